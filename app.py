@@ -1,0 +1,19 @@
+"""deskhire's Chalice app: it registers the Blueprints, the middleware and (later) the scheduled
+functions, and nothing else. Rules live in chalicelib/domain, use cases in chalicelib/services."""
+
+from chalice import Chalice
+
+from chalicelib import composition
+from chalicelib.handlers import portal, system
+from chalicelib.web.api import install_method_guards
+from chalicelib.web.middleware import http_middleware
+
+app = Chalice(app_name="deskhire")
+app.register_middleware(http_middleware, "http")
+
+app.register_blueprint(system.api.blueprint)
+app.register_blueprint(portal.portal)
+
+# Last: every path registered above gets a 405 for the methods it does not serve.
+install_method_guards(app)
+composition.install()

@@ -1,0 +1,1 @@
+"""deskhire: a serverless marketplace for fractional customer support."""

@@ -1,0 +1,1 @@
+"""One Chalice Blueprint per area: HTTP in, HTTP out, thin."""

@@ -1,0 +1,43 @@
+"""Platform routes: health and the OpenAPI document."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from chalice import Response
+
+from chalicelib.services.health import check_health
+from chalicelib.web import openapi
+from chalicelib.web.api import JsonApi, View
+
+api = JsonApi(__name__, tag="system")
+
+
+class HealthView(View):
+    status: Literal["ok", "degraded"]
+    table: Literal["reachable", "unreachable"]
+
+
+@api.get("/api/health", response=HealthView, errors=(503,))
+def health():
+    """Whether deskhire can serve: the table is reachable."""
+    report = check_health()
+    view = HealthView(
+        status="ok" if report.healthy else "degraded",
+        table="reachable" if report.table_reachable else "unreachable",
+    )
+    return Response(
+        body=view.model_dump_json(),
+        status_code=200 if report.healthy else 503,
+        headers={"Content-Type": "application/json", "Cache-Control": "no-store"},
+    )
+
+
+@api.get("/api/openapi.json")
+def openapi_document():
+    """The OpenAPI 3.1 document of this API, generated from the routes and their models."""
+    return Response(
+        body=openapi.document_json(),
+        status_code=200,
+        headers={"Content-Type": "application/json"},
+    )

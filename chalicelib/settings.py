@@ -1,0 +1,82 @@
+"""Typed settings, read once from the environment of the Chalice stage.
+
+`.chalice/config.json` sets the variables per stage (local, dev, prod); `make run` and the test
+fixtures add the ones that vary per machine (the DynamoDB Local address). Nothing else reads
+`os.environ`: logic takes its settings as arguments (cookbook rule: "never read os.environ in logic").
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from dataclasses import dataclass
+
+STAGES = ("local", "dev", "prod")
+
+
+class SettingsError(RuntimeError):
+    """A required setting is missing or malformed; raised at first use, with the variable named."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    stage: str
+    table_name: str
+    region: str
+    dynamodb_endpoint: str | None
+    secret_key: bytes
+    log_level: str = "INFO"
+
+    @property
+    def is_local(self) -> bool:
+        return self.stage == "local"
+
+    @classmethod
+    def from_environ(cls, environ: dict[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        stage = env.get("DESKHIRE_STAGE", "local")
+        if stage not in STAGES:
+            raise SettingsError(f"DESKHIRE_STAGE must be one of {', '.join(STAGES)}, not {stage!r}")
+        return cls(
+            stage=stage,
+            table_name=_required(env, "DESKHIRE_TABLE"),
+            region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
+            dynamodb_endpoint=env.get("DESKHIRE_DYNAMODB_ENDPOINT") or None,
+            secret_key=_secret_key(env, stage),
+            log_level=env.get("DESKHIRE_LOG_LEVEL", "INFO"),
+        )
+
+
+def _required(env, name: str) -> str:
+    value = env.get(name, "").strip()
+    if not value:
+        raise SettingsError(f"{name} is not set")
+    return value
+
+
+# The local stage may run without a configured secret so that `make run` works on a fresh clone;
+# deployed stages must fetch theirs from SSM Parameter Store, never fall back to a known value.
+_LOCAL_SECRET = b"deskhire-local-development-secret-not-for-deployment"
+
+
+def _secret_key(env, stage: str) -> bytes:
+    if value := env.get("DESKHIRE_SECRET_KEY"):
+        return value.encode()
+    if parameter := env.get("DESKHIRE_SECRET_PARAMETER"):
+        return read_secure_parameter(parameter).encode()
+    if stage == "local":
+        return _LOCAL_SECRET
+    raise SettingsError("DESKHIRE_SECRET_PARAMETER (an SSM SecureString name) is not set")
+
+
+def read_secure_parameter(name: str) -> str:
+    """Read a SecureString from SSM Parameter Store (production secrets live there)."""
+    import boto3  # imported here: only deployed stages pay for it, once per container
+
+    response = boto3.client("ssm").get_parameter(Name=name, WithDecryption=True)
+    return response["Parameter"]["Value"]
+
+
+@functools.cache
+def get_settings() -> Settings:
+    return Settings.from_environ()

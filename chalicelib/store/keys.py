@@ -1,0 +1,63 @@
+"""Every key deskhire writes is built here, and only here.
+
+The single table has `pk`/`sk` and two overloaded global secondary indexes. Access patterns:
+
+| pattern                                   | where                                             |
+|-------------------------------------------|---------------------------------------------------|
+| anything a business owns                  | pk = `T#<tenant>` or `T#<tenant>#<kind>#...`      |
+| anything an agent owns                    | pk = `A#<agent>` or `A#<agent>#<kind>#...`        |
+| the other party's view (an agent's        | GSI1: gsi1pk = `A#<agent>#<kind>`, gsi1sk sorts;  |
+|   contracts across businesses)            |   written on the tenant's item, read by the agent |
+| platform listings (the openings board,    | GSI2: gsi2pk = `BOARD#...` / `QUEUE#...`          |
+|   the vetting queue, unique lookups)      |                                                   |
+| platform control items (health, runs)     | pk = `SYS#<name>`                                 |
+
+Tenant partitions are `T#<tenant>` and `T#<tenant>#...`, never a bare prefix, so that the IAM
+session policy (`dynamodb:LeadingKeys` on `T#<tenant>` and `T#<tenant>#*`) cannot match a longer
+tenant id that merely starts with this one.
+"""
+
+from __future__ import annotations
+
+from chalicelib.domain.tenancy import AgentId, TenantId
+
+TENANT_PREFIX = "T#"
+AGENT_PREFIX = "A#"
+SYSTEM_PREFIX = "SYS#"
+SEP = "#"
+
+
+def _join(prefix: str, owner: str, parts: tuple[str, ...]) -> str:
+    for part in parts:
+        if not part or SEP in part:
+            raise ValueError(f"key part {part!r} is empty or contains {SEP!r}")
+    return SEP.join((prefix + owner, *parts))
+
+
+def tenant_pk(tenant: TenantId, *parts: str) -> str:
+    if not isinstance(tenant, TenantId):
+        raise TypeError("tenant keys need a TenantId from the principal")
+    return _join(TENANT_PREFIX, tenant.value, parts)
+
+
+def agent_pk(agent: AgentId, *parts: str) -> str:
+    if not isinstance(agent, AgentId):
+        raise TypeError("agent keys need an AgentId from the principal")
+    return _join(AGENT_PREFIX, agent.value, parts)
+
+
+def system_pk(name: str) -> str:
+    return _join(SYSTEM_PREFIX, name, ())
+
+
+def sort_key(*parts: str) -> str:
+    return SEP.join(parts)
+
+
+def belongs_to(partition_key: str, owner_pk: str) -> bool:
+    """True when `partition_key` is the owner's partition or one of its sub-partitions."""
+    return partition_key == owner_pk or partition_key.startswith(owner_pk + SEP)
+
+
+# The health probe reads this item; it need not exist.
+HEALTH_PK = system_pk("HEALTH")

@@ -1,0 +1,226 @@
+"""JSON routes: a Blueprint wrapper that parses into pydantic models, calls one function, maps
+its result or its error, and records each operation for the OpenAPI document.
+
+    api = JsonApi(__name__, tag="system")
+
+    @api.post("/api/v1/things", body=CreateThing, response=ThingView, status=201)
+    def create_thing(body: CreateThing) -> ThingView: ...
+
+The handler body stays one service call; everything about HTTP lives here."""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from chalice import Blueprint, Response
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from chalicelib.domain.errors import DomainError
+from chalicelib.web import errors
+from chalicelib.web.observability import current_request_id, logger
+
+MAX_BODY_BYTES = 256 * 1024
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+_PATH_PARAM = re.compile(r"{(\w+)}")
+
+
+class Command(BaseModel):
+    """Base for request bodies: unknown fields are refused (no mass assignment), types are strict
+    (a JSON string is not an int, a float is not an amount), surrounding whitespace is trimmed."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, str_strip_whitespace=True)
+
+
+class Query(BaseModel):
+    """Base for query strings: values arrive as text, so they are coerced, but unknown keys are
+    refused all the same."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class View(BaseModel):
+    """Base for response bodies: handlers return these, never hand-built dicts."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class ErrorDetail(View):
+    field: str | None
+    code: str
+    message: str
+
+
+class ErrorBody(View):
+    code: str
+    message: str
+    field: str | None = None
+    details: list[ErrorDetail] | None = None
+    request_id: str | None = None
+
+
+class ErrorEnvelope(View):
+    error: ErrorBody
+
+
+@dataclass(frozen=True)
+class Operation:
+    method: str
+    path: str
+    name: str
+    summary: str
+    tag: str
+    status: int
+    body: type[BaseModel] | None = None
+    query: type[BaseModel] | None = None
+    response: type[BaseModel] | None = None
+    errors: tuple[int, ...] = ()
+    path_params: tuple[str, ...] = field(default=())
+
+
+# Every JSON operation the app defines, in registration order. The OpenAPI document and the
+# route-walking tests read it; nothing else should.
+OPERATIONS: list[Operation] = []
+
+
+class JsonApi:
+    def __init__(self, import_name: str, *, tag: str, registry: list[Operation] | None = None):
+        self.blueprint = Blueprint(import_name)
+        self.tag = tag
+        self.operations = OPERATIONS if registry is None else registry
+
+    def get(self, path: str, **options):
+        return self.route("GET", path, **options)
+
+    def post(self, path: str, **options):
+        return self.route("POST", path, **options)
+
+    def put(self, path: str, **options):
+        return self.route("PUT", path, **options)
+
+    def patch(self, path: str, **options):
+        return self.route("PATCH", path, **options)
+
+    def delete(self, path: str, **options):
+        return self.route("DELETE", path, **options)
+
+    def route(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: type[BaseModel] | None = None,
+        query: type[BaseModel] | None = None,
+        response: type[BaseModel] | None = None,
+        status: int = 200,
+        errors: tuple[int, ...] = (),
+        summary: str = "",
+    ) -> Callable:
+        def register(handler: Callable) -> Callable:
+            operation = Operation(
+                method=method,
+                path=path,
+                name=handler.__name__,
+                summary=summary or (handler.__doc__ or "").strip().split("\n")[0],
+                tag=self.tag,
+                status=status,
+                body=body,
+                query=query,
+                response=response,
+                errors=errors,
+                path_params=tuple(_PATH_PARAM.findall(path)),
+            )
+            self.operations.append(operation)
+            view = functools.wraps(handler)(functools.partial(self._invoke, operation, handler))
+            self.blueprint.route(path, methods=[method])(view)
+            return handler
+
+        return register
+
+    def _invoke(self, operation: Operation, handler: Callable, **path_params) -> Response:
+        request = self.blueprint.current_request
+        try:
+            arguments = dict(path_params)
+            if operation.body is not None:
+                arguments["body"] = parse_body(request, operation.body)
+            if operation.query is not None:
+                arguments["query"] = parse_query(request, operation.query)
+            return to_response(handler(**arguments), operation)
+        except errors.HttpError as failure:
+            return errors.error_response(
+                failure.status, failure.code, failure.message, failure.field, headers=failure.headers
+            )
+        except ValidationError as failure:
+            return errors.from_validation_error(failure)
+        except DomainError as failure:
+            return errors.from_domain_error(failure)
+        except Exception:
+            # A real fault: log it with the request id (the middleware put it on the logger) and
+            # answer with the id, never with the exception text.
+            logger.exception("unhandled error", extra={"operation": operation.name})
+            request_id = current_request_id()
+            return errors.error_response(
+                500, "internal_error", "Something went wrong on our side.", request_id=request_id
+            )
+
+
+def parse_body(request, model: type[BaseModel]) -> BaseModel:
+    content_type = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
+    if content_type != "application/json":
+        raise errors.HttpError(415, "unsupported_media_type", "Send the body as application/json.")
+    raw = request.raw_body or b""
+    if len(raw) > MAX_BODY_BYTES:
+        raise errors.HttpError(413, "too_large", f"The body is over {MAX_BODY_BYTES} bytes.")
+    if not raw.strip():
+        raise errors.HttpError(400, "malformed_json", "The body is empty; send a JSON object.")
+    # One parse, in pydantic's JSON mode: strict types still accept RFC 3339 strings for times.
+    return model.model_validate_json(raw)
+
+
+def parse_query(request, model: type[BaseModel]) -> BaseModel:
+    params = request.query_params or {}
+    values = {}
+    for key in params:
+        many = params.getlist(key) if hasattr(params, "getlist") else [params[key]]
+        values[key] = many if len(many) > 1 else many[0]
+    return model.model_validate(values)
+
+
+def to_response(result, operation: Operation) -> Response:
+    if isinstance(result, Response):
+        return result
+    if operation.status == 204 or result is None:
+        return Response(body="", status_code=operation.status if operation.status != 200 else 204)
+    body = result.model_dump_json() if isinstance(result, BaseModel) else json.dumps(result)
+    return Response(body=body, status_code=operation.status, headers=dict(errors.JSON_HEADERS))
+
+
+def install_method_guards(app) -> None:
+    """Answer a wrong method on a known path with 405 and an Allow header, in our error model.
+
+    API Gateway would otherwise answer such a request itself (403 "Missing Authentication Token")
+    before Lambda sees it, so the guard is a real route on every path, here and in production."""
+    for path, entries in list(app.routes.items()):
+        allowed = sorted(entries)
+        for method in METHODS:
+            if method not in entries:
+                app.route(path, methods=[method], name=f"method_guard_{method}_{_route_name(path)}")(
+                    _method_guard(", ".join(allowed))
+                )
+
+
+def _route_name(path: str) -> str:
+    return re.sub(r"\W+", "_", path).strip("_") or "root"
+
+
+def _method_guard(allow: str) -> Callable:
+    def method_not_allowed(**_params) -> Response:
+        return errors.error_response(
+            405, "method_not_allowed", f"This path accepts {allow}.", headers={"Allow": allow}
+        )
+
+    method_not_allowed.is_method_guard = True
+    return method_not_allowed

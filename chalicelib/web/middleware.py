@@ -1,0 +1,19 @@
+"""The HTTP middleware the app registers: request context in, security headers and access log
+out, and Chalice's own error answers restated in deskhire's error model."""
+
+from __future__ import annotations
+
+import time
+
+from chalicelib.web import errors
+from chalicelib.web.observability import begin_request, finish_request
+
+
+def http_middleware(event, get_response):
+    started = time.perf_counter()
+    request_id = begin_request(event)
+    response = get_response(event)
+    if response.status_code >= 400:
+        response = errors.from_chalice_error(response)
+    finish_request(response, request_id=request_id, started=started)
+    return response

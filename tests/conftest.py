@@ -1,0 +1,67 @@
+"""Shared fixtures. Unit tests need none of these; integration tests ask for `ddb` (DynamoDB Local
+started once per session, in memory, on a free port, with the table created from
+infra/template.yaml) and `client` (chalice's test client over the real app)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+
+# The app reads its settings on first use; point them at the local stage before anything imports it.
+os.environ.setdefault("DESKHIRE_STAGE", "local")
+os.environ.setdefault("DESKHIRE_TABLE", "deskhire")
+os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "deskhire")
+
+
+@pytest.fixture(scope="session")
+def ddb():
+    """DynamoDB Local for the whole session; yields its port. The store is bound to its table."""
+    from chalicelib.store import binding
+    from local import dynamodb
+    from local.table import ensure_table
+
+    port = dynamodb.free_port()
+    process = dynamodb.start(port=port)
+    dynamodb.apply_environ(port)
+    table = os.environ["DESKHIRE_TABLE"]
+    ensure_table(dynamodb.client(port), table)
+    binding.configure(
+        binding.TableBinding(table_name=table, region="us-east-1", host=f"http://127.0.0.1:{port}")
+    )
+    try:
+        yield port
+    finally:
+        dynamodb.stop(process)
+
+
+@pytest.fixture
+def fresh_table(ddb):
+    """A table of its own for a test that needs to see an empty table; bound for the test."""
+    from chalicelib.store import binding
+    from local import dynamodb
+    from local.table import ensure_table
+
+    name = f"t-{uuid.uuid4().hex[:12]}"
+    ensure_table(dynamodb.client(ddb), name)
+    with binding.bound(
+        binding.TableBinding(table_name=name, region="us-east-1", host=f"http://127.0.0.1:{ddb}")
+    ):
+        yield name
+    dynamodb.client(ddb).delete_table(TableName=name)
+
+
+@pytest.fixture(scope="session")
+def app():
+    from app import app as chalice_app
+
+    return chalice_app
+
+
+@pytest.fixture
+def client(app, ddb):
+    from local.gateway import api_client
+
+    with api_client(app) as test:
+        yield test

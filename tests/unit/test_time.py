@@ -1,0 +1,50 @@
+"""The billing week: ISO weeks from Monday 00:00 UTC, the Monday-noon lock, the Friday review close."""
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from chalicelib.domain.errors import InvalidInput
+from chalicelib.domain.time import BillingWeek, to_minute
+
+
+def test_week_of_a_moment_and_its_boundaries():
+    week = BillingWeek.containing(datetime(2026, 11, 25, 15, 30, tzinfo=UTC))
+    assert str(week) == "2026-W48"
+    assert week.starts_at == datetime(2026, 11, 23, tzinfo=UTC)
+    assert week.ends_at == datetime(2026, 11, 30, tzinfo=UTC)
+    assert week.locks_at == datetime(2026, 11, 30, 12, tzinfo=UTC)
+    assert week.review_closes_at == datetime(2026, 12, 5, tzinfo=UTC)  # after Friday 23:59
+
+
+def test_sunday_late_in_new_york_is_monday_utc():
+    moment = datetime(2026, 11, 29, 20, 0, tzinfo=timezone(timedelta(hours=-5)))  # Mon 01:00 UTC
+    assert str(BillingWeek.containing(moment)) == "2026-W49"
+
+
+def test_year_boundary_follows_iso():
+    assert str(BillingWeek.containing(datetime(2026, 12, 31, tzinfo=UTC))) == "2026-W53"
+    assert str(BillingWeek.containing(datetime(2027, 1, 4, tzinfo=UTC))) == "2027-W01"
+    assert BillingWeek.parse("2026-W53").next() == BillingWeek(2027, 1)
+
+
+@pytest.mark.parametrize("text", ["2026-48", "2026-W5", "W48", "2025-W53", "2026-W00", ""])
+def test_parse_refuses_malformed_weeks(text):
+    with pytest.raises(InvalidInput) as raised:
+        BillingWeek.parse(text)
+    assert raised.value.field == "week"
+
+
+def test_naive_times_are_refused():
+    with pytest.raises(InvalidInput):
+        to_minute(datetime(2026, 1, 1, 12, 0))
+
+
+@given(st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC)))
+def test_every_minute_falls_in_exactly_its_week(moment):
+    week = BillingWeek.containing(moment)
+    assert week.starts_at <= to_minute(moment) < week.ends_at
+    assert week.starts_at.weekday() == 0 and week.starts_at.hour == 0
+    assert BillingWeek.parse(str(week)) == week
