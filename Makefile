@@ -52,7 +52,7 @@ package: install
 	rm -rf vendor/templates dist
 	mkdir -p vendor
 	cp -r templates vendor/templates
-	$(VENV)/bin/chalice package --stage prod --merge-template infra/template.yaml dist
+	AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1} $(VENV)/bin/chalice package --stage prod --merge-template infra/template.yaml dist
 
 clean:
 	rm -rf $(VENV) node_modules vendor dist $(ASSETS) .pytest_cache .ruff_cache .hypothesis

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
@@ -80,6 +81,8 @@ def local_server(*, host: str, port: int, stage: str = "local") -> LocalDevServe
 
     factory = CLIFactory(project_dir=str(ROOT))
     config = factory.create_config_obj(chalice_stage_name=stage)
+    # As Lambda does: the stage's variables from .chalice/config.json are the process environment.
+    os.environ.update(config.environment_variables)
     app = config.chalice_app
     # As chalice's create_local_server does: a per-thread current_request for the threaded server.
     CustomLocalChalice.__bases__ = (LocalChalice, app.__class__)

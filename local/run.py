@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -48,6 +49,9 @@ def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 60.0) ->
         try:
             with urllib.request.urlopen(url, timeout=2) as response:
                 return json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            # It answers, but not healthy: say why instead of waiting out the timeout.
+            raise RuntimeError(f"{url} answered {error.code}: {error.read()[:500]!r}") from None
         except OSError:
             time.sleep(0.2)
     raise RuntimeError(f"{url} did not answer within {timeout:.0f}s")
@@ -75,6 +79,9 @@ def main() -> int:
     def on_signal(signum, _frame):
         raise KeyboardInterrupt
 
+    # Installed explicitly: a shell that starts us in the background sets SIGINT to "ignore",
+    # which Python would otherwise inherit, and Ctrl-C or `kill -INT` would then do nothing.
+    signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
     try:
         DATA.mkdir(parents=True, exist_ok=True)

@@ -38,7 +38,9 @@ def test_binding_decides_the_table(ddb, fresh_table):
 
 
 def test_a_binding_to_a_missing_table_fails_rather_than_falling_back(ddb):
-    missing = binding.TableBinding(table_name="no-such-table", region="us-east-1", host=f"http://127.0.0.1:{ddb}")
+    missing = binding.TableBinding(
+        table_name="no-such-table", region="us-east-1", host=f"http://127.0.0.1:{ddb}"
+    )
     with binding.bound(missing), pytest.raises(Exception, match="no-such-table|ResourceNotFound|not found"):
         note("x", "1").save()
 

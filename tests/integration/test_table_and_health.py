@@ -20,7 +20,9 @@ def test_local_table_is_created_from_the_template(ddb):
         i["IndexName"] for i in props["GlobalSecondaryIndexes"]
     }
     assert described["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
-    assert described["StreamSpecification"]["StreamViewType"] == props["StreamSpecification"]["StreamViewType"]
+    assert (
+        described["StreamSpecification"]["StreamViewType"] == props["StreamSpecification"]["StreamViewType"]
+    )
     ttl = dynamodb.client(ddb).describe_time_to_live(TableName="deskhire")["TimeToLiveDescription"]
     assert ttl["AttributeName"] == props["TimeToLiveSpecification"]["AttributeName"]
 

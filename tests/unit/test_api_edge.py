@@ -101,7 +101,12 @@ def test_valid_body_is_created(client):
         ({"count": 2}, 400, "missing_field", "title"),
         ({"title": "x" * 21, "count": 2}, 400, "too_long", "title"),
         ({"title": "", "count": 2}, 400, "too_short", "title"),
-        ({"title": "hi", "count": 2, "windows": [{"day": 9, "start": "09:00"}]}, 400, "invalid", "windows.0.day"),
+        (
+            {"title": "hi", "count": 2, "windows": [{"day": 9, "start": "09:00"}]},
+            400,
+            "invalid",
+            "windows.0.day",
+        ),
         ({"title": "taken", "count": 1}, 409, "conflict", "title"),
     ],
 )

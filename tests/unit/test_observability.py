@@ -57,7 +57,9 @@ def test_no_tenant_key_survives_into_the_next_request(client, log_lines):
     first_lines = [line for line in lines if line["request_id"] == first_id]
     second_lines = [line for line in lines if line["request_id"] == second_id]
     assert first_lines and second_lines
-    assert all(line.get("tenant_id") == "tenant-a" for line in first_lines if line["message"] == "did something")
+    assert all(
+        line.get("tenant_id") == "tenant-a" for line in first_lines if line["message"] == "did something"
+    )
     assert all("tenant_id" not in line for line in second_lines)
     # every line, access lines included, is labelled with its request
     assert all(line.get("request_id") for line in lines)

@@ -39,4 +39,6 @@ def test_bodies_and_errors_are_described():
     assert schema["additionalProperties"] is False
     assert schema["properties"]["title"]["maxLength"] == 20
     assert {"201", "400", "405", "413", "415"} <= set(post["responses"])
-    assert [p["name"] for p in document["paths"]["/api/v1/notes/{note_id}"]["get"]["parameters"]] == ["note_id"]
+    assert [p["name"] for p in document["paths"]["/api/v1/notes/{note_id}"]["get"]["parameters"]] == [
+        "note_id"
+    ]

@@ -39,7 +39,12 @@ def test_landing_page_renders_with_vendored_assets(client):
     html = response.body.decode()
     assert "deskhire" in html and 'name="viewport"' in html
     assets = re.findall(r'(?:href|src)="(/static/[^"]+)"', html)
-    assert {a.split("?")[0] for a in assets} == {"/static/pico.min.css", "/static/app.css", "/static/htmx.min.js"}
+    assert {a.split("?")[0] for a in assets} == {
+        "/static/pico.min.css",
+        "/static/app.css",
+        "/static/htmx.min.js",
+        "/static/favicon.svg",
+    }
     # nothing from a CDN or any other origin
     assert not re.search(r'(?:href|src)="(?:https?:)?//', html)
     assert "default-src 'self'" in response.headers["Content-Security-Policy"]

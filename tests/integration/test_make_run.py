@@ -1,0 +1,105 @@
+"""`make run`'s runner: it starts DynamoDB Local with its data on disk, creates the table, serves
+the portal and the API, stops every child on Ctrl-C, and a second run finds the first run's data."""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from local import dynamodb
+
+pytestmark = pytest.mark.slow
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _listening(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def _start(env) -> tuple[subprocess.Popen, list[str]]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "local.run"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    lines = []
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line:
+            break
+        lines.append(line)
+        if "Ctrl-C stops everything" in line:
+            return process, lines
+    process.kill()
+    raise AssertionError("make run did not come up:\n" + "".join(lines))
+
+
+def _ctrl_c(process: subprocess.Popen) -> str:
+    process.send_signal(signal.SIGINT)
+    rest, _ = process.communicate(timeout=30)
+    return rest
+
+
+def test_run_serves_stops_cleanly_and_keeps_data(tmp_path):
+    api_port, ddb_port = dynamodb.free_port(), dynamodb.free_port()
+    env = {
+        **os.environ,
+        "DESKHIRE_PORT": str(api_port),
+        "DESKHIRE_DYNAMODB_PORT": str(ddb_port),
+        "DESKHIRE_DATA_DIR": str(tmp_path),
+    }
+    # As on a developer's shell: nothing of the test session's own settings leaks in.
+    for name in ("DESKHIRE_DYNAMODB_ENDPOINT", "DESKHIRE_TABLE", "DESKHIRE_STAGE"):
+        env.pop(name, None)
+
+    process, lines = _start(env)
+    assert any("table 'deskhire' created" in line for line in lines), lines
+    assert f"http://127.0.0.1:{api_port}/" in "".join(lines)
+    with urllib.request.urlopen(f"http://127.0.0.1:{api_port}/api/health") as response:
+        assert json.loads(response.read()) == {"status": "ok", "table": "reachable"}
+    with urllib.request.urlopen(f"http://127.0.0.1:{api_port}/") as response:
+        assert b"deskhire" in response.read()
+    dynamodb.client(ddb_port).put_item(
+        TableName="deskhire",
+        Item={"pk": {"S": "SYS#probe"}, "sk": {"S": "SYS#probe"}, "kind": {"S": "probe"}},
+    )
+
+    _ctrl_c(process)
+    assert process.returncode == 0
+    assert not _listening(api_port) and not _listening(ddb_port), "a child outlived Ctrl-C"
+
+    process, lines = _start(env)
+    try:
+        assert any("found, with the data of earlier runs" in line for line in lines), lines
+        item = dynamodb.client(ddb_port).get_item(
+            TableName="deskhire", Key={"pk": {"S": "SYS#probe"}, "sk": {"S": "SYS#probe"}}
+        )
+        assert "Item" in item
+    finally:
+        _ctrl_c(process)
+    assert not _listening(api_port) and not _listening(ddb_port)
+
+
+def test_run_refuses_a_taken_port(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = {**os.environ, "DESKHIRE_PORT": str(port), "DESKHIRE_DATA_DIR": str(tmp_path)}
+        result = subprocess.run(
+            [sys.executable, "-m", "local.run"], cwd=ROOT, env=env, capture_output=True, text=True
+        )
+    assert result.returncode != 0
+    assert "DESKHIRE_PORT" in result.stderr + result.stdout
