@@ -1,0 +1,133 @@
+"""`make bench`: measurements that matter for a serverless app, written to bench/report.md.
+
+- Cold start: what importing `app` costs a fresh Lambda container, beside `import boto3` measured
+  in the same run (goal: at most 1.5x). Each sample is a fresh interpreter; runs alternate so that
+  machine noise falls on both sides alike; best of N is reported, with the median.
+- /api/health latency through chalice.test.Client against DynamoDB Local (p50/p95).
+
+Goals are checked here, never in timed tests (which flake on shared machines)."""
+
+from __future__ import annotations
+
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+REPORT = ROOT / "bench" / "report.md"
+IMPORT_SAMPLES = 7
+HEALTH_REQUESTS = 300
+COLD_START_GOAL = 1.5
+
+
+def _import_seconds(module: str) -> float:
+    code = f"import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DESKHIRE_")}
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    )
+    return float(result.stdout.strip())
+
+
+def cold_start() -> dict:
+    samples: dict[str, list[float]] = {"boto3": [], "app": []}
+    for _ in range(IMPORT_SAMPLES):
+        for module in samples:
+            samples[module].append(_import_seconds(module))
+    best = {m: min(s) for m, s in samples.items()}
+    return {
+        "best_ms": {m: round(v * 1000, 1) for m, v in best.items()},
+        "median_ms": {m: round(statistics.median(s) * 1000, 1) for m, s in samples.items()},
+        "ratio": round(best["app"] / best["boto3"], 2),
+    }
+
+
+def _percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def health_latency() -> dict:
+    os.environ.setdefault("DESKHIRE_STAGE", "local")
+    os.environ.setdefault("DESKHIRE_TABLE", "deskhire")
+    from chalicelib.store import binding
+    from local import dynamodb
+    from local.gateway import api_client
+    from local.table import ensure_table
+
+    port = dynamodb.free_port()
+    process = dynamodb.start(port=port)
+    try:
+        dynamodb.apply_environ(port)
+        ensure_table(dynamodb.client(port), "deskhire")
+        binding.configure(binding.TableBinding("deskhire", "us-east-1", f"http://127.0.0.1:{port}"))
+        from app import app
+        from chalicelib.web.observability import logger
+
+        # The access log line is part of the cost, the terminal that would print it is not.
+        logger.registered_handler.setStream(open(os.devnull, "w"))  # noqa: SIM115
+        timings = []
+        with api_client(app) as client:
+            for i in range(HEALTH_REQUESTS + 20):
+                started = time.perf_counter()
+                response = client.http.get("/api/health")
+                elapsed = time.perf_counter() - started
+                assert response.status_code == 200, response.body
+                if i >= 20:  # warm-up: connection pool and first-call caches
+                    timings.append(elapsed * 1000)
+    finally:
+        dynamodb.stop(process)
+    return {
+        "requests": len(timings),
+        "p50_ms": round(_percentile(timings, 50), 2),
+        "p95_ms": round(_percentile(timings, 95), 2),
+        "max_ms": round(max(timings), 2),
+    }
+
+
+def main() -> int:
+    print("measuring cold import (fresh interpreters)...", flush=True)
+    cold = cold_start()
+    print(cold, flush=True)
+    print("measuring /api/health against DynamoDB Local...", flush=True)
+    health = health_latency()
+    print(health, flush=True)
+    verdict = "met" if cold["ratio"] <= COLD_START_GOAL else "NOT met"
+    REPORT.write_text(
+        f"""# deskhire benchmarks
+
+Written by `make bench` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; {platform.machine()}, {os.cpu_count()} cores,
+Python {platform.python_version()}. Figures from a shared machine: compare within one run, not across runs.
+
+## Cold start: importing `app` beside `import boto3`
+
+Each sample is a fresh interpreter importing one module (the import statement alone is timed);
+{IMPORT_SAMPLES} samples each, alternating.
+
+| import | best | median |
+|---|---:|---:|
+| `boto3` | {cold["best_ms"]["boto3"]} ms | {cold["median_ms"]["boto3"]} ms |
+| `app` | {cold["best_ms"]["app"]} ms | {cold["median_ms"]["app"]} ms |
+
+Ratio app / boto3 (best): **{cold["ratio"]}x**, goal at most {COLD_START_GOAL}x: **{verdict}**.
+
+## `GET /api/health` through chalice.test.Client against DynamoDB Local
+
+{health["requests"]} requests after 20 warm-up requests, one GetItem each.
+
+| p50 | p95 | max |
+|---:|---:|---:|
+| {health["p50_ms"]} ms | {health["p95_ms"]} ms | {health["max_ms"]} ms |
+"""
+    )
+    print(f"wrote {REPORT.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
