@@ -4,7 +4,7 @@ functions, and nothing else. Rules live in chalicelib/domain, use cases in chali
 from chalice import Chalice
 
 from chalicelib import composition
-from chalicelib.handlers import portal, system
+from chalicelib.handlers import api_keys, identity, portal, system, team
 from chalicelib.web.api import install_method_guards
 from chalicelib.web.middleware import http_middleware
 
@@ -12,6 +12,9 @@ app = Chalice(app_name="deskhire")
 app.register_middleware(http_middleware, "http")
 
 app.register_blueprint(system.api.blueprint)
+app.register_blueprint(identity.api.blueprint)
+app.register_blueprint(team.api.blueprint)
+app.register_blueprint(api_keys.api.blueprint)
 app.register_blueprint(portal.portal)
 
 # Last: every path registered above gets a 405 for the methods it does not serve.

@@ -1,12 +1,61 @@
 """The composition root: the one place that turns settings into adapters, lazily.
 
 Nothing here runs at import time; the first request that needs an adapter builds it, and tests
-replace it by binding their own (store.binding.bound) or by overriding the settings."""
+replace it by binding their own (store.binding.bound) or by overriding `deps`."""
 
 from __future__ import annotations
 
-from chalicelib.settings import get_settings
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from chalicelib.mail import Mailer, OutboxMailer, SesMailer
+from chalicelib.settings import Settings, get_settings
 from chalicelib.store import binding
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Deps:
+    """What services need from the outside world, passed as one keyword argument."""
+
+    settings: Settings
+    mailer: Mailer
+    clock: Callable[[], datetime] = utc_now
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    @property
+    def secret(self) -> bytes:
+        return self.settings.secret_key
+
+    def link(self, path: str) -> str:
+        return self.settings.public_url + path
+
+
+_override: Deps | None = None
+
+
+@functools.cache
+def _default_deps() -> Deps:
+    settings = get_settings()
+    mailer = OutboxMailer() if settings.is_local else SesMailer(settings.mail_sender)
+    return Deps(settings=settings, mailer=mailer)
+
+
+def deps() -> Deps:
+    return _override or _default_deps()
+
+
+def override_deps(value: Deps | None) -> None:
+    """Tests and the demo clock swap the dependencies (a fixed clock, a capturing mailer)."""
+    global _override
+    _override = value
 
 
 def table_binding() -> binding.TableBinding:

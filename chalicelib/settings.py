@@ -25,6 +25,8 @@ class Settings:
     region: str
     dynamodb_endpoint: str | None
     secret_key: bytes
+    public_url: str = "http://127.0.0.1:8000"
+    mail_sender: str = "deskhire <no-reply@deskhire.local>"
     log_level: str = "INFO"
 
     @property
@@ -43,6 +45,10 @@ class Settings:
             region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
             dynamodb_endpoint=env.get("DESKHIRE_DYNAMODB_ENDPOINT") or None,
             secret_key=_secret_key(env, stage),
+            # Links in mail are built from this, never from a request's Host header (which an
+            # attacker could set to their own site in a password-reset request).
+            public_url=env.get("DESKHIRE_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
+            mail_sender=env.get("DESKHIRE_MAIL_SENDER", "deskhire <no-reply@deskhire.local>"),
             log_level=env.get("DESKHIRE_LOG_LEVEL", "INFO"),
         )
 

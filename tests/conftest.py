@@ -65,3 +65,43 @@ def client(app, ddb):
 
     with api_client(app) as test:
         yield test
+
+
+class CapturingMailer:
+    def __init__(self):
+        self.sent = []
+
+    def send(self, mail, *, now):
+        self.sent.append(mail)
+
+    def last_to(self, address: str):
+        return next(m for m in reversed(self.sent) if m.to == address)
+
+
+class Clock:
+    """A clock tests move by hand."""
+
+    def __init__(self, start=None):
+        from datetime import UTC, datetime
+
+        self.now = start or datetime.now(UTC).replace(microsecond=0)
+
+    def __call__(self):
+        return self.now
+
+    def advance(self, **delta):
+        from datetime import timedelta
+
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture
+def deps(ddb):
+    """Service dependencies with a capturing mailer and a hand-moved clock, installed for the test."""
+    from chalicelib import composition
+    from chalicelib.settings import get_settings
+
+    value = composition.Deps(settings=get_settings(), mailer=CapturingMailer(), clock=Clock())
+    composition.override_deps(value)
+    yield value
+    composition.override_deps(None)

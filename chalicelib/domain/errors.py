@@ -41,3 +41,10 @@ class Forbidden(DomainError):
 
 class Unauthenticated(DomainError):
     code = "unauthenticated"
+
+
+class TooManyRequests(DomainError):
+    """Slow down: a throttle or a rate limit said no. `retry_after_seconds` says for how long."""
+
+    code = "too_many_requests"
+    retry_after_seconds: int = 60

@@ -9,6 +9,7 @@ from chalice import Response
 from chalicelib.services.health import check_health
 from chalicelib.web import openapi
 from chalicelib.web.api import JsonApi, View
+from chalicelib.web.auth import PUBLIC
 
 api = JsonApi(__name__, tag="system")
 
@@ -18,7 +19,7 @@ class HealthView(View):
     table: Literal["reachable", "unreachable"]
 
 
-@api.get("/api/health", response=HealthView, errors=(503,))
+@api.get("/api/health", response=HealthView, errors=(503,), access=PUBLIC)
 def health():
     """Whether deskhire can serve: the table is reachable."""
     report = check_health()
@@ -33,7 +34,7 @@ def health():
     )
 
 
-@api.get("/api/openapi.json")
+@api.get("/api/openapi.json", access=PUBLIC)
 def openapi_document():
     """The OpenAPI 3.1 document of this API, generated from the routes and their models."""
     return Response(

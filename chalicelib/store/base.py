@@ -66,6 +66,15 @@ class Entity(Model):
         cls.Meta.table_name = current.table_name
         return binding.table_connection(cls, current, _meta_table(cls, current.table_name))
 
+    @classmethod
+    def find(cls, hash_key: str, range_key: str, *, consistent: bool = False):
+        """The item, or None. Also None when the item at that key is of another kind."""
+        try:
+            item = cls.get(hash_key, range_key, consistent_read=consistent)
+        except cls.DoesNotExist:
+            return None
+        return item if isinstance(item, cls) else None
+
     def save_new(self) -> None:
         """Create the item; a 409 if one with the same key exists (uniqueness by key)."""
         try:

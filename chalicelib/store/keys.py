@@ -11,6 +11,15 @@ The single table has `pk`/`sk` and two overloaded global secondary indexes. Acce
 | platform listings (the openings board,    | GSI2: gsi2pk = `BOARD#...` / `QUEUE#...`          |
 |   the vetting queue, unique lookups)      |                                                   |
 | platform control items (health, runs)     | pk = `SYS#<name>`                                 |
+| unique claims (a slug, an email)          | pk = `SLUG#<slug>`, `EMAIL#<email>`               |
+| credentials looked up before the tenant   | pk = `SESSION#<sha256>`, `RESET#<sha256>`,        |
+|   is known (sessions, resets, API keys)   |   `APIKEY#<sha256>`: hashes, never the secret     |
+| a principal's sessions (to revoke them)   | GSI2: gsi2pk = `SESSIONS#<kind>#<id>`             |
+| an invitation by its token                | GSI2: gsi2pk = `INVITE#<sha256>`                  |
+| agents waiting for vetting                | GSI2: gsi2pk = `AGENTS#<status>`, sorted by time  |
+| login throttling counters (TTL)           | pk = `THROTTLE#<scope>#<sha256>`                  |
+| operators                                 | pk = `OP#<operator>`                              |
+| a tenant's audit log, newest first        | pk = `T#<tenant>#AUDIT`, sk = `<time>#<ulid>`     |
 
 Tenant partitions are `T#<tenant>` and `T#<tenant>#...`, never a bare prefix, so that the IAM
 session policy (`dynamodb:LeadingKeys` on `T#<tenant>` and `T#<tenant>#*`) cannot match a longer
@@ -48,6 +57,13 @@ def agent_pk(agent: AgentId, *parts: str) -> str:
 
 def system_pk(name: str) -> str:
     return _join(SYSTEM_PREFIX, name, ())
+
+
+def platform_pk(kind: str, value: str) -> str:
+    """Items the platform owns (claims, credential lookups): `<KIND>#<value>`."""
+    if kind in ("T", "A") or not kind.isupper():
+        raise ValueError(f"{kind!r} is not a platform key kind")
+    return _join(kind + SEP, value, ())
 
 
 def sort_key(*parts: str) -> str:

@@ -2,7 +2,9 @@
 
 DynamoDB's TransactWriteItems takes at most 100 actions; a larger transaction is refused here,
 before anything is sent, rather than half-applied by a caller that split it without meaning to.
-A cancelled transaction whose reasons include a failed condition is a Conflict (409)."""
+A cancelled transaction whose reasons include a failed condition is a Conflict (409): the one the
+failing action was registered with (`on_conflict=`), so that a duplicate slug and a duplicate email
+in one signup are told apart, or a generic one."""
 
 from __future__ import annotations
 
@@ -12,10 +14,13 @@ from contextlib import contextmanager
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.domain.errors import Conflict
+from chalicelib.domain.errors import Conflict, DomainError
 from chalicelib.store import binding
 
 MAX_ACTIONS = 100
+# PynamoDB sends the actions grouped in this order (Connection.transact_write_items), and DynamoDB
+# returns one cancellation reason per action in the order sent.
+_ORDER = ("condition_check", "delete", "put", "update")
 
 
 class TooManyActions(ValueError):
@@ -23,16 +28,55 @@ class TooManyActions(ValueError):
 
 
 class Transaction(TransactWrite):
-    def _commit(self):
-        actions = (
-            len(self._condition_check_items)
-            + len(self._delete_items)
-            + len(self._put_items)
-            + len(self._update_items)
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._on_conflict: dict[str, list[DomainError | None]] = {kind: [] for kind in _ORDER}
+
+    def condition_check(self, model_cls, hash_key, range_key=None, condition=None, *, on_conflict=None):
+        super().condition_check(model_cls, hash_key, range_key=range_key, condition=condition)
+        self._on_conflict["condition_check"].append(on_conflict)
+
+    def delete(self, model, condition=None, *, add_version_condition=True, on_conflict=None):
+        super().delete(model, condition=condition, add_version_condition=add_version_condition)
+        self._on_conflict["delete"].append(on_conflict)
+
+    def save(self, model, condition=None, return_values=None, *, on_conflict=None):
+        super().save(model, condition=condition, return_values=return_values)
+        self._on_conflict["put"].append(on_conflict)
+
+    def update(
+        self,
+        model,
+        actions,
+        condition=None,
+        return_values=None,
+        *,
+        add_version_condition=True,
+        on_conflict=None,
+    ):
+        super().update(
+            model,
+            actions,
+            condition=condition,
+            return_values=return_values,
+            add_version_condition=add_version_condition,
         )
-        if actions > MAX_ACTIONS:
-            raise TooManyActions(f"{actions} actions; DynamoDB allows {MAX_ACTIONS} in one transaction")
-        if actions == 0:
+        self._on_conflict["update"].append(on_conflict)
+
+    @property
+    def action_count(self) -> int:
+        return sum(len(errors) for errors in self._on_conflict.values())
+
+    def conflict_for(self, index: int) -> DomainError | None:
+        ordered = [error for kind in _ORDER for error in self._on_conflict[kind]]
+        return ordered[index] if 0 <= index < len(ordered) else None
+
+    def _commit(self):
+        if self.action_count > MAX_ACTIONS:
+            raise TooManyActions(
+                f"{self.action_count} actions; DynamoDB allows {MAX_ACTIONS} in one transaction"
+            )
+        if self.action_count == 0:
             return None
         return super()._commit()
 
@@ -50,9 +94,11 @@ def transaction(
         with tx:
             yield tx
     except TransactWriteError as error:
-        reasons = [reason.code for reason in error.cancellation_reasons if reason is not None]
-        if "ConditionalCheckFailed" in reasons:
-            raise Conflict(
-                conflict_message or "the change clashes with the current state", code="conflict"
-            ) from error
+        reasons = error.cancellation_reasons
+        for index, reason in enumerate(reasons):
+            if reason is not None and reason.code == "ConditionalCheckFailed":
+                raise (
+                    tx.conflict_for(index)
+                    or Conflict(conflict_message or "the change clashes with the current state")
+                ) from error
         raise

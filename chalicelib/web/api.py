@@ -11,6 +11,7 @@ The handler body stays one service call; everything about HTTP lives here."""
 from __future__ import annotations
 
 import functools
+import inspect
 import json
 import re
 from collections.abc import Callable
@@ -20,6 +21,7 @@ from chalice import Blueprint, Response
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from chalicelib.domain.errors import DomainError
+from chalicelib.web import auth as access_rules
 from chalicelib.web import errors
 from chalicelib.web.observability import current_request_id, logger
 
@@ -79,6 +81,7 @@ class Operation:
     response: type[BaseModel] | None = None
     errors: tuple[int, ...] = ()
     path_params: tuple[str, ...] = field(default=())
+    access: access_rules.Access = access_rules.MEMBER
 
 
 # Every JSON operation the app defines, in registration order. The OpenAPI document and the
@@ -118,8 +121,13 @@ class JsonApi:
         status: int = 200,
         errors: tuple[int, ...] = (),
         summary: str = "",
+        access: access_rules.Access = access_rules.MEMBER,
     ) -> Callable:
+        """Register a JSON operation. `access` is who may call it: members of a business unless
+        said otherwise, so that a route is closed until someone opens it on purpose."""
+
         def register(handler: Callable) -> Callable:
+            statuses = errors if access.public else tuple(sorted(set(errors) | {401, 403}))
             operation = Operation(
                 method=method,
                 path=path,
@@ -130,8 +138,9 @@ class JsonApi:
                 body=body,
                 query=query,
                 response=response,
-                errors=errors,
+                errors=statuses,
                 path_params=tuple(_PATH_PARAM.findall(path)),
+                access=access,
             )
             self.operations.append(operation)
             view = functools.wraps(handler)(functools.partial(self._invoke, operation, handler))
@@ -144,6 +153,16 @@ class JsonApi:
         request = self.blueprint.current_request
         try:
             arguments = dict(path_params)
+            wanted = _parameters(handler)
+            if not operation.access.public or "auth" in wanted or "principal" in wanted:
+                authenticated = authenticate(request)
+                access_rules.check_access(operation.access, authenticated)
+                if "auth" in wanted:
+                    arguments["auth"] = authenticated
+                if "principal" in wanted:
+                    arguments["principal"] = authenticated.principal if authenticated else None
+            if "request" in wanted:
+                arguments["request"] = request
             if operation.body is not None:
                 arguments["body"] = parse_body(request, operation.body)
             if operation.query is not None:
@@ -165,6 +184,29 @@ class JsonApi:
             return errors.error_response(
                 500, "internal_error", "Something went wrong on our side.", request_id=request_id
             )
+
+
+@functools.cache
+def _parameters(handler: Callable) -> frozenset[str]:
+    return frozenset(inspect.signature(handler).parameters)
+
+
+def authenticate(request):
+    """The principal behind the request's bearer token or API key, labelled on the log lines."""
+    from chalicelib.composition import deps
+    from chalicelib.services.sessions import authenticate as authenticate_secret
+
+    secret = access_rules.bearer_secret(request)
+    if secret is None:
+        return None
+    authenticated = authenticate_secret(secret, deps=deps())
+    if authenticated is not None:
+        principal = authenticated.principal
+        logger.append_keys(
+            principal_kind=str(principal.kind),
+            tenant_id=principal.tenant.value if principal.tenant else None,
+        )
+    return authenticated
 
 
 def parse_body(request, model: type[BaseModel]) -> BaseModel:

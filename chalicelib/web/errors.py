@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from chalicelib.domain import errors as domain
 
 STATUS_BY_ERROR = (
+    (domain.TooManyRequests, 429),
     (domain.NotFound, 404),
     (domain.Conflict, 409),
     (domain.Forbidden, 403),
@@ -48,7 +49,10 @@ def status_for(error: domain.DomainError) -> int:
 
 
 def from_domain_error(error: domain.DomainError) -> Response:
-    return error_response(status_for(error), error.code, error.message, error.field)
+    headers = {}
+    if isinstance(error, domain.TooManyRequests):
+        headers["Retry-After"] = str(error.retry_after_seconds)
+    return error_response(status_for(error), error.code, error.message, error.field, headers=headers)
 
 
 # pydantic's error types, grouped into the few codes clients branch on.

@@ -13,6 +13,7 @@ from pydantic import Field
 
 from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.web.api import Command, JsonApi, Query, View, install_method_guards
+from chalicelib.web.auth import PUBLIC
 from chalicelib.web.middleware import http_middleware
 from chalicelib.web.observability import logger
 from local.gateway import api_client
@@ -41,24 +42,24 @@ class ListNotes(Query):
     limit: int = Field(default=20, ge=1, le=100)
 
 
-@api.post("/api/v1/notes", body=CreateNote, response=NoteView, status=201)
+@api.post("/api/v1/notes", access=PUBLIC, body=CreateNote, response=NoteView, status=201)
 def create_note(body: CreateNote) -> NoteView:
     if body.title == "taken":
         raise Conflict("a note with this title exists", field="title")
     return NoteView(title=body.title, count=body.count)
 
 
-@api.get("/api/v1/notes", query=ListNotes)
+@api.get("/api/v1/notes", access=PUBLIC, query=ListNotes)
 def list_notes(query: ListNotes):
     return {"limit": query.limit}
 
 
-@api.get("/api/v1/notes/{note_id}")
+@api.get("/api/v1/notes/{note_id}", access=PUBLIC)
 def get_note(note_id: str):
     raise NotFound("no such note")
 
 
-@api.get("/api/v1/boom")
+@api.get("/api/v1/boom", access=PUBLIC)
 def boom():
     raise RuntimeError("secret internals: password=hunter2")
 

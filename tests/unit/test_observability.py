@@ -8,6 +8,7 @@ import pytest
 from chalice import Chalice
 
 from chalicelib.web.api import JsonApi
+from chalicelib.web.auth import PUBLIC
 from chalicelib.web.middleware import http_middleware
 from chalicelib.web.observability import logger
 from local.gateway import api_client
@@ -16,7 +17,7 @@ registry = []
 api = JsonApi(__name__, tag="test", registry=registry)
 
 
-@api.get("/api/v1/as/{tenant}")
+@api.get("/api/v1/as/{tenant}", access=PUBLIC)
 def act_as(tenant: str):
     # What the identity layer will do once it knows the principal's tenant.
     logger.append_keys(tenant_id=tenant)
@@ -24,7 +25,7 @@ def act_as(tenant: str):
     return {"ok": True}
 
 
-@api.get("/api/v1/anonymous")
+@api.get("/api/v1/anonymous", access=PUBLIC)
 def anonymous():
     logger.info("did something anonymous")
     return {"ok": True}

@@ -1,0 +1,1 @@
+"""Secrets handling: password hashing, random tokens and their digests, tenant-scoped credentials."""

@@ -1,0 +1,125 @@
+"""Identity items: tenants, members, agents, operators, and the claims and credentials that find
+them. Keys are built with store.keys only."""
+
+from __future__ import annotations
+
+from pynamodb.attributes import MapAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
+
+from chalicelib.store.base import Entity, Versioned
+
+
+class TenantRecord(Versioned, discriminator="tenant"):
+    name = UnicodeAttribute()
+    slug = UnicodeAttribute()
+    time_zone = UnicodeAttribute()
+    currency = UnicodeAttribute()
+    status = UnicodeAttribute(default="active")
+    # Kept with the tenant so that "at least one owner" is one conditional update.
+    owner_count = NumberAttribute(default=0)
+    created_at = UTCDateTimeAttribute()
+
+
+class Claim(Entity, discriminator="claim"):
+    """Uniqueness by key: `SLUG#<slug>` or `EMAIL#<email>`, pointing at what holds it."""
+
+    owner_kind = UnicodeAttribute()
+    owner_id = UnicodeAttribute()
+    tenant_id = UnicodeAttribute(null=True)
+
+
+class MemberRecord(Versioned, discriminator="member"):
+    member_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    email = UnicodeAttribute()
+    role = UnicodeAttribute()
+    password_hash = UnicodeAttribute()
+    status = UnicodeAttribute(default="active")
+    created_at = UTCDateTimeAttribute()
+
+
+class AgentRecord(Versioned, discriminator="agent"):
+    agent_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    email = UnicodeAttribute()
+    password_hash = UnicodeAttribute()
+    time_zone = UnicodeAttribute()
+    # pending until an operator approves (the vetting queue arrives with the marketplace)
+    status = UnicodeAttribute(default="pending")
+    tier = NumberAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+
+
+class OperatorRecord(Versioned, discriminator="operator"):
+    operator_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    email = UnicodeAttribute()
+    password_hash = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+
+
+class SessionRecord(Entity, discriminator="session"):
+    principal_kind = UnicodeAttribute()
+    principal_id = UnicodeAttribute()
+    tenant_id = UnicodeAttribute(null=True)
+    channel = UnicodeAttribute()  # "cookie" (portal, with CSRF) or "bearer" (API)
+    csrf_token = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+
+
+class ResetRecord(Entity, discriminator="password_reset"):
+    principal_kind = UnicodeAttribute()
+    principal_id = UnicodeAttribute()
+    tenant_id = UnicodeAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+
+
+class InviteRecord(Versioned, discriminator="invite"):
+    invite_id = UnicodeAttribute()
+    email = UnicodeAttribute()
+    role = UnicodeAttribute()
+    status = UnicodeAttribute(default="pending")
+    invited_by = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+    valid_until = UTCDateTimeAttribute()
+
+
+class ApiKeyRecord(Versioned, discriminator="api_key"):
+    key_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    prefix = UnicodeAttribute()
+    # SHA-256 of the secret: where its lookup item lives, so that revoking can delete it.
+    lookup_digest = UnicodeAttribute()
+    status = UnicodeAttribute(default="active")
+    created_by = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+    revoked_at = UTCDateTimeAttribute(null=True)
+
+
+class ApiKeyLookup(Entity, discriminator="api_key_lookup"):
+    tenant_id = UnicodeAttribute()
+    key_id = UnicodeAttribute()
+
+
+class ThrottleRecord(Entity, discriminator="throttle"):
+    failures = NumberAttribute(default=0)
+    window_started = UTCDateTimeAttribute(null=True)
+    locked_until = UTCDateTimeAttribute(null=True)
+
+
+class AuditRecord(Entity, discriminator="audit"):
+    actor_kind = UnicodeAttribute()
+    actor_id = UnicodeAttribute()
+    actor_name = UnicodeAttribute()
+    action = UnicodeAttribute()
+    target = UnicodeAttribute()
+    summary = MapAttribute(default=dict)
+    at = UTCDateTimeAttribute()
+
+
+class MailRecord(Entity, discriminator="mail"):
+    """The local stage's outbox: mail that SES would have sent."""
+
+    to = UnicodeAttribute()
+    subject = UnicodeAttribute()
+    text = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
