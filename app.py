@@ -4,7 +4,18 @@ functions, and nothing else. Rules live in chalicelib/domain, use cases in chali
 from chalice import Chalice
 
 from chalicelib import composition
-from chalicelib.handlers import api_keys, identity, portal, system, team
+from chalicelib.handlers import (
+    account_pages,
+    admin_pages,
+    agent_pages,
+    api_keys,
+    business_pages,
+    dev_pages,
+    identity,
+    portal,
+    system,
+    team,
+)
 from chalicelib.web.api import install_method_guards
 from chalicelib.web.middleware import http_middleware
 
@@ -15,7 +26,13 @@ app.register_blueprint(system.api.blueprint)
 app.register_blueprint(identity.api.blueprint)
 app.register_blueprint(team.api.blueprint)
 app.register_blueprint(api_keys.api.blueprint)
-app.register_blueprint(portal.portal)
+app.register_blueprint(portal.pages.blueprint)
+app.register_blueprint(portal.static_files)
+app.register_blueprint(account_pages.pages.blueprint)
+app.register_blueprint(business_pages.pages.blueprint)
+app.register_blueprint(agent_pages.pages.blueprint)
+app.register_blueprint(admin_pages.pages.blueprint)
+app.register_blueprint(dev_pages.pages.blueprint)
 
 # Last: every path registered above gets a 405 for the methods it does not serve.
 install_method_guards(app)

@@ -4,19 +4,23 @@ from __future__ import annotations
 
 from chalice import Blueprint, Response
 
-from chalicelib.web import pages
+from chalicelib.web import pages as rendering
+from chalicelib.web.portal import PageContext, Portal
 
-portal = Blueprint(__name__)
-
-
-@portal.route("/", methods=["GET"])
-def landing() -> Response:
-    return pages.render("landing.html", title="Fractional customer support, by the hour")
+pages = Portal(__name__)
+static_files = Blueprint(__name__)
 
 
-@portal.route("/static/{name}", methods=["GET"])
+@pages.get("/")
+def landing(ctx: PageContext) -> Response:
+    return ctx.render("landing.html", title="Fractional customer support, by the hour")
+
+
+@static_files.route("/static/{name}", methods=["GET"])
 def static(name: str) -> Response:
-    response = pages.static_file(name)
+    response = rendering.static_file(name)
     if response is None:
-        return pages.render("error.html", status=404, title="Not found", message="There is no such file.")
+        return rendering.render(
+            "error.html", status=404, title="Not found", message="There is no such file.", principal=None
+        )
     return response

@@ -47,7 +47,17 @@ def business(client, **overrides):
 
 def agent(client, **overrides):
     email = unique("agent-") + "@example.com"
-    body = {"name": "Ada Agent", "email": email, "password": STRONG, "time_zone": "Europe/Lisbon", **overrides}
+    body = {
+        "name": "Ada Agent",
+        "email": email,
+        "password": STRONG,
+        "time_zone": "Europe/Lisbon",
+        **overrides,
+    }
     response = call(client, "POST", "/api/v1/signup/agent", body)
     assert response.status_code == 201, response.json
-    return {"token": response.json["session"]["token"], "email": email, "id": response.json["session"]["principal"]["id"]}
+    return {
+        "token": response.json["session"]["token"],
+        "email": email,
+        "id": response.json["session"]["principal"]["id"],
+    }

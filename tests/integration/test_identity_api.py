@@ -17,21 +17,51 @@ def test_business_signup_creates_tenant_and_signed_in_owner(client, deps):
 
 def test_duplicate_slug_and_email_are_409_naming_the_field(client, deps):
     first = business(client)
-    again_slug = call(client, "POST", "/api/v1/signup/business", {
-        "company_name": "Other", "slug": first["slug"], "owner_name": "O", "email": unique("x") + "@example.com",
-        "password": STRONG, "time_zone": "UTC",
-    })
+    again_slug = call(
+        client,
+        "POST",
+        "/api/v1/signup/business",
+        {
+            "company_name": "Other",
+            "slug": first["slug"],
+            "owner_name": "O",
+            "email": unique("x") + "@example.com",
+            "password": STRONG,
+            "time_zone": "UTC",
+        },
+    )
     assert again_slug.status_code == 409 and again_slug.json["error"]["field"] == "slug"
-    again_email = call(client, "POST", "/api/v1/signup/business", {
-        "company_name": "Other", "slug": unique("other-"), "owner_name": "O", "email": first["email"].upper(),
-        "password": STRONG, "time_zone": "UTC",
-    })
+    again_email = call(
+        client,
+        "POST",
+        "/api/v1/signup/business",
+        {
+            "company_name": "Other",
+            "slug": unique("other-"),
+            "owner_name": "O",
+            "email": first["email"].upper(),
+            "password": STRONG,
+            "time_zone": "UTC",
+        },
+    )
     assert again_email.status_code == 409 and again_email.json["error"]["field"] == "email"
     # nothing half-written: the second slug is still free
-    assert call(client, "POST", "/api/v1/signup/business", {
-        "company_name": "Other", "slug": unique("free-"), "owner_name": "O", "email": unique("y") + "@example.com",
-        "password": STRONG, "time_zone": "UTC",
-    }).status_code == 201
+    assert (
+        call(
+            client,
+            "POST",
+            "/api/v1/signup/business",
+            {
+                "company_name": "Other",
+                "slug": unique("free-"),
+                "owner_name": "O",
+                "email": unique("y") + "@example.com",
+                "password": STRONG,
+                "time_zone": "UTC",
+            },
+        ).status_code
+        == 201
+    )
 
 
 @pytest.mark.parametrize(
@@ -39,9 +69,17 @@ def test_duplicate_slug_and_email_are_409_naming_the_field(client, deps):
     [("short", "12 characters"), ("password1234", "common"), ("aaaaaaaaaaaaaaaa", "guess")],
 )
 def test_weak_password_is_400_saying_which_rule(client, deps, password, rule_words):
-    response = call(client, "POST", "/api/v1/signup/agent", {
-        "name": "A", "email": unique("weak") + "@example.com", "password": password, "time_zone": "UTC",
-    })
+    response = call(
+        client,
+        "POST",
+        "/api/v1/signup/agent",
+        {
+            "name": "A",
+            "email": unique("weak") + "@example.com",
+            "password": password,
+            "time_zone": "UTC",
+        },
+    )
     assert response.status_code == 400
     assert response.json["error"]["code"] == "weak_password"
     assert response.json["error"]["field"] == "password"
@@ -50,19 +88,38 @@ def test_weak_password_is_400_saying_which_rule(client, deps, password, rule_wor
 
 @pytest.mark.parametrize(
     ("overrides", "field"),
-    [({"time_zone": "Mars/Olympus"}, "time_zone"), ({"slug": "Bad Slug!"}, "slug"), ({"slug": "admin"}, "slug"),
-     ({"email": "not-an-email"}, "email"), ({"currency": "xyz"}, "currency")],
+    [
+        ({"time_zone": "Mars/Olympus"}, "time_zone"),
+        ({"slug": "Bad Slug!"}, "slug"),
+        ({"slug": "admin"}, "slug"),
+        ({"email": "not-an-email"}, "email"),
+        ({"currency": "xyz"}, "currency"),
+    ],
 )
 def test_bad_signup_fields_are_named(client, deps, overrides, field):
-    body = {"company_name": "C", "slug": unique("c-"), "owner_name": "O", "email": unique("e") + "@example.com",
-            "password": STRONG, "time_zone": "UTC", **overrides}
+    body = {
+        "company_name": "C",
+        "slug": unique("c-"),
+        "owner_name": "O",
+        "email": unique("e") + "@example.com",
+        "password": STRONG,
+        "time_zone": "UTC",
+        **overrides,
+    }
     response = call(client, "POST", "/api/v1/signup/business", body)
     assert response.status_code == 400 and response.json["error"]["field"] == field
 
 
 def test_tenant_id_in_a_body_is_refused(client, deps):
-    body = {"company_name": "C", "slug": unique("c-"), "owner_name": "O", "email": unique("e") + "@example.com",
-            "password": STRONG, "time_zone": "UTC", "tenant_id": "someone-else"}
+    body = {
+        "company_name": "C",
+        "slug": unique("c-"),
+        "owner_name": "O",
+        "email": unique("e") + "@example.com",
+        "password": STRONG,
+        "time_zone": "UTC",
+        "tenant_id": "someone-else",
+    }
     response = call(client, "POST", "/api/v1/signup/business", body)
     assert response.status_code == 400 and response.json["error"]["code"] == "unknown_field"
 
@@ -80,23 +137,35 @@ def test_login_logout_and_same_answer_for_unknown_email(client, deps):
     token = ok.json["token"]
     assert token != owner["token"]  # a new session every login
     wrong = call(client, "POST", "/api/v1/sessions", {"email": owner["email"], "password": "not-it-at-all-1"})
-    unknown = call(client, "POST", "/api/v1/sessions", {"email": unique("nobody") + "@example.com", "password": "x"})
+    unknown = call(
+        client, "POST", "/api/v1/sessions", {"email": unique("nobody") + "@example.com", "password": "x"}
+    )
     assert wrong.status_code == unknown.status_code == 401
     assert wrong.json == unknown.json
     assert call(client, "DELETE", "/api/v1/sessions/current", token=token).status_code == 204
     assert call(client, "GET", "/api/v1/me", token=token).status_code == 401
-    assert call(client, "GET", "/api/v1/me", token=owner["token"]).status_code == 200  # other sessions live on
+    assert (
+        call(client, "GET", "/api/v1/me", token=owner["token"]).status_code == 200
+    )  # other sessions live on
 
 
 def test_login_is_throttled_per_account_even_for_unknown_emails(client, deps):
     for email in (business(client)["email"], unique("ghost") + "@example.com"):
         for _ in range(5):
-            assert call(client, "POST", "/api/v1/sessions", {"email": email, "password": "wrong-guess-123"}).status_code == 401
+            assert (
+                call(
+                    client, "POST", "/api/v1/sessions", {"email": email, "password": "wrong-guess-123"}
+                ).status_code
+                == 401
+            )
         locked = call(client, "POST", "/api/v1/sessions", {"email": email, "password": STRONG})
         assert locked.status_code == 429
         assert int(locked.headers["Retry-After"]) > 0
     deps.clock.advance(minutes=16)
-    assert call(client, "POST", "/api/v1/sessions", {"email": email, "password": "wrong-guess-123"}).status_code == 401
+    assert (
+        call(client, "POST", "/api/v1/sessions", {"email": email, "password": "wrong-guess-123"}).status_code
+        == 401
+    )
 
 
 def test_password_reset_by_mail_is_single_use_and_ends_sessions(client, deps):
@@ -111,12 +180,23 @@ def test_password_reset_by_mail_is_single_use_and_ends_sessions(client, deps):
     weak = call(client, "POST", f"/api/v1/password-resets/{token}", {"password": "short"})
     assert weak.status_code == 400
     new_password = "copper-kettle-47-meadow"
-    assert call(client, "POST", f"/api/v1/password-resets/{token}", {"password": new_password}).status_code == 204
+    assert (
+        call(client, "POST", f"/api/v1/password-resets/{token}", {"password": new_password}).status_code
+        == 204
+    )
     reused = call(client, "POST", f"/api/v1/password-resets/{token}", {"password": "another-fine-9-password"})
     assert reused.status_code == 404 and reused.json["error"]["code"] == "reset_invalid"
     assert call(client, "GET", "/api/v1/me", token=owner["token"]).status_code == 401  # sessions ended
-    assert call(client, "POST", "/api/v1/sessions", {"email": owner["email"], "password": STRONG}).status_code == 401
-    assert call(client, "POST", "/api/v1/sessions", {"email": owner["email"], "password": new_password}).status_code == 201
+    assert (
+        call(client, "POST", "/api/v1/sessions", {"email": owner["email"], "password": STRONG}).status_code
+        == 401
+    )
+    assert (
+        call(
+            client, "POST", "/api/v1/sessions", {"email": owner["email"], "password": new_password}
+        ).status_code
+        == 201
+    )
 
 
 def test_expired_reset_token_changes_nothing(client, deps):
@@ -124,8 +204,16 @@ def test_expired_reset_token_changes_nothing(client, deps):
     call(client, "POST", "/api/v1/password-resets", {"email": owner["email"]})
     token = deps.mailer.last_to(owner["email"]).text.split("/password-reset/")[1].split()[0]
     deps.clock.advance(minutes=61)
-    assert call(client, "POST", f"/api/v1/password-resets/{token}", {"password": "copper-kettle-47-meadow"}).status_code == 404
-    assert call(client, "POST", "/api/v1/sessions", {"email": owner["email"], "password": STRONG}).status_code == 201
+    assert (
+        call(
+            client, "POST", f"/api/v1/password-resets/{token}", {"password": "copper-kettle-47-meadow"}
+        ).status_code
+        == 404
+    )
+    assert (
+        call(client, "POST", "/api/v1/sessions", {"email": owner["email"], "password": STRONG}).status_code
+        == 201
+    )
 
 
 def test_no_token_is_401(client, deps):

@@ -1,0 +1,274 @@
+"""Account pages: sign up (business, agent), sign in and out, password reset, accepting an invite."""
+
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+from chalicelib.domain.errors import DomainError
+from chalicelib.domain.money import CURRENCY_EXPONENTS
+from chalicelib.handlers.identity import (
+    AgentSignupBody,
+    BusinessSignupBody,
+    NewPasswordBody,
+    PasswordResetBody,
+    SessionBody,
+)
+from chalicelib.handlers.team import AcceptInviteBody
+from chalicelib.services import accounts, password_resets, sessions, team
+from chalicelib.store import principals
+from chalicelib.web.auth import SIGNED_IN, client_address
+from chalicelib.web.portal import FormInvalid, PageContext, Portal, field_errors
+
+pages = Portal(__name__)
+
+COMMON_ZONES = [
+    "America/New_York",
+    "America/Chicago",
+    "America/Denver",
+    "America/Los_Angeles",
+    "America/Sao_Paulo",
+    "Europe/London",
+    "Europe/Berlin",
+    "Europe/Lisbon",
+    "Africa/Lagos",
+    "Africa/Nairobi",
+    "Asia/Kolkata",
+    "Asia/Manila",
+    "Asia/Singapore",
+    "Asia/Tokyo",
+    "Australia/Sydney",
+    "UTC",
+]
+
+
+def home_of(principal) -> str:
+    return {"member": "/app", "agent": "/agent", "operator": "/admin"}.get(str(principal.kind), "/")
+
+
+def safe_next(target: str | None, fallback: str) -> str:
+    """Only a path on this site: `next=https://evil.example` must not become an open redirect."""
+    if not target:
+        return fallback
+    parsed = urlparse(target)
+    if parsed.scheme or parsed.netloc or not target.startswith("/") or target.startswith("//"):
+        return fallback
+    return target
+
+
+def _form_page(ctx: PageContext, template: str, model, action, **extra):
+    try:
+        data = ctx.form(model)
+        return action(data)
+    except FormInvalid as invalid:
+        return ctx.render(template, status=400, errors=invalid.errors, **extra)
+    except DomainError as error:
+        status = 409 if error.code.endswith("_taken") else 400
+        return ctx.render(template, status=status, errors=field_errors(error), **extra)
+
+
+@pages.get("/signup")
+def business_signup_form(ctx: PageContext):
+    return ctx.render(
+        "signup.html",
+        title="Sign up your business",
+        zones=COMMON_ZONES,
+        currencies=sorted(CURRENCY_EXPONENTS),
+    )
+
+
+@pages.post("/signup")
+def business_signup(ctx: PageContext):
+    def act(data: BusinessSignupBody):
+        tenant, owner = accounts.sign_up_business(accounts.BusinessSignup(**data.model_dump()), deps=ctx.deps)
+        ctx.start_session(
+            sessions.issue(
+                principals.principal_of(owner), channel="cookie", deps=ctx.deps, reason="session.created"
+            )
+        )
+        return ctx.redirect("/app?welcome=1")
+
+    return _form_page(
+        ctx,
+        "signup.html",
+        BusinessSignupBody,
+        act,
+        title="Sign up your business",
+        zones=COMMON_ZONES,
+        currencies=sorted(CURRENCY_EXPONENTS),
+    )
+
+
+@pages.get("/agents/signup")
+def agent_signup_form(ctx: PageContext):
+    return ctx.render("agent_signup.html", title="Join as a support agent", zones=COMMON_ZONES)
+
+
+@pages.post("/agents/signup")
+def agent_signup(ctx: PageContext):
+    def act(data: AgentSignupBody):
+        record = accounts.sign_up_agent(accounts.AgentSignup(**data.model_dump()), deps=ctx.deps)
+        ctx.start_session(
+            sessions.issue(
+                principals.principal_of(record), channel="cookie", deps=ctx.deps, reason="session.created"
+            )
+        )
+        return ctx.redirect("/agent")
+
+    return _form_page(
+        ctx, "agent_signup.html", AgentSignupBody, act, title="Join as a support agent", zones=COMMON_ZONES
+    )
+
+
+@pages.get("/login")
+def login_form(ctx: PageContext):
+    if ctx.principal is not None:
+        return ctx.redirect(home_of(ctx.principal))
+    return ctx.render(
+        "login.html",
+        title="Sign in",
+        next=ctx.request.query_params.get("next", "") if ctx.request.query_params else "",
+    )
+
+
+@pages.post("/login")
+def login(ctx: PageContext):
+    next_page = ctx.form_values.get("next", "")
+    try:
+        data = ctx.form(SessionBody)
+        issued = sessions.log_in(
+            data.email, data.password, address=client_address(ctx.request), channel="cookie", deps=ctx.deps
+        )
+    except FormInvalid as invalid:
+        return ctx.render("login.html", status=400, title="Sign in", errors=invalid.errors, next=next_page)
+    except sessions.TooManyAttempts as error:
+        return ctx.render(
+            "login.html", status=429, title="Sign in", errors={"form": error.message}, next=next_page
+        )
+    except DomainError as error:
+        return ctx.render(
+            "login.html", status=401, title="Sign in", errors={"form": error.message}, next=next_page
+        )
+    ctx.start_session(issued)
+    return ctx.redirect(safe_next(next_page, home_of(issued.principal)))
+
+
+@pages.post("/logout", access=SIGNED_IN)
+def logout(ctx: PageContext):
+    sessions.log_out(ctx.authenticated, deps=ctx.deps)
+    ctx.end_session()
+    return ctx.redirect("/")
+
+
+@pages.get("/password-reset")
+def password_reset_form(ctx: PageContext):
+    return ctx.render("password_reset.html", title="Reset your password", sent=False)
+
+
+@pages.post("/password-reset")
+def password_reset_request(ctx: PageContext):
+    try:
+        data = ctx.form(PasswordResetBody)
+    except FormInvalid as invalid:
+        return ctx.render(
+            "password_reset.html", status=400, title="Reset your password", sent=False, errors=invalid.errors
+        )
+    password_resets.request_reset(data.email, deps=ctx.deps)
+    return ctx.render("password_reset.html", title="Check your mail", sent=True)
+
+
+@pages.get("/password-reset/{token}")
+def password_reset_choose(ctx: PageContext, token: str):
+    try:
+        password_resets.check_token(token, deps=ctx.deps)
+    except DomainError as error:
+        return ctx.render(
+            "message.html",
+            status=404,
+            title="This link does not work",
+            message=error.message,
+            link=("/password-reset", "Ask for a new link"),
+        )
+    return ctx.render("password_choose.html", title="Choose a new password", token=token)
+
+
+@pages.post("/password-reset/{token}")
+def password_reset_complete(ctx: PageContext, token: str):
+    try:
+        data = ctx.form(NewPasswordBody)
+        password_resets.reset_password(token, data.password, deps=ctx.deps)
+    except FormInvalid as invalid:
+        return ctx.render(
+            "password_choose.html",
+            status=400,
+            title="Choose a new password",
+            token=token,
+            errors=invalid.errors,
+        )
+    except DomainError as error:
+        if error.field == "password":
+            return ctx.render(
+                "password_choose.html",
+                status=400,
+                title="Choose a new password",
+                token=token,
+                errors=field_errors(error),
+            )
+        return ctx.render(
+            "message.html",
+            status=404,
+            title="This link does not work",
+            message=error.message,
+            link=("/password-reset", "Ask for a new link"),
+        )
+    return ctx.render(
+        "message.html",
+        title="Password changed",
+        message="Your password is changed and every session was signed out.",
+        link=("/login", "Sign in"),
+    )
+
+
+@pages.get("/invites/{token}")
+def invite_form(ctx: PageContext, token: str):
+    try:
+        invite, tenant = team.find_invite(token, deps=ctx.deps)
+    except DomainError as error:
+        return ctx.render(
+            "message.html",
+            status=404,
+            title="This invitation does not work",
+            message=error.message,
+            link=("/", "deskhire"),
+        )
+    return ctx.render(
+        "invite_accept.html", title=f"Join {tenant.name}", invite=invite, company=tenant.name, token=token
+    )
+
+
+@pages.post("/invites/{token}")
+def invite_accept(ctx: PageContext, token: str):
+    try:
+        invite, tenant = team.find_invite(token, deps=ctx.deps)
+    except DomainError as error:
+        return ctx.render(
+            "message.html",
+            status=404,
+            title="This invitation does not work",
+            message=error.message,
+            link=("/", "deskhire"),
+        )
+
+    def act(data: AcceptInviteBody):
+        ctx.start_session(team.accept_invite(token, name=data.name, password=data.password, deps=ctx.deps))
+        return ctx.redirect("/app")
+
+    return _form_page(
+        ctx,
+        "invite_accept.html",
+        AcceptInviteBody,
+        act,
+        title=f"Join {tenant.name}",
+        invite=invite,
+        company=tenant.name,
+        token=token,
+    )

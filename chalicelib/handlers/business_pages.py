@@ -1,0 +1,155 @@
+"""The business's portal: the onboarding checklist, the team, API keys and the audit log."""
+
+from __future__ import annotations
+
+from chalicelib.domain.errors import DomainError
+from chalicelib.domain.identity import Role, may_manage_team
+from chalicelib.handlers.api_keys import ApiKeyBody
+from chalicelib.handlers.team import InviteBody, RoleBody
+from chalicelib.services import api_keys, team
+from chalicelib.store import audit
+from chalicelib.web.auth import MEMBER, TEAM_MANAGER
+from chalicelib.web.portal import FormInvalid, PageContext, Portal, field_errors
+
+pages = Portal(__name__)
+
+
+@pages.get("/app", access=MEMBER)
+def home(ctx: PageContext):
+    principal = ctx.principal
+    members = team.members(principal)
+    invites = team.pending_invites(principal) if may_manage_team(principal.role) else []
+    checklist = [
+        {
+            "done": False,
+            "label": "Post an opening",
+            "detail": "Describe the support you need (arrives with the marketplace)",
+            "href": None,
+        },
+        {
+            "done": False,
+            "label": "Add a card",
+            "detail": "Pay weekly invoices automatically (arrives with billing)",
+            "href": None,
+        },
+        {
+            "done": len(members) > 1 or bool(invites),
+            "label": "Invite a teammate",
+            "detail": "Owners and admins manage the team",
+            "href": "/app/team",
+        },
+    ]
+    welcome = bool(ctx.request.query_params and ctx.request.query_params.get("welcome"))
+    return ctx.render("app_home.html", title="Your business", checklist=checklist, welcome=welcome)
+
+
+def _team_page(ctx: PageContext, *, status: int = 200, errors=None, notice: str | None = None):
+    principal = ctx.principal
+    manager = may_manage_team(principal.role)
+    return ctx.render(
+        "team.html",
+        status=status,
+        title="Team",
+        members=team.members(principal),
+        invites=team.pending_invites(principal) if manager else [],
+        can_manage=manager,
+        roles=[str(r) for r in Role],
+        errors=errors or {},
+        notice=notice,
+    )
+
+
+@pages.get("/app/team", access=MEMBER)
+def team_page(ctx: PageContext):
+    return _team_page(ctx)
+
+
+@pages.post("/app/team/invites", access=TEAM_MANAGER)
+def invite(ctx: PageContext):
+    try:
+        data = ctx.form(InviteBody)
+        issued = team.invite(ctx.principal, email=data.email, role=Role(data.role), deps=ctx.deps)
+    except FormInvalid as invalid:
+        return _team_page(ctx, status=400, errors=invalid.errors)
+    except DomainError as error:
+        return _team_page(
+            ctx, status=409 if error.code.endswith("taken") else 400, errors=field_errors(error)
+        )
+    return _team_page(ctx, notice=f"Invitation sent to {issued.invite.email}.")
+
+
+@pages.post("/app/team/invites/{invite_id}/revoke", access=TEAM_MANAGER)
+def revoke_invite(ctx: PageContext, invite_id: str):
+    team.revoke_invite(ctx.principal, invite_id, deps=ctx.deps)
+    return ctx.redirect("/app/team")
+
+
+@pages.post("/app/team/members/{member_id}/role", access=TEAM_MANAGER)
+def change_role(ctx: PageContext, member_id: str):
+    try:
+        data = ctx.form(RoleBody)
+        rotated = team.change_role(ctx.principal, member_id, Role(data.role), deps=ctx.deps)
+    except FormInvalid as invalid:
+        return _team_page(ctx, status=400, errors=invalid.errors)
+    except DomainError as error:
+        if error.code == "last_owner":
+            return _team_page(ctx, status=409, errors={"form": error.message})
+        raise
+    if rotated is not None:
+        ctx.start_session(rotated)
+        return ctx.redirect("/app/team")
+    return ctx.redirect("/app/team")
+
+
+@pages.post("/app/team/members/{member_id}/remove", access=TEAM_MANAGER)
+def remove_member(ctx: PageContext, member_id: str):
+    try:
+        team.remove_member(ctx.principal, member_id, deps=ctx.deps)
+    except DomainError as error:
+        if error.code == "last_owner":
+            return _team_page(ctx, status=409, errors={"form": error.message})
+        raise
+    if member_id == ctx.principal.id:
+        ctx.end_session()
+        return ctx.redirect("/")
+    return ctx.redirect("/app/team")
+
+
+def _keys_page(ctx: PageContext, *, status: int = 200, errors=None, created=None):
+    return ctx.render(
+        "api_keys.html",
+        status=status,
+        title="API keys",
+        keys=api_keys.listed(ctx.principal),
+        errors=errors or {},
+        created=created,
+    )
+
+
+@pages.get("/app/api-keys", access=TEAM_MANAGER)
+def keys_page(ctx: PageContext):
+    return _keys_page(ctx)
+
+
+@pages.post("/app/api-keys", access=TEAM_MANAGER)
+def create_key(ctx: PageContext):
+    try:
+        data = ctx.form(ApiKeyBody)
+    except FormInvalid as invalid:
+        return _keys_page(ctx, status=400, errors=invalid.errors)
+    created = api_keys.create(ctx.principal, name=data.name, deps=ctx.deps)
+    # Rendered, not redirected: this answer is the only place the secret ever appears.
+    return _keys_page(ctx, status=201, created=created)
+
+
+@pages.post("/app/api-keys/{key_id}/revoke", access=TEAM_MANAGER)
+def revoke_key(ctx: PageContext, key_id: str):
+    api_keys.revoke(ctx.principal, key_id, deps=ctx.deps)
+    return ctx.redirect("/app/api-keys")
+
+
+@pages.get("/app/audit-log", access=TEAM_MANAGER)
+def audit_page(ctx: PageContext):
+    cursor = ctx.request.query_params.get("cursor") if ctx.request.query_params else None
+    page = audit.page(ctx.principal.require_tenant(), limit=50, cursor=cursor, secret=ctx.deps.secret)
+    return ctx.render("audit_log.html", title="Audit log", entries=page.items, next_cursor=page.next_cursor)

@@ -1,0 +1,233 @@
+"""Portal pages: server-rendered, usable without JavaScript.
+
+A page is declared on a Portal (a Blueprint wrapper) with who may see it. The wrapper resolves
+the session cookie, sends strangers to the login page, checks the CSRF token of every form post
+before the handler runs, and turns failures into pages (404, 403, 500 with the request id).
+
+    pages = Portal(__name__)
+
+    @pages.post("/app/team/invites", access=TEAM_MANAGER)
+    def invite(ctx: PageContext): ...
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import parse_qs, quote
+
+from chalice import Blueprint, Response
+from pydantic import BaseModel, ValidationError
+
+from chalicelib.domain.errors import DomainError, Forbidden, NotFound, Unauthenticated
+from chalicelib.security import tokens
+from chalicelib.web import auth as access_rules
+from chalicelib.web import pages
+from chalicelib.web.errors import validation_details
+from chalicelib.web.observability import current_request_id, logger
+
+FORM_TYPES = ["application/x-www-form-urlencoded"]
+MAX_FORM_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True)
+class PageRoute:
+    method: str
+    path: str
+    name: str
+    access: access_rules.Access
+
+
+# Every portal route, for the route-walking tests (CSRF on every post, the isolation probe).
+PAGE_ROUTES: list[PageRoute] = []
+
+
+def cookie_names(is_local: bool) -> tuple[str, str]:
+    """(session, csrf). Outside local the `__Host-` prefix pins them to this host, path / and HTTPS."""
+    prefix = "" if is_local else "__Host-"
+    return f"{prefix}dh_session", f"{prefix}dh_csrf"
+
+
+def cookie(name: str, value: str, *, max_age: int, secure: bool) -> str:
+    parts = [f"{name}={value}", "Path=/", "HttpOnly", "SameSite=Lax", f"Max-Age={max_age}"]
+    if secure:
+        parts.append("Secure")
+    return "; ".join(parts)
+
+
+def read_cookies(request) -> dict[str, str]:
+    jar: dict[str, str] = {}
+    for chunk in (request.headers.get("cookie") or "").split(";"):
+        name, sep, value = chunk.strip().partition("=")
+        if sep:
+            jar.setdefault(name, value)
+    return jar
+
+
+class FormInvalid(Exception):
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("form invalid")
+        self.errors = errors
+
+
+@dataclass
+class PageContext:
+    request: object
+    deps: object
+    authenticated: object | None
+    csrf_token: str
+    form_values: dict[str, str] = field(default_factory=dict)
+    set_cookies: list[str] = field(default_factory=list)
+
+    @property
+    def principal(self):
+        return self.authenticated.principal if self.authenticated else None
+
+    @property
+    def secure_cookies(self) -> bool:
+        return not self.deps.settings.is_local
+
+    def render(self, template: str, *, status: int = 200, **context) -> Response:
+        response = pages.render(
+            template,
+            status=status,
+            principal=self.principal,
+            csrf_token=self.csrf_token,
+            values=context.pop("values", self.form_values),
+            errors=context.pop("errors", {}),
+            **context,
+        )
+        return self._with_cookies(response)
+
+    def redirect(self, location: str) -> Response:
+        return self._with_cookies(Response(body="", status_code=303, headers={"Location": location}))
+
+    def _with_cookies(self, response: Response) -> Response:
+        if self.set_cookies:
+            response.headers["Set-Cookie"] = list(self.set_cookies)
+        return response
+
+    def form(self, model: type[BaseModel]):
+        """The posted form as `model`; FormInvalid with a message per field when it does not fit."""
+        values = {k: v for k, v in self.form_values.items() if k in model.model_fields}
+        try:
+            return model.model_validate(values)
+        except ValidationError as error:
+            raise FormInvalid(
+                {d["field"] or "form": d["message"] for d in validation_details(error)}
+            ) from None
+
+    def start_session(self, issued) -> None:
+        session_name, _ = cookie_names(self.deps.settings.is_local)
+        seconds = int((issued.expires_at - self.deps.now()).total_seconds())
+        self.set_cookies.append(
+            cookie(session_name, issued.token, max_age=seconds, secure=self.secure_cookies)
+        )
+
+    def end_session(self) -> None:
+        session_name, _ = cookie_names(self.deps.settings.is_local)
+        self.set_cookies.append(cookie(session_name, "", max_age=0, secure=self.secure_cookies))
+
+
+def field_errors(error: DomainError) -> dict[str, str]:
+    return {error.field or "form": error.message}
+
+
+class Portal:
+    def __init__(self, import_name: str):
+        self.blueprint = Blueprint(import_name)
+
+    def get(self, path: str, *, access: access_rules.Access = access_rules.PUBLIC):
+        return self._route("GET", path, access)
+
+    def post(self, path: str, *, access: access_rules.Access = access_rules.PUBLIC):
+        return self._route("POST", path, access)
+
+    def _route(self, method: str, path: str, access: access_rules.Access) -> Callable:
+        def register(handler: Callable) -> Callable:
+            PAGE_ROUTES.append(PageRoute(method, path, handler.__name__, access))
+            view = functools.wraps(handler)(functools.partial(self._invoke, method, access, handler))
+            options = {"content_types": FORM_TYPES} if method == "POST" else {}
+            self.blueprint.route(path, methods=[method], **options)(view)
+            return handler
+
+        return register
+
+    def _invoke(self, method: str, access: access_rules.Access, handler: Callable, **params) -> Response:
+        from chalicelib.composition import deps as current_deps
+        from chalicelib.services.sessions import authenticate
+
+        request = self.blueprint.current_request
+        deps = current_deps()
+        session_name, csrf_name = cookie_names(deps.settings.is_local)
+        jar = read_cookies(request)
+        authenticated = None
+        if secret := jar.get(session_name):
+            authenticated = authenticate(secret, deps=deps)
+            # API keys and bearer tokens are not portal sessions, even in a cookie.
+            if authenticated is not None and authenticated.csrf_token is None:
+                authenticated = None
+        if authenticated is not None:
+            principal = authenticated.principal
+            logger.append_keys(
+                principal_kind=str(principal.kind),
+                tenant_id=principal.tenant.value if principal.tenant else None,
+            )
+            csrf = authenticated.csrf_token
+            ctx = PageContext(request, deps, authenticated, csrf)
+        else:
+            # Strangers get a double-submit token: a random cookie echoed by each form.
+            csrf = jar.get(csrf_name) or ""
+            ctx = PageContext(request, deps, None, csrf)
+            if not csrf:
+                ctx.csrf_token = tokens.new_secret("csrf")
+                ctx.set_cookies.append(
+                    cookie(csrf_name, ctx.csrf_token, max_age=86400, secure=ctx.secure_cookies)
+                )
+        try:
+            if not access.public:
+                if authenticated is None:
+                    return ctx.redirect("/login?next=" + quote(request.path or "/"))
+                access_rules.check_access(access, authenticated)
+            if method == "POST":
+                raw = request.raw_body or b""
+                if len(raw) > MAX_FORM_BYTES:
+                    return self._problem(ctx, 413, "That form was too large.")
+                values = {
+                    k: v[0]
+                    for k, v in parse_qs(raw.decode("utf-8", "replace"), keep_blank_values=True).items()
+                }
+                sent = values.pop("csrf_token", "")
+                if not csrf or not sent or not tokens.same(sent, csrf):
+                    return self._problem(
+                        ctx,
+                        403,
+                        "This form has expired or did not come from deskhire. Go back, reload the page and try again.",
+                    )
+                ctx.form_values = values
+            return handler(ctx, **params)
+        except Unauthenticated:
+            return ctx.redirect("/login")
+        except Forbidden as error:
+            return self._problem(ctx, 403, error.message)
+        except NotFound as error:
+            return self._problem(ctx, 404, error.message)
+        except DomainError as error:
+            return self._problem(ctx, 400, error.message)
+        except Exception:
+            logger.exception("unhandled error on a page")
+            return self._problem(
+                ctx, 500, f"Something went wrong on our side (request {current_request_id()})."
+            )
+
+    @staticmethod
+    def _problem(ctx: PageContext, status: int, message: str) -> Response:
+        titles = {
+            400: "That did not work",
+            403: "Not allowed",
+            404: "Not found",
+            413: "Too large",
+            500: "Sorry",
+        }
+        return ctx.render("error.html", status=status, title=titles.get(status, "Error"), message=message)

@@ -1,0 +1,50 @@
+"""A browser-less portal session over chalice's test client: keeps cookies, reads CSRF tokens from
+the forms it is shown, and posts forms the way a browser does."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlencode
+
+
+class PortalSession:
+    def __init__(self, client):
+        self.client = client
+        self.cookies: dict[str, str] = {}
+        self.csrf: str | None = None
+
+    def _headers(self, extra=None):
+        headers = dict(extra or {})
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        return headers
+
+    def _absorb(self, response):
+        raw = response.headers.get("Set-Cookie") or response.headers.get("set-cookie")
+        values = raw if isinstance(raw, list) else ([raw] if raw else [])
+        for value in values:
+            name, _, rest = value.partition("=")
+            content = rest.split(";")[0]
+            if "Max-Age=0" in value:
+                self.cookies.pop(name, None)
+            else:
+                self.cookies[name] = content
+        body = response.body.decode() if response.body else ""
+        response.text = body
+        if match := re.search(r'name="csrf_token" value="([^"]+)"', body):
+            self.csrf = match.group(1)
+        return response
+
+    def get(self, path: str):
+        return self._absorb(self.client.http.get(path, headers=self._headers()))
+
+    def post(self, path: str, fields: dict | None = None, *, csrf: bool = True):
+        data = dict(fields or {})
+        if csrf and self.csrf:
+            data["csrf_token"] = self.csrf
+        headers = self._headers({"Content-Type": "application/x-www-form-urlencoded"})
+        return self._absorb(self.client.http.post(path, headers=headers, body=urlencode(data)))
+
+    def follow(self, response):
+        assert response.status_code == 303, (response.status_code, response.body[:500])
+        return self.get(response.headers["Location"])
