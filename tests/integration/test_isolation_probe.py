@@ -1,0 +1,203 @@
+"""PROMISES T1: the route-walking isolation probe.
+
+Every route the Chalice app registers is called as a member of business B with the ids of business
+A's objects, and as an agent who has no contract with A. Routes that name one of A's objects must
+answer 404 (or 401/403 where the caller may not use the route at all); no response may carry
+anything of A; and A's data must be exactly as it was afterwards.
+
+A route added later without an entry in PROBES fails this test until it is given one, so no route
+escapes the probe by being forgotten."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+
+import pytest
+
+from chalicelib.web.api import OPERATIONS
+from chalicelib.web.portal import PAGE_ROUTES
+from tests.integration.helpers import STRONG, agent, business, call, unique
+from tests.integration.portal_helpers import PortalSession
+
+pytestmark = pytest.mark.integration
+
+BOGUS_TOKEN = {"token": "dhi_not-a-real-token", "name": "no-such-file.css"}
+
+
+@dataclass(frozen=True)
+class Probe:
+    """How to call a route. `names_object`: the path carries one of A's ids, so B must get 404.
+    `body`/`form`: a valid input, so that the call reaches the object lookup instead of failing
+    validation first."""
+
+    names_object: bool = False
+    body: dict | None = None
+    form: dict = field(default_factory=dict)
+
+
+PROBES: dict[tuple[str, str], Probe] = {
+    # public, no object
+    ("GET", "/api/health"): Probe(),
+    ("GET", "/api/openapi.json"): Probe(),
+    ("POST", "/api/v1/signup/business"): Probe(body={}),
+    ("POST", "/api/v1/signup/agent"): Probe(body={}),
+    ("POST", "/api/v1/sessions"): Probe(body={"email": "a@example.com", "password": "x"}),
+    ("POST", "/api/v1/password-resets"): Probe(body={"email": "nobody@example.com"}),
+    ("POST", "/api/v1/password-resets/{token}"): Probe(body={"password": STRONG}),
+    ("POST", "/api/v1/invites/{token}/accept"): Probe(body={"name": "X", "password": STRONG}),
+    ("GET", "/"): Probe(),
+    ("GET", "/static/{name}"): Probe(),
+    ("GET", "/signup"): Probe(),
+    ("POST", "/signup"): Probe(),
+    ("GET", "/agents/signup"): Probe(),
+    ("POST", "/agents/signup"): Probe(),
+    ("GET", "/login"): Probe(),
+    ("POST", "/login"): Probe(form={"email": "nobody@example.com", "password": "x"}),
+    ("GET", "/password-reset"): Probe(),
+    ("POST", "/password-reset"): Probe(form={"email": "nobody@example.com"}),
+    ("GET", "/password-reset/{token}"): Probe(),
+    ("POST", "/password-reset/{token}"): Probe(form={"password": STRONG}),
+    ("GET", "/invites/{token}"): Probe(),
+    ("POST", "/invites/{token}"): Probe(form={"name": "X", "password": STRONG}),
+    ("GET", "/dev/outbox"): Probe(),
+    # the caller's own things (B sees B's, never A's)
+    ("DELETE", "/api/v1/sessions/current"): Probe(),
+    ("GET", "/api/v1/me"): Probe(),
+    ("GET", "/api/v1/team/members"): Probe(),
+    ("GET", "/api/v1/team/invites"): Probe(),
+    ("POST", "/api/v1/team/invites"): Probe(body={"email": "probe-invite@example.com", "role": "manager"}),
+    ("GET", "/api/v1/api-keys"): Probe(),
+    ("POST", "/api/v1/api-keys"): Probe(body={"name": "probe"}),
+    ("GET", "/api/v1/audit-log"): Probe(),
+    ("GET", "/api/v1/integrations/whoami"): Probe(),
+    ("POST", "/logout"): Probe(),
+    ("GET", "/app"): Probe(),
+    ("GET", "/app/team"): Probe(),
+    ("POST", "/app/team/invites"): Probe(form={"email": "probe-invite2@example.com", "role": "manager"}),
+    ("GET", "/app/api-keys"): Probe(),
+    ("POST", "/app/api-keys"): Probe(form={"name": "probe"}),
+    ("GET", "/app/audit-log"): Probe(),
+    ("GET", "/agent"): Probe(),
+    ("GET", "/admin"): Probe(),
+    # A's objects by id: 404 for B
+    ("PATCH", "/api/v1/team/members/{member_id}"): Probe(names_object=True, body={"role": "manager"}),
+    ("DELETE", "/api/v1/team/members/{member_id}"): Probe(names_object=True),
+    ("DELETE", "/api/v1/team/invites/{invite_id}"): Probe(names_object=True),
+    ("DELETE", "/api/v1/api-keys/{key_id}"): Probe(names_object=True),
+    ("POST", "/app/team/invites/{invite_id}/revoke"): Probe(names_object=True),
+    ("POST", "/app/team/members/{member_id}/role"): Probe(names_object=True, form={"role": "manager"}),
+    ("POST", "/app/team/members/{member_id}/remove"): Probe(names_object=True),
+    ("POST", "/app/api-keys/{key_id}/revoke"): Probe(names_object=True),
+}
+
+
+def registered_routes(app) -> list[tuple[str, str]]:
+    routes = []
+    for path, methods in app.routes.items():
+        for method, entry in methods.items():
+            if getattr(entry.view_function, "is_method_guard", False):
+                continue
+            routes.append((method, path))
+    return sorted(routes)
+
+
+def test_every_route_has_a_probe(app):
+    missing = [route for route in registered_routes(app) if route not in PROBES]
+    assert not missing, f"give these routes an entry in PROBES: {missing}"
+    stale = [route for route in PROBES if route not in registered_routes(app)]
+    assert not stale, f"these probes name routes that no longer exist: {stale}"
+
+
+@pytest.fixture
+def world(client, deps):
+    """Business A with a teammate, a pending invitation, an API key and audit entries; business B
+    (API token and portal session); an agent (API token and portal session)."""
+    a = business(client, company_name="Alpha Secret Holdings")
+    email = unique("alpha-mate-") + "@example.com"
+    call(client, "POST", "/api/v1/team/invites", {"email": email, "role": "manager"}, token=a["token"])
+    token = deps.mailer.last_to(email).text.split("/invites/")[1].split()[0]
+    mate = call(client, "POST", f"/api/v1/invites/{token}/accept", {"name": "Alpha Mate", "password": STRONG}).json
+    pending_email = unique("alpha-pending-") + "@example.com"
+    invite = call(client, "POST", "/api/v1/team/invites", {"email": pending_email, "role": "admin"}, token=a["token"]).json
+    key = call(client, "POST", "/api/v1/api-keys", {"name": "Alpha integration"}, token=a["token"]).json
+    a.update(mate_id=mate["principal"]["id"], mate_email=email, invite_id=invite["id"], pending_email=pending_email, key=key)
+
+    b = business(client, company_name="Bravo Co")
+    b_portal = PortalSession(client)
+    b_portal.get("/login")
+    signed_in = b_portal.post("/login", {"email": b["email"], "password": STRONG})
+    assert signed_in.status_code == 303
+    b_portal.get("/app")
+    someone = agent(client)
+    agent_portal = PortalSession(client)
+    agent_portal.get("/login")
+    agent_portal.post("/login", {"email": someone["email"], "password": STRONG})
+    agent_portal.get("/agent")
+    return {"a": a, "b": b, "b_portal": b_portal, "agent": someone, "agent_portal": agent_portal}
+
+
+def a_markers(a) -> list[str]:
+    return [
+        a["tenant_id"], a["member_id"], a["mate_id"], a["invite_id"], a["key"]["id"], a["key"]["prefix"],
+        a["email"], a["mate_email"], a["pending_email"], "Alpha Secret Holdings", "Alpha Mate", "Alpha integration",
+    ]
+
+
+def a_snapshot(client, a) -> str:
+    members = call(client, "GET", "/api/v1/team/members", token=a["token"]).json
+    invites = call(client, "GET", "/api/v1/team/invites", token=a["token"]).json
+    keys = call(client, "GET", "/api/v1/api-keys", token=a["token"]).json
+    return json.dumps([members, invites, keys], sort_keys=True)
+
+
+def fill(path: str, a) -> str:
+    values = {"member_id": a["mate_id"], "invite_id": a["invite_id"], "key_id": a["key"]["id"], **BOGUS_TOKEN}
+    return re.sub(r"{(\w+)}", lambda m: values[m.group(1)], path)
+
+
+def test_no_route_lets_another_tenant_or_an_agent_reach_business_a(client, app, world):
+    a = world["a"]
+    before = a_snapshot(client, a)
+    markers = a_markers(a)
+    api_paths = {(op.method, op.path) for op in OPERATIONS}
+    page_paths = {(r.method, r.path) for r in PAGE_ROUTES}
+    failures = []
+
+    for method, path in registered_routes(app):
+        probe = PROBES[(method, path)]
+        concrete = fill(path, a)
+        if (method, path) in api_paths or path.startswith("/api/"):
+            callers = {"business B": world["b"]["token"], "agent": world["agent"]["token"]}
+            for who, token in callers.items():
+                if path == "/api/v1/sessions/current":
+                    continue  # would end the probing session itself; covered by its own tests
+                response = call(client, method, concrete, probe.body, token=token)
+                check(failures, who, method, path, probe, response.status_code, response.body, markers)
+        else:
+            assert (method, path) in page_paths or path.startswith("/static/"), (method, path)
+            for who in ("b_portal", "agent_portal"):
+                if path == "/logout":
+                    continue  # would end the probing session itself; covered by its own tests
+                browser = world[who]
+                response = browser.post(concrete, probe.form) if method == "POST" else browser.get(concrete)
+                check(failures, who, method, path, probe, response.status_code, response.body, markers)
+                # re-read a page so the next form carries this session's CSRF token
+                browser.get("/app" if who == "b_portal" else "/agent")
+
+    assert not failures, "\n".join(failures)
+    assert a_snapshot(client, a) == before, "business A's data changed under the probe"
+    # and A's own key still works: nothing of A was revoked by a stranger
+    assert call(client, "GET", "/api/v1/integrations/whoami", token=a["key"]["secret"]).status_code == 200
+
+
+def check(failures, who, method, path, probe, status, body, markers):
+    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else str(body or "")
+    leaked = [m for m in markers if m and m in text]
+    if leaked:
+        failures.append(f"{who} {method} {path}: response carries A's {leaked}")
+    if status >= 500:
+        failures.append(f"{who} {method} {path}: {status}")
+    if probe.names_object and status not in (401, 403, 404):
+        failures.append(f"{who} {method} {path}: expected 404 (or 401/403), got {status}")
