@@ -9,7 +9,7 @@ PY_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 ASSETS := templates/static/pico.min.css templates/static/htmx.min.js
 
-.PHONY: install run test bench lint format package clean
+.PHONY: install run test bench lint format package clean admin
 
 install: $(PY_STAMP) $(NODE_STAMP) $(ASSETS)
 
@@ -56,3 +56,8 @@ package: install
 
 clean:
 	rm -rf $(VENV) node_modules vendor dist $(ASSETS) .pytest_cache .ruff_cache .hypothesis
+
+# A platform operator, from the command line only: make admin EMAIL=ops@example.com [NAME="..."]
+admin: install
+	@test -n "$(EMAIL)" || { echo "usage: make admin EMAIL=ops@example.com [NAME=\"Ops Person\"]"; exit 2; }
+	$(PY) -m local.admin --email "$(EMAIL)" --name "$(or $(NAME),deskhire operator)"

@@ -18,6 +18,7 @@ import urllib.request
 from pathlib import Path
 
 from local import dynamodb
+from local.demo import DEMO_PASSWORD, LOGINS
 from local.table import ensure_table
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -95,7 +96,18 @@ def main() -> int:
             f"table {table!r} {'created' if created else 'found, with the data of earlier runs'}", flush=True
         )
 
-        env = {**os.environ, **dynamodb.environ_for(ddb_port), "PYTHONUNBUFFERED": "1"}
+        url = f"http://127.0.0.1:{api_port}"
+        env = {
+            **os.environ,
+            **dynamodb.environ_for(ddb_port),
+            "PYTHONUNBUFFERED": "1",
+            "DESKHIRE_PUBLIC_URL": url,
+        }
+        if created:
+            print("loading demo data (first start)...", flush=True)
+            demo = subprocess.run([sys.executable, "-m", "local.demo_load"], cwd=ROOT, env=env)
+            if demo.returncode != 0:
+                raise RuntimeError("loading the demo data failed")
         server = subprocess.Popen(
             [sys.executable, "-m", "local.serve", "--port", str(api_port)],
             cwd=ROOT,
@@ -103,13 +115,15 @@ def main() -> int:
             start_new_session=True,
         )
         children.append(server)
-        url = f"http://127.0.0.1:{api_port}"
         health = _wait_healthy(f"{url}/api/health", server)
         print(
             f"\n  deskhire is running at {url}/\n"
             f"  health: {health}\n"
             f"  API document: {url}/api/openapi.json\n"
-            "  (no demo logins yet: accounts arrive with the identity issue)\n"
+            f"  mail outbox: {url}/dev/outbox\n"
+            f"  demo logins (password {DEMO_PASSWORD}):\n"
+            + "".join(f"    {who:<15} {email}\n" for who, email in LOGINS)
+            + "  make admin EMAIL=... adds an operator.\n"
             "  Ctrl-C stops everything.\n",
             flush=True,
         )

@@ -73,8 +73,16 @@ def browser():
 def page(browser):
     context = browser.new_context()
     page = context.new_page()
+    page.set_default_timeout(10_000)
     problems: list[str] = []
-    page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+
+    def on_console(message):
+        # A page answered with a 4xx on purpose (a wrong password is a 401) is not a problem;
+        # a script error or a Content-Security-Policy violation is.
+        if message.type == "error" and "the server responded with a status of 4" not in message.text:
+            problems.append(message.text)
+
+    page.on("console", on_console)
     page.on("pageerror", lambda error: problems.append(str(error)))
     page.problems = problems
     yield page
@@ -86,5 +94,6 @@ def phone(browser):
     """A phone-sized page: agents use the portal on their phones."""
     context = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True)
     page = context.new_page()
+    page.set_default_timeout(10_000)
     yield page
     context.close()

@@ -118,11 +118,21 @@ def world(client, deps):
     email = unique("alpha-mate-") + "@example.com"
     call(client, "POST", "/api/v1/team/invites", {"email": email, "role": "manager"}, token=a["token"])
     token = deps.mailer.last_to(email).text.split("/invites/")[1].split()[0]
-    mate = call(client, "POST", f"/api/v1/invites/{token}/accept", {"name": "Alpha Mate", "password": STRONG}).json
+    mate = call(
+        client, "POST", f"/api/v1/invites/{token}/accept", {"name": "Alpha Mate", "password": STRONG}
+    ).json
     pending_email = unique("alpha-pending-") + "@example.com"
-    invite = call(client, "POST", "/api/v1/team/invites", {"email": pending_email, "role": "admin"}, token=a["token"]).json
+    invite = call(
+        client, "POST", "/api/v1/team/invites", {"email": pending_email, "role": "admin"}, token=a["token"]
+    ).json
     key = call(client, "POST", "/api/v1/api-keys", {"name": "Alpha integration"}, token=a["token"]).json
-    a.update(mate_id=mate["principal"]["id"], mate_email=email, invite_id=invite["id"], pending_email=pending_email, key=key)
+    a.update(
+        mate_id=mate["principal"]["id"],
+        mate_email=email,
+        invite_id=invite["id"],
+        pending_email=pending_email,
+        key=key,
+    )
 
     b = business(client, company_name="Bravo Co")
     b_portal = PortalSession(client)
@@ -140,8 +150,18 @@ def world(client, deps):
 
 def a_markers(a) -> list[str]:
     return [
-        a["tenant_id"], a["member_id"], a["mate_id"], a["invite_id"], a["key"]["id"], a["key"]["prefix"],
-        a["email"], a["mate_email"], a["pending_email"], "Alpha Secret Holdings", "Alpha Mate", "Alpha integration",
+        a["tenant_id"],
+        a["member_id"],
+        a["mate_id"],
+        a["invite_id"],
+        a["key"]["id"],
+        a["key"]["prefix"],
+        a["email"],
+        a["mate_email"],
+        a["pending_email"],
+        "Alpha Secret Holdings",
+        "Alpha Mate",
+        "Alpha integration",
     ]
 
 

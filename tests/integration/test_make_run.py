@@ -46,6 +46,17 @@ def _start(env) -> tuple[subprocess.Popen, list[str]]:
     raise AssertionError("make run did not come up:\n" + "".join(lines))
 
 
+def _sign_in(port: int, email: str, password: str) -> dict:
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/api/v1/sessions",
+        data=json.dumps({"email": email, "password": password}).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request) as response:
+        return json.loads(response.read())
+
+
 def _ctrl_c(process: subprocess.Popen) -> str:
     process.send_signal(signal.SIGINT)
     rest, _ = process.communicate(timeout=30)
@@ -71,6 +82,26 @@ def test_run_serves_stops_cleanly_and_keeps_data(tmp_path):
         assert json.loads(response.read()) == {"status": "ok", "table": "reachable"}
     with urllib.request.urlopen(f"http://127.0.0.1:{api_port}/") as response:
         assert b"deskhire" in response.read()
+    # demo logins work on the first start
+    assert any("loading demo data" in line for line in lines)
+    from local.demo import DEMO_PASSWORD, LOGINS
+
+    assert f"password {DEMO_PASSWORD}" in "".join(lines)
+    for _who, email in LOGINS:
+        assert _sign_in(api_port, email, DEMO_PASSWORD)["principal"]["email"] == email
+    # make admin: operators come from the command line
+    admin = subprocess.run(
+        [sys.executable, "-m", "local.admin", "--email", "ops2@deskhire.example", "--name", "Second Ops"],
+        cwd=ROOT,
+        env={**env, "DESKHIRE_ADMIN_PASSWORD": "quartz-meadow-lantern-81"},
+        capture_output=True,
+        text=True,
+    )
+    assert admin.returncode == 0, admin.stderr
+    assert (
+        _sign_in(api_port, "ops2@deskhire.example", "quartz-meadow-lantern-81")["principal"]["kind"]
+        == "operator"
+    )
     dynamodb.client(ddb_port).put_item(
         TableName="deskhire",
         Item={"pk": {"S": "SYS#probe"}, "sk": {"S": "SYS#probe"}, "kind": {"S": "probe"}},
@@ -83,6 +114,7 @@ def test_run_serves_stops_cleanly_and_keeps_data(tmp_path):
     process, lines = _start(env)
     try:
         assert any("found, with the data of earlier runs" in line for line in lines), lines
+        assert not any("loading demo data" in line for line in lines)
         item = dynamodb.client(ddb_port).get_item(
             TableName="deskhire", Key={"pk": {"S": "SYS#probe"}, "sk": {"S": "SYS#probe"}}
         )

@@ -13,8 +13,14 @@ pytestmark = pytest.mark.integration
 def signup_fields(**overrides):
     slug = unique("shop-")
     return {
-        "company_name": "Corner Shop", "slug": slug, "owner_name": "Sam Owner", "email": f"{slug}@example.com",
-        "password": STRONG, "time_zone": "Europe/London", "currency": "gbp", **overrides,
+        "company_name": "Corner Shop",
+        "slug": slug,
+        "owner_name": "Sam Owner",
+        "email": f"{slug}@example.com",
+        "password": STRONG,
+        "time_zone": "Europe/London",
+        "currency": "gbp",
+        **overrides,
     }
 
 
@@ -81,7 +87,9 @@ def test_login_wrong_password_and_logout(client, deps):
     assert browser.post("/logout").status_code == 303
     assert browser.get("/app").status_code == 303  # to the login page
     page = browser.get("/login?next=/app/team")
-    wrong = browser.post("/login", {"email": fields["email"], "password": "nope-nope-nope-1", "next": "/app/team"})
+    wrong = browser.post(
+        "/login", {"email": fields["email"], "password": "nope-nope-nope-1", "next": "/app/team"}
+    )
     assert wrong.status_code == 401 and "the email or password is wrong" in wrong.text
     ok = browser.post("/login", {"email": fields["email"], "password": STRONG, "next": "/app/team"})
     assert ok.status_code == 303 and ok.headers["Location"] == "/app/team"
@@ -113,7 +121,9 @@ def test_invite_through_the_outbox_and_accept(client, app, ddb):
     assert sent.status_code == 200 and f"Invitation sent to {email}" in sent.text
     outbox = owner.get("/dev/outbox")
     assert email in outbox.text
-    link = next(line for line in outbox.text.split('"') if "/invites/dhi_" in line and line.startswith("http"))
+    link = next(
+        line for line in outbox.text.split('"') if "/invites/dhi_" in line and line.startswith("http")
+    )
     path = "/invites/" + link.split("/invites/")[1]
     newcomer = PortalSession(client)
     page = newcomer.get(path)
