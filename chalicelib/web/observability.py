@@ -41,7 +41,9 @@ def begin_request(request) -> str:
     logger.clear_state()
     request_id = request_id_of(request)
     _request_id.set(request_id)
-    logger.append_keys(request_id=request_id, method=request.method, path=request.path)
+    # The route's template, not the concrete path: paths carry secrets (reset and invite tokens).
+    context = getattr(request, "context", None) or {}
+    logger.append_keys(request_id=request_id, method=request.method, route=context.get("resourcePath") or "-")
     return request_id
 
 
