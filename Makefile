@@ -53,6 +53,7 @@ package: install
 	mkdir -p vendor
 	cp -r templates vendor/templates
 	AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1} $(VENV)/bin/chalice package --stage prod --merge-template infra/template.yaml dist
+	$(PY) -m local.compile_package dist/deployment.zip
 
 clean:
 	rm -rf $(VENV) node_modules vendor dist $(ASSETS) .pytest_cache .ruff_cache .hypothesis

@@ -1,7 +1,9 @@
 """The composition root: the one place that turns settings into adapters, lazily.
 
 Nothing here runs at import time; the first request that needs an adapter builds it, and tests
-replace it by binding their own (store.binding.bound) or by overriding `deps`."""
+replace it by binding their own (store.binding.bound) or by overriding `deps`. The settings and
+mail modules are imported on first use, so that importing the app (a Lambda cold start) does not
+pay for them."""
 
 from __future__ import annotations
 
@@ -9,10 +11,13 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
-from chalicelib.mail import Mailer, OutboxMailer, SesMailer
-from chalicelib.settings import Settings, get_settings
 from chalicelib.store import binding
+
+if TYPE_CHECKING:
+    from chalicelib.mail import Mailer
+    from chalicelib.settings import Settings
 
 
 def utc_now() -> datetime:
@@ -43,6 +48,9 @@ _override: Deps | None = None
 
 @functools.cache
 def _default_deps() -> Deps:
+    from chalicelib.mail import OutboxMailer, SesMailer
+    from chalicelib.settings import get_settings
+
     settings = get_settings()
     mailer = OutboxMailer() if settings.is_local else SesMailer(settings.mail_sender)
     return Deps(settings=settings, mailer=mailer)
@@ -59,6 +67,8 @@ def override_deps(value: Deps | None) -> None:
 
 
 def table_binding() -> binding.TableBinding:
+    from chalicelib.settings import get_settings
+
     settings = get_settings()
     return binding.TableBinding(
         table_name=settings.table_name, region=settings.region, host=settings.dynamodb_endpoint

@@ -7,7 +7,6 @@ from the principal only."""
 from __future__ import annotations
 
 import re
-import zoneinfo
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -147,5 +146,7 @@ _ZONES: frozenset[str] | None = None
 def _time_zones() -> frozenset[str]:
     global _ZONES
     if _ZONES is None:
+        import zoneinfo  # on first use: the cold start does not read the zone database
+
         _ZONES = frozenset(zoneinfo.available_timezones())
     return _ZONES

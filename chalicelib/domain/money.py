@@ -5,11 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
+from chalicelib.domain.currencies import CURRENCY_EXPONENTS
 from chalicelib.domain.errors import InvalidInput
-
-# Currencies deskhire bills in, each with its number of minor-unit digits (Stripe's list of
-# zero-decimal currencies decides the zeros).
-CURRENCY_EXPONENTS = {"usd": 2, "eur": 2, "gbp": 2, "cad": 2, "aud": 2, "jpy": 0}
 
 
 @dataclass(frozen=True, order=True)

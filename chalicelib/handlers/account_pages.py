@@ -4,20 +4,19 @@ from __future__ import annotations
 
 from urllib.parse import urlparse
 
-from chalicelib.domain.errors import DomainError
-from chalicelib.domain.money import CURRENCY_EXPONENTS
-from chalicelib.handlers.identity import (
-    AgentSignupBody,
-    BusinessSignupBody,
-    NewPasswordBody,
-    PasswordResetBody,
-    SessionBody,
-)
-from chalicelib.handlers.team import AcceptInviteBody
-from chalicelib.services import accounts, password_resets, sessions, team
-from chalicelib.store import principals
+from chalicelib.domain.currencies import CURRENCY_EXPONENTS
+from chalicelib.domain.errors import DomainError, TooManyRequests
+from chalicelib.lazy import lazy
 from chalicelib.web.auth import SIGNED_IN, client_address
 from chalicelib.web.portal import FormInvalid, PageContext, Portal, field_errors
+
+identity_schemas = lazy("chalicelib.schemas.identity")
+team_schemas = lazy("chalicelib.schemas.team")
+accounts = lazy("chalicelib.services.accounts")
+password_resets = lazy("chalicelib.services.password_resets")
+sessions = lazy("chalicelib.services.sessions")
+team = lazy("chalicelib.services.team")
+principals = lazy("chalicelib.store.principals")
 
 pages = Portal(__name__)
 
@@ -78,7 +77,7 @@ def business_signup_form(ctx: PageContext):
 
 @pages.post("/signup")
 def business_signup(ctx: PageContext):
-    def act(data: BusinessSignupBody):
+    def act(data: identity_schemas.BusinessSignupBody):
         tenant, owner = accounts.sign_up_business(accounts.BusinessSignup(**data.model_dump()), deps=ctx.deps)
         ctx.start_session(
             sessions.issue(
@@ -90,7 +89,7 @@ def business_signup(ctx: PageContext):
     return _form_page(
         ctx,
         "signup.html",
-        BusinessSignupBody,
+        identity_schemas.BusinessSignupBody,
         act,
         title="Sign up your business",
         zones=COMMON_ZONES,
@@ -105,7 +104,7 @@ def agent_signup_form(ctx: PageContext):
 
 @pages.post("/agents/signup")
 def agent_signup(ctx: PageContext):
-    def act(data: AgentSignupBody):
+    def act(data: identity_schemas.AgentSignupBody):
         record = accounts.sign_up_agent(accounts.AgentSignup(**data.model_dump()), deps=ctx.deps)
         ctx.start_session(
             sessions.issue(
@@ -115,7 +114,12 @@ def agent_signup(ctx: PageContext):
         return ctx.redirect("/agent")
 
     return _form_page(
-        ctx, "agent_signup.html", AgentSignupBody, act, title="Join as a support agent", zones=COMMON_ZONES
+        ctx,
+        "agent_signup.html",
+        identity_schemas.AgentSignupBody,
+        act,
+        title="Join as a support agent",
+        zones=COMMON_ZONES,
     )
 
 
@@ -134,13 +138,13 @@ def login_form(ctx: PageContext):
 def login(ctx: PageContext):
     next_page = ctx.form_values.get("next", "")
     try:
-        data = ctx.form(SessionBody)
+        data = ctx.form(identity_schemas.SessionBody)
         issued = sessions.log_in(
             data.email, data.password, address=client_address(ctx.request), channel="cookie", deps=ctx.deps
         )
     except FormInvalid as invalid:
         return ctx.render("login.html", status=400, title="Sign in", errors=invalid.errors, next=next_page)
-    except sessions.TooManyAttempts as error:
+    except TooManyRequests as error:
         return ctx.render(
             "login.html", status=429, title="Sign in", errors={"form": error.message}, next=next_page
         )
@@ -167,7 +171,7 @@ def password_reset_form(ctx: PageContext):
 @pages.post("/password-reset")
 def password_reset_request(ctx: PageContext):
     try:
-        data = ctx.form(PasswordResetBody)
+        data = ctx.form(identity_schemas.PasswordResetBody)
     except FormInvalid as invalid:
         return ctx.render(
             "password_reset.html", status=400, title="Reset your password", sent=False, errors=invalid.errors
@@ -194,7 +198,7 @@ def password_reset_choose(ctx: PageContext, token: str):
 @pages.post("/password-reset/{token}")
 def password_reset_complete(ctx: PageContext, token: str):
     try:
-        data = ctx.form(NewPasswordBody)
+        data = ctx.form(identity_schemas.NewPasswordBody)
         password_resets.reset_password(token, data.password, deps=ctx.deps)
     except FormInvalid as invalid:
         return ctx.render(
@@ -258,14 +262,14 @@ def invite_accept(ctx: PageContext, token: str):
             link=("/", "deskhire"),
         )
 
-    def act(data: AcceptInviteBody):
+    def act(data: team_schemas.AcceptInviteBody):
         ctx.start_session(team.accept_invite(token, name=data.name, password=data.password, deps=ctx.deps))
         return ctx.redirect("/app")
 
     return _form_page(
         ctx,
         "invite_accept.html",
-        AcceptInviteBody,
+        team_schemas.AcceptInviteBody,
         act,
         title=f"Join {tenant.name}",
         invite=invite,

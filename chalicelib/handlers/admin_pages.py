@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from chalicelib.services.accounts import pending_agents
+from chalicelib.lazy import lazy
 from chalicelib.web.auth import OPERATOR
 from chalicelib.web.portal import PageContext, Portal
+
+accounts = lazy("chalicelib.services.accounts")
 
 pages = Portal(__name__)
 
 
 @pages.get("/admin", access=OPERATOR)
 def home(ctx: PageContext):
-    return ctx.render("admin_home.html", title="Operations", pending=pending_agents())
+    return ctx.render("admin_home.html", title="Operations", pending=accounts.pending_agents())

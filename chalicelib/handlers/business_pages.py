@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from chalicelib.domain.errors import DomainError
 from chalicelib.domain.identity import Role, may_manage_team
-from chalicelib.handlers.api_keys import ApiKeyBody
-from chalicelib.handlers.team import InviteBody, RoleBody
-from chalicelib.services import api_keys, team
-from chalicelib.store import audit
+from chalicelib.lazy import lazy
 from chalicelib.web.auth import MEMBER, TEAM_MANAGER
 from chalicelib.web.portal import FormInvalid, PageContext, Portal, field_errors
+
+team_schemas = lazy("chalicelib.schemas.team")
+key_schemas = lazy("chalicelib.schemas.api_keys")
+api_keys = lazy("chalicelib.services.api_keys")
+team = lazy("chalicelib.services.team")
+audit = lazy("chalicelib.store.audit")
 
 pages = Portal(__name__)
 
@@ -67,7 +70,7 @@ def team_page(ctx: PageContext):
 @pages.post("/app/team/invites", access=TEAM_MANAGER)
 def invite(ctx: PageContext):
     try:
-        data = ctx.form(InviteBody)
+        data = ctx.form(team_schemas.InviteBody)
         issued = team.invite(ctx.principal, email=data.email, role=Role(data.role), deps=ctx.deps)
     except FormInvalid as invalid:
         return _team_page(ctx, status=400, errors=invalid.errors)
@@ -87,7 +90,7 @@ def revoke_invite(ctx: PageContext, invite_id: str):
 @pages.post("/app/team/members/{member_id}/role", access=TEAM_MANAGER)
 def change_role(ctx: PageContext, member_id: str):
     try:
-        data = ctx.form(RoleBody)
+        data = ctx.form(team_schemas.RoleBody)
         rotated = team.change_role(ctx.principal, member_id, Role(data.role), deps=ctx.deps)
     except FormInvalid as invalid:
         return _team_page(ctx, status=400, errors=invalid.errors)
@@ -134,7 +137,7 @@ def keys_page(ctx: PageContext):
 @pages.post("/app/api-keys", access=TEAM_MANAGER)
 def create_key(ctx: PageContext):
     try:
-        data = ctx.form(ApiKeyBody)
+        data = ctx.form(key_schemas.ApiKeyBody)
     except FormInvalid as invalid:
         return _keys_page(ctx, status=400, errors=invalid.errors)
     created = api_keys.create(ctx.principal, name=data.name, deps=ctx.deps)

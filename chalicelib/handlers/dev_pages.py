@@ -4,8 +4,10 @@ route answers 404, as if it were not there."""
 from __future__ import annotations
 
 from chalicelib.domain.errors import NotFound
-from chalicelib.store import outbox
+from chalicelib.lazy import lazy
 from chalicelib.web.portal import PageContext, Portal
+
+outbox = lazy("chalicelib.store.outbox")
 
 pages = Portal(__name__)
 

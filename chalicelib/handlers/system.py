@@ -2,28 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from chalice import Response
 
-from chalicelib.services.health import check_health
-from chalicelib.web import openapi
-from chalicelib.web.api import JsonApi, View
+from chalicelib.lazy import lazy
+from chalicelib.web.api import JsonApi
 from chalicelib.web.auth import PUBLIC
 
-api = JsonApi(__name__, tag="system")
+health_service = lazy("chalicelib.services.health")
+openapi = lazy("chalicelib.web.openapi")
+
+schemas = lazy("chalicelib.schemas.system")
+api = JsonApi(__name__, tag="system", schemas="chalicelib.schemas.system")
 
 
-class HealthView(View):
-    status: Literal["ok", "degraded"]
-    table: Literal["reachable", "unreachable"]
-
-
-@api.get("/api/health", response=HealthView, errors=(503,), access=PUBLIC)
+@api.get("/api/health", response="HealthView", errors=(503,), access=PUBLIC)
 def health():
     """Whether deskhire can serve: the table is reachable."""
-    report = check_health()
-    view = HealthView(
+    report = health_service.check_health()
+    view = schemas.HealthView(
         status="ok" if report.healthy else "degraded",
         table="reachable" if report.table_reachable else "unreachable",
     )

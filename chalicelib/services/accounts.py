@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from chalicelib.composition import Deps
+from chalicelib.domain.currencies import CURRENCY_EXPONENTS
 from chalicelib.domain.errors import Conflict, InvalidInput
 from chalicelib.domain.identity import (
     Principal,
@@ -16,7 +17,6 @@ from chalicelib.domain.identity import (
     check_time_zone,
     normalise_email,
 )
-from chalicelib.domain.money import CURRENCY_EXPONENTS
 from chalicelib.domain.passwords import check_password
 from chalicelib.domain.tenancy import AgentId, TenantId
 from chalicelib.ids import new_id

@@ -12,20 +12,18 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from pynamodb.connection import Connection, TableConnection
 
 
-@dataclass(frozen=True)
-class Credentials:
+class Credentials(NamedTuple):
     access_key_id: str
     secret_access_key: str
     session_token: str | None = None
 
 
-@dataclass(frozen=True)
-class TableBinding:
+class TableBinding(NamedTuple):
     table_name: str
     region: str
     host: str | None = None

@@ -4,17 +4,18 @@ query string; the tenant comes with it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, NamedTuple
 
 from chalicelib.domain.errors import Forbidden, Unauthenticated
 from chalicelib.domain.identity import PrincipalKind, Role
-from chalicelib.services.sessions import Authenticated
+
+if TYPE_CHECKING:
+    from chalicelib.services.sessions import Authenticated
 
 
-@dataclass(frozen=True)
-class Access:
+class Access(NamedTuple):
     name: str
-    kinds: frozenset[PrincipalKind] = field(default_factory=frozenset)
+    kinds: frozenset[PrincipalKind] = frozenset()
     roles: frozenset[Role] | None = None
 
     @property

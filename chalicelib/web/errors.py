@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 
 from chalice import Response
-from pydantic import ValidationError
 
 from chalicelib.domain import errors as domain
 
@@ -76,7 +75,13 @@ def field_path(loc) -> str | None:
     return ".".join(parts) or None
 
 
-def validation_details(error: ValidationError) -> list[dict]:
+def is_validation_error(error: Exception) -> bool:
+    from pydantic import ValidationError  # loaded already by the model that raised it
+
+    return isinstance(error, ValidationError)
+
+
+def validation_details(error) -> list[dict]:
     details = []
     for item in error.errors(include_url=False, include_input=False):
         kind = item["type"]
@@ -90,7 +95,7 @@ def validation_details(error: ValidationError) -> list[dict]:
     return details
 
 
-def from_validation_error(error: ValidationError) -> Response:
+def from_validation_error(error) -> Response:
     details = validation_details(error)
     first = details[0]
     return error_response(400, first["code"], first["message"], first["field"], details=details)

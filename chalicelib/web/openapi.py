@@ -6,9 +6,7 @@ from __future__ import annotations
 import functools
 import json
 
-from pydantic.json_schema import models_json_schema
-
-from chalicelib.web.api import OPERATIONS, ErrorEnvelope, Operation
+from chalicelib.web.api import OPERATIONS, Operation
 
 REF = "#/components/schemas/{model}"
 _ERROR_DESCRIPTIONS = {
@@ -25,10 +23,14 @@ _ERROR_DESCRIPTIONS = {
 
 
 def build_document(operations: list[Operation] | None = None) -> dict:
+    from chalicelib.schemas.base import ErrorEnvelope
+
     operations = OPERATIONS if operations is None else operations
     models = {ErrorEnvelope}
     for op in operations:
-        models.update(m for m in (op.body, op.response) if m is not None)
+        models.update(m.resolve() for m in (op.body, op.response) if m is not None)
+    from pydantic.json_schema import models_json_schema  # only when the document is asked for
+
     keyed = [(model, "validation") for model in sorted(models, key=lambda m: m.__name__)]
     refs, definitions = models_json_schema(keyed, ref_template=REF)
     ref_of = {model: refs[(model, "validation")]["$ref"] for model in models}
@@ -49,6 +51,8 @@ def build_document(operations: list[Operation] | None = None) -> dict:
 
 
 def _operation(op: Operation, ref_of: dict) -> dict:
+    from chalicelib.schemas.base import ErrorEnvelope
+
     error_ref = {"$ref": ref_of[ErrorEnvelope]}
     spec: dict = {"operationId": op.name, "summary": op.summary, "tags": [op.tag]}
     parameters = [
@@ -56,7 +60,7 @@ def _operation(op: Operation, ref_of: dict) -> dict:
         for name in op.path_params
     ]
     if op.query is not None:
-        schema = op.query.model_json_schema(ref_template=REF)
+        schema = op.query.resolve().model_json_schema(ref_template=REF)
         required = set(schema.get("required", []))
         for name, prop in schema.get("properties", {}).items():
             parameters.append({"name": name, "in": "query", "required": name in required, "schema": prop})
@@ -65,11 +69,11 @@ def _operation(op: Operation, ref_of: dict) -> dict:
     if op.body is not None:
         spec["requestBody"] = {
             "required": True,
-            "content": {"application/json": {"schema": {"$ref": ref_of[op.body]}}},
+            "content": {"application/json": {"schema": {"$ref": ref_of[op.body.resolve()]}}},
         }
     success: dict = {"description": "OK"}
     if op.response is not None:
-        success["content"] = {"application/json": {"schema": {"$ref": ref_of[op.response]}}}
+        success["content"] = {"application/json": {"schema": {"$ref": ref_of[op.response.resolve()]}}}
     responses = {str(op.status): success}
     statuses = set(op.errors) | {405}
     if op.body is not None:

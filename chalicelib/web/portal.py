@@ -15,10 +15,10 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from urllib.parse import parse_qs, quote
 
 from chalice import Blueprint, Response
-from pydantic import BaseModel, ValidationError
 
 from chalicelib.domain.errors import DomainError, Forbidden, NotFound, Unauthenticated
 from chalicelib.security import tokens
@@ -31,8 +31,7 @@ FORM_TYPES = ["application/x-www-form-urlencoded"]
 MAX_FORM_BYTES = 64 * 1024
 
 
-@dataclass(frozen=True)
-class PageRoute:
+class PageRoute(NamedTuple):
     method: str
     path: str
     name: str
@@ -108,8 +107,11 @@ class PageContext:
             response.headers["Set-Cookie"] = list(self.set_cookies)
         return response
 
-    def form(self, model: type[BaseModel]):
-        """The posted form as `model`; FormInvalid with a message per field when it does not fit."""
+    def form(self, model):
+        """The posted form as `model` (a pydantic model); FormInvalid with a message per field
+        when it does not fit."""
+        from pydantic import ValidationError
+
         values = {k: v for k, v in self.form_values.items() if k in model.model_fields}
         try:
             return model.model_validate(values)

@@ -36,6 +36,9 @@ def test_every_template_and_static_file_is_in_the_zip(package):
     assert expected <= names, sorted(expected - names)
     assert {"app.py", "chalicelib/web/pages.py"} <= names
     assert not any(name.startswith(("tests/", "local/", "node_modules/")) for name in names)
+    # bytecode ships with the sources: Lambda cannot write it and would compile every cold start
+    assert "chalicelib/web/__pycache__/api.cpython-311.pyc" in names
+    assert "pydantic/__pycache__/main.cpython-311.pyc" in names
 
 
 def test_merged_template_is_valid_and_wired(package):

@@ -12,7 +12,8 @@ from chalice import Chalice
 from pydantic import Field
 
 from chalicelib.domain.errors import Conflict, NotFound
-from chalicelib.web.api import Command, JsonApi, Query, View, install_method_guards
+from chalicelib.schemas.base import Command, Query, View
+from chalicelib.web.api import JsonApi, install_method_guards
 from chalicelib.web.auth import PUBLIC
 from chalicelib.web.middleware import http_middleware
 from chalicelib.web.observability import logger

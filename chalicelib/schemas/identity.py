@@ -1,0 +1,98 @@
+"""Models of the identity routes (see chalicelib/schemas/__init__.py)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import Field
+
+from chalicelib.schemas.base import Command, View
+
+Password = Field(min_length=1, max_length=256)
+
+
+class BusinessSignupBody(Command):
+    company_name: str = Field(min_length=1, max_length=120)
+    slug: str = Field(min_length=1, max_length=40)
+    owner_name: str = Field(min_length=1, max_length=120)
+    email: str = Field(min_length=3, max_length=254)
+    password: str = Password
+    time_zone: str = Field(min_length=1, max_length=64)
+    currency: str = Field(default="usd", min_length=3, max_length=3)
+
+
+class AgentSignupBody(Command):
+    name: str = Field(min_length=1, max_length=120)
+    email: str = Field(min_length=3, max_length=254)
+    password: str = Password
+    time_zone: str = Field(min_length=1, max_length=64)
+
+
+class SessionBody(Command):
+    email: str = Field(min_length=1, max_length=254)
+    password: str = Password
+
+
+class PasswordResetBody(Command):
+    email: str = Field(min_length=1, max_length=254)
+
+
+class NewPasswordBody(Command):
+    password: str = Password
+
+
+class PrincipalView(View):
+    kind: Literal["member", "agent", "operator", "api_key"]
+    id: str
+    name: str
+    email: str | None = None
+    tenant_id: str | None = None
+    role: Literal["owner", "admin", "manager"] | None = None
+    status: str
+
+
+class SessionView(View):
+    token: str = Field(description="Send as `Authorization: Bearer <token>`; shown once.")
+    expires_at: datetime
+    principal: PrincipalView
+
+
+class TenantView(View):
+    id: str
+    name: str
+    slug: str
+    time_zone: str
+    currency: str
+
+
+class BusinessSignupView(View):
+    tenant: TenantView
+    session: SessionView
+
+
+class AgentSignupView(View):
+    session: SessionView
+
+
+class AcceptedView(View):
+    status: Literal["accepted"] = "accepted"
+    message: str
+
+
+def principal_view(principal) -> PrincipalView:
+    return PrincipalView(
+        kind=str(principal.kind),
+        id=principal.id,
+        name=principal.name,
+        email=principal.email,
+        tenant_id=principal.tenant.value if principal.tenant else None,
+        role=str(principal.role) if principal.role else None,
+        status=principal.status,
+    )
+
+
+def session_view(issued) -> SessionView:
+    return SessionView(
+        token=issued.token, expires_at=issued.expires_at, principal=principal_view(issued.principal)
+    )
