@@ -12,6 +12,7 @@ from chalicelib.handlers import (
     business_pages,
     dev_pages,
     identity,
+    marketplace,
     portal,
     system,
     team,
@@ -26,6 +27,7 @@ app.register_blueprint(system.api.blueprint)
 app.register_blueprint(identity.api.blueprint)
 app.register_blueprint(team.api.blueprint)
 app.register_blueprint(api_keys.api.blueprint)
+app.register_blueprint(marketplace.api.blueprint)
 app.register_blueprint(portal.pages.blueprint)
 app.register_blueprint(portal.static_files)
 app.register_blueprint(account_pages.pages.blueprint)

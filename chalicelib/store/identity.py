@@ -3,7 +3,14 @@ them. Keys are built with store.keys only."""
 
 from __future__ import annotations
 
-from pynamodb.attributes import MapAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.attributes import (
+    JSONAttribute,
+    ListAttribute,
+    MapAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+)
 
 from chalicelib.store.base import Entity, Versioned
 
@@ -43,10 +50,25 @@ class AgentRecord(Versioned, discriminator="agent"):
     email = UnicodeAttribute()
     password_hash = UnicodeAttribute()
     time_zone = UnicodeAttribute()
-    # pending until an operator approves (the vetting queue arrives with the marketplace)
+    # pending until an operator approves (approved with a tier) or rejects (with a reason)
     status = UnicodeAttribute(default="pending")
     tier = NumberAttribute(null=True)
     created_at = UTCDateTimeAttribute()
+    rejection_reason = UnicodeAttribute(null=True)
+    # the marketplace profile
+    headline = UnicodeAttribute(default="")
+    bio = UnicodeAttribute(default="")
+    skills = ListAttribute(of=UnicodeAttribute, default=list)
+    products = ListAttribute(of=UnicodeAttribute, default=list)
+    languages = JSONAttribute(default=dict)  # {"en": "c1"}
+    availability = JSONAttribute(null=True)  # WeeklySchedule.to_json()
+    min_rate_minor = NumberAttribute(null=True)
+    rate_currency = UnicodeAttribute(null=True)
+    payout_status = UnicodeAttribute(default="not_started")
+    rating_count = NumberAttribute(default=0)
+    rating_total = NumberAttribute(default=0)
+    # the match-index partitions this agent is listed in, so that an update can remove them
+    index_keys = ListAttribute(of=UnicodeAttribute, default=list)
 
 
 class OperatorRecord(Versioned, discriminator="operator"):

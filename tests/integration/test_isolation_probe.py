@@ -18,7 +18,7 @@ import pytest
 
 from chalicelib.web.api import OPERATIONS
 from chalicelib.web.portal import PAGE_ROUTES
-from tests.integration.helpers import STRONG, agent, business, call, unique
+from tests.integration.helpers import STRONG, agent, business, call, opening_body, unique
 from tests.integration.portal_helpers import PortalSession
 
 pytestmark = pytest.mark.integration
@@ -81,7 +81,24 @@ PROBES: dict[tuple[str, str], Probe] = {
     ("GET", "/app/audit-log"): Probe(),
     ("GET", "/agent"): Probe(),
     ("GET", "/admin"): Probe(),
+    ("GET", "/api/v1/agent/profile"): Probe(),
+    ("PUT", "/api/v1/agent/profile"): Probe(
+        body={"languages": [], "availability": [], "min_rate": {"amount": 1, "currency": "usd"}}
+    ),
+    ("GET", "/api/v1/agent/feed"): Probe(),
+    ("GET", "/api/v1/admin/agents"): Probe(),
+    ("POST", "/api/v1/admin/agents/{agent_id}/approve"): Probe(names_object=True, body={"tier": 3}),
+    ("POST", "/api/v1/admin/agents/{agent_id}/reject"): Probe(names_object=True, body={"reason": "probe"}),
+    ("GET", "/api/v1/agents/{agent_id}"): Probe(names_object=True),
+    ("GET", "/api/v1/openings"): Probe(),
+    ("POST", "/api/v1/openings"): Probe(body={}),
     # A's objects by id: 404 for B
+    ("GET", "/api/v1/openings/{opening_id}"): Probe(names_object=True),
+    ("PUT", "/api/v1/openings/{opening_id}"): Probe(names_object=True, body=opening_body(title="Hijacked")),
+    ("POST", "/api/v1/openings/{opening_id}/publish"): Probe(names_object=True),
+    ("POST", "/api/v1/openings/{opening_id}/pause"): Probe(names_object=True),
+    ("POST", "/api/v1/openings/{opening_id}/close"): Probe(names_object=True),
+    ("GET", "/api/v1/openings/{opening_id}/matches"): Probe(names_object=True),
     ("PATCH", "/api/v1/team/members/{member_id}"): Probe(names_object=True, body={"role": "manager"}),
     ("DELETE", "/api/v1/team/members/{member_id}"): Probe(names_object=True),
     ("DELETE", "/api/v1/team/invites/{invite_id}"): Probe(names_object=True),
@@ -126,7 +143,12 @@ def world(client, deps):
         client, "POST", "/api/v1/team/invites", {"email": pending_email, "role": "admin"}, token=a["token"]
     ).json
     key = call(client, "POST", "/api/v1/api-keys", {"name": "Alpha integration"}, token=a["token"]).json
+    opening = call(
+        client, "POST", "/api/v1/openings", opening_body(title="Alpha Night Shift"), token=a["token"]
+    ).json
+    call(client, "POST", f"/api/v1/openings/{opening['id']}/publish", token=a["token"])
     a.update(
+        opening_id=opening["id"],
         mate_id=mate["principal"]["id"],
         mate_email=email,
         invite_id=invite["id"],
@@ -134,6 +156,8 @@ def world(client, deps):
         key=key,
     )
 
+    # an agent nobody has vetted: not visible to businesses, not vettable by them
+    a["pending_agent_id"] = agent(client, name="Alpha Pending Agent")["id"]
     b = business(client, company_name="Bravo Co")
     b_portal = PortalSession(client)
     b_portal.get("/login")
@@ -162,6 +186,10 @@ def a_markers(a) -> list[str]:
         "Alpha Secret Holdings",
         "Alpha Mate",
         "Alpha integration",
+        a["opening_id"],
+        "Alpha Night Shift",
+        a["pending_agent_id"],
+        "Alpha Pending Agent",
     ]
 
 
@@ -169,11 +197,19 @@ def a_snapshot(client, a) -> str:
     members = call(client, "GET", "/api/v1/team/members", token=a["token"]).json
     invites = call(client, "GET", "/api/v1/team/invites", token=a["token"]).json
     keys = call(client, "GET", "/api/v1/api-keys", token=a["token"]).json
-    return json.dumps([members, invites, keys], sort_keys=True)
+    openings = call(client, "GET", "/api/v1/openings", token=a["token"]).json
+    return json.dumps([members, invites, keys, openings], sort_keys=True)
 
 
 def fill(path: str, a) -> str:
-    values = {"member_id": a["mate_id"], "invite_id": a["invite_id"], "key_id": a["key"]["id"], **BOGUS_TOKEN}
+    values = {
+        "member_id": a["mate_id"],
+        "invite_id": a["invite_id"],
+        "key_id": a["key"]["id"],
+        "opening_id": a["opening_id"],
+        "agent_id": a["pending_agent_id"],
+        **BOGUS_TOKEN,
+    }
     return re.sub(r"{(\w+)}", lambda m: values[m.group(1)], path)
 
 

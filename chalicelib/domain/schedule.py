@@ -1,0 +1,158 @@
+"""Weekly schedules in a time zone, and how much two of them overlap in real hours.
+
+A schedule is a set of weekly windows (Monday 09:00-17:00) in an IANA time zone. To compare an
+agent's availability (Lisbon) with a business's coverage (New York), each is laid out on the real
+calendar for the weeks in question, converted to UTC with zoneinfo (so daylight-saving changes,
+which the two places make on different dates, are honoured), and the UTC intervals intersected.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from chalicelib.domain.errors import InvalidInput
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$|^24:00$")
+MINUTES_PER_WEEK = 7 * 24 * 60
+
+
+def _minute_of_day(text: str, field: str) -> int:
+    if not isinstance(text, str) or not _CLOCK.match(text):
+        raise InvalidInput("times are written HH:MM, from 00:00 to 24:00", field=field)
+    if text == "24:00":
+        return 24 * 60
+    hours, minutes = text.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+def _clock(minute: int) -> str:
+    return f"{minute // 60:02d}:{minute % 60:02d}"
+
+
+@dataclass(frozen=True, order=True)
+class Window:
+    """One weekly window: `day` 0 (Monday) to 6, from `start` to `end` minutes after midnight,
+    local time. A window that runs past midnight is written as two."""
+
+    day: int
+    start: int
+    end: int
+
+    @classmethod
+    def parse(cls, day: str, start: str, end: str, *, field: str) -> Window:
+        if day not in DAYS:
+            raise InvalidInput(f"day must be one of {', '.join(DAYS)}", field=f"{field}.day")
+        begin = _minute_of_day(start, f"{field}.start")
+        finish = _minute_of_day(end, f"{field}.end")
+        if finish <= begin:
+            raise InvalidInput(
+                "a window must end after it starts; split one that runs past midnight in two", field=field
+            )
+        return cls(DAYS.index(day), begin, finish)
+
+    @property
+    def minutes(self) -> int:
+        return self.end - self.start
+
+    def to_json(self) -> dict:
+        return {"day": DAYS[self.day], "start": _clock(self.start), "end": _clock(self.end)}
+
+
+@dataclass(frozen=True)
+class WeeklySchedule:
+    time_zone: str
+    windows: tuple[Window, ...]
+
+    @classmethod
+    def build(cls, time_zone: str, windows: Iterable[Window], *, field: str = "windows") -> WeeklySchedule:
+        ordered = tuple(sorted(windows))
+        if not ordered:
+            raise InvalidInput("give at least one window", field=field)
+        for index, (previous, current) in enumerate(zip(ordered, ordered[1:], strict=False), start=1):
+            if current.day == previous.day and current.start < previous.end:
+                raise InvalidInput(
+                    f"{DAYS[current.day]} {_clock(current.start)}-{_clock(current.end)} overlaps "
+                    f"{_clock(previous.start)}-{_clock(previous.end)}",
+                    field=f"{field}.{index}",
+                )
+        return cls(time_zone, ordered)
+
+    @classmethod
+    def around_the_clock(cls, time_zone: str = "UTC") -> WeeklySchedule:
+        return cls(time_zone, tuple(Window(day, 0, 24 * 60) for day in range(7)))
+
+    @property
+    def nominal_minutes(self) -> int:
+        """Minutes a week on the wall clock (a DST week may really have an hour more or less)."""
+        return sum(w.minutes for w in self.windows)
+
+    def intervals(self, start: date, end: date) -> Iterator[tuple[datetime, datetime]]:
+        """The schedule's real UTC intervals for the local dates in [start, end)."""
+        zone = ZoneInfo(self.time_zone)
+        by_day: dict[int, list[Window]] = {}
+        for window in self.windows:
+            by_day.setdefault(window.day, []).append(window)
+        current = start
+        while current < end:
+            for window in by_day.get(current.weekday(), ()):
+                yield _utc(current, window.start, zone), _utc(current, window.end, zone)
+            current += timedelta(days=1)
+
+    def to_json(self) -> dict:
+        return {"time_zone": self.time_zone, "windows": [w.to_json() for w in self.windows]}
+
+
+def _utc(day: date, minute: int, zone: ZoneInfo) -> datetime:
+    extra_day, minute = divmod(minute, 24 * 60)
+    local = datetime.combine(day + timedelta(days=extra_day), time(minute // 60, minute % 60), tzinfo=zone)
+    # zoneinfo resolves a wall time in a DST gap or fold by `fold=0`: the earlier reading.
+    return local.astimezone(UTC)
+
+
+def _merged(intervals: Iterable[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
+    merged: list[tuple[datetime, datetime]] = []
+    for begin, finish in sorted(intervals):
+        if finish <= begin:
+            continue
+        if merged and begin <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], finish))
+        else:
+            merged.append((begin, finish))
+    return merged
+
+
+def overlap_minutes(a: WeeklySchedule, b: WeeklySchedule, *, start: date, weeks: int) -> int:
+    """Minutes in which both schedules are on, over `weeks` weeks from `start` (in real time).
+
+    Each schedule is laid out from a day before to a day after the span, so that windows which
+    cross midnight in the other's time zone are counted, then clipped to the span in UTC."""
+    if weeks < 1:
+        raise ValueError("weeks must be at least 1")
+    end = start + timedelta(weeks=weeks)
+    span_start = datetime.combine(start, time(0), tzinfo=UTC)
+    span_end = datetime.combine(end, time(0), tzinfo=UTC)
+    first = _merged(a.intervals(start - timedelta(days=1), end + timedelta(days=1)))
+    second = _merged(b.intervals(start - timedelta(days=1), end + timedelta(days=1)))
+    total = timedelta()
+    i = j = 0
+    while i < len(first) and j < len(second):
+        begin = max(first[i][0], second[j][0], span_start)
+        finish = min(first[i][1], second[j][1], span_end)
+        if finish > begin:
+            total += finish - begin
+        if first[i][1] < second[j][1]:
+            i += 1
+        else:
+            j += 1
+    return int(total.total_seconds() // 60)
+
+
+def weekly_overlap_hours(a: WeeklySchedule, b: WeeklySchedule, *, start: date, weeks: int) -> float:
+    """Average hours a week the two schedules share, over the weeks a contract would run.
+    (A ratio for display and scoring; money never passes through here.)"""
+    return overlap_minutes(a, b, start=start, weeks=weeks) / 60 / weeks

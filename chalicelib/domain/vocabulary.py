@@ -1,0 +1,76 @@
+"""The marketplace's shared words: the curated skills, the channels, language levels."""
+
+from __future__ import annotations
+
+import re
+
+from chalicelib.domain.errors import InvalidInput
+
+HELPDESK_TOOLS = {
+    "zendesk": "Zendesk",
+    "freshdesk": "Freshdesk",
+    "intercom": "Intercom",
+    "gorgias": "Gorgias",
+    "hubspot": "HubSpot",
+    "help-scout": "Help Scout",
+    "salesforce-service-cloud": "Salesforce Service Cloud",
+}
+CHANNELS = {"email": "Email", "chat": "Chat", "phone": "Phone", "social": "Social media"}
+SKILLS = {**HELPDESK_TOOLS, **CHANNELS}
+
+# CEFR levels in order, then native: "at level" means this rank or above.
+LEVELS = ("a1", "a2", "b1", "b2", "c1", "c2", "native")
+_LANGUAGE = re.compile(r"^[a-z]{2,3}$")  # ISO 639-1 or -3 code
+_TAG = re.compile(r"^[a-z0-9][a-z0-9 .+&'-]{0,38}[a-z0-9+]$|^[a-z0-9]$")
+
+LANGUAGE_NAMES = {
+    "en": "English",
+    "es": "Spanish",
+    "pt": "Portuguese",
+    "fr": "French",
+    "de": "German",
+    "it": "Italian",
+    "nl": "Dutch",
+    "pl": "Polish",
+    "tl": "Tagalog",
+    "hi": "Hindi",
+    "ja": "Japanese",
+    "zh": "Chinese",
+    "ar": "Arabic",
+    "ru": "Russian",
+    "tr": "Turkish",
+}
+
+
+def level_rank(level: str, *, field: str = "level") -> int:
+    if level not in LEVELS:
+        raise InvalidInput(f"a level is one of {', '.join(LEVELS)}", field=field)
+    return LEVELS.index(level)
+
+
+def check_language(code: str, *, field: str = "language") -> str:
+    if not _LANGUAGE.match(code):
+        raise InvalidInput("a language is an ISO 639 code such as en or pt", field=field)
+    return code
+
+
+def check_skills(skills: list[str], *, field: str = "skills") -> frozenset[str]:
+    for index, skill in enumerate(skills):
+        if skill not in SKILLS:
+            raise InvalidInput(f"{skill!r} is not one of the listed skills", field=f"{field}.{index}")
+    return frozenset(skills)
+
+
+def normalise_tags(tags: list[str], *, field: str = "products") -> frozenset[str]:
+    """Free product-knowledge tags ("Shopify", "iPhone"): compared case-insensitively."""
+    cleaned = set()
+    for index, tag in enumerate(tags):
+        text = " ".join(tag.lower().split())
+        if not _TAG.match(text):
+            raise InvalidInput(
+                "tags are 1 to 40 letters, digits and simple punctuation", field=f"{field}.{index}"
+            )
+        cleaned.add(text)
+    if len(cleaned) > 30:
+        raise InvalidInput("at most 30 tags", field=field)
+    return frozenset(cleaned)

@@ -1,0 +1,162 @@
+"""The marketplace on the JSON API: agent profiles, vetting, openings and explained matches."""
+
+from __future__ import annotations
+
+from chalicelib.lazy import lazy
+from chalicelib.web.api import JsonApi
+from chalicelib.web.auth import AGENT, MEMBER, OPERATOR
+
+composition = lazy("chalicelib.composition")
+profiles = lazy("chalicelib.services.profiles")
+vetting = lazy("chalicelib.services.vetting")
+openings = lazy("chalicelib.services.openings")
+matching = lazy("chalicelib.services.matching")
+money = lazy("chalicelib.domain.money")
+schemas = lazy("chalicelib.schemas.marketplace")
+
+api = JsonApi(__name__, tag="marketplace", schemas="chalicelib.schemas.marketplace")
+
+
+def _money(value):
+    return money.Money(value.amount, value.currency)
+
+
+def profile_update(body):
+    return profiles.ProfileUpdate(
+        headline=body.headline,
+        bio=body.bio,
+        skills=body.skills,
+        products=body.products,
+        languages=[(lang.code, lang.level) for lang in body.languages],
+        availability=[(w.day, w.start, w.end) for w in body.availability],
+        min_rate=_money(body.min_rate),
+    )
+
+
+def opening_draft(body):
+    return openings.OpeningDraft(
+        title=body.title,
+        description=body.description,
+        skills=body.skills,
+        products=body.products,
+        languages=[(lang.code, lang.level) for lang in body.languages],
+        coverage=None if body.coverage is None else [(w.day, w.start, w.end) for w in body.coverage],
+        hours_per_week=body.hours_per_week,
+        block_hours=body.block_hours,
+        seats=body.seats,
+        rate_min=_money(body.rate_min),
+        rate_max=_money(body.rate_max),
+        tier=body.tier,
+        start_date=body.start_date,
+    )
+
+
+@api.get("/api/v1/agent/profile", response="ProfileView", access=AGENT)
+def get_my_profile(principal):
+    """The signed-in agent's profile."""
+    return schemas.profile_view(profiles.my_profile(principal))
+
+
+@api.put("/api/v1/agent/profile", body="ProfileBody", response="ProfileView", errors=(409,), access=AGENT)
+def put_my_profile(body, principal):
+    """Replace the agent's profile: skills, languages, weekly availability, lowest rate."""
+    return schemas.profile_view(
+        profiles.update_profile(principal, profile_update(body), deps=composition.deps())
+    )
+
+
+@api.get("/api/v1/agents/{agent_id}", response="ProfileView", errors=(404,), access=MEMBER)
+def get_agent(agent_id: str, principal):
+    """An approved agent's public profile."""
+    return schemas.profile_view(profiles.public_profile(agent_id))
+
+
+@api.get("/api/v1/admin/agents", response="AgentQueue", access=OPERATOR)
+def vetting_queue(principal):
+    """Agents waiting for vetting, oldest first."""
+    return schemas.AgentQueue(agents=[schemas.profile_view(a) for a in vetting.queue(principal)])
+
+
+@api.post(
+    "/api/v1/admin/agents/{agent_id}/approve",
+    body="ApproveBody",
+    response="ProfileView",
+    errors=(404, 409),
+    access=OPERATOR,
+)
+def approve_agent(agent_id: str, body, principal):
+    """Approve an agent with a tier; they appear in matching once their profile is complete."""
+    return schemas.profile_view(vetting.approve(principal, agent_id, tier=body.tier, deps=composition.deps()))
+
+
+@api.post(
+    "/api/v1/admin/agents/{agent_id}/reject",
+    body="RejectBody",
+    response="ProfileView",
+    errors=(404, 409),
+    access=OPERATOR,
+)
+def reject_agent(agent_id: str, body, principal):
+    """Reject a pending agent with a reason they will see."""
+    return schemas.profile_view(
+        vetting.reject(principal, agent_id, reason=body.reason, deps=composition.deps())
+    )
+
+
+@api.get("/api/v1/openings", response="OpeningList", access=MEMBER)
+def list_openings(principal):
+    """The business's openings, newest first."""
+    return schemas.OpeningList(openings=[schemas.opening_view(o) for o in openings.listed(principal)])
+
+
+@api.post("/api/v1/openings", body="OpeningBody", response="OpeningView", status=201, access=MEMBER)
+def post_opening(body, principal):
+    """Draft an opening (publish it to put it on the board)."""
+    return schemas.opening_view(openings.post(principal, opening_draft(body), deps=composition.deps()))
+
+
+@api.get("/api/v1/openings/{opening_id}", response="OpeningView", errors=(404,), access=MEMBER)
+def get_opening(opening_id: str, principal):
+    """One opening."""
+    return schemas.opening_view(openings.get(principal, opening_id))
+
+
+@api.put(
+    "/api/v1/openings/{opening_id}",
+    body="OpeningBody",
+    response="OpeningView",
+    errors=(404, 409),
+    access=MEMBER,
+)
+def revise_opening(opening_id: str, body, principal):
+    """Replace an opening's terms."""
+    return schemas.opening_view(
+        openings.revise(principal, opening_id, opening_draft(body), deps=composition.deps())
+    )
+
+
+def _transition(action: str):
+    def handler(opening_id: str, principal):
+        return schemas.opening_view(openings.act(principal, opening_id, action, deps=composition.deps()))
+
+    handler.__name__ = f"{action}_opening"
+    handler.__doc__ = f"{action.capitalize()} the opening (409 naming its state when it cannot)."
+    return handler
+
+
+for _action in ("publish", "pause", "close"):
+    api.post(
+        f"/api/v1/openings/{{opening_id}}/{_action}", response="OpeningView", errors=(404, 409), access=MEMBER
+    )(_transition(_action))
+
+
+@api.get("/api/v1/openings/{opening_id}/matches", response="MatchList", errors=(404,), access=MEMBER)
+def opening_matches(opening_id: str, principal):
+    """Approved agents ranked for the opening, each component of the score explained."""
+    return schemas.match_list(matching.agents_for_opening(principal, opening_id))
+
+
+@api.get("/api/v1/agent/feed", response="MatchList", errors=(409,), access=AGENT)
+def agent_feed(principal):
+    """Open openings ranked for the signed-in agent, with the reasons."""
+    return schemas.match_list(matching.openings_for_agent(principal))

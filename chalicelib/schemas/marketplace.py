@@ -1,0 +1,220 @@
+"""Models of the marketplace routes: agent profiles, vetting, openings, matches."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import Field
+
+from chalicelib.schemas.base import Command, View
+
+Day = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+Level = Literal["a1", "a2", "b1", "b2", "c1", "c2", "native"]
+
+
+class WindowIn(Command):
+    day: Day
+    start: str = Field(min_length=5, max_length=5, description="HH:MM, local time")
+    end: str = Field(min_length=5, max_length=5, description="HH:MM, local time; 24:00 for midnight")
+
+
+class LanguageIn(Command):
+    code: str = Field(min_length=2, max_length=3, description="ISO 639 code, such as en")
+    level: Level
+
+
+class MoneyIn(Command):
+    amount: int = Field(ge=0, le=10_000_000, description="minor units (cents)")
+    currency: Literal["usd", "eur", "gbp", "cad", "aud", "jpy"]
+
+
+class ProfileBody(Command):
+    headline: str = Field(default="", max_length=120)
+    bio: str = Field(default="", max_length=2000)
+    skills: list[str] = Field(default_factory=list, max_length=11)
+    products: list[str] = Field(default_factory=list, max_length=30)
+    languages: list[LanguageIn] = Field(min_length=1, max_length=8)
+    availability: list[WindowIn] = Field(min_length=1, max_length=28)
+    min_rate: MoneyIn
+
+
+class WindowView(View):
+    day: Day
+    start: str
+    end: str
+
+
+class LanguageView(View):
+    code: str
+    level: Level
+
+
+class MoneyView(View):
+    amount: int
+    currency: str
+
+
+class ProfileView(View):
+    id: str
+    name: str
+    status: Literal["pending", "approved", "rejected"]
+    tier: int | None
+    rejection_reason: str | None = None
+    headline: str
+    bio: str
+    skills: list[str]
+    products: list[str]
+    languages: list[LanguageView]
+    time_zone: str
+    availability: list[WindowView]
+    min_rate: MoneyView | None
+    payout_status: str
+    reputation: str
+    listed_for_matching: bool
+
+
+class AgentQueue(View):
+    agents: list[ProfileView]
+
+
+class ApproveBody(Command):
+    tier: int = Field(ge=1, le=3)
+
+
+class RejectBody(Command):
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class OpeningBody(Command):
+    title: str = Field(min_length=1, max_length=120)
+    description: str = Field(default="", max_length=5000)
+    skills: list[str] = Field(default_factory=list, max_length=11)
+    products: list[str] = Field(default_factory=list, max_length=30)
+    languages: list[LanguageIn] = Field(min_length=1, max_length=8)
+    coverage: list[WindowIn] | None = Field(
+        default=None, max_length=28, description="in the business's time zone; null for 24/7"
+    )
+    hours_per_week: float | None = Field(default=None, description="in quarter hours, such as 12.5")
+    block_hours: float | None = Field(default=None, description="a prepaid block instead of weekly hours")
+    seats: int = Field(default=1, ge=1, le=50)
+    rate_min: MoneyIn
+    rate_max: MoneyIn
+    tier: int = Field(default=1, ge=1, le=3)
+    start_date: date
+
+
+class OpeningView(View):
+    id: str
+    title: str
+    description: str
+    status: Literal["draft", "open", "paused", "filled", "closed"]
+    skills: list[str]
+    products: list[str]
+    languages: list[LanguageView]
+    time_zone: str
+    coverage: list[WindowView]
+    hours_per_week: float | None
+    block_hours: float | None
+    seats: int
+    rate_min: MoneyView
+    rate_max: MoneyView
+    tier: int
+    start_date: date
+    created_at: datetime
+
+
+class OpeningList(View):
+    openings: list[OpeningView]
+
+
+class ComponentView(View):
+    name: str
+    weight: int
+    points: float = Field(description="weight x value, for display")
+    detail: str
+
+
+class MatchView(View):
+    id: str = Field(description="the agent's id (matches for an opening) or the opening's (an agent's feed)")
+    name: str
+    score: int
+    components: list[ComponentView]
+
+
+class MatchList(View):
+    matches: list[MatchView]
+    items_read: int
+
+
+def _languages(data: dict) -> list[LanguageView]:
+    return [LanguageView(code=code, level=level) for code, level in sorted(data.items())]
+
+
+def profile_view(record) -> ProfileView:
+    from chalicelib.domain.reputation import Reputation
+    from chalicelib.services.profiles import is_complete
+
+    availability = record.availability or {"time_zone": record.time_zone, "windows": []}
+    return ProfileView(
+        id=record.agent_id,
+        name=record.name,
+        status=record.status,
+        tier=record.tier,
+        rejection_reason=record.rejection_reason,
+        headline=record.headline,
+        bio=record.bio,
+        skills=list(record.skills),
+        products=list(record.products),
+        languages=_languages(record.languages),
+        time_zone=record.time_zone,
+        availability=[WindowView(**w) for w in availability["windows"]],
+        min_rate=MoneyView(amount=int(record.min_rate_minor), currency=record.rate_currency)
+        if record.min_rate_minor is not None
+        else None,
+        payout_status=record.payout_status,
+        reputation=Reputation(int(record.rating_count), int(record.rating_total)).label(),
+        listed_for_matching=bool(record.index_keys) and record.status == "approved" and is_complete(record),
+    )
+
+
+def opening_view(record) -> OpeningView:
+    return OpeningView(
+        id=record.opening_id,
+        title=record.title,
+        description=record.description,
+        status=record.status,
+        skills=list(record.skills),
+        products=list(record.products),
+        languages=_languages(record.languages),
+        time_zone=record.coverage["time_zone"],
+        coverage=[WindowView(**w) for w in record.coverage["windows"]],
+        hours_per_week=record.minutes_per_week / 60 if record.minutes_per_week else None,
+        block_hours=record.block_minutes / 60 if record.block_minutes else None,
+        seats=int(record.seats),
+        rate_min=MoneyView(amount=int(record.rate_min_minor), currency=record.currency),
+        rate_max=MoneyView(amount=int(record.rate_max_minor), currency=record.currency),
+        tier=int(record.tier),
+        start_date=date.fromisoformat(record.start_date),
+        created_at=record.created_at,
+    )
+
+
+def match_list(ranked) -> MatchList:
+    return MatchList(
+        matches=[
+            MatchView(
+                id=ranked.subject_of(m),
+                name=ranked.names.get(ranked.subject_of(m), ""),
+                score=m.score,
+                components=[
+                    ComponentView(
+                        name=c.name, weight=c.weight, points=round(float(c.points), 1), detail=c.detail
+                    )
+                    for c in m.components
+                ],
+            )
+            for m in ranked.matches
+        ],
+        items_read=ranked.items_read,
+    )

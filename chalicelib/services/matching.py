@@ -1,0 +1,51 @@
+"""Ranked, explained matches: agents for an opening, openings for an agent."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from chalicelib.domain.errors import Conflict
+from chalicelib.domain.identity import Principal
+from chalicelib.domain.matching import Match, rank_agents, rank_openings
+from chalicelib.services import openings, profiles
+from chalicelib.store.marketplace import candidate_of, candidates_for, card_of, need_of
+
+TOP = 50
+
+
+@dataclass(frozen=True)
+class Ranked:
+    matches: list[Match]
+    ranks: str  # "agents" (for an opening) or "openings" (for an agent)
+    names: dict[str, str]  # agent or opening id -> what to show
+    items_read: int
+
+    def subject_of(self, match: Match) -> str:
+        return match.agent_id if self.ranks == "agents" else match.opening_id
+
+
+def agents_for_opening(actor: Principal, opening_id: str) -> Ranked:
+    record = openings.get(actor, opening_id)
+    need = need_of(record)
+    candidates, read = candidates_for(need)
+    ranked = rank_agents(need, candidates)[:TOP]
+    names = {c.agent_id: c.name for c in candidates}
+    return Ranked(matches=ranked, ranks="agents", names=names, items_read=read)
+
+
+def openings_for_agent(actor: Principal) -> Ranked:
+    agent = profiles.my_profile(actor)
+    if agent.status != "approved" or not profiles.is_complete(agent):
+        raise Conflict(
+            "your feed opens once your profile is complete and approved", code="profile_incomplete"
+        )
+    candidate = candidate_of(card_of(agent))
+    posted = openings.board()
+    needs = [need_of(o) for o in posted]
+    ranked = rank_openings(candidate, needs)[:TOP]
+    return Ranked(
+        matches=ranked,
+        ranks="openings",
+        names={o.opening_id: f"{o.title} · {o.business_name}" for o in posted},
+        items_read=len(posted),
+    )

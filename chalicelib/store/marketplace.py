@@ -1,0 +1,148 @@
+"""Marketplace items: openings, and the match index that finds candidates without reading every
+agent.
+
+The match index: an approved agent with a complete profile is listed once per language they
+speak, under the hard filters that can be keys:
+
+    pk = IDX#<currency>#<language>     (the currency they are paid in; the language)
+    sk = <level rank>#<agent id>       (so a query starts at the level asked for)
+
+Each index item carries the agent's matching card (languages, skills, products, tier, rate,
+availability, reputation), so ranking an opening's candidates reads one partition from the
+required level up: the agents who pass the currency and language filters, and no one else.
+Skills are scored, not filtered, so they are not keys. Items read grow with the candidates,
+not with all agents."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pynamodb.attributes import (
+    JSONAttribute,
+    ListAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+)
+
+from chalicelib.domain.matching import Candidate, Need
+from chalicelib.domain.money import Money
+from chalicelib.domain.reputation import Reputation
+from chalicelib.domain.schedule import DAYS, WeeklySchedule, Window
+from chalicelib.domain.vocabulary import LEVELS
+from chalicelib.store import keys
+from chalicelib.store.base import Entity, Versioned
+
+
+class OpeningRecord(Versioned, discriminator="opening"):
+    opening_id = UnicodeAttribute()
+    title = UnicodeAttribute()
+    description = UnicodeAttribute(default="")
+    skills = ListAttribute(of=UnicodeAttribute, default=list)
+    products = ListAttribute(of=UnicodeAttribute, default=list)
+    languages = JSONAttribute(default=dict)  # {"en": "b2"}
+    coverage = JSONAttribute()  # WeeklySchedule.to_json()
+    minutes_per_week = NumberAttribute(null=True)
+    block_minutes = NumberAttribute(null=True)
+    rate_min_minor = NumberAttribute()
+    rate_max_minor = NumberAttribute()
+    currency = UnicodeAttribute()
+    tier = NumberAttribute(default=1)
+    seats = NumberAttribute(default=1)
+    start_date = UnicodeAttribute()  # ISO date
+    status = UnicodeAttribute(default="draft")
+    business_name = UnicodeAttribute()
+    created_by = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+
+
+class MatchIndexItem(Entity, discriminator="match_index"):
+    agent_id = UnicodeAttribute()
+    card = JSONAttribute()
+
+
+def schedule_of(data: dict) -> WeeklySchedule:
+    return WeeklySchedule.build(
+        data["time_zone"],
+        [
+            Window.parse(w["day"], w["start"], w["end"], field=f"windows.{i}")
+            for i, w in enumerate(data["windows"])
+        ],
+    )
+
+
+def need_of(record: OpeningRecord) -> Need:
+    return Need(
+        opening_id=record.opening_id,
+        title=record.title,
+        languages={code: LEVELS.index(level) for code, level in record.languages.items()},
+        skills=frozenset(record.skills),
+        products=frozenset(record.products),
+        tier=int(record.tier),
+        rate_min=Money(int(record.rate_min_minor), record.currency),
+        rate_max=Money(int(record.rate_max_minor), record.currency),
+        minutes_per_week=int(record.minutes_per_week) if record.minutes_per_week is not None else None,
+        coverage=schedule_of(record.coverage),
+        start=date.fromisoformat(record.start_date),
+    )
+
+
+def card_of(agent) -> dict:
+    return {
+        "agent_id": agent.agent_id,
+        "name": agent.name,
+        "headline": agent.headline,
+        "languages": dict(agent.languages),
+        "skills": list(agent.skills),
+        "products": list(agent.products),
+        "tier": int(agent.tier or 1),
+        "min_rate_minor": int(agent.min_rate_minor),
+        "currency": agent.rate_currency,
+        "availability": agent.availability,
+        "rating_count": int(agent.rating_count),
+        "rating_total": int(agent.rating_total),
+    }
+
+
+def candidate_of(card: dict) -> Candidate:
+    return Candidate(
+        agent_id=card["agent_id"],
+        name=card["name"],
+        headline=card["headline"],
+        languages={code: LEVELS.index(level) for code, level in card["languages"].items()},
+        skills=frozenset(card["skills"]),
+        products=frozenset(card["products"]),
+        tier=card["tier"],
+        min_rate=Money(card["min_rate_minor"], card["currency"]),
+        availability=schedule_of(card["availability"]),
+        reputation=Reputation(card["rating_count"], card["rating_total"]),
+    )
+
+
+def index_items(agent) -> list[MatchIndexItem]:
+    """The index items an approved agent with a complete profile is listed under."""
+    card = card_of(agent)
+    items = []
+    for code, level in agent.languages.items():
+        pk = keys.platform_pk("IDX", f"{agent.rate_currency}#{code}")
+        sort = keys.sort_key(f"{LEVELS.index(level):02d}", agent.agent_id)
+        items.append(MatchIndexItem(pk, sort, agent_id=agent.agent_id, card=card))
+    return items
+
+
+def candidates_for(need: Need, *, limit: int = 1000) -> tuple[list[Candidate], int]:
+    """Candidates from the index partition for `need`'s currency and first language, from the
+    required level up; and the number of items read."""
+    language = sorted(need.languages)[0]
+    pk = keys.platform_pk("IDX", f"{need.rate_max.currency}#{language}")
+    floor = f"{need.languages[language]:02d}"
+    read = 0
+    candidates = []
+    for item in MatchIndexItem.query(pk, MatchIndexItem.sk >= floor, limit=limit):
+        read += 1
+        candidates.append(candidate_of(item.card))
+    return candidates, read
+
+
+def weekdays_schedule_json(time_zone: str, start: str, end: str) -> dict:
+    return {"time_zone": time_zone, "windows": [{"day": d, "start": start, "end": end} for d in DAYS[:5]]}
