@@ -13,6 +13,7 @@ from chalicelib.handlers import (
     dev_pages,
     identity,
     marketplace,
+    opening_pages,
     portal,
     system,
     team,
@@ -32,6 +33,7 @@ app.register_blueprint(portal.pages.blueprint)
 app.register_blueprint(portal.static_files)
 app.register_blueprint(account_pages.pages.blueprint)
 app.register_blueprint(business_pages.pages.blueprint)
+app.register_blueprint(opening_pages.pages.blueprint)
 app.register_blueprint(agent_pages.pages.blueprint)
 app.register_blueprint(admin_pages.pages.blueprint)
 app.register_blueprint(dev_pages.pages.blueprint)

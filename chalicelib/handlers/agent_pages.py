@@ -1,13 +1,100 @@
-"""The agent's portal (the profile, the board and the diary arrive with later issues)."""
+"""The agent's portal: home with the ranked feed, and the profile editor."""
 
 from __future__ import annotations
 
+from chalicelib.domain.errors import DomainError
+from chalicelib.lazy import lazy
+from chalicelib.web import forms
 from chalicelib.web.auth import AGENT
-from chalicelib.web.portal import PageContext, Portal
+from chalicelib.web.portal import PageContext, Portal, field_errors
+
+profiles = lazy("chalicelib.services.profiles")
+matching = lazy("chalicelib.services.matching")
+vocabulary = lazy("chalicelib.domain.vocabulary")
+schedule = lazy("chalicelib.domain.schedule")
 
 pages = Portal(__name__)
 
 
 @pages.get("/agent", access=AGENT)
 def home(ctx: PageContext):
-    return ctx.render("agent_home.html", title="Your agent account")
+    agent = profiles.my_profile(ctx.principal)
+    feed = None
+    if agent.status == "approved" and profiles.is_complete(agent):
+        feed = matching.openings_for_agent(ctx.principal)
+    return ctx.render(
+        "agent_home.html",
+        title="Your agent account",
+        agent=agent,
+        feed=feed,
+        complete=profiles.is_complete(agent),
+    )
+
+
+def _profile_page(ctx: PageContext, agent, *, status=200, errors=None, values=None, saved=False):
+    if values is None:
+        values = {
+            "headline": agent.headline,
+            "bio": agent.bio,
+            "products": ", ".join(agent.products),
+            "min_rate": f"{agent.min_rate_minor / 100:.2f}" if agent.min_rate_minor is not None else "",
+            "currency": agent.rate_currency or "usd",
+            **forms.window_fields(agent.availability),
+            **forms.language_fields(agent.languages),
+        }
+        chosen = set(agent.skills)
+    else:
+        chosen = set(ctx.form_lists.get("skills", []))
+    return ctx.render(
+        "agent_profile.html",
+        status=status,
+        title="Your profile",
+        agent=agent,
+        values=values,
+        errors=errors or {},
+        skills=vocabulary.SKILLS,
+        chosen=chosen,
+        levels=vocabulary.LEVELS,
+        days=schedule.DAYS,
+        language_rows=range(forms.LANGUAGE_ROWS),
+        saved=saved,
+    )
+
+
+@pages.get("/agent/profile", access=AGENT)
+def profile_form(ctx: PageContext):
+    return _profile_page(ctx, profiles.my_profile(ctx.principal))
+
+
+@pages.post("/agent/profile", access=AGENT)
+def profile_save(ctx: PageContext):
+    agent = profiles.my_profile(ctx.principal)
+    values = ctx.form_values
+    try:
+        change = profiles.ProfileUpdate(
+            headline=values.get("headline", "")[:120],
+            bio=values.get("bio", "")[:2000],
+            skills=ctx.form_lists.get("skills", []),
+            products=forms.tags(values.get("products", "")),
+            languages=forms.languages(values),
+            availability=forms.weekly_windows(values),
+            min_rate=forms.money(values.get("min_rate", ""), values.get("currency", "usd"), field="min_rate"),
+        )
+        if not change.availability:
+            raise DomainError("give the hours you can work on at least one day", field="mon_start")
+        agent = profiles.update_profile(ctx.principal, change, deps=ctx.deps)
+    except DomainError as error:
+        return _profile_page(ctx, agent, status=400, errors=_form_field(error), values=values)
+    return _profile_page(ctx, agent, saved=True)
+
+
+def _form_field(error: DomainError) -> dict[str, str]:
+    """Map the domain's field names onto this form's (availability.2 -> the day's start box)."""
+    name = error.field or "form"
+    if name.startswith("availability"):
+        name = "form"
+    elif name.startswith("languages."):
+        name = "language_" + name.split(".")[1]
+    elif name.startswith("min_rate"):
+        name = "min_rate"
+    return field_errors(DomainError(error.message, field=name))

@@ -11,6 +11,7 @@ from chalicelib.web.portal import FormInvalid, PageContext, Portal, field_errors
 team_schemas = lazy("chalicelib.schemas.team")
 key_schemas = lazy("chalicelib.schemas.api_keys")
 api_keys = lazy("chalicelib.services.api_keys")
+openings = lazy("chalicelib.services.openings")
 team = lazy("chalicelib.services.team")
 audit = lazy("chalicelib.store.audit")
 

@@ -15,7 +15,7 @@ def _require_operator(actor: Principal) -> None:
         raise Forbidden("only platform operators vet agents")
 
 
-def queue(actor: Principal, *, limit: int = 100) -> list[AgentRecord]:
+def queue(actor: Principal, *, limit: int = 200) -> list[AgentRecord]:
     _require_operator(actor)
     return [
         a

@@ -77,6 +77,7 @@ class PageContext:
     authenticated: object | None
     csrf_token: str
     form_values: dict[str, str] = field(default_factory=dict)
+    form_lists: dict[str, list[str]] = field(default_factory=dict)  # every value of repeated fields
     set_cookies: list[str] = field(default_factory=list)
 
     @property
@@ -196,10 +197,8 @@ class Portal:
                 raw = request.raw_body or b""
                 if len(raw) > MAX_FORM_BYTES:
                     return self._problem(ctx, 413, "That form was too large.")
-                values = {
-                    k: v[0]
-                    for k, v in parse_qs(raw.decode("utf-8", "replace"), keep_blank_values=True).items()
-                }
+                lists = parse_qs(raw.decode("utf-8", "replace"), keep_blank_values=True)
+                values = {k: v[0] for k, v in lists.items()}
                 sent = values.pop("csrf_token", "")
                 if not csrf or not sent or not tokens.same(sent, csrf):
                     return self._problem(
@@ -208,6 +207,7 @@ class Portal:
                         "This form has expired or did not come from deskhire. Go back, reload the page and try again.",
                     )
                 ctx.form_values = values
+                ctx.form_lists = lists
             return handler(ctx, **params)
         except Unauthenticated:
             return ctx.redirect("/login")

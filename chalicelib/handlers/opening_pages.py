@@ -1,0 +1,178 @@
+"""The business's openings in the portal: list, post, revise, publish/pause/close, and the
+opening's explained matches."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from chalicelib.domain.errors import DomainError
+from chalicelib.lazy import lazy
+from chalicelib.web import forms
+from chalicelib.web.auth import MEMBER
+from chalicelib.web.portal import PageContext, Portal, field_errors
+
+openings = lazy("chalicelib.services.openings")
+matching = lazy("chalicelib.services.matching")
+vocabulary = lazy("chalicelib.domain.vocabulary")
+schedule = lazy("chalicelib.domain.schedule")
+
+pages = Portal(__name__)
+
+
+@pages.get("/app/openings", access=MEMBER)
+def list_page(ctx: PageContext):
+    return ctx.render("openings.html", title="Openings", openings=openings.listed(ctx.principal))
+
+
+def _form(ctx: PageContext, *, action: str, status=200, errors=None, values=None, opening=None):
+    if values is None:
+        values = {
+            "hours_per_week": "12.5",
+            "seats": "1",
+            "tier": "1",
+            "language_0": "en",
+            "level_0": "b2",
+            **{f"{d}_start": "09:00" for d in schedule.DAYS[:5]},
+            **{f"{d}_end": "17:00" for d in schedule.DAYS[:5]},
+        }
+        chosen = {"email"}
+        if opening is not None:
+            values = {
+                "title": opening.title,
+                "description": opening.description,
+                "products": ", ".join(opening.products),
+                "hours_per_week": f"{opening.minutes_per_week / 60:g}" if opening.minutes_per_week else "",
+                "block_hours": f"{opening.block_minutes / 60:g}" if opening.block_minutes else "",
+                "seats": str(opening.seats),
+                "tier": str(opening.tier),
+                "start_date": opening.start_date,
+                "rate_min": f"{opening.rate_min_minor / 100:.2f}",
+                "rate_max": f"{opening.rate_max_minor / 100:.2f}",
+                **forms.window_fields(opening.coverage),
+                **forms.language_fields(opening.languages),
+            }
+            chosen = set(opening.skills)
+    else:
+        chosen = set(ctx.form_lists.get("skills", []))
+    return ctx.render(
+        "opening_form.html",
+        status=status,
+        title="Revise the opening" if opening else "Post an opening",
+        action=action,
+        values=values,
+        errors=errors or {},
+        skills=vocabulary.SKILLS,
+        chosen=chosen,
+        levels=vocabulary.LEVELS,
+        days=schedule.DAYS,
+        language_rows=range(forms.LANGUAGE_ROWS),
+        opening=opening,
+    )
+
+
+def _draft(ctx: PageContext, currency: str):
+    values = ctx.form_values
+    try:
+        start = date.fromisoformat(values.get("start_date", ""))
+    except ValueError:
+        raise DomainError("pick a start date", field="start_date") from None
+    windows = forms.weekly_windows(values)
+    if not windows:
+        raise DomainError("give the hours to cover on at least one day", field="mon_start")
+    seats, tier = values.get("seats", "1"), values.get("tier", "1")
+    if not seats.isdigit() or not tier.isdigit():
+        raise DomainError("seats and tier are whole numbers", field="seats")
+    return openings.OpeningDraft(
+        title=values.get("title", "").strip()[:120],
+        description=values.get("description", "")[:5000],
+        skills=ctx.form_lists.get("skills", []),
+        products=forms.tags(values.get("products", "")),
+        languages=forms.languages(values),
+        coverage=windows,
+        hours_per_week=forms.hours(values.get("hours_per_week", ""), field="hours_per_week"),
+        block_hours=forms.hours(values.get("block_hours", ""), field="block_hours"),
+        seats=int(seats),
+        rate_min=forms.money(values.get("rate_min", ""), currency, field="rate_min"),
+        rate_max=forms.money(values.get("rate_max", ""), currency, field="rate_max"),
+        tier=int(tier),
+        start_date=start,
+    )
+
+
+def _form_errors(error: DomainError) -> dict[str, str]:
+    name = error.field or "form"
+    if name.startswith("coverage"):
+        name = "form"
+    elif name.startswith("languages."):
+        name = "language_" + name.split(".")[1]
+    elif name.startswith(("rate_min", "rate_max")):
+        name = name.split(".")[0]
+    return field_errors(DomainError(error.message, field=name))
+
+
+@pages.get("/app/openings/new", access=MEMBER)
+def new_form(ctx: PageContext):
+    return _form(ctx, action="/app/openings")
+
+
+@pages.post("/app/openings", access=MEMBER)
+def create(ctx: PageContext):
+    currency = openings._tenant(ctx.principal.require_tenant()).currency
+    if not ctx.form_values.get("title", "").strip():
+        return _form(
+            ctx,
+            action="/app/openings",
+            status=400,
+            errors={"title": "give the opening a title"},
+            values=ctx.form_values,
+        )
+    try:
+        record = openings.post(ctx.principal, _draft(ctx, currency), deps=ctx.deps)
+    except DomainError as error:
+        return _form(
+            ctx, action="/app/openings", status=400, errors=_form_errors(error), values=ctx.form_values
+        )
+    return ctx.redirect(f"/app/openings/{record.opening_id}")
+
+
+@pages.get("/app/openings/{opening_id}", access=MEMBER)
+def detail(ctx: PageContext, opening_id: str):
+    record = openings.get(ctx.principal, opening_id)
+    ranked = matching.agents_for_opening(ctx.principal, opening_id)
+    return ctx.render("opening.html", title=record.title, opening=record, ranked=ranked)
+
+
+@pages.get("/app/openings/{opening_id}/edit", access=MEMBER)
+def edit_form(ctx: PageContext, opening_id: str):
+    record = openings.get(ctx.principal, opening_id)
+    return _form(ctx, action=f"/app/openings/{opening_id}/edit", opening=record)
+
+
+@pages.post("/app/openings/{opening_id}/edit", access=MEMBER)
+def revise(ctx: PageContext, opening_id: str):
+    record = openings.get(ctx.principal, opening_id)
+    try:
+        openings.revise(ctx.principal, opening_id, _draft(ctx, record.currency), deps=ctx.deps)
+    except DomainError as error:
+        return _form(
+            ctx,
+            action=f"/app/openings/{opening_id}/edit",
+            status=400,
+            errors=_form_errors(error),
+            values=ctx.form_values,
+            opening=record,
+        )
+    return ctx.redirect(f"/app/openings/{opening_id}")
+
+
+def _transition(action: str):
+    def handler(ctx: PageContext, opening_id: str):
+        openings.act(ctx.principal, opening_id, action, deps=ctx.deps)
+        return ctx.redirect(f"/app/openings/{opening_id}")
+
+    handler.__name__ = f"{action}_opening"
+    return handler
+
+
+for _action in ("publish", "pause", "close"):
+    pages.post(f"/app/openings/{{opening_id}}/{_action}", access=MEMBER)(_transition(_action))

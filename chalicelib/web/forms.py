@@ -1,0 +1,80 @@
+"""Reading the marketplace's richer forms (money, weekly windows, languages) from plain HTML
+form fields, so that the pages work without JavaScript. Each reader raises InvalidInput naming
+the form field at fault."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from chalicelib.domain.currencies import CURRENCY_EXPONENTS
+from chalicelib.domain.errors import InvalidInput
+from chalicelib.domain.money import Money
+from chalicelib.domain.schedule import DAYS
+
+LANGUAGE_ROWS = 3
+
+
+def money(text: str, currency: str, *, field: str) -> Money:
+    """'20' or '20.50' in the currency's major unit, to exact minor units (never via a float)."""
+    try:
+        amount = Decimal(text.strip().replace(",", ""))
+    except InvalidOperation:
+        raise InvalidInput("write an amount such as 25 or 25.50", field=field) from None
+    exponent = CURRENCY_EXPONENTS.get(currency)
+    if exponent is None:
+        raise InvalidInput("unsupported currency", field=field)
+    minor = amount.scaleb(exponent)
+    if minor != minor.to_integral_value() or minor < 0:
+        raise InvalidInput(f"at most {exponent} decimals, not negative", field=field)
+    return Money(int(minor), currency)
+
+
+def hours(text: str, *, field: str) -> float | None:
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        return float(Decimal(text))  # quarter hours are exact in binary; the domain checks them
+    except InvalidOperation:
+        raise InvalidInput("write hours such as 12.5", field=field) from None
+
+
+def weekly_windows(values: dict[str, str]) -> list[tuple[str, str, str]]:
+    """One window a day from `<day>_start` / `<day>_end` fields; a day left blank is off."""
+    windows = []
+    for day in DAYS:
+        start, end = values.get(f"{day}_start", "").strip(), values.get(f"{day}_end", "").strip()
+        if start or end:
+            if not (start and end):
+                raise InvalidInput("give both a start and an end", field=f"{day}_start")
+            windows.append((day, start, end))
+    return windows
+
+
+def languages(values: dict[str, str]) -> list[tuple[str, str]]:
+    rows = []
+    for index in range(LANGUAGE_ROWS):
+        code = values.get(f"language_{index}", "").strip().lower()
+        if code:
+            rows.append((code, values.get(f"level_{index}", "b2")))
+    return rows
+
+
+def tags(text: str) -> list[str]:
+    return [t.strip() for t in text.split(",") if t.strip()]
+
+
+def window_fields(schedule_json: dict | None) -> dict[str, str]:
+    """The form fields of a stored schedule (its first window each day)."""
+    fields: dict[str, str] = {}
+    for window in (schedule_json or {}).get("windows", []):
+        fields.setdefault(f"{window['day']}_start", window["start"])
+        fields.setdefault(f"{window['day']}_end", window["end"])
+    return fields
+
+
+def language_fields(languages_map: dict) -> dict[str, str]:
+    fields = {}
+    for index, (code, level) in enumerate(sorted(languages_map.items())[:LANGUAGE_ROWS]):
+        fields[f"language_{index}"], fields[f"level_{index}"] = code, level
+    return fields

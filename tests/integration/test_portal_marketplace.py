@@ -1,0 +1,100 @@
+"""The marketplace in the portal: the agent fills in a profile, an operator approves, a business
+posts and publishes an opening and sees the agent among its explained matches; the agent sees
+the opening in their feed."""
+
+import pytest
+
+from tests.integration.helpers import STRONG, operator, unique
+from tests.integration.portal_helpers import PortalSession
+
+pytestmark = pytest.mark.integration
+WEEKDAYS = ["mon", "tue", "wed", "thu", "fri"]
+
+
+def signed_in(client, email):
+    browser = PortalSession(client)
+    browser.get("/login")
+    assert browser.post("/login", {"email": email, "password": STRONG}).status_code == 303
+    return browser
+
+
+def test_profile_vetting_opening_matches_and_feed_in_the_portal(client, deps):
+    # an agent signs up and fills in the profile form
+    agent_browser = PortalSession(client)
+    agent_browser.get("/agents/signup")
+    agent_email = unique("pat-") + "@example.com"
+    name = unique("Pat Portal ")
+    agent_browser.post(
+        "/agents/signup",
+        {"name": name, "email": agent_email, "password": STRONG, "time_zone": "Europe/Lisbon"},
+    )
+    agent_browser.get("/agent/profile")
+    fields = {
+        "headline": "Shopify email pro",
+        "products": "Shopify",
+        "language_0": "en",
+        "level_0": "c2",
+        "min_rate": "21.50",
+        "currency": "usd",
+        "skills": "zendesk",
+    }
+    fields.update({f"{d}_start": "14:00" for d in WEEKDAYS} | {f"{d}_end": "22:00" for d in WEEKDAYS})
+    saved = agent_browser.post("/agent/profile", fields)
+    assert saved.status_code == 200 and "Saved." in saved.text
+    bad = agent_browser.post("/agent/profile", {**fields, "min_rate": "21.505"})
+    assert bad.status_code == 400 and "decimals" in bad.text
+
+    # an operator approves from the queue
+    ops = operator(client, deps)
+    ops_browser = signed_in(client, ops["email"])
+    queue = ops_browser.get("/admin")
+    assert name in queue.text
+    agent_id = queue.text.split(name)[1].split("/admin/agents/")[1].split("/")[0]
+    approved = ops_browser.post(f"/admin/agents/{agent_id}/approve", {"tier": "2"})
+    assert approved.status_code == 200 and f"{name} is approved at tier 2" in approved.text
+
+    # a business posts and publishes an opening, and sees Pat with reasons
+    business = PortalSession(client)
+    business.get("/signup")
+    slug = unique("cafe-")
+    business.post(
+        "/signup",
+        {
+            "company_name": "Cafe",
+            "slug": slug,
+            "owner_name": "Cleo",
+            "email": f"{slug}@example.com",
+            "password": STRONG,
+            "time_zone": "America/New_York",
+            "currency": "usd",
+        },
+    )
+    form = business.get("/app/openings/new")
+    assert form.status_code == 200
+    opening = {
+        "title": "Morning email cover",
+        "language_0": "en",
+        "level_0": "c1",
+        "hours_per_week": "12.5",
+        "rate_min": "20",
+        "rate_max": "30",
+        "seats": "1",
+        "tier": "1",
+        "start_date": "2027-02-01",
+        "skills": "email",
+    }
+    opening.update({f"{d}_start": "09:00" for d in WEEKDAYS} | {f"{d}_end": "17:00" for d in WEEKDAYS})
+    wrong = business.post("/app/openings", {**opening, "rate_min": "40"})
+    assert wrong.status_code == 400 and "the lowest rate is above the highest" in wrong.text
+    created = business.post("/app/openings", opening)
+    assert created.status_code == 303
+    page = business.follow(created)
+    assert "Morning email cover" in page.text and "draft" in page.text
+    opening_path = created.headers["Location"]
+    business.post(opening_path + "/publish")
+    page = business.get(opening_path)
+    assert name in page.text and "h/week" in page.text and "/100" in page.text
+
+    # the agent sees it in the feed
+    home = agent_browser.get("/agent")
+    assert "Morning email cover · Cafe" in home.text
