@@ -25,10 +25,10 @@ def home(ctx: PageContext):
     invites = team.pending_invites(principal) if may_manage_team(principal.role) else []
     checklist = [
         {
-            "done": False,
+            "done": bool(openings.listed(principal)),
             "label": "Post an opening",
-            "detail": "Describe the support you need (arrives with the marketplace)",
-            "href": None,
+            "detail": "Describe the support you need and see explained matches",
+            "href": "/app/openings/new",
         },
         {
             "done": False,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from chalicelib.lazy import lazy
 from chalicelib.web.api import JsonApi
-from chalicelib.web.auth import AGENT, MEMBER, OPERATOR
+from chalicelib.web.auth import AGENT, MEMBER, OPERATOR, PARTIES
 
 composition = lazy("chalicelib.composition")
 profiles = lazy("chalicelib.services.profiles")
@@ -160,3 +160,146 @@ def opening_matches(opening_id: str, principal):
 def agent_feed(principal):
     """Open openings ranked for the signed-in agent, with the reasons."""
     return schemas.match_list(matching.openings_for_agent(principal))
+
+
+applications = lazy("chalicelib.services.applications")
+
+
+def _side(principal) -> str:
+    return "business" if str(principal.kind) == "member" else "agent"
+
+
+@api.post(
+    "/api/v1/openings/{opening_id}/invitations",
+    body="InvitationBody",
+    response="InvitationView",
+    status=201,
+    errors=(404, 409),
+    access=MEMBER,
+)
+def invite_agent(opening_id: str, body, principal):
+    """Invite an approved agent to apply to an open opening (they get a mail)."""
+    record = applications.invite(
+        principal, opening_id, body.agent_id, note=body.note, deps=composition.deps()
+    )
+    return schemas.invitation_view(record)
+
+
+@api.get("/api/v1/agent/invitations", response="InvitationList", access=AGENT)
+def my_invitations(principal):
+    """Businesses that invited the signed-in agent to apply."""
+    return schemas.InvitationList(
+        invitations=[schemas.invitation_view(i) for i in applications.invitations(principal)]
+    )
+
+
+@api.post(
+    "/api/v1/openings/{opening_id}/applications",
+    body="ApplyBody",
+    response="ApplicationView",
+    status=201,
+    errors=(404, 409),
+    access=AGENT,
+)
+def apply_to_opening(opening_id: str, body, principal):
+    """Apply with a cover note, a proposed rate and an earliest start (approved agents, open openings, once)."""
+    proposal = applications.Proposal(
+        cover_note=body.cover_note,
+        proposed_rate=_money(body.proposed_rate),
+        earliest_start=body.earliest_start,
+    )
+    return schemas.application_view(
+        applications.apply(principal, opening_id, proposal, deps=composition.deps()), side="agent"
+    )
+
+
+@api.get(
+    "/api/v1/openings/{opening_id}/applications", response="ApplicationList", errors=(404,), access=MEMBER
+)
+def opening_applications(opening_id: str, principal):
+    """The applicants to one of the business's openings."""
+    return schemas.ApplicationList(
+        applications=[
+            schemas.application_view(a, side="business")
+            for a in applications.for_opening(principal, opening_id)
+        ]
+    )
+
+
+@api.get("/api/v1/agent/applications", response="ApplicationList", access=AGENT)
+def my_applications(principal):
+    """The signed-in agent's applications, newest first."""
+    return schemas.ApplicationList(
+        applications=[schemas.application_view(a, side="agent") for a in applications.mine(principal)]
+    )
+
+
+@api.get("/api/v1/applications/{application_id}", response="ApplicationView", errors=(404,), access=PARTIES)
+def get_application(application_id: str, principal):
+    """One application, to its business's members and its agent."""
+    return schemas.application_view(applications.get(principal, application_id), side=_side(principal))
+
+
+def _decision(action: str):
+    def handler(application_id: str, principal, body=None):
+        reason = getattr(body, "reason", "") if body is not None else ""
+        record = applications.decide(
+            principal, application_id, action, reason=reason, deps=composition.deps()
+        )
+        return schemas.application_view(record, side=_side(principal))
+
+    handler.__name__ = f"{action}_application"
+    handler.__doc__ = {
+        "shortlist": "Shortlist an application (the business).",
+        "decline": "Decline an application with an optional reason the agent sees (the business).",
+        "withdraw": "Withdraw an application (the agent).",
+    }[action]
+    return handler
+
+
+api.post(
+    "/api/v1/applications/{application_id}/shortlist",
+    response="ApplicationView",
+    errors=(404, 409),
+    access=MEMBER,
+)(_decision("shortlist"))
+api.post(
+    "/api/v1/applications/{application_id}/decline",
+    body="DeclineBody",
+    response="ApplicationView",
+    errors=(404, 409),
+    access=MEMBER,
+)(_decision("decline"))
+api.post(
+    "/api/v1/applications/{application_id}/withdraw",
+    response="ApplicationView",
+    errors=(404, 409),
+    access=AGENT,
+)(_decision("withdraw"))
+
+
+@api.get(
+    "/api/v1/applications/{application_id}/messages", response="ThreadView", errors=(404,), access=PARTIES
+)
+def read_thread(application_id: str, principal):
+    """The thread of an application, oldest first; reading it clears your unread count."""
+    record, messages = applications.thread(principal, application_id)
+    return schemas.ThreadView(
+        application=schemas.application_view(record, side=_side(principal)),
+        messages=[schemas.message_view(m) for m in messages],
+    )
+
+
+@api.post(
+    "/api/v1/applications/{application_id}/messages",
+    body="MessageBody",
+    response="MessageView",
+    status=201,
+    errors=(404,),
+    access=PARTIES,
+)
+def post_message(application_id: str, body, principal):
+    """Write in the thread; the other side is told by mail."""
+    return schemas.message_view(
+        applications.send(principal, application_id, body.body, deps=composition.deps())
+    )

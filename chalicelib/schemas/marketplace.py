@@ -218,3 +218,102 @@ def match_list(ranked) -> MatchList:
         ],
         items_read=ranked.items_read,
     )
+
+
+class ApplyBody(Command):
+    cover_note: str = Field(default="", max_length=3000)
+    proposed_rate: MoneyIn
+    earliest_start: date
+
+
+class DeclineBody(Command):
+    reason: str = Field(default="", max_length=500, description="the agent sees this")
+
+
+class InvitationBody(Command):
+    agent_id: str = Field(min_length=1, max_length=64)
+    note: str = Field(default="", max_length=1000)
+
+
+class MessageBody(Command):
+    body: str = Field(min_length=1, max_length=4000)
+
+
+class ApplicationView(View):
+    id: str
+    opening_id: str
+    opening_title: str
+    business_name: str
+    agent_id: str
+    agent_name: str
+    cover_note: str
+    proposed_rate: MoneyView
+    earliest_start: date
+    status: Literal["submitted", "shortlisted", "declined", "withdrawn"]
+    decline_reason: str | None
+    unread: int = Field(description="messages the caller has not read yet")
+    created_at: datetime
+
+
+class ApplicationList(View):
+    applications: list[ApplicationView]
+
+
+class InvitationView(View):
+    id: str
+    opening_id: str
+    opening_title: str
+    business_name: str
+    note: str
+    created_at: datetime
+
+
+class InvitationList(View):
+    invitations: list[InvitationView]
+
+
+class MessageView(View):
+    author_kind: str
+    author_name: str
+    body: str
+    at: datetime
+
+
+class ThreadView(View):
+    application: ApplicationView
+    messages: list[MessageView]
+
+
+def application_view(record, *, side: str) -> ApplicationView:
+    return ApplicationView(
+        id=record.application_id,
+        opening_id=record.opening_id,
+        opening_title=record.opening_title,
+        business_name=record.business_name,
+        agent_id=record.agent_id,
+        agent_name=record.agent_name,
+        cover_note=record.cover_note,
+        proposed_rate=MoneyView(amount=int(record.proposed_rate_minor), currency=record.currency),
+        earliest_start=date.fromisoformat(record.earliest_start),
+        status=record.status,
+        decline_reason=record.decline_reason,
+        unread=int(record.business_unread if side == "business" else record.agent_unread),
+        created_at=record.created_at,
+    )
+
+
+def invitation_view(record) -> InvitationView:
+    return InvitationView(
+        id=record.invitation_id,
+        opening_id=record.opening_id,
+        opening_title=record.opening_title,
+        business_name=record.business_name,
+        note=record.note,
+        created_at=record.created_at,
+    )
+
+
+def message_view(record) -> MessageView:
+    return MessageView(
+        author_kind=record.author_kind, author_name=record.author_name, body=record.body, at=record.at
+    )

@@ -15,7 +15,7 @@ from chalicelib.domain.tenancy import TenantId
 from chalicelib.domain.vocabulary import LEVELS, check_language, check_skills, level_rank, normalise_tags
 from chalicelib.ids import new_id
 from chalicelib.store import audit, keys
-from chalicelib.store.identity import TenantRecord
+from chalicelib.store.identity import Claim, TenantRecord
 from chalicelib.store.marketplace import OpeningRecord
 from chalicelib.store.transactions import transaction
 
@@ -113,8 +113,11 @@ def post(actor: Principal, draft: OpeningDraft, *, deps: Deps) -> OpeningRecord:
         start_date="",
     )
     _fill(record, draft, terms)
+    claim_pk = keys.platform_pk("OPENING", opening_id)
     with transaction() as tx:
         tx.save(record, condition=OpeningRecord.pk.does_not_exist())
+        # agents find an opening by its id alone (they do not know the business's tenant id)
+        tx.save(Claim(claim_pk, claim_pk, owner_kind="opening", owner_id=opening_id, tenant_id=tenant.value))
         tx.save(
             audit.entry(
                 tenant,
@@ -199,3 +202,19 @@ def act(actor: Principal, opening_id: str, action: str, *, deps: Deps) -> Openin
 
 def board(*, limit: int = 200) -> list[OpeningRecord]:
     return [o for o in OpeningRecord.gsi2.query(BOARD, limit=limit) if isinstance(o, OpeningRecord)]
+
+
+def find_for_agent(opening_id: str) -> OpeningRecord:
+    """An opening as an agent may see it: open, by id alone; 404 otherwise (drafts stay private)."""
+    pk = keys.platform_pk("OPENING", opening_id) if opening_id.isalnum() else None
+    claim = Claim.find(pk, pk) if pk else None
+    record = (
+        OpeningRecord.find(
+            keys.tenant_pk(TenantId(claim.tenant_id)), keys.sort_key("OPENING", opening_id), consistent=True
+        )
+        if claim
+        else None
+    )
+    if record is None or record.status != OpeningStatus.OPEN:
+        raise NotFound("no such open opening")
+    return record

@@ -146,3 +146,46 @@ def candidates_for(need: Need, *, limit: int = 1000) -> tuple[list[Candidate], i
 
 def weekdays_schedule_json(time_zone: str, start: str, end: str) -> dict:
     return {"time_zone": time_zone, "windows": [{"day": d, "start": start, "end": end} for d in DAYS[:5]]}
+
+
+class ApplicationRecord(Versioned, discriminator="application"):
+    """In the business's partition (`APP#<id>`), and on GSI1 under `A#<agent>#APPS` for the agent."""
+
+    application_id = UnicodeAttribute()
+    opening_id = UnicodeAttribute()
+    opening_title = UnicodeAttribute()
+    business_name = UnicodeAttribute()
+    agent_id = UnicodeAttribute()
+    agent_name = UnicodeAttribute()
+    agent_email = UnicodeAttribute()
+    cover_note = UnicodeAttribute(default="")
+    proposed_rate_minor = NumberAttribute()
+    currency = UnicodeAttribute()
+    earliest_start = UnicodeAttribute()
+    status = UnicodeAttribute(default="submitted")
+    decline_reason = UnicodeAttribute(null=True)
+    business_unread = NumberAttribute(default=0)
+    agent_unread = NumberAttribute(default=0)
+    created_at = UTCDateTimeAttribute()
+
+
+class InvitationRecord(Entity, discriminator="invitation"):
+    """A business asking an agent to apply; on GSI1 under `A#<agent>#INVITATIONS`."""
+
+    invitation_id = UnicodeAttribute()
+    opening_id = UnicodeAttribute()
+    opening_title = UnicodeAttribute()
+    business_name = UnicodeAttribute()
+    agent_id = UnicodeAttribute()
+    note = UnicodeAttribute(default="")
+    created_at = UTCDateTimeAttribute()
+
+
+class MessageRecord(Entity, discriminator="message"):
+    """A message in an application's thread: pk `T#<tenant>#THREAD#<application>`."""
+
+    author_kind = UnicodeAttribute()
+    author_id = UnicodeAttribute()
+    author_name = UnicodeAttribute()
+    body = UnicodeAttribute()
+    at = UTCDateTimeAttribute()

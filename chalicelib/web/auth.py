@@ -31,6 +31,8 @@ MEMBER = Access("member", frozenset({PrincipalKind.MEMBER}))
 TEAM_MANAGER = Access("team_manager", frozenset({PrincipalKind.MEMBER}), frozenset({Role.OWNER, Role.ADMIN}))
 AGENT = Access("agent", frozenset({PrincipalKind.AGENT}))
 OPERATOR = Access("operator", frozenset({PrincipalKind.OPERATOR}))
+# Both sides of a hiring conversation: the business's members and the agent.
+PARTIES = Access("parties", frozenset({PrincipalKind.MEMBER, PrincipalKind.AGENT}))
 # Routes meant for integrations take a tenant's API key as well as a member's token.
 INTEGRATION = Access("integration", frozenset({PrincipalKind.API_KEY, PrincipalKind.MEMBER}))
 

@@ -18,7 +18,7 @@ import pytest
 
 from chalicelib.web.api import OPERATIONS
 from chalicelib.web.portal import PAGE_ROUTES
-from tests.integration.helpers import STRONG, agent, business, call, opening_body, unique
+from tests.integration.helpers import STRONG, agent, business, call, opening_body, profile_body, unique
 from tests.integration.portal_helpers import PortalSession
 
 pytestmark = pytest.mark.integration
@@ -104,6 +104,8 @@ PROBES: dict[tuple[str, str], Probe] = {
     ("POST", "/api/v1/admin/agents/{agent_id}/reject"): Probe(names_object=True, body={"reason": "probe"}),
     ("GET", "/api/v1/agents/{agent_id}"): Probe(names_object=True),
     ("GET", "/api/v1/openings"): Probe(),
+    ("GET", "/api/v1/agent/invitations"): Probe(),
+    ("GET", "/api/v1/agent/applications"): Probe(),
     ("POST", "/api/v1/openings"): Probe(body={}),
     # A's objects by id: 404 for B
     ("GET", "/api/v1/openings/{opening_id}"): Probe(names_object=True),
@@ -112,6 +114,28 @@ PROBES: dict[tuple[str, str], Probe] = {
     ("POST", "/api/v1/openings/{opening_id}/pause"): Probe(names_object=True),
     ("POST", "/api/v1/openings/{opening_id}/close"): Probe(names_object=True),
     ("GET", "/api/v1/openings/{opening_id}/matches"): Probe(names_object=True),
+    ("POST", "/api/v1/openings/{opening_id}/invitations"): Probe(
+        names_object=True, body={"agent_id": "x", "note": ""}
+    ),
+    ("GET", "/api/v1/openings/{opening_id}/applications"): Probe(names_object=True),
+    # agents may apply to an open opening by id: the probing agent is not approved, so 409
+    ("POST", "/api/v1/openings/{opening_id}/applications"): Probe(
+        body={
+            "cover_note": "",
+            "proposed_rate": {"amount": 1, "currency": "usd"},
+            "earliest_start": "2027-01-04",
+        }
+    ),
+    ("GET", "/api/v1/applications/{application_id}"): Probe(names_object=True),
+    ("POST", "/api/v1/applications/{application_id}/shortlist"): Probe(names_object=True),
+    ("POST", "/api/v1/applications/{application_id}/decline"): Probe(
+        names_object=True, body={"reason": "probe"}
+    ),
+    ("POST", "/api/v1/applications/{application_id}/withdraw"): Probe(names_object=True),
+    ("GET", "/api/v1/applications/{application_id}/messages"): Probe(names_object=True),
+    ("POST", "/api/v1/applications/{application_id}/messages"): Probe(
+        names_object=True, body={"body": "probe"}
+    ),
     ("PATCH", "/api/v1/team/members/{member_id}"): Probe(names_object=True, body={"role": "manager"}),
     ("DELETE", "/api/v1/team/members/{member_id}"): Probe(names_object=True),
     ("DELETE", "/api/v1/team/invites/{invite_id}"): Probe(names_object=True),
@@ -171,6 +195,34 @@ def world(client, deps):
 
     # an agent nobody has vetted: not visible to businesses, not vettable by them
     a["pending_agent_id"] = agent(client, name="Alpha Pending Agent")["id"]
+    # an approved agent applies to A's opening and they exchange a message
+    from chalicelib.services.accounts import create_operator
+
+    ops_email = unique("probe-ops-") + "@example.com"
+    create_operator(name="Probe Ops", email=ops_email, password=STRONG, deps=deps)
+    ops = call(client, "POST", "/api/v1/sessions", {"email": ops_email, "password": STRONG}).json["token"]
+    applicant = agent(client, name="Alpha Applicant")
+    call(client, "PUT", "/api/v1/agent/profile", profile_body(), token=applicant["token"])
+    call(client, "POST", f"/api/v1/admin/agents/{applicant['id']}/approve", {"tier": 1}, token=ops)
+    application = call(
+        client,
+        "POST",
+        f"/api/v1/openings/{a['opening_id']}/applications",
+        {
+            "cover_note": "Alpha cover note",
+            "proposed_rate": {"amount": 2100, "currency": "usd"},
+            "earliest_start": "2027-01-04",
+        },
+        token=applicant["token"],
+    ).json
+    call(
+        client,
+        "POST",
+        f"/api/v1/applications/{application['id']}/messages",
+        {"body": "Alpha private message"},
+        token=a["token"],
+    )
+    a["application_id"] = application["id"]
     b = business(client, company_name="Bravo Co")
     b_portal = PortalSession(client)
     b_portal.get("/login")
@@ -203,6 +255,9 @@ def a_markers(a) -> list[str]:
         "Alpha Night Shift",
         a["pending_agent_id"],
         "Alpha Pending Agent",
+        a["application_id"],
+        "Alpha cover note",
+        "Alpha private message",
     ]
 
 
@@ -211,7 +266,13 @@ def a_snapshot(client, a) -> str:
     invites = call(client, "GET", "/api/v1/team/invites", token=a["token"]).json
     keys = call(client, "GET", "/api/v1/api-keys", token=a["token"]).json
     openings = call(client, "GET", "/api/v1/openings", token=a["token"]).json
-    return json.dumps([members, invites, keys, openings], sort_keys=True)
+    applications = call(
+        client, "GET", f"/api/v1/openings/{a['opening_id']}/applications", token=a["token"]
+    ).json
+    thread = call(
+        client, "GET", f"/api/v1/applications/{a['application_id']}/messages", token=a["token"]
+    ).json
+    return json.dumps([members, invites, keys, openings, applications, thread["messages"]], sort_keys=True)
 
 
 def fill(path: str, a) -> str:
@@ -221,6 +282,7 @@ def fill(path: str, a) -> str:
         "key_id": a["key"]["id"],
         "opening_id": a["opening_id"],
         "agent_id": a["pending_agent_id"],
+        "application_id": a["application_id"],
         **BOGUS_TOKEN,
     }
     return re.sub(r"{(\w+)}", lambda m: values[m.group(1)], path)
