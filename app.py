@@ -9,6 +9,7 @@ from chalicelib.handlers import (
     admin_pages,
     agent_pages,
     api_keys,
+    application_pages,
     business_pages,
     dev_pages,
     identity,
@@ -34,6 +35,7 @@ app.register_blueprint(portal.static_files)
 app.register_blueprint(account_pages.pages.blueprint)
 app.register_blueprint(business_pages.pages.blueprint)
 app.register_blueprint(opening_pages.pages.blueprint)
+app.register_blueprint(application_pages.pages.blueprint)
 app.register_blueprint(agent_pages.pages.blueprint)
 app.register_blueprint(admin_pages.pages.blueprint)
 app.register_blueprint(dev_pages.pages.blueprint)

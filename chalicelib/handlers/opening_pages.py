@@ -13,6 +13,7 @@ from chalicelib.web.portal import PageContext, Portal, field_errors
 
 openings = lazy("chalicelib.services.openings")
 matching = lazy("chalicelib.services.matching")
+applications = lazy("chalicelib.services.applications")
 vocabulary = lazy("chalicelib.domain.vocabulary")
 schedule = lazy("chalicelib.domain.schedule")
 
@@ -139,7 +140,15 @@ def create(ctx: PageContext):
 def detail(ctx: PageContext, opening_id: str):
     record = openings.get(ctx.principal, opening_id)
     ranked = matching.agents_for_opening(ctx.principal, opening_id)
-    return ctx.render("opening.html", title=record.title, opening=record, ranked=ranked)
+    invited = bool(ctx.request.query_params and ctx.request.query_params.get("invited"))
+    return ctx.render(
+        "opening.html",
+        title=record.title,
+        opening=record,
+        ranked=ranked,
+        invited=invited,
+        applicants=applications.for_opening(ctx.principal, opening_id),
+    )
 
 
 @pages.get("/app/openings/{opening_id}/edit", access=MEMBER)

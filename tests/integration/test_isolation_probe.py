@@ -93,6 +93,23 @@ PROBES: dict[tuple[str, str], Probe] = {
     ("POST", "/app/openings/{opening_id}/publish"): Probe(names_object=True),
     ("POST", "/app/openings/{opening_id}/pause"): Probe(names_object=True),
     ("POST", "/app/openings/{opening_id}/close"): Probe(names_object=True),
+    ("POST", "/app/openings/{opening_id}/invitations"): Probe(names_object=True, form={"agent_id": "x"}),
+    ("GET", "/agent/openings/{opening_id}"): Probe(),  # open openings are public to agents; B gets 403
+    ("POST", "/agent/openings/{opening_id}/apply"): Probe(
+        form={"rate": "20", "earliest_start": "2027-01-04"}
+    ),
+    ("GET", "/agent/applications"): Probe(),
+    ("GET", "/agent/applications/{application_id}"): Probe(names_object=True),
+    ("GET", "/app/applications/{application_id}"): Probe(names_object=True),
+    ("POST", "/agent/applications/{application_id}/messages"): Probe(
+        names_object=True, form={"body": "probe"}
+    ),
+    ("POST", "/app/applications/{application_id}/messages"): Probe(names_object=True, form={"body": "probe"}),
+    ("POST", "/app/applications/{application_id}/shortlist"): Probe(names_object=True),
+    ("POST", "/app/applications/{application_id}/decline"): Probe(
+        names_object=True, form={"reason": "probe"}
+    ),
+    ("POST", "/agent/applications/{application_id}/withdraw"): Probe(names_object=True),
     ("GET", "/admin"): Probe(),
     ("GET", "/api/v1/agent/profile"): Probe(),
     ("PUT", "/api/v1/agent/profile"): Probe(

@@ -98,3 +98,36 @@ def test_profile_vetting_opening_matches_and_feed_in_the_portal(client, deps):
     # the agent sees it in the feed
     home = agent_browser.get("/agent")
     assert "Morning email cover · Cafe" in home.text
+
+    # the business invites from the matches; the agent applies from the opening page
+    invited = business.post(opening_path + "/invitations", {"agent_id": agent_id})
+    assert invited.status_code == 303
+    opening_id = opening_path.rsplit("/", 1)[1]
+    assert "Morning email cover" in agent_browser.get("/agent/applications").text  # the invitation
+    agent_browser.get(f"/agent/openings/{opening_id}")
+    wrong = agent_browser.post(
+        f"/agent/openings/{opening_id}/apply",
+        {"cover_note": "Hi", "rate": "abc", "earliest_start": "2027-02-01"},
+    )
+    assert wrong.status_code == 400 and "write an amount" in wrong.text
+    applied = agent_browser.post(
+        f"/agent/openings/{opening_id}/apply",
+        {"cover_note": "Mornings are my thing", "rate": "24", "earliest_start": "2027-02-01"},
+    )
+    assert applied.status_code == 303
+    thread_path = applied.headers["Location"]
+    application_id = thread_path.rsplit("/", 1)[1]
+    agent_browser.get(thread_path)
+    agent_browser.post(thread_path + "/messages", {"body": "Happy to start in February"})
+
+    page = business.get(opening_path)
+    assert "1 unread" in page.text
+    business_thread = f"/app/applications/{application_id}"
+    thread = business.get(business_thread)
+    assert "Happy to start in February" in thread.text and "Mornings are my thing" in thread.text
+    business.post(business_thread + "/messages", {"body": "<script>alert(1)</script> Great!"})
+    business.get(business_thread)
+    assert business.post(business_thread + "/shortlist").status_code == 303
+    seen = agent_browser.get(thread_path)
+    assert "shortlisted" in seen.text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; Great!" in seen.text and "<script>alert(1)" not in seen.text

@@ -1,0 +1,162 @@
+"""Applications in the portal: the agent's view of an opening and the apply form, their
+applications; the business's applicants; the thread between them (the same page for both)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from chalicelib.domain.errors import DomainError, NotFound
+from chalicelib.lazy import lazy
+from chalicelib.web import forms
+from chalicelib.web.auth import AGENT, MEMBER
+from chalicelib.web.portal import PageContext, Portal, field_errors
+
+applications = lazy("chalicelib.services.applications")
+openings = lazy("chalicelib.services.openings")
+profiles = lazy("chalicelib.services.profiles")
+
+pages = Portal(__name__)
+
+
+def _opening_page(ctx: PageContext, opening, *, status=200, errors=None, values=None):
+    agent = profiles.my_profile(ctx.principal)
+    return ctx.render(
+        "agent_opening.html",
+        status=status,
+        title=opening.title,
+        opening=opening,
+        agent=agent,
+        errors=errors or {},
+        values=values
+        if values is not None
+        else {
+            "rate": f"{(agent.min_rate_minor or opening.rate_min_minor) / 100:.2f}",
+            "earliest_start": opening.start_date,
+        },
+    )
+
+
+def _visible_opening(ctx: PageContext, opening_id: str):
+    """Open openings are for vetted agents: to anyone else they are 'not found'."""
+    if profiles.my_profile(ctx.principal).status != "approved":
+        raise NotFound("openings open to you once an operator approves your account")
+    return openings.find_for_agent(opening_id)
+
+
+@pages.get("/agent/openings/{opening_id}", access=AGENT)
+def agent_opening(ctx: PageContext, opening_id: str):
+    return _opening_page(ctx, _visible_opening(ctx, opening_id))
+
+
+@pages.post("/agent/openings/{opening_id}/apply", access=AGENT)
+def apply(ctx: PageContext, opening_id: str):
+    opening = _visible_opening(ctx, opening_id)
+    values = ctx.form_values
+    try:
+        try:
+            start = date.fromisoformat(values.get("earliest_start", ""))
+        except ValueError:
+            raise DomainError("pick the earliest day you can start", field="earliest_start") from None
+        proposal = applications.Proposal(
+            cover_note=values.get("cover_note", "")[:3000],
+            proposed_rate=forms.money(values.get("rate", ""), opening.currency, field="rate"),
+            earliest_start=start,
+        )
+        record = applications.apply(ctx.principal, opening_id, proposal, deps=ctx.deps)
+    except DomainError as error:
+        status = 409 if error.code in ("already_applied", "agent_not_approved", "opening_not_open") else 400
+        name = "rate" if (error.field or "").startswith("proposed_rate") else (error.field or "form")
+        return _opening_page(
+            ctx,
+            opening,
+            status=status,
+            errors=field_errors(DomainError(error.message, field=name)),
+            values=values,
+        )
+    return ctx.redirect(f"/agent/applications/{record.application_id}")
+
+
+@pages.get("/agent/applications", access=AGENT)
+def agent_applications(ctx: PageContext):
+    return ctx.render(
+        "agent_applications.html",
+        title="Your applications",
+        applications=applications.mine(ctx.principal),
+        invitations=applications.invitations(ctx.principal),
+    )
+
+
+def _thread(ctx: PageContext, application_id: str, *, status=200, errors=None):
+    record, messages = applications.thread(ctx.principal, application_id)
+    business = str(ctx.principal.kind) == "member"
+    return ctx.render(
+        "thread.html",
+        status=status,
+        title=f"{record.opening_title} · {record.agent_name}",
+        application=record,
+        messages=messages,
+        business=business,
+        errors=errors or {},
+        base=("/app" if business else "/agent") + f"/applications/{application_id}",
+    )
+
+
+@pages.get("/agent/applications/{application_id}", access=AGENT)
+def agent_thread(ctx: PageContext, application_id: str):
+    return _thread(ctx, application_id)
+
+
+@pages.get("/app/applications/{application_id}", access=MEMBER)
+def business_thread(ctx: PageContext, application_id: str):
+    return _thread(ctx, application_id)
+
+
+def _post_message(ctx: PageContext, application_id: str):
+    try:
+        applications.send(ctx.principal, application_id, ctx.form_values.get("body", ""), deps=ctx.deps)
+    except DomainError as error:
+        if error.field == "body":
+            return _thread(ctx, application_id, status=400, errors=field_errors(error))
+        raise
+    return ctx.redirect(
+        ("/app" if str(ctx.principal.kind) == "member" else "/agent") + f"/applications/{application_id}"
+    )
+
+
+@pages.post("/agent/applications/{application_id}/messages", access=AGENT)
+def agent_message(ctx: PageContext, application_id: str):
+    return _post_message(ctx, application_id)
+
+
+@pages.post("/app/applications/{application_id}/messages", access=MEMBER)
+def business_message(ctx: PageContext, application_id: str):
+    return _post_message(ctx, application_id)
+
+
+def _decision(action: str, base: str, access):
+    def handler(ctx: PageContext, application_id: str):
+        applications.decide(
+            ctx.principal, application_id, action, reason=ctx.form_values.get("reason", ""), deps=ctx.deps
+        )
+        return ctx.redirect(f"{base}/applications/{application_id}")
+
+    handler.__name__ = f"{action}_application_page"
+    return handler
+
+
+for _action, _base, _access in (
+    ("shortlist", "/app", MEMBER),
+    ("decline", "/app", MEMBER),
+    ("withdraw", "/agent", AGENT),
+):
+    pages.post(f"{_base}/applications/{{application_id}}/{_action}", access=_access)(
+        _decision(_action, _base, _access)
+    )
+
+
+@pages.post("/app/openings/{opening_id}/invitations", access=MEMBER)
+def invite(ctx: PageContext, opening_id: str):
+    applications.invite(
+        ctx.principal, opening_id, ctx.form_values.get("agent_id", ""), note="", deps=ctx.deps
+    )
+    return ctx.redirect(f"/app/openings/{opening_id}?invited=1")
