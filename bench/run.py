@@ -23,6 +23,9 @@ REPORT = ROOT / "bench" / "report.md"
 IMPORT_SAMPLES = 15
 HEALTH_REQUESTS = 300
 COLD_START_GOAL = 1.5
+RUNS_NOTE = (
+    "Ten runs; the latency is the whole service call (the opening read, the index query, the ranking)."
+)
 
 
 def _import_seconds(module: str) -> float:
@@ -100,6 +103,29 @@ def health_latency() -> dict:
     }
 
 
+def matching_benchmark(port: int | None = None) -> dict:
+    """Runs bench/matching.py against a fresh DynamoDB Local."""
+    from chalicelib.store import binding
+    from local import dynamodb
+    from local.table import ensure_table
+
+    own = port is None
+    port = port or dynamodb.free_port()
+    process = dynamodb.start(port=port) if own else None
+    try:
+        dynamodb.apply_environ(port)
+        os.environ.setdefault("DESKHIRE_STAGE", "local")
+        os.environ["DESKHIRE_TABLE"] = "bench-matching"
+        ensure_table(dynamodb.client(port), "bench-matching")
+        with binding.bound(binding.TableBinding("bench-matching", "us-east-1", f"http://127.0.0.1:{port}")):
+            from bench import matching
+
+            return matching.run()
+    finally:
+        if process is not None:
+            dynamodb.stop(process)
+
+
 def main() -> int:
     print("measuring cold import (fresh interpreters)...", flush=True)
     cold = cold_start()
@@ -107,7 +133,11 @@ def main() -> int:
     print("measuring /api/health against DynamoDB Local...", flush=True)
     health = health_latency()
     print(health, flush=True)
+    print("measuring matching against DynamoDB Local (loading agents)...", flush=True)
+    match = matching_benchmark()
+    print(match, flush=True)
     verdict = "met" if cold["ratio"] <= COLD_START_GOAL else "NOT met"
+    match_verdict = "met" if match["read_ratio"] is not None and match["read_ratio"] < 5 else "NOT met"
     REPORT.write_text(
         f"""# deskhire benchmarks
 
@@ -136,6 +166,25 @@ Ratio app / boto3 (best): **{cold["ratio"]}x**, goal at most {COLD_START_GOAL}x:
 | p50 | p95 | max |
 |---:|---:|---:|
 | {health["p50_ms"]} ms | {health["p95_ms"]} ms | {health["max_ms"]} ms |
+
+## Matching: one opening against {match["agents"]:,} approved agents
+
+Agents are written straight into the match index (random languages and levels, skills, rates in
+usd or eur, 8-hour windows on 3 to 6 days in six time zones); the opening asks for English at B2,
+Zendesk and email, 20 h/week on New York weekdays, 15 to 30 usd. Each run ranks the candidates
+and keeps the top 50, explanations included. {RUNS_NOTE}
+
+| items read | agents passing the hard filters | read / passing | DynamoDB requests per ranking | first run | warm p50 | warm p95 |
+|---:|---:|---:|---:|---:|---:|---:|
+| {match["items_read"]:,} | {match["passing_filters"]:,} | {match["read_ratio"]} | {match["requests"]} | {match["first_ms"]} ms | {match["p50_ms"]} ms | {match["p95_ms"]} ms |
+
+The first run lays out every candidate's availability on the calendar (zoneinfo); warm runs in
+the same container reuse those layouts (`schedule._laid_out` is cached). Ranking time grows with
+the candidates read ({match["p50_ms"] / max(1, match["items_read"]):.2f} ms each when warm): every
+candidate who passes the hard filters is read and scored, so that the top 50 are the real top 50.
+
+Goal: items read under 5x the agents that pass the hard filters: **{match_verdict}**.
+(Loading the agents took {match["load_seconds"]} s.)
 """
     )
     print(f"wrote {REPORT.relative_to(ROOT)}")

@@ -130,7 +130,7 @@ def index_items(agent) -> list[MatchIndexItem]:
     return items
 
 
-def candidates_for(need: Need, *, limit: int = 1000) -> tuple[list[Candidate], int]:
+def candidates_for(need: Need) -> tuple[list[Candidate], int]:
     """Candidates from the index partition for `need`'s currency and first language, from the
     required level up; and the number of items read."""
     language = sorted(need.languages)[0]
@@ -138,7 +138,8 @@ def candidates_for(need: Need, *, limit: int = 1000) -> tuple[list[Candidate], i
     floor = f"{need.languages[language]:02d}"
     read = 0
     candidates = []
-    for item in MatchIndexItem.query(pk, MatchIndexItem.sk >= floor, limit=limit):
+    # Every candidate is read (page after page): a capped read would rank an arbitrary subset.
+    for item in MatchIndexItem.query(pk, MatchIndexItem.sk >= floor):
         read += 1
         candidates.append(candidate_of(item.card))
     return candidates, read
