@@ -160,3 +160,46 @@ def invite(ctx: PageContext, opening_id: str):
         ctx.principal, opening_id, ctx.form_values.get("agent_id", ""), note="", deps=ctx.deps
     )
     return ctx.redirect(f"/app/openings/{opening_id}?invited=1")
+
+
+marketplace_schemas = lazy("chalicelib.schemas.marketplace")
+matching = lazy("chalicelib.services.matching")
+
+
+@pages.get("/agent/board", access=AGENT)
+def board_page(ctx: PageContext):
+    from pydantic import ValidationError
+
+    params = {k: v for k, v in (ctx.request.query_params or {}).items() if v != ""}
+    try:
+        query = marketplace_schemas.BoardQuery.model_validate(params)
+    except ValidationError as error:
+        return ctx.render(
+            "board.html",
+            status=400,
+            title="Open openings",
+            entries=[],
+            values=params,
+            errors={d["loc"][0]: d["msg"] for d in error.errors()},
+            skills=_skills(),
+        )
+    entries = matching.board(
+        ctx.principal,
+        matching.BoardFilter(
+            skill=query.skill,
+            language=query.language,
+            min_hours=query.min_hours,
+            max_hours=query.max_hours,
+            min_rate_minor=query.min_rate,
+            min_overlap_hours=query.min_overlap_hours,
+        ),
+    )
+    return ctx.render(
+        "board.html", title="Open openings", entries=entries, values=params, errors={}, skills=_skills()
+    )
+
+
+def _skills():
+    from chalicelib.domain.vocabulary import SKILLS
+
+    return SKILLS

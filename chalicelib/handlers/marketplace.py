@@ -303,3 +303,26 @@ def post_message(application_id: str, body, principal):
     return schemas.message_view(
         applications.send(principal, application_id, body.body, deps=composition.deps())
     )
+
+
+@api.get("/api/v1/board", query="BoardQuery", response="BoardList", errors=(404,), access=AGENT)
+def open_board(query, principal):
+    """Open openings for vetted agents, with filters (skill, language, hours, rate, overlap with your hours)."""
+    wanted = matching.BoardFilter(
+        skill=query.skill,
+        language=query.language,
+        min_hours=query.min_hours,
+        max_hours=query.max_hours,
+        min_rate_minor=query.min_rate,
+        min_overlap_hours=query.min_overlap_hours,
+    )
+    return schemas.BoardList(
+        entries=[
+            schemas.BoardEntry(
+                opening=schemas.opening_view(record),
+                business_name=record.business_name,
+                overlap_hours_per_week=None if overlap is None else round(overlap, 1),
+            )
+            for record, overlap in matching.board(principal, wanted)
+        ]
+    )

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from chalicelib.schemas.base import Command, View
+from chalicelib.schemas.base import Command, Query, View
 
 Day = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 Level = Literal["a1", "a2", "b1", "b2", "c1", "c2", "native"]
@@ -317,3 +317,26 @@ def message_view(record) -> MessageView:
     return MessageView(
         author_kind=record.author_kind, author_name=record.author_name, body=record.body, at=record.at
     )
+
+
+class BoardQuery(Query):
+    skill: str | None = Field(default=None, max_length=40)
+    language: str | None = Field(default=None, min_length=2, max_length=3)
+    min_hours: float | None = Field(default=None, ge=0, le=168)
+    max_hours: float | None = Field(default=None, ge=0, le=168)
+    min_rate: int | None = Field(
+        default=None, ge=0, description="minor units: openings paying up to at least this"
+    )
+    min_overlap_hours: float | None = Field(
+        default=None, ge=0, le=168, description="with your own availability, h/week"
+    )
+
+
+class BoardEntry(View):
+    opening: OpeningView
+    business_name: str
+    overlap_hours_per_week: float | None
+
+
+class BoardList(View):
+    entries: list[BoardEntry]

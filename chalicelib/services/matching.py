@@ -49,3 +49,46 @@ def openings_for_agent(actor: Principal) -> Ranked:
         names={o.opening_id: f"{o.title} · {o.business_name}" for o in posted},
         items_read=len(posted),
     )
+
+
+@dataclass(frozen=True)
+class BoardFilter:
+    skill: str | None = None
+    language: str | None = None
+    min_hours: float | None = None
+    max_hours: float | None = None
+    min_rate_minor: int | None = None  # the opening's top rate is at least this
+    min_overlap_hours: float | None = None  # with the agent's own availability
+
+
+def board(actor: Principal, wanted: BoardFilter) -> list[tuple[object, float | None]]:
+    """Open openings for a vetted agent, filtered; each with its weekly overlap with the agent's
+    availability (hours), newest start first."""
+    from chalicelib.domain.errors import NotFound
+    from chalicelib.domain.schedule import weekly_overlap_hours
+
+    agent = profiles.my_profile(actor)
+    if agent.status != "approved":
+        raise NotFound("the board opens to you once an operator approves your account")
+    mine = candidate_of(card_of(agent)).availability if profiles.is_complete(agent) else None
+    shown = []
+    for record in openings.board():
+        hours = (record.minutes_per_week or record.block_minutes or 0) / 60
+        if wanted.skill and wanted.skill not in record.skills:
+            continue
+        if wanted.language and wanted.language not in record.languages:
+            continue
+        if wanted.min_hours is not None and hours < wanted.min_hours:
+            continue
+        if wanted.max_hours is not None and hours > wanted.max_hours:
+            continue
+        if wanted.min_rate_minor is not None and record.rate_max_minor < wanted.min_rate_minor:
+            continue
+        overlap = None
+        if mine is not None:
+            need = need_of(record)
+            overlap = weekly_overlap_hours(mine, need.coverage, start=need.start, weeks=4)
+        if wanted.min_overlap_hours is not None and (overlap is None or overlap < wanted.min_overlap_hours):
+            continue
+        shown.append((record, overlap))
+    return shown

@@ -185,3 +185,22 @@ def test_withdraw_and_strangers(client, deps, hiring):
         token=someone["token"],
     )
     assert too_long.status_code == 400 and too_long.json["error"]["code"] == "too_long"
+
+
+def test_board_filters_and_overlap(client, deps, hiring):
+    someone, owner = hiring["agent"], hiring["owner"]
+    phone = open_opening(client, owner, title="Phone line", skills=["phone"], hours_per_week=30)
+    board = call(client, "GET", "/api/v1/board", token=someone["token"])
+    assert board.status_code == 200
+    ids = [e["opening"]["id"] for e in board.json["entries"]]
+    assert hiring["opening"]["id"] in ids and phone["id"] in ids
+    mine = next(e for e in board.json["entries"] if e["opening"]["id"] == hiring["opening"]["id"])
+    assert mine["overlap_hours_per_week"] == 40.0  # Lisbon 14-22 vs New York 9-17 in winter
+    only_phone = call(client, "GET", "/api/v1/board?skill=phone&min_hours=20", token=someone["token"]).json[
+        "entries"
+    ]
+    assert {e["opening"]["id"] for e in only_phone} >= {phone["id"]}
+    assert hiring["opening"]["id"] not in {e["opening"]["id"] for e in only_phone}
+    bad = call(client, "GET", "/api/v1/board?min_hours=lots", token=someone["token"])
+    assert bad.status_code == 400 and bad.json["error"]["field"] == "min_hours"
+    assert call(client, "GET", "/api/v1/board", token=agent(client)["token"]).status_code == 404  # not vetted

@@ -99,6 +99,8 @@ PROBES: dict[tuple[str, str], Probe] = {
         form={"rate": "20", "earliest_start": "2027-01-04"}
     ),
     ("GET", "/agent/applications"): Probe(),
+    ("GET", "/agent/board"): Probe(),
+    ("GET", "/api/v1/board"): Probe(),
     ("GET", "/agent/applications/{application_id}"): Probe(names_object=True),
     ("GET", "/app/applications/{application_id}"): Probe(names_object=True),
     ("POST", "/agent/applications/{application_id}/messages"): Probe(

@@ -98,6 +98,10 @@ def test_profile_vetting_opening_matches_and_feed_in_the_portal(client, deps):
     # the agent sees it in the feed
     home = agent_browser.get("/agent")
     assert "Morning email cover · Cafe" in home.text
+    board = agent_browser.get("/agent/board?skill=email&min_overlap_hours=10")
+    assert board.status_code == 200 and "Morning email cover" in board.text and "overlap with your hours" in board.text
+    assert "Morning email cover" not in agent_browser.get("/agent/board?skill=phone").text
+    assert agent_browser.get("/agent/board?min_hours=lots").status_code == 400
 
     # the business invites from the matches; the agent applies from the opening page
     invited = business.post(opening_path + "/invitations", {"agent_id": agent_id})
