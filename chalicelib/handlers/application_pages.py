@@ -89,6 +89,16 @@ def agent_applications(ctx: PageContext):
 def _thread(ctx: PageContext, application_id: str, *, status=200, errors=None):
     record, messages = applications.thread(ctx.principal, application_id)
     business = str(ctx.principal.kind) == "member"
+    business_zone, agent_zone = interviews._zones(record)
+    zone = business_zone if business else agent_zone
+    planned = [
+        {
+            "record": i,
+            "slots": [(s, interview_rules.local_label(_utc(s), zone)) for s in i.slots],
+            "chosen": interview_rules.local_label(i.chosen, zone) if i.chosen else None,
+        }
+        for i in interviews.listed(ctx.principal, application_id)
+    ]
     return ctx.render(
         "thread.html",
         status=status,
@@ -97,8 +107,16 @@ def _thread(ctx: PageContext, application_id: str, *, status=200, errors=None):
         messages=messages,
         business=business,
         errors=errors or {},
+        interviews=planned,
+        zone=zone,
         base=("/app" if business else "/agent") + f"/applications/{application_id}",
     )
+
+
+def _utc(text: str):
+    from datetime import datetime
+
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 @pages.get("/agent/applications/{application_id}", access=AGENT)
@@ -203,3 +221,87 @@ def _skills():
     from chalicelib.domain.vocabulary import SKILLS
 
     return SKILLS
+
+
+interviews = lazy("chalicelib.services.interviews")
+interview_rules = lazy("chalicelib.domain.interviews")
+
+
+def _slots_from_form(values: dict[str, str], time_zone: str):
+    """Slots typed as local date-times (datetime-local inputs) in the business's time zone."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    slots = []
+    for index in range(interview_rules.MAX_SLOTS):
+        text = values.get(f"slot_{index}", "").strip()
+        if text:
+            try:
+                slots.append(datetime.fromisoformat(text).replace(tzinfo=ZoneInfo(time_zone)))
+            except ValueError:
+                raise DomainError("write the slot as a date and time", field=f"slot_{index}") from None
+    return slots
+
+
+@pages.post("/app/applications/{application_id}/interviews", access=MEMBER)
+def propose_interview(ctx: PageContext, application_id: str):
+    zone = openings._tenant(ctx.principal.require_tenant()).time_zone
+    try:
+        duration = int(ctx.form_values.get("duration_minutes", "30") or 30)
+        interviews.propose(
+            ctx.principal,
+            application_id,
+            _slots_from_form(ctx.form_values, zone),
+            duration=duration,
+            deps=ctx.deps,
+        )
+    except (DomainError, ValueError) as error:
+        message = error.message if isinstance(error, DomainError) else "the duration is a number of minutes"
+        return _thread(ctx, application_id, status=400, errors={"interview": message})
+    return ctx.redirect(f"/app/applications/{application_id}")
+
+
+@pages.post("/agent/applications/{application_id}/interviews/{interview_id}/book", access=AGENT)
+def book_interview(ctx: PageContext, application_id: str, interview_id: str):
+    from datetime import datetime
+
+    try:
+        slot = datetime.fromisoformat(ctx.form_values.get("slot", "").replace("Z", "+00:00"))
+    except ValueError:
+        return _thread(ctx, application_id, status=400, errors={"interview": "pick one of the slots"})
+    try:
+        interviews.book(ctx.principal, application_id, interview_id, slot, deps=ctx.deps)
+    except DomainError as error:
+        if error.code in ("not_found",):
+            raise
+        return _thread(
+            ctx,
+            application_id,
+            status=409 if error.code != "invalid" else 400,
+            errors={"interview": error.message},
+        )
+    return ctx.redirect(f"/agent/applications/{application_id}")
+
+
+def _calendar(ctx: PageContext, application_id: str, interview_id: str):
+    from chalice import Response
+
+    text = interviews.calendar(ctx.principal, application_id, interview_id, deps=ctx.deps)
+    return Response(
+        body=text,
+        status_code=200,
+        headers={
+            "Content-Type": "text/calendar; charset=utf-8",
+            "Content-Disposition": 'attachment; filename="interview.ics"',
+        },
+    )
+
+
+@pages.get("/agent/applications/{application_id}/interviews/{interview_id}/calendar.ics", access=AGENT)
+def agent_calendar(ctx: PageContext, application_id: str, interview_id: str):
+    return _calendar(ctx, application_id, interview_id)
+
+
+@pages.get("/app/applications/{application_id}/interviews/{interview_id}/calendar.ics", access=MEMBER)
+def business_calendar(ctx: PageContext, application_id: str, interview_id: str):
+    return _calendar(ctx, application_id, interview_id)

@@ -326,3 +326,69 @@ def open_board(query, principal):
             for record, overlap in matching.board(principal, wanted)
         ]
     )
+
+
+interviews = lazy("chalicelib.services.interviews")
+
+
+@api.get(
+    "/api/v1/applications/{application_id}/interviews",
+    response="InterviewList",
+    errors=(404,),
+    access=PARTIES,
+)
+def list_interviews(application_id: str, principal):
+    """Interviews proposed in the application's thread."""
+    return schemas.InterviewList(
+        interviews=[schemas.interview_view(i) for i in interviews.listed(principal, application_id)]
+    )
+
+
+@api.post(
+    "/api/v1/applications/{application_id}/interviews",
+    body="ProposeInterviewBody",
+    response="InterviewView",
+    status=201,
+    errors=(404, 409),
+    access=MEMBER,
+)
+def propose_interview(application_id: str, body, principal):
+    """Propose up to five interview slots (the agent sees them in their time zone)."""
+    record = interviews.propose(
+        principal, application_id, body.slots, duration=body.duration_minutes, deps=composition.deps()
+    )
+    return schemas.interview_view(record)
+
+
+@api.post(
+    "/api/v1/applications/{application_id}/interviews/{interview_id}/book",
+    body="BookInterviewBody",
+    response="InterviewView",
+    errors=(404, 409),
+    access=AGENT,
+)
+def book_interview(application_id: str, interview_id: str, body, principal):
+    """Book one of the proposed slots; both sides get a calendar link."""
+    return schemas.interview_view(
+        interviews.book(principal, application_id, interview_id, body.slot, deps=composition.deps())
+    )
+
+
+@api.get(
+    "/api/v1/applications/{application_id}/interviews/{interview_id}/calendar.ics",
+    errors=(404, 409),
+    access=PARTIES,
+)
+def interview_calendar(application_id: str, interview_id: str, principal):
+    """The booked interview as an iCalendar file."""
+    from chalice import Response
+
+    text = interviews.calendar(principal, application_id, interview_id, deps=composition.deps())
+    return Response(
+        body=text,
+        status_code=200,
+        headers={
+            "Content-Type": "text/calendar; charset=utf-8",
+            "Content-Disposition": 'attachment; filename="interview.ics"',
+        },
+    )

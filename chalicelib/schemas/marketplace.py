@@ -340,3 +340,34 @@ class BoardEntry(View):
 
 class BoardList(View):
     entries: list[BoardEntry]
+
+
+class ProposeInterviewBody(Command):
+    slots: list[datetime] = Field(min_length=1, max_length=5, description="RFC 3339 with an offset")
+    duration_minutes: int = Field(default=30)
+
+
+class BookInterviewBody(Command):
+    slot: datetime
+
+
+class InterviewView(View):
+    id: str
+    status: Literal["proposed", "booked"]
+    duration_minutes: int
+    slots: list[datetime]
+    chosen: datetime | None
+
+
+class InterviewList(View):
+    interviews: list[InterviewView]
+
+
+def interview_view(record) -> InterviewView:
+    return InterviewView(
+        id=record.interview_id,
+        status=record.status,
+        duration_minutes=int(record.duration_minutes),
+        slots=[datetime.fromisoformat(s.replace("Z", "+00:00")) for s in record.slots],
+        chosen=record.chosen,
+    )

@@ -190,3 +190,16 @@ class MessageRecord(Entity, discriminator="message"):
     author_name = UnicodeAttribute()
     body = UnicodeAttribute()
     at = UTCDateTimeAttribute()
+
+
+class InterviewRecord(Entity, discriminator="interview"):
+    """An interview in an application's thread partition (`INTERVIEW#<id>`)."""
+
+    interview_id = UnicodeAttribute()
+    application_id = UnicodeAttribute()
+    slots = ListAttribute(of=UnicodeAttribute)  # RFC 3339 UTC
+    duration_minutes = NumberAttribute()
+    status = UnicodeAttribute(default="proposed")  # proposed, booked
+    chosen = UTCDateTimeAttribute(null=True)
+    proposed_by = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()

@@ -204,3 +204,98 @@ def test_board_filters_and_overlap(client, deps, hiring):
     bad = call(client, "GET", "/api/v1/board?min_hours=lots", token=someone["token"])
     assert bad.status_code == 400 and bad.json["error"]["field"] == "min_hours"
     assert call(client, "GET", "/api/v1/board", token=agent(client)["token"]).status_code == 404  # not vetted
+
+
+def test_interview_slots_booking_and_calendar(client, deps, hiring):
+    owner, someone, opening = hiring["owner"], hiring["agent"], hiring["opening"]
+    application_id = call(
+        client, "POST", f"/api/v1/openings/{opening['id']}/applications", PROPOSAL, token=someone["token"]
+    ).json["id"]
+    from datetime import timedelta
+
+    first = (
+        (deps.now() + timedelta(days=2)).replace(hour=15, minute=0, second=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+    )
+    second = (
+        (deps.now() + timedelta(days=3)).replace(hour=15, minute=0, second=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+    )
+    proposed = call(
+        client,
+        "POST",
+        f"/api/v1/applications/{application_id}/interviews",
+        {"slots": [second, first], "duration_minutes": 45},
+        token=owner["token"],
+    )
+    assert proposed.status_code == 201, proposed.json
+    interview_id = proposed.json["id"]
+    assert [s.replace("+00:00", "Z") for s in proposed.json["slots"]] == [first, second]
+    # the agent was told in their own time zone (Lisbon)
+    assert "Europe/Lisbon" in deps.mailer.last_to(someone["email"]).text
+    assert (
+        call(
+            client,
+            "POST",
+            f"/api/v1/applications/{application_id}/interviews",
+            {"slots": ["2020-01-01T10:00:00Z"]},
+            token=owner["token"],
+        ).json["error"]["field"]
+        == "slots.0"
+    )
+    assert (
+        call(
+            client,
+            "POST",
+            f"/api/v1/applications/{application_id}/interviews/{interview_id}/book",
+            {"slot": first},
+            token=owner["token"],
+        ).status_code
+        == 403
+    )
+    not_offered = call(
+        client,
+        "POST",
+        f"/api/v1/applications/{application_id}/interviews/{interview_id}/book",
+        {"slot": "2031-01-01T10:00:00Z"},
+        token=someone["token"],
+    )
+    assert not_offered.status_code == 400 and not_offered.json["error"]["field"] == "slot"
+    assert (
+        call(
+            client,
+            "GET",
+            f"/api/v1/applications/{application_id}/interviews/{interview_id}/calendar.ics",
+            token=owner["token"],
+        ).status_code
+        == 409
+    )
+    booked = call(
+        client,
+        "POST",
+        f"/api/v1/applications/{application_id}/interviews/{interview_id}/book",
+        {"slot": first},
+        token=someone["token"],
+    )
+    assert booked.status_code == 200 and booked.json["status"] == "booked"
+    again = call(
+        client,
+        "POST",
+        f"/api/v1/applications/{application_id}/interviews/{interview_id}/book",
+        {"slot": second},
+        token=someone["token"],
+    )
+    assert again.status_code == 409
+    for token in (owner["token"], someone["token"]):
+        ics = client.http.get(
+            f"/api/v1/applications/{application_id}/interviews/{interview_id}/calendar.ics",
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert ics.status_code == 200 and ics.headers["Content-Type"].startswith("text/calendar")
+        assert b"DTSTART:" + first.replace("-", "").replace(":", "").encode() in ics.body
+    assert "/agent/applications/" in deps.mailer.last_to(someone["email"]).text
+    stranger = business(client)
+    assert (
+        call(
+            client, "GET", f"/api/v1/applications/{application_id}/interviews", token=stranger["token"]
+        ).status_code
+        == 404
+    )

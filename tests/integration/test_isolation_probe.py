@@ -112,6 +112,28 @@ PROBES: dict[tuple[str, str], Probe] = {
         names_object=True, form={"reason": "probe"}
     ),
     ("POST", "/agent/applications/{application_id}/withdraw"): Probe(names_object=True),
+    ("GET", "/api/v1/applications/{application_id}/interviews"): Probe(names_object=True),
+    ("POST", "/api/v1/applications/{application_id}/interviews"): Probe(
+        names_object=True, body={"slots": ["2031-01-01T10:00:00Z"], "duration_minutes": 30}
+    ),
+    ("POST", "/api/v1/applications/{application_id}/interviews/{interview_id}/book"): Probe(
+        names_object=True, body={"slot": "2031-01-01T10:00:00Z"}
+    ),
+    ("GET", "/api/v1/applications/{application_id}/interviews/{interview_id}/calendar.ics"): Probe(
+        names_object=True
+    ),
+    ("POST", "/app/applications/{application_id}/interviews"): Probe(
+        names_object=True, form={"slot_0": "2031-01-01T10:00"}
+    ),
+    ("POST", "/agent/applications/{application_id}/interviews/{interview_id}/book"): Probe(
+        names_object=True, form={"slot": "2031-01-01T10:00:00Z"}
+    ),
+    ("GET", "/agent/applications/{application_id}/interviews/{interview_id}/calendar.ics"): Probe(
+        names_object=True
+    ),
+    ("GET", "/app/applications/{application_id}/interviews/{interview_id}/calendar.ics"): Probe(
+        names_object=True
+    ),
     ("GET", "/admin"): Probe(),
     ("GET", "/api/v1/agent/profile"): Probe(),
     ("PUT", "/api/v1/agent/profile"): Probe(
@@ -242,6 +264,14 @@ def world(client, deps):
         token=a["token"],
     )
     a["application_id"] = application["id"]
+    interview = call(
+        client,
+        "POST",
+        f"/api/v1/applications/{application['id']}/interviews",
+        {"slots": ["2031-01-01T10:00:00Z"], "duration_minutes": 30},
+        token=a["token"],
+    ).json
+    a["interview_id"] = interview["id"]
     b = business(client, company_name="Bravo Co")
     b_portal = PortalSession(client)
     b_portal.get("/login")
@@ -277,6 +307,7 @@ def a_markers(a) -> list[str]:
         a["application_id"],
         "Alpha cover note",
         "Alpha private message",
+        a["interview_id"],
     ]
 
 
@@ -302,6 +333,7 @@ def fill(path: str, a) -> str:
         "opening_id": a["opening_id"],
         "agent_id": a["pending_agent_id"],
         "application_id": a["application_id"],
+        "interview_id": a["interview_id"],
         **BOGUS_TOKEN,
     }
     return re.sub(r"{(\w+)}", lambda m: values[m.group(1)], path)

@@ -99,7 +99,11 @@ def test_profile_vetting_opening_matches_and_feed_in_the_portal(client, deps):
     home = agent_browser.get("/agent")
     assert "Morning email cover · Cafe" in home.text
     board = agent_browser.get("/agent/board?skill=email&min_overlap_hours=10")
-    assert board.status_code == 200 and "Morning email cover" in board.text and "overlap with your hours" in board.text
+    assert (
+        board.status_code == 200
+        and "Morning email cover" in board.text
+        and "overlap with your hours" in board.text
+    )
     assert "Morning email cover" not in agent_browser.get("/agent/board?skill=phone").text
     assert agent_browser.get("/agent/board?min_hours=lots").status_code == 400
 
@@ -132,6 +136,29 @@ def test_profile_vetting_opening_matches_and_feed_in_the_portal(client, deps):
     business.post(business_thread + "/messages", {"body": "<script>alert(1)</script> Great!"})
     business.get(business_thread)
     assert business.post(business_thread + "/shortlist").status_code == 303
+    # an interview: the business proposes slots in New York time, the agent books one in Lisbon time
+    business.get(business_thread)
+    bad = business.post(
+        business_thread + "/interviews", {"slot_0": "2020-01-01T10:00", "duration_minutes": "30"}
+    )
+    assert bad.status_code == 400 and "in the past" in bad.text
+    business.post(
+        business_thread + "/interviews",
+        {"slot_0": "2027-02-02T10:00", "slot_1": "2027-02-03T10:00", "duration_minutes": "30"},
+    )
+    offered = agent_browser.get(thread_path)
+    assert "Tue 02 Feb 2027, 15:00 (Europe/Lisbon)" in offered.text  # 10:00 in New York
+    interview_id = offered.text.split("/interviews/")[1].split("/")[0]
+    booked = agent_browser.post(
+        f"{thread_path}/interviews/{interview_id}/book", {"slot": "2027-02-02T15:00:00Z"}
+    )
+    assert booked.status_code == 303
+    calendar = agent_browser.client.http.get(
+        f"{thread_path}/interviews/{interview_id}/calendar.ics",
+        headers={"Cookie": "; ".join(f"{k}={v}" for k, v in agent_browser.cookies.items())},
+    )
+    assert calendar.status_code == 200 and b"DTSTART:20270202T150000Z" in calendar.body
+    assert "Tue 02 Feb 2027, 10:00 (America/New_York)" in business.get(business_thread).text
     seen = agent_browser.get(thread_path)
     assert "shortlisted" in seen.text
     assert "&lt;script&gt;alert(1)&lt;/script&gt; Great!" in seen.text and "<script>alert(1)" not in seen.text
