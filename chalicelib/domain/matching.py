@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
 
-from chalicelib.domain.money import Money
+from chalicelib.domain.money import Money, format_amount
 from chalicelib.domain.reputation import Reputation
 from chalicelib.domain.schedule import WeeklySchedule, overlap_minutes
 from chalicelib.domain.vocabulary import LEVELS, SKILLS
@@ -137,7 +137,7 @@ def score(need: Need, candidate: Candidate) -> Match:
         fit,
         "asks at most the low end of the range"
         if above <= 0
-        else f"asks {above / 100:.2f} above the low end",
+        else f"asks {format_amount(above, need.rate_min.currency)} above the low end",
     )
     components = (skills, availability, products, reputation, rate)
     total = sum((c.points for c in components), Fraction(0))

@@ -80,3 +80,14 @@ def allocate(total: Money, weights: list[int]) -> list[Money]:
     for i in by_remainder[:leftover]:
         parts[i] += 1
     return [Money(p, total.currency) for p in parts]
+
+
+def format_amount(minor: int, currency: str) -> str:
+    """Minor units as the major-unit text people read and type: 2150 usd -> '21.50' (exact, via
+    integer arithmetic; never a float)."""
+    exponent = CURRENCY_EXPONENTS[currency]
+    if exponent == 0:
+        return str(minor)
+    sign = "-" if minor < 0 else ""
+    whole, part = divmod(abs(minor), 10**exponent)
+    return f"{sign}{whole}.{part:0{exponent}d}"

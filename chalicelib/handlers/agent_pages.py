@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from chalicelib.domain.errors import DomainError
+from chalicelib.domain.money import format_amount
 from chalicelib.lazy import lazy
 from chalicelib.web import forms
 from chalicelib.web.auth import AGENT
-from chalicelib.web.portal import PageContext, Portal, field_errors
+from chalicelib.web.portal import PageContext, Portal
 
 profiles = lazy("chalicelib.services.profiles")
 matching = lazy("chalicelib.services.matching")
@@ -37,7 +38,9 @@ def _profile_page(ctx: PageContext, agent, *, status=200, errors=None, values=No
             "headline": agent.headline,
             "bio": agent.bio,
             "products": ", ".join(agent.products),
-            "min_rate": f"{agent.min_rate_minor / 100:.2f}" if agent.min_rate_minor is not None else "",
+            "min_rate": format_amount(int(agent.min_rate_minor), agent.rate_currency)
+            if agent.min_rate_minor is not None
+            else "",
             "currency": agent.rate_currency or "usd",
             **forms.window_fields(agent.availability),
             **forms.language_fields(agent.languages),
@@ -84,17 +87,11 @@ def profile_save(ctx: PageContext):
             raise DomainError("give the hours you can work on at least one day", field="mon_start")
         agent = profiles.update_profile(ctx.principal, change, deps=ctx.deps)
     except DomainError as error:
-        return _profile_page(ctx, agent, status=400, errors=_form_field(error), values=values)
+        return _profile_page(
+            ctx,
+            agent,
+            status=400,
+            errors={forms.field_of(error, collapse=("availability",)): error.message},
+            values=values,
+        )
     return _profile_page(ctx, agent, saved=True)
-
-
-def _form_field(error: DomainError) -> dict[str, str]:
-    """Map the domain's field names onto this form's (availability.2 -> the day's start box)."""
-    name = error.field or "form"
-    if name.startswith("availability"):
-        name = "form"
-    elif name.startswith("languages."):
-        name = "language_" + name.split(".")[1]
-    elif name.startswith("min_rate"):
-        name = "min_rate"
-    return field_errors(DomainError(error.message, field=name))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from chalicelib.domain.errors import DomainError, NotFound
+from chalicelib.domain.money import format_amount
 from chalicelib.lazy import lazy
 from chalicelib.web import forms
 from chalicelib.web.auth import AGENT, MEMBER
@@ -30,7 +31,7 @@ def _opening_page(ctx: PageContext, opening, *, status=200, errors=None, values=
         values=values
         if values is not None
         else {
-            "rate": f"{(agent.min_rate_minor or opening.rate_min_minor) / 100:.2f}",
+            "rate": format_amount(int(agent.min_rate_minor or opening.rate_min_minor), opening.currency),
             "earliest_start": opening.start_date,
         },
     )

@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import date
 
 from chalicelib.domain.errors import DomainError
+from chalicelib.domain.money import format_amount
 from chalicelib.lazy import lazy
 from chalicelib.web import forms
 from chalicelib.web.auth import MEMBER
-from chalicelib.web.portal import PageContext, Portal, field_errors
+from chalicelib.web.portal import PageContext, Portal
 
 openings = lazy("chalicelib.services.openings")
 matching = lazy("chalicelib.services.matching")
@@ -47,8 +48,8 @@ def _form(ctx: PageContext, *, action: str, status=200, errors=None, values=None
                 "seats": str(opening.seats),
                 "tier": str(opening.tier),
                 "start_date": opening.start_date,
-                "rate_min": f"{opening.rate_min_minor / 100:.2f}",
-                "rate_max": f"{opening.rate_max_minor / 100:.2f}",
+                "rate_min": format_amount(int(opening.rate_min_minor), opening.currency),
+                "rate_max": format_amount(int(opening.rate_max_minor), opening.currency),
                 **forms.window_fields(opening.coverage),
                 **forms.language_fields(opening.languages),
             }
@@ -100,17 +101,6 @@ def _draft(ctx: PageContext, currency: str):
     )
 
 
-def _form_errors(error: DomainError) -> dict[str, str]:
-    name = error.field or "form"
-    if name.startswith("coverage"):
-        name = "form"
-    elif name.startswith("languages."):
-        name = "language_" + name.split(".")[1]
-    elif name.startswith(("rate_min", "rate_max")):
-        name = name.split(".")[0]
-    return field_errors(DomainError(error.message, field=name))
-
-
 @pages.get("/app/openings/new", access=MEMBER)
 def new_form(ctx: PageContext):
     return _form(ctx, action="/app/openings")
@@ -131,7 +121,11 @@ def create(ctx: PageContext):
         record = openings.post(ctx.principal, _draft(ctx, currency), deps=ctx.deps)
     except DomainError as error:
         return _form(
-            ctx, action="/app/openings", status=400, errors=_form_errors(error), values=ctx.form_values
+            ctx,
+            action="/app/openings",
+            status=400,
+            errors={forms.field_of(error, collapse=("coverage",)): error.message},
+            values=ctx.form_values,
         )
     return ctx.redirect(f"/app/openings/{record.opening_id}")
 
@@ -167,7 +161,7 @@ def revise(ctx: PageContext, opening_id: str):
             ctx,
             action=f"/app/openings/{opening_id}/edit",
             status=400,
-            errors=_form_errors(error),
+            errors={forms.field_of(error, collapse=("coverage",)): error.message},
             values=ctx.form_values,
             opening=record,
         )

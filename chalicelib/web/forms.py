@@ -78,3 +78,15 @@ def language_fields(languages_map: dict) -> dict[str, str]:
     for index, (code, level) in enumerate(sorted(languages_map.items())[:LANGUAGE_ROWS]):
         fields[f"language_{index}"], fields[f"level_{index}"] = code, level
     return fields
+
+
+def field_of(error, *, collapse: tuple[str, ...] = ()) -> str:
+    """The form field to show a domain error beside: `languages.1.code` -> `language_1`,
+    `rate_min.amount` -> `rate_min`, and fields listed in `collapse` (whole schedules) -> the
+    form's own message."""
+    name = error.field or "form"
+    if name.startswith(collapse):
+        return "form"
+    if name.startswith("languages."):
+        return "language_" + name.split(".")[1]
+    return name.split(".")[0]

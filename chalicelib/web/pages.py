@@ -39,7 +39,14 @@ def environment():
         lstrip_blocks=True,
     )
     env.globals["static"] = static_url
+    env.filters["amount"] = _amount
     return env
+
+
+def _amount(minor, currency: str) -> str:
+    from chalicelib.domain.money import format_amount
+
+    return format_amount(int(minor), currency)
 
 
 def render(template: str, *, status: int = 200, headers: dict | None = None, **context) -> Response:

@@ -89,3 +89,19 @@ def test_allocate_never_loses_or_creates_a_cent(total, weights):
 def test_allocate_refuses_zero_weights():
     with pytest.raises(InvalidInput):
         allocate(Money(100, USD), [0, 0])
+
+
+@pytest.mark.parametrize(
+    ("minor", "currency", "text"),
+    [
+        (2150, "usd", "21.50"),
+        (5, "usd", "0.05"),
+        (0, "eur", "0.00"),
+        (-1999, "usd", "-19.99"),
+        (1500, "jpy", "1500"),
+    ],
+)
+def test_amounts_read_as_people_write_them(minor, currency, text):
+    from chalicelib.domain.money import format_amount
+
+    assert format_amount(minor, currency) == text
