@@ -46,6 +46,8 @@ def test_agent_applies_on_a_phone_and_the_business_replies(client, deps, browser
     sign_in(page, portal_url, owner["email"])
     page.goto(f"{portal_url}/app/openings/{opening['id']}")
     assert page.get_by_text("h/week of the coverage windows").first.is_visible()
+    page.get_by_role("button", name="Invite to apply").first.click()
+    assert page.get_by_role("status").inner_text() == "Invitation sent."
     page.get_by_role("link", name="Mia Mobile").click()
     page.get_by_label("Write").fill("Welcome aboard soon!")
     page.get_by_role("button", name="Send").click()
