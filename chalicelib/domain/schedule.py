@@ -120,10 +120,55 @@ def _laid_out(schedule: WeeklySchedule, start: date, end: date) -> tuple[tuple[i
     """The schedule's merged UTC intervals for local dates [start, end), in epoch minutes.
 
     Cached: ranking one opening against thousands of agents lays the opening out once, and an
-    agent's schedule once per start date (schedules are immutable values)."""
+    agent's schedule once per start date (schedules are immutable values). Most spans contain no
+    daylight-saving change in the schedule's zone; then the first week is laid out with zoneinfo
+    and the others are the same week shifted by whole weeks. A span with a change is laid out
+    day by day."""
+    zone = ZoneInfo(schedule.time_zone)
+    days = (end - start).days
+    offsets = {
+        zone.utcoffset(datetime.combine(start + timedelta(days=d), time(0)))
+        for d in range(days + 2)  # every midnight, the one after the span included
+    }
+    if len(offsets) == 1 and days > 7:
+        (offset,) = offsets
+        offset_minutes = int(offset.total_seconds()) // 60
+        first, last = _epoch_day(start), _epoch_day(end)
+        week = [
+            (lo, hi)
+            for b, f in schedule.intervals(start, start + timedelta(days=7))
+            for lo, hi in [(int(b.timestamp()) // 60, int(f.timestamp()) // 60)]
+        ]
+        shifted = []
+        for w in range(days // 7 + 1):
+            for lo, hi in week:
+                lo, hi = lo + w * _WEEK_MINUTES, hi + w * _WEEK_MINUTES
+                # keep the windows whose local date lies in [start, end)
+                if first <= (lo + offset_minutes) // (24 * 60) < last:
+                    shifted.append((lo, hi))
+        return _merge(shifted)
+    return _exact(schedule, start, end)
+
+
+_EPOCH = date(1970, 1, 1)
+
+
+def _epoch_day(day: date) -> int:
+    return (day - _EPOCH).days
+
+
+_WEEK_MINUTES = 7 * 24 * 60
+
+
+def _exact(schedule: WeeklySchedule, start: date, end: date) -> tuple[tuple[int, int], ...]:
+    return _merge(
+        (int(b.timestamp()) // 60, int(f.timestamp()) // 60) for b, f in schedule.intervals(start, end)
+    )
+
+
+def _merge(intervals) -> tuple[tuple[int, int], ...]:
     merged: list[list[int]] = []
-    for begin, finish in sorted(schedule.intervals(start, end)):
-        lo, hi = int(begin.timestamp()) // 60, int(finish.timestamp()) // 60
+    for lo, hi in sorted(intervals):
         if hi <= lo:
             continue
         if merged and lo <= merged[-1][1]:

@@ -111,3 +111,21 @@ def test_overlap_is_symmetric_and_bounded(za, wa, zb, wb, start):
     # never more than either schedule (plus the DST hour a week may gain)
     assert 0 <= ab <= min(a.nominal_minutes, b.nominal_minutes) * 2 + 2 * 60
     assert overlap_minutes(a, a, start=start, weeks=2) >= a.nominal_minutes * 2 - 2 * 60
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    zones,
+    st.lists(windows, min_size=1, max_size=6),
+    st.dates(min_value=date(2025, 1, 1), max_value=date(2027, 12, 1)),
+    st.integers(8, 60),
+)
+def test_fast_layout_equals_the_day_by_day_layout(zone, ws, start, days):
+    """The week-shifting layout (no DST change in the span) gives exactly the zoneinfo layout."""
+    from datetime import timedelta
+
+    from chalicelib.domain.schedule import _exact, _laid_out
+
+    schedule = _schedule(zone, ws)
+    end = start + timedelta(days=days)
+    assert _laid_out.__wrapped__(schedule, start, end) == _exact(schedule, start, end)
