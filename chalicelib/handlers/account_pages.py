@@ -65,6 +65,15 @@ def _form_page(ctx: PageContext, template: str, model, action, **extra):
         return ctx.render(template, status=status, errors=field_errors(error), **extra)
 
 
+def _signed_in(ctx: PageContext, account, landing: str):
+    """A new account starts with a portal session, as if it had just signed in."""
+    issued = sessions.issue(
+        principals.principal_of(account), channel="cookie", deps=ctx.deps, reason="session.created"
+    )
+    ctx.start_session(issued)
+    return ctx.redirect(landing)
+
+
 @pages.get("/signup")
 def business_signup_form(ctx: PageContext):
     return ctx.render(
@@ -78,13 +87,8 @@ def business_signup_form(ctx: PageContext):
 @pages.post("/signup")
 def business_signup(ctx: PageContext):
     def act(data: identity_schemas.BusinessSignupBody):
-        tenant, owner = accounts.sign_up_business(accounts.BusinessSignup(**data.model_dump()), deps=ctx.deps)
-        ctx.start_session(
-            sessions.issue(
-                principals.principal_of(owner), channel="cookie", deps=ctx.deps, reason="session.created"
-            )
-        )
-        return ctx.redirect("/app?welcome=1")
+        _, owner = accounts.sign_up_business(accounts.BusinessSignup(**data.model_dump()), deps=ctx.deps)
+        return _signed_in(ctx, owner, "/app?welcome=1")
 
     return _form_page(
         ctx,
@@ -106,12 +110,7 @@ def agent_signup_form(ctx: PageContext):
 def agent_signup(ctx: PageContext):
     def act(data: identity_schemas.AgentSignupBody):
         record = accounts.sign_up_agent(accounts.AgentSignup(**data.model_dump()), deps=ctx.deps)
-        ctx.start_session(
-            sessions.issue(
-                principals.principal_of(record), channel="cookie", deps=ctx.deps, reason="session.created"
-            )
-        )
-        return ctx.redirect("/agent")
+        return _signed_in(ctx, record, "/agent")
 
     return _form_page(
         ctx,
