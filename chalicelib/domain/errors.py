@@ -9,10 +9,14 @@ class DomainError(Exception):
 
     code = "invalid"
 
-    def __init__(self, message: str, *, field: str | None = None, code: str | None = None):
+    def __init__(
+        self, message: str, *, field: str | None = None, code: str | None = None, extra: dict | None = None
+    ):
         super().__init__(message)
         self.message = message
         self.field = field
+        # More machine-readable facts for the client (such as `minutes_left`), beside the message.
+        self.extra = extra or {}
         if code is not None:
             self.code = code
 
@@ -31,6 +35,13 @@ class Conflict(DomainError):
     """The request clashes with the current state: a duplicate, a stale version, an illegal step."""
 
     code = "conflict"
+
+
+class Contended(Conflict):
+    """Someone else changed the same items at the same moment: read again and retry (services
+    retry a few times before letting this reach the client as a 409)."""
+
+    code = "contended"
 
 
 class Forbidden(DomainError):
