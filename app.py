@@ -1,7 +1,7 @@
-"""deskhire's Chalice app: it registers the Blueprints, the middleware and (later) the scheduled
+"""deskhire's Chalice app: it registers the Blueprints, the middleware and the scheduled
 functions, and nothing else. Rules live in chalicelib/domain, use cases in chalicelib/services."""
 
-from chalice import Chalice
+from chalice import Chalice, Cron
 
 from chalicelib import composition
 from chalicelib.handlers import (
@@ -11,8 +11,10 @@ from chalicelib.handlers import (
     api_keys,
     application_pages,
     business_pages,
+    contracts,
     dev_pages,
     identity,
+    jobs,
     marketplace,
     opening_pages,
     portal,
@@ -30,6 +32,7 @@ app.register_blueprint(identity.api.blueprint)
 app.register_blueprint(team.api.blueprint)
 app.register_blueprint(api_keys.api.blueprint)
 app.register_blueprint(marketplace.api.blueprint)
+app.register_blueprint(contracts.api.blueprint)
 app.register_blueprint(portal.pages.blueprint)
 app.register_blueprint(portal.static_files)
 app.register_blueprint(account_pages.pages.blueprint)
@@ -39,6 +42,39 @@ app.register_blueprint(application_pages.pages.blueprint)
 app.register_blueprint(agent_pages.pages.blueprint)
 app.register_blueprint(admin_pages.pages.blueprint)
 app.register_blueprint(dev_pages.pages.blueprint)
+
+
+# Scheduled jobs (chalicelib/jobs/schedules.py has the same rules; a test keeps them in step).
+# Each plans its tasks and sends them to the jobs queue; `job_worker` works them.
+@app.schedule(Cron("0/15", "*", "*", "*", "?", "*"), name="close_clocks")
+def close_clocks(event):
+    return jobs.scheduled("close-clocks")
+
+
+@app.schedule(Cron(0, 12, "?", "*", "MON", "*"), name="lock_week")
+def lock_week(event):
+    return jobs.scheduled("lock-week")
+
+
+@app.schedule(Cron(0, 0, "?", "*", "SAT", "*"), name="close_review")
+def close_review(event):
+    return jobs.scheduled("close-review")
+
+
+@app.schedule(Cron(5, "*", "*", "*", "?", "*"), name="expire_offers")
+def expire_offers(event):
+    return jobs.scheduled("expire-offers")
+
+
+@app.schedule(Cron(0, 3, "*", "*", "?", "*"), name="pause_idle")
+def pause_idle(event):
+    return jobs.scheduled("pause-idle")
+
+
+@app.on_sqs_message(queue="deskhire-jobs", batch_size=10, name="job_worker")
+def job_worker(event):
+    jobs.work(event)
+
 
 # Last: every path registered above gets a 405 for the methods it does not serve.
 install_method_guards(app)

@@ -28,6 +28,8 @@ class Settings:
     public_url: str = "http://127.0.0.1:8000"
     mail_sender: str = "deskhire <no-reply@deskhire.local>"
     log_level: str = "INFO"
+    # Deployed stages fan scheduled work out through this SQS queue; locally jobs run inline.
+    jobs_queue_url: str | None = None
 
     @property
     def is_local(self) -> bool:
@@ -50,6 +52,7 @@ class Settings:
             public_url=env.get("DESKHIRE_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
             mail_sender=env.get("DESKHIRE_MAIL_SENDER", "deskhire <no-reply@deskhire.local>"),
             log_level=env.get("DESKHIRE_LOG_LEVEL", "INFO"),
+            jobs_queue_url=env.get("DESKHIRE_JOBS_QUEUE_URL") or None,
         )
 
 

@@ -17,6 +17,8 @@ class ApplicationStatus(StrEnum):
     SHORTLISTED = "shortlisted"
     DECLINED = "declined"
     WITHDRAWN = "withdrawn"
+    OFFERED = "offered"  # the business sent an offer from it (contracts)
+    HIRED = "hired"  # the agent accepted that offer
 
 
 LIVE = {ApplicationStatus.SUBMITTED, ApplicationStatus.SHORTLISTED}

@@ -38,6 +38,7 @@ class ErrorBody(View):
     field: str | None = None
     details: list[ErrorDetail] | None = None
     request_id: str | None = None
+    minutes_left: int | None = None  # a diary entry refused for its cap or block: what is left
 
 
 class ErrorEnvelope(View):

@@ -117,6 +117,9 @@ class OpeningView(View):
     hours_per_week: float | None
     block_hours: float | None
     seats: int
+    filled_seats: int = Field(
+        description="seats taken by accepted offers; the opening is filled when all are"
+    )
     rate_min: MoneyView
     rate_max: MoneyView
     tier: int
@@ -192,6 +195,7 @@ def opening_view(record) -> OpeningView:
         hours_per_week=record.minutes_per_week / 60 if record.minutes_per_week else None,
         block_hours=record.block_minutes / 60 if record.block_minutes else None,
         seats=int(record.seats),
+        filled_seats=int(record.filled_seats or 0),
         rate_min=MoneyView(amount=int(record.rate_min_minor), currency=record.currency),
         rate_max=MoneyView(amount=int(record.rate_max_minor), currency=record.currency),
         tier=int(record.tier),
@@ -249,7 +253,7 @@ class ApplicationView(View):
     cover_note: str
     proposed_rate: MoneyView
     earliest_start: date
-    status: Literal["submitted", "shortlisted", "declined", "withdrawn"]
+    status: Literal["submitted", "shortlisted", "declined", "withdrawn", "offered", "hired"]
     decline_reason: str | None
     unread: int = Field(description="messages the caller has not read yet")
     created_at: datetime

@@ -49,6 +49,7 @@ class OpeningRecord(Versioned, discriminator="opening"):
     currency = UnicodeAttribute()
     tier = NumberAttribute(default=1)
     seats = NumberAttribute(default=1)
+    filled_seats = NumberAttribute(default=0)  # accepted offers (contracts)
     start_date = UnicodeAttribute()  # ISO date
     status = UnicodeAttribute(default="draft")
     business_name = UnicodeAttribute()

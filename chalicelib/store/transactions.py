@@ -4,7 +4,8 @@ DynamoDB's TransactWriteItems takes at most 100 actions; a larger transaction is
 before anything is sent, rather than half-applied by a caller that split it without meaning to.
 A cancelled transaction whose reasons include a failed condition is a Conflict (409): the one the
 failing action was registered with (`on_conflict=`), so that a duplicate slug and a duplicate email
-in one signup are told apart, or a generic one."""
+in one signup are told apart, or a generic one. One cancelled because another transaction held an
+item at the same moment is `Contended`, which callers may retry."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from contextlib import contextmanager
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.domain.errors import Conflict, DomainError
+from chalicelib.domain.errors import Conflict, Contended, DomainError
 from chalicelib.store import binding
 
 MAX_ACTIONS = 100
@@ -101,4 +102,8 @@ def transaction(
                     tx.conflict_for(index)
                     or Conflict(conflict_message or "the change clashes with the current state")
                 ) from error
+        # Another transaction held one of the items at that moment: nothing was applied, and the
+        # same writes may well succeed on a second try.
+        if any(reason is not None and reason.code == "TransactionConflict" for reason in reasons):
+            raise Contended("someone else changed this at the same moment; try again") from error
         raise

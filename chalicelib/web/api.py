@@ -75,6 +75,8 @@ class Operation(NamedTuple):
     errors: tuple[int, ...] = ()
     path_params: tuple[str, ...] = ()
     access: access_rules.Access = access_rules.MEMBER
+    # False: a request without a body is the model with its defaults (a reason that may be left out)
+    body_required: bool = True
 
 
 # Every JSON operation the app defines, in registration order. The OpenAPI document and the
@@ -123,6 +125,7 @@ class JsonApi:
         errors: tuple[int, ...] = (),
         summary: str = "",
         access: access_rules.Access = access_rules.MEMBER,
+        body_required: bool = True,
     ) -> Callable:
         """Register a JSON operation. `access` is who may call it: members of a business unless
         said otherwise, so that a route is closed until someone opens it on purpose."""
@@ -142,6 +145,7 @@ class JsonApi:
                 errors=statuses,
                 path_params=tuple(_PATH_PARAM.findall(path)),
                 access=access,
+                body_required=body_required,
             )
             self.operations.append(operation)
             view = functools.wraps(handler)(functools.partial(self._invoke, operation, handler))
@@ -165,7 +169,11 @@ class JsonApi:
             if "request" in wanted:
                 arguments["request"] = request
             if operation.body is not None:
-                arguments["body"] = parse_body(request, operation.body.resolve())
+                model = operation.body.resolve()
+                if not operation.body_required and not (request.raw_body or b"").strip():
+                    arguments["body"] = model()
+                else:
+                    arguments["body"] = parse_body(request, model)
             if operation.query is not None:
                 arguments["query"] = parse_query(request, operation.query.resolve())
             return to_response(handler(**arguments), operation)

@@ -51,7 +51,9 @@ def from_domain_error(error: domain.DomainError) -> Response:
     headers = {}
     if isinstance(error, domain.TooManyRequests):
         headers["Retry-After"] = str(error.retry_after_seconds)
-    return error_response(status_for(error), error.code, error.message, error.field, headers=headers)
+    return error_response(
+        status_for(error), error.code, error.message, error.field, headers=headers, **error.extra
+    )
 
 
 # pydantic's error types, grouped into the few codes clients branch on.

@@ -68,7 +68,7 @@ def _operation(op: Operation, ref_of: dict) -> dict:
         spec["parameters"] = parameters
     if op.body is not None:
         spec["requestBody"] = {
-            "required": True,
+            "required": op.body_required,
             "content": {"application/json": {"schema": {"$ref": ref_of[op.body.resolve()]}}},
         }
     success: dict = {"description": "OK"}

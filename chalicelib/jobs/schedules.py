@@ -1,0 +1,11 @@
+"""When each job runs, in EventBridge's six-field cron form (UTC). app.py registers a scheduled
+function per entry, the local scheduler fires them on the same rules, and a test keeps the three
+in step. Kept free of imports: app.py reads it at cold start."""
+
+SCHEDULES = {
+    "close-clocks": "0/15 * * * ? *",
+    "lock-week": "0 12 ? * MON *",
+    "close-review": "0 0 ? * SAT *",
+    "expire-offers": "5 * * * ? *",
+    "pause-idle": "0 3 * * ? *",
+}

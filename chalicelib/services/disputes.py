@@ -1,0 +1,454 @@
+"""Disputes over logged time: the pre-check before filing, filing, the agent's answer, conceding
+or contesting, the business's withdrawal, and the operator's resolution.
+
+Each ending moves the entry's minutes out of `disputed` and into `upheld` (refunded to the
+business, never paid out) and `released` (paid to the agent), on the week's timesheet, in the
+same transaction as the dispute and the entry."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from chalicelib.composition import Deps
+from chalicelib.domain import disputes as rules
+from chalicelib.domain.contracts import Side
+from chalicelib.domain.diary import check_review_window
+from chalicelib.domain.errors import Conflict, Forbidden, NotFound
+from chalicelib.domain.identity import Principal, PrincipalKind
+from chalicelib.domain.tenancy import AgentId, TenantId
+from chalicelib.domain.time import BillingWeek
+from chalicelib.ids import new_id
+from chalicelib.mail import Mail
+from chalicelib.services import contracts, diary, timesheets
+from chalicelib.store import audit
+from chalicelib.store.contracts import (
+    DISPUTE_QUEUE,
+    ContractRecord,
+    DisputeRecord,
+    EntryRecord,
+    TimesheetRecord,
+    agent_disputes_index,
+    dispute_claim_pk,
+    dispute_key,
+    stamp,
+    timesheet_key,
+)
+from chalicelib.store.identity import Claim
+from chalicelib.store.transactions import transaction
+
+_QUEUE_RANK = {rules.DisputeStatus.CONTESTED: "0", rules.DisputeStatus.OPEN: "1"}
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What backs an entry, shown to the business before it files a dispute."""
+
+    entry: EntryRecord
+    contract: ContractRecord
+    memo: str
+    tickets: list[str]
+    source: str  # manual, or clock (the agent clocked in and out)
+    flag: str | None
+    same_day: list[EntryRecord]  # the agent's other entries on this contract that day
+    inquiries: list  # the inquiries the agent handled in it (arrives with support operations)
+    inquiries_available: bool = False
+
+    @property
+    def strength(self) -> str:
+        """A plain summary, not a verdict: what kind of backing the entry has."""
+        backing = []
+        if self.source == "clock":
+            backing.append("clocked in and out live")
+        if self.tickets:
+            backing.append(f"{len(self.tickets)} ticket reference{'s' if len(self.tickets) != 1 else ''}")
+        if self.memo:
+            backing.append("a memo")
+        return ", ".join(backing) if backing else "nothing but the time itself"
+
+
+def _side(actor: Principal) -> Side:
+    return contracts.side_of(actor)
+
+
+def precheck(actor: Principal, contract_id: str, entry_id: str) -> Evidence:
+    if actor.kind is not PrincipalKind.MEMBER:
+        raise Forbidden("the business reviews time")
+    contract, entry = diary.find_entry(actor, contract_id, entry_id)
+    day_entries = diary.week_entries(
+        contracts.tenant_of(contract), contract_id, BillingWeek.parse(entry.week)
+    )
+    same_day = [
+        e
+        for e in day_entries
+        if e.entry_id != entry.entry_id and e.started_at.date() == entry.started_at.date()
+    ]
+    return Evidence(
+        entry=entry,
+        contract=contract,
+        memo=entry.memo,
+        tickets=list(entry.tickets or []),
+        source=entry.source,
+        flag=entry.flag,
+        same_day=same_day,
+        inquiries=[],
+    )
+
+
+def for_entry(actor: Principal, contract_id: str, entry_id: str) -> DisputeRecord:
+    contract, entry = diary.find_entry(actor, contract_id, entry_id)
+    record = DisputeRecord.find(
+        *dispute_key(contracts.tenant_of(contract), contract_id, entry_id), consistent=True
+    )
+    if record is None:
+        raise NotFound("no dispute on this entry")
+    return record
+
+
+def file(actor: Principal, contract_id: str, entry_id: str, *, reason: str, deps: Deps) -> DisputeRecord:
+    if actor.kind is not PrincipalKind.MEMBER:
+        raise Forbidden("the business disputes time")
+    contract, entry = diary.find_entry(actor, contract_id, entry_id)
+    now = deps.now()
+    week = BillingWeek.parse(entry.week)
+    check_review_window(week, now=now, action="dispute it")
+    text = rules.check_reason(reason)
+    if entry.review:
+        raise Conflict(f"this entry is already {entry.review}", code="illegal_transition")
+    timesheets.ensure_locked(contract, week, now=now)
+    tenant = contracts.tenant_of(contract)
+    dispute_id = new_id()
+    record = DisputeRecord(
+        *dispute_key(tenant, contract_id, entry_id),
+        dispute_id=dispute_id,
+        entry_id=entry_id,
+        contract_id=contract_id,
+        tenant_id=tenant.value,
+        agent_id=contract.agent_id,
+        week=entry.week,
+        business_name=contract.business_name,
+        agent_name=contract.agent_name,
+        contract_title=contract.title,
+        started_at=entry.started_at,
+        ended_at=entry.ended_at,
+        minutes=int(entry.minutes),
+        reason=text,
+        status=str(rules.DisputeStatus.OPEN),
+        messages=[],
+        filed_by=actor.id,
+        filed_by_name=actor.name,
+        filed_at=now,
+        gsi1pk=agent_disputes_index(AgentId(contract.agent_id)),
+        gsi1sk=f"{stamp(now)}#{dispute_id}",
+        gsi2pk=DISPUTE_QUEUE,
+        gsi2sk=_queue_key(rules.DisputeStatus.OPEN, now, dispute_id),
+    )
+    pk, sk = timesheet_key(tenant, contract_id, week)
+    claim_pk = dispute_claim_pk(dispute_id)
+    with transaction() as tx:
+        tx.save(
+            record,
+            condition=DisputeRecord.pk.does_not_exist(),
+            on_conflict=Conflict("this entry is already disputed", code="illegal_transition"),
+        )
+        tx.update(
+            entry,
+            actions=[
+                EntryRecord.review.set("disputed"),
+                EntryRecord.dispute_id.set(dispute_id),
+                EntryRecord.updated_at.set(now),
+            ],
+            condition=EntryRecord.review == "",
+            on_conflict=Conflict("this entry changed meanwhile; reload it", code="stale_or_duplicate"),
+        )
+        tx.update(
+            TimesheetRecord(pk, sk),
+            actions=[
+                TimesheetRecord.disputed_minutes.add(int(entry.minutes)),
+                TimesheetRecord.revision.add(1),
+            ],
+            condition=TimesheetRecord.status == "locked",
+            on_conflict=Conflict("the review of this week has closed", code="review_window_closed"),
+        )
+        tx.save(
+            Claim(
+                claim_pk,
+                claim_pk,
+                owner_kind="dispute",
+                owner_id=f"{contract_id}/{entry_id}",
+                tenant_id=tenant.value,
+            )
+        )
+        tx.save(
+            audit.entry(
+                tenant,
+                actor,
+                "dispute.filed",
+                f"contract:{contract_id}",
+                {"after": {"entry": entry_id, "minutes": int(entry.minutes), "reason": text[:200]}},
+                at=now,
+            )
+        )
+    deps.mailer.send(
+        Mail(
+            to=contract.agent_email,
+            subject=f"{contract.business_name} disputes {int(entry.minutes)} minutes on {contract.title}",
+            text=f"{actor.name} disputes your entry of {entry.started_at:%a %d %b %H:%M} UTC "
+            f"({int(entry.minutes)} minutes):\n\n{text}\n\nAnswer, amend it, or contest it before the "
+            f"review closes: {deps.link(f'/agent/contracts/{contract_id}/disputes/{entry_id}')}\n",
+        ),
+        now=now,
+    )
+    return record
+
+
+def _queue_key(status: rules.DisputeStatus, filed_at: datetime, dispute_id: str) -> str:
+    """Contested disputes first (the operator's work), then open ones, oldest first."""
+    return f"{_QUEUE_RANK[status]}#{stamp(filed_at)}#{dispute_id}"
+
+
+def message(actor: Principal, contract_id: str, entry_id: str, *, body: str, deps: Deps) -> DisputeRecord:
+    record = for_entry(actor, contract_id, entry_id)
+    text = rules.check_message(body)
+    if record.status == rules.DisputeStatus.RESOLVED:
+        raise Conflict("this dispute is resolved", code="illegal_transition")
+    now = deps.now()
+    side = _side(actor)
+    note = {"side": str(side), "name": actor.name, "body": text, "at": now.isoformat()}
+    record.update(actions=[DisputeRecord.messages.set([*record.messages, note])])
+    contract = contracts.find(actor, contract_id)
+    _tell(
+        contract,
+        record,
+        side,
+        f"New message in the dispute on {contract.title}",
+        f"{actor.name}: {text}",
+        deps=deps,
+    )
+    return record
+
+
+def contest(actor: Principal, contract_id: str, entry_id: str, *, deps: Deps) -> DisputeRecord:
+    record = for_entry(actor, contract_id, entry_id)
+    after = rules.contest(rules.DisputeStatus(record.status), side=_side(actor))
+    now = deps.now()
+    with transaction() as tx:
+        tx.update(
+            record,
+            actions=[
+                DisputeRecord.status.set(str(after)),
+                DisputeRecord.gsi2sk.set(_queue_key(after, record.filed_at, record.dispute_id)),
+            ],
+        )
+        tx.save(
+            audit.entry(
+                TenantId(record.tenant_id),
+                actor,
+                "dispute.contested",
+                f"contract:{contract_id}",
+                {"after": {"entry": entry_id}},
+                at=now,
+            )
+        )
+    contract = contracts.find(actor, contract_id)
+    _tell(
+        contract,
+        record,
+        Side.AGENT,
+        f"The dispute on {contract.title} goes to deskhire",
+        f"{actor.name} contested the dispute; a deskhire operator will decide.",
+        deps=deps,
+    )
+    return for_entry(actor, contract_id, entry_id)
+
+
+def withdraw(actor: Principal, contract_id: str, entry_id: str, *, deps: Deps) -> DisputeRecord:
+    record = for_entry(actor, contract_id, entry_id)
+    split = rules.withdraw(rules.DisputeStatus(record.status), side=_side(actor), minutes=int(record.minutes))
+    return _settle(record, split, rules.Outcome.WITHDRAWN, actor=actor, note="", deps=deps)
+
+
+def concede(
+    actor: Principal, contract_id: str, entry_id: str, *, keep_minutes: int, deps: Deps
+) -> DisputeRecord:
+    record = for_entry(actor, contract_id, entry_id)
+    split = rules.concede(
+        rules.DisputeStatus(record.status), side=_side(actor), minutes=int(record.minutes), keep=keep_minutes
+    )
+    return _settle(record, split, rules.Outcome.CONCEDED, actor=actor, note="", deps=deps)
+
+
+# -- the operator -------------------------------------------------------------------------------
+
+
+def _require_operator(actor: Principal) -> None:
+    if actor.kind is not PrincipalKind.OPERATOR:
+        raise Forbidden("only platform operators resolve disputes")
+
+
+def queue(actor: Principal, *, limit: int = 200) -> list[DisputeRecord]:
+    _require_operator(actor)
+    return [d for d in DisputeRecord.gsi2.query(DISPUTE_QUEUE, limit=limit) if isinstance(d, DisputeRecord)]
+
+
+def by_id(actor: Principal, dispute_id: str) -> DisputeRecord:
+    _require_operator(actor)
+    claim = (
+        Claim.find(dispute_claim_pk(dispute_id), dispute_claim_pk(dispute_id))
+        if dispute_id.isalnum()
+        else None
+    )
+    if claim is None:
+        raise NotFound("no such dispute")
+    contract_id, entry_id = claim.owner_id.split("/")
+    record = DisputeRecord.find(
+        *dispute_key(TenantId(claim.tenant_id), contract_id, entry_id), consistent=True
+    )
+    if record is None:
+        raise NotFound("no such dispute")
+    return record
+
+
+def resolve(
+    actor: Principal, dispute_id: str, *, outcome: str, upheld_minutes: int | None, note: str, deps: Deps
+) -> DisputeRecord:
+    record = by_id(actor, dispute_id)
+    try:
+        decided = rules.Outcome(outcome)
+    except ValueError:
+        from chalicelib.domain.errors import InvalidInput
+
+        raise InvalidInput("decide upheld or rejected", field="outcome") from None
+    split = rules.resolve(
+        rules.DisputeStatus(record.status),
+        outcome=decided,
+        minutes=int(record.minutes),
+        upheld_minutes=upheld_minutes,
+    )
+    return _settle(record, split, decided, actor=actor, note=note.strip()[:2000], deps=deps)
+
+
+def escalate_unsettled(tenant: TenantId, contract_id: str, week: BillingWeek, *, deps: Deps) -> int:
+    """When the review window closes, disputes nobody settled go to the operator."""
+    from chalicelib.store.contracts import contract_partition
+
+    moved = 0
+    for record in DisputeRecord.query(
+        contract_partition(tenant, contract_id), DisputeRecord.sk.startswith("DISPUTE#")
+    ):
+        if not isinstance(record, DisputeRecord) or record.week != str(week):
+            continue
+        if record.status != rules.DisputeStatus.OPEN:
+            continue
+        after = rules.DisputeStatus.CONTESTED
+        try:
+            record.update(
+                actions=[
+                    DisputeRecord.status.set(str(after)),
+                    DisputeRecord.gsi2sk.set(_queue_key(after, record.filed_at, record.dispute_id)),
+                ]
+            )
+        except Exception as error:
+            from chalicelib.store.base import is_condition_failure
+
+            if is_condition_failure(error):
+                continue
+            raise
+        moved += 1
+    return moved
+
+
+def _settle(
+    record: DisputeRecord,
+    split: rules.Split,
+    outcome: rules.Outcome,
+    *,
+    actor: Principal,
+    note: str,
+    deps: Deps,
+) -> DisputeRecord:
+    now = deps.now()
+    tenant = TenantId(record.tenant_id)
+    contract = contracts.find_for_system(tenant, record.contract_id)
+    entry = EntryRecord.find(*_entry_key(record), consistent=True)
+    pk, sk = timesheet_key(tenant, record.contract_id, BillingWeek.parse(record.week))
+    with transaction(conflict_message="the dispute changed meanwhile; reload it") as tx:
+        tx.update(
+            record,
+            actions=[
+                DisputeRecord.status.set(str(rules.DisputeStatus.RESOLVED)),
+                DisputeRecord.outcome.set(str(outcome)),
+                DisputeRecord.upheld_minutes.set(split.upheld),
+                DisputeRecord.released_minutes.set(split.released),
+                DisputeRecord.resolved_at.set(now),
+                DisputeRecord.resolved_by.set(f"{actor.kind}:{actor.name}"),
+                DisputeRecord.resolution_note.set(note or None),
+                DisputeRecord.gsi2pk.remove(),
+                DisputeRecord.gsi2sk.remove(),
+            ],
+        )
+        tx.update(
+            entry,
+            actions=[
+                EntryRecord.review.set("resolved"),
+                EntryRecord.upheld_minutes.set(split.upheld),
+                EntryRecord.updated_at.set(now),
+            ],
+        )
+        tx.update(
+            TimesheetRecord(pk, sk),
+            actions=[
+                TimesheetRecord.disputed_minutes.add(-int(record.minutes)),
+                TimesheetRecord.upheld_minutes.add(split.upheld),
+                TimesheetRecord.released_minutes.add(split.released),
+                TimesheetRecord.revision.add(1),
+            ],
+        )
+        tx.save(
+            audit.entry(
+                tenant,
+                actor,
+                f"dispute.{outcome}",
+                f"contract:{record.contract_id}",
+                {"after": {"entry": record.entry_id, "upheld": split.upheld, "released": split.released}},
+                at=now,
+            )
+        )
+    resolved = DisputeRecord.find(record.pk, record.sk, consistent=True)
+    text = (
+        f"The dispute over {int(record.minutes)} minutes on {record.contract_title} is {outcome}: "
+        f"{split.upheld} minutes upheld (refunded to the business), {split.released} paid to the agent."
+        + (f"\n\n{note}" if note else "")
+    )
+    if contract is not None:
+        _tell(contract, resolved, None, f"Dispute {outcome}: {record.contract_title}", text, deps=deps)
+    return resolved
+
+
+def _entry_key(record: DisputeRecord) -> tuple[str, str]:
+    from chalicelib.store.contracts import entry_key
+
+    return entry_key(TenantId(record.tenant_id), record.contract_id, record.entry_id)
+
+
+def _tell(
+    contract: ContractRecord, record: DisputeRecord, side: Side | None, subject: str, text: str, *, deps: Deps
+):
+    """Mail the other side (both sides when `side` is None: the operator or the system acted)."""
+    agent_link = deps.link(f"/agent/contracts/{record.contract_id}/disputes/{record.entry_id}")
+    if side is not Side.AGENT:
+        deps.mailer.send(
+            Mail(to=contract.agent_email, subject=subject, text=f"{text}\n\n{agent_link}\n"), now=deps.now()
+        )
+    if side is not Side.BUSINESS:
+        contracts.mail_business(contract, subject, text, deps=deps)
+
+
+def agent_disputes(actor: Principal) -> list[DisputeRecord]:
+    if actor.kind is not PrincipalKind.AGENT:
+        raise Forbidden("only agents have this list")
+    return [
+        d
+        for d in DisputeRecord.gsi1.query(agent_disputes_index(AgentId(actor.id)), scan_index_forward=False)
+        if isinstance(d, DisputeRecord)
+    ]

@@ -1,0 +1,346 @@
+"""Weekly timesheets: each side's view of a contract's week, the business's review (approve early,
+or let the window close), the week lock, and the minutes billing reads.
+
+Timeline of billing week W (DESIGN.md section 3): the agent logs and fixes W until Monday 12:00
+UTC of W+1, when W locks and what it holds is billed; the business reviews until Friday 23:59
+UTC of W+1; undisputed minutes are approved when the window closes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from pynamodb.exceptions import UpdateError
+
+from chalicelib.composition import Deps
+from chalicelib.domain import contracts as terms
+from chalicelib.domain import diary as rules
+from chalicelib.domain.errors import Conflict, Forbidden
+from chalicelib.domain.identity import Principal, PrincipalKind
+from chalicelib.domain.tenancy import TenantId
+from chalicelib.domain.time import BillingWeek
+from chalicelib.services import contracts, diary
+from chalicelib.store import audit
+from chalicelib.store.base import is_condition_failure
+from chalicelib.store.contracts import (
+    ContractRecord,
+    DisputeRecord,
+    EntryRecord,
+    TimesheetRecord,
+    WeekMarker,
+    contract_partition,
+    marker_key,
+    timesheet_key,
+)
+from chalicelib.store.transactions import transaction
+
+APPROVALS_PER_TRANSACTION = 90
+
+
+@dataclass(frozen=True)
+class EntryLine:
+    entry: EntryRecord
+    status: str
+    dispute: DisputeRecord | None
+
+
+@dataclass
+class Timesheet:
+    contract: ContractRecord
+    week: BillingWeek
+    record: TimesheetRecord | None
+    lines: list[EntryLine]
+    zone: str  # the viewer's time zone
+    cap: int | None
+    rate_minor: int
+    now: datetime
+    minutes: rules.WeekMinutes = field(default_factory=rules.WeekMinutes)
+
+    @property
+    def logged(self) -> int:
+        return sum(int(line.entry.minutes) for line in self.lines)
+
+    @property
+    def cap_left(self) -> int | None:
+        return None if self.cap is None else max(0, self.cap - self.logged)
+
+    @property
+    def editable(self) -> bool:
+        return self.now < self.week.locks_at and (self.record is None or self.record.status == "open")
+
+    @property
+    def reviewable(self) -> bool:
+        return self.week.locks_at <= self.now < self.week.review_closes_at and (
+            self.record is None or self.record.status != "closed"
+        )
+
+    @property
+    def phase(self) -> str:
+        if self.editable:
+            return "open"
+        if self.reviewable:
+            return "in_review"
+        return "closed"
+
+    def local(self, moment: datetime) -> datetime:
+        return moment.astimezone(ZoneInfo(self.zone))
+
+
+def viewer_zone(actor: Principal, contract: ContractRecord) -> str:
+    return contract.agent_time_zone if actor.kind is PrincipalKind.AGENT else contract.business_time_zone
+
+
+def _disputes(tenant: TenantId, contract_id: str) -> dict[str, DisputeRecord]:
+    items = DisputeRecord.query(
+        contract_partition(tenant, contract_id), DisputeRecord.sk.startswith("DISPUTE#")
+    )
+    return {d.entry_id: d for d in items if isinstance(d, DisputeRecord)}
+
+
+def minutes_of(record: TimesheetRecord | None) -> rules.WeekMinutes:
+    if record is None:
+        return rules.WeekMinutes()
+    return rules.WeekMinutes(
+        billed=int(record.billed_minutes or 0),
+        approved=int(record.approved_minutes or 0),
+        disputed=int(record.disputed_minutes or 0),
+        upheld=int(record.upheld_minutes or 0),
+        released=int(record.released_minutes or 0),
+    )
+
+
+def timesheet(actor: Principal, contract_id: str, week: BillingWeek, *, deps: Deps) -> Timesheet:
+    contract = contracts.find(actor, contract_id)
+    return _build(contract, week, zone=viewer_zone(actor, contract), now=deps.now())
+
+
+def _build(contract: ContractRecord, week: BillingWeek, *, zone: str, now: datetime) -> Timesheet:
+    tenant = contracts.tenant_of(contract)
+    record = TimesheetRecord.find(*timesheet_key(tenant, contract.contract_id, week), consistent=True)
+    entries = diary.week_entries(tenant, contract.contract_id, week)
+    disputes = _disputes(tenant, contract.contract_id) if any(e.review for e in entries) else {}
+    closed = record is not None and record.status == "closed"
+    lines = [
+        EntryLine(
+            e,
+            rules.entry_status(e.review, week=week, timesheet_closed=closed, now=now),
+            disputes.get(e.entry_id),
+        )
+        for e in entries
+    ]
+    in_week = terms.terms_in_week(contracts.history_of(contract), week)
+    hourly = contract.contract_kind == terms.Kind.HOURLY
+    return Timesheet(
+        contract=contract,
+        week=week,
+        record=record,
+        lines=lines,
+        zone=zone,
+        cap=in_week.weekly_cap_minutes if hourly else None,
+        rate_minor=int(record.rate_minor) if record and record.rate_minor is not None else in_week.rate_minor,
+        now=now,
+        minutes=minutes_of(record),
+    )
+
+
+def weeks_of(actor: Principal, contract_id: str, *, deps: Deps, count: int = 8) -> list[BillingWeek]:
+    """The weeks to offer in a week picker: the last `count` weeks up to now, newest first,
+    not before the contract started."""
+    contract = contracts.find(actor, contract_id)
+    now = deps.now()
+    periods = contracts.periods_of(contract).periods
+    first = BillingWeek.containing(periods[0].start) if periods else BillingWeek.containing(now)
+    weeks, week = [], BillingWeek.containing(now)
+    while len(weeks) < count and week >= first:
+        weeks.append(week)
+        week = BillingWeek.containing(week.starts_at - (week.ends_at - week.starts_at))
+    return weeks
+
+
+# -- the lock and the close (jobs) ----------------------------------------------------------------
+
+
+def lock(tenant: TenantId, contract_id: str, week: BillingWeek, *, now: datetime) -> bool:
+    """Lock a contract's week: what it holds now is what is billed. False if already locked."""
+    contract = contracts.find_for_system(tenant, contract_id)
+    if contract is None:
+        return False
+    in_week = terms.terms_in_week(contracts.history_of(contract), week)
+    pk, sk = timesheet_key(tenant, contract_id, week)
+    try:
+        TimesheetRecord(pk, sk).update(
+            actions=[
+                TimesheetRecord.status.set("locked"),
+                TimesheetRecord.billed_minutes.set(TimesheetRecord.logged_minutes),
+                TimesheetRecord.locked_at.set(now),
+                TimesheetRecord.rate_minor.set(in_week.rate_minor),
+                TimesheetRecord.cap_minutes.set(in_week.weekly_cap_minutes),
+                TimesheetRecord.revision.add(1),
+            ],
+            # only a timesheet that exists and is open: the lock never creates an empty week
+            condition=TimesheetRecord.status == "open",
+        )
+    except UpdateError as error:
+        if is_condition_failure(error):
+            return False
+        raise
+    return True
+
+
+def ensure_locked(contract: ContractRecord, week: BillingWeek, *, now: datetime) -> None:
+    """Review actions need the lock's snapshot; if the week is past its lock but the job has not
+    reached it yet, lock it now (the same idempotent step the job takes)."""
+    if now >= week.locks_at:
+        lock(contracts.tenant_of(contract), contract.contract_id, week, now=now)
+
+
+def close(tenant: TenantId, contract_id: str, week: BillingWeek, *, now: datetime) -> bool:
+    """When the review window closes: every minute not disputed, upheld or released is approved.
+    False when there is nothing to close (no time, or closed already)."""
+    for _attempt in range(4):
+        record = TimesheetRecord.find(*timesheet_key(tenant, contract_id, week), consistent=True)
+        if record is None or record.status == "closed":
+            return False
+        if record.status == "open":
+            lock(tenant, contract_id, week, now=now)
+            continue
+        remainder = minutes_of(record).awaiting_review
+        try:
+            TimesheetRecord(record.pk, record.sk).update(
+                actions=[
+                    TimesheetRecord.approved_minutes.add(remainder),
+                    TimesheetRecord.status.set("closed"),
+                    TimesheetRecord.closed_at.set(now),
+                    TimesheetRecord.revision.add(1),
+                ],
+                condition=(TimesheetRecord.status == "locked")
+                & (TimesheetRecord.revision == record.revision),
+            )
+        except UpdateError as error:
+            if is_condition_failure(error):
+                continue
+            raise
+        return True
+    raise Conflict(
+        "the timesheet kept changing while it was being closed; run the job again", code="contended"
+    )
+
+
+# -- the business's review ------------------------------------------------------------------------
+
+
+def _require_business(actor: Principal) -> None:
+    if actor.kind is not PrincipalKind.MEMBER:
+        raise Forbidden("the business reviews timesheets")
+
+
+def approve(
+    actor: Principal, contract_id: str, week: BillingWeek, *, entry_id: str | None = None, deps: Deps
+) -> int:
+    """Approve the week's undisputed entries early (or one of them); the minutes approved."""
+    _require_business(actor)
+    contract = contracts.find(actor, contract_id)
+    now = deps.now()
+    if entry_id is not None:
+        _, entry = diary.find_entry(actor, contract_id, entry_id)
+        week = terms_week(entry)
+    rules.check_review_window(week, now=now, action="approve")
+    ensure_locked(contract, week, now=now)
+    tenant = contracts.tenant_of(contract)
+    entries = [
+        e
+        for e in diary.week_entries(tenant, contract_id, week)
+        if not e.review and (entry_id is None or e.entry_id == entry_id)
+    ]
+    if entry_id is not None and not entries:
+        raise Conflict("this entry is already approved or disputed", code="illegal_transition")
+    approved = 0
+    pk, sk = timesheet_key(tenant, contract_id, week)
+    for start in range(0, len(entries), APPROVALS_PER_TRANSACTION):
+        chunk = entries[start : start + APPROVALS_PER_TRANSACTION]
+        minutes = sum(int(e.minutes) for e in chunk)
+        with transaction(conflict_message="an entry changed meanwhile; reload the timesheet") as tx:
+            for entry in chunk:
+                tx.update(
+                    entry,
+                    actions=[EntryRecord.review.set("approved"), EntryRecord.updated_at.set(now)],
+                    condition=EntryRecord.review == "",
+                )
+            tx.update(
+                TimesheetRecord(pk, sk),
+                actions=[TimesheetRecord.approved_minutes.add(minutes), TimesheetRecord.revision.add(1)],
+                condition=TimesheetRecord.status == "locked",
+                on_conflict=Conflict("the review of this week has closed", code="review_window_closed"),
+            )
+            tx.save(
+                audit.entry(
+                    tenant,
+                    actor,
+                    "timesheet.approved",
+                    f"contract:{contract_id}",
+                    {"after": {"week": str(week), "entries": len(chunk), "minutes": minutes}},
+                    at=now,
+                )
+            )
+        approved += minutes
+    return approved
+
+
+def terms_week(entry: EntryRecord) -> BillingWeek:
+    return BillingWeek.parse(entry.week)
+
+
+# -- what billing reads -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ContractWeek:
+    """One contract's week for billing: its terms and its minutes by review state."""
+
+    contract_id: str
+    agent_id: str
+    agent_name: str
+    title: str
+    kind: str
+    currency: str
+    rate_minor: int
+    status: str  # the timesheet's: open, locked, closed
+    minutes: rules.WeekMinutes
+    bonus: dict | None
+
+
+def week_minutes(tenant: TenantId, week: BillingWeek) -> list[ContractWeek]:
+    """Per contract of a business with time in `week`: the billed, approved, disputed, upheld and
+    released minutes and the week's rate (the service billing calls)."""
+    marker = WeekMarker.find(*marker_key(tenant, week), consistent=True)
+    if marker is None or not marker.contract_ids:
+        return []
+    ids = sorted(marker.contract_ids)
+    from chalicelib.store.base import Entity
+    from chalicelib.store.contracts import contract_key
+
+    wanted = [timesheet_key(tenant, cid, week) for cid in ids] + [contract_key(tenant, cid) for cid in ids]
+    found = {(i.pk, i.sk): i for i in Entity.batch_get(wanted, consistent_read=True)}
+    out = []
+    for cid in ids:
+        sheet = found.get(timesheet_key(tenant, cid, week))
+        contract = found.get(contract_key(tenant, cid))
+        if sheet is None or contract is None:
+            continue
+        in_week = terms.terms_in_week(contracts.history_of(contract), week)
+        out.append(
+            ContractWeek(
+                contract_id=cid,
+                agent_id=contract.agent_id,
+                agent_name=contract.agent_name,
+                title=contract.title,
+                kind=contract.contract_kind,
+                currency=contract.currency,
+                rate_minor=int(sheet.rate_minor) if sheet.rate_minor is not None else in_week.rate_minor,
+                status=sheet.status,
+                minutes=minutes_of(sheet) if sheet.status != "open" else rules.WeekMinutes(),
+                bonus=contract.bonus,
+            )
+        )
+    return out
