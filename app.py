@@ -11,13 +11,16 @@ from chalicelib.handlers import (
     api_keys,
     application_pages,
     business_pages,
+    contract_pages,
     contracts,
     dev_pages,
+    diary_pages,
     identity,
     jobs,
     marketplace,
     opening_pages,
     portal,
+    review_pages,
     system,
     team,
 )
@@ -41,6 +44,9 @@ app.register_blueprint(opening_pages.pages.blueprint)
 app.register_blueprint(application_pages.pages.blueprint)
 app.register_blueprint(agent_pages.pages.blueprint)
 app.register_blueprint(admin_pages.pages.blueprint)
+app.register_blueprint(contract_pages.pages.blueprint)
+app.register_blueprint(diary_pages.pages.blueprint)
+app.register_blueprint(review_pages.pages.blueprint)
 app.register_blueprint(dev_pages.pages.blueprint)
 
 

@@ -135,13 +135,16 @@ def detail(ctx: PageContext, opening_id: str):
     record = openings.get(ctx.principal, opening_id)
     ranked = matching.agents_for_opening(ctx.principal, opening_id)
     invited = bool(ctx.request.query_params and ctx.request.query_params.get("invited"))
+    applicants = applications.for_opening(ctx.principal, opening_id)
     return ctx.render(
         "opening.html",
         title=record.title,
         opening=record,
         ranked=ranked,
         invited=invited,
-        applicants=applications.for_opening(ctx.principal, opening_id),
+        applicants=applicants,
+        invitations=applications.invited_to(ctx.principal, opening_id),
+        names={**ranked.names, **{a.agent_id: a.agent_name for a in applicants}},
     )
 
 

@@ -288,3 +288,16 @@ def invitations(actor: Principal) -> list[InvitationRecord]:
         for i in InvitationRecord.gsi1.query(_agent_index(actor.id, "INVITATIONS"), scan_index_forward=False)
         if isinstance(i, InvitationRecord)
     ]
+
+
+def invited_to(actor: Principal, opening_id: str) -> list[InvitationRecord]:
+    """The agents a business invited to one of its openings (offers may go straight to them)."""
+    opening = openings.get(actor, opening_id)
+    return [
+        i
+        for i in InvitationRecord.query(
+            keys.tenant_pk(actor.require_tenant()),
+            InvitationRecord.sk.startswith(keys.sort_key("INVITATION", opening.opening_id) + keys.SEP),
+        )
+        if isinstance(i, InvitationRecord)
+    ]

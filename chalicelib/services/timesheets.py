@@ -344,3 +344,45 @@ def week_minutes(tenant: TenantId, week: BillingWeek) -> list[ContractWeek]:
             )
         )
     return out
+
+
+@dataclass(frozen=True)
+class WeekRow:
+    contract: ContractRecord
+    record: TimesheetRecord | None
+    phase: str
+
+    @property
+    def minutes(self) -> rules.WeekMinutes:
+        return minutes_of(self.record)
+
+    @property
+    def logged(self) -> int:
+        return int(self.record.logged_minutes or 0) if self.record else 0
+
+
+def overview(actor: Principal, week: BillingWeek, *, deps: Deps) -> list[WeekRow]:
+    """The business's contracts with their timesheet for `week` (one BatchGetItem)."""
+    _require_business(actor)
+    from chalicelib.store.base import Entity
+
+    now = deps.now()
+    tenant = actor.require_tenant()
+    started = [
+        c
+        for c in contracts.listed(actor)
+        if c.periods and contracts.status_of(c, now) not in terms.OFFER_STATES
+    ]
+    wanted = [timesheet_key(tenant, c.contract_id, week) for c in started]
+    found = {(i.pk, i.sk): i for i in Entity.batch_get(wanted, consistent_read=True)} if wanted else {}
+    rows = []
+    for contract in started:
+        record = found.get(timesheet_key(tenant, contract.contract_id, week))
+        if now < week.locks_at:
+            phase = "open"
+        elif now < week.review_closes_at and (record is None or record.status != "closed"):
+            phase = "in_review"
+        else:
+            phase = "closed"
+        rows.append(WeekRow(contract, record, phase))
+    return rows

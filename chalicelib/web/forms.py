@@ -90,3 +90,56 @@ def field_of(error, *, collapse: tuple[str, ...] = ()) -> str:
     if name.startswith("languages."):
         return "language_" + name.split(".")[1]
     return name.split(".")[0]
+
+
+def local_span(day: str, start: str, end: str, zone: str, *, field: str = "date"):
+    """A span typed on a person's own clock (a date, a start and an end time) as UTC instants.
+    An end at or before the start means the next day (a shift past midnight)."""
+    from datetime import UTC, date, datetime, time, timedelta
+    from zoneinfo import ZoneInfo
+
+    try:
+        on = date.fromisoformat(day.strip())
+    except ValueError:
+        raise InvalidInput("pick the day", field=field) from None
+    times = []
+    for name, text in (("start", start), ("end", end)):
+        try:
+            hours, minutes = text.strip().split(":")[:2]
+            times.append(time(int(hours), int(minutes)))
+        except (ValueError, TypeError):
+            raise InvalidInput("write the time as HH:MM", field=name) from None
+    tz = ZoneInfo(zone)
+    begin = datetime.combine(on, times[0], tzinfo=tz)
+    finish = datetime.combine(on, times[1], tzinfo=tz)
+    if finish <= begin and times[1] != times[0]:
+        finish += timedelta(days=1)
+    return begin.astimezone(UTC), finish.astimezone(UTC)
+
+
+def minutes_from_hours(text: str, *, field: str) -> int | None:
+    """'12.5' hours as 750 minutes (exact: via Decimal, whole minutes only)."""
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        value = Decimal(text) * 60
+    except InvalidOperation:
+        raise InvalidInput("write hours such as 12.5", field=field) from None
+    if value != value.to_integral_value() or value < 0:
+        raise InvalidInput("hours must come to whole minutes", field=field)
+    return int(value)
+
+
+def basis_points(text: str, *, field: str) -> int | None:
+    """A percentage as typed ('10', '12.5') in basis points (1000, 1250), exactly."""
+    text = text.strip().rstrip("%").strip()
+    if not text:
+        return None
+    try:
+        value = Decimal(text) * 100
+    except InvalidOperation:
+        raise InvalidInput("write a percentage such as 10", field=field) from None
+    if value != value.to_integral_value():
+        raise InvalidInput("at most two decimals", field=field)
+    return int(value)

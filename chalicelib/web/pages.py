@@ -40,6 +40,8 @@ def environment():
     )
     env.globals["static"] = static_url
     env.filters["amount"] = _amount
+    env.filters["local"] = _local
+    env.filters["hm"] = _hours_and_minutes
     return env
 
 
@@ -47,6 +49,19 @@ def _amount(minor, currency: str) -> str:
     from chalicelib.domain.money import format_amount
 
     return format_amount(int(minor), currency)
+
+
+def _local(moment, zone: str, pattern: str = "%a %d %b %H:%M") -> str:
+    """A UTC instant on a person's own clock: `{{ entry.started_at|local(zone) }}`."""
+    from zoneinfo import ZoneInfo
+
+    return moment.astimezone(ZoneInfo(zone)).strftime(pattern)
+
+
+def _hours_and_minutes(minutes) -> str:
+    from chalicelib.domain.diary import hours_and_minutes
+
+    return hours_and_minutes(int(minutes or 0))
 
 
 def render(template: str, *, status: int = 200, headers: dict | None = None, **context) -> Response:

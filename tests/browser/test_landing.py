@@ -3,6 +3,7 @@
 sideways scrolling on a phone."""
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -10,7 +11,7 @@ pytestmark = pytest.mark.browser
 def test_landing_page_loads_styled_and_clean(page, portal_url):
     page.goto(portal_url + "/")
     assert "deskhire" in page.title()
-    assert page.get_by_role("heading", level=1).is_visible()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
     # Pico's custom properties are defined only when its stylesheet has loaded.
     font = page.evaluate("getComputedStyle(document.documentElement).getPropertyValue('--pico-font-family')")
     assert font.strip()
@@ -21,4 +22,4 @@ def test_landing_page_loads_styled_and_clean(page, portal_url):
 def test_landing_page_fits_a_phone(phone, portal_url):
     phone.goto(portal_url + "/")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375
-    assert phone.get_by_role("heading", level=1).is_visible()
+    expect(phone.get_by_role("heading", level=1)).to_be_visible()

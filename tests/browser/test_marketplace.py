@@ -2,6 +2,7 @@
 their feed and applies; the business sees the applicant with the match's reasons and replies."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.integration.helpers import STRONG, agent, business, call, opening_body, operator, profile_body
 
@@ -41,18 +42,18 @@ def test_agent_applies_on_a_phone_and_the_business_replies(client, deps, browser
     phone.get_by_role("button", name="Send my application").click()
     phone.wait_for_url("**/agent/applications/*")
     assert fits_a_phone(phone)
-    assert phone.get_by_text("I love weekend shifts.").is_visible()
+    expect(phone.get_by_text("I love weekend shifts.")).to_be_visible()
 
     sign_in(page, portal_url, owner["email"])
     page.goto(f"{portal_url}/app/openings/{opening['id']}")
-    assert page.get_by_text("h/week of the coverage windows").first.is_visible()
+    expect(page.get_by_text("h/week of the coverage windows").first).to_be_visible()
     page.get_by_role("button", name="Invite to apply").first.click()
     assert page.get_by_role("status").inner_text() == "Invitation sent."
     page.get_by_role("link", name="Mia Mobile").click()
     page.get_by_label("Write").fill("Welcome aboard soon!")
     page.get_by_role("button", name="Send").click()
-    assert page.get_by_text("Welcome aboard soon!").is_visible()
+    expect(page.get_by_text("Welcome aboard soon!")).to_be_visible()
     assert page.problems == []
 
     phone.reload()
-    assert phone.get_by_text("Welcome aboard soon!").is_visible()
+    expect(phone.get_by_text("Welcome aboard soon!")).to_be_visible()

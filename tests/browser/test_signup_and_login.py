@@ -4,6 +4,7 @@ out and back in; an agent signs up on a phone-sized screen."""
 import uuid
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 PASSWORD = "violet-harbor-92-lantern"
@@ -24,7 +25,7 @@ def test_business_signs_up_signs_out_and_signs_in(page, portal_url):
 
     page.wait_for_url("**/app?welcome=1")
     assert page.get_by_role("heading", level=1).inner_text() == "Welcome, Bea Brewer"
-    assert page.get_by_text("Invite a teammate").is_visible()
+    expect(page.get_by_text("Invite a teammate")).to_be_visible()
 
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url(portal_url + "/")
@@ -37,7 +38,7 @@ def test_business_signs_up_signs_out_and_signs_in(page, portal_url):
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/app/team")
-    assert page.get_by_role("cell", name="Bea Brewer (you)").is_visible()
+    expect(page.get_by_role("cell", name="Bea Brewer (you)")).to_be_visible()
     assert page.problems == []
 
 

@@ -28,7 +28,8 @@ def sign_in(client, person: dict) -> str:
 
 
 def approved(client, ops, *, tier: int = 2, **profile) -> dict:
-    someone = agent(client, **({"time_zone": profile.pop("time_zone")} if "time_zone" in profile else {}))
+    account = {k: profile.pop(k) for k in ("time_zone", "name") if k in profile}
+    someone = agent(client, **account)
     assert (
         call(
             client, "PUT", "/api/v1/agent/profile", profile_body(**profile), token=someone["token"]

@@ -35,6 +35,7 @@ class Probe:
     names_object: bool = False
     body: dict | None = None
     form: dict = field(default_factory=dict)
+    query: str = ""  # appended to the path; like bodies and forms it may name A's ids as {placeholders}
 
 
 PROBES: dict[tuple[str, str], Probe] = {
@@ -185,6 +186,130 @@ PROBES: dict[tuple[str, str], Probe] = {
     ("POST", "/app/team/members/{member_id}/role"): Probe(names_object=True, form={"role": "manager"}),
     ("POST", "/app/team/members/{member_id}/remove"): Probe(names_object=True),
     ("POST", "/app/api-keys/{key_id}/revoke"): Probe(names_object=True),
+    # contracts, the work diary, timesheets, disputes (A's contract with its agent)
+    ("POST", "/api/v1/offers"): Probe(
+        names_object=True,
+        body={
+            "application_id": "{contract_application_id}",
+            "kind": "hourly",
+            "rate": {"amount": 2500, "currency": "usd"},
+            "weekly_cap_minutes": 600,
+            "start_date": "2027-01-04",
+        },
+    ),
+    ("GET", "/api/v1/offers"): Probe(),
+    ("POST", "/api/v1/offers/{contract_id}/accept"): Probe(names_object=True),
+    ("POST", "/api/v1/offers/{contract_id}/decline"): Probe(names_object=True, body={"reason": "probe"}),
+    ("POST", "/api/v1/offers/{contract_id}/withdraw"): Probe(names_object=True),
+    ("GET", "/api/v1/contracts"): Probe(),
+    ("GET", "/api/v1/contracts/{contract_id}"): Probe(names_object=True),
+    ("POST", "/api/v1/contracts/{contract_id}/pause"): Probe(names_object=True),
+    ("POST", "/api/v1/contracts/{contract_id}/resume"): Probe(names_object=True),
+    ("POST", "/api/v1/contracts/{contract_id}/end"): Probe(names_object=True, body={"reason": "probe"}),
+    ("GET", "/api/v1/contracts/{contract_id}/amendments"): Probe(names_object=True),
+    ("POST", "/api/v1/contracts/{contract_id}/amendments"): Probe(
+        names_object=True, body={"weekly_cap_minutes": 60}
+    ),
+    ("POST", "/api/v1/contracts/{contract_id}/amendments/{amendment_id}/accept"): Probe(names_object=True),
+    ("POST", "/api/v1/contracts/{contract_id}/amendments/{amendment_id}/decline"): Probe(names_object=True),
+    ("POST", "/api/v1/contracts/{contract_id}/amendments/{amendment_id}/withdraw"): Probe(names_object=True),
+    ("GET", "/api/v1/clock"): Probe(),
+    ("POST", "/api/v1/contracts/{contract_id}/clock-in"): Probe(names_object=True),
+    ("POST", "/api/v1/clock-out"): Probe(),
+    ("POST", "/api/v1/contracts/{contract_id}/entries"): Probe(
+        names_object=True, body={"started_at": "2026-11-30T09:00:00Z", "ended_at": "2026-11-30T09:30:00Z"}
+    ),
+    ("PUT", "/api/v1/contracts/{contract_id}/entries/{entry_id}"): Probe(
+        names_object=True, body={"started_at": "2026-11-24T09:00:00Z", "ended_at": "2026-11-24T09:05:00Z"}
+    ),
+    ("DELETE", "/api/v1/contracts/{contract_id}/entries/{entry_id}"): Probe(names_object=True),
+    ("GET", "/api/v1/contracts/{contract_id}/timesheets/{week}"): Probe(names_object=True),
+    ("POST", "/api/v1/contracts/{contract_id}/timesheets/{week}/approve"): Probe(names_object=True),
+    ("POST", "/api/v1/contracts/{contract_id}/entries/{entry_id}/approve"): Probe(names_object=True),
+    ("GET", "/api/v1/contracts/{contract_id}/entries/{entry_id}/evidence"): Probe(names_object=True),
+    ("POST", "/api/v1/contracts/{contract_id}/entries/{entry_id}/dispute"): Probe(
+        names_object=True, body={"reason": "probe"}
+    ),
+    ("GET", "/api/v1/contracts/{contract_id}/entries/{entry_id}/dispute"): Probe(names_object=True),
+    ("POST", "/api/v1/contracts/{contract_id}/entries/{entry_id}/dispute/messages"): Probe(
+        names_object=True, body={"body": "probe"}
+    ),
+    ("POST", "/api/v1/contracts/{contract_id}/entries/{entry_id}/dispute/contest"): Probe(names_object=True),
+    ("POST", "/api/v1/contracts/{contract_id}/entries/{entry_id}/dispute/concede"): Probe(
+        names_object=True, body={"keep_minutes": 1}
+    ),
+    ("POST", "/api/v1/contracts/{contract_id}/entries/{entry_id}/dispute/withdraw"): Probe(names_object=True),
+    ("GET", "/api/v1/agent/disputes"): Probe(),
+    ("GET", "/api/v1/admin/disputes"): Probe(),
+    ("GET", "/api/v1/admin/disputes/{dispute_id}"): Probe(names_object=True),
+    ("POST", "/api/v1/admin/disputes/{dispute_id}/resolve"): Probe(
+        names_object=True, body={"outcome": "rejected"}
+    ),
+    ("GET", "/api/v1/coverage"): Probe(),
+    ("GET", "/api/v1/agent/calendar"): Probe(),
+    ("GET", "/app/contracts"): Probe(),
+    ("GET", "/agent/contracts"): Probe(),
+    ("GET", "/app/contracts/{contract_id}"): Probe(names_object=True),
+    ("GET", "/agent/contracts/{contract_id}"): Probe(names_object=True),
+    ("POST", "/app/contracts/{contract_id}/withdraw"): Probe(names_object=True),
+    ("POST", "/app/contracts/{contract_id}/pause"): Probe(names_object=True),
+    ("POST", "/app/contracts/{contract_id}/resume"): Probe(names_object=True),
+    ("POST", "/app/contracts/{contract_id}/end"): Probe(names_object=True, form={"reason": "probe"}),
+    ("POST", "/agent/contracts/{contract_id}/accept"): Probe(names_object=True),
+    ("POST", "/agent/contracts/{contract_id}/decline"): Probe(names_object=True),
+    ("POST", "/agent/contracts/{contract_id}/end"): Probe(names_object=True, form={"reason": "probe"}),
+    ("POST", "/app/contracts/{contract_id}/amendments"): Probe(names_object=True, form={"weekly_hours": "1"}),
+    ("POST", "/agent/contracts/{contract_id}/amendments"): Probe(
+        names_object=True, form={"weekly_hours": "1"}
+    ),
+    ("POST", "/app/contracts/{contract_id}/amendments/{amendment_id}/accept"): Probe(names_object=True),
+    ("POST", "/app/contracts/{contract_id}/amendments/{amendment_id}/decline"): Probe(names_object=True),
+    ("POST", "/app/contracts/{contract_id}/amendments/{amendment_id}/withdraw"): Probe(names_object=True),
+    ("POST", "/agent/contracts/{contract_id}/amendments/{amendment_id}/accept"): Probe(names_object=True),
+    ("POST", "/agent/contracts/{contract_id}/amendments/{amendment_id}/decline"): Probe(names_object=True),
+    ("POST", "/agent/contracts/{contract_id}/amendments/{amendment_id}/withdraw"): Probe(names_object=True),
+    ("GET", "/app/offers/new"): Probe(names_object=True, query="application={contract_application_id}"),
+    ("POST", "/app/offers"): Probe(
+        names_object=True,
+        form={"application": "{contract_application_id}", "rate": "20", "weekly_hours": "5"},
+    ),
+    ("GET", "/agent/diary"): Probe(),
+    ("POST", "/agent/clock-in"): Probe(names_object=True, form={"contract_id": "{contract_id}"}),
+    ("POST", "/agent/clock-out"): Probe(),
+    ("POST", "/agent/entries"): Probe(
+        names_object=True,
+        form={"contract_id": "{contract_id}", "date": "2026-11-30", "start": "09:00", "end": "09:30"},
+    ),
+    ("GET", "/agent/contracts/{contract_id}/timesheets/{week}"): Probe(names_object=True),
+    ("POST", "/agent/contracts/{contract_id}/entries/{entry_id}/edit"): Probe(
+        names_object=True, form={"date": "2026-11-24", "start": "09:00", "end": "09:05"}
+    ),
+    ("POST", "/agent/contracts/{contract_id}/entries/{entry_id}/delete"): Probe(names_object=True),
+    ("GET", "/agent/calendar"): Probe(),
+    ("GET", "/app/timesheets"): Probe(),
+    ("GET", "/app/contracts/{contract_id}/timesheets/{week}"): Probe(names_object=True),
+    ("POST", "/app/contracts/{contract_id}/timesheets/{week}/approve"): Probe(names_object=True),
+    ("POST", "/app/contracts/{contract_id}/entries/{entry_id}/approve"): Probe(names_object=True),
+    ("GET", "/app/contracts/{contract_id}/entries/{entry_id}/dispute"): Probe(names_object=True),
+    ("GET", "/agent/contracts/{contract_id}/disputes/{entry_id}"): Probe(names_object=True),
+    ("POST", "/app/contracts/{contract_id}/entries/{entry_id}/dispute"): Probe(
+        names_object=True, form={"reason": "probe"}
+    ),
+    ("POST", "/app/contracts/{contract_id}/entries/{entry_id}/dispute/messages"): Probe(
+        names_object=True, form={"body": "probe"}
+    ),
+    ("POST", "/app/contracts/{contract_id}/entries/{entry_id}/dispute/withdraw"): Probe(names_object=True),
+    ("POST", "/agent/contracts/{contract_id}/disputes/{entry_id}/messages"): Probe(
+        names_object=True, form={"body": "probe"}
+    ),
+    ("POST", "/agent/contracts/{contract_id}/disputes/{entry_id}/contest"): Probe(names_object=True),
+    ("POST", "/agent/contracts/{contract_id}/disputes/{entry_id}/concede"): Probe(
+        names_object=True, form={"keep_minutes": "1"}
+    ),
+    ("GET", "/admin/disputes"): Probe(),
+    ("GET", "/admin/disputes/{dispute_id}"): Probe(names_object=True),
+    ("POST", "/admin/disputes/{dispute_id}/resolve"): Probe(names_object=True, form={"outcome": "rejected"}),
+    ("GET", "/app/coverage"): Probe(),
 }
 
 
@@ -209,7 +334,11 @@ def test_every_route_has_a_probe(app):
 def world(client, deps):
     """Business A with a teammate, a pending invitation, an API key and audit entries; business B
     (API token and portal session); an agent (API token and portal session)."""
+    from tests.integration.contract_helpers import MONDAY
+
+    deps.clock.now = MONDAY
     a = business(client, company_name="Alpha Secret Holdings")
+    a.update(contract_setup(client, deps, a))
     email = unique("alpha-mate-") + "@example.com"
     call(client, "POST", "/api/v1/team/invites", {"email": email, "role": "manager"}, token=a["token"])
     token = deps.mailer.last_to(email).text.split("/invites/")[1].split()[0]
@@ -286,6 +415,72 @@ def world(client, deps):
     return {"a": a, "b": b, "b_portal": b_portal, "agent": someone, "agent_portal": agent_portal}
 
 
+def contract_setup(client, deps, a) -> dict:
+    """A's contract with its agent: two entries in 2026-W48, one disputed in the review window, a
+    change to the cap waiting for the agent's answer. Leaves the clock at Monday 30 Nov 13:00 UTC
+    and refreshes A's token (bearer tokens last a day)."""
+    from chalicelib.services.accounts import create_operator
+    from tests.integration.contract_helpers import (
+        accept,
+        apply,
+        approved,
+        at,
+        log,
+        offer,
+        published_opening,
+        sign_in,
+    )
+
+    ops_email = unique("contract-ops-") + "@example.com"
+    create_operator(name="Contract Ops", email=ops_email, password=STRONG, deps=deps)
+    ops = {
+        "email": ops_email,
+        "token": call(client, "POST", "/api/v1/sessions", {"email": ops_email, "password": STRONG}).json[
+            "token"
+        ],
+    }
+    contractor = approved(client, ops, name="Alpha Contractor")
+    opening = published_opening(client, a, title="Alpha Day Shift", seats=2)
+    application = apply(client, contractor, opening)
+    contract = accept(client, contractor, offer(client, a, application["id"], note="Alpha offer note")["id"])
+    deps.clock.now = at(24, 18)
+    sign_in(client, contractor)
+    entries = [
+        log(client, contractor, contract["id"], at(24, 9), at(24, 10), memo="Alpha secret memo").json[
+            "entries"
+        ][0],
+        log(client, contractor, contract["id"], at(24, 11), at(24, 12), memo="Alpha other memo").json[
+            "entries"
+        ][0],
+    ]
+    deps.clock.now = at(30, 13)
+    sign_in(client, a), sign_in(client, contractor)
+    dispute = call(
+        client,
+        "POST",
+        f"/api/v1/contracts/{contract['id']}/entries/{entries[0]['id']}/dispute",
+        {"reason": "Alpha dispute reason"},
+        token=a["token"],
+    ).json
+    amendment = call(
+        client,
+        "POST",
+        f"/api/v1/contracts/{contract['id']}/amendments",
+        {"weekly_cap_minutes": 900, "note": "Alpha amendment note"},
+        token=a["token"],
+    ).json
+    return {
+        "contract_id": contract["id"],
+        "contract_application_id": application["id"],
+        "entry_id": entries[1]["id"],
+        "disputed_entry_id": entries[0]["id"],
+        "dispute_id": dispute["id"],
+        "amendment_id": amendment["id"],
+        "week": "2026-W48",
+        "contractor": contractor,
+    }
+
+
 def a_markers(a) -> list[str]:
     return [
         a["tenant_id"],
@@ -308,6 +503,18 @@ def a_markers(a) -> list[str]:
         "Alpha cover note",
         "Alpha private message",
         a["interview_id"],
+        a["contract_id"],
+        a["entry_id"],
+        a["disputed_entry_id"],
+        a["dispute_id"],
+        a["amendment_id"],
+        "Alpha Day Shift",
+        "Alpha offer note",
+        "Alpha secret memo",
+        "Alpha other memo",
+        "Alpha dispute reason",
+        "Alpha amendment note",
+        "Alpha Contractor",
     ]
 
 
@@ -322,7 +529,21 @@ def a_snapshot(client, a) -> str:
     thread = call(
         client, "GET", f"/api/v1/applications/{a['application_id']}/messages", token=a["token"]
     ).json
-    return json.dumps([members, invites, keys, openings, applications, thread["messages"]], sort_keys=True)
+    contract = call(client, "GET", f"/api/v1/contracts/{a['contract_id']}", token=a["token"]).json
+    sheet = call(
+        client, "GET", f"/api/v1/contracts/{a['contract_id']}/timesheets/2026-W48", token=a["token"]
+    ).json
+    dispute = call(
+        client,
+        "GET",
+        f"/api/v1/contracts/{a['contract_id']}/entries/{a['disputed_entry_id']}/dispute",
+        token=a["token"],
+    ).json
+    clock = call(client, "GET", "/api/v1/clock", token=a["contractor"]["token"]).json
+    return json.dumps(
+        [members, invites, keys, openings, applications, thread["messages"], contract, sheet, dispute, clock],
+        sort_keys=True,
+    )
 
 
 def fill(path: str, a) -> str:
@@ -334,9 +555,26 @@ def fill(path: str, a) -> str:
         "agent_id": a["pending_agent_id"],
         "application_id": a["application_id"],
         "interview_id": a["interview_id"],
+        "contract_id": a["contract_id"],
+        "contract_application_id": a["contract_application_id"],
+        "entry_id": a["entry_id"],
+        "dispute_id": a["dispute_id"],
+        "amendment_id": a["amendment_id"],
+        "week": a["week"],
         **BOGUS_TOKEN,
     }
     return re.sub(r"{(\w+)}", lambda m: values[m.group(1)], path)
+
+
+def filled(value, a):
+    """A probe's body or form with A's ids put in for their {placeholders}."""
+    if isinstance(value, str):
+        return fill(value, a)
+    if isinstance(value, dict):
+        return {k: filled(v, a) for k, v in value.items()}
+    if isinstance(value, list):
+        return [filled(v, a) for v in value]
+    return value
 
 
 def test_no_route_lets_another_tenant_or_an_agent_reach_business_a(client, app, world):
@@ -349,13 +587,13 @@ def test_no_route_lets_another_tenant_or_an_agent_reach_business_a(client, app, 
 
     for method, path in registered_routes(app):
         probe = PROBES[(method, path)]
-        concrete = fill(path, a)
+        concrete = fill(path, a) + (f"?{fill(probe.query, a)}" if probe.query else "")
         if (method, path) in api_paths or path.startswith("/api/"):
             callers = {"business B": world["b"]["token"], "agent": world["agent"]["token"]}
             for who, token in callers.items():
                 if path == "/api/v1/sessions/current":
                     continue  # would end the probing session itself; covered by its own tests
-                response = call(client, method, concrete, probe.body, token=token)
+                response = call(client, method, concrete, filled(probe.body, a), token=token)
                 check(failures, who, method, path, probe, response.status_code, response.body, markers)
         else:
             assert (method, path) in page_paths or path.startswith("/static/"), (method, path)
@@ -363,7 +601,11 @@ def test_no_route_lets_another_tenant_or_an_agent_reach_business_a(client, app, 
                 if path == "/logout":
                     continue  # would end the probing session itself; covered by its own tests
                 browser = world[who]
-                response = browser.post(concrete, probe.form) if method == "POST" else browser.get(concrete)
+                response = (
+                    browser.post(concrete, filled(probe.form, a))
+                    if method == "POST"
+                    else browser.get(concrete)
+                )
                 check(failures, who, method, path, probe, response.status_code, response.body, markers)
                 # re-read a page so the next form carries this session's CSRF token
                 browser.get("/app" if who == "b_portal" else "/agent")

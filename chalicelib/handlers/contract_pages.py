@@ -1,0 +1,324 @@
+"""Offers and contracts in the portal, for both sides: the lists, one contract's page (its terms,
+its weeks, its amendments and the lifecycle buttons each side may press), the offer form, and
+the agent's answer to an offer with the collisions it would make shown first."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from chalicelib.domain.errors import DomainError, InvalidInput
+from chalicelib.lazy import lazy
+from chalicelib.web import forms
+from chalicelib.web.auth import AGENT, MEMBER
+from chalicelib.web.portal import PageContext, Portal
+
+contracts = lazy("chalicelib.services.contracts")
+timesheets = lazy("chalicelib.services.timesheets")
+coverage = lazy("chalicelib.services.coverage")
+disputes = lazy("chalicelib.services.disputes")
+applications = lazy("chalicelib.services.applications")
+openings = lazy("chalicelib.services.openings")
+profiles = lazy("chalicelib.services.profiles")
+terms = lazy("chalicelib.domain.contracts")
+schedule = lazy("chalicelib.domain.schedule")
+money = lazy("chalicelib.domain.money")
+
+pages = Portal(__name__)
+
+
+def _side(ctx: PageContext) -> str:
+    return "business" if str(ctx.principal.kind) == "member" else "agent"
+
+
+def _base(ctx: PageContext) -> str:
+    return "/app" if _side(ctx) == "business" else "/agent"
+
+
+def _list_page(ctx: PageContext):
+    now = ctx.deps.now()
+    records = contracts.listed(ctx.principal)
+    states = {r.contract_id: str(contracts.status_of(r, now)) for r in records}
+    return ctx.render(
+        "contracts.html",
+        title="Contracts",
+        offers=[r for r in records if states[r.contract_id] == "offered"],
+        live=[r for r in records if states[r.contract_id] in ("active", "paused")],
+        past=[r for r in records if states[r.contract_id] in ("ended", "declined", "withdrawn", "expired")],
+        states=states,
+        business=_side(ctx) == "business",
+        base=_base(ctx),
+    )
+
+
+@pages.get("/app/contracts", access=MEMBER)
+def business_contracts(ctx: PageContext):
+    return _list_page(ctx)
+
+
+@pages.get("/agent/contracts", access=AGENT)
+def agent_contracts(ctx: PageContext):
+    return _list_page(ctx)
+
+
+def _contract_page(ctx: PageContext, contract_id: str, *, status: int = 200, errors=None, notice=None):
+    record = contracts.find(ctx.principal, contract_id)
+    now = ctx.deps.now()
+    state = contracts.status_of(record, now)
+    business = _side(ctx) == "business"
+    zone = record.business_time_zone if business else profiles.my_profile(ctx.principal).time_zone
+    collisions = coverage.offer_collisions(ctx.principal, record, deps=ctx.deps) if state == "offered" else []
+    amendments = contracts.amendments_of(record)
+    pending = next((a for a in amendments if str(a.status) == "proposed"), None)
+    weeks = timesheets.weeks_of(ctx.principal, contract_id, deps=ctx.deps) if record.periods else []
+    history = contracts.history_of(record)
+    upcoming = [t for t in history if t.effective_at > now]
+    return ctx.render(
+        "contract.html",
+        status=status,
+        title=record.title,
+        contract=record,
+        state=str(state),
+        business=business,
+        side="business" if business else "agent",
+        base=_base(ctx),
+        zone=zone,
+        collisions=collisions,
+        amendments=amendments,
+        pending=pending,
+        weeks=weeks,
+        in_force=terms.terms_at(history, now),
+        upcoming=upcoming,
+        windows=record.coverage["windows"],
+        errors=errors or {},
+        notice=notice,
+        describe=contracts.describe,
+    )
+
+
+@pages.get("/app/contracts/{contract_id}", access=MEMBER)
+def business_contract(ctx: PageContext, contract_id: str):
+    return _contract_page(ctx, contract_id)
+
+
+@pages.get("/agent/contracts/{contract_id}", access=AGENT)
+def agent_contract(ctx: PageContext, contract_id: str):
+    return _contract_page(ctx, contract_id)
+
+
+def _act(action: str, *, needs_reason: bool = False):
+    """A lifecycle button: the service call, then the contract's page (with the refusal shown)."""
+
+    def handler(ctx: PageContext, contract_id: str):
+        reason = ctx.form_values.get("reason", "")[:500]
+        try:
+            if action == "accept":
+                contracts.accept(ctx.principal, contract_id, deps=ctx.deps)
+            elif action == "decline":
+                contracts.decline(ctx.principal, contract_id, reason=reason, deps=ctx.deps)
+            elif action == "withdraw":
+                contracts.withdraw(ctx.principal, contract_id, deps=ctx.deps)
+            elif action == "pause":
+                contracts.pause(ctx.principal, contract_id, reason=reason, deps=ctx.deps)
+            elif action == "resume":
+                contracts.resume(ctx.principal, contract_id, deps=ctx.deps)
+            elif action == "end":
+                contracts.end(ctx.principal, contract_id, reason=reason, deps=ctx.deps)
+        except DomainError as error:
+            if error.code == "not_found":
+                raise
+            status = 400 if error.field == "reason" else 403 if error.code == "wrong_party" else 409
+            return _contract_page(
+                ctx, contract_id, status=status, errors={error.field or "form": error.message}
+            )
+        return ctx.redirect(f"{_base(ctx)}/contracts/{contract_id}")
+
+    handler.__name__ = f"{action}_contract"
+    return handler
+
+
+for _action in ("withdraw", "pause", "resume", "end"):
+    pages.post(f"/app/contracts/{{contract_id}}/{_action}", access=MEMBER)(_act(_action))
+for _action in ("accept", "decline", "end"):
+    handler = _act(_action)
+    handler.__name__ = f"agent_{_action}_contract"
+    pages.post(f"/agent/contracts/{{contract_id}}/{_action}", access=AGENT)(handler)
+
+
+def _propose(ctx: PageContext, contract_id: str):
+    record = contracts.find(ctx.principal, contract_id)
+    values = ctx.form_values
+    try:
+        rate = values.get("rate", "").strip()
+        cap = forms.minutes_from_hours(values.get("weekly_hours", ""), field="weekly_hours")
+        contracts.propose(
+            ctx.principal,
+            contract_id,
+            rate_minor=forms.money(rate, record.currency, field="rate").minor if rate else None,
+            weekly_cap_minutes=cap,
+            note=values.get("note", "")[:500],
+            deps=ctx.deps,
+        )
+    except DomainError as error:
+        status = 403 if error.code == "wrong_party" else 409 if error.code not in ("invalid",) else 400
+        field = (
+            "weekly_hours" if error.field == "weekly_cap_minutes" else (error.field or "form").split(".")[0]
+        )
+        return _contract_page(ctx, contract_id, status=status, errors={f"amend_{field}": error.message})
+    return ctx.redirect(f"{_base(ctx)}/contracts/{contract_id}")
+
+
+@pages.post("/app/contracts/{contract_id}/amendments", access=MEMBER)
+def business_propose(ctx: PageContext, contract_id: str):
+    return _propose(ctx, contract_id)
+
+
+@pages.post("/agent/contracts/{contract_id}/amendments", access=AGENT)
+def agent_propose(ctx: PageContext, contract_id: str):
+    return _propose(ctx, contract_id)
+
+
+def _settle(step: str):
+    def handler(ctx: PageContext, contract_id: str, amendment_id: str):
+        try:
+            if step == "withdraw":
+                contracts.withdraw_amendment(ctx.principal, contract_id, amendment_id, deps=ctx.deps)
+            else:
+                contracts.answer(
+                    ctx.principal, contract_id, amendment_id, accept=step == "accept", deps=ctx.deps
+                )
+        except DomainError as error:
+            if error.code == "not_found":
+                raise
+            return _contract_page(ctx, contract_id, status=409, errors={"amendment": error.message})
+        return ctx.redirect(f"{_base(ctx)}/contracts/{contract_id}")
+
+    return handler
+
+
+for _prefix, _access in (("/app", MEMBER), ("/agent", AGENT)):
+    for _step in ("accept", "decline", "withdraw"):
+        _handler = _settle(_step)
+        _handler.__name__ = f"{_prefix.strip('/')}_{_step}_amendment"
+        pages.post(
+            f"{_prefix}/contracts/{{contract_id}}/amendments/{{amendment_id}}/{_step}", access=_access
+        )(_handler)
+
+
+# -- the offer form (business) --------------------------------------------------------------------
+
+
+def _offer_source(ctx: PageContext):
+    """Where an offer comes from: `?application=<id>`, or `?opening=<id>&agent=<id>` (invited)."""
+    params = ctx.request.query_params or {}
+    source = {k: (params.get(k) or ctx.form_values.get(k) or "") for k in ("application", "opening", "agent")}
+    if source["application"]:
+        application = applications.get(ctx.principal, source["application"])
+        opening = openings.get(ctx.principal, application.opening_id)
+        return opening, application.agent_name, source
+    if source["opening"] and source["agent"]:
+        opening = openings.get(ctx.principal, source["opening"])
+        agent = profiles.public_profile(source["agent"])
+        return opening, agent.name, source
+    raise InvalidInput("make an offer from an application or from an invited agent", field="application")
+
+
+def _offer_form(ctx: PageContext, *, status=200, errors=None, values=None):
+    opening, agent_name, source = _offer_source(ctx)
+    if values is None:
+        values = {
+            "title": opening.title,
+            "kind": "hourly" if opening.minutes_per_week else "block",
+            "rate": money.format_amount(int(opening.rate_min_minor), opening.currency),
+            "weekly_hours": f"{opening.minutes_per_week / 60:g}" if opening.minutes_per_week else "",
+            "block_hours": f"{opening.block_minutes / 60:g}" if opening.block_minutes else "",
+            "start_date": max(date.fromisoformat(opening.start_date), ctx.deps.now().date()).isoformat(),
+            "end_date": "",
+            "tier": "1",
+            "bonus_percent": "",
+            "note": "",
+            **forms.window_fields(opening.coverage),
+        }
+    return ctx.render(
+        "offer_form.html",
+        status=status,
+        title=f"Offer {agent_name} a contract",
+        opening=opening,
+        agent_name=agent_name,
+        source=source,
+        values=values,
+        errors=errors or {},
+        days=schedule.DAYS,
+    )
+
+
+@pages.get("/app/offers/new", access=MEMBER)
+def offer_form(ctx: PageContext):
+    return _offer_form(ctx)
+
+
+def _offer_draft(ctx: PageContext, currency: str, source: dict):
+    values = ctx.form_values
+    kind = values.get("kind", "hourly")
+    if kind not in ("hourly", "block"):
+        raise InvalidInput("hourly or block", field="kind")
+    try:
+        start = date.fromisoformat(values.get("start_date", ""))
+    except ValueError:
+        raise InvalidInput("pick a start date", field="start_date") from None
+    end_text = values.get("end_date", "").strip()
+    try:
+        end = date.fromisoformat(end_text) if end_text else None
+    except ValueError:
+        raise InvalidInput("pick an end date or leave it empty", field="end_date") from None
+    bps = forms.basis_points(values.get("bonus_percent", ""), field="bonus_percent")
+    bonus = terms.BonusRule(percent_bps=bps) if bps is not None else None
+    tier = values.get("tier", "1")
+    if tier not in ("1", "2"):
+        raise InvalidInput("tier 1 or 2", field="tier")
+    windows = forms.weekly_windows(values)
+    return contracts.OfferDraft(
+        title=values.get("title", "")[:120],
+        kind=terms.Kind(kind),
+        rate=forms.money(values.get("rate", ""), currency, field="rate"),
+        weekly_cap_minutes=forms.minutes_from_hours(values.get("weekly_hours", ""), field="weekly_hours")
+        if kind == "hourly"
+        else None,
+        block_minutes=forms.minutes_from_hours(values.get("block_hours", ""), field="block_hours")
+        if kind == "block"
+        else None,
+        start_date=start,
+        end_date=end,
+        tier=int(tier),
+        coverage=windows or None,
+        bonus=bonus,
+        note=values.get("note", "")[:2000],
+        application_id=source["application"] or None,
+        opening_id=source["opening"] or None,
+        agent_id=source["agent"] or None,
+    )
+
+
+_FORM_FIELDS = {
+    "weekly_cap_minutes": "weekly_hours",
+    "block_minutes": "block_hours",
+    "rate.amount": "rate",
+    "rate.currency": "rate",
+}
+
+
+@pages.post("/app/offers", access=MEMBER)
+def make_offer(ctx: PageContext):
+    opening, _, source = _offer_source(ctx)
+    try:
+        record = contracts.make_offer(
+            ctx.principal, _offer_draft(ctx, opening.currency, source), deps=ctx.deps
+        )
+    except DomainError as error:
+        if error.code == "not_found" and error.field is None:
+            raise
+        field = _FORM_FIELDS.get(error.field or "", forms.field_of(error, collapse=("coverage",)))
+        if field.startswith("bonus"):
+            field = "bonus_percent"
+        status = 409 if error.code in ("not_invited", "application_not_live", "opening_not_open") else 400
+        return _offer_form(ctx, status=status, errors={field: error.message}, values=ctx.form_values)
+    return ctx.redirect(f"/app/contracts/{record.contract_id}")

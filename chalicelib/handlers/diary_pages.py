@@ -1,0 +1,218 @@
+"""The agent's work diary in the portal, made for a phone: one big clock button, the week with its
+totals and what is left of each cap, manual entries on the agent's own clock, the timesheet of a
+contract's week (with edits while it is open), and the calendar of all their commitments."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from chalicelib.domain.errors import DomainError
+from chalicelib.lazy import lazy
+from chalicelib.web import forms
+from chalicelib.web.auth import AGENT
+from chalicelib.web.portal import PageContext, Portal
+
+contracts = lazy("chalicelib.services.contracts")
+diary = lazy("chalicelib.services.diary")
+timesheets = lazy("chalicelib.services.timesheets")
+coverage = lazy("chalicelib.services.coverage")
+profiles = lazy("chalicelib.services.profiles")
+terms = lazy("chalicelib.domain.contracts")
+time = lazy("chalicelib.domain.time")
+
+pages = Portal(__name__)
+
+
+def _week(ctx: PageContext):
+    """The billing week in `?week=`, or this week."""
+    text = ctx.request.query_params.get("week") if ctx.request.query_params else None
+    try:
+        return time.BillingWeek.parse(text) if text else time.BillingWeek.containing(ctx.deps.now())
+    except DomainError:
+        return time.BillingWeek.containing(ctx.deps.now())
+
+
+def _neighbours(week):
+    previous = time.BillingWeek.containing(week.starts_at - (week.ends_at - week.starts_at))
+    return previous, week.next()
+
+
+def _diary_page(ctx: PageContext, *, status: int = 200, errors=None, notice=None, values=None):
+    principal = ctx.principal
+    me = profiles.my_profile(principal)
+    week = _week(ctx)
+    now = ctx.deps.now()
+    running = [c for c in contracts.listed(principal) if contracts.status_of(c, now) is terms.Status.ACTIVE]
+    sheets = [timesheets.timesheet(principal, c.contract_id, week, deps=ctx.deps) for c in running]
+    clock = diary.current_clock(principal)
+    previous, following = _neighbours(week)
+    local_now = now.astimezone(ZoneInfo(me.time_zone))
+    return ctx.render(
+        "diary.html",
+        status=status,
+        title="Work diary",
+        zone=me.time_zone,
+        week=week,
+        previous=previous,
+        following=following,
+        this_week=time.BillingWeek.containing(now),
+        running=running,
+        sheets=sheets,
+        clock=clock,
+        errors=errors or {},
+        notice=notice,
+        values=values
+        if values is not None
+        else {"date": local_now.date().isoformat(), "start": "", "end": "", "memo": "", "tickets": ""},
+    )
+
+
+@pages.get("/agent/diary", access=AGENT)
+def diary_page(ctx: PageContext):
+    return _diary_page(ctx)
+
+
+@pages.post("/agent/clock-in", access=AGENT)
+def clock_in(ctx: PageContext):
+    try:
+        diary.clock_in(
+            ctx.principal,
+            ctx.form_values.get("contract_id", ""),
+            memo=ctx.form_values.get("memo", "")[:2000],
+            deps=ctx.deps,
+        )
+    except DomainError as error:
+        return _diary_page(
+            ctx, status=409 if error.code != "not_found" else 404, errors={"clock": error.message}
+        )
+    return ctx.redirect("/agent/diary")
+
+
+@pages.post("/agent/clock-out", access=AGENT)
+def clock_out(ctx: PageContext):
+    try:
+        result = diary.clock_out(ctx.principal, deps=ctx.deps)
+    except DomainError as error:
+        return _diary_page(ctx, status=409, errors={"clock": error.message})
+    logged = sum(int(e.minutes) for e in result.entries)
+    from chalicelib.domain.diary import hours_and_minutes
+
+    notice = (
+        f"Clocked out: {hours_and_minutes(logged)} logged."
+        if logged
+        else "Clocked out: under a minute, nothing logged."
+    )
+    if result.reason:
+        notice += f" The clock {result.reason}."
+    return _diary_page(ctx, notice=notice)
+
+
+def _entry_draft(ctx: PageContext, zone: str):
+    values = ctx.form_values
+    start, end = forms.local_span(
+        values.get("date", ""), values.get("start", ""), values.get("end", ""), zone
+    )
+    return diary.EntryDraft(
+        started_at=start,
+        ended_at=end,
+        memo=values.get("memo", "")[:2000],
+        tickets=tuple(forms.tags(values.get("tickets", "")))[:20],
+    )
+
+
+def _form_field(error) -> str:
+    name = error.field or "form"
+    return {"started_at": "start", "ended_at": "end"}.get(
+        name, name if name in ("memo", "tickets", "date", "start", "end") else "form"
+    )
+
+
+@pages.post("/agent/entries", access=AGENT)
+def log_entry(ctx: PageContext):
+    me = profiles.my_profile(ctx.principal)
+    try:
+        entries = diary.log_time(
+            ctx.principal,
+            ctx.form_values.get("contract_id", ""),
+            _entry_draft(ctx, me.time_zone),
+            deps=ctx.deps,
+        )
+    except DomainError as error:
+        status = 404 if error.code == "not_found" else 409 if error.code in _CONFLICTS else 400
+        return _diary_page(
+            ctx, status=status, errors={_form_field(error): error.message}, values=ctx.form_values
+        )
+    from chalicelib.domain.diary import hours_and_minutes
+
+    total = sum(int(e.minutes) for e in entries)
+    split = " (split at Monday 00:00 UTC into two entries)" if len(entries) == 2 else ""
+    return _diary_page(ctx, notice=f"Logged {hours_and_minutes(total)}{split}.")
+
+
+_CONFLICTS = ("overlap", "over_weekly_cap", "block_exhausted", "week_locked", "outside_contract", "contended")
+
+
+# -- a contract's week ----------------------------------------------------------------------------
+
+
+def _timesheet_page(
+    ctx: PageContext, contract_id: str, week_text: str, *, status=200, errors=None, notice=None
+):
+    week = time.BillingWeek.parse(week_text)
+    sheet = timesheets.timesheet(ctx.principal, contract_id, week, deps=ctx.deps)
+    previous, following = _neighbours(week)
+    return ctx.render(
+        "agent_timesheet.html",
+        status=status,
+        title=f"{sheet.contract.title} · {week}",
+        sheet=sheet,
+        previous=previous,
+        following=following,
+        errors=errors or {},
+        notice=notice,
+    )
+
+
+@pages.get("/agent/contracts/{contract_id}/timesheets/{week}", access=AGENT)
+def agent_timesheet(ctx: PageContext, contract_id: str, week: str):
+    return _timesheet_page(ctx, contract_id, week)
+
+
+@pages.post("/agent/contracts/{contract_id}/entries/{entry_id}/edit", access=AGENT)
+def edit_entry(ctx: PageContext, contract_id: str, entry_id: str):
+    _, entry = diary.find_entry(ctx.principal, contract_id, entry_id)
+    me = profiles.my_profile(ctx.principal)
+    try:
+        diary.revise(ctx.principal, contract_id, entry_id, _entry_draft(ctx, me.time_zone), deps=ctx.deps)
+    except DomainError as error:
+        status = 409 if error.code in _CONFLICTS or error.code == "other_week" else 400
+        return _timesheet_page(ctx, contract_id, entry.week, status=status, errors={entry_id: error.message})
+    return ctx.redirect(f"/agent/contracts/{contract_id}/timesheets/{entry.week}")
+
+
+@pages.post("/agent/contracts/{contract_id}/entries/{entry_id}/delete", access=AGENT)
+def delete_entry(ctx: PageContext, contract_id: str, entry_id: str):
+    _, entry = diary.find_entry(ctx.principal, contract_id, entry_id)
+    try:
+        diary.delete(ctx.principal, contract_id, entry_id, deps=ctx.deps)
+    except DomainError as error:
+        return _timesheet_page(ctx, contract_id, entry.week, status=409, errors={entry_id: error.message})
+    return ctx.redirect(f"/agent/contracts/{contract_id}/timesheets/{entry.week}")
+
+
+@pages.get("/agent/calendar", access=AGENT)
+def calendar_page(ctx: PageContext):
+    week = _week(ctx)
+    grid, committed = coverage.agent_calendar(ctx.principal, week, deps=ctx.deps)
+    previous, following = _neighbours(week)
+    return ctx.render(
+        "calendar.html",
+        title="Your calendar",
+        grid=grid,
+        week=week,
+        previous=previous,
+        following=following,
+        committed=committed,
+        base="/agent/calendar",
+        business_view=False,
+    )
