@@ -9,6 +9,9 @@ import uuid
 
 import pytest
 
+# The Stripe emulator's fixtures (stripe_emulator, stripe_client, webhook receivers).
+pytest_plugins = ["tests.stripe_support"]
+
 # The app reads its settings on first use; point them at the local stage before anything imports it.
 os.environ.setdefault("DESKHIRE_STAGE", "local")
 os.environ.setdefault("DESKHIRE_TABLE", "deskhire")

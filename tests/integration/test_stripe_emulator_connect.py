@@ -1,0 +1,292 @@
+"""Connect through the emulator: Express onboarding through the onboarding page (plain HTTP, no
+browser), transfers with source_transaction and transfer_group, a currency-converted destination
+payment, reversals, and calls made on behalf of a connected account (`Stripe-Account`)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import pytest
+import requests
+import stripe
+
+pytestmark = pytest.mark.integration
+
+REFRESH = "http://127.0.0.1:8000/agents/payouts/refresh"
+RETURN = "http://127.0.0.1:8000/agents/payouts/done"
+
+
+def onboarded(client, emu, country="US", **fields):
+    account = client.v1.accounts.create(params={"type": "express", "country": country, **fields})
+    emu.complete_onboarding(account.id)
+    return client.v1.accounts.retrieve(account.id)
+
+
+def paid_charge(client, amount=10000):
+    customer = client.v1.customers.create()
+    pm = client.v1.payment_methods.attach("pm_card_visa", params={"customer": customer.id})
+    invoice = client.v1.invoices.create(params={"customer": customer.id, "default_payment_method": pm.id})
+    client.v1.invoice_items.create(params={"customer": customer.id, "invoice": invoice.id, "amount": amount})
+    invoice = client.v1.invoices.pay(invoice.id)
+    payment = client.v1.invoice_payments.list(
+        params={"invoice": invoice.id, "expand": ["data.payment.payment_intent"]}
+    )
+    return client.v1.charges.retrieve(payment.data[0].payment.payment_intent.latest_charge)
+
+
+def test_express_onboarding_through_the_page(
+    stripe_emulator, stripe_client, stripe_webhooks, stripe_connect_webhooks
+):
+    account = stripe_client.v1.accounts.create(
+        params={
+            "controller": {
+                "fees": {"payer": "application"},
+                "losses": {"payments": "application"},
+                "stripe_dashboard": {"type": "express"},
+            },
+            "country": "GB",
+            "email": "lia@example.com",
+            "capabilities": {"transfers": {"requested": True}},
+            "metadata": {"agent": "a-1"},
+        }
+    )
+    assert account.type == "express" and account.default_currency == "gbp"
+    assert (
+        account.charges_enabled is False
+        and account.payouts_enabled is False
+        and account.details_submitted is False
+    )
+    assert account.capabilities.to_dict() == {"transfers": "inactive"}
+    assert account.requirements.currently_due and account.requirements.disabled_reason
+    assert account.id in [a.id for a in stripe_client.v1.accounts.list().data]
+
+    link = stripe_client.v1.account_links.create(
+        params={
+            "account": account.id,
+            "refresh_url": REFRESH,
+            "return_url": RETURN,
+            "type": "account_onboarding",
+        }
+    )
+    assert link.object == "account_link" and link.expires_at == link.created + 300
+    assert link.url.startswith(stripe_emulator.url)
+    page = requests.get(link.url, allow_redirects=False, timeout=5)
+    assert page.status_code == 200 and "lia@example.com" in page.text and "GBP" in page.text
+    # Single use, like Stripe's: a second visit goes to refresh_url.
+    again = requests.get(link.url, allow_redirects=False, timeout=5)
+    assert again.status_code == 303 and again.headers["Location"] == REFRESH
+
+    action = page.text.split("action='")[1].split("'")[0]
+    done = requests.post(
+        stripe_emulator.url + action, data={"outcome": "verified"}, allow_redirects=False, timeout=5
+    )
+    assert done.status_code == 303 and done.headers["Location"] == RETURN
+    account = stripe_client.v1.accounts.retrieve(account.id)
+    assert account.charges_enabled is False  # only transfers was requested
+    assert account.payouts_enabled is True and account.details_submitted is True
+    assert account.capabilities.transfers == "active" and account.requirements.currently_due == []
+    assert account.external_accounts.data[0].last4 == "6789"
+
+    event = stripe_connect_webhooks.wait_for("account.updated")
+    assert event.account == account.id
+    assert event.data.object.capabilities.transfers == "active"
+    assert event.data.previous_attributes.capabilities.transfers == "inactive"
+    assert event.data.previous_attributes.details_submitted is False
+    stripe_emulator.flush_webhooks()
+    assert not stripe_webhooks.events("account.updated"), "Connect events go to the Connect endpoint only"
+    # The event is the connected account's: listed with Stripe-Account.
+    listed = stripe_client.v1.events.list(
+        params={"type": "account.updated"}, options={"stripe_account": account.id}
+    )
+    assert [e.id for e in listed.data] == [event.id]
+    assert stripe_client.v1.events.list(params={"type": "account.updated"}).data == []
+
+
+def test_leaving_and_expired_links_go_to_refresh_url(stripe_emulator, stripe_client):
+    account = stripe_client.v1.accounts.create(params={"type": "express", "country": "US"})
+    params = {
+        "account": account.id,
+        "refresh_url": REFRESH,
+        "return_url": RETURN,
+        "type": "account_onboarding",
+    }
+    page = requests.get(stripe_client.v1.account_links.create(params=params).url, timeout=5)
+    leave = page.text.split("href='")[1].split("'")[0]
+    left = requests.get(stripe_emulator.url + leave, allow_redirects=False, timeout=5)
+    assert left.status_code == 303 and left.headers["Location"] == REFRESH
+    assert stripe_client.v1.accounts.retrieve(account.id).details_submitted is False
+
+    stale = stripe_client.v1.account_links.create(params=params)
+    stripe_emulator.advance_time(301)
+    expired = requests.get(stale.url, allow_redirects=False, timeout=5)
+    assert expired.status_code == 303 and expired.headers["Location"] == REFRESH
+
+    pending = requests.get(stripe_client.v1.account_links.create(params=params).url, timeout=5)
+    action = pending.text.split("action='")[1].split("'")[0]
+    requests.post(stripe_emulator.url + action, data={"outcome": "pending"}, allow_redirects=False, timeout=5)
+    account = stripe_client.v1.accounts.retrieve(account.id)
+    assert account.details_submitted is True and account.capabilities.transfers == "pending"
+    assert account.requirements.pending_verification and account.payouts_enabled is False
+
+
+def test_default_currency_follows_the_country(stripe_client):
+    for country, currency in {"US": "usd", "GB": "gbp", "DE": "eur", "FR": "eur", "PT": "eur", "ES": "eur",
+                              "IE": "eur", "NL": "eur", "CA": "cad", "AU": "aud", "JP": "jpy", "IN": "inr"}.items():  # fmt: skip
+        account = stripe_client.v1.accounts.create(params={"type": "express", "country": country})
+        assert account.default_currency == currency, country
+    with pytest.raises(stripe.InvalidRequestError) as bad:
+        stripe_client.v1.accounts.create(params={"type": "express", "country": "ZZ"})
+    assert bad.value.param == "country"
+
+
+def test_transfers_need_the_transfers_capability(stripe_client):
+    account = stripe_client.v1.accounts.create(params={"type": "express", "country": "US"})
+    with pytest.raises(stripe.InvalidRequestError) as refused:
+        stripe_client.v1.transfers.create(
+            params={"amount": 100, "currency": "usd", "destination": account.id}
+        )
+    assert refused.value.code == "insufficient_capabilities_for_transfer"
+    with pytest.raises(stripe.InvalidRequestError, match="No such destination: 'acct_nope'"):
+        stripe_client.v1.transfers.create(
+            params={"amount": 100, "currency": "usd", "destination": "acct_nope"}
+        )
+
+
+def test_transfer_from_a_charge_with_a_group_and_converted_payment(stripe_emulator, stripe_client):
+    charge = paid_charge(stripe_client, 10000)
+    agent = onboarded(stripe_client, stripe_emulator, country="DE")
+    transfer = stripe_client.v1.transfers.create(
+        params={
+            "amount": 6000,
+            "currency": "usd",
+            "destination": agent.id,
+            "source_transaction": charge.id,
+            "transfer_group": "invoice-42",
+            "description": "March, 20 h",
+            "metadata": {"contract": "c-9"},
+        },
+        options={"idempotency_key": "payout-c-9-march"},
+    )
+    assert transfer.amount == 6000 and transfer.currency == "usd" and transfer.source_transaction == charge.id
+    assert transfer.destination_payment.startswith("py_") and transfer.reversals.data == []
+    with pytest.raises(stripe.InvalidRequestError, match="still available for transfers") as too_much:
+        stripe_client.v1.transfers.create(
+            params={
+                "amount": 4001,
+                "currency": "usd",
+                "destination": agent.id,
+                "source_transaction": charge.id,
+            }
+        )
+    assert too_much.value.param == "amount"
+    with pytest.raises(stripe.InvalidRequestError, match="must be the same as the transfer currency"):
+        stripe_client.v1.transfers.create(
+            params={
+                "amount": 100,
+                "currency": "eur",
+                "destination": agent.id,
+                "source_transaction": charge.id,
+            }
+        )
+    rest = stripe_client.v1.transfers.create(
+        params={"amount": 4000, "currency": "usd", "destination": agent.id, "source_transaction": charge.id}
+    )
+    grouped = stripe_client.v1.transfers.list(params={"transfer_group": "invoice-42"})
+    assert [t.id for t in grouped.data] == [transfer.id]
+    assert {t.id for t in stripe_client.v1.transfers.list(params={"destination": agent.id}).data} == {
+        transfer.id,
+        rest.id,
+    }
+
+    # The agent abroad is paid in euros at the emulator's fixed rate (1 USD = 0.92 EUR).
+    on_behalf = {"stripe_account": agent.id}
+    payment = stripe_client.v1.charges.retrieve(
+        transfer.destination_payment, params={"expand": ["balance_transaction"]}, options=on_behalf
+    )
+    assert payment.amount == 5520 and payment.currency == "eur" and payment.source_transfer == transfer.id
+    assert payment.balance_transaction.exchange_rate == pytest.approx(0.92)
+    assert payment.balance_transaction.amount == 5520 and payment.balance_transaction.type == "payment"
+    with pytest.raises(stripe.InvalidRequestError):
+        stripe_client.v1.charges.retrieve(transfer.destination_payment)  # not the platform's charge
+    expanded = stripe_client.v1.transfers.retrieve(transfer.id, params={"expand": ["destination_payment"]})
+    assert expanded.destination_payment.amount == 5520
+    agent_balance = stripe_client.v1.balance.retrieve(options=on_behalf)
+    assert [(b.currency, b.amount) for b in agent_balance.available] == [("eur", 5520 + 3680)]
+    agent_txns = stripe_client.v1.balance_transactions.list(options=on_behalf)
+    assert sorted(t.amount for t in agent_txns.data) == [3680, 5520]
+    platform = stripe_client.v1.balance.retrieve()
+    fee = 290 + 30
+    assert platform.available[0].amount == 10000 - fee - 10000
+    assert [e["type"] for e in stripe_emulator.events(type="transfer.created")] == ["transfer.created"] * 2
+
+
+def test_transfer_without_a_source_needs_available_balance(stripe_emulator, stripe_client):
+    agent = onboarded(stripe_client, stripe_emulator)
+    with pytest.raises(stripe.InvalidRequestError) as short:
+        stripe_client.v1.transfers.create(params={"amount": 2500, "currency": "usd", "destination": agent.id})
+    assert short.value.code == "balance_insufficient" and short.value.http_status == 400
+    stripe_emulator.set_available_balance(None, 3000)
+    transfer = stripe_client.v1.transfers.create(
+        params={"amount": 2500, "currency": "usd", "destination": agent.id}
+    )
+    assert transfer.source_transaction is None
+    assert stripe_client.v1.balance.retrieve().available[0].amount == 500
+    txn = stripe_client.v1.balance_transactions.retrieve(transfer.balance_transaction)
+    assert txn.type == "transfer" and txn.amount == -2500
+
+
+def test_reversals_and_a_short_connected_balance(stripe_emulator, stripe_client):
+    charge = paid_charge(stripe_client, 10000)
+    agent = onboarded(stripe_client, stripe_emulator, country="GB")
+    transfer = stripe_client.v1.transfers.create(
+        params={"amount": 5000, "currency": "usd", "destination": agent.id, "source_transaction": charge.id}
+    )
+    partial = stripe_client.v1.transfers.reversals.create(
+        transfer.id, params={"amount": 1000, "metadata": {"why": "hours"}}
+    )
+    assert (
+        partial.object == "transfer_reversal" and partial.amount == 1000 and partial.transfer == transfer.id
+    )
+    assert partial.destination_payment_refund.startswith("pyr_")
+    after = stripe_client.v1.transfers.retrieve(transfer.id)
+    assert after.amount_reversed == 1000 and after.reversed is False and len(after.reversals.data) == 1
+    reversed_event = stripe_emulator.events(type="transfer.reversed")[-1]
+    assert reversed_event["data"]["previous_attributes"]["amount_reversed"] == 0
+    agent_gbp = stripe_client.v1.balance.retrieve(options={"stripe_account": agent.id}).available[0]
+    assert (agent_gbp.currency, agent_gbp.amount) == ("gbp", 3950 - 790)
+
+    # The agent already paid out: nothing to take back.
+    stripe_emulator.drain_balance(agent.id)
+    with pytest.raises(stripe.InvalidRequestError) as short:
+        stripe_client.v1.transfers.reversals.create(transfer.id)
+    assert short.value.code == "balance_insufficient"
+    assert stripe_client.v1.transfers.retrieve(transfer.id).amount_reversed == 1000
+
+    stripe_emulator.set_available_balance(agent.id, 10000)
+    full = stripe_client.v1.transfers.reversals.create(transfer.id)
+    assert full.amount == 4000
+    done = stripe_client.v1.transfers.retrieve(transfer.id)
+    assert done.reversed is True and done.amount_reversed == 5000
+    assert {r.id for r in stripe_client.v1.transfers.reversals.list(transfer.id).data} == {
+        partial.id,
+        full.id,
+    }
+    with pytest.raises(stripe.InvalidRequestError, match="fully reversed"):
+        stripe_client.v1.transfers.reversals.create(transfer.id)
+    # The charge's transferable amount comes back with the reversal.
+    again = stripe_client.v1.transfers.create(
+        params={"amount": 10000, "currency": "usd", "destination": agent.id, "source_transaction": charge.id}
+    )
+    assert again.amount == 10000
+
+
+def test_on_behalf_of_a_connected_account(stripe_emulator, stripe_client):
+    from tests.stripe_support import make_client
+
+    agent = onboarded(stripe_client, stripe_emulator, country="CA", email="cam@example.com")
+    as_agent = make_client(stripe_emulator, stripe_account=agent.id)
+    assert as_agent.v1.accounts.retrieve_current().id == agent.id
+    assert stripe_client.v1.accounts.retrieve_current().id == stripe_emulator.platform_account_id
+    balance = as_agent.v1.balance.retrieve()
+    assert balance.object == "balance" and balance.available[0].currency == "cad"
+    assert urlsplit(stripe_emulator.url).hostname == "127.0.0.1"
