@@ -9,7 +9,7 @@ PY_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 ASSETS := templates/static/pico.min.css templates/static/htmx.min.js
 
-.PHONY: install run test bench lint format package clean admin
+.PHONY: install run test bench lint format package clean admin job
 
 install: $(PY_STAMP) $(NODE_STAMP) $(ASSETS)
 
@@ -62,3 +62,8 @@ clean:
 admin: install
 	@test -n "$(EMAIL)" || { echo "usage: make admin EMAIL=ops@example.com [NAME=\"Ops Person\"]"; exit 2; }
 	$(PY) -m local.admin --email "$(EMAIL)" --name "$(or $(NAME),deskhire operator)"
+
+# A scheduled job by hand: make job JOB=lock-week [WEEK=2026-W48] [AT=2026-12-01T10:00:00Z]
+job: install
+	@test -n "$(JOB)" || { $(PY) -m local.jobs --list; echo "usage: make job JOB=<name> [WEEK=2026-W48] [AT=...]"; exit 2; }
+	$(PY) -m local.jobs "$(JOB)" $(if $(WEEK),--week "$(WEEK)") $(if $(AT),--at "$(AT)")

@@ -1,8 +1,8 @@
-"""`make run`: DynamoDB Local (data kept under .data/), the table, and the API and portal.
+"""`make run`: DynamoDB Local (data kept under .data/), the table, the API and portal, and the
+scheduler that fires the scheduled jobs on their cron rules.
 
 Ports come from DESKHIRE_PORT (8000) and DESKHIRE_DYNAMODB_PORT (8001). Ctrl-C stops every child;
-a second run finds the data of the first. Later pieces (the Stripe emulator, the scheduler, the
-demo data) start here too as they land."""
+a second run finds the data of the first. The Stripe emulator starts here too once billing lands."""
 
 from __future__ import annotations
 
@@ -116,11 +116,15 @@ def main() -> int:
         )
         children.append(server)
         health = _wait_healthy(f"{url}/api/health", server)
+        children.append(
+            subprocess.Popen([sys.executable, "-m", "local.scheduler"], cwd=ROOT, env=env, start_new_session=True)
+        )
         print(
             f"\n  deskhire is running at {url}/\n"
             f"  health: {health}\n"
             f"  API document: {url}/api/openapi.json\n"
             f"  mail outbox: {url}/dev/outbox\n"
+            "  scheduler: the jobs fire on their cron rules (make job JOB=... runs one by hand)\n"
             f"  demo logins (password {DEMO_PASSWORD}):\n"
             + "".join(f"    {who:<15} {email}\n" for who, email in LOGINS)
             + "  make admin EMAIL=... adds an operator.\n"

@@ -20,6 +20,17 @@ The single table has `pk`/`sk` and two overloaded global secondary indexes. Acce
 | login throttling counters (TTL)           | pk = `THROTTLE#<scope>#<sha256>`                  |
 | operators                                 | pk = `OP#<operator>`                              |
 | a tenant's audit log, newest first        | pk = `T#<tenant>#AUDIT`, sk = `<time>#<ulid>`     |
+| a business's contracts (offers included)  | pk = `T#<tenant>`, sk = `CONTRACT#<id>`           |
+| an agent's contracts across businesses    | GSI1: gsi1pk = `A#<agent>#CONTRACTS`              |
+| a contract's diary, weeks and disputes    | pk = `T#<tenant>#CONTRACT#<id>`, sk = `ENTRY#`,   |
+|                                           |   `WEEK#<week>`, `DISPUTE#<entry>`                |
+| an agent's entries by time, all contracts | GSI1: gsi1pk = `A#<agent>#ENTRIES`, sk = start    |
+| the agent's overlap guard and clock       | pk = `A#<agent>#DIARY` (`DAY#<date>`),            |
+|                                           |   `A#<agent>` sk = `CLOCK`                        |
+| what the jobs fan out from (sharded)      | GSI2: `WEEKS#<week>#<n>`, `CLOCKS#<n>`,           |
+|                                           |   `OFFERS#<n>`, `IDLE#<n>`, `DISPUTES#queue`      |
+
+store/contracts.py details the contract items and why an entry's id carries its week.
 
 Tenant partitions are `T#<tenant>` and `T#<tenant>#...`, never a bare prefix, so that the IAM
 session policy (`dynamodb:LeadingKeys` on `T#<tenant>` and `T#<tenant>#*`) cannot match a longer

@@ -102,6 +102,24 @@ def test_run_serves_stops_cleanly_and_keeps_data(tmp_path):
         _sign_in(api_port, "ops2@deskhire.example", "quartz-meadow-lantern-81")["principal"]["kind"]
         == "operator"
     )
+    # a scheduled job by hand, against the running stack (`make job JOB=lock-week WEEK=...`)
+    job = subprocess.run(
+        [sys.executable, "-m", "local.jobs", "lock-week", "--week", "2025-W01"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert job.returncode == 0, job.stderr
+    assert "lock-week 2025-W01:" in job.stdout and "0 failed" in job.stdout
+    early = subprocess.run(
+        [sys.executable, "-m", "local.jobs", "lock-week", "--week", "2099-W01"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert early.returncode == 1 and "may run from" in early.stderr
     dynamodb.client(ddb_port).put_item(
         TableName="deskhire",
         Item={"pk": {"S": "SYS#probe"}, "sk": {"S": "SYS#probe"}, "kind": {"S": "probe"}},

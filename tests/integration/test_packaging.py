@@ -56,3 +56,26 @@ def test_merged_template_is_valid_and_wired(package):
     assert gateway["MISSING_AUTHENTICATION_TOKEN"]["StatusCode"] == "404"
     policy = resources["DeskhireDataPolicy"]["Properties"]["PolicyDocument"]["Statement"][0]
     assert "dynamodb:Scan" not in policy["Action"]
+
+
+def test_scheduled_jobs_fan_out_through_the_queue_with_least_privilege(package):
+    resources = yaml.safe_load((package / "sam.yaml").read_text())["Resources"]
+    functions = {name for name, r in resources.items() if r["Type"] == "AWS::Serverless::Function"}
+    assert functions == {"APIHandler", "CloseClocks", "LockWeek", "CloseReview", "ExpireOffers", "PauseIdle", "JobWorker"}
+    for name in functions:
+        variables = resources[name]["Properties"]["Environment"]["Variables"]
+        assert variables["DESKHIRE_TABLE"] == {"Ref": "DeskhireTable"}, name
+        assert variables["DESKHIRE_JOBS_QUEUE_URL"] == {"Ref": "DeskhireJobsQueue"}, name
+        role = resources[name]["Properties"]["Role"]["Fn::GetAtt"][0]
+        attached = resources[role]["Properties"]["ManagedPolicyArns"]
+        assert {"Ref": "DeskhireDataPolicy"} in attached, role
+        # only the planners send, only the worker consumes, the API does neither
+        assert ({"Ref": "DeskhireJobsSendPolicy"} in attached) == (name not in ("APIHandler", "JobWorker")), role
+        assert ({"Ref": "DeskhireJobsWorkPolicy"} in attached) == (name == "JobWorker"), role
+    queue = resources["JobWorker"]["Properties"]["Events"]["JobWorkerSqsEventSource"]["Properties"]["Queue"]
+    assert queue["Fn::Sub"].endswith(":deskhire-jobs")
+    assert resources["DeskhireJobsQueue"]["Properties"]["QueueName"] == "deskhire-jobs"
+    assert resources["DeskhireJobsQueue"]["Properties"]["RedrivePolicy"]["maxReceiveCount"] == 5
+    # a planner runs one at a time, so two schedules firing together cannot plan twice at once
+    for name in ("CloseClocks", "LockWeek", "CloseReview", "ExpireOffers", "PauseIdle"):
+        assert resources[name]["Properties"]["ReservedConcurrentExecutions"] == 1, name
