@@ -3,6 +3,9 @@
 Logins printed by `make run`:
 - a business owner of Northwind Coffee, with an admin teammate, an API key and a published
   opening that has explained matches and an application with a message;
+- Lia under contract with Northwind since last week: a work diary with clocked and manual time,
+  last week locked and in review (one entry disputed), this week open; Raj invited and offered
+  a contract he has not answered yet;
 - approved agents with profiles (Lia has applied), and one waiting for vetting (Ana);
 - a platform operator."""
 
@@ -126,7 +129,7 @@ def load() -> list[tuple[str, str]]:
             coverage=[(day, "09:00", "17:00") for day in WEEKDAYS],
             hours_per_week=12.5,
             block_hours=None,
-            seats=1,
+            seats=2,
             rate_min=Money(1800, "usd"),
             rate_max=Money(2800, "usd"),
             tier=1,
@@ -147,4 +150,93 @@ def load() -> list[tuple[str, str]]:
         deps=deps,
     )
     applications.send(lia, application.application_id, "Happy to do a trial week if that helps.", deps=deps)
+    _contracts(owner_principal, agents, opening, application, deps=deps)
     return LOGINS
+
+
+def _contracts(owner, agents, opening, application, *, deps) -> None:
+    """Lia's contract since last Monday with a diary in both weeks; Raj's offer waiting.
+
+    Services take the clock from `deps`, so the history is written with the clock set back to
+    when each thing happened; nothing is written that the rules would refuse at that time."""
+    from dataclasses import replace
+    from datetime import timedelta
+
+    from chalicelib.domain import contracts as terms
+    from chalicelib.domain.money import Money
+    from chalicelib.domain.time import BillingWeek
+    from chalicelib.jobs import runner
+    from chalicelib.services import applications, contracts, diary, disputes
+
+    now = deps.now()
+    last_week = BillingWeek.containing(now - timedelta(days=7))
+
+    def at(moment):
+        return replace(deps, clock=lambda: moment)
+
+    monday = last_week.starts_at
+    lia, raj = agents["lia@agents.example"], agents["raj@agents.example"]
+    offer = contracts.make_offer(
+        owner,
+        contracts.OfferDraft(
+            title="Weekday email and chat support",
+            kind=terms.Kind.HOURLY,
+            rate=Money(2200, "usd"),
+            weekly_cap_minutes=750,
+            block_minutes=None,
+            start_date=(monday - timedelta(hours=12)).date(),  # Sunday in New York
+            end_date=None,
+            tier=1,
+            coverage=[(day, "09:00", "12:00") for day in WEEKDAYS],
+            note="Welcome aboard! Mornings in New York, afternoons for you.",
+            application_id=application.application_id,
+        ),
+        deps=at(monday - timedelta(hours=6)),
+    )
+    contracts.accept(lia, offer.contract_id, deps=at(monday + timedelta(hours=1)))
+    # Lia's diary: weekday afternoons in Lisbon (mornings in New York), with ticket references
+    for day in range(7 * 2):
+        start = monday + timedelta(days=day, hours=14)
+        end = start + timedelta(hours=2, minutes=30)
+        if start.weekday() >= 5 or end > now:
+            continue
+        note = ("Order status and refunds", [f"ZD-{4100 + day * 3}", f"ZD-{4101 + day * 3}"])
+        if day == 2:
+            note = ("Subscription changes", [])
+        diary.log_time(
+            lia,
+            offer.contract_id,
+            diary.EntryDraft(start, end, note[0], tuple(note[1])),
+            deps=at(end + timedelta(minutes=5)),
+        )
+    if now >= last_week.locks_at:
+        runner.run("lock-week", deps=deps, week=last_week)
+        entries = diary.week_entries(contracts.tenant_of(offer), offer.contract_id, last_week)
+        disputed = next((e for e in entries if not e.tickets), None)
+        if disputed is not None and now < last_week.review_closes_at:
+            disputes.file(
+                owner,
+                offer.contract_id,
+                disputed.entry_id,
+                reason="We had no subscription tickets that afternoon; can you point to the work?",
+                deps=deps,
+            )
+    # Raj: invited to the opening, then offered a contract straight away; he has not answered
+    applications.invite(owner, opening.opening_id, raj.id, note="Your evenings are our mornings.", deps=deps)
+    contracts.make_offer(
+        owner,
+        contracts.OfferDraft(
+            title="Evening chat cover",
+            kind=terms.Kind.BLOCK,
+            rate=Money(1800, "usd"),
+            weekly_cap_minutes=None,
+            block_minutes=40 * 60,
+            start_date=now.date() + timedelta(days=7),
+            end_date=None,
+            tier=1,
+            coverage=[(day, "08:30", "10:30") for day in WEEKDAYS],
+            opening_id=opening.opening_id,
+            agent_id=raj.id,
+        ),
+        deps=deps,
+    )
