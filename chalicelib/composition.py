@@ -53,6 +53,9 @@ def _default_deps() -> Deps:
 
     settings = get_settings()
     mailer = OutboxMailer() if settings.is_local else SesMailer(settings.mail_sender)
+    if settings.fixed_clock is not None:
+        fixed = settings.fixed_clock
+        return Deps(settings=settings, mailer=mailer, clock=lambda: fixed)
     return Deps(settings=settings, mailer=mailer)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import os
 from dataclasses import dataclass
+from datetime import datetime
 
 STAGES = ("local", "dev", "prod")
 
@@ -30,6 +31,9 @@ class Settings:
     log_level: str = "INFO"
     # Deployed stages fan scheduled work out through this SQS queue; locally jobs run inline.
     jobs_queue_url: str | None = None
+    # Local stage only: the moment the app believes it is (browser tests and demos of a week's
+    # timeline, which cannot wait for Monday noon). Never honoured by a deployed stage.
+    fixed_clock: datetime | None = None
 
     @property
     def is_local(self) -> bool:
@@ -53,7 +57,23 @@ class Settings:
             mail_sender=env.get("DESKHIRE_MAIL_SENDER", "deskhire <no-reply@deskhire.local>"),
             log_level=env.get("DESKHIRE_LOG_LEVEL", "INFO"),
             jobs_queue_url=env.get("DESKHIRE_JOBS_QUEUE_URL") or None,
+            fixed_clock=_fixed_clock(env, stage),
         )
+
+
+def _fixed_clock(env, stage: str) -> datetime | None:
+    value = env.get("DESKHIRE_FIXED_CLOCK", "").strip()
+    if not value:
+        return None
+    if stage != "local":
+        raise SettingsError("DESKHIRE_FIXED_CLOCK is for the local stage only")
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise SettingsError(f"DESKHIRE_FIXED_CLOCK must be an RFC 3339 time, not {value!r}") from None
+    if moment.tzinfo is None:
+        raise SettingsError("DESKHIRE_FIXED_CLOCK must carry a UTC offset")
+    return moment
 
 
 def _required(env, name: str) -> str:

@@ -81,13 +81,18 @@ class CapturingMailer:
         return next(m for m in reversed(self.sent) if m.to == address)
 
 
+# Where every test's clock starts (a Wednesday), and what the browser tests' portal believes is
+# now: tests do not depend on the day the suite runs (fixed dates in test data stay in the future).
+TEST_NOW = "2026-11-25T15:10:00+00:00"
+
+
 class Clock:
     """A clock tests move by hand."""
 
     def __init__(self, start=None):
-        from datetime import UTC, datetime
+        from datetime import datetime
 
-        self.now = start or datetime.now(UTC).replace(microsecond=0)
+        self.now = start or datetime.fromisoformat(TEST_NOW)
 
     def __call__(self):
         return self.now

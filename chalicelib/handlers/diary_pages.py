@@ -161,6 +161,7 @@ def _timesheet_page(
     week = time.BillingWeek.parse(week_text)
     sheet = timesheets.timesheet(ctx.principal, contract_id, week, deps=ctx.deps)
     previous, following = _neighbours(week)
+    following = following if following.starts_at <= ctx.deps.now() else None
     return ctx.render(
         "agent_timesheet.html",
         status=status,

@@ -4,7 +4,7 @@ operator's dispute queue, and the business's coverage calendar."""
 
 from __future__ import annotations
 
-from chalicelib.domain.errors import DomainError
+from chalicelib.domain.errors import DomainError, NotFound
 from chalicelib.lazy import lazy
 from chalicelib.web.auth import AGENT, MEMBER, OPERATOR
 from chalicelib.web.portal import PageContext, Portal
@@ -55,6 +55,7 @@ def _review_page(ctx: PageContext, contract_id: str, week_text: str, *, status=2
     week = time.BillingWeek.parse(week_text)
     sheet = timesheets.timesheet(ctx.principal, contract_id, week, deps=ctx.deps)
     previous, following = _neighbours(week)
+    following = following if following.starts_at <= ctx.deps.now() else None
     return ctx.render(
         "business_timesheet.html",
         status=status,
@@ -108,7 +109,7 @@ def _dispute_page(ctx: PageContext, contract_id: str, entry_id: str, *, status=2
     except DomainError:
         record = None
     if record is None and not business:
-        raise DomainError("there is no dispute on this entry")
+        raise NotFound("there is no dispute on this entry")
     evidence = disputes.precheck(ctx.principal, contract_id, entry_id) if business else None
     week = time.BillingWeek.parse(entry.week)
     now = ctx.deps.now()

@@ -9,13 +9,19 @@ import subprocess
 import sys
 import time
 import urllib.request
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from local import dynamodb
+from tests.conftest import TEST_NOW
 
 ROOT = Path(__file__).resolve().parents[2]
+# The portal under test believes it is this moment (DESKHIRE_FIXED_CLOCK, a local-stage setting):
+# a Wednesday, so that last week is locked and in review and the diary's week is open, whatever
+# day the suite runs. Tests seed through the API with `deps.clock.now = PORTAL_NOW`.
+PORTAL_NOW = datetime.fromisoformat(TEST_NOW)
 CHROMIUM = os.environ.get("DESKHIRE_CHROMIUM", "/usr/bin/chromium")
 # Without the background-networking flags chromium keeps calling home, which this network refuses.
 CHROMIUM_ARGS = [
@@ -31,7 +37,12 @@ CHROMIUM_ARGS = [
 @pytest.fixture(scope="session")
 def portal_url(ddb):
     port = dynamodb.free_port()
-    env = {**os.environ, **dynamodb.environ_for(ddb), "PYTHONUNBUFFERED": "1"}
+    env = {
+        **os.environ,
+        **dynamodb.environ_for(ddb),
+        "PYTHONUNBUFFERED": "1",
+        "DESKHIRE_FIXED_CLOCK": PORTAL_NOW.isoformat(),
+    }
     server = subprocess.Popen(
         [sys.executable, "-m", "local.serve", "--port", str(port)],
         cwd=ROOT,

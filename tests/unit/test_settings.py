@@ -1,6 +1,8 @@
 """Settings per stage: required values are named when missing, deployed stages read their secret
 from SSM Parameter Store (moto), and only the local stage may run without one."""
 
+from datetime import UTC, datetime
+
 import boto3
 import pytest
 from moto import mock_aws
@@ -44,3 +46,19 @@ def test_deployed_stage_reads_its_secret_from_ssm(monkeypatch):
         }
     )
     assert settings.secret_key == b"s3cr3t-from-ssm"
+
+
+def test_a_fixed_clock_is_for_the_local_stage_only():
+    local = Settings.from_environ({"DESKHIRE_TABLE": "t", "DESKHIRE_FIXED_CLOCK": "2026-11-25T15:10:00Z"})
+    assert local.fixed_clock == datetime(2026, 11, 25, 15, 10, tzinfo=UTC)
+    with pytest.raises(SettingsError, match="local stage only"):
+        Settings.from_environ(
+            {
+                "DESKHIRE_STAGE": "prod",
+                "DESKHIRE_TABLE": "t",
+                "DESKHIRE_SECRET_KEY": "x" * 40,
+                "DESKHIRE_FIXED_CLOCK": "2026-11-25T15:10:00Z",
+            }
+        )
+    with pytest.raises(SettingsError, match="offset"):
+        Settings.from_environ({"DESKHIRE_TABLE": "t", "DESKHIRE_FIXED_CLOCK": "2026-11-25T15:10:00"})
