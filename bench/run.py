@@ -4,6 +4,9 @@
   in the same run (goal: at most 1.5x). Each sample is a fresh interpreter; runs alternate so that
   machine noise falls on both sides alike; best of N is reported, with the median.
 - /api/health latency through chalice.test.Client against DynamoDB Local (p50/p95).
+- Matching: one opening against 10,000 agents (bench/matching.py).
+- Work diary: the DynamoDB requests and latency of logging one entry, for an agent with 10 past
+  entries and one with 10,000 (bench/diary.py); the goal is the same requests for both.
 
 Goals are checked here, never in timed tests (which flake on shared machines)."""
 
@@ -126,6 +129,37 @@ def matching_benchmark(port: int | None = None) -> dict:
             dynamodb.stop(process)
 
 
+def diary_benchmark(port: int | None = None) -> dict:
+    """Runs bench/diary.py against a fresh DynamoDB Local."""
+    from chalicelib.store import binding
+    from local import dynamodb
+    from local.table import ensure_table
+
+    own = port is None
+    port = port or dynamodb.free_port()
+    process = dynamodb.start(port=port) if own else None
+    try:
+        dynamodb.apply_environ(port)
+        os.environ.setdefault("DESKHIRE_STAGE", "local")
+        os.environ["DESKHIRE_TABLE"] = "bench-diary"
+        ensure_table(dynamodb.client(port), "bench-diary")
+        with binding.bound(binding.TableBinding("bench-diary", "us-east-1", f"http://127.0.0.1:{port}")):
+            from bench import diary
+
+            return diary.run()
+    finally:
+        if process is not None:
+            dynamodb.stop(process)
+
+
+def _diary_rows(rows: list[dict]) -> str:
+    return "\n".join(
+        f"| {r['past_entries']:,} | {', '.join(f'{op} {n}' for op, n in r['requests_by_operation'].items())} "
+        f"| {r['requests']} | {r['p50_ms']} ms | {r['p95_ms']} ms |"
+        for r in rows
+    )
+
+
 def main() -> int:
     print("measuring cold import (fresh interpreters)...", flush=True)
     cold = cold_start()
@@ -136,6 +170,10 @@ def main() -> int:
     print("measuring matching against DynamoDB Local (loading agents)...", flush=True)
     match = matching_benchmark()
     print(match, flush=True)
+    print("measuring the work diary against DynamoDB Local (writing an agent's history)...", flush=True)
+    diary = diary_benchmark()
+    print(diary, flush=True)
+    small, large = (row["past_entries"] for row in diary["rows"])
     verdict = "met" if cold["ratio"] <= COLD_START_GOAL else "NOT met"
     match_verdict = "met" if match["read_ratio"] is not None and match["read_ratio"] < 5 else "NOT met"
     REPORT.write_text(
@@ -185,6 +223,24 @@ candidate who passes the hard filters is read and scored, so that the top 50 are
 
 Goal: items read under 5x the agents that pass the hard filters: **{match_verdict}**.
 (Loading the agents took {match["load_seconds"]} s.)
+
+## Work diary: logging one entry
+
+Two agents, each on an hourly contract (60 h/week cap) since 2 January 2023, log the same
+{diary["measured"]} thirty-minute entries of the current week through `diary.log_time` (after
+{diary["warmup"]} warm-up entries each), taking turns. The {small:,}-entry history was logged through the
+service itself, its weeks then locked and closed by the jobs; the {large:,}-entry history
+({diary["history_weeks"]} weeks, eight entries a day) was written directly, item for item what the
+service and the jobs write (entries in the agent's index, diary days, closed timesheets, week
+markers, audit entries: {diary["seed_seconds"]} s, where logging them one by one at the p50 below
+would take about {diary["service_seconds"]} s), and is checked to have the same item kinds,
+attributes and invariants as the service-written one.
+
+| past entries | requests per entry by operation | total requests per entry | p50 | p95 |
+|---:|---|---:|---:|---:|
+{_diary_rows(diary["rows"])}
+
+Constant number of requests whatever the history: **{"yes" if diary["constant"] else "no"}**.
 """
     )
     print(f"wrote {REPORT.relative_to(ROOT)}")
