@@ -117,7 +117,9 @@ def main() -> int:
         children.append(server)
         health = _wait_healthy(f"{url}/api/health", server)
         children.append(
-            subprocess.Popen([sys.executable, "-m", "local.scheduler"], cwd=ROOT, env=env, start_new_session=True)
+            subprocess.Popen(
+                [sys.executable, "-m", "local.scheduler"], cwd=ROOT, env=env, start_new_session=True
+            )
         )
         print(
             f"\n  deskhire is running at {url}/\n"

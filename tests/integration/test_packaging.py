@@ -61,7 +61,15 @@ def test_merged_template_is_valid_and_wired(package):
 def test_scheduled_jobs_fan_out_through_the_queue_with_least_privilege(package):
     resources = yaml.safe_load((package / "sam.yaml").read_text())["Resources"]
     functions = {name for name, r in resources.items() if r["Type"] == "AWS::Serverless::Function"}
-    assert functions == {"APIHandler", "CloseClocks", "LockWeek", "CloseReview", "ExpireOffers", "PauseIdle", "JobWorker"}
+    assert functions == {
+        "APIHandler",
+        "CloseClocks",
+        "LockWeek",
+        "CloseReview",
+        "ExpireOffers",
+        "PauseIdle",
+        "JobWorker",
+    }
     for name in functions:
         variables = resources[name]["Properties"]["Environment"]["Variables"]
         assert variables["DESKHIRE_TABLE"] == {"Ref": "DeskhireTable"}, name
@@ -70,7 +78,9 @@ def test_scheduled_jobs_fan_out_through_the_queue_with_least_privilege(package):
         attached = resources[role]["Properties"]["ManagedPolicyArns"]
         assert {"Ref": "DeskhireDataPolicy"} in attached, role
         # only the planners send, only the worker consumes, the API does neither
-        assert ({"Ref": "DeskhireJobsSendPolicy"} in attached) == (name not in ("APIHandler", "JobWorker")), role
+        assert ({"Ref": "DeskhireJobsSendPolicy"} in attached) == (name not in ("APIHandler", "JobWorker")), (
+            role
+        )
         assert ({"Ref": "DeskhireJobsWorkPolicy"} in attached) == (name == "JobWorker"), role
     queue = resources["JobWorker"]["Properties"]["Events"]["JobWorkerSqsEventSource"]["Properties"]["Queue"]
     assert queue["Fn::Sub"].endswith(":deskhire-jobs")
