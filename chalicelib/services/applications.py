@@ -176,7 +176,9 @@ def thread(actor: Principal, application_id: str) -> tuple[ApplicationRecord, li
     name = "business_unread" if _side(actor) == "business" else "agent_unread"
     if getattr(record, name):
         counter = getattr(ApplicationRecord, name)
-        ApplicationRecord(record.pk, record.sk).update(actions=[counter.set(0)], add_version_condition=False)
+        # `record` as read (with its version): an update of a bare instance would reset the
+        # version to 1 (PynamoDB sets it when it has none) and let a stale copy save over it.
+        record.update(actions=[counter.set(0)], add_version_condition=False)
         setattr(record, name, 0)
     return record, messages
 
@@ -200,7 +202,7 @@ def send(actor: Principal, application_id: str, text: str, *, deps: Deps) -> Mes
     with transaction() as tx:
         tx.save(message)
         tx.update(
-            ApplicationRecord(record.pk, record.sk),
+            record,  # as read, so that its version goes up rather than back to 1
             actions=[other_unread.add(1)],
             add_version_condition=False,
         )

@@ -299,3 +299,27 @@ def test_interview_slots_booking_and_calendar(client, deps, hiring):
         ).status_code
         == 404
     )
+
+
+def test_messages_never_roll_the_applications_version_back(client, deps, hiring):
+    """Unread counters change without a version check, but the version still only goes up: a copy
+    read before a message cannot be saved over it."""
+    from chalicelib.domain.errors import Conflict
+    from chalicelib.domain.tenancy import TenantId
+    from chalicelib.store import keys
+    from chalicelib.store.marketplace import ApplicationRecord
+
+    owner, someone, opening = hiring["owner"], hiring["agent"], hiring["opening"]
+    application = call(
+        client, "POST", f"/api/v1/openings/{opening['id']}/applications", PROPOSAL, token=someone["token"]
+    ).json
+    call(client, "POST", f"/api/v1/applications/{application['id']}/shortlist", token=owner["token"])
+    pk, sk = keys.tenant_pk(TenantId(owner["tenant_id"])), keys.sort_key("APP", application["id"])
+    stale = ApplicationRecord.find(pk, sk, consistent=True)
+    before = stale.version
+    call(client, "POST", f"/api/v1/applications/{application['id']}/messages", {"body": "Hi"}, token=owner["token"])
+    call(client, "GET", f"/api/v1/applications/{application['id']}/messages", token=someone["token"])
+    assert ApplicationRecord.find(pk, sk, consistent=True).version == before + 2
+    stale.status = "declined"
+    with pytest.raises(Conflict):
+        stale.save_checked()
