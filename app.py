@@ -10,6 +10,7 @@ from chalicelib.handlers import (
     agent_pages,
     api_keys,
     application_pages,
+    billing,
     business_pages,
     contract_pages,
     contracts,
@@ -36,6 +37,7 @@ app.register_blueprint(team.api.blueprint)
 app.register_blueprint(api_keys.api.blueprint)
 app.register_blueprint(marketplace.api.blueprint)
 app.register_blueprint(contracts.api.blueprint)
+app.register_blueprint(billing.api.blueprint)
 app.register_blueprint(portal.pages.blueprint)
 app.register_blueprint(portal.static_files)
 app.register_blueprint(account_pages.pages.blueprint)
@@ -75,6 +77,21 @@ def expire_offers(event):
 @app.schedule(Cron(0, 3, "*", "*", "?", "*"), name="pause_idle")
 def pause_idle(event):
     return jobs.scheduled("pause-idle")
+
+
+@app.schedule(Cron(5, 12, "?", "*", "MON", "*"), name="bill_week")
+def bill_week(event):
+    return jobs.scheduled("bill-week")
+
+
+@app.schedule(Cron(0, 14, "*", "*", "?", "*"), name="settle_payouts")
+def settle_payouts(event):
+    return jobs.scheduled("settle-payouts")
+
+
+@app.schedule(Cron(0, 10, "*", "*", "?", "*"), name="dunning")
+def dunning(event):
+    return jobs.scheduled("dunning")
 
 
 @app.on_sqs_message(queue="deskhire-jobs", batch_size=10, name="job_worker")

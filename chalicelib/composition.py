@@ -17,6 +17,7 @@ from chalicelib.store import binding
 
 if TYPE_CHECKING:
     from chalicelib.mail import Mailer
+    from chalicelib.payments.gateway import StripeGateway
     from chalicelib.settings import Settings
 
 
@@ -31,6 +32,8 @@ class Deps:
     settings: Settings
     mailer: Mailer
     clock: Callable[[], datetime] = utc_now
+    # Stripe; its SDK loads on the first call, so requests that never pay never pay for it.
+    payments: StripeGateway | None = None
 
     def now(self) -> datetime:
         return self.clock()
@@ -49,14 +52,16 @@ _override: Deps | None = None
 @functools.cache
 def _default_deps() -> Deps:
     from chalicelib.mail import OutboxMailer, SesMailer
+    from chalicelib.payments.gateway import StripeGateway
     from chalicelib.settings import get_settings
 
     settings = get_settings()
     mailer = OutboxMailer() if settings.is_local else SesMailer(settings.mail_sender)
+    payments = StripeGateway(settings.stripe_api_key, api_base=settings.stripe_api_base)
     if settings.fixed_clock is not None:
         fixed = settings.fixed_clock
-        return Deps(settings=settings, mailer=mailer, clock=lambda: fixed)
-    return Deps(settings=settings, mailer=mailer)
+        return Deps(settings=settings, mailer=mailer, clock=lambda: fixed, payments=payments)
+    return Deps(settings=settings, mailer=mailer, payments=payments)
 
 
 def deps() -> Deps:

@@ -31,6 +31,12 @@ class Settings:
     log_level: str = "INFO"
     # Deployed stages fan scheduled work out through this SQS queue; locally jobs run inline.
     jobs_queue_url: str | None = None
+    # Stripe: the secret API key, where the SDK sends calls (None: Stripe itself; locally the
+    # emulator), and the signing secrets of the two webhook endpoints (platform and Connect).
+    stripe_api_key: str = "sk_test_deskhire_local"
+    stripe_api_base: str | None = None
+    stripe_webhook_secret: str = "whsec_deskhire_local"
+    stripe_connect_webhook_secret: str = "whsec_deskhire_local_connect"
     # Local stage only: the moment the app believes it is (browser tests and demos of a week's
     # timeline, which cannot wait for Monday noon). Never honoured by a deployed stage.
     fixed_clock: datetime | None = None
@@ -58,7 +64,27 @@ class Settings:
             log_level=env.get("DESKHIRE_LOG_LEVEL", "INFO"),
             jobs_queue_url=env.get("DESKHIRE_JOBS_QUEUE_URL") or None,
             fixed_clock=_fixed_clock(env, stage),
+            stripe_api_key=_stripe_secret(env, stage, "DESKHIRE_STRIPE_API_KEY", "sk_test_deskhire_local"),
+            stripe_api_base=(env.get("DESKHIRE_STRIPE_API_BASE") or "").rstrip("/") or None,
+            stripe_webhook_secret=_stripe_secret(
+                env, stage, "DESKHIRE_STRIPE_WEBHOOK_SECRET", "whsec_deskhire_local"
+            ),
+            stripe_connect_webhook_secret=_stripe_secret(
+                env, stage, "DESKHIRE_STRIPE_CONNECT_WEBHOOK_SECRET", "whsec_deskhire_local_connect"
+            ),
         )
+
+
+def _stripe_secret(env, stage: str, name: str, local_default: str) -> str:
+    """A Stripe secret from the environment, or from SSM (`<name>_PARAMETER`) in deployed stages;
+    the local stage may use its test defaults (the emulator accepts them)."""
+    if value := env.get(name):
+        return value
+    if parameter := env.get(f"{name}_PARAMETER"):
+        return read_secure_parameter(parameter)
+    if stage == "local":
+        return local_default
+    raise SettingsError(f"{name}_PARAMETER (an SSM SecureString name) is not set")
 
 
 def _fixed_clock(env, stage: str) -> datetime | None:

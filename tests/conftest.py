@@ -9,8 +9,9 @@ import uuid
 
 import pytest
 
-# The Stripe emulator's fixtures (stripe_emulator, stripe_client, webhook receivers).
-pytest_plugins = ["tests.stripe_support"]
+# The Stripe emulator's fixtures (stripe_emulator, stripe_client, webhook receivers) and the
+# billing fixture built on them (`paying`: the app wired to an emulator of its own).
+pytest_plugins = ["tests.stripe_support", "tests.integration.billing_helpers"]
 
 # The app reads its settings on first use; point them at the local stage before anything imports it.
 os.environ.setdefault("DESKHIRE_STAGE", "local")

@@ -8,4 +8,7 @@ SCHEDULES = {
     "close-review": "0 0 ? * SAT *",
     "expire-offers": "5 * * * ? *",
     "pause-idle": "0 3 * * ? *",
+    "bill-week": "5 12 ? * MON *",
+    "settle-payouts": "0 14 * * ? *",
+    "dunning": "0 10 * * ? *",
 }

@@ -593,10 +593,23 @@ _RETRY = _Retry("the agent clocked in meanwhile")
 
 
 def resume(actor: Principal, contract_id: str, *, deps: Deps) -> ContractRecord:
-    record = find(actor, contract_id)
+    return _resume(actor, find(actor, contract_id), side=side_of(actor), deps=deps)
+
+
+def pause_for_system(record: ContractRecord, *, reason: str, system: Principal, deps: Deps) -> ContractRecord:
+    """The platform pauses a contract (a business's unpaid invoice), with a mail to both sides."""
+    return _stop(system, record, "pause", reason=reason, deps=deps, side=rules.Side.SYSTEM)
+
+
+def resume_for_system(record: ContractRecord, *, system: Principal, deps: Deps) -> ContractRecord:
+    return _resume(system, record, side=rules.Side.SYSTEM, deps=deps)
+
+
+def _resume(actor: Principal, record: ContractRecord, *, side: rules.Side, deps: Deps) -> ContractRecord:
+    contract_id = record.contract_id
     now = deps.now()
     before = status_of(record, now)
-    after = rules.next_status(before, "resume", side=side_of(actor))
+    after = rules.next_status(before, "resume", side=side)
     start = now.replace(second=0, microsecond=0)
     periods = periods_of(record).opened(start)
     with transaction() as tx:
@@ -619,7 +632,7 @@ def resume(actor: Principal, contract_id: str, *, deps: Deps) -> ContractRecord:
         ),
         now=now,
     )
-    return find(actor, contract_id)
+    return find_for_system(tenant_of(record), contract_id)
 
 
 # -- amendments ---------------------------------------------------------------------------------

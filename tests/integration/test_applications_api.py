@@ -317,7 +317,13 @@ def test_messages_never_roll_the_applications_version_back(client, deps, hiring)
     pk, sk = keys.tenant_pk(TenantId(owner["tenant_id"])), keys.sort_key("APP", application["id"])
     stale = ApplicationRecord.find(pk, sk, consistent=True)
     before = stale.version
-    call(client, "POST", f"/api/v1/applications/{application['id']}/messages", {"body": "Hi"}, token=owner["token"])
+    call(
+        client,
+        "POST",
+        f"/api/v1/applications/{application['id']}/messages",
+        {"body": "Hi"},
+        token=owner["token"],
+    )
     call(client, "GET", f"/api/v1/applications/{application['id']}/messages", token=someone["token"])
     assert ApplicationRecord.find(pk, sk, consistent=True).version == before + 2
     stale.status = "declined"

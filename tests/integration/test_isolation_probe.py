@@ -310,6 +310,23 @@ PROBES: dict[tuple[str, str], Probe] = {
     ("GET", "/admin/disputes/{dispute_id}"): Probe(names_object=True),
     ("POST", "/admin/disputes/{dispute_id}/resolve"): Probe(names_object=True, form={"outcome": "rejected"}),
     ("GET", "/app/coverage"): Probe(),
+    # billing (Stripe calls go to the probe's own emulator)
+    ("GET", "/api/v1/billing/account"): Probe(),
+    ("POST", "/api/v1/billing/setup-intents"): Probe(),
+    ("POST", "/api/v1/billing/payment-method"): Probe(
+        names_object=True, body={"setup_intent_id": "{setup_intent_id}"}
+    ),
+    ("GET", "/api/v1/billing/invoices"): Probe(),
+    ("GET", "/api/v1/billing/estimate"): Probe(),
+    ("GET", "/api/v1/agent/payouts"): Probe(),
+    ("POST", "/api/v1/agent/payouts/onboarding-link"): Probe(body={"country": "PT"}),
+    ("POST", "/api/v1/agent/payouts/refresh"): Probe(),
+    ("GET", "/api/v1/agent/earnings"): Probe(),
+    ("POST", "/api/v1/admin/businesses/{tenant_id}/collection"): Probe(
+        names_object=True, body={"days_until_due": 30}
+    ),
+    ("POST", "/api/v1/webhooks/stripe"): Probe(body={"id": "evt_probe", "type": "invoice.paid"}),
+    ("POST", "/api/v1/webhooks/stripe/connect"): Probe(body={"id": "evt_probe", "type": "account.updated"}),
 }
 
 
@@ -331,14 +348,18 @@ def test_every_route_has_a_probe(app):
 
 
 @pytest.fixture
-def world(client, deps):
+def world(client, paying):
     """Business A with a teammate, a pending invitation, an API key and audit entries; business B
     (API token and portal session); an agent (API token and portal session)."""
     from tests.integration.contract_helpers import MONDAY
 
+    deps = paying.deps
     deps.clock.now = MONDAY
     a = business(client, company_name="Alpha Secret Holdings")
     a.update(contract_setup(client, deps, a))
+    paying.add_card(a)  # A has a Stripe customer and a card on file
+    setup = call(client, "POST", "/api/v1/billing/setup-intents", token=a["token"]).json
+    a["setup_intent_id"] = setup["setup_intent_id"]
     email = unique("alpha-mate-") + "@example.com"
     call(client, "POST", "/api/v1/team/invites", {"email": email, "role": "manager"}, token=a["token"])
     token = deps.mailer.last_to(email).text.split("/invites/")[1].split()[0]
@@ -508,6 +529,7 @@ def a_markers(a) -> list[str]:
         a["disputed_entry_id"],
         a["dispute_id"],
         a["amendment_id"],
+        a["setup_intent_id"],
         "Alpha Day Shift",
         "Alpha offer note",
         "Alpha secret memo",
@@ -540,8 +562,21 @@ def a_snapshot(client, a) -> str:
         token=a["token"],
     ).json
     clock = call(client, "GET", "/api/v1/clock", token=a["contractor"]["token"]).json
+    billing = call(client, "GET", "/api/v1/billing/account", token=a["token"]).json
     return json.dumps(
-        [members, invites, keys, openings, applications, thread["messages"], contract, sheet, dispute, clock],
+        [
+            members,
+            invites,
+            keys,
+            openings,
+            applications,
+            thread["messages"],
+            contract,
+            sheet,
+            dispute,
+            clock,
+            billing,
+        ],
         sort_keys=True,
     )
 
@@ -561,6 +596,8 @@ def fill(path: str, a) -> str:
         "dispute_id": a["dispute_id"],
         "amendment_id": a["amendment_id"],
         "week": a["week"],
+        "tenant_id": a["tenant_id"],
+        "setup_intent_id": a["setup_intent_id"],
         **BOGUS_TOKEN,
     }
     return re.sub(r"{(\w+)}", lambda m: values[m.group(1)], path)

@@ -61,15 +61,17 @@ def test_merged_template_is_valid_and_wired(package):
 def test_scheduled_jobs_fan_out_through_the_queue_with_least_privilege(package):
     resources = yaml.safe_load((package / "sam.yaml").read_text())["Resources"]
     functions = {name for name, r in resources.items() if r["Type"] == "AWS::Serverless::Function"}
-    assert functions == {
-        "APIHandler",
+    planners = {
         "CloseClocks",
         "LockWeek",
         "CloseReview",
         "ExpireOffers",
         "PauseIdle",
-        "JobWorker",
+        "BillWeek",
+        "SettlePayouts",
+        "Dunning",
     }
+    assert functions == {"APIHandler", "JobWorker", *planners}
     for name in functions:
         variables = resources[name]["Properties"]["Environment"]["Variables"]
         assert variables["DESKHIRE_TABLE"] == {"Ref": "DeskhireTable"}, name
@@ -87,5 +89,5 @@ def test_scheduled_jobs_fan_out_through_the_queue_with_least_privilege(package):
     assert resources["DeskhireJobsQueue"]["Properties"]["QueueName"] == "deskhire-jobs"
     assert resources["DeskhireJobsQueue"]["Properties"]["RedrivePolicy"]["maxReceiveCount"] == 5
     # a planner runs one at a time, so two schedules firing together cannot plan twice at once
-    for name in ("CloseClocks", "LockWeek", "CloseReview", "ExpireOffers", "PauseIdle"):
+    for name in planners:
         assert resources[name]["Properties"]["ReservedConcurrentExecutions"] == 1, name

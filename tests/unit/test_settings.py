@@ -35,17 +35,37 @@ def test_deployed_stage_without_a_secret_fails_loudly():
 @mock_aws
 def test_deployed_stage_reads_its_secret_from_ssm(monkeypatch):
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    boto3.client("ssm", region_name="us-east-1").put_parameter(
-        Name="/deskhire/prod/secret-key", Value="s3cr3t-from-ssm", Type="SecureString"
-    )
+    ssm = boto3.client("ssm", region_name="us-east-1")
+    for name, value in (
+        ("secret-key", "s3cr3t-from-ssm"),
+        ("stripe-api-key", "sk_live_from_ssm"),
+        ("stripe-webhook-secret", "whsec_platform"),
+        ("stripe-connect-webhook-secret", "whsec_connect"),
+    ):
+        ssm.put_parameter(Name=f"/deskhire/prod/{name}", Value=value, Type="SecureString")
     settings = Settings.from_environ(
         {
             "DESKHIRE_STAGE": "prod",
             "DESKHIRE_TABLE": "t",
             "DESKHIRE_SECRET_PARAMETER": "/deskhire/prod/secret-key",
+            "DESKHIRE_STRIPE_API_KEY_PARAMETER": "/deskhire/prod/stripe-api-key",
+            "DESKHIRE_STRIPE_WEBHOOK_SECRET_PARAMETER": "/deskhire/prod/stripe-webhook-secret",
+            "DESKHIRE_STRIPE_CONNECT_WEBHOOK_SECRET_PARAMETER": "/deskhire/prod/stripe-connect-webhook-secret",
         }
     )
     assert settings.secret_key == b"s3cr3t-from-ssm"
+    assert settings.stripe_api_key == "sk_live_from_ssm" and settings.stripe_api_base is None
+    assert (settings.stripe_webhook_secret, settings.stripe_connect_webhook_secret) == (
+        "whsec_platform",
+        "whsec_connect",
+    )
+
+
+def test_a_deployed_stage_without_stripe_keys_fails_loudly():
+    with pytest.raises(SettingsError, match="DESKHIRE_STRIPE_API_KEY_PARAMETER"):
+        Settings.from_environ(
+            {"DESKHIRE_STAGE": "prod", "DESKHIRE_TABLE": "t", "DESKHIRE_SECRET_KEY": "x" * 40}
+        )
 
 
 def test_a_fixed_clock_is_for_the_local_stage_only():

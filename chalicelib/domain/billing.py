@@ -1,0 +1,274 @@
+"""Billing as arithmetic: an invoice for a business's week, and how the money it collected is
+settled between the agents, refunds and the platform.
+
+Money is integer minor units in one currency (DESIGN.md "Money"):
+
+- a contract's line = round-half-even(billed minutes x rate / 60), rounded once per line;
+- the client fee = basis points of the invoice's hours and bonuses, added to the invoice;
+- an agent's share of a line = the line recomputed for the minutes that are payable (approved or
+  released), less the agent fee (basis points by tier), kept by the platform;
+- minutes upheld in a dispute are refunded: the line minus the line recomputed without them, and
+  the client fee on that difference;
+- minutes still disputed are held until the dispute ends.
+
+For every invoice, to the cent: paid = transfers + refunds + platform revenue + held, where held is
+zero once every dispute has ended. `settle` computes the target split from the minutes as they
+stand; the payout run moves money only by the difference between that target and what has moved
+already, so a second run, or a run after a dispute ended, pays exactly what is still owed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from chalicelib.domain.errors import Conflict, InvalidInput
+from chalicelib.domain.money import Money, basis_points, line_amount
+
+DEFAULT_CLIENT_FEE_BPS = 500
+DEFAULT_AGENT_FEE_BPS = {1: 1000, 2: 800, 3: 500}
+
+
+@dataclass(frozen=True)
+class FeeSchedule:
+    client_fee_bps: int = DEFAULT_CLIENT_FEE_BPS
+    agent_fee_bps: dict[int, int] = field(default_factory=lambda: dict(DEFAULT_AGENT_FEE_BPS))
+
+    def agent_fee(self, tier: int) -> int:
+        return self.agent_fee_bps.get(int(tier), self.agent_fee_bps[1])
+
+
+@dataclass(frozen=True)
+class WorkedWeek:
+    """One hourly contract's week as billing needs it (from the locked timesheet)."""
+
+    contract_id: str
+    agent_id: str
+    title: str
+    agent_name: str
+    rate_minor: int
+    billed: int
+    payable: int = 0
+    disputed: int = 0
+    upheld: int = 0
+
+    def __post_init__(self):
+        if min(self.billed, self.payable, self.disputed, self.upheld) < 0:
+            raise InvalidInput("minutes cannot be negative", field="minutes")
+        if self.payable + self.disputed + self.upheld > self.billed:
+            raise InvalidInput("more minutes reviewed than billed", field="minutes")
+
+
+@dataclass(frozen=True)
+class Bonus:
+    bonus_id: str
+    contract_id: str
+    agent_id: str
+    amount: int
+    description: str
+
+
+@dataclass(frozen=True)
+class Line:
+    line_id: str
+    kind: str  # hours, bonus, client_fee
+    description: str
+    amount: int
+    contract_id: str | None = None
+    agent_id: str | None = None
+    minutes: int | None = None
+    rate_minor: int | None = None
+
+    def to_json(self) -> dict:
+        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+    @classmethod
+    def from_json(cls, data: dict) -> Line:
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class InvoicePlan:
+    currency: str
+    lines: tuple[Line, ...]
+
+    @property
+    def subtotal(self) -> int:
+        return sum(line.amount for line in self.lines if line.kind != "client_fee")
+
+    @property
+    def client_fee(self) -> int:
+        return sum(line.amount for line in self.lines if line.kind == "client_fee")
+
+    @property
+    def total(self) -> int:
+        return sum(line.amount for line in self.lines)
+
+
+def _hours(minutes: int, rate_minor: int, currency: str) -> int:
+    return line_amount(minutes, Money(rate_minor, currency)).minor
+
+
+def hours_label(minutes: int) -> str:
+    hours, rest = divmod(minutes, 60)
+    return f"{hours} h {rest:02d} min" if rest else f"{hours} h"
+
+
+def plan_invoice(
+    weeks: list[WorkedWeek], bonuses: list[Bonus], *, currency: str, fees: FeeSchedule, week_label: str
+) -> InvoicePlan | None:
+    """The invoice for a business's week: a line per contract with time, a line per bonus, and the
+    client fee; None when there is nothing to bill."""
+    lines: list[Line] = []
+    for week in sorted(weeks, key=lambda w: w.contract_id):
+        if week.billed <= 0:
+            continue
+        amount = _hours(week.billed, week.rate_minor, currency)
+        lines.append(
+            Line(
+                line_id=f"hours-{week.contract_id}",
+                kind="hours",
+                description=f"{week.title}: {week.agent_name}, {hours_label(week.billed)} in {week_label}",
+                amount=amount,
+                contract_id=week.contract_id,
+                agent_id=week.agent_id,
+                minutes=week.billed,
+                rate_minor=week.rate_minor,
+            )
+        )
+    for bonus in sorted(bonuses, key=lambda b: b.bonus_id):
+        if bonus.amount <= 0:
+            raise InvalidInput("a bonus is above zero", field="amount")
+        lines.append(
+            Line(
+                line_id=f"bonus-{bonus.bonus_id}",
+                kind="bonus",
+                description=bonus.description,
+                amount=bonus.amount,
+                contract_id=bonus.contract_id,
+                agent_id=bonus.agent_id,
+            )
+        )
+    if not lines:
+        return None
+    subtotal = sum(line.amount for line in lines)
+    fee = basis_points(Money(subtotal, currency), fees.client_fee_bps).minor
+    if fee:
+        lines.append(
+            Line(line_id="client-fee", kind="client_fee", description="deskhire service fee", amount=fee)
+        )
+    return InvoicePlan(currency=currency, lines=tuple(lines))
+
+
+@dataclass(frozen=True)
+class AgentShare:
+    agent_id: str
+    gross: int  # the agent's lines for payable minutes, and bonuses
+    fee: int  # kept by the platform
+
+    @property
+    def net(self) -> int:
+        return self.gross - self.fee
+
+
+@dataclass(frozen=True)
+class Settlement:
+    """Where an invoice's money goes, as the minutes stand."""
+
+    paid: int
+    shares: tuple[AgentShare, ...]
+    refunds: int
+    client_fee_kept: int
+    held: int
+
+    @property
+    def transfers(self) -> int:
+        return sum(share.net for share in self.shares)
+
+    @property
+    def revenue(self) -> int:
+        return self.client_fee_kept + sum(share.fee for share in self.shares)
+
+    def balanced(self) -> bool:
+        return self.paid == self.transfers + self.refunds + self.revenue + self.held
+
+
+def settle(
+    plan: InvoicePlan, weeks: dict[str, WorkedWeek], *, tiers: dict[str, int], fees: FeeSchedule
+) -> Settlement:
+    """Split what an invoice collected. `weeks` gives each hours line's contract its minutes now
+    (payable, still disputed, upheld); `tiers` each agent's tier (their fee)."""
+    currency = plan.currency
+    gross: dict[str, int] = {}
+    refunds = held = kept_base = 0
+    for line in plan.lines:
+        if line.kind == "hours":
+            week = weeks[line.contract_id]
+            if week.billed != line.minutes:
+                raise Conflict(
+                    "the week's billed minutes differ from the invoice line", code="billed_mismatch"
+                )
+            after_refund = _hours(week.billed - week.upheld, week.rate_minor, currency)
+            payable = _hours(week.payable, week.rate_minor, currency)
+            refunds += line.amount - after_refund
+            held += after_refund - payable
+            gross[line.agent_id] = gross.get(line.agent_id, 0) + payable
+            kept_base += after_refund
+        elif line.kind == "bonus":
+            gross[line.agent_id] = gross.get(line.agent_id, 0) + line.amount
+            kept_base += line.amount
+    client_fee_kept = (
+        basis_points(Money(kept_base, currency), fees.client_fee_bps).minor if plan.client_fee else 0
+    )
+    refunds += plan.client_fee - client_fee_kept
+    shares = tuple(
+        AgentShare(
+            agent_id,
+            amount,
+            basis_points(Money(amount, currency), fees.agent_fee(tiers.get(agent_id, 1))).minor,
+        )
+        for agent_id, amount in sorted(gross.items())
+    )
+    return Settlement(
+        paid=plan.total, shares=shares, refunds=refunds, client_fee_kept=client_fee_kept, held=held
+    )
+
+
+# -- the invoice's life, after Stripe's ---------------------------------------------------------------
+
+
+class InvoiceStatus(StrEnum):
+    PLANNED = "planned"  # written by deskhire; nothing at Stripe yet
+    DRAFTED = "drafted"  # a draft invoice exists at Stripe
+    ITEMIZED = "itemized"  # every line is on it
+    OPEN = "open"  # finalized: the business owes it
+    PAID = "paid"
+    VOID = "void"
+    UNCOLLECTIBLE = "uncollectible"
+
+
+# Stripe's lifecycle (draft -> open -> paid | void | uncollectible; uncollectible -> paid | void),
+# with deskhire's own steps before finalization. Anything else is refused.
+TRANSITIONS: dict[InvoiceStatus, frozenset[InvoiceStatus]] = {
+    InvoiceStatus.PLANNED: frozenset({InvoiceStatus.DRAFTED}),
+    InvoiceStatus.DRAFTED: frozenset({InvoiceStatus.ITEMIZED}),
+    InvoiceStatus.ITEMIZED: frozenset({InvoiceStatus.OPEN}),
+    InvoiceStatus.OPEN: frozenset({InvoiceStatus.PAID, InvoiceStatus.VOID, InvoiceStatus.UNCOLLECTIBLE}),
+    InvoiceStatus.UNCOLLECTIBLE: frozenset({InvoiceStatus.PAID, InvoiceStatus.VOID}),
+    InvoiceStatus.PAID: frozenset(),
+    InvoiceStatus.VOID: frozenset(),
+}
+
+
+def check_transition(current: InvoiceStatus, target: InvoiceStatus) -> None:
+    if target not in TRANSITIONS[current]:
+        raise Conflict(f"an invoice that is {current} cannot become {target}", code="illegal_transition")
+
+
+def stripe_status(status: str) -> InvoiceStatus:
+    """Our status for a Stripe invoice's `status` (draft is ours until every line is on it)."""
+    return {
+        "open": InvoiceStatus.OPEN,
+        "paid": InvoiceStatus.PAID,
+        "void": InvoiceStatus.VOID,
+        "uncollectible": InvoiceStatus.UNCOLLECTIBLE,
+    }.get(status, InvoiceStatus.DRAFTED)

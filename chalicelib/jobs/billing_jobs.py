@@ -1,0 +1,119 @@
+"""The billing jobs: the weekly invoices (Monday 12:05 UTC, as the week locks), the daily payout
+run (transfers and refunds for invoices whose payout day has come, and transfers that waited for
+an agent's payouts), and dunning (a failed charge retried daily, the contracts paused after 5
+days). Each task is idempotent (see services/invoicing.py and services/settlement.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from chalicelib.domain.tenancy import TenantId
+from chalicelib.domain.time import BillingWeek
+from chalicelib.jobs.contract_jobs import _tenants_with_time, previous_week
+from chalicelib.jobs.registry import Job, JobRun, register
+from chalicelib.jobs.schedules import SCHEDULES
+from chalicelib.store.billing import (
+    SETTLE_SHARDS,
+    InvoiceRecord,
+    TransferRecord,
+    invoice_key,
+    settle_index,
+    waiting_index,
+)
+from chalicelib.store.contracts import SHARDS, stamp
+
+
+def _bill_tenant(run: JobRun, task: dict) -> bool:
+    from chalicelib.services import invoicing
+
+    record = invoicing.bill_week(TenantId(task["tenant"]), run.week, deps=run.deps)
+    return record is not None
+
+
+register(
+    Job(
+        name="bill-week",
+        cron=SCHEDULES["bill-week"],
+        summary="Invoice last week's locked time, one invoice per business, and collect it",
+        plan=_tenants_with_time,
+        work=_bill_tenant,
+        week_for=previous_week,
+        ready_at=lambda week: week.locks_at,
+    )
+)
+
+
+def _due_invoices(index, run: JobRun) -> Iterator[dict]:
+    for shard in range(SETTLE_SHARDS):
+        for record in InvoiceRecord.gsi2.query(index(shard), InvoiceRecord.gsi2sk <= f"{stamp(run.at)}~"):
+            if isinstance(record, InvoiceRecord):
+                yield {"kind": "invoice", "tenant": record.pk.removeprefix("T#"), "week": record.week}
+
+
+def _payout_tasks(run: JobRun) -> Iterator[dict]:
+    yield from _due_invoices(settle_index, run)
+    for shard in range(SHARDS):
+        for transfer in TransferRecord.gsi2.query(waiting_index(shard)):
+            if isinstance(transfer, TransferRecord):
+                yield {
+                    "kind": "transfer",
+                    "tenant": transfer.tenant_id,
+                    "week": transfer.week,
+                    "transfer": transfer.transfer_id,
+                    "invoice": transfer.invoice_id,
+                }
+
+
+def _pay_out(run: JobRun, task: dict) -> bool:
+    from chalicelib.services import settlement
+
+    tenant = TenantId(task["tenant"])
+    record = InvoiceRecord.find(*invoice_key(tenant, BillingWeek.parse(task["week"])), consistent=True)
+    if record is None:
+        return False
+    if task["kind"] == "invoice":
+        outcome = settlement.settle_invoice(record, deps=run.deps)
+        return bool(outcome.refunded or outcome.committed or outcome.sent or outcome.settled)
+    transfer = settlement.waiting_transfer(task["tenant"], task["invoice"], task["transfer"])
+    if transfer is None or transfer.status != "waiting" or not record.stripe_charge_id:
+        return False
+    return settlement.send_transfer(transfer, charge=record.stripe_charge_id, deps=run.deps)
+
+
+register(
+    Job(
+        name="settle-payouts",
+        cron=SCHEDULES["settle-payouts"],
+        summary="Pay agents (transfers) and refund upheld minutes for invoices whose payout day came",
+        plan=_payout_tasks,
+        work=_pay_out,
+    )
+)
+
+
+def _retry_charge(run: JobRun, task: dict) -> bool:
+    from chalicelib.services import dunning
+
+    record = InvoiceRecord.find(
+        *invoice_key(TenantId(task["tenant"]), BillingWeek.parse(task["week"])), consistent=True
+    )
+    if record is None:
+        return False
+    return dunning.retry(record, deps=run.deps) != "nothing"
+
+
+def _dunning_tasks(run: JobRun) -> Iterator[dict]:
+    from chalicelib.services.dunning import dunning_index
+
+    yield from _due_invoices(dunning_index, run)
+
+
+register(
+    Job(
+        name="dunning",
+        cron=SCHEDULES["dunning"],
+        summary="Retry failed charges daily; after 5 days pause the business's contracts until it pays",
+        plan=_dunning_tasks,
+        work=_retry_charge,
+    )
+)

@@ -1,0 +1,202 @@
+"""Models of the billing routes: the card on file, invoices, the estimate, payouts and earnings."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import Field
+
+from chalicelib.schemas.base import Command, View
+from chalicelib.schemas.marketplace import MoneyView
+
+
+class FinishCardBody(Command):
+    setup_intent_id: str = Field(min_length=5, max_length=100)
+
+
+class PayoutLinkBody(Command):
+    country: str | None = Field(
+        default=None, min_length=2, max_length=2, description="ISO 3166 code, such as PT"
+    )
+
+
+class CollectionBody(Command):
+    days_until_due: int | None = Field(default=None, description="net terms in days; null: charge the card")
+
+
+class CardSetupView(View):
+    setup_intent_id: str
+    client_secret: str
+    url: str = Field(description="where the browser enters the card")
+
+
+class BillingAccountView(View):
+    card: str | None = Field(description="visa ending 4242")
+    card_expiry: str | None
+    collection: Literal["charge_automatically", "send_invoice"]
+    days_until_due: int | None
+    status: Literal["ok", "past_due"]
+    message: str | None = None
+
+
+class LineView(View):
+    kind: Literal["hours", "bonus", "client_fee"]
+    description: str
+    amount: MoneyView
+    contract_id: str | None
+    minutes: int | None
+    rate: MoneyView | None
+
+
+class InvoiceView(View):
+    id: str
+    week: str
+    status: Literal["planned", "drafted", "itemized", "open", "paid", "void", "uncollectible"]
+    number: str | None
+    subtotal: MoneyView
+    client_fee: MoneyView
+    total: MoneyView
+    amount_paid: MoneyView
+    refunded: MoneyView
+    collection: str
+    hosted_url: str | None
+    pdf_url: str | None
+    attempts: int
+    last_failure: str | None
+    created_at: datetime
+    paid_at: datetime | None
+    lines: list[LineView]
+
+
+class InvoiceList(View):
+    invoices: list[InvoiceView]
+
+
+class EstimateView(View):
+    week: str
+    total: MoneyView
+    lines: list[LineView]
+
+
+class PayoutAccountView(View):
+    status: Literal["not_started", "pending", "enabled", "restricted"]
+    country: str | None
+    currency: str | None
+    requirements_due: list[str]
+
+
+class OnboardingLinkView(View):
+    url: str
+
+
+class TransferView(View):
+    id: str
+    week: str
+    business_name: str
+    gross: MoneyView
+    fee: MoneyView
+    net: MoneyView
+    received: MoneyView | None = Field(description="in the agent's currency, when Stripe converted it")
+    status: Literal["waiting", "sent"]
+    sent_at: datetime | None
+
+
+class EarningLine(View):
+    contract_id: str
+    title: str
+    business_name: str
+    week: str
+    state: Literal["open", "in_review", "approved"]
+    minutes: int
+    amount: MoneyView = Field(description="before the agent fee")
+
+
+class EarningsView(View):
+    pending_review: list[MoneyView]
+    approved: list[MoneyView]
+    paid_out: list[MoneyView]
+    weeks: list[EarningLine]
+    transfers: list[TransferView]
+    payouts: PayoutAccountView
+
+
+class WebhookAnswer(View):
+    received: bool
+    outcome: str
+
+
+def money(minor, currency) -> MoneyView:
+    return MoneyView(amount=int(minor or 0), currency=currency)
+
+
+def account_view(record, message: str | None = None) -> BillingAccountView:
+    return BillingAccountView(
+        card=f"{record.card_brand} ending {record.card_last4}" if record.card_last4 else None,
+        card_expiry=record.card_expiry,
+        collection=record.collection or "charge_automatically",
+        days_until_due=int(record.days_until_due) if record.days_until_due is not None else None,
+        status=record.status or "ok",
+        message=message,
+    )
+
+
+def line_view(line, currency: str) -> LineView:
+    return LineView(
+        kind=line.kind,
+        description=line.description,
+        amount=money(line.amount, currency),
+        contract_id=line.contract_id,
+        minutes=line.minutes,
+        rate=money(line.rate_minor, currency) if line.rate_minor is not None else None,
+    )
+
+
+def invoice_view(record) -> InvoiceView:
+    from chalicelib.domain.billing import Line
+
+    currency = record.currency
+    return InvoiceView(
+        id=record.invoice_id,
+        week=record.week,
+        status=record.status,
+        number=record.number,
+        subtotal=money(record.subtotal, currency),
+        client_fee=money(record.client_fee, currency),
+        total=money(record.total, currency),
+        amount_paid=money(record.amount_paid, currency),
+        refunded=money(record.refunded, currency),
+        collection=record.collection,
+        hosted_url=record.hosted_url,
+        pdf_url=record.pdf_url,
+        attempts=int(record.attempts or 0),
+        last_failure=record.last_failure,
+        created_at=record.created_at,
+        paid_at=record.paid_at,
+        lines=[line_view(Line.from_json(line), currency) for line in record.lines],
+    )
+
+
+def payout_view(record) -> PayoutAccountView:
+    return PayoutAccountView(
+        status=record.status or "not_started",
+        country=record.country,
+        currency=record.currency,
+        requirements_due=list(record.requirements_due or []),
+    )
+
+
+def transfer_view(record) -> TransferView:
+    return TransferView(
+        id=record.transfer_id,
+        week=record.week,
+        business_name=record.business_name,
+        gross=money(record.gross, record.currency),
+        fee=money(record.fee, record.currency),
+        net=money(record.amount, record.currency),
+        received=money(record.received_amount, record.received_currency)
+        if record.received_amount is not None
+        else None,
+        status=record.status,
+        sent_at=record.sent_at,
+    )

@@ -1,0 +1,181 @@
+"""A business's billing account: its Stripe customer, the card on file (through a SetupIntent),
+and how its invoices are collected (the card, or net terms that an operator grants)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from chalicelib.composition import Deps
+from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
+from chalicelib.domain.identity import Principal, PrincipalKind
+from chalicelib.domain.tenancy import TenantId
+from chalicelib.ids import new_id
+from chalicelib.store import audit, keys
+from chalicelib.store.billing import BillingAccount, billing_key
+from chalicelib.store.identity import TenantRecord
+from chalicelib.store.transactions import transaction
+
+MAX_NET_DAYS = 60
+
+
+def account_of(tenant: TenantId) -> BillingAccount:
+    """The stored account, or an unsaved one with the defaults (no card, charged automatically)."""
+    return BillingAccount.find(*billing_key(tenant), consistent=True) or BillingAccount(*billing_key(tenant))
+
+
+def _business(tenant: TenantId) -> TenantRecord:
+    record = TenantRecord.find(keys.tenant_pk(tenant), "TENANT", consistent=True)
+    if record is None:
+        raise NotFound("no such business")
+    return record
+
+
+def ensure_customer(tenant: TenantId, *, email: str | None, deps: Deps) -> BillingAccount:
+    """The account with its Stripe customer, created once. A customer created by a request whose
+    answer was lost is found by its metadata before another is created."""
+    record = account_of(tenant)
+    if record.customer_id:
+        return record
+    gateway = deps.payments
+    business = _business(tenant)
+    customer = gateway.find_customer(tenant.value) or gateway.create_customer(
+        tenant.value, name=business.name, email=email or ""
+    )
+    record.customer_id = customer["id"]
+    record.updated_at = deps.now()
+    try:
+        record.save_checked()
+    except Conflict:
+        record = account_of(tenant)  # another request stored it first; it is the same customer
+    return record
+
+
+@dataclass(frozen=True)
+class CardSetup:
+    setup_intent_id: str
+    client_secret: str
+    url: str  # where the browser enters the card
+
+
+def start_card_setup(actor: Principal, *, deps: Deps) -> CardSetup:
+    tenant = actor.require_tenant()
+    record = ensure_customer(tenant, email=actor.email, deps=deps)
+    intent = deps.payments.create_setup_intent(record.customer_id, attempt_id=new_id())
+    return_url = deps.link("/app/billing/card/return")
+    url = deps.payments.card_page(intent, return_url=return_url) or deps.link(
+        f"/app/billing/card?setup_intent={intent['id']}"
+    )
+    return CardSetup(intent["id"], intent.get("client_secret") or "", url)
+
+
+@dataclass(frozen=True)
+class CardResult:
+    account: BillingAccount
+    ok: bool
+    message: str
+
+
+def finish_card_setup(actor: Principal, setup_intent_id: str, *, deps: Deps) -> CardResult:
+    """After the card page: read the SetupIntent again (a redirect proves nothing), and make its
+    card the customer's default for invoices."""
+    tenant = actor.require_tenant()
+    record = account_of(tenant)
+    if not record.customer_id or not setup_intent_id.startswith("seti_"):
+        raise NotFound("no such card setup")
+    intent = deps.payments.retrieve_setup_intent(setup_intent_id)
+    if intent.get("customer") != record.customer_id:
+        raise NotFound("no such card setup")  # another business's setup: it does not exist for this one
+    if intent.get("status") != "succeeded":
+        error = (intent.get("last_setup_error") or {}).get("message") or "the card was not saved"
+        return CardResult(record, False, error)
+    record = _adopt(record, intent, actor=actor, tenant=tenant, deps=deps)
+    return CardResult(record, True, f"Saved: {record.card_brand} ending {record.card_last4}.")
+
+
+def adopt_setup_intent(setup_intent_id: str, *, deps: Deps) -> BillingAccount | None:
+    """`setup_intent.succeeded`: the card is saved even if the browser never came back."""
+    from chalicelib.jobs.registry import SYSTEM
+
+    intent = deps.payments.retrieve_setup_intent(setup_intent_id)
+    if intent.get("status") != "succeeded" or not intent.get("customer"):
+        return None
+    customer = deps.payments.retrieve_customer(intent["customer"])
+    tenant_id = (customer.get("metadata") or {}).get("deskhire_tenant")
+    try:
+        tenant = TenantId(tenant_id or "")
+    except ValueError:
+        return None
+    record = account_of(tenant)
+    if record.customer_id != intent["customer"]:
+        return None
+    method = intent.get("payment_method") or {}
+    if isinstance(method, dict) and record.payment_method_id == method.get("id"):
+        return record  # adopted already (the return page came first)
+    return _adopt(record, intent, actor=SYSTEM, tenant=tenant, deps=deps)
+
+
+def _adopt(
+    record: BillingAccount, intent: dict, *, actor: Principal, tenant: TenantId, deps: Deps
+) -> BillingAccount:
+    method = intent.get("payment_method") or {}
+    if isinstance(method, str):
+        raise Conflict("the card could not be read back; try again", code="card_unreadable")
+    deps.payments.set_default_payment_method(record.customer_id, method["id"])
+    card = method.get("card") or {}
+    now = deps.now()
+    for _attempt in range(3):
+        before = {"card": f"{record.card_brand} {record.card_last4}" if record.card_last4 else None}
+        record.payment_method_id = method["id"]
+        record.card_brand, record.card_last4 = card.get("brand"), card.get("last4")
+        record.card_expiry = (
+            f"{card.get('exp_month'):02d}/{card.get('exp_year')}" if card.get("exp_month") else None
+        )
+        record.updated_at = now
+        try:
+            with transaction() as tx:
+                tx.save(record)
+                tx.save(
+                    audit.entry(
+                        tenant,
+                        actor,
+                        "billing.card_saved",
+                        "billing",
+                        {"before": before, "after": {"card": f"{record.card_brand} {record.card_last4}"}},
+                        at=now,
+                    )
+                )
+            return record
+        except Conflict:
+            record = account_of(tenant)
+    return record
+
+
+def set_collection(actor: Principal, tenant_id: str, *, net_days: int | None, deps: Deps) -> BillingAccount:
+    """An operator lets a business pay by invoice with net terms (or back to the card)."""
+    if actor.kind is not PrincipalKind.OPERATOR:
+        raise Forbidden("only platform operators set how a business pays")
+    try:
+        tenant = TenantId(tenant_id)
+    except ValueError:
+        raise NotFound("no such business") from None
+    _business(tenant)
+    if net_days is not None and not 1 <= net_days <= MAX_NET_DAYS:
+        raise InvalidInput(f"net terms are 1 to {MAX_NET_DAYS} days", field="days_until_due")
+    record = account_of(tenant)
+    before = {"collection": record.collection, "days": record.days_until_due}
+    record.collection = "charge_automatically" if net_days is None else "send_invoice"
+    record.days_until_due = net_days
+    record.updated_at = deps.now()
+    with transaction() as tx:
+        tx.save(record)
+        tx.save(
+            audit.entry(
+                tenant,
+                actor,
+                "billing.collection_changed",
+                "billing",
+                {"before": before, "after": {"collection": record.collection, "days": net_days}},
+                at=deps.now(),
+            )
+        )
+    return record

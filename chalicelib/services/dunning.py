@@ -1,0 +1,149 @@
+"""When a business's card fails: retry the charge once a day for 5 days, with a mail each time;
+then pause the business's contracts until it pays, and resume them when it does.
+
+The pause is the contracts' own system pause (reason "payment overdue"), so agents see why and
+no time can be logged meanwhile; paying the invoice (or any later payment) resumes exactly the
+contracts that were paused for it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from chalicelib.composition import Deps
+from chalicelib.domain import billing as rules
+from chalicelib.domain.errors import Conflict
+from chalicelib.domain.tenancy import TenantId
+from chalicelib.store import keys
+from chalicelib.store.billing import BillingAccount, InvoiceRecord, billing_key
+
+RETRY_EVERY = timedelta(days=1)
+GRACE = timedelta(days=5)
+PAUSE_REASON = "payment overdue"
+DUNNING = "DUNNING"
+
+
+def dunning_index(shard: int) -> str:
+    return keys.platform_pk(DUNNING, str(shard))
+
+
+def mark_past_due(tenant: TenantId, *, deps: Deps) -> BillingAccount:
+    from chalicelib.services.billing_accounts import account_of
+
+    for _attempt in range(3):
+        account = account_of(tenant)
+        if account.status == "past_due":
+            return account
+        account.status, account.past_due_since, account.updated_at = "past_due", deps.now(), deps.now()
+        try:
+            account.save_checked()
+            return account
+        except Conflict:
+            continue
+    return account_of(tenant)
+
+
+def clear_past_due(tenant: TenantId, *, deps: Deps) -> None:
+    """Paid: unless another invoice is still unpaid, the account is in good standing again and the
+    contracts paused for it resume."""
+    from chalicelib.services.billing_accounts import account_of
+
+    account = account_of(tenant)
+    if account.status != "past_due":
+        return
+    unpaid = [
+        r
+        for r in InvoiceRecord.query(keys.tenant_pk(tenant), InvoiceRecord.sk.startswith("INVOICE#"))
+        if isinstance(r, InvoiceRecord) and r.status == rules.InvoiceStatus.OPEN and r.last_failure
+    ]
+    if unpaid:
+        return
+    account.status, account.past_due_since, account.updated_at = "ok", None, deps.now()
+    try:
+        account.save_checked()
+    except Conflict:
+        return
+    _resume_paused_for_billing(tenant, deps=deps)
+
+
+def _resume_paused_for_billing(tenant: TenantId, *, deps: Deps) -> int:
+    from chalicelib.jobs.registry import SYSTEM
+    from chalicelib.services import contracts
+    from chalicelib.store.contracts import ContractRecord
+
+    resumed = 0
+    for record in ContractRecord.query(keys.tenant_pk(tenant), ContractRecord.sk.startswith("CONTRACT#")):
+        if (
+            isinstance(record, ContractRecord)
+            and record.status == "paused"
+            and record.pause_reason == PAUSE_REASON
+        ):
+            try:
+                contracts.resume_for_system(record, system=SYSTEM, deps=deps)
+                resumed += 1
+            except Conflict:
+                continue
+    return resumed
+
+
+def pause_contracts(tenant: TenantId, *, deps: Deps) -> int:
+    from chalicelib.jobs.registry import SYSTEM
+    from chalicelib.services import contracts
+    from chalicelib.store.contracts import ContractRecord
+
+    paused = 0
+    for record in ContractRecord.query(keys.tenant_pk(tenant), ContractRecord.sk.startswith("CONTRACT#")):
+        if isinstance(record, ContractRecord) and contracts.status_of(record, deps.now()).value == "active":
+            try:
+                contracts.pause_for_system(record, reason=PAUSE_REASON, system=SYSTEM, deps=deps)
+                paused += 1
+            except Conflict:
+                continue
+    return paused
+
+
+def retry(record: InvoiceRecord, *, deps: Deps) -> str:
+    """One day's step for an unpaid invoice: charge again, or after 5 days pause the contracts.
+    Returns what happened (for the job's report)."""
+    from chalicelib.services import invoicing
+
+    if record.status != rules.InvoiceStatus.OPEN or not record.last_failure:
+        return "nothing"
+    tenant = TenantId(record.pk.removeprefix(keys.TENANT_PREFIX))
+    account = mark_past_due(tenant, deps=deps)
+    since = account.past_due_since or deps.now()
+    if deps.now() - since >= GRACE:
+        if pause_contracts(tenant, deps=deps):
+            invoicing._mail_business(
+                record,
+                "Your deskhire contracts are paused",
+                f"Invoice {record.number} is still unpaid after 5 days, so your contracts are paused. "
+                f"They resume as soon as it is paid: {record.hosted_url or deps.link('/app/billing')}",
+                deps=deps,
+            )
+            return "paused"
+        return "nothing"
+    from chalicelib.payments.gateway import PaymentDeclined, PaymentsError, PaymentsUnavailable
+
+    attempt = int(record.attempts) + 1
+    try:
+        paid = deps.payments.pay_invoice(record.invoice_id, record.stripe_invoice_id, attempt=attempt)
+    except PaymentDeclined as error:
+        count = deps.payments.retrieve_invoice(record.stripe_invoice_id).get("attempt_count")
+        invoicing.record_failure(
+            record, reason=f"{error.message} ({error.decline_code})", attempts=count, deps=deps
+        )
+        return "failed"
+    except PaymentsUnavailable:
+        raise
+    except PaymentsError as error:
+        invoicing.record_failure(record, reason=error.message, deps=deps)
+        return "failed"
+    if paid.get("status") == "paid":
+        invoicing.mark_paid(record, paid, deps=deps)
+        return "paid"
+    return "nothing"
+
+
+def is_past_due(tenant: TenantId) -> bool:
+    account = BillingAccount.find(*billing_key(tenant), consistent=True)
+    return account is not None and account.status == "past_due"

@@ -1,0 +1,460 @@
+"""The weekly invoice: one per business and billing week, built when the week locks, carried to
+Stripe step by step, and collected (the card on file, or a sent invoice with net terms).
+
+An invoice's item (`T#<tenant>`, `INVOICE#<week>`) is created under `attribute_not_exists`, so
+there is one per business and week however often or concurrently the run fires (PROMISES P1).
+From there each step is a Stripe call with a key made from the invoice's id, then a write of the
+new status under the item's version:
+
+    planned -> drafted (a draft at Stripe) -> itemized (every line on it) -> open (finalized:
+    the business owes it; the ledger books the receivable) -> paid (the ledger books the cash)
+
+A run that crashes between the Stripe call and the write runs the step again with the same key
+and gets the same object back; after Stripe's key window it finds the object by its metadata
+before creating one. No step is ever taken twice at Stripe."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from chalicelib.composition import Deps
+from chalicelib.domain import billing as rules
+from chalicelib.domain import ledger
+from chalicelib.domain.errors import Conflict, Forbidden
+from chalicelib.domain.identity import Principal, PrincipalKind
+from chalicelib.domain.tenancy import TenantId
+from chalicelib.domain.time import BillingWeek
+from chalicelib.ids import new_id
+from chalicelib.mail import Mail
+from chalicelib.store import keys
+from chalicelib.store import ledger as ledger_store
+from chalicelib.store.billing import SETTLE_SHARDS, InvoiceRecord, invoice_key, settle_index
+from chalicelib.store.contracts import shard_of, stamp
+from chalicelib.store.identity import MemberRecord, TenantRecord
+from chalicelib.store.transactions import transaction
+
+FEES = rules.FeeSchedule()
+
+
+def fees() -> rules.FeeSchedule:
+    return FEES
+
+
+def payout_due(week: BillingWeek) -> datetime:
+    """Wednesday 00:00 UTC of W+2: the review of W closed the Saturday before."""
+    return week.ends_at + timedelta(days=9)
+
+
+def worked_weeks(tenant: TenantId, week: BillingWeek) -> list[rules.WorkedWeek]:
+    """The hourly contracts' minutes of a business's week, from the locked timesheets."""
+    from chalicelib.services import timesheets
+
+    return [
+        rules.WorkedWeek(
+            contract_id=line.contract_id,
+            agent_id=line.agent_id,
+            title=line.title,
+            agent_name=line.agent_name,
+            rate_minor=line.rate_minor,
+            billed=line.minutes.billed,
+            payable=line.minutes.payable,
+            disputed=line.minutes.disputed,
+            upheld=line.minutes.upheld,
+        )
+        for line in timesheets.week_minutes(tenant, week)
+        if line.kind == "hourly" and line.status in ("locked", "closed")
+    ]
+
+
+def _lock(tenant: TenantId, week: BillingWeek, *, now: datetime) -> None:
+    from chalicelib.services import timesheets
+    from chalicelib.store.contracts import WeekMarker, marker_key
+
+    marker = WeekMarker.find(*marker_key(tenant, week), consistent=True)
+    for contract_id in sorted(marker.contract_ids) if marker and marker.contract_ids else []:
+        timesheets.lock(tenant, contract_id, week, now=now)
+
+
+def bill_week(tenant: TenantId, week: BillingWeek, *, deps: Deps) -> InvoiceRecord | None:
+    """The business's invoice for `week`, created if there is time to bill, and carried as far as
+    it can go now. Safe to run any number of times."""
+    now = deps.now()
+    if now < week.locks_at:
+        raise Conflict(
+            f"week {week} is billed when it locks, {week.locks_at:%a %d %b %H:%M} UTC", code="week_open"
+        )
+    record = InvoiceRecord.find(*invoice_key(tenant, week), consistent=True)
+    if record is None:
+        _lock(tenant, week, now=now)
+        business = TenantRecord.find(keys.tenant_pk(tenant), "TENANT", consistent=True)
+        plan = rules.plan_invoice(
+            worked_weeks(tenant, week), [], currency=business.currency, fees=fees(), week_label=str(week)
+        )
+        if plan is None:
+            return None
+        from chalicelib.services.billing_accounts import account_of
+
+        account = account_of(tenant)
+        record = InvoiceRecord(
+            *invoice_key(tenant, week),
+            invoice_id=new_id(),
+            week=str(week),
+            business_name=business.name,
+            status=str(rules.InvoiceStatus.PLANNED),
+            currency=plan.currency,
+            lines=[line.to_json() for line in plan.lines],
+            subtotal=plan.subtotal,
+            client_fee=plan.client_fee,
+            total=plan.total,
+            collection=account.collection,
+            created_at=now,
+        )
+        try:
+            record.save_new()
+        except Conflict:
+            record = InvoiceRecord.find(*invoice_key(tenant, week), consistent=True)
+    return advance(record, deps=deps)
+
+
+def plan_of(record: InvoiceRecord) -> rules.InvoicePlan:
+    return rules.InvoicePlan(record.currency, tuple(rules.Line.from_json(line) for line in record.lines))
+
+
+def _tenant(record: InvoiceRecord) -> TenantId:
+    return TenantId(record.pk.removeprefix(keys.TENANT_PREFIX))
+
+
+def _reload(record: InvoiceRecord) -> InvoiceRecord:
+    return InvoiceRecord.find(record.pk, record.sk, consistent=True)
+
+
+def advance(record: InvoiceRecord, *, deps: Deps) -> InvoiceRecord:
+    """Take every step the invoice can take now (each at most once at Stripe)."""
+    for _step in range(8):
+        status = rules.InvoiceStatus(record.status)
+        try:
+            if status is rules.InvoiceStatus.PLANNED:
+                _draft(record, deps=deps)
+            elif status is rules.InvoiceStatus.DRAFTED:
+                _itemize(record, deps=deps)
+            elif status is rules.InvoiceStatus.ITEMIZED:
+                _finalize(record, deps=deps)
+            elif status is rules.InvoiceStatus.OPEN and record.attempts == 0 and not record.last_failure:
+                _collect(record, deps=deps)
+                return _reload(record)
+            else:
+                return record
+        except Conflict:
+            pass  # another run took this step meanwhile: read where it stands and go on
+        record = _reload(record)
+    return record
+
+
+def _metadata(record: InvoiceRecord) -> dict[str, str]:
+    return {"deskhire_tenant": _tenant(record).value, "deskhire_week": record.week}
+
+
+def _draft(record: InvoiceRecord, *, deps: Deps) -> None:
+    from chalicelib.services.billing_accounts import ensure_customer
+
+    account = ensure_customer(_tenant(record), email=None, deps=deps)
+    gateway = deps.payments
+    stripe_invoice = gateway.find_invoice(record.invoice_id) or gateway.create_invoice(
+        record.invoice_id,
+        customer=account.customer_id,
+        currency=record.currency,
+        description=f"deskhire support, week {record.week}",
+        send_invoice_days=int(account.days_until_due) if account.collection == "send_invoice" else None,
+        metadata=_metadata(record),
+    )
+    rules.check_transition(rules.InvoiceStatus(record.status), rules.InvoiceStatus.DRAFTED)
+    record.stripe_invoice_id = stripe_invoice["id"]
+    record.collection = stripe_invoice.get("collection_method") or record.collection
+    record.status = str(rules.InvoiceStatus.DRAFTED)
+    record.save_checked()
+
+
+def _itemize(record: InvoiceRecord, *, deps: Deps) -> None:
+    gateway = deps.payments
+    on_it = {
+        (item.get("metadata") or {}).get("deskhire_line")
+        for item in gateway.invoice_items(record.stripe_invoice_id)
+    }
+    stripe_invoice = gateway.retrieve_invoice(record.stripe_invoice_id)
+    for line in plan_of(record).lines:
+        if line.line_id in on_it:
+            continue
+        gateway.add_invoice_item(
+            record.invoice_id,
+            line.line_id,
+            stripe_invoice=record.stripe_invoice_id,
+            customer=stripe_invoice["customer"],
+            amount=line.amount,
+            currency=record.currency,
+            description=line.description,
+        )
+    rules.check_transition(rules.InvoiceStatus(record.status), rules.InvoiceStatus.ITEMIZED)
+    record.status = str(rules.InvoiceStatus.ITEMIZED)
+    record.save_checked()
+
+
+def _finalize(record: InvoiceRecord, *, deps: Deps) -> None:
+    stripe_invoice = deps.payments.finalize_invoice(record.invoice_id, record.stripe_invoice_id)
+    if int(stripe_invoice.get("total", -1)) != int(record.total):
+        raise Conflict(
+            f"Stripe's invoice totals {stripe_invoice.get('total')}, deskhire's {record.total}; not collected",
+            code="total_mismatch",
+        )
+    now = deps.now()
+    rules.check_transition(rules.InvoiceStatus(record.status), rules.InvoiceStatus.OPEN)
+    record.status = str(rules.InvoiceStatus.OPEN)
+    record.number = stripe_invoice.get("number")
+    record.hosted_url = stripe_invoice.get("hosted_invoice_url")
+    record.pdf_url = stripe_invoice.get("invoice_pdf")
+    record.finalized_at = now
+    tenant = _tenant(record)
+    with transaction(conflict_message="the invoice changed meanwhile") as tx:
+        tx.save(record)
+        ledger_store.add(
+            tx,
+            tenant,
+            record.invoice_id,
+            ledger.move(
+                "invoice.finalized",
+                record.currency,
+                int(record.total),
+                debit=f"receivable:{tenant.value}",
+                credit=f"held:{record.invoice_id}",
+            ),
+            at=now,
+        )
+    if stripe_invoice.get("status") == "paid":  # nothing to collect
+        mark_paid(_reload(record), stripe_invoice, deps=deps)
+
+
+def _collect(record: InvoiceRecord, *, deps: Deps) -> None:
+    """Charge the card on file once (dunning retries), or send the invoice (net terms)."""
+    from chalicelib.payments.gateway import PaymentDeclined, PaymentsError, PaymentsUnavailable
+
+    gateway = deps.payments
+    if record.collection == "send_invoice":
+        gateway.send_invoice(record.invoice_id, record.stripe_invoice_id)
+        _mail_business(
+            record,
+            f"Invoice for week {record.week}",
+            f"Your deskhire invoice {record.number} is ready: {record.hosted_url}",
+            deps=deps,
+        )
+        return
+    attempt = int(record.attempts) + 1
+    try:
+        paid = gateway.pay_invoice(record.invoice_id, record.stripe_invoice_id, attempt=attempt)
+    except PaymentDeclined as error:
+        count = gateway.retrieve_invoice(record.stripe_invoice_id).get("attempt_count")
+        record_failure(record, reason=f"{error.message} ({error.decline_code})", attempts=count, deps=deps)
+        return
+    except PaymentsUnavailable:
+        raise
+    except PaymentsError as error:
+        # no card on file, or Stripe refuses for another reason the business must fix
+        current = gateway.retrieve_invoice(record.stripe_invoice_id)
+        if current.get("status") == "paid":
+            mark_paid(_reload(record), current, deps=deps)
+            return
+        record_failure(record, reason=error.message, deps=deps)
+        return
+    if paid.get("status") == "paid":
+        mark_paid(_reload(record), paid, deps=deps)
+
+
+def record_failure(
+    record: InvoiceRecord, *, reason: str, attempts: int | None = None, deps: Deps
+) -> InvoiceRecord:
+    """A collection attempt failed: count it (Stripe's `attempt_count` when known, so that our own
+    answer and the `invoice.payment_failed` webhook count one failure once), keep why, list the
+    invoice for the dunning job, and tell the business how to fix it."""
+    from chalicelib.services import dunning
+
+    for _attempt in range(3):
+        current = _reload(record)
+        if current.status != rules.InvoiceStatus.OPEN:
+            return current
+        count = attempts if attempts is not None else int(current.attempts) + 1
+        if count <= int(current.attempts) and current.last_failure:
+            return current  # this failure is counted already
+        current.attempts = max(count, int(current.attempts))
+        current.last_failure = reason[:500]
+        # the dunning job retries it a day later (and pauses the contracts after 5 days)
+        current.gsi2pk = dunning.dunning_index(shard_of(current.invoice_id) % SETTLE_SHARDS)
+        current.gsi2sk = f"{stamp(deps.now() + dunning.RETRY_EVERY)}#{current.invoice_id}"
+        try:
+            current.save_checked()
+        except Conflict:
+            continue
+        dunning.mark_past_due(_tenant(current), deps=deps)
+        _mail_business(
+            current,
+            f"Payment failed for week {current.week}",
+            f"We could not charge your card for invoice {current.number} ({reason}). "
+            f"Update your card: {deps.link('/app/billing')}",
+            deps=deps,
+        )
+        return current
+    return _reload(record)
+
+
+def mark_paid(record: InvoiceRecord, stripe_invoice: dict, *, deps: Deps) -> InvoiceRecord:
+    """Stripe says the invoice is paid: keep the charge, book the cash, and list the invoice for
+    the payout run. Idempotent: an invoice already paid stays as it is."""
+    for _attempt in range(3):
+        if record.status == rules.InvoiceStatus.PAID:
+            return record
+        rules.check_transition(rules.InvoiceStatus(record.status), rules.InvoiceStatus.PAID)
+        now = deps.now()
+        amount = int(stripe_invoice.get("amount_paid") or 0)
+        record.stripe_charge_id = deps.payments.invoice_charge(record.stripe_invoice_id) if amount else None
+        record.status = str(rules.InvoiceStatus.PAID)
+        record.amount_paid = amount
+        record.paid_at = now
+        record.last_failure = None
+        week = BillingWeek.parse(record.week)
+        record.gsi2pk = settle_index(shard_of(record.invoice_id) % SETTLE_SHARDS)
+        record.gsi2sk = f"{stamp(payout_due(week))}#{record.invoice_id}"
+        tenant = _tenant(record)
+        try:
+            with transaction(conflict_message="the invoice changed meanwhile") as tx:
+                tx.save(record)
+                ledger_store.add(
+                    tx,
+                    tenant,
+                    record.invoice_id,
+                    ledger.move(
+                        "invoice.paid",
+                        record.currency,
+                        amount,
+                        debit="stripe",
+                        credit=f"receivable:{tenant.value}",
+                    ),
+                    at=now,
+                )
+        except Conflict:
+            record = _reload(record)
+            continue
+        from chalicelib.services.dunning import clear_past_due
+
+        clear_past_due(tenant, deps=deps)
+        return record
+    return _reload(record)
+
+
+def mark_closed_unpaid(record: InvoiceRecord, stripe_invoice: dict, *, deps: Deps) -> InvoiceRecord:
+    """Stripe voided the invoice, or marked it uncollectible (an operator, in Stripe): keep it. A
+    void invoice is no longer owed, so its receivable is reversed in the ledger."""
+    target = rules.stripe_status(stripe_invoice.get("status", ""))
+    if record.status == target:
+        return record
+    rules.check_transition(rules.InvoiceStatus(record.status), target)
+    now = deps.now()
+    tenant = _tenant(record)
+    record.status = str(target)
+    record.gsi2pk = record.gsi2sk = None
+    with transaction(conflict_message="the invoice changed meanwhile") as tx:
+        tx.save(record)
+        if target is rules.InvoiceStatus.VOID:
+            ledger_store.add(
+                tx,
+                tenant,
+                record.invoice_id,
+                ledger.move(
+                    "invoice.voided",
+                    record.currency,
+                    int(record.total),
+                    debit=f"held:{record.invoice_id}",
+                    credit=f"receivable:{tenant.value}",
+                ),
+                at=now,
+            )
+    return record
+
+
+def by_stripe_invoice(stripe_invoice: dict) -> InvoiceRecord | None:
+    metadata = stripe_invoice.get("metadata") or {}
+    try:
+        tenant, week = TenantId(metadata["deskhire_tenant"]), BillingWeek.parse(metadata["deskhire_week"])
+    except (KeyError, ValueError, Exception):
+        return None
+    record = InvoiceRecord.find(*invoice_key(tenant, week), consistent=True)
+    if record is None or record.invoice_id != metadata.get("deskhire_invoice"):
+        return None
+    return record
+
+
+def _mail_business(record: InvoiceRecord, subject: str, text: str, *, deps: Deps) -> None:
+    """Billing mail goes to the business's owners."""
+    tenant = _tenant(record)
+    owners = [
+        m
+        for m in MemberRecord.query(keys.tenant_pk(tenant), MemberRecord.sk.startswith("MEMBER#"))
+        if isinstance(m, MemberRecord) and m.role == "owner" and m.status == "active"
+    ]
+    for owner in owners:
+        deps.mailer.send(Mail(to=owner.email, subject=subject, text=text + "\n"), now=deps.now())
+
+
+# -- what the business sees ---------------------------------------------------------------------
+
+
+def invoices(actor: Principal) -> list[InvoiceRecord]:
+    if actor.kind is not PrincipalKind.MEMBER:
+        raise Forbidden("invoices are the business's")
+    return [
+        r
+        for r in InvoiceRecord.query(
+            keys.tenant_pk(actor.require_tenant()),
+            InvoiceRecord.sk.startswith("INVOICE#"),
+            scan_index_forward=False,
+        )
+        if isinstance(r, InvoiceRecord)
+    ]
+
+
+@dataclass(frozen=True)
+class Estimate:
+    week: BillingWeek
+    lines: tuple[rules.Line, ...]
+    total: int
+    currency: str
+
+
+def estimate(actor: Principal, *, deps: Deps) -> Estimate:
+    """What this week would be invoiced if it locked now: its minutes logged so far."""
+    from chalicelib.services import contracts, timesheets
+
+    if actor.kind is not PrincipalKind.MEMBER:
+        raise Forbidden("the estimate is the business's")
+    tenant = actor.require_tenant()
+    now = deps.now()
+    week = BillingWeek.containing(now)
+    business = TenantRecord.find(keys.tenant_pk(tenant), "TENANT", consistent=True)
+    weeks = []
+    for row in timesheets.overview(actor, week, deps=deps):
+        if row.contract.contract_kind != "hourly" or not row.logged:
+            continue
+        from chalicelib.domain.contracts import terms_in_week
+
+        rate = terms_in_week(contracts.history_of(row.contract), week).rate_minor
+        weeks.append(
+            rules.WorkedWeek(
+                row.contract.contract_id,
+                row.contract.agent_id,
+                row.contract.title,
+                row.contract.agent_name,
+                rate,
+                row.logged,
+            )
+        )
+    plan = rules.plan_invoice(weeks, [], currency=business.currency, fees=fees(), week_label=str(week))
+    if plan is None:
+        return Estimate(week, (), 0, business.currency)
+    return Estimate(week, plan.lines, plan.total, plan.currency)

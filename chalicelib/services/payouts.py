@@ -1,0 +1,153 @@
+"""An agent's payouts: a Stripe Express connected account, onboarded through Account Links.
+
+The account's state is read from Stripe, never assumed: visiting the return URL proves nothing
+(the agent may have left half-way), so the return page and the `account.updated` webhook both
+re-fetch the account and read its capabilities and requirements. An agent may accept offers
+before payouts are enabled; their transfers wait and go out on a later payout run."""
+
+from __future__ import annotations
+
+from chalicelib.composition import Deps
+from chalicelib.domain.errors import Forbidden, InvalidInput
+from chalicelib.domain.identity import Principal, PrincipalKind
+from chalicelib.domain.tenancy import AgentId
+from chalicelib.ids import new_id
+from chalicelib.store import keys
+from chalicelib.store.billing import PayoutAccount, payout_key
+from chalicelib.store.identity import AgentRecord
+
+# Countries where an agent can be paid out through Express (a short list deskhire supports).
+COUNTRIES = {
+    "US": "United States",
+    "CA": "Canada",
+    "GB": "United Kingdom",
+    "IE": "Ireland",
+    "PT": "Portugal",
+    "ES": "Spain",
+    "FR": "France",
+    "DE": "Germany",
+    "NL": "Netherlands",
+    "AU": "Australia",
+    "JP": "Japan",
+}
+# A first guess from the agent's time zone (they can change it on the form).
+ZONE_COUNTRY = {
+    "Europe/Lisbon": "PT",
+    "Europe/Madrid": "ES",
+    "Europe/Paris": "FR",
+    "Europe/Berlin": "DE",
+    "Europe/Amsterdam": "NL",
+    "Europe/Dublin": "IE",
+    "Europe/London": "GB",
+    "America/New_York": "US",
+    "America/Chicago": "US",
+    "America/Denver": "US",
+    "America/Los_Angeles": "US",
+    "America/Toronto": "CA",
+    "Australia/Sydney": "AU",
+    "Asia/Tokyo": "JP",
+}
+
+
+def _agent(actor: Principal) -> AgentRecord:
+    if actor.kind is not PrincipalKind.AGENT:
+        raise Forbidden("only agents are paid out")
+    from chalicelib.services.profiles import my_profile
+
+    return my_profile(actor)
+
+
+def account_of(agent: AgentId) -> PayoutAccount:
+    return PayoutAccount.find(*payout_key(agent), consistent=True) or PayoutAccount(*payout_key(agent))
+
+
+def suggested_country(time_zone: str) -> str:
+    return ZONE_COUNTRY.get(time_zone, "US")
+
+
+def onboarding_link(actor: Principal, *, country: str | None, deps: Deps) -> str:
+    """Where the agent goes to give Stripe their details: a fresh, single-use Account Link."""
+    agent = _agent(actor)
+    record = account_of(AgentId(agent.agent_id))
+    if not record.account_id:
+        country = (country or suggested_country(agent.time_zone)).upper()
+        if country not in COUNTRIES:
+            raise InvalidInput("choose a country deskhire pays out to", field="country")
+        account = deps.payments.find_account(agent.agent_id) or deps.payments.create_express_account(
+            agent.agent_id, email=agent.email, country=country
+        )
+        _apply(record, account, deps=deps)
+    link = deps.payments.create_account_link(
+        record.account_id,
+        attempt_id=new_id(),
+        refresh_url=deps.link("/agent/payouts/refresh"),
+        return_url=deps.link("/agent/payouts/return"),
+    )
+    return link["url"]
+
+
+def refresh(actor: Principal, *, deps: Deps) -> PayoutAccount:
+    """The return page: read the account from Stripe and keep what it says."""
+    agent = _agent(actor)
+    record = account_of(AgentId(agent.agent_id))
+    if not record.account_id:
+        return record
+    return _apply(record, deps.payments.retrieve_account(record.account_id), deps=deps)
+
+
+def apply_account_update(account: dict, *, deps: Deps) -> PayoutAccount | None:
+    """`account.updated`: the account re-fetched by the webhook handler, kept on the agent."""
+    agent_id = (account.get("metadata") or {}).get("deskhire_agent")
+    if not agent_id:
+        return None
+    try:
+        agent = AgentId(agent_id)
+    except ValueError:
+        return None
+    record = account_of(agent)
+    if record.account_id and record.account_id != account["id"]:
+        return None  # not the account deskhire keeps for this agent
+    return _apply(record, account, deps=deps)
+
+
+def status_of(account: dict) -> str:
+    """enabled when transfers are active and payouts on; pending while the agent has not finished
+    onboarding or Stripe is verifying; restricted when Stripe disabled a finished account."""
+    capabilities = account.get("capabilities") or {}
+    requirements = account.get("requirements") or {}
+    if capabilities.get("transfers") == "active" and account.get("payouts_enabled"):
+        return "enabled"
+    # a new account is disabled too ("requirements.past_due") until its details are in
+    if account.get("details_submitted") and requirements.get("disabled_reason") not in (
+        None,
+        "requirements.pending_verification",
+    ):
+        return "restricted"
+    return "pending"
+
+
+def _apply(record: PayoutAccount, account: dict, *, deps: Deps) -> PayoutAccount:
+    for _attempt in range(3):
+        record.account_id = account["id"]
+        record.country = account.get("country")
+        record.currency = account.get("default_currency")
+        record.status = status_of(account)
+        record.payouts_enabled = 1 if account.get("payouts_enabled") else 0
+        record.transfers_active = 1 if (account.get("capabilities") or {}).get("transfers") == "active" else 0
+        record.requirements_due = list((account.get("requirements") or {}).get("currently_due") or [])
+        record.updated_at = deps.now()
+        try:
+            record.save_checked()
+            break
+        except Exception:
+            record = account_of(AgentId(record.pk.removeprefix(keys.AGENT_PREFIX)))
+    # the profile shows the payout status too; updated on the item as read, so that its version
+    # goes up (a bare instance would reset it) without refusing a profile edit in between
+    agent = AgentRecord.find(record.pk, "AGENT", consistent=True)
+    if agent is not None and agent.payout_status != record.status:
+        agent.update(actions=[AgentRecord.payout_status.set(record.status)], add_version_condition=False)
+    return record
+
+
+def can_receive(record: PayoutAccount) -> bool:
+    return bool(record.account_id) and record.status == "enabled"

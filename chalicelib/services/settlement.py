@@ -1,0 +1,363 @@
+"""Settling a paid invoice: refunds to the business for minutes upheld in disputes, transfers to
+the agents for payable minutes less their fee, and the platform's revenue, booked in the ledger.
+
+The target split comes from `domain.billing.settle` on the minutes as they stand; a run moves only
+the difference between the target and what has moved already (kept on the invoice), so running it
+twice moves nothing more, and a run after a late dispute ending moves just what it changed.
+
+Each movement is written first as an intent (a transfer or refund item, with the ledger postings
+that commit the money) and then carried out at Stripe with a key made from that item's id; a crash
+between the two is finished by the next run, which finds the object at Stripe (by the key, or by
+its transfer group or metadata after the key window) before creating it. A transfer never leaves
+before the invoice is paid, always names the invoice's charge as `source_transaction` and the
+invoice as `transfer_group`, and goes only to an agent whose account has transfers active and
+payouts enabled; the others wait for a later run (PROMISES P5-P7)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from chalicelib.composition import Deps
+from chalicelib.domain import billing as rules
+from chalicelib.domain import ledger
+from chalicelib.domain.errors import Conflict
+from chalicelib.domain.tenancy import AgentId, TenantId
+from chalicelib.domain.time import BillingWeek
+from chalicelib.services import invoicing, payouts
+from chalicelib.store import keys
+from chalicelib.store import ledger as ledger_store
+from chalicelib.store.billing import (
+    InvoiceRecord,
+    RefundRecord,
+    TransferRecord,
+    agent_transfers_index,
+    invoice_partition,
+    refund_key,
+    transfer_key,
+    waiting_index,
+)
+from chalicelib.store.contracts import shard_of, stamp
+from chalicelib.store.identity import AgentRecord
+from chalicelib.store.transactions import transaction
+
+
+@dataclass
+class Outcome:
+    refunded: int = 0
+    committed: int = 0
+    sent: int = 0
+    waiting: int = 0
+    settled: bool = False
+
+
+def _tenant(record: InvoiceRecord) -> TenantId:
+    return TenantId(record.pk.removeprefix(keys.TENANT_PREFIX))
+
+
+def target(record: InvoiceRecord, *, deps: Deps) -> rules.Settlement:
+    tenant = _tenant(record)
+    week = BillingWeek.parse(record.week)
+    from chalicelib.services import timesheets
+
+    for line in rules_lines(record):
+        timesheets.close(tenant, line.contract_id, week, now=deps.now())  # the review is over by now
+    weeks = {w.contract_id: w for w in invoicing.worked_weeks(tenant, week)}
+    tiers = {}
+    for line in rules_lines(record):
+        agent = AgentRecord.find(keys.agent_pk(AgentId(line.agent_id)), "AGENT", consistent=True)
+        tiers[line.agent_id] = int(agent.tier or 1) if agent else 1
+    return rules.settle(invoicing.plan_of(record), weeks, tiers=tiers, fees=invoicing.fees())
+
+
+def rules_lines(record: InvoiceRecord) -> list[rules.Line]:
+    return [line for line in invoicing.plan_of(record).lines if line.kind == "hours"]
+
+
+def settle_invoice(record: InvoiceRecord, *, deps: Deps) -> Outcome:
+    """Move what is owed for one paid invoice whose payout day has come."""
+    outcome = Outcome()
+    if record.status != rules.InvoiceStatus.PAID or not record.stripe_charge_id:
+        return outcome  # P6: nothing leaves before the invoice is paid and its charge known
+    if deps.now() < invoicing.payout_due(BillingWeek.parse(record.week)):
+        return outcome
+    split = target(record, deps=deps)
+    record = _commit(record, split, deps=deps, outcome=outcome)
+    _send_refunds(record, deps=deps, outcome=outcome)
+    _send_transfers(record, deps=deps, outcome=outcome)
+    _mark_settled_if_done(record, split, deps=deps, outcome=outcome)
+    return outcome
+
+
+def _commit(record: InvoiceRecord, split: rules.Settlement, *, deps: Deps, outcome: Outcome) -> InvoiceRecord:
+    """Write the intents for what the target adds to what has moved, with the ledger postings that
+    commit the money, in one transaction under the invoice's version."""
+    for _attempt in range(4):
+        tenant = _tenant(record)
+        now = deps.now()
+        moved = dict(record.transferred or {})
+        journals: list[ledger.Journal] = []
+        transfers: list[TransferRecord] = []
+        refund: RefundRecord | None = None
+        held = f"held:{record.invoice_id}"
+        refund_delta = split.refunds - int(record.refunded or 0)
+        if refund_delta > 0:
+            seq = _next_refund_seq(record)
+            refund_id = f"{record.invoice_id}-refund-{seq}"
+            refund = RefundRecord(
+                *refund_key(tenant, record.invoice_id, seq),
+                refund_id=refund_id,
+                invoice_id=record.invoice_id,
+                amount=refund_delta,
+                currency=record.currency,
+                reason="minutes upheld in a dispute",
+                created_at=now,
+            )
+        fee_delta = split.client_fee_kept - int(record.fee_kept or 0)
+        if fee_delta > 0:
+            journals.append(
+                ledger.move("client_fee.earned", record.currency, fee_delta, debit=held, credit="revenue")
+            )
+        for share in split.shares:
+            before = moved.get(share.agent_id) or {"gross": 0, "fee": 0, "net": 0, "count": 0}
+            gross, fee = share.gross - before["gross"], share.fee - before["fee"]
+            net = gross - fee
+            if gross <= 0:
+                continue  # nothing new (a smaller target would be a reversal: not a path that exists)
+            seq = int(before["count"]) + 1
+            transfer_id = f"{record.invoice_id}-{share.agent_id}-{seq}"
+            transfers.append(
+                TransferRecord(
+                    *transfer_key(tenant, record.invoice_id, share.agent_id, seq),
+                    transfer_id=transfer_id,
+                    invoice_id=record.invoice_id,
+                    tenant_id=tenant.value,
+                    agent_id=share.agent_id,
+                    week=record.week,
+                    business_name=record.business_name,
+                    gross=gross,
+                    fee=fee,
+                    amount=net,
+                    currency=record.currency,
+                    status="waiting",
+                    created_at=now,
+                    gsi1pk=agent_transfers_index(AgentId(share.agent_id)),
+                    gsi1sk=f"{stamp(now)}#{transfer_id}",
+                    gsi2pk=waiting_index(shard_of(share.agent_id)),
+                    gsi2sk=f"{stamp(now)}#{transfer_id}",
+                )
+            )
+            journals.append(
+                ledger.Journal(
+                    "transfer.committed",
+                    (
+                        ledger.Posting(held, gross, record.currency),
+                        ledger.Posting(f"payable:{share.agent_id}", -net, record.currency),
+                        ledger.Posting("revenue", -fee, record.currency),
+                    ),
+                )
+            )
+            # what deskhire holds for the invoice falls by the gross (a debit of the liability):
+            # the agent is owed the net until the transfer leaves, the platform keeps the fee
+            moved[share.agent_id] = {
+                "gross": share.gross,
+                "fee": share.fee,
+                "net": share.net,
+                "count": seq,
+            }
+            outcome.committed += net
+        if not (journals or transfers or refund):
+            return record
+        record.transferred = moved
+        record.fee_kept = split.client_fee_kept
+        record.agent_fees = sum(v["fee"] for v in moved.values())
+        if refund is not None:
+            record.refunded = split.refunds
+        try:
+            with transaction(conflict_message="the invoice changed meanwhile") as tx:
+                tx.save(record)
+                for transfer in transfers:
+                    tx.save(transfer, condition=TransferRecord.pk.does_not_exist())
+                if refund is not None:
+                    tx.save(refund, condition=RefundRecord.pk.does_not_exist())
+                for journal in journals:
+                    ledger_store.add(tx, tenant, record.invoice_id, journal, at=now)
+            return InvoiceRecord.find(record.pk, record.sk, consistent=True)
+        except Conflict:
+            record = InvoiceRecord.find(record.pk, record.sk, consistent=True)
+    raise Conflict("the invoice kept changing while it was settled; run the payouts again", code="contended")
+
+
+def _next_refund_seq(record: InvoiceRecord) -> int:
+    tenant = _tenant(record)
+    existing = [
+        r
+        for r in RefundRecord.query(
+            invoice_partition(tenant, record.invoice_id), RefundRecord.sk.startswith("REFUND#")
+        )
+        if isinstance(r, RefundRecord)
+    ]
+    return len(existing) + 1
+
+
+def _send_refunds(record: InvoiceRecord, *, deps: Deps, outcome: Outcome) -> None:
+    tenant = _tenant(record)
+    for refund in RefundRecord.query(
+        invoice_partition(tenant, record.invoice_id),
+        RefundRecord.sk.startswith("REFUND#"),
+        consistent_read=True,
+    ):
+        if not isinstance(refund, RefundRecord) or refund.stripe_refund_id:
+            continue
+        made = deps.payments.create_refund(
+            refund.refund_id, charge=record.stripe_charge_id, amount=int(refund.amount), reason=refund.reason
+        )
+        now = deps.now()
+        with transaction() as tx:
+            tx.update(
+                refund,
+                actions=[RefundRecord.stripe_refund_id.set(made["id"])],
+                condition=RefundRecord.stripe_refund_id.does_not_exist(),
+                on_conflict=Conflict("the refund was recorded meanwhile", code="contended"),
+            )
+            ledger_store.add(
+                tx,
+                tenant,
+                record.invoice_id,
+                ledger.move(
+                    "refund.sent",
+                    record.currency,
+                    int(refund.amount),
+                    debit=f"held:{record.invoice_id}",
+                    credit="stripe",
+                ),
+                at=now,
+            )
+        outcome.refunded += int(refund.amount)
+        invoicing._mail_business(
+            record,
+            f"Refund for week {record.week}",
+            f"We refunded {refund.amount / 100:.2f} {record.currency.upper()} for minutes upheld in a dispute."
+            if record.currency != "jpy"
+            else f"We refunded {refund.amount} JPY for minutes upheld in a dispute.",
+            deps=deps,
+        )
+
+
+def transfers_of(record: InvoiceRecord) -> list[TransferRecord]:
+    tenant = _tenant(record)
+    return [
+        t
+        for t in TransferRecord.query(
+            invoice_partition(tenant, record.invoice_id),
+            TransferRecord.sk.startswith("TRANSFER#"),
+            consistent_read=True,
+        )
+        if isinstance(t, TransferRecord)
+    ]
+
+
+def _send_transfers(record: InvoiceRecord, *, deps: Deps, outcome: Outcome) -> None:
+    for transfer in transfers_of(record):
+        if transfer.status == "waiting":
+            sent = send_transfer(transfer, charge=record.stripe_charge_id, deps=deps)
+            if sent:
+                outcome.sent += int(transfer.amount)
+            else:
+                outcome.waiting += int(transfer.amount)
+
+
+def send_transfer(transfer: TransferRecord, *, charge: str, deps: Deps) -> bool:
+    """Send one waiting transfer if the agent can receive it; False if it must wait."""
+    account = payouts.account_of(AgentId(transfer.agent_id))
+    if not payouts.can_receive(account):
+        return False  # P7: it waits for the agent's payouts to be enabled
+    gateway = deps.payments
+    existing = next(
+        (
+            t
+            for t in gateway.transfers_in_group(transfer.invoice_id)
+            if (t.get("metadata") or {}).get("deskhire_transfer") == transfer.transfer_id
+        ),
+        None,
+    )
+    made = existing or gateway.create_transfer(
+        transfer.transfer_id,
+        amount=int(transfer.amount),
+        currency=transfer.currency,
+        destination=account.account_id,
+        transfer_group=transfer.invoice_id,
+        source_transaction=charge,
+        description=f"deskhire {transfer.week}: {transfer.business_name}",
+    )
+    received = None
+    if account.currency and account.currency != transfer.currency:
+        received = gateway.destination_amount(made)
+    now = deps.now()
+    tenant = TenantId(transfer.tenant_id)
+    actions = [
+        TransferRecord.status.set("sent"),
+        TransferRecord.stripe_transfer_id.set(made["id"]),
+        TransferRecord.destination.set(account.account_id),
+        TransferRecord.sent_at.set(now),
+        TransferRecord.gsi2pk.remove(),
+        TransferRecord.gsi2sk.remove(),
+    ]
+    if received:
+        actions += [
+            TransferRecord.received_amount.set(received[0]),
+            TransferRecord.received_currency.set(received[1]),
+        ]
+    try:
+        with transaction() as tx:
+            tx.update(
+                transfer,
+                actions=actions,
+                condition=TransferRecord.status == "waiting",
+                on_conflict=Conflict("the transfer was recorded meanwhile", code="contended"),
+            )
+            ledger_store.add(
+                tx,
+                tenant,
+                transfer.invoice_id,
+                ledger.move(
+                    "transfer.sent",
+                    transfer.currency,
+                    int(transfer.amount),
+                    debit=f"payable:{transfer.agent_id}",
+                    credit="stripe",
+                ),
+                at=now,
+            )
+    except Conflict:
+        return True  # sent and recorded by a run that raced this one
+    return True
+
+
+def _mark_settled_if_done(
+    record: InvoiceRecord, split: rules.Settlement, *, deps: Deps, outcome: Outcome
+) -> None:
+    current = InvoiceRecord.find(record.pk, record.sk, consistent=True)
+    waiting = [t for t in transfers_of(current) if t.status == "waiting"]
+    if split.held == 0 and not waiting and not current.settled_at:
+        current.settled_at = deps.now()
+        current.gsi2pk = current.gsi2sk = None
+        try:
+            current.save_checked()
+            outcome.settled = True
+        except Conflict:
+            pass
+
+
+def waiting_transfer(tenant_id: str, invoice_id: str, transfer_id: str) -> TransferRecord | None:
+    agent_id, seq = transfer_id.removeprefix(f"{invoice_id}-").rsplit("-", 1)
+    return TransferRecord.find(
+        *transfer_key(TenantId(tenant_id), invoice_id, agent_id, int(seq)), consistent=True
+    )
+
+
+def agent_transfers(agent: AgentId) -> list[TransferRecord]:
+    return [
+        t
+        for t in TransferRecord.gsi1.query(agent_transfers_index(agent), scan_index_forward=False)
+        if isinstance(t, TransferRecord)
+    ]

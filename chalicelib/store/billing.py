@@ -1,0 +1,183 @@
+"""Billing items: a business's billing account and invoices, an agent's payout account, the
+transfers and refunds that settle an invoice, the ledger, and the webhook events seen.
+
+    T#<tenant>                       BILLING              the Stripe customer, the card, collection
+    T#<tenant>                       INVOICE#<week>       the week's invoice: one per business and
+                                                          week, by key (GSI2 SETTLE#<n> while money
+                                                          is still to move)
+    T#<tenant>#INVOICE#<invoice>     TRANSFER#<agent>#<n> a transfer to an agent (GSI1
+                                                          A#<agent>#TRANSFERS; GSI2 WAITING#<n> while
+                                                          the agent cannot receive)
+    T#<tenant>#INVOICE#<invoice>     REFUND#<n>           a refund to the business
+    T#<tenant>#LEDGER#<invoice>      <time>#<journal>#<n> double-entry postings, never updated
+    A#<agent>                        PAYOUTS              the agent's Express account and its state
+    EVENT#<stripe event id>          EVENT                a webhook event handled (TTL 30 days)
+"""
+
+from __future__ import annotations
+
+from pynamodb.attributes import (
+    JSONAttribute,
+    ListAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+)
+
+from chalicelib.domain.tenancy import AgentId, TenantId
+from chalicelib.domain.time import BillingWeek
+from chalicelib.store import keys
+from chalicelib.store.base import Entity, Versioned
+
+
+class BillingAccount(Versioned, discriminator="billing_account"):
+    customer_id = UnicodeAttribute(null=True)
+    payment_method_id = UnicodeAttribute(null=True)
+    card_brand = UnicodeAttribute(null=True)
+    card_last4 = UnicodeAttribute(null=True)
+    card_expiry = UnicodeAttribute(null=True)  # "12/2030"
+    # charge_automatically (the card on file) or send_invoice (net terms, set by an operator)
+    collection = UnicodeAttribute(default="charge_automatically")
+    days_until_due = NumberAttribute(null=True)
+    status = UnicodeAttribute(default="ok")  # ok, past_due
+    past_due_since = UTCDateTimeAttribute(null=True)
+    updated_at = UTCDateTimeAttribute(null=True)
+
+
+class PayoutAccount(Versioned, discriminator="payout_account"):
+    account_id = UnicodeAttribute(null=True)
+    country = UnicodeAttribute(null=True)
+    currency = UnicodeAttribute(null=True)
+    # not_started, pending (details owed), enabled (transfers and payouts on), restricted
+    status = UnicodeAttribute(default="not_started")
+    payouts_enabled = NumberAttribute(default=0)
+    transfers_active = NumberAttribute(default=0)
+    requirements_due = ListAttribute(of=UnicodeAttribute, default=list)
+    updated_at = UTCDateTimeAttribute(null=True)
+
+
+class InvoiceRecord(Versioned, discriminator="invoice"):
+    invoice_id = UnicodeAttribute()
+    week = UnicodeAttribute()
+    business_name = UnicodeAttribute()
+    status = UnicodeAttribute(default="planned")
+    currency = UnicodeAttribute()
+    lines = JSONAttribute(default=list)  # domain.billing.Line.to_json()
+    subtotal = NumberAttribute()
+    client_fee = NumberAttribute()
+    total = NumberAttribute()
+    collection = UnicodeAttribute(default="charge_automatically")
+    stripe_invoice_id = UnicodeAttribute(null=True)
+    number = UnicodeAttribute(null=True)
+    hosted_url = UnicodeAttribute(null=True)
+    pdf_url = UnicodeAttribute(null=True)
+    stripe_charge_id = UnicodeAttribute(null=True)
+    amount_paid = NumberAttribute(default=0)
+    attempts = NumberAttribute(default=0)
+    last_failure = UnicodeAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+    finalized_at = UTCDateTimeAttribute(null=True)
+    paid_at = UTCDateTimeAttribute(null=True)
+    # what has moved so far (the payout run moves only the difference to the target)
+    transferred = JSONAttribute(default=dict)  # {agent_id: net sent or committed}
+    refunded = NumberAttribute(default=0)
+    fee_kept = NumberAttribute(default=0)  # client fee recognised as revenue
+    agent_fees = NumberAttribute(default=0)  # agent fees recognised as revenue
+    settled_at = UTCDateTimeAttribute(null=True)
+
+
+class TransferRecord(Versioned, discriminator="transfer"):
+    transfer_id = UnicodeAttribute()
+    invoice_id = UnicodeAttribute()
+    tenant_id = UnicodeAttribute()
+    agent_id = UnicodeAttribute()
+    week = UnicodeAttribute()
+    business_name = UnicodeAttribute()
+    gross = NumberAttribute()
+    fee = NumberAttribute()
+    amount = NumberAttribute()  # net: gross - fee
+    currency = UnicodeAttribute()
+    status = UnicodeAttribute(default="waiting")  # waiting (payouts not enabled), sent
+    stripe_transfer_id = UnicodeAttribute(null=True)
+    destination = UnicodeAttribute(null=True)
+    received_amount = NumberAttribute(null=True)  # in the agent's currency, when Stripe converted
+    received_currency = UnicodeAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+    sent_at = UTCDateTimeAttribute(null=True)
+
+
+class RefundRecord(Entity, discriminator="refund"):
+    refund_id = UnicodeAttribute()
+    invoice_id = UnicodeAttribute()
+    amount = NumberAttribute()
+    currency = UnicodeAttribute()
+    stripe_refund_id = UnicodeAttribute(null=True)
+    reason = UnicodeAttribute(default="")
+    created_at = UTCDateTimeAttribute()
+
+
+class LedgerEntry(Entity, discriminator="ledger"):
+    """One posting of a journal: debit positive, credit negative; a journal's postings sum to zero
+    per currency. Written with a condition that it does not exist: the ledger is append-only."""
+
+    journal = UnicodeAttribute()
+    account = UnicodeAttribute()
+    amount = NumberAttribute()
+    currency = UnicodeAttribute()
+    memo = UnicodeAttribute(default="")
+    at = UTCDateTimeAttribute()
+
+
+class WebhookEvent(Entity, discriminator="webhook_event"):
+    event_type = UnicodeAttribute()
+    object_id = UnicodeAttribute(null=True)
+    received_at = UTCDateTimeAttribute()
+
+
+# -- keys -----------------------------------------------------------------------------------------
+
+SETTLE_SHARDS = 8
+
+
+def billing_key(tenant: TenantId) -> tuple[str, str]:
+    return keys.tenant_pk(tenant), "BILLING"
+
+
+def invoice_key(tenant: TenantId, week: BillingWeek) -> tuple[str, str]:
+    return keys.tenant_pk(tenant), keys.sort_key("INVOICE", str(week))
+
+
+def invoice_partition(tenant: TenantId, invoice_id: str) -> str:
+    return keys.tenant_pk(tenant, "INVOICE", invoice_id)
+
+
+def transfer_key(tenant: TenantId, invoice_id: str, agent_id: str, seq: int) -> tuple[str, str]:
+    return invoice_partition(tenant, invoice_id), keys.sort_key("TRANSFER", agent_id, f"{seq:03d}")
+
+
+def refund_key(tenant: TenantId, invoice_id: str, seq: int) -> tuple[str, str]:
+    return invoice_partition(tenant, invoice_id), keys.sort_key("REFUND", f"{seq:03d}")
+
+
+def ledger_partition(tenant: TenantId, invoice_id: str) -> str:
+    return keys.tenant_pk(tenant, "LEDGER", invoice_id)
+
+
+def payout_key(agent: AgentId) -> tuple[str, str]:
+    return keys.agent_pk(agent), "PAYOUTS"
+
+
+def agent_transfers_index(agent: AgentId) -> str:
+    return keys.agent_pk(agent, "TRANSFERS")
+
+
+def settle_index(shard: int) -> str:
+    return keys.platform_pk("SETTLE", str(shard))
+
+
+def waiting_index(shard: int) -> str:
+    return keys.platform_pk("WAITING", str(shard))
+
+
+def event_key(event_id: str) -> tuple[str, str]:
+    return keys.platform_pk("EVENT", event_id), "EVENT"

@@ -1,0 +1,150 @@
+"""Billing arithmetic: invoice lines, the client fee, and the settlement invariant
+paid = transfers + refunds + revenue + held, to the cent, with no amount negative."""
+
+from fractions import Fraction
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from chalicelib.domain import billing as b
+from chalicelib.domain.errors import Conflict, InvalidInput
+
+FEES = b.FeeSchedule()
+
+
+def week(contract="c1", agent="a1", rate=2500, billed=750, payable=None, disputed=0, upheld=0):
+    payable = billed - disputed - upheld if payable is None else payable
+    return b.WorkedWeek(contract, agent, "Support", "Ana", rate, billed, payable, disputed, upheld)
+
+
+def test_a_line_is_minutes_times_rate_rounded_once_half_even():
+    plan = b.plan_invoice([week(rate=2501, billed=30)], [], currency="usd", fees=FEES, week_label="2026-W48")
+    hours, fee = plan.lines
+    assert hours.amount == 1250  # 30 x 2501 / 60 = 1250.5 -> 1250 (ties to even)
+    assert fee.kind == "client_fee" and fee.amount == 62  # 5% of 1250 = 62.5 -> 62
+    assert plan.total == 1312 and plan.subtotal == 1250 and plan.client_fee == 62
+    assert "0 h 30 min" in hours.description or "30 min" in hours.description
+
+
+def test_nothing_to_bill_is_no_invoice():
+    assert b.plan_invoice([week(billed=0)], [], currency="usd", fees=FEES, week_label="W") is None
+
+
+def test_bonuses_are_lines_and_pay_the_fee():
+    plan = b.plan_invoice(
+        [week()], [b.Bonus("x1", "c1", "a1", 5000, "Thank you")], currency="usd", fees=FEES, week_label="W"
+    )
+    assert [line.kind for line in plan.lines] == ["hours", "bonus", "client_fee"]
+    assert plan.client_fee == (31250 + 5000) * 5 // 100
+    with pytest.raises(InvalidInput):
+        b.plan_invoice([], [b.Bonus("x2", "c1", "a1", 0, "")], currency="usd", fees=FEES, week_label="W")
+
+
+def test_a_clean_week_settles_into_transfers_and_revenue():
+    plan = b.plan_invoice(
+        [week(), week("c2", "a2", rate=3000, billed=600)], [], currency="usd", fees=FEES, week_label="W"
+    )
+    settlement = b.settle(
+        plan,
+        {"c1": week(), "c2": week("c2", "a2", rate=3000, billed=600)},
+        tiers={"a1": 1, "a2": 3},
+        fees=FEES,
+    )
+    first, second = settlement.shares
+    assert (first.gross, first.fee, first.net) == (31250, 3125, 28125)  # tier 1: 10%
+    assert (second.gross, second.fee) == (30000, 1500)  # tier 3: 5%
+    assert settlement.refunds == 0 and settlement.held == 0
+    assert settlement.revenue == plan.client_fee + 3125 + 1500
+    assert settlement.balanced()
+
+
+def test_upheld_minutes_are_refunded_with_their_fee_and_disputed_ones_held():
+    billed = week(billed=600)
+    plan = b.plan_invoice([billed], [], currency="usd", fees=FEES, week_label="W")
+    now = week(billed=600, payable=480, disputed=60, upheld=60)
+    settlement = b.settle(plan, {"c1": now}, tiers={"a1": 2}, fees=FEES)
+    assert settlement.refunds == 2500 + 125  # an hour at 25.00 and its 5% fee
+    assert settlement.held == 2500  # the hour still in dispute
+    assert settlement.shares[0].gross == 20000 and settlement.shares[0].fee == 1600
+    assert settlement.balanced()
+
+
+def test_the_week_must_still_hold_the_invoiced_minutes():
+    plan = b.plan_invoice([week(billed=600)], [], currency="usd", fees=FEES, week_label="W")
+    with pytest.raises(Conflict):
+        b.settle(plan, {"c1": week(billed=601)}, tiers={}, fees=FEES)
+
+
+def test_reviewed_minutes_cannot_exceed_billed():
+    with pytest.raises(InvalidInput):
+        week(billed=60, payable=50, disputed=20)
+
+
+@st.composite
+def weeks_and_outcomes(draw):
+    count = draw(st.integers(1, 5))
+    billed, now = [], {}
+    for index in range(count):
+        minutes = draw(st.integers(1, 168 * 60))
+        rate = draw(st.integers(1, 50_000))
+        upheld = draw(st.integers(0, minutes))
+        disputed = draw(st.integers(0, minutes - upheld))
+        # after the review closes every minute is payable, upheld or disputed; before, some wait
+        closed = draw(st.booleans())
+        payable = minutes - upheld - disputed if closed else draw(st.integers(0, minutes - upheld - disputed))
+        agent = f"a{draw(st.integers(1, 3))}"
+        billed.append(week(f"c{index}", agent, rate, minutes))
+        now[f"c{index}"] = week(f"c{index}", agent, rate, minutes, payable, disputed, upheld)
+    bonuses = [
+        b.Bonus(f"x{i}", f"c{i % count}", billed[i % count].agent_id, draw(st.integers(1, 100_000)), "bonus")
+        for i in range(draw(st.integers(0, 2)))
+    ]
+    fees = b.FeeSchedule(draw(st.integers(0, 2000)), {1: draw(st.integers(0, 3000)), 2: 800, 3: 500})
+    tiers = {f"a{i}": draw(st.integers(1, 3)) for i in (1, 2, 3)}
+    return billed, now, bonuses, fees, tiers
+
+
+@given(weeks_and_outcomes(), st.sampled_from(["usd", "eur", "jpy"]))
+def test_every_invoice_balances_to_the_cent_and_nothing_is_negative(case, currency):
+    billed, now, bonuses, fees, tiers = case
+    plan = b.plan_invoice(billed, bonuses, currency=currency, fees=fees, week_label="W")
+    for line in plan.lines:
+        if line.kind == "hours":
+            exact = Fraction(line.minutes * line.rate_minor, 60)
+            assert abs(line.amount - exact) <= Fraction(1, 2)  # M2: rounded once, to the nearest
+    assert plan.total == sum(line.amount for line in plan.lines)  # M3
+    settlement = b.settle(plan, now, tiers=tiers, fees=fees)
+    assert settlement.balanced()
+    assert min(settlement.refunds, settlement.held, settlement.revenue, settlement.client_fee_kept) >= 0
+    assert all(s.gross >= 0 and s.fee >= 0 and s.net >= 0 for s in settlement.shares)
+    if all(w.payable + w.upheld == w.billed for w in now.values()):  # reviewed, no dispute open
+        assert settlement.held == 0
+    if all(w.upheld == 0 for w in now.values()):
+        assert settlement.refunds == 0
+
+
+@pytest.mark.parametrize(
+    ("current", "target", "allowed"),
+    [
+        ("planned", "drafted", True),
+        ("drafted", "itemized", True),
+        ("itemized", "open", True),
+        ("open", "paid", True),
+        ("open", "void", True),
+        ("open", "uncollectible", True),
+        ("uncollectible", "paid", True),
+        ("uncollectible", "void", True),
+        ("paid", "void", False),
+        ("void", "paid", False),
+        ("paid", "open", False),
+        ("planned", "open", False),
+        ("drafted", "paid", False),
+    ],
+)
+def test_invoice_status_follows_stripes_lifecycle(current, target, allowed):
+    if allowed:
+        b.check_transition(b.InvoiceStatus(current), b.InvoiceStatus(target))
+    else:
+        with pytest.raises(Conflict):
+            b.check_transition(b.InvoiceStatus(current), b.InvoiceStatus(target))
