@@ -6,6 +6,8 @@ Logins printed by `make run`:
 - Lia under contract with Northwind since last week: a work diary with clocked and manual time,
   last week locked and in review (one entry disputed), this week open; Raj invited and offered
   a contract he has not answered yet;
+- Stripe (the local emulator): Northwind's card on file, Lia's payouts enabled, last week's
+  invoice paid (it pays Lia out on the Wednesday after next);
 - approved agents with profiles (Lia has applied), and one waiting for vetting (Ana);
 - a platform operator."""
 
@@ -151,7 +153,43 @@ def load() -> list[tuple[str, str]]:
     )
     applications.send(lia, application.application_id, "Happy to do a trial week if that helps.", deps=deps)
     _contracts(owner_principal, agents, opening, application, deps=deps)
+    _billing(owner_principal, agents["lia@agents.example"], deps=deps)
     return LOGINS
+
+
+def _billing(owner, lia, *, deps) -> None:
+    """Northwind's card, Lia's payouts and last week's invoice, through the Stripe emulator that
+    `make run` started (the card page and the onboarding page done by their test controls)."""
+    import json
+    import urllib.request
+    from datetime import timedelta
+
+    from chalicelib.domain.time import BillingWeek
+    from chalicelib.services import billing_accounts, invoicing, payouts
+
+    gateway = deps.payments
+    setup = billing_accounts.start_card_setup(owner, deps=deps)
+    gateway.client.v1.setup_intents.confirm(setup.setup_intent_id, params={"payment_method": "pm_card_visa"})
+    billing_accounts.finish_card_setup(owner, setup.setup_intent_id, deps=deps)
+    payouts.onboarding_link(lia, country="PT", deps=deps)
+    account = payouts.account_of(lia_id(lia))
+    request = urllib.request.Request(
+        f"{deps.settings.stripe_api_base}/_emulator/accounts/{account.account_id}/complete_onboarding",
+        data=json.dumps({"verified": True}).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    urllib.request.urlopen(request, timeout=10).close()
+    payouts.refresh(lia, deps=deps)
+    last_week = BillingWeek.containing(deps.now() - timedelta(days=7))
+    if deps.now() >= last_week.locks_at:
+        invoicing.bill_week(owner.require_tenant(), last_week, deps=deps)
+
+
+def lia_id(principal):
+    from chalicelib.domain.tenancy import AgentId
+
+    return AgentId(principal.id)
 
 
 def _contracts(owner, agents, opening, application, *, deps) -> None:

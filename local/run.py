@@ -1,8 +1,9 @@
-"""`make run`: DynamoDB Local (data kept under .data/), the table, the API and portal, and the
-scheduler that fires the scheduled jobs on their cron rules.
+"""`make run`: DynamoDB Local (data kept under .data/), the table, the Stripe emulator (its state
+in .data/stripe.json), the API and portal, and the scheduler that fires the scheduled jobs on
+their cron rules.
 
-Ports come from DESKHIRE_PORT (8000) and DESKHIRE_DYNAMODB_PORT (8001). Ctrl-C stops every child;
-a second run finds the data of the first. The Stripe emulator starts here too once billing lands."""
+Ports come from DESKHIRE_PORT (8000), DESKHIRE_DYNAMODB_PORT (8001) and DESKHIRE_STRIPE_PORT
+(8002). Ctrl-C stops every child; a second run finds the data of the first."""
 
 from __future__ import annotations
 
@@ -46,7 +47,7 @@ def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 60.0) ->
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"the API server exited with code {process.returncode}")
+            raise RuntimeError(f"{' '.join(map(str, process.args[:3]))} exited with code {process.returncode}")
         try:
             with urllib.request.urlopen(url, timeout=2) as response:
                 return json.loads(response.read())
@@ -61,7 +62,12 @@ def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 60.0) ->
 def main() -> int:
     api_port = _port("DESKHIRE_PORT", 8000)
     ddb_port = _port("DESKHIRE_DYNAMODB_PORT", 8001)
-    for name, port in (("DESKHIRE_PORT", api_port), ("DESKHIRE_DYNAMODB_PORT", ddb_port)):
+    stripe_port = _port("DESKHIRE_STRIPE_PORT", 8002)
+    for name, port in (
+        ("DESKHIRE_PORT", api_port),
+        ("DESKHIRE_DYNAMODB_PORT", ddb_port),
+        ("DESKHIRE_STRIPE_PORT", stripe_port),
+    ):
         if _port_in_use(port):
             sys.exit(f"port {port} is taken (is deskhire already running?); set {name} to another port")
 
@@ -97,12 +103,49 @@ def main() -> int:
         )
 
         url = f"http://127.0.0.1:{api_port}"
+        stripe_url = f"http://127.0.0.1:{stripe_port}"
         env = {
             **os.environ,
             **dynamodb.environ_for(ddb_port),
             "PYTHONUNBUFFERED": "1",
             "DESKHIRE_PUBLIC_URL": url,
+            "DESKHIRE_STRIPE_API_BASE": stripe_url,
         }
+        # Stripe, locally: the emulator sends its webhooks, signed with the local stage's secrets
+        # (settings.py), to the API; until the API is up they are retried.
+        from chalicelib.settings import Settings
+
+        local = Settings.from_environ({"DESKHIRE_TABLE": table})
+        print(f"Stripe emulator on {stripe_url}, state in {DATA / 'stripe.json'}", flush=True)
+        children.append(
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "local.stripe_emulator",
+                    "--port",
+                    str(stripe_port),
+                    "--data-file",
+                    str(DATA / "stripe.json"),
+                    "--webhook-url",
+                    f"{url}/api/v1/webhooks/stripe",
+                    "--connect-webhook-url",
+                    f"{url}/api/v1/webhooks/stripe/connect",
+                    "--webhook-secret",
+                    local.stripe_webhook_secret,
+                    "--connect-webhook-secret",
+                    local.stripe_connect_webhook_secret,
+                    "--public-url",
+                    stripe_url,
+                ],
+                cwd=ROOT,
+                env=env,
+                start_new_session=True,
+                stdout=open(DATA / "stripe.log", "a"),  # noqa: SIM115 (the child keeps it open)
+                stderr=subprocess.STDOUT,
+            )
+        )
+        _wait_healthy(f"{stripe_url}/_emulator/health", children[-1])
         if created:
             print("loading demo data (first start)...", flush=True)
             demo = subprocess.run([sys.executable, "-m", "local.demo_load"], cwd=ROOT, env=env)
@@ -126,6 +169,7 @@ def main() -> int:
             f"  health: {health}\n"
             f"  API document: {url}/api/openapi.json\n"
             f"  mail outbox: {url}/dev/outbox\n"
+            f"  Stripe emulator: {stripe_url} (test cards: 4242 4242 4242 4242 pays, 4000 0000 0000 0002 is declined)\n"
             "  scheduler: the jobs fire on their cron rules (make job JOB=... runs one by hand)\n"
             f"  demo logins (password {DEMO_PASSWORD}):\n"
             + "".join(f"    {who:<15} {email}\n" for who, email in LOGINS)

@@ -64,15 +64,16 @@ def _ctrl_c(process: subprocess.Popen) -> str:
 
 
 def test_run_serves_stops_cleanly_and_keeps_data(tmp_path):
-    api_port, ddb_port = dynamodb.free_port(), dynamodb.free_port()
+    api_port, ddb_port, stripe_port = dynamodb.free_port(), dynamodb.free_port(), dynamodb.free_port()
     env = {
         **os.environ,
         "DESKHIRE_PORT": str(api_port),
         "DESKHIRE_DYNAMODB_PORT": str(ddb_port),
+        "DESKHIRE_STRIPE_PORT": str(stripe_port),
         "DESKHIRE_DATA_DIR": str(tmp_path),
     }
     # As on a developer's shell: nothing of the test session's own settings leaks in.
-    for name in ("DESKHIRE_DYNAMODB_ENDPOINT", "DESKHIRE_TABLE", "DESKHIRE_STAGE"):
+    for name in ("DESKHIRE_DYNAMODB_ENDPOINT", "DESKHIRE_TABLE", "DESKHIRE_STAGE", "DESKHIRE_STRIPE_API_BASE"):
         env.pop(name, None)
 
     process, lines = _start(env)
@@ -82,6 +83,8 @@ def test_run_serves_stops_cleanly_and_keeps_data(tmp_path):
         assert json.loads(response.read()) == {"status": "ok", "table": "reachable"}
     with urllib.request.urlopen(f"http://127.0.0.1:{api_port}/") as response:
         assert b"deskhire" in response.read()
+    with urllib.request.urlopen(f"http://127.0.0.1:{stripe_port}/_emulator/health") as response:
+        assert response.status == 200
     # demo logins work on the first start
     assert any("loading demo data" in line for line in lines)
     from local.demo import DEMO_PASSWORD, LOGINS
@@ -128,6 +131,7 @@ def test_run_serves_stops_cleanly_and_keeps_data(tmp_path):
     _ctrl_c(process)
     assert process.returncode == 0
     assert not _listening(api_port) and not _listening(ddb_port), "a child outlived Ctrl-C"
+    assert not _listening(stripe_port), "the Stripe emulator outlived Ctrl-C"
 
     process, lines = _start(env)
     try:
