@@ -94,6 +94,11 @@ def dunning(event):
     return jobs.scheduled("dunning")
 
 
+@app.schedule(Cron(0, 6, "*", "*", "?", "*"), name="reconcile")
+def reconcile(event):
+    return jobs.scheduled("reconcile")
+
+
 @app.on_sqs_message(queue="deskhire-jobs", batch_size=10, name="job_worker")
 def job_worker(event):
     jobs.work(event)

@@ -117,3 +117,33 @@ register(
         work=_retry_charge,
     )
 )
+
+
+def _recent_tenants(run: JobRun) -> Iterator[dict]:
+    """Businesses with time in any of the last four weeks, once each."""
+    seen = set()
+    week = previous_week(run.at)
+    for _ in range(4):
+        for task in _tenants_with_time(JobRun(job=run.job, at=run.at, deps=run.deps, week=week)):
+            if task["tenant"] not in seen:
+                seen.add(task["tenant"])
+                yield task
+        week = BillingWeek.containing(week.starts_at - (week.ends_at - week.starts_at))
+
+
+def _reconcile(run: JobRun, task: dict) -> bool:
+    from chalicelib.services import reconciliation
+
+    item = reconciliation.reconcile_tenant(TenantId(task["tenant"]), deps=run.deps)
+    return bool(item.differences)
+
+
+register(
+    Job(
+        name="reconcile",
+        cron=SCHEDULES["reconcile"],
+        summary="Compare each recent invoice's ledger with Stripe; report every difference",
+        plan=_recent_tenants,
+        work=_reconcile,
+    )
+)

@@ -11,4 +11,5 @@ SCHEDULES = {
     "bill-week": "5 12 ? * MON *",
     "settle-payouts": "0 14 * * ? *",
     "dunning": "0 10 * * ? *",
+    "reconcile": "0 6 * * ? *",
 }

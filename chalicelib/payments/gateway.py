@@ -382,6 +382,11 @@ class StripeGateway:
             return int(txn["amount"]), txn["currency"]
         return int(charge["amount"]), charge["currency"]
 
+    def refunds_of(self, charge: str) -> list[dict]:
+        return self._call(
+            "list_refunds", None, self.client.v1.refunds.list, params={"charge": charge, "limit": 100}
+        )["data"]
+
     def create_refund(self, refund_id: str, *, charge: str, amount: int, reason: str) -> dict:
         return self._call(
             "create_refund",

@@ -134,6 +134,20 @@ class WebhookEvent(Entity, discriminator="webhook_event"):
     received_at = UTCDateTimeAttribute()
 
 
+class ReconciliationItem(Entity, discriminator="reconciliation"):
+    """What one reconciliation run found for one business: pk SYS#RECONCILIATION, sk
+    `<run date>#<tenant>` (kept 90 days)."""
+
+    tenant_id = UnicodeAttribute()
+    business_name = UnicodeAttribute()
+    invoices = NumberAttribute()
+    differences = JSONAttribute(default=list)
+    checked_at = UTCDateTimeAttribute()
+
+
+RECONCILIATION_PK = keys.system_pk("RECONCILIATION")
+
+
 # -- keys -----------------------------------------------------------------------------------------
 
 SETTLE_SHARDS = 8

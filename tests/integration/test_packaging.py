@@ -70,6 +70,7 @@ def test_scheduled_jobs_fan_out_through_the_queue_with_least_privilege(package):
         "BillWeek",
         "SettlePayouts",
         "Dunning",
+        "Reconcile",
     }
     assert functions == {"APIHandler", "JobWorker", *planners}
     for name in functions:

@@ -1,0 +1,151 @@
+"""Reconciliation: the ledger against the Stripe objects it records, invoice by invoice.
+
+For each invoice it checks that the ledger balances (every journal sums to zero), that the cash it
+booked matches Stripe's invoice (amount paid) and the transfers and refunds Stripe holds (by the
+invoice's transfer group and charge, each transfer naming the invoice's charge as its source), and
+that the invoice's money is all accounted for: paid = transfers + refunds + revenue + held +
+payable. Every difference is reported with both sides' figures; nothing is corrected silently."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from chalicelib.composition import Deps
+from chalicelib.domain.ledger import Posting, balance
+from chalicelib.domain.tenancy import TenantId
+from chalicelib.store import keys
+from chalicelib.store.billing import (
+    RECONCILIATION_PK,
+    InvoiceRecord,
+    LedgerEntry,
+    ReconciliationItem,
+    ledger_partition,
+)
+
+
+@dataclass(frozen=True)
+class Difference:
+    invoice_id: str
+    week: str
+    what: str
+    ledger: int | str | None
+    stripe: int | str | None
+
+    def to_json(self) -> dict:
+        return {
+            "invoice_id": self.invoice_id,
+            "week": self.week,
+            "what": self.what,
+            "ledger": self.ledger,
+            "stripe": self.stripe,
+        }
+
+
+def _credited(postings: list[LedgerEntry], journal: str, account: str) -> int:
+    return -sum(int(p.amount) for p in postings if p.journal == journal and p.account == account)
+
+
+def reconcile_invoice(record: InvoiceRecord, *, deps: Deps) -> list[Difference]:
+    tenant = TenantId(record.pk.removeprefix(keys.TENANT_PREFIX))
+    entries = [
+        e
+        for e in LedgerEntry.query(ledger_partition(tenant, record.invoice_id), consistent_read=True)
+        if isinstance(e, LedgerEntry)
+    ]
+    found: list[Difference] = []
+
+    def differ(what, ours, theirs):
+        if ours != theirs:
+            found.append(Difference(record.invoice_id, record.week, what, ours, theirs))
+
+    journals: dict[str, int] = {}
+    for entry in entries:
+        journal_id = entry.sk.split("#")[1]
+        journals[journal_id] = journals.get(journal_id, 0) + int(entry.amount)
+    for journal_id, total in journals.items():
+        differ(f"journal {journal_id} balances", total, 0)
+    if record.status in ("planned", "drafted", "itemized") or not record.stripe_invoice_id:
+        return found
+    gateway = deps.payments
+    stripe_invoice = gateway.retrieve_invoice(record.stripe_invoice_id)
+    differ("invoice total", int(record.total), int(stripe_invoice.get("total") or 0))
+    differ("invoice status", record.status, stripe_invoice.get("status"))
+    booked_paid = -sum(
+        int(e.amount) for e in entries if e.journal == "invoice.paid" and e.account.startswith("receivable:")
+    )
+    differ("amount paid", booked_paid, int(stripe_invoice.get("amount_paid") or 0))
+    if record.stripe_charge_id:
+        transfers = gateway.transfers_in_group(record.invoice_id)
+        stripe_sent = sum(int(t["amount"]) - int(t.get("amount_reversed") or 0) for t in transfers)
+        differ("transfers", _credited(entries, "transfer.sent", "stripe"), stripe_sent)
+        for transfer in transfers:
+            differ(
+                f"transfer {transfer['id']} source",
+                record.stripe_charge_id,
+                transfer.get("source_transaction"),
+            )
+        refunds = gateway.refunds_of(record.stripe_charge_id)
+        stripe_refunded = sum(
+            int(r["amount"]) for r in refunds if r.get("status") in ("succeeded", "pending")
+        )
+        differ("refunds", _credited(entries, "refund.sent", "stripe"), stripe_refunded)
+    postings = [Posting(e.account, int(e.amount), e.currency) for e in entries]
+    currency = record.currency
+    if record.status == "paid":
+        # what deskhire holds is a liability (a credit balance); so is what it owes agents
+        held = -balance(postings, f"held:{record.invoice_id}", currency)
+        owed = -sum(
+            balance(postings, a, currency)
+            for a in {p.account for p in postings if p.account.startswith("payable:")}
+        )
+        accounted = (
+            _credited(entries, "transfer.sent", "stripe")
+            + _credited(entries, "refund.sent", "stripe")
+            - balance(postings, "revenue", currency)
+            + held
+            + owed
+        )
+        differ("paid = transfers + refunds + revenue + held + payable", booked_paid, accounted)
+    return found
+
+
+def reconcile_tenant(tenant: TenantId, *, deps: Deps, weeks: int = 6) -> ReconciliationItem:
+    """Check a business's recent invoices and keep what was found under today's run."""
+    records = [
+        r
+        for r in InvoiceRecord.query(
+            keys.tenant_pk(tenant),
+            InvoiceRecord.sk.startswith("INVOICE#"),
+            scan_index_forward=False,
+            limit=weeks,
+        )
+        if isinstance(r, InvoiceRecord)
+    ]
+    differences = [d for record in records for d in reconcile_invoice(record, deps=deps)]
+    now = deps.now()
+    item = ReconciliationItem(
+        RECONCILIATION_PK,
+        f"{now:%Y-%m-%d}#{tenant.value}",
+        tenant_id=tenant.value,
+        business_name=records[0].business_name if records else "",
+        invoices=len(records),
+        differences=[d.to_json() for d in differences],
+        checked_at=now,
+        expires_at=int(now.timestamp()) + 90 * 24 * 3600,
+    )
+    item.save()  # the same run twice rewrites the same day's line: idempotent
+    return item
+
+
+def latest_report(*, limit: int = 500) -> tuple[str | None, list[ReconciliationItem]]:
+    """The most recent run's lines (the businesses it checked), the ones with differences first."""
+    items = [
+        i
+        for i in ReconciliationItem.query(RECONCILIATION_PK, scan_index_forward=False, limit=limit)
+        if isinstance(i, ReconciliationItem)
+    ]
+    if not items:
+        return None, []
+    day = items[0].sk.split("#")[0]
+    latest = [i for i in items if i.sk.startswith(day + "#")]
+    return day, sorted(latest, key=lambda i: (not i.differences, i.business_name))
