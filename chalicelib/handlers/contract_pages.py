@@ -13,6 +13,7 @@ from chalicelib.web.auth import AGENT, MEMBER
 from chalicelib.web.portal import PageContext, Portal
 
 contracts = lazy("chalicelib.services.contracts")
+bonuses = lazy("chalicelib.services.bonuses")
 timesheets = lazy("chalicelib.services.timesheets")
 coverage = lazy("chalicelib.services.coverage")
 disputes = lazy("chalicelib.services.disputes")
@@ -92,6 +93,7 @@ def _contract_page(ctx: PageContext, contract_id: str, *, status: int = 200, err
         errors=errors or {},
         notice=notice,
         describe=contracts.describe,
+        bonuses=bonuses.of_contract(ctx.principal, contract_id) if record.periods else [],
     )
 
 
@@ -175,6 +177,27 @@ def business_propose(ctx: PageContext, contract_id: str):
 @pages.post("/agent/contracts/{contract_id}/amendments", access=AGENT)
 def agent_propose(ctx: PageContext, contract_id: str):
     return _propose(ctx, contract_id)
+
+
+@pages.post("/app/contracts/{contract_id}/bonuses", access=MEMBER)
+def grant_bonus(ctx: PageContext, contract_id: str):
+    record = contracts.find(ctx.principal, contract_id)
+    try:
+        amount = forms.money(ctx.form_values.get("amount", ""), record.currency, field="bonus_amount")
+        bonuses.grant(
+            ctx.principal,
+            contract_id,
+            amount=amount,
+            note=ctx.form_values.get("note", "")[:300],
+            deps=ctx.deps,
+        )
+    except DomainError as error:
+        if error.code == "not_found":
+            raise
+        return _contract_page(ctx, contract_id, status=400, errors={"bonus_amount": error.message})
+    return _contract_page(
+        ctx, contract_id, notice="Bonus granted: it is billed with this week and paid with its hours."
+    )
 
 
 def _settle(step: str):

@@ -216,6 +216,40 @@ for _step in ("accept", "decline", "withdraw"):
     )(_amendment_step(_step))
 
 
+# -- bonuses ------------------------------------------------------------------------------------
+
+bonuses = lazy("chalicelib.services.bonuses")
+
+
+@api.post(
+    "/api/v1/contracts/{contract_id}/bonuses",
+    body="BonusBody",
+    response="BonusView",
+    status=201,
+    errors=(404,),
+    access=MEMBER,
+)
+def grant_bonus(contract_id: str, body, principal):
+    """Pay the agent a one-off bonus: billed with this week, paid out with its hours."""
+    return schemas.bonus_view(
+        bonuses.grant(
+            principal,
+            contract_id,
+            amount=money.Money(body.amount.amount, body.amount.currency),
+            note=body.note,
+            deps=_deps(),
+        )
+    )
+
+
+@api.get("/api/v1/contracts/{contract_id}/bonuses", response="BonusList", errors=(404,), access=PARTIES)
+def list_bonuses(contract_id: str, principal):
+    """The bonuses granted on a contract."""
+    return schemas.BonusList(
+        bonuses=[schemas.bonus_view(b) for b in bonuses.of_contract(principal, contract_id)]
+    )
+
+
 # -- the work diary -----------------------------------------------------------------------------
 
 

@@ -67,6 +67,7 @@ class InvoiceView(View):
     created_at: datetime
     paid_at: datetime | None
     lines: list[LineView]
+    notes: list[str] = Field(default_factory=list, description="what the invoice could not bill yet, and why")
 
 
 class InvoiceList(View):
@@ -174,6 +175,7 @@ def invoice_view(record) -> InvoiceView:
         created_at=record.created_at,
         paid_at=record.paid_at,
         lines=[line_view(Line.from_json(line), currency) for line in record.lines],
+        notes=list(record.notes or []),
     )
 
 

@@ -90,6 +90,11 @@ class ResolveBody(Command):
     note: str = Field(default="", max_length=2000)
 
 
+class BonusBody(Command):
+    amount: MoneyIn
+    note: str = Field(default="", max_length=300, description="what it is for; the agent sees it")
+
+
 class WeekQuery(Query):
     week: str | None = Field(default=None, description="2026-W48; this week when left out")
 
@@ -125,7 +130,7 @@ class PeriodView(View):
     end: datetime | None
 
 
-class BonusView(View):
+class BonusRuleView(View):
     percent_bps: int
     min_csat_bps: int
     min_ratings: int
@@ -160,7 +165,7 @@ class ContractView(View):
     time_zone: str = Field(description="the business's: coverage and dates are in it")
     coverage: list[WindowView]
     tier: int
-    bonus: BonusView | None
+    bonus: BonusRuleView | None
     offered_at: datetime
     expires_at: datetime | None
     periods: list[PeriodView]
@@ -311,6 +316,20 @@ class CalendarView(View):
     commitments: list[dict]
 
 
+class BonusView(View):
+    id: str
+    contract_id: str
+    week: str = Field(description="billed with this week's invoice, paid with its hours")
+    amount: MoneyView
+    note: str
+    granted_by: str
+    granted_at: datetime
+
+
+class BonusList(View):
+    bonuses: list[BonusView]
+
+
 # -- mapping ------------------------------------------------------------------------------------
 
 
@@ -370,7 +389,7 @@ def contract_view(record, *, now: datetime, collisions=()) -> ContractView:
         time_zone=record.business_time_zone,
         coverage=_windows(record.coverage),
         tier=int(record.tier),
-        bonus=BonusView(**record.bonus) if record.bonus else None,
+        bonus=BonusRuleView(**record.bonus) if record.bonus else None,
         offered_at=record.offered_at,
         expires_at=record.expires_at,
         periods=[PeriodView(start=p.start, end=p.end) for p in contracts.periods_of(record).periods],
@@ -518,4 +537,16 @@ def calendar_view(grid, week, commitments) -> CalendarView:
             }
             for c in commitments
         ],
+    )
+
+
+def bonus_view(record) -> BonusView:
+    return BonusView(
+        id=record.bonus_id,
+        contract_id=record.contract_id,
+        week=record.week,
+        amount=_money(record.amount, record.currency),
+        note=record.note,
+        granted_by=record.granted_by,
+        granted_at=record.granted_at,
     )

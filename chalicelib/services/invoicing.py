@@ -27,6 +27,7 @@ from chalicelib.domain.tenancy import TenantId
 from chalicelib.domain.time import BillingWeek
 from chalicelib.ids import new_id
 from chalicelib.mail import Mail
+from chalicelib.services import bonuses
 from chalicelib.store import keys
 from chalicelib.store import ledger as ledger_store
 from chalicelib.store.billing import SETTLE_SHARDS, InvoiceRecord, invoice_key, settle_index
@@ -67,13 +68,16 @@ def worked_weeks(tenant: TenantId, week: BillingWeek) -> list[rules.WorkedWeek]:
     ]
 
 
-def _lock(tenant: TenantId, week: BillingWeek, *, now: datetime) -> None:
+def _lock(tenant: TenantId, week: BillingWeek, *, now: datetime) -> list[str]:
+    """Lock the business's timesheets of `week` (idempotent); the contracts it had that week."""
     from chalicelib.services import timesheets
     from chalicelib.store.contracts import WeekMarker, marker_key
 
     marker = WeekMarker.find(*marker_key(tenant, week), consistent=True)
-    for contract_id in sorted(marker.contract_ids) if marker and marker.contract_ids else []:
+    contract_ids = sorted(marker.contract_ids) if marker and marker.contract_ids else []
+    for contract_id in contract_ids:
         timesheets.lock(tenant, contract_id, week, now=now)
+    return contract_ids
 
 
 def bill_week(tenant: TenantId, week: BillingWeek, *, deps: Deps) -> InvoiceRecord | None:
@@ -86,10 +90,14 @@ def bill_week(tenant: TenantId, week: BillingWeek, *, deps: Deps) -> InvoiceReco
         )
     record = InvoiceRecord.find(*invoice_key(tenant, week), consistent=True)
     if record is None:
-        _lock(tenant, week, now=now)
+        contract_ids = _lock(tenant, week, now=now)
         business = TenantRecord.find(keys.tenant_pk(tenant), "TENANT", consistent=True)
         plan = rules.plan_invoice(
-            worked_weeks(tenant, week), [], currency=business.currency, fees=fees(), week_label=str(week)
+            worked_weeks(tenant, week),
+            bonuses.for_week(tenant, contract_ids, week),
+            currency=business.currency,
+            fees=fees(),
+            week_label=str(week),
         )
         if plan is None:
             return None
@@ -109,12 +117,21 @@ def bill_week(tenant: TenantId, week: BillingWeek, *, deps: Deps) -> InvoiceReco
             total=plan.total,
             collection=account.collection,
             created_at=now,
+            notes=bonuses.performance_notes(_contracts(tenant, contract_ids)),
         )
         try:
             record.save_new()
         except Conflict:
             record = InvoiceRecord.find(*invoice_key(tenant, week), consistent=True)
     return advance(record, deps=deps)
+
+
+def _contracts(tenant: TenantId, contract_ids: list[str]):
+    from chalicelib.store.base import Entity
+    from chalicelib.store.contracts import contract_key
+
+    wanted = [contract_key(tenant, cid) for cid in contract_ids]
+    return [item for item in Entity.batch_get(wanted, consistent_read=True)] if wanted else []
 
 
 def plan_of(record: InvoiceRecord) -> rules.InvoicePlan:
@@ -454,7 +471,13 @@ def estimate(actor: Principal, *, deps: Deps) -> Estimate:
                 row.logged,
             )
         )
-    plan = rules.plan_invoice(weeks, [], currency=business.currency, fees=fees(), week_label=str(week))
+    from chalicelib.store.contracts import WeekMarker, marker_key
+
+    marker = WeekMarker.find(*marker_key(tenant, week), consistent=True)
+    granted = bonuses.for_week(
+        tenant, sorted(marker.contract_ids) if marker and marker.contract_ids else [], week
+    )
+    plan = rules.plan_invoice(weeks, granted, currency=business.currency, fees=fees(), week_label=str(week))
     if plan is None:
         return Estimate(week, (), 0, business.currency)
     return Estimate(week, plan.lines, plan.total, plan.currency)

@@ -63,9 +63,9 @@ def target(record: InvoiceRecord, *, deps: Deps) -> rules.Settlement:
         timesheets.close(tenant, line.contract_id, week, now=deps.now())  # the review is over by now
     weeks = {w.contract_id: w for w in invoicing.worked_weeks(tenant, week)}
     tiers = {}
-    for line in rules_lines(record):
-        agent = AgentRecord.find(keys.agent_pk(AgentId(line.agent_id)), "AGENT", consistent=True)
-        tiers[line.agent_id] = int(agent.tier or 1) if agent else 1
+    for agent_id in {line.agent_id for line in invoicing.plan_of(record).lines if line.agent_id}:
+        agent = AgentRecord.find(keys.agent_pk(AgentId(agent_id)), "AGENT", consistent=True)
+        tiers[agent_id] = int(agent.tier or 1) if agent else 1
     return rules.settle(invoicing.plan_of(record), weeks, tiers=tiers, fees=invoicing.fees())
 
 

@@ -84,6 +84,7 @@ class InvoiceRecord(Versioned, discriminator="invoice"):
     fee_kept = NumberAttribute(default=0)  # client fee recognised as revenue
     agent_fees = NumberAttribute(default=0)  # agent fees recognised as revenue
     settled_at = UTCDateTimeAttribute(null=True)
+    notes = ListAttribute(of=UnicodeAttribute, default=list)  # what the invoice could not bill yet
 
 
 class TransferRecord(Versioned, discriminator="transfer"):

@@ -184,6 +184,21 @@ class DisputeRecord(Versioned, discriminator="dispute"):
     resolution_note = UnicodeAttribute(null=True)
 
 
+class BonusRecord(Entity, discriminator="bonus"):
+    """A one-off bonus a business grants on a contract: billed with the week it was granted in,
+    and paid to the agent like hours (less the agent fee)."""
+
+    bonus_id = UnicodeAttribute()
+    contract_id = UnicodeAttribute()
+    agent_id = UnicodeAttribute()
+    week = UnicodeAttribute()
+    amount = NumberAttribute()
+    currency = UnicodeAttribute()
+    note = UnicodeAttribute(default="")
+    granted_by = UnicodeAttribute()
+    granted_at = UTCDateTimeAttribute()
+
+
 # -- keys -----------------------------------------------------------------------------------------
 
 
@@ -223,6 +238,10 @@ def week_entries_prefix(week: BillingWeek) -> str:
 
 def timesheet_key(tenant: TenantId, contract_id: str, week: BillingWeek) -> tuple[str, str]:
     return contract_partition(tenant, contract_id), keys.sort_key("WEEK", str(week))
+
+
+def bonus_key(tenant: TenantId, contract_id: str, week: BillingWeek, bonus_id: str) -> tuple[str, str]:
+    return contract_partition(tenant, contract_id), keys.sort_key("BONUS", str(week), bonus_id)
 
 
 def dispute_key(tenant: TenantId, contract_id: str, entry_id: str) -> tuple[str, str]:

@@ -169,3 +169,15 @@ def test_the_operator_resolves_from_the_queue(client, deps):
     )
     assert done.status_code == 303
     assert "rejected" in ops.get(f"/admin/disputes/{dispute_id}").text
+
+
+def test_the_business_pays_a_bonus_from_the_contract_page(client, deps):
+    hired = hire(client, deps)
+    shop = signed_in(client, hired["owner"]["email"])
+    cid = hired["contract"]["id"]
+    bad = shop.post(f"/app/contracts/{cid}/bonuses", {"amount": "12.345", "note": "x"})
+    assert bad.status_code == 400 and "decimals" in bad.text
+    done = shop.post(f"/app/contracts/{cid}/bonuses", {"amount": "50", "note": "Black Friday rush"})
+    assert done.status_code == 200 and "Bonus granted" in done.text and "50.00 USD" in done.text
+    agent = signed_in(client, hired["agent"]["email"])
+    assert "Black Friday rush" in agent.get(f"/agent/contracts/{cid}").text

@@ -1,0 +1,144 @@
+"""Bonuses: a business pays an agent something extra on a contract. A one-off bonus is billed
+with the week it is granted in (on that week's invoice, with the client fee) and paid out with the
+week's hours, less the agent fee. A contract's performance-bonus rule is evaluated by the billing
+run once support operations supply the week's CSAT; until then it yields no line, and the invoice
+says so."""
+
+from __future__ import annotations
+
+from chalicelib.composition import Deps
+from chalicelib.domain.billing import Bonus
+from chalicelib.domain.contracts import BonusRule
+from chalicelib.domain.errors import Forbidden, InvalidInput
+from chalicelib.domain.identity import Principal, PrincipalKind
+from chalicelib.domain.money import Money
+from chalicelib.domain.tenancy import TenantId
+from chalicelib.domain.time import BillingWeek
+from chalicelib.ids import new_id
+from chalicelib.mail import Mail
+from chalicelib.services import contracts
+from chalicelib.store import audit, keys
+from chalicelib.store.contracts import (
+    BonusRecord,
+    ContractRecord,
+    WeekMarker,
+    bonus_key,
+    contract_partition,
+    marker_key,
+    shard_of,
+    weeks_index,
+)
+from chalicelib.store.transactions import transaction
+
+MAX_BONUS_MINOR = 1_000_000
+
+
+def grant(actor: Principal, contract_id: str, *, amount: Money, note: str, deps: Deps) -> BonusRecord:
+    if actor.kind is not PrincipalKind.MEMBER:
+        raise Forbidden("the business pays bonuses")
+    record = contracts.find(actor, contract_id)
+    now = deps.now()
+    if contracts.status_of(record, now).value not in ("active", "paused", "ended") or not record.periods:
+        raise InvalidInput("bonuses go to contracts that have started", field="contract_id")
+    if amount.currency != record.currency:
+        raise InvalidInput(f"this contract pays in {record.currency}", field="amount.currency")
+    if not 0 < amount.minor <= MAX_BONUS_MINOR:
+        raise InvalidInput("a bonus is above zero and at most 10,000.00", field="amount.amount")
+    text = note.strip()
+    if len(text) > 300:
+        raise InvalidInput("at most 300 characters", field="note")
+    tenant = contracts.tenant_of(record)
+    week = BillingWeek.containing(now)
+    bonus_id = new_id()
+    bonus = BonusRecord(
+        *bonus_key(tenant, contract_id, week, bonus_id),
+        bonus_id=bonus_id,
+        contract_id=contract_id,
+        agent_id=record.agent_id,
+        week=str(week),
+        amount=amount.minor,
+        currency=amount.currency,
+        note=text,
+        granted_by=actor.name,
+        granted_at=now,
+    )
+    with transaction() as tx:
+        tx.save(bonus, condition=BonusRecord.pk.does_not_exist())
+        # the week's billing fans out from this marker: a bonus is billed even in a week without time
+        tx.update(
+            WeekMarker(*marker_key(tenant, week)),
+            actions=[
+                WeekMarker.contract_ids.add({contract_id}),
+                WeekMarker.kind.set(WeekMarker.kind | WeekMarker),
+                WeekMarker.gsi2pk.set(weeks_index(week, shard_of(tenant.value))),
+                WeekMarker.gsi2sk.set(tenant.value),
+            ],
+        )
+        tx.save(
+            audit.entry(
+                tenant,
+                actor,
+                "bonus.granted",
+                f"contract:{contract_id}",
+                {"after": {"amount": amount.minor, "week": str(week)}},
+                at=now,
+            )
+        )
+    deps.mailer.send(
+        Mail(
+            to=record.agent_email,
+            subject=f"{record.business_name} sent you a bonus",
+            text=f"{actor.name} granted you a bonus on '{record.title}'"
+            + (f": {text}" if text else "")
+            + ".\n"
+            f"It is paid with week {week}'s hours.\n{deps.link('/agent/earnings')}\n",
+        ),
+        now=now,
+    )
+    return bonus
+
+
+def of_contract(actor: Principal, contract_id: str) -> list[BonusRecord]:
+    record = contracts.find(actor, contract_id)
+    return [
+        b
+        for b in BonusRecord.query(
+            contract_partition(contracts.tenant_of(record), contract_id), BonusRecord.sk.startswith("BONUS#")
+        )
+        if isinstance(b, BonusRecord)
+    ]
+
+
+def for_week(tenant: TenantId, contract_ids: list[str], week: BillingWeek) -> list[Bonus]:
+    """The one-off bonuses of a business's week, as invoice lines see them."""
+    found = []
+    for contract_id in contract_ids:
+        for record in BonusRecord.query(
+            contract_partition(tenant, contract_id),
+            BonusRecord.sk.startswith(keys.sort_key("BONUS", str(week)) + "#"),
+        ):
+            if isinstance(record, BonusRecord):
+                found.append(
+                    Bonus(
+                        bonus_id=record.bonus_id,
+                        contract_id=record.contract_id,
+                        agent_id=record.agent_id,
+                        amount=int(record.amount),
+                        description=f"Bonus for {record.note or 'great work'} ({week})",
+                    )
+                )
+    return found
+
+
+def performance_notes(records: list[ContractRecord]) -> list[str]:
+    """What the invoice says about contracts with a performance-bonus rule it cannot evaluate yet."""
+    notes = []
+    for record in records:
+        rule = BonusRule.from_json(record.bonus)
+        if rule is not None:
+            notes.append(
+                f"Performance bonus for {record.agent_name} ({rule.percent_bps / 100:g}% when CSAT is at least "
+                f"{rule.min_csat_bps / 100:g}% over {rule.min_ratings} ratings): not evaluated, as CSAT arrives "
+                "with support operations."
+            )
+    return notes
