@@ -11,6 +11,7 @@ from chalicelib.handlers import (
     api_keys,
     application_pages,
     billing,
+    billing_pages,
     business_pages,
     contract_pages,
     contracts,
@@ -49,6 +50,7 @@ app.register_blueprint(admin_pages.pages.blueprint)
 app.register_blueprint(contract_pages.pages.blueprint)
 app.register_blueprint(diary_pages.pages.blueprint)
 app.register_blueprint(review_pages.pages.blueprint)
+app.register_blueprint(billing_pages.pages.blueprint)
 app.register_blueprint(dev_pages.pages.blueprint)
 
 
@@ -97,6 +99,11 @@ def dunning(event):
 @app.schedule(Cron(0, 6, "*", "*", "?", "*"), name="reconcile")
 def reconcile(event):
     return jobs.scheduled("reconcile")
+
+
+@app.schedule(Cron(20, "*", "*", "*", "?", "*"), name="advance_invoices")
+def advance_invoices(event):
+    return jobs.scheduled("advance-invoices")
 
 
 @app.on_sqs_message(queue="deskhire-jobs", batch_size=10, name="job_worker")

@@ -70,7 +70,7 @@ class Bonus:
 @dataclass(frozen=True)
 class Line:
     line_id: str
-    kind: str  # hours, bonus, client_fee
+    kind: str  # hours, bonus, block, client_fee
     description: str
     amount: int
     contract_id: str | None = None
@@ -231,6 +231,65 @@ def settle(
     return Settlement(
         paid=plan.total, shares=shares, refunds=refunds, client_fee_kept=client_fee_kept, held=held
     )
+
+
+# -- prepaid blocks ---------------------------------------------------------------------------------
+
+
+def plan_block(
+    *,
+    contract_id: str,
+    agent_id: str,
+    title: str,
+    agent_name: str,
+    minutes: int,
+    rate_minor: int,
+    currency: str,
+    fees: FeeSchedule,
+) -> InvoicePlan:
+    """A block contract is invoiced in full when the agent accepts: the block's line and the fee."""
+    amount = _hours(minutes, rate_minor, currency)
+    lines = [
+        Line(
+            line_id=f"block-{contract_id}",
+            kind="block",
+            description=f"{title}: a block of {hours_label(minutes)} with {agent_name}",
+            amount=amount,
+            contract_id=contract_id,
+            agent_id=agent_id,
+            minutes=minutes,
+            rate_minor=rate_minor,
+        )
+    ]
+    fee = basis_points(Money(amount, currency), fees.client_fee_bps).minor
+    if fee:
+        lines.append(
+            Line(line_id="client-fee", kind="client_fee", description="deskhire service fee", amount=fee)
+        )
+    return InvoicePlan(currency=currency, lines=tuple(lines))
+
+
+def settle_block(
+    plan: InvoicePlan, *, drawn: int, finished: bool, tier: int, fees: FeeSchedule
+) -> Settlement:
+    """Where a block's money goes once `drawn` minutes (payable, in weeks whose payout day came)
+    are used. The agent's share is the block line recomputed for all minutes drawn so far, so the
+    weekly draw-downs add up to one line rounded once (never more than the block). When the
+    contract has ended and its last week is paid out, what is left (minutes unused or upheld in a
+    dispute, and the client fee on them) is refunded; until then it is held."""
+    (block,) = [line for line in plan.lines if line.kind == "block"]
+    if drawn > block.minutes:
+        raise Conflict("more minutes drawn than the block holds", code="block_overdrawn")
+    gross = _hours(drawn, block.rate_minor, plan.currency)
+    share = AgentShare(
+        block.agent_id, gross, basis_points(Money(gross, plan.currency), fees.agent_fee(tier)).minor
+    )
+    if finished:
+        kept = basis_points(Money(gross, plan.currency), fees.client_fee_bps).minor if plan.client_fee else 0
+        return Settlement(
+            paid=plan.total, shares=(share,), refunds=plan.total - gross - kept, client_fee_kept=kept, held=0
+        )
+    return Settlement(paid=plan.total, shares=(share,), refunds=0, client_fee_kept=0, held=plan.total - gross)
 
 
 # -- the invoice's life, after Stripe's ---------------------------------------------------------------

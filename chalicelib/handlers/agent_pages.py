@@ -13,6 +13,7 @@ profiles = lazy("chalicelib.services.profiles")
 matching = lazy("chalicelib.services.matching")
 vocabulary = lazy("chalicelib.domain.vocabulary")
 schedule = lazy("chalicelib.domain.schedule")
+billing_pages = lazy("chalicelib.handlers.billing_pages")  # the payouts reminder
 
 pages = Portal(__name__)
 
@@ -29,6 +30,7 @@ def home(ctx: PageContext):
         agent=agent,
         feed=feed,
         complete=profiles.is_complete(agent),
+        reminder=billing_pages.payouts_reminder(ctx),
     )
 
 

@@ -11,6 +11,7 @@ from chalicelib.web.portal import FormInvalid, PageContext, Portal, field_errors
 team_schemas = lazy("chalicelib.schemas.team")
 key_schemas = lazy("chalicelib.schemas.api_keys")
 api_keys = lazy("chalicelib.services.api_keys")
+billing_accounts = lazy("chalicelib.services.billing_accounts")
 openings = lazy("chalicelib.services.openings")
 team = lazy("chalicelib.services.team")
 audit = lazy("chalicelib.store.audit")
@@ -31,10 +32,10 @@ def home(ctx: PageContext):
             "href": "/app/openings/new",
         },
         {
-            "done": False,
+            "done": bool(billing_accounts.account_of(principal.require_tenant()).card_last4),
             "label": "Add a card",
-            "detail": "Pay weekly invoices automatically (arrives with billing)",
-            "href": None,
+            "detail": "Pay weekly invoices automatically",
+            "href": "/app/billing",
         },
         {
             "done": len(members) > 1 or bool(invites),

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 from chalicelib.domain.tenancy import TenantId
 from chalicelib.domain.time import BillingWeek
-from chalicelib.jobs.contract_jobs import _tenants_with_time, previous_week
+from chalicelib.jobs.contract_jobs import previous_week, tenants_with_time
 from chalicelib.jobs.registry import Job, JobRun, register
 from chalicelib.jobs.schedules import SCHEDULES
 from chalicelib.store.billing import (
@@ -35,7 +35,7 @@ register(
         name="bill-week",
         cron=SCHEDULES["bill-week"],
         summary="Invoice last week's locked time, one invoice per business, and collect it",
-        plan=_tenants_with_time,
+        plan=tenants_with_time,
         work=_bill_tenant,
         week_for=previous_week,
         ready_at=lambda week: week.locks_at,
@@ -47,7 +47,12 @@ def _due_invoices(index, run: JobRun) -> Iterator[dict]:
     for shard in range(SETTLE_SHARDS):
         for record in InvoiceRecord.gsi2.query(index(shard), InvoiceRecord.gsi2sk <= f"{stamp(run.at)}~"):
             if isinstance(record, InvoiceRecord):
-                yield {"kind": "invoice", "tenant": record.pk.removeprefix("T#"), "week": record.week}
+                yield {
+                    "kind": "invoice",
+                    "tenant": record.pk.removeprefix("T#"),
+                    "week": record.week,
+                    "sk": record.sk,
+                }
 
 
 def _payout_tasks(run: JobRun) -> Iterator[dict]:
@@ -67,17 +72,17 @@ def _payout_tasks(run: JobRun) -> Iterator[dict]:
 def _pay_out(run: JobRun, task: dict) -> bool:
     from chalicelib.services import settlement
 
-    tenant = TenantId(task["tenant"])
-    record = InvoiceRecord.find(*invoice_key(tenant, BillingWeek.parse(task["week"])), consistent=True)
-    if record is None:
-        return False
     if task["kind"] == "invoice":
+        # weekly invoices and block invoices alike are found by the sort key the planner saw
+        record = InvoiceRecord.find(f"T#{task['tenant']}", task["sk"], consistent=True)
+        if record is None:
+            return False
         outcome = settlement.settle_invoice(record, deps=run.deps)
         return bool(outcome.refunded or outcome.committed or outcome.sent or outcome.settled)
     transfer = settlement.waiting_transfer(task["tenant"], task["invoice"], task["transfer"])
-    if transfer is None or transfer.status != "waiting" or not record.stripe_charge_id:
+    if transfer is None or transfer.status != "waiting" or not transfer.source_charge:
         return False
-    return settlement.send_transfer(transfer, charge=record.stripe_charge_id, deps=run.deps)
+    return settlement.send_transfer(transfer, charge=transfer.source_charge, deps=run.deps)
 
 
 register(
@@ -124,7 +129,7 @@ def _recent_tenants(run: JobRun) -> Iterator[dict]:
     seen = set()
     week = previous_week(run.at)
     for _ in range(4):
-        for task in _tenants_with_time(JobRun(job=run.job, at=run.at, deps=run.deps, week=week)):
+        for task in tenants_with_time(JobRun(job=run.job, at=run.at, deps=run.deps, week=week)):
             if task["tenant"] not in seen:
                 seen.add(task["tenant"])
                 yield task
@@ -145,5 +150,40 @@ register(
         summary="Compare each recent invoice's ledger with Stripe; report every difference",
         plan=_recent_tenants,
         work=_reconcile,
+    )
+)
+
+
+def _unbilled(run: JobRun) -> Iterator[dict]:
+    """Invoices a run left before finalization, ten minutes or more ago (not one in progress)."""
+    from datetime import timedelta
+
+    from chalicelib.services.invoicing import unbilled_index
+
+    for shard in range(SETTLE_SHARDS):
+        for record in InvoiceRecord.gsi2.query(
+            unbilled_index(shard), InvoiceRecord.gsi2sk <= stamp(run.at - timedelta(minutes=10))
+        ):
+            if isinstance(record, InvoiceRecord):
+                yield {"tenant": record.pk.removeprefix("T#"), "sk": record.sk}
+
+
+def _advance(run: JobRun, task: dict) -> bool:
+    from chalicelib.services import invoicing
+
+    record = InvoiceRecord.find(f"T#{task['tenant']}", task["sk"], consistent=True)
+    if record is None:
+        return False
+    before = record.status
+    return invoicing.advance(record, deps=run.deps).status != before
+
+
+register(
+    Job(
+        name="advance-invoices",
+        cron=SCHEDULES["advance-invoices"],
+        summary="Carry on invoices a run left before Stripe finalized them (blocks billed on acceptance too)",
+        plan=_unbilled,
+        work=_advance,
     )
 )

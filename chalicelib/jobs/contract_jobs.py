@@ -36,7 +36,7 @@ def previous_week(at: datetime) -> BillingWeek:
     return BillingWeek.containing(at - timedelta(days=7))
 
 
-def _tenants_with_time(run: JobRun) -> Iterator[dict]:
+def tenants_with_time(run: JobRun) -> Iterator[dict]:
     for shard in range(SHARDS):
         for marker in WeekMarker.gsi2.query(weeks_index(run.week, shard)):
             if isinstance(marker, WeekMarker):
@@ -74,7 +74,7 @@ register(
         name="lock-week",
         cron=SCHEDULES["lock-week"],
         summary="Lock last week's timesheets at Monday 12:00 UTC: what they hold is billed",
-        plan=_tenants_with_time,
+        plan=tenants_with_time,
         work=_lock_tenant,
         week_for=previous_week,
         ready_at=lambda week: week.locks_at,
@@ -102,7 +102,7 @@ register(
         name="close-review",
         cron=SCHEDULES["close-review"],
         summary="Close last week's review at Saturday 00:00 UTC: undisputed minutes are approved",
-        plan=_tenants_with_time,
+        plan=tenants_with_time,
         work=_close_tenant,
         week_for=previous_week,
         ready_at=lambda week: week.review_closes_at,

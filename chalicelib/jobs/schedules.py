@@ -12,4 +12,5 @@ SCHEDULES = {
     "settle-payouts": "0 14 * * ? *",
     "dunning": "0 10 * * ? *",
     "reconcile": "0 6 * * ? *",
+    "advance-invoices": "20 * * * ? *",
 }

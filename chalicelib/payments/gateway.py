@@ -44,6 +44,11 @@ class PaymentDeclined(PaymentsError):
         super().__init__(message, code=code)
         self.decline_code = decline_code
 
+    @property
+    def reason(self) -> str:
+        """What to tell the business: Stripe's message, and its decline code when it gave one."""
+        return f"{self.message} ({self.decline_code})" if self.decline_code else self.message
+
 
 class PaymentsUnavailable(PaymentsError):
     """Stripe could not be reached or answered 5xx/429: try again later (with the same key)."""

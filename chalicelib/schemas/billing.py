@@ -41,7 +41,7 @@ class BillingAccountView(View):
 
 
 class LineView(View):
-    kind: Literal["hours", "bonus", "client_fee"]
+    kind: Literal["hours", "bonus", "block", "client_fee"]
     description: str
     amount: MoneyView
     contract_id: str | None

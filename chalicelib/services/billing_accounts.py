@@ -23,6 +23,11 @@ def account_of(tenant: TenantId) -> BillingAccount:
     return BillingAccount.find(*billing_key(tenant), consistent=True) or BillingAccount(*billing_key(tenant))
 
 
+def business_of(tenant: TenantId) -> TenantRecord:
+    """The business itself (its name and time zone), for billing's pages and the operator's."""
+    return _business(tenant)
+
+
 def _business(tenant: TenantId) -> TenantRecord:
     record = TenantRecord.find(keys.tenant_pk(tenant), "TENANT", consistent=True)
     if record is None:
@@ -61,6 +66,14 @@ def start_card_setup(actor: Principal, *, deps: Deps) -> CardSetup:
     tenant = actor.require_tenant()
     record = ensure_customer(tenant, email=actor.email, deps=deps)
     intent = deps.payments.create_setup_intent(record.customer_id, attempt_id=new_id())
+    # only the latest setup may change the card: an old return link cannot swap an older card back
+    for _attempt in range(3):
+        record.latest_setup_intent, record.updated_at = intent["id"], deps.now()
+        try:
+            record.save_checked()
+            break
+        except Conflict:
+            record = account_of(tenant)
     return_url = deps.link("/app/billing/card/return")
     url = deps.payments.card_page(intent, return_url=return_url) or deps.link(
         f"/app/billing/card?setup_intent={intent['id']}"
@@ -78,16 +91,31 @@ class CardResult:
 def finish_card_setup(actor: Principal, setup_intent_id: str, *, deps: Deps) -> CardResult:
     """After the card page: read the SetupIntent again (a redirect proves nothing), and make its
     card the customer's default for invoices."""
+    from chalicelib.payments.gateway import PaymentsError, PaymentsUnavailable
+
     tenant = actor.require_tenant()
     record = account_of(tenant)
     if not record.customer_id or not setup_intent_id.startswith("seti_"):
         raise NotFound("no such card setup")
-    intent = deps.payments.retrieve_setup_intent(setup_intent_id)
+    try:
+        intent = deps.payments.retrieve_setup_intent(setup_intent_id)
+    except PaymentsUnavailable:
+        raise
+    except PaymentsError as error:
+        if error.code == "resource_missing":  # a well-formed id Stripe has never heard of
+            raise NotFound("no such card setup") from None
+        raise
     if intent.get("customer") != record.customer_id:
         raise NotFound("no such card setup")  # another business's setup: it does not exist for this one
     if intent.get("status") != "succeeded":
         error = (intent.get("last_setup_error") or {}).get("message") or "the card was not saved"
         return CardResult(record, False, error)
+    method = intent.get("payment_method") or {}
+    method_id = method.get("id") if isinstance(method, dict) else method
+    if method_id == record.payment_method_id:  # a reload of the return page: saved already
+        return CardResult(record, True, f"Saved: {record.card_brand} ending {record.card_last4}.")
+    if record.latest_setup_intent and setup_intent_id != record.latest_setup_intent:
+        raise Conflict("a newer card setup replaced this one; add the card again", code="stale_card_setup")
     record = _adopt(record, intent, actor=actor, tenant=tenant, deps=deps)
     return CardResult(record, True, f"Saved: {record.card_brand} ending {record.card_last4}.")
 
@@ -111,6 +139,8 @@ def adopt_setup_intent(setup_intent_id: str, *, deps: Deps) -> BillingAccount | 
     method = intent.get("payment_method") or {}
     if isinstance(method, dict) and record.payment_method_id == method.get("id"):
         return record  # adopted already (the return page came first)
+    if record.latest_setup_intent and setup_intent_id != record.latest_setup_intent:
+        return None  # an older setup: the business has started a newer one since
     return _adopt(record, intent, actor=SYSTEM, tenant=tenant, deps=deps)
 
 

@@ -376,6 +376,8 @@ def accept(actor: Principal, contract_id: str, *, deps: Deps) -> ContractRecord:
                 application, actions=[ApplicationRecord.status.set("hired")], add_version_condition=False
             )
         tx.save(_audit(record, actor, "offer.accepted", before, after, now))
+    if record.contract_kind == rules.Kind.BLOCK:
+        _invoice_block(record, deps=deps)
     mail_business(
         record,
         f"{record.agent_name} accepted your offer: {record.title}",
@@ -383,6 +385,18 @@ def accept(actor: Principal, contract_id: str, *, deps: Deps) -> ContractRecord:
         deps=deps,
     )
     return find(actor, contract_id)
+
+
+def _invoice_block(record: ContractRecord, *, deps: Deps) -> None:
+    """A block is invoiced in full on acceptance. If Stripe cannot be reached now, the invoice
+    item exists (planned) and `advance-invoices` carries it on; the acceptance stands."""
+    from chalicelib.services import invoicing
+    from chalicelib.web.observability import logger
+
+    try:
+        invoicing.bill_block(tenant_of(record), record.contract_id, deps=deps)
+    except Exception:
+        logger.exception("the block's invoice will be carried on by advance-invoices")
 
 
 def _idle_index_actions(record: ContractRecord, since: datetime) -> list:

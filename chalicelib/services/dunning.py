@@ -129,9 +129,7 @@ def retry(record: InvoiceRecord, *, deps: Deps) -> str:
         paid = deps.payments.pay_invoice(record.invoice_id, record.stripe_invoice_id, attempt=attempt)
     except PaymentDeclined as error:
         count = deps.payments.retrieve_invoice(record.stripe_invoice_id).get("attempt_count")
-        invoicing.record_failure(
-            record, reason=f"{error.message} ({error.decline_code})", attempts=count, deps=deps
-        )
+        invoicing.record_failure(record, reason=error.reason, attempts=count, deps=deps)
         return "failed"
     except PaymentsUnavailable:
         raise

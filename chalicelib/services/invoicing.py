@@ -118,6 +118,8 @@ def bill_week(tenant: TenantId, week: BillingWeek, *, deps: Deps) -> InvoiceReco
             collection=account.collection,
             created_at=now,
             notes=bonuses.performance_notes(_contracts(tenant, contract_ids)),
+            gsi2pk=unbilled_index(shard_of(tenant.value) % SETTLE_SHARDS),
+            gsi2sk=stamp(now),
         )
         try:
             record.save_new()
@@ -132,6 +134,59 @@ def _contracts(tenant: TenantId, contract_ids: list[str]):
 
     wanted = [contract_key(tenant, cid) for cid in contract_ids]
     return [item for item in Entity.batch_get(wanted, consistent_read=True)] if wanted else []
+
+
+def unbilled_index(shard: int) -> str:
+    """Invoices not yet finalized at Stripe (a run that stopped half-way): `advance-invoices`
+    carries them on."""
+    return keys.platform_pk("UNBILLED", str(shard))
+
+
+def bill_block(tenant: TenantId, contract_id: str, *, deps: Deps) -> InvoiceRecord | None:
+    """A block contract's invoice: the whole block, when the agent accepts (once, by key)."""
+    from chalicelib.services import contracts
+    from chalicelib.services.billing_accounts import account_of
+    from chalicelib.store.billing import block_invoice_key
+
+    record = InvoiceRecord.find(*block_invoice_key(tenant, contract_id), consistent=True)
+    if record is None:
+        contract = contracts.find_for_system(tenant, contract_id)
+        if contract is None or contract.contract_kind != "block" or not contract.periods:
+            return None
+        now = deps.now()
+        plan = rules.plan_block(
+            contract_id=contract_id,
+            agent_id=contract.agent_id,
+            title=contract.title,
+            agent_name=contract.agent_name,
+            minutes=int(contract.block_minutes),
+            rate_minor=int(contract.rate_minor),
+            currency=contract.currency,
+            fees=fees(),
+        )
+        record = InvoiceRecord(
+            *block_invoice_key(tenant, contract_id),
+            invoice_id=new_id(),
+            invoice_kind="block",
+            contract_id=contract_id,
+            week=str(BillingWeek.containing(now)),
+            business_name=contract.business_name,
+            status=str(rules.InvoiceStatus.PLANNED),
+            currency=plan.currency,
+            lines=[line.to_json() for line in plan.lines],
+            subtotal=plan.subtotal,
+            client_fee=plan.client_fee,
+            total=plan.total,
+            collection=account_of(tenant).collection,
+            created_at=now,
+            gsi2pk=unbilled_index(shard_of(tenant.value) % SETTLE_SHARDS),
+            gsi2sk=stamp(now),
+        )
+        try:
+            record.save_new()
+        except Conflict:
+            record = InvoiceRecord.find(*block_invoice_key(tenant, contract_id), consistent=True)
+    return advance(record, deps=deps)
 
 
 def plan_of(record: InvoiceRecord) -> rules.InvoicePlan:
@@ -169,7 +224,8 @@ def advance(record: InvoiceRecord, *, deps: Deps) -> InvoiceRecord:
 
 
 def _metadata(record: InvoiceRecord) -> dict[str, str]:
-    return {"deskhire_tenant": _tenant(record).value, "deskhire_week": record.week}
+    # the item's sort key finds it again from a webhook (weekly and block invoices alike)
+    return {"deskhire_tenant": _tenant(record).value, "deskhire_week": record.week, "deskhire_sk": record.sk}
 
 
 def _draft(record: InvoiceRecord, *, deps: Deps) -> None:
@@ -181,7 +237,9 @@ def _draft(record: InvoiceRecord, *, deps: Deps) -> None:
         record.invoice_id,
         customer=account.customer_id,
         currency=record.currency,
-        description=f"deskhire support, week {record.week}",
+        description=f"deskhire support, week {record.week}"
+        if record.invoice_kind != "block"
+        else f"deskhire prepaid block ({record.week})",
         send_invoice_days=int(account.days_until_due) if account.collection == "send_invoice" else None,
         metadata=_metadata(record),
     )
@@ -226,6 +284,7 @@ def _finalize(record: InvoiceRecord, *, deps: Deps) -> None:
     now = deps.now()
     rules.check_transition(rules.InvoiceStatus(record.status), rules.InvoiceStatus.OPEN)
     record.status = str(rules.InvoiceStatus.OPEN)
+    record.gsi2pk = record.gsi2sk = None  # off the unbilled list: collection takes it from here
     record.number = stripe_invoice.get("number")
     record.hosted_url = stripe_invoice.get("hosted_invoice_url")
     record.pdf_url = stripe_invoice.get("invoice_pdf")
@@ -269,7 +328,7 @@ def _collect(record: InvoiceRecord, *, deps: Deps) -> None:
         paid = gateway.pay_invoice(record.invoice_id, record.stripe_invoice_id, attempt=attempt)
     except PaymentDeclined as error:
         count = gateway.retrieve_invoice(record.stripe_invoice_id).get("attempt_count")
-        record_failure(record, reason=f"{error.message} ({error.decline_code})", attempts=count, deps=deps)
+        record_failure(record, reason=error.reason, attempts=count, deps=deps)
         return
     except PaymentsUnavailable:
         raise
@@ -337,7 +396,9 @@ def mark_paid(record: InvoiceRecord, stripe_invoice: dict, *, deps: Deps) -> Inv
         record.last_failure = None
         week = BillingWeek.parse(record.week)
         record.gsi2pk = settle_index(shard_of(record.invoice_id) % SETTLE_SHARDS)
-        record.gsi2sk = f"{stamp(payout_due(week))}#{record.invoice_id}"
+        # a weekly invoice settles on its payout day; a block draws down week by week from now on
+        due = now if record.invoice_kind == "block" else payout_due(week)
+        record.gsi2sk = f"{stamp(due)}#{record.invoice_id}"
         tenant = _tenant(record)
         try:
             with transaction(conflict_message="the invoice changed meanwhile") as tx:
@@ -398,10 +459,16 @@ def mark_closed_unpaid(record: InvoiceRecord, stripe_invoice: dict, *, deps: Dep
 def by_stripe_invoice(stripe_invoice: dict) -> InvoiceRecord | None:
     metadata = stripe_invoice.get("metadata") or {}
     try:
-        tenant, week = TenantId(metadata["deskhire_tenant"]), BillingWeek.parse(metadata["deskhire_week"])
-    except (KeyError, ValueError, Exception):
+        tenant = TenantId(metadata["deskhire_tenant"])
+        sort_key = (
+            metadata.get("deskhire_sk")
+            or invoice_key(tenant, BillingWeek.parse(metadata["deskhire_week"]))[1]
+        )
+    except (KeyError, ValueError):
         return None
-    record = InvoiceRecord.find(*invoice_key(tenant, week), consistent=True)
+    if not sort_key.startswith("INVOICE#"):
+        return None
+    record = InvoiceRecord.find(keys.tenant_pk(tenant), sort_key, consistent=True)
     if record is None or record.invoice_id != metadata.get("deskhire_invoice"):
         return None
     return record

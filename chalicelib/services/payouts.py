@@ -135,6 +135,7 @@ def _apply(record: PayoutAccount, account: dict, *, deps: Deps) -> PayoutAccount
         record.payouts_enabled = 1 if account.get("payouts_enabled") else 0
         record.transfers_active = 1 if (account.get("capabilities") or {}).get("transfers") == "active" else 0
         record.requirements_due = list((account.get("requirements") or {}).get("currently_due") or [])
+        record.disabled_reason = (account.get("requirements") or {}).get("disabled_reason")
         record.updated_at = deps.now()
         try:
             record.save_checked()
@@ -151,3 +152,16 @@ def _apply(record: PayoutAccount, account: dict, *, deps: Deps) -> PayoutAccount
 
 def can_receive(record: PayoutAccount) -> bool:
     return bool(record.account_id) and record.status == "enabled"
+
+
+def transfers_wait(actor: Principal, account: PayoutAccount | None = None, *, now) -> bool:
+    """Whether the agent should be reminded that their transfers wait: payouts are not enabled,
+    and they have a contract (running or past) whose time would be paid out."""
+    from chalicelib.domain.contracts import OFFER_STATES
+    from chalicelib.services import contracts
+
+    if account is None:
+        account = account_of(AgentId(actor.id))
+    if can_receive(account):
+        return False
+    return any(contracts.status_of(c, now) not in OFFER_STATES for c in contracts.listed(actor))

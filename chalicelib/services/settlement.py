@@ -21,6 +21,7 @@ from chalicelib.composition import Deps
 from chalicelib.domain import billing as rules
 from chalicelib.domain import ledger
 from chalicelib.domain.errors import Conflict
+from chalicelib.domain.money import format_amount
 from chalicelib.domain.tenancy import AgentId, TenantId
 from chalicelib.domain.time import BillingWeek
 from chalicelib.services import invoicing, payouts
@@ -36,7 +37,7 @@ from chalicelib.store.billing import (
     transfer_key,
     waiting_index,
 )
-from chalicelib.store.contracts import shard_of, stamp
+from chalicelib.store.contracts import TimesheetRecord, shard_of, stamp, timesheet_key
 from chalicelib.store.identity import AgentRecord
 from chalicelib.store.transactions import transaction
 
@@ -55,6 +56,8 @@ def _tenant(record: InvoiceRecord) -> TenantId:
 
 
 def target(record: InvoiceRecord, *, deps: Deps) -> rules.Settlement:
+    if record.invoice_kind == "block":
+        return _block_target(record, deps=deps)
     tenant = _tenant(record)
     week = BillingWeek.parse(record.week)
     from chalicelib.services import timesheets
@@ -69,6 +72,38 @@ def target(record: InvoiceRecord, *, deps: Deps) -> rules.Settlement:
     return rules.settle(invoicing.plan_of(record), weeks, tiers=tiers, fees=invoicing.fees())
 
 
+def _block_target(record: InvoiceRecord, *, deps: Deps) -> rules.Settlement:
+    """A block draws down the payable minutes of every week whose payout day has come; once the
+    contract has ended and its last week is paid out, the rest is refunded."""
+    from chalicelib.services import contracts, timesheets
+
+    tenant, now = _tenant(record), deps.now()
+    contract = contracts.find_for_system(tenant, record.contract_id)
+    periods = contracts.periods_of(contract).periods
+    week = BillingWeek.containing(periods[0].start)
+    last = BillingWeek.containing(now)
+    drawn, last_worked = 0, week
+    while week <= last:
+        if invoicing.payout_due(week) <= now:
+            timesheets.close(tenant, record.contract_id, week, now=now)
+            sheet = TimesheetRecord.find(*timesheet_key(tenant, record.contract_id, week), consistent=True)
+            drawn += timesheets.minutes_of(sheet).payable
+        week = week.next()
+    ended = contracts.status_of(contract, now).value == "ended"
+    if ended:
+        stop = max((p.end for p in periods if p.end), default=contract.ends_at or now)
+        last_worked = BillingWeek.containing(stop)
+    finished = ended and invoicing.payout_due(last_worked) <= now
+    agent = AgentRecord.find(keys.agent_pk(AgentId(contract.agent_id)), "AGENT", consistent=True)
+    return rules.settle_block(
+        invoicing.plan_of(record),
+        drawn=drawn,
+        finished=finished,
+        tier=int(agent.tier or 1) if agent else 1,
+        fees=invoicing.fees(),
+    )
+
+
 def rules_lines(record: InvoiceRecord) -> list[rules.Line]:
     return [line for line in invoicing.plan_of(record).lines if line.kind == "hours"]
 
@@ -78,7 +113,7 @@ def settle_invoice(record: InvoiceRecord, *, deps: Deps) -> Outcome:
     outcome = Outcome()
     if record.status != rules.InvoiceStatus.PAID or not record.stripe_charge_id:
         return outcome  # P6: nothing leaves before the invoice is paid and its charge known
-    if deps.now() < invoicing.payout_due(BillingWeek.parse(record.week)):
+    if record.invoice_kind != "block" and deps.now() < invoicing.payout_due(BillingWeek.parse(record.week)):
         return outcome
     split = target(record, deps=deps)
     record = _commit(record, split, deps=deps, outcome=outcome)
@@ -109,7 +144,9 @@ def _commit(record: InvoiceRecord, split: rules.Settlement, *, deps: Deps, outco
                 invoice_id=record.invoice_id,
                 amount=refund_delta,
                 currency=record.currency,
-                reason="minutes upheld in a dispute",
+                reason="minutes upheld in a dispute"
+                if record.invoice_kind != "block"
+                else "the block's unused minutes",
                 created_at=now,
             )
         fee_delta = split.client_fee_kept - int(record.fee_kept or 0)
@@ -139,6 +176,7 @@ def _commit(record: InvoiceRecord, split: rules.Settlement, *, deps: Deps, outco
                     amount=net,
                     currency=record.currency,
                     status="waiting",
+                    source_charge=record.stripe_charge_id,
                     created_at=now,
                     gsi1pk=agent_transfers_index(AgentId(share.agent_id)),
                     gsi1sk=f"{stamp(now)}#{transfer_id}",
@@ -236,9 +274,8 @@ def _send_refunds(record: InvoiceRecord, *, deps: Deps, outcome: Outcome) -> Non
         invoicing._mail_business(
             record,
             f"Refund for week {record.week}",
-            f"We refunded {refund.amount / 100:.2f} {record.currency.upper()} for minutes upheld in a dispute."
-            if record.currency != "jpy"
-            else f"We refunded {refund.amount} JPY for minutes upheld in a dispute.",
+            f"We refunded {format_amount(int(refund.amount), record.currency)} {record.currency.upper()}"
+            f" ({refund.reason}).",
             deps=deps,
         )
 

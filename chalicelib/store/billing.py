@@ -36,6 +36,7 @@ class BillingAccount(Versioned, discriminator="billing_account"):
     card_brand = UnicodeAttribute(null=True)
     card_last4 = UnicodeAttribute(null=True)
     card_expiry = UnicodeAttribute(null=True)  # "12/2030"
+    latest_setup_intent = UnicodeAttribute(null=True)  # only the latest card setup may save a card
     # charge_automatically (the card on file) or send_invoice (net terms, set by an operator)
     collection = UnicodeAttribute(default="charge_automatically")
     days_until_due = NumberAttribute(null=True)
@@ -53,11 +54,15 @@ class PayoutAccount(Versioned, discriminator="payout_account"):
     payouts_enabled = NumberAttribute(default=0)
     transfers_active = NumberAttribute(default=0)
     requirements_due = ListAttribute(of=UnicodeAttribute, default=list)
+    disabled_reason = UnicodeAttribute(null=True)  # why Stripe restricted it, when it did
     updated_at = UTCDateTimeAttribute(null=True)
 
 
 class InvoiceRecord(Versioned, discriminator="invoice"):
     invoice_id = UnicodeAttribute()
+    # week: a business's billing week; block: a contract's prepaid block (sk INVOICE#BLOCK#...)
+    invoice_kind = UnicodeAttribute(default="week")
+    contract_id = UnicodeAttribute(null=True)  # block invoices
     week = UnicodeAttribute()
     business_name = UnicodeAttribute()
     status = UnicodeAttribute(default="planned")
@@ -99,6 +104,7 @@ class TransferRecord(Versioned, discriminator="transfer"):
     amount = NumberAttribute()  # net: gross - fee
     currency = UnicodeAttribute()
     status = UnicodeAttribute(default="waiting")  # waiting (payouts not enabled), sent
+    source_charge = UnicodeAttribute(null=True)  # the invoice's charge (source_transaction)
     stripe_transfer_id = UnicodeAttribute(null=True)
     destination = UnicodeAttribute(null=True)
     received_amount = NumberAttribute(null=True)  # in the agent's currency, when Stripe converted
@@ -160,6 +166,10 @@ def billing_key(tenant: TenantId) -> tuple[str, str]:
 
 def invoice_key(tenant: TenantId, week: BillingWeek) -> tuple[str, str]:
     return keys.tenant_pk(tenant), keys.sort_key("INVOICE", str(week))
+
+
+def block_invoice_key(tenant: TenantId, contract_id: str) -> tuple[str, str]:
+    return keys.tenant_pk(tenant), keys.sort_key("INVOICE", "BLOCK", contract_id)
 
 
 def invoice_partition(tenant: TenantId, invoice_id: str) -> str:

@@ -83,3 +83,20 @@ def test_a_wrong_amount_and_a_stray_transfer_are_found(paying, settled):
     assert "transfer " in " ".join(by_what)  # the stray transfer names no source_transaction
     report = runner.run("reconcile", deps=paying.deps)
     assert report.changed == 1
+
+
+def test_the_operator_reads_the_report(client, paying, settled):
+    from tests.integration.helpers import STRONG
+    from tests.integration.portal_helpers import PortalSession
+
+    tenant, record = settled
+    runner.run("reconcile", deps=paying.deps)
+    from chalicelib.services.accounts import create_operator
+
+    create_operator(name="Rita Recon", email="rita@ops.example", password=STRONG, deps=paying.deps)
+    browser = PortalSession(client)
+    browser.get("/login")
+    browser.follow(browser.post("/login", {"email": "rita@ops.example", "password": STRONG}))
+    page = browser.get("/admin/payouts")
+    assert page.status_code == 200 and "Run of 2026-12-09" in page.text
+    assert "The ledger agrees with Stripe on every invoice checked." in page.text

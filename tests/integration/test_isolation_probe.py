@@ -310,6 +310,13 @@ PROBES: dict[tuple[str, str], Probe] = {
     ("GET", "/admin/disputes/{dispute_id}"): Probe(names_object=True),
     ("POST", "/admin/disputes/{dispute_id}/resolve"): Probe(names_object=True, form={"outcome": "rejected"}),
     ("GET", "/app/coverage"): Probe(),
+    ("POST", "/api/v1/contracts/{contract_id}/bonuses"): Probe(
+        names_object=True, body={"amount": {"amount": 100, "currency": "usd"}, "note": "probe"}
+    ),
+    ("GET", "/api/v1/contracts/{contract_id}/bonuses"): Probe(names_object=True),
+    ("POST", "/app/contracts/{contract_id}/bonuses"): Probe(
+        names_object=True, form={"amount": "1", "note": "probe"}
+    ),
     # billing (Stripe calls go to the probe's own emulator)
     ("GET", "/api/v1/billing/account"): Probe(),
     ("POST", "/api/v1/billing/setup-intents"): Probe(),
@@ -327,6 +334,19 @@ PROBES: dict[tuple[str, str], Probe] = {
     ),
     ("POST", "/api/v1/webhooks/stripe"): Probe(body={"id": "evt_probe", "type": "invoice.paid"}),
     ("POST", "/api/v1/webhooks/stripe/connect"): Probe(body={"id": "evt_probe", "type": "account.updated"}),
+    # billing pages: A's setup intent is no one else's; the operator's page names A's tenant
+    ("GET", "/app/billing"): Probe(),
+    ("POST", "/app/billing/card"): Probe(),
+    ("GET", "/app/billing/card/return"): Probe(names_object=True, query="setup_intent={setup_intent_id}"),
+    ("GET", "/agent/payouts"): Probe(),
+    ("POST", "/agent/payouts"): Probe(form={"country": "PT"}),
+    ("GET", "/agent/payouts/return"): Probe(),
+    ("GET", "/agent/payouts/refresh"): Probe(),
+    ("GET", "/agent/earnings"): Probe(),
+    ("GET", "/admin/payouts"): Probe(names_object=True, query="tenant={tenant_id}"),
+    ("POST", "/admin/businesses/{tenant_id}/collection"): Probe(
+        names_object=True, form={"days_until_due": "30"}
+    ),
 }
 
 

@@ -71,6 +71,7 @@ def test_scheduled_jobs_fan_out_through_the_queue_with_least_privilege(package):
         "SettlePayouts",
         "Dunning",
         "Reconcile",
+        "AdvanceInvoices",
     }
     assert functions == {"APIHandler", "JobWorker", *planners}
     for name in functions:

@@ -148,3 +148,46 @@ def test_invoice_status_follows_stripes_lifecycle(current, target, allowed):
     else:
         with pytest.raises(Conflict):
             b.check_transition(b.InvoiceStatus(current), b.InvoiceStatus(target))
+
+
+def test_a_block_is_invoiced_whole_and_drawn_down_as_one_rounded_line():
+    plan = b.plan_block(
+        contract_id="c1",
+        agent_id="a1",
+        title="Cover",
+        agent_name="Ana",
+        minutes=600,
+        rate_minor=2001,
+        currency="usd",
+        fees=FEES,
+    )
+    assert [line.kind for line in plan.lines] == [
+        "block",
+        "client_fee",
+    ] and plan.total == 20010 + 1000  # 1000.5 -> 1000
+    first = b.settle_block(plan, drawn=45, finished=False, tier=2, fees=FEES)
+    assert first.shares[0].gross == 1501 and first.held == plan.total - 1501 and first.balanced()
+    done = b.settle_block(plan, drawn=180, finished=True, tier=2, fees=FEES)
+    assert done.refunds == plan.total - 6003 - 300 and done.held == 0 and done.balanced()
+    with pytest.raises(Conflict):
+        b.settle_block(plan, drawn=601, finished=False, tier=1, fees=FEES)
+
+
+@given(st.integers(60, 120_000), st.integers(1, 50_000), st.data())
+def test_a_block_never_pays_out_more_than_it_collected(minutes, rate, data):
+    plan = b.plan_block(
+        contract_id="c",
+        agent_id="a",
+        title="t",
+        agent_name="n",
+        minutes=minutes,
+        rate_minor=rate,
+        currency="usd",
+        fees=FEES,
+    )
+    steps = sorted(data.draw(st.lists(st.integers(0, minutes), max_size=6)))
+    for drawn in steps:
+        settlement = b.settle_block(plan, drawn=drawn, finished=False, tier=1, fees=FEES)
+        assert settlement.balanced() and settlement.held >= 0
+    final = b.settle_block(plan, drawn=steps[-1] if steps else 0, finished=True, tier=3, fees=FEES)
+    assert final.balanced() and final.refunds >= 0 and final.held == 0

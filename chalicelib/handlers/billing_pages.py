@@ -1,0 +1,260 @@
+"""Billing in the portal: the business's card on file, invoices and this week's estimate; the
+agent's payouts (Stripe Express onboarding) and earnings; an operator's collection terms.
+
+Stripe's own pages take the card and the agent's details: these pages send the browser there
+and, when it comes back, read the outcome from Stripe (a redirect back proves nothing)."""
+
+from __future__ import annotations
+
+from chalicelib.domain.errors import DomainError, NotFound
+from chalicelib.lazy import lazy
+from chalicelib.web.auth import AGENT, MEMBER, OPERATOR
+from chalicelib.web.portal import PageContext, Portal
+
+billing_accounts = lazy("chalicelib.services.billing_accounts")
+invoicing = lazy("chalicelib.services.invoicing")
+payouts = lazy("chalicelib.services.payouts")
+earnings = lazy("chalicelib.services.earnings")
+contracts = lazy("chalicelib.services.contracts")
+profiles = lazy("chalicelib.services.profiles")
+terms = lazy("chalicelib.domain.contracts")
+tenancy = lazy("chalicelib.domain.tenancy")
+gateway = lazy("chalicelib.payments.gateway")
+
+pages = Portal(__name__)
+
+
+def _stripe_down(ctx: PageContext):
+    return ctx.render(
+        "error.html",
+        status=503,
+        title="Stripe is not answering",
+        message="Stripe could not be reached just now. Nothing was changed: try again in a minute.",
+    )
+
+
+# -- the business: card on file, invoices, the estimate -------------------------------------------
+
+
+def _billing_page(ctx: PageContext, *, status: int = 200, notice=None, errors=None):
+    principal = ctx.principal
+    tenant = principal.require_tenant()
+    bills = invoicing.invoices(principal)
+    return ctx.render(
+        "billing.html",
+        status=status,
+        title="Billing",
+        account=billing_accounts.account_of(tenant),
+        invoices=bills,
+        # the banner names why the latest collection failed
+        failing=next((i for i in bills if i.status == "open" and i.last_failure), None),
+        estimate=invoicing.estimate(principal, deps=ctx.deps),
+        zone=billing_accounts.business_of(tenant).time_zone,
+        notice=notice,
+        errors=errors or {},
+    )
+
+
+@pages.get("/app/billing", access=MEMBER)
+def billing_page(ctx: PageContext):
+    return _billing_page(ctx)
+
+
+@pages.post("/app/billing/card", access=MEMBER)
+def start_card(ctx: PageContext):
+    try:
+        setup = billing_accounts.start_card_setup(ctx.principal, deps=ctx.deps)
+    except gateway.PaymentsUnavailable:
+        return _stripe_down(ctx)
+    return ctx.redirect(setup.url)  # Stripe's card page (the emulator's, locally)
+
+
+@pages.get("/app/billing/card/return", access=MEMBER)
+def card_return(ctx: PageContext):
+    params = ctx.request.query_params or {}
+    try:
+        result = billing_accounts.finish_card_setup(
+            ctx.principal, (params.get("setup_intent") or "")[:100], deps=ctx.deps
+        )
+    except gateway.PaymentsUnavailable:
+        return _stripe_down(ctx)
+    except DomainError as error:
+        if error.code != "stale_card_setup":
+            raise
+        return _billing_page(ctx, status=409, errors={"card": error.message})
+    if not result.ok:
+        return _billing_page(ctx, status=409, errors={"card": f"The card was not saved: {result.message}"})
+    return _billing_page(ctx, notice=result.message)
+
+
+# -- the agent: payouts ----------------------------------------------------------------------------
+
+# What Stripe's requirement names mean, for the agent (the first matching prefix wins).
+REQUIREMENTS = (
+    ("external_account", "a bank account to pay you into"),
+    ("individual.first_name", "your name"),
+    ("individual.last_name", "your name"),
+    ("individual.dob", "your date of birth"),
+    ("individual.address", "your address"),
+    ("individual.email", "your email address"),
+    ("individual.phone", "your phone number"),
+    ("individual.id_number", "your ID number"),
+    ("individual.ssn_last_4", "your ID number"),
+    ("individual.verification", "a photo of your ID document"),
+    ("business_type", "whether you work as an individual or a company"),
+    ("business_profile", "what you do (your business profile)"),
+    ("tos_acceptance", "your acceptance of Stripe's terms"),
+)
+
+
+def requirement_labels(names) -> list[str]:
+    labels: list[str] = []
+    for name in names or []:
+        label = next(
+            (text for prefix, text in REQUIREMENTS if name == prefix or name.startswith(prefix + ".")),
+            name.replace(".", " ").replace("_", " "),
+        )
+        if label not in labels:
+            labels.append(label)
+    return labels
+
+
+def payouts_reminder(ctx: PageContext, account=None) -> bool:
+    return payouts.transfers_wait(ctx.principal, account, now=ctx.deps.now())
+
+
+def _payouts_page(ctx: PageContext, *, account=None, status=200, errors=None, returned=False):
+    me = profiles.my_profile(ctx.principal)
+    if account is None:
+        account = payouts.account_of(tenancy.AgentId(me.agent_id))
+    return ctx.render(
+        "payouts.html",
+        status=status,
+        title="Payouts",
+        account=account,
+        state=account.status or "not_started",
+        needs=requirement_labels(account.requirements_due),
+        countries=payouts.COUNTRIES,
+        values={"country": ctx.form_values.get("country") or payouts.suggested_country(me.time_zone)},
+        errors=errors or {},
+        returned=returned,
+        zone=me.time_zone,
+    )
+
+
+@pages.get("/agent/payouts", access=AGENT)
+def payouts_page(ctx: PageContext):
+    return _payouts_page(ctx)
+
+
+@pages.post("/agent/payouts", access=AGENT)
+def start_payouts(ctx: PageContext):
+    try:
+        url = payouts.onboarding_link(
+            ctx.principal, country=ctx.form_values.get("country", "")[:2] or None, deps=ctx.deps
+        )
+    except gateway.PaymentsUnavailable:
+        return _stripe_down(ctx)
+    except DomainError as error:
+        if error.code == "not_found":
+            raise
+        return _payouts_page(ctx, status=400, errors={error.field or "form": error.message})
+    return ctx.redirect(url)  # Stripe's onboarding (the emulator's page, locally)
+
+
+@pages.get("/agent/payouts/return", access=AGENT)
+def payouts_return(ctx: PageContext):
+    """Back from Stripe: what the account says now, whatever the agent did there."""
+    try:
+        account = payouts.refresh(ctx.principal, deps=ctx.deps)
+    except gateway.PaymentsUnavailable:
+        return _stripe_down(ctx)
+    return _payouts_page(ctx, account=account, returned=True)
+
+
+@pages.get("/agent/payouts/refresh", access=AGENT)
+def payouts_refresh(ctx: PageContext):
+    """Stripe sends the agent here when a link expired or was used: a fresh link, straight away."""
+    if not payouts.account_of(tenancy.AgentId(ctx.principal.id)).account_id:
+        return ctx.redirect("/agent/payouts")  # never started: the country comes from the form
+    try:
+        url = payouts.onboarding_link(ctx.principal, country=None, deps=ctx.deps)
+    except gateway.PaymentsUnavailable:
+        return _stripe_down(ctx)
+    return ctx.redirect(url)
+
+
+# -- the agent: earnings ---------------------------------------------------------------------------
+
+
+@pages.get("/agent/earnings", access=AGENT)
+def earnings_page(ctx: PageContext):
+    found = earnings.earnings(ctx.principal, deps=ctx.deps)
+    return ctx.render(
+        "earnings.html",
+        title="Earnings",
+        found=found,
+        state=found.payouts.status or "not_started",
+        reminder=payouts_reminder(ctx, found.payouts),
+        zone=profiles.my_profile(ctx.principal).time_zone,
+    )
+
+
+# -- the operator: collection terms ----------------------------------------------------------------
+
+
+def _collection_page(ctx: PageContext, tenant_id: str | None, *, status=200, errors=None, notice=None):
+    from chalicelib.services import reconciliation
+
+    report_day, report = reconciliation.latest_report()
+    business = account = None
+    if tenant_id:
+        try:
+            tenant = tenancy.TenantId(tenant_id)
+        except ValueError:
+            raise NotFound("no such business") from None
+        business = billing_accounts.business_of(tenant)
+        account = billing_accounts.account_of(tenant)
+    return ctx.render(
+        "admin_payouts.html",
+        status=status,
+        title="Payouts and collection",
+        tenant_id=tenant_id or "",
+        business=business,
+        account=account,
+        max_days=billing_accounts.MAX_NET_DAYS,
+        report_day=report_day,
+        report=report,
+        errors=errors or {},
+        notice=notice,
+    )
+
+
+@pages.get("/admin/payouts", access=OPERATOR)
+def admin_payouts(ctx: PageContext):
+    params = ctx.request.query_params or {}
+    return _collection_page(ctx, (params.get("tenant") or "").strip()[:64] or None)
+
+
+@pages.post("/admin/businesses/{tenant_id}/collection", access=OPERATOR)
+def set_collection(ctx: PageContext, tenant_id: str):
+    text = ctx.form_values.get("days_until_due", "").strip()
+    try:
+        if text and not text.isdigit():
+            raise DomainError(
+                f"write a number of days from 1 to {billing_accounts.MAX_NET_DAYS}, or leave it empty for the card",
+                field="days_until_due",
+            )
+        record = billing_accounts.set_collection(
+            ctx.principal, tenant_id, net_days=int(text) if text else None, deps=ctx.deps
+        )
+    except DomainError as error:
+        if error.code in ("not_found", "forbidden"):
+            raise
+        return _collection_page(ctx, tenant_id, status=400, errors={error.field or "form": error.message})
+    how = (
+        f"pays by invoice, net {int(record.days_until_due)} days"
+        if record.collection == "send_invoice"
+        else "is charged to its card on file"
+    )
+    return _collection_page(ctx, tenant_id, notice=f"Saved: from the next invoice, the business {how}.")
