@@ -35,13 +35,42 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture(scope="session")
-def portal_url(ddb):
-    port = dynamodb.free_port()
+def portal_port():
+    return dynamodb.free_port()
+
+
+@pytest.fixture(scope="session")
+def portal_stripe(portal_port):
+    """The Stripe emulator the portal under test talks to, sending its webhooks to the portal
+    signed with the local stage's secrets (chalicelib/settings.py)."""
+    from chalicelib.settings import Settings
+    from local.stripe_emulator import Emulator
+
+    local = Settings.from_environ({"DESKHIRE_TABLE": "deskhire"})
+    base = f"http://127.0.0.1:{portal_port}"
+    emulator = Emulator(
+        webhook_url=f"{base}/api/v1/webhooks/stripe",
+        connect_webhook_url=f"{base}/api/v1/webhooks/stripe/connect",
+        webhook_secret=local.stripe_webhook_secret,
+        connect_webhook_secret=local.stripe_connect_webhook_secret,
+        webhook_retry_delays=(0.2, 0.5, 1.0),
+    )
+    emulator.start(port=0)
+    yield emulator
+    emulator.stop()
+
+
+@pytest.fixture(scope="session")
+def portal_url(ddb, portal_port, portal_stripe):
+    port = portal_port
     env = {
         **os.environ,
         **dynamodb.environ_for(ddb),
         "PYTHONUNBUFFERED": "1",
         "DESKHIRE_FIXED_CLOCK": PORTAL_NOW.isoformat(),
+        "DESKHIRE_STRIPE_API_BASE": portal_stripe.url,
+        # links Stripe sends the browser back to (return URLs) are built from this
+        "DESKHIRE_PUBLIC_URL": f"http://127.0.0.1:{port}",
     }
     server = subprocess.Popen(
         [sys.executable, "-m", "local.serve", "--port", str(port)],
