@@ -196,10 +196,15 @@ def settle(
     plan: InvoicePlan, weeks: dict[str, WorkedWeek], *, tiers: dict[str, int], fees: FeeSchedule
 ) -> Settlement:
     """Split what an invoice collected. `weeks` gives each hours line's contract its minutes now
-    (payable, still disputed, upheld); `tiers` each agent's tier (their fee)."""
+    (payable, still disputed, upheld); `tiers` each agent's tier (their fee).
+
+    The client fee follows its minutes: the fee on upheld minutes is refunded, the fee on minutes
+    still disputed is held with them, and only the fee on the rest is the platform's. So every
+    part only grows as disputes end (upheld minutes move from held to refunds, released ones from
+    held to the agent and the platform), and a later run never has to take revenue back."""
     currency = plan.currency
     gross: dict[str, int] = {}
-    refunds = held = kept_base = 0
+    refunds = held = pool = settled = 0
     for line in plan.lines:
         if line.kind == "hours":
             week = weeks[line.contract_id]
@@ -208,18 +213,24 @@ def settle(
                     "the week's billed minutes differ from the invoice line", code="billed_mismatch"
                 )
             after_refund = _hours(week.billed - week.upheld, week.rate_minor, currency)
+            undisputed = _hours(week.billed - week.upheld - week.disputed, week.rate_minor, currency)
             payable = _hours(week.payable, week.rate_minor, currency)
             refunds += line.amount - after_refund
             held += after_refund - payable
             gross[line.agent_id] = gross.get(line.agent_id, 0) + payable
-            kept_base += after_refund
+            pool += after_refund
+            settled += undisputed
         elif line.kind == "bonus":
             gross[line.agent_id] = gross.get(line.agent_id, 0) + line.amount
-            kept_base += line.amount
-    client_fee_kept = (
-        basis_points(Money(kept_base, currency), fees.client_fee_bps).minor if plan.client_fee else 0
-    )
-    refunds += plan.client_fee - client_fee_kept
+            pool += line.amount
+            settled += line.amount
+
+    def fee_on(base: int) -> int:
+        return basis_points(Money(base, currency), fees.client_fee_bps).minor if plan.client_fee else 0
+
+    client_fee_kept = fee_on(settled)
+    refunds += plan.client_fee - fee_on(pool)
+    held += fee_on(pool) - client_fee_kept
     shares = tuple(
         AgentShare(
             agent_id,
@@ -270,7 +281,7 @@ def plan_block(
 
 
 def settle_block(
-    plan: InvoicePlan, *, drawn: int, finished: bool, tier: int, fees: FeeSchedule
+    plan: InvoicePlan, *, drawn: int, finished: bool, tier: int, fees: FeeSchedule, disputed: int = 0
 ) -> Settlement:
     """Where a block's money goes once `drawn` minutes (payable, in weeks whose payout day came)
     are used. The agent's share is the block line recomputed for all minutes drawn so far, so the
@@ -278,8 +289,9 @@ def settle_block(
     contract has ended and its last week is paid out, what is left (minutes unused or upheld in a
     dispute, and the client fee on them) is refunded; until then it is held."""
     (block,) = [line for line in plan.lines if line.kind == "block"]
-    if drawn > block.minutes:
+    if drawn + disputed > block.minutes:
         raise Conflict("more minutes drawn than the block holds", code="block_overdrawn")
+    finished = finished and disputed == 0  # minutes still disputed are held, never refunded yet
     gross = _hours(drawn, block.rate_minor, plan.currency)
     share = AgentShare(
         block.agent_id, gross, basis_points(Money(gross, plan.currency), fees.agent_fee(tier)).minor

@@ -16,7 +16,6 @@ from chalicelib.store.billing import (
     SETTLE_SHARDS,
     InvoiceRecord,
     TransferRecord,
-    invoice_key,
     settle_index,
     waiting_index,
 )
@@ -99,9 +98,8 @@ register(
 def _retry_charge(run: JobRun, task: dict) -> bool:
     from chalicelib.services import dunning
 
-    record = InvoiceRecord.find(
-        *invoice_key(TenantId(task["tenant"]), BillingWeek.parse(task["week"])), consistent=True
-    )
+    # by the sort key the planner saw: a block invoice is not keyed by its week
+    record = InvoiceRecord.find(f"T#{task['tenant']}", task["sk"], consistent=True)
     if record is None:
         return False
     return dunning.retry(record, deps=run.deps) != "nothing"

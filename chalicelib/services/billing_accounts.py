@@ -28,6 +28,21 @@ def business_of(tenant: TenantId) -> TenantRecord:
     return _business(tenant)
 
 
+def _billing_email(tenant: TenantId) -> str:
+    """Where Stripe sends invoices: the earliest owner's address (stable across calls)."""
+    from chalicelib.store.identity import MemberRecord
+
+    owners = sorted(
+        (
+            m
+            for m in MemberRecord.query(keys.tenant_pk(tenant), MemberRecord.sk.startswith("MEMBER#"))
+            if isinstance(m, MemberRecord) and m.role == "owner" and m.status == "active"
+        ),
+        key=lambda m: m.created_at,
+    )
+    return owners[0].email if owners else ""
+
+
 def _business(tenant: TenantId) -> TenantRecord:
     record = TenantRecord.find(keys.tenant_pk(tenant), "TENANT", consistent=True)
     if record is None:
@@ -43,8 +58,10 @@ def ensure_customer(tenant: TenantId, *, email: str | None, deps: Deps) -> Billi
         return record
     gateway = deps.payments
     business = _business(tenant)
+    # the same parameters whoever asks (a member's card setup or the billing run), so that a
+    # retry under the same idempotency key is the same request: the owners' first address
     customer = gateway.find_customer(tenant.value) or gateway.create_customer(
-        tenant.value, name=business.name, email=email or ""
+        tenant.value, name=business.name, email=_billing_email(tenant)
     )
     record.customer_id = customer["id"]
     record.updated_at = deps.now()

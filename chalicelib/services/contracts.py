@@ -624,6 +624,11 @@ def _resume(actor: Principal, record: ContractRecord, *, side: rules.Side, deps:
     now = deps.now()
     before = status_of(record, now)
     after = rules.next_status(before, "resume", side=side)
+    if record.pause_reason == "payment overdue" and side is not rules.Side.SYSTEM:
+        raise Conflict(
+            "this contract is paused until the unpaid invoice is paid; it resumes by itself then",
+            code="payment_overdue",
+        )
     start = now.replace(second=0, microsecond=0)
     periods = periods_of(record).opened(start)
     with transaction() as tx:

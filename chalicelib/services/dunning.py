@@ -17,6 +17,16 @@ from chalicelib.store import keys
 from chalicelib.store.billing import BillingAccount, InvoiceRecord, billing_key
 
 RETRY_EVERY = timedelta(days=1)
+
+
+def next_retry(failed_at):
+    """The next day's run retries it: listed from 00:00 UTC of the next day, so the daily job
+    (10:00 UTC) takes it the day after the failure, not two days later."""
+    from datetime import datetime, time
+
+    return datetime.combine((failed_at + RETRY_EVERY).date(), time(0), tzinfo=failed_at.tzinfo)
+
+
 GRACE = timedelta(days=5)
 PAUSE_REASON = "payment overdue"
 DUNNING = "DUNNING"
@@ -42,9 +52,9 @@ def mark_past_due(tenant: TenantId, *, deps: Deps) -> BillingAccount:
     return account_of(tenant)
 
 
-def clear_past_due(tenant: TenantId, *, deps: Deps) -> None:
-    """Paid: unless another invoice is still unpaid, the account is in good standing again and the
-    contracts paused for it resume."""
+def clear_past_due(tenant: TenantId, *, paid_invoice: str | None = None, deps: Deps) -> None:
+    """Paid (or voided): unless another invoice is still unpaid, the account is in good standing
+    again and the contracts paused for it resume."""
     from chalicelib.services.billing_accounts import account_of
 
     account = account_of(tenant)
@@ -52,8 +62,14 @@ def clear_past_due(tenant: TenantId, *, deps: Deps) -> None:
         return
     unpaid = [
         r
-        for r in InvoiceRecord.query(keys.tenant_pk(tenant), InvoiceRecord.sk.startswith("INVOICE#"))
-        if isinstance(r, InvoiceRecord) and r.status == rules.InvoiceStatus.OPEN and r.last_failure
+        for r in InvoiceRecord.query(
+            keys.tenant_pk(tenant), InvoiceRecord.sk.startswith("INVOICE#"), consistent_read=True
+        )
+        if isinstance(r, InvoiceRecord)
+        and r.invoice_id != paid_invoice
+        and r.status == rules.InvoiceStatus.OPEN
+        and r.last_failure
+        and r.collection != "send_invoice"
     ]
     if unpaid:
         return
@@ -88,16 +104,25 @@ def _resume_paused_for_billing(tenant: TenantId, *, deps: Deps) -> int:
 def pause_contracts(tenant: TenantId, *, deps: Deps) -> int:
     from chalicelib.jobs.registry import SYSTEM
     from chalicelib.services import contracts
+    from chalicelib.store.billing import block_invoice_key
     from chalicelib.store.contracts import ContractRecord
 
     paused = 0
     for record in ContractRecord.query(keys.tenant_pk(tenant), ContractRecord.sk.startswith("CONTRACT#")):
-        if isinstance(record, ContractRecord) and contracts.status_of(record, deps.now()).value == "active":
-            try:
-                contracts.pause_for_system(record, reason=PAUSE_REASON, system=SYSTEM, deps=deps)
-                paused += 1
-            except Conflict:
-                continue
+        if (
+            not isinstance(record, ContractRecord)
+            or contracts.status_of(record, deps.now()).value != "active"
+        ):
+            continue
+        if record.contract_kind == "block":
+            block = InvoiceRecord.find(*block_invoice_key(tenant, record.contract_id), consistent=True)
+            if block is not None and block.status == rules.InvoiceStatus.PAID:
+                continue  # prepaid: nothing is owed for it
+        try:
+            contracts.pause_for_system(record, reason=PAUSE_REASON, system=SYSTEM, deps=deps)
+            paused += 1
+        except Conflict:
+            continue
     return paused
 
 
@@ -108,6 +133,8 @@ def retry(record: InvoiceRecord, *, deps: Deps) -> str:
 
     if record.status != rules.InvoiceStatus.OPEN or not record.last_failure:
         return "nothing"
+    if record.collection == "send_invoice":
+        return "nothing"  # net terms: the business pays the sent invoice; no card to retry
     tenant = TenantId(record.pk.removeprefix(keys.TENANT_PREFIX))
     account = mark_past_due(tenant, deps=deps)
     since = account.past_due_since or deps.now()
@@ -134,6 +161,10 @@ def retry(record: InvoiceRecord, *, deps: Deps) -> str:
     except PaymentsUnavailable:
         raise
     except PaymentsError as error:
+        current = deps.payments.retrieve_invoice(record.stripe_invoice_id)
+        if current.get("status") == "paid":  # paid meanwhile (its webhook is late): not a failure
+            invoicing.mark_paid(record, current, deps=deps)
+            return "paid"
         invoicing.record_failure(record, reason=error.message, deps=deps)
         return "failed"
     if paid.get("status") == "paid":

@@ -38,6 +38,10 @@ from chalicelib.store.transactions import transaction
 FEES = rules.FeeSchedule()
 
 
+class InvoiceMismatch(Exception):
+    """Stripe's invoice does not say what deskhire's does: stop and show a person (not a race)."""
+
+
 def fees() -> rules.FeeSchedule:
     return FEES
 
@@ -212,7 +216,12 @@ def advance(record: InvoiceRecord, *, deps: Deps) -> InvoiceRecord:
                 _itemize(record, deps=deps)
             elif status is rules.InvoiceStatus.ITEMIZED:
                 _finalize(record, deps=deps)
-            elif status is rules.InvoiceStatus.OPEN and record.attempts == 0 and not record.last_failure:
+            elif (
+                status is rules.InvoiceStatus.OPEN
+                and record.attempts == 0
+                and not record.last_failure
+                and not record.sent_at
+            ):
                 _collect(record, deps=deps)
                 return _reload(record)
             else:
@@ -275,16 +284,20 @@ def _itemize(record: InvoiceRecord, *, deps: Deps) -> None:
 
 
 def _finalize(record: InvoiceRecord, *, deps: Deps) -> None:
-    stripe_invoice = deps.payments.finalize_invoice(record.invoice_id, record.stripe_invoice_id)
+    # Stripe may have finalized it already (a run died after the call; a retry after the key
+    # window would be refused "already finalized"): read it first and adopt what it says.
+    stripe_invoice = deps.payments.retrieve_invoice(record.stripe_invoice_id)
+    if stripe_invoice.get("status") == "draft":
+        stripe_invoice = deps.payments.finalize_invoice(record.invoice_id, record.stripe_invoice_id)
     if int(stripe_invoice.get("total", -1)) != int(record.total):
-        raise Conflict(
-            f"Stripe's invoice totals {stripe_invoice.get('total')}, deskhire's {record.total}; not collected",
-            code="total_mismatch",
+        raise InvoiceMismatch(
+            f"Stripe's invoice totals {stripe_invoice.get('total')}, deskhire's {record.total}; not collected"
         )
     now = deps.now()
     rules.check_transition(rules.InvoiceStatus(record.status), rules.InvoiceStatus.OPEN)
     record.status = str(rules.InvoiceStatus.OPEN)
-    record.gsi2pk = record.gsi2sk = None  # off the unbilled list: collection takes it from here
+    # it stays on the unbilled list until collection has been tried (a charge that never got an
+    # answer is tried again by advance-invoices); mark_paid or record_failure re-index it
     record.number = stripe_invoice.get("number")
     record.hosted_url = stripe_invoice.get("hosted_invoice_url")
     record.pdf_url = stripe_invoice.get("invoice_pdf")
@@ -316,6 +329,16 @@ def _collect(record: InvoiceRecord, *, deps: Deps) -> None:
     gateway = deps.payments
     if record.collection == "send_invoice":
         gateway.send_invoice(record.invoice_id, record.stripe_invoice_id)
+        for _attempt in range(3):
+            current = _reload(record)
+            if current.sent_at:
+                return  # sent and mailed by a run that raced this one
+            current.sent_at, current.gsi2pk, current.gsi2sk = deps.now(), None, None
+            try:
+                current.save_checked()
+                break
+            except Conflict:
+                continue
         _mail_business(
             record,
             f"Invoice for week {record.week}",
@@ -361,13 +384,20 @@ def record_failure(
             return current  # this failure is counted already
         current.attempts = max(count, int(current.attempts))
         current.last_failure = reason[:500]
-        # the dunning job retries it a day later (and pauses the contracts after 5 days)
-        current.gsi2pk = dunning.dunning_index(shard_of(current.invoice_id) % SETTLE_SHARDS)
-        current.gsi2sk = f"{stamp(deps.now() + dunning.RETRY_EVERY)}#{current.invoice_id}"
+        net_terms = current.collection == "send_invoice"
+        if net_terms:
+            # a try on the hosted page failed; the invoice is not due yet: no card dunning
+            current.gsi2pk = current.gsi2sk = None
+        else:
+            # the dunning job retries it the next day (and pauses the contracts after 5 days)
+            current.gsi2pk = dunning.dunning_index(shard_of(current.invoice_id) % SETTLE_SHARDS)
+            current.gsi2sk = f"{stamp(dunning.next_retry(deps.now()))}#{current.invoice_id}"
         try:
             current.save_checked()
         except Conflict:
             continue
+        if net_terms:
+            return current
         dunning.mark_past_due(_tenant(current), deps=deps)
         _mail_business(
             current,
@@ -383,8 +413,12 @@ def record_failure(
 def mark_paid(record: InvoiceRecord, stripe_invoice: dict, *, deps: Deps) -> InvoiceRecord:
     """Stripe says the invoice is paid: keep the charge, book the cash, and list the invoice for
     the payout run. Idempotent: an invoice already paid stays as it is."""
+    from chalicelib.services.dunning import clear_past_due
+
     for _attempt in range(3):
         if record.status == rules.InvoiceStatus.PAID:
+            # a crash after the payment was recorded may have left the account past due
+            clear_past_due(_tenant(record), paid_invoice=record.invoice_id, deps=deps)
             return record
         rules.check_transition(rules.InvoiceStatus(record.status), rules.InvoiceStatus.PAID)
         now = deps.now()
@@ -419,9 +453,7 @@ def mark_paid(record: InvoiceRecord, stripe_invoice: dict, *, deps: Deps) -> Inv
         except Conflict:
             record = _reload(record)
             continue
-        from chalicelib.services.dunning import clear_past_due
-
-        clear_past_due(tenant, deps=deps)
+        clear_past_due(tenant, paid_invoice=record.invoice_id, deps=deps)
         return record
     return _reload(record)
 
@@ -453,6 +485,9 @@ def mark_closed_unpaid(record: InvoiceRecord, stripe_invoice: dict, *, deps: Dep
                 ),
                 at=now,
             )
+    from chalicelib.services.dunning import clear_past_due
+
+    clear_past_due(tenant, paid_invoice=record.invoice_id, deps=deps)
     return record
 
 

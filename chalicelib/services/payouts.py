@@ -8,7 +8,7 @@ before payouts are enabled; their transfers wait and go out on a later payout ru
 from __future__ import annotations
 
 from chalicelib.composition import Deps
-from chalicelib.domain.errors import Forbidden, InvalidInput
+from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput
 from chalicelib.domain.identity import Principal, PrincipalKind
 from chalicelib.domain.tenancy import AgentId
 from chalicelib.ids import new_id
@@ -140,8 +140,10 @@ def _apply(record: PayoutAccount, account: dict, *, deps: Deps) -> PayoutAccount
         try:
             record.save_checked()
             break
-        except Exception:
+        except Conflict:
             record = account_of(AgentId(record.pk.removeprefix(keys.AGENT_PREFIX)))
+    else:
+        raise Conflict("the payout account kept changing; try again", code="contended")
     # the profile shows the payout status too; updated on the item as read, so that its version
     # goes up (a bare instance would reset it) without refusing a profile edit in between
     agent = AgentRecord.find(record.pk, "AGENT", consistent=True)

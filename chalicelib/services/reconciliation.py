@@ -106,6 +106,8 @@ def reconcile_invoice(record: InvoiceRecord, *, deps: Deps) -> list[Difference]:
             + owed
         )
         differ("paid = transfers + refunds + revenue + held + payable", booked_paid, accounted)
+        if record.settled_at:
+            differ("nothing held once settled", held, 0)
     return found
 
 

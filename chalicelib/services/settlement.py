@@ -15,6 +15,7 @@ payouts enabled; the others wait for a later run (PROMISES P5-P7)."""
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
 from chalicelib.composition import Deps
@@ -55,6 +56,22 @@ def _tenant(record: InvoiceRecord) -> TenantId:
     return TenantId(record.pk.removeprefix(keys.TENANT_PREFIX))
 
 
+def _tiers(record: InvoiceRecord, *, deps: Deps) -> InvoiceRecord:
+    """Each agent's fee tier is fixed at the invoice's first settlement: a block draws down for
+    months, and a fee recomputed at another tier could take back more than a week adds."""
+    if record.agent_tiers:
+        return record
+    agents = {line.agent_id for line in invoicing.plan_of(record).lines if line.agent_id}
+    tiers = {}
+    for agent_id in sorted(agents):
+        agent = AgentRecord.find(keys.agent_pk(AgentId(agent_id)), "AGENT", consistent=True)
+        tiers[agent_id] = int(agent.tier or 1) if agent else 1
+    record.agent_tiers = tiers
+    with contextlib.suppress(Conflict):  # a racing run fixed them first: read them back
+        record.save_checked()
+    return InvoiceRecord.find(record.pk, record.sk, consistent=True)
+
+
 def target(record: InvoiceRecord, *, deps: Deps) -> rules.Settlement:
     if record.invoice_kind == "block":
         return _block_target(record, deps=deps)
@@ -65,16 +82,15 @@ def target(record: InvoiceRecord, *, deps: Deps) -> rules.Settlement:
     for line in rules_lines(record):
         timesheets.close(tenant, line.contract_id, week, now=deps.now())  # the review is over by now
     weeks = {w.contract_id: w for w in invoicing.worked_weeks(tenant, week)}
-    tiers = {}
-    for agent_id in {line.agent_id for line in invoicing.plan_of(record).lines if line.agent_id}:
-        agent = AgentRecord.find(keys.agent_pk(AgentId(agent_id)), "AGENT", consistent=True)
-        tiers[agent_id] = int(agent.tier or 1) if agent else 1
-    return rules.settle(invoicing.plan_of(record), weeks, tiers=tiers, fees=invoicing.fees())
+    return rules.settle(
+        invoicing.plan_of(record), weeks, tiers=dict(record.agent_tiers), fees=invoicing.fees()
+    )
 
 
 def _block_target(record: InvoiceRecord, *, deps: Deps) -> rules.Settlement:
-    """A block draws down the payable minutes of every week whose payout day has come; once the
-    contract has ended and its last week is paid out, the rest is refunded."""
+    """A block draws down the payable minutes of every week whose payout day has come; minutes
+    still disputed are held; once the contract has ended, its last week is paid out and no dispute
+    is open, the rest is refunded."""
     from chalicelib.services import contracts, timesheets
 
     tenant, now = _tenant(record), deps.now()
@@ -82,24 +98,27 @@ def _block_target(record: InvoiceRecord, *, deps: Deps) -> rules.Settlement:
     periods = contracts.periods_of(contract).periods
     week = BillingWeek.containing(periods[0].start)
     last = BillingWeek.containing(now)
-    drawn, last_worked = 0, week
+    drawn = disputed = 0
+    last_worked = week
     while week <= last:
         if invoicing.payout_due(week) <= now:
             timesheets.close(tenant, record.contract_id, week, now=now)
             sheet = TimesheetRecord.find(*timesheet_key(tenant, record.contract_id, week), consistent=True)
-            drawn += timesheets.minutes_of(sheet).payable
+            minutes = timesheets.minutes_of(sheet)
+            drawn += minutes.payable
+            disputed += minutes.disputed
         week = week.next()
     ended = contracts.status_of(contract, now).value == "ended"
     if ended:
         stop = max((p.end for p in periods if p.end), default=contract.ends_at or now)
         last_worked = BillingWeek.containing(stop)
     finished = ended and invoicing.payout_due(last_worked) <= now
-    agent = AgentRecord.find(keys.agent_pk(AgentId(contract.agent_id)), "AGENT", consistent=True)
     return rules.settle_block(
         invoicing.plan_of(record),
         drawn=drawn,
+        disputed=disputed,
         finished=finished,
-        tier=int(agent.tier or 1) if agent else 1,
+        tier=int((record.agent_tiers or {}).get(contract.agent_id, 1)),
         fees=invoicing.fees(),
     )
 
@@ -115,32 +134,42 @@ def settle_invoice(record: InvoiceRecord, *, deps: Deps) -> Outcome:
         return outcome  # P6: nothing leaves before the invoice is paid and its charge known
     if record.invoice_kind != "block" and deps.now() < invoicing.payout_due(BillingWeek.parse(record.week)):
         return outcome
+    record = _tiers(record, deps=deps)
     split = target(record, deps=deps)
-    record = _commit(record, split, deps=deps, outcome=outcome)
+    record = _commit_invoice_part(record, split, deps=deps)
+    for share in split.shares:
+        record = _commit_share(record, share, deps=deps, outcome=outcome)
     _send_refunds(record, deps=deps, outcome=outcome)
     _send_transfers(record, deps=deps, outcome=outcome)
     _mark_settled_if_done(record, split, deps=deps, outcome=outcome)
     return outcome
 
 
-def _commit(record: InvoiceRecord, split: rules.Settlement, *, deps: Deps, outcome: Outcome) -> InvoiceRecord:
-    """Write the intents for what the target adds to what has moved, with the ledger postings that
-    commit the money, in one transaction under the invoice's version."""
+def _commit_invoice_part(record: InvoiceRecord, split: rules.Settlement, *, deps: Deps) -> InvoiceRecord:
+    """The refund and the client fee the target adds: an intent (a refund item) and the ledger, in
+    one transaction under the invoice's version."""
     for _attempt in range(4):
-        tenant = _tenant(record)
-        now = deps.now()
-        moved = dict(record.transferred or {})
-        journals: list[ledger.Journal] = []
-        transfers: list[TransferRecord] = []
-        refund: RefundRecord | None = None
+        tenant, now = _tenant(record), deps.now()
         held = f"held:{record.invoice_id}"
         refund_delta = split.refunds - int(record.refunded or 0)
+        fee_delta = split.client_fee_kept - int(record.fee_kept or 0)
+        if refund_delta <= 0 and fee_delta == 0:
+            return record
+        journals = []
+        if fee_delta > 0:
+            journals.append(
+                ledger.move("client_fee.earned", record.currency, fee_delta, debit=held, credit="revenue")
+            )
+        elif fee_delta < 0:  # never by the rules (settle only grows it); kept honest if it happens
+            journals.append(
+                ledger.move("client_fee.returned", record.currency, -fee_delta, debit="revenue", credit=held)
+            )
+        refund = None
         if refund_delta > 0:
             seq = _next_refund_seq(record)
-            refund_id = f"{record.invoice_id}-refund-{seq}"
             refund = RefundRecord(
                 *refund_key(tenant, record.invoice_id, seq),
-                refund_id=refund_id,
+                refund_id=f"{record.invoice_id}-refund-{seq}",
                 invoice_id=record.invoice_id,
                 amount=refund_delta,
                 currency=record.currency,
@@ -149,79 +178,84 @@ def _commit(record: InvoiceRecord, split: rules.Settlement, *, deps: Deps, outco
                 else "the block's unused minutes",
                 created_at=now,
             )
-        fee_delta = split.client_fee_kept - int(record.fee_kept or 0)
-        if fee_delta > 0:
-            journals.append(
-                ledger.move("client_fee.earned", record.currency, fee_delta, debit=held, credit="revenue")
-            )
-        for share in split.shares:
-            before = moved.get(share.agent_id) or {"gross": 0, "fee": 0, "net": 0, "count": 0}
-            gross, fee = share.gross - before["gross"], share.fee - before["fee"]
-            net = gross - fee
-            if gross <= 0:
-                continue  # nothing new (a smaller target would be a reversal: not a path that exists)
-            seq = int(before["count"]) + 1
-            transfer_id = f"{record.invoice_id}-{share.agent_id}-{seq}"
-            transfers.append(
-                TransferRecord(
-                    *transfer_key(tenant, record.invoice_id, share.agent_id, seq),
-                    transfer_id=transfer_id,
-                    invoice_id=record.invoice_id,
-                    tenant_id=tenant.value,
-                    agent_id=share.agent_id,
-                    week=record.week,
-                    business_name=record.business_name,
-                    gross=gross,
-                    fee=fee,
-                    amount=net,
-                    currency=record.currency,
-                    status="waiting",
-                    source_charge=record.stripe_charge_id,
-                    created_at=now,
-                    gsi1pk=agent_transfers_index(AgentId(share.agent_id)),
-                    gsi1sk=f"{stamp(now)}#{transfer_id}",
-                    gsi2pk=waiting_index(shard_of(share.agent_id)),
-                    gsi2sk=f"{stamp(now)}#{transfer_id}",
-                )
-            )
-            journals.append(
-                ledger.Journal(
-                    "transfer.committed",
-                    (
-                        ledger.Posting(held, gross, record.currency),
-                        ledger.Posting(f"payable:{share.agent_id}", -net, record.currency),
-                        ledger.Posting("revenue", -fee, record.currency),
-                    ),
-                )
-            )
-            # what deskhire holds for the invoice falls by the gross (a debit of the liability):
-            # the agent is owed the net until the transfer leaves, the platform keeps the fee
-            moved[share.agent_id] = {
-                "gross": share.gross,
-                "fee": share.fee,
-                "net": share.net,
-                "count": seq,
-            }
-            outcome.committed += net
-        if not (journals or transfers or refund):
-            return record
-        record.transferred = moved
-        record.fee_kept = split.client_fee_kept
-        record.agent_fees = sum(v["fee"] for v in moved.values())
-        if refund is not None:
             record.refunded = split.refunds
+        record.fee_kept = split.client_fee_kept
         try:
             with transaction(conflict_message="the invoice changed meanwhile") as tx:
                 tx.save(record)
-                for transfer in transfers:
-                    tx.save(transfer, condition=TransferRecord.pk.does_not_exist())
                 if refund is not None:
                     tx.save(refund, condition=RefundRecord.pk.does_not_exist())
                 for journal in journals:
                     ledger_store.add(tx, tenant, record.invoice_id, journal, at=now)
-            return InvoiceRecord.find(record.pk, record.sk, consistent=True)
         except Conflict:
             record = InvoiceRecord.find(record.pk, record.sk, consistent=True)
+            continue
+        return InvoiceRecord.find(record.pk, record.sk, consistent=True)
+    raise Conflict("the invoice kept changing while it was settled; run the payouts again", code="contended")
+
+
+def _commit_share(
+    record: InvoiceRecord, share: rules.AgentShare, *, deps: Deps, outcome: Outcome
+) -> InvoiceRecord:
+    """One agent's addition to what they are owed: a transfer intent and its ledger postings, in a
+    transaction of its own (so a business with many agents stays within DynamoDB's 100 writes)."""
+    for _attempt in range(4):
+        tenant, now = _tenant(record), deps.now()
+        moved = dict(record.transferred or {})
+        before = moved.get(share.agent_id) or {"gross": 0, "fee": 0, "net": 0, "count": 0}
+        gross, fee = share.gross - before["gross"], share.fee - before["fee"]
+        net = gross - fee
+        if gross <= 0:
+            return record  # nothing new (a smaller target would be a reversal: no path leads there)
+        held = f"held:{record.invoice_id}"
+        seq = int(before["count"]) + (1 if net > 0 else 0)
+        moved[share.agent_id] = {"gross": share.gross, "fee": share.fee, "net": share.net, "count": seq}
+        record.transferred = moved
+        record.agent_fees = sum(v["fee"] for v in moved.values())
+        transfer = None
+        if net > 0:
+            transfer_id = f"{record.invoice_id}-{share.agent_id}-{seq}"
+            transfer = TransferRecord(
+                *transfer_key(tenant, record.invoice_id, share.agent_id, seq),
+                transfer_id=transfer_id,
+                invoice_id=record.invoice_id,
+                tenant_id=tenant.value,
+                agent_id=share.agent_id,
+                week=record.week,
+                business_name=record.business_name,
+                gross=gross,
+                fee=fee,
+                amount=net,
+                currency=record.currency,
+                status="waiting",
+                source_charge=record.stripe_charge_id,
+                created_at=now,
+                gsi1pk=agent_transfers_index(AgentId(share.agent_id)),
+                gsi1sk=f"{stamp(now)}#{transfer_id}",
+                gsi2pk=waiting_index(shard_of(share.agent_id)),
+                gsi2sk=f"{stamp(now)}#{transfer_id}",
+            )
+        # what deskhire holds for the invoice falls by the gross (a debit of the liability): the
+        # agent is owed the net until the transfer leaves, the platform keeps the fee
+        journal = ledger.Journal(
+            "transfer.committed",
+            (
+                ledger.Posting(held, gross, record.currency),
+                ledger.Posting(f"payable:{share.agent_id}", -net, record.currency),
+                ledger.Posting("revenue", -fee, record.currency),
+            ),
+        )
+        try:
+            with transaction(conflict_message="the invoice changed meanwhile") as tx:
+                tx.save(record)
+                if transfer is not None:
+                    tx.save(transfer, condition=TransferRecord.pk.does_not_exist())
+                ledger_store.add(tx, tenant, record.invoice_id, journal, at=now)
+        except Conflict:
+            record = InvoiceRecord.find(record.pk, record.sk, consistent=True)
+            continue
+        outcome.committed += max(net, 0)
+        return InvoiceRecord.find(record.pk, record.sk, consistent=True)
     raise Conflict("the invoice kept changing while it was settled; run the payouts again", code="contended")
 
 
@@ -246,7 +280,17 @@ def _send_refunds(record: InvoiceRecord, *, deps: Deps, outcome: Outcome) -> Non
     ):
         if not isinstance(refund, RefundRecord) or refund.stripe_refund_id:
             continue
-        made = deps.payments.create_refund(
+        # a refund whose answer was lost is found on the charge (by its id in the metadata)
+        # before another is made: after Stripe's key window the key alone would not stop it
+        existing = next(
+            (
+                r
+                for r in deps.payments.refunds_of(record.stripe_charge_id)
+                if (r.get("metadata") or {}).get("deskhire_refund") == refund.refund_id
+            ),
+            None,
+        )
+        made = existing or deps.payments.create_refund(
             refund.refund_id, charge=record.stripe_charge_id, amount=int(refund.amount), reason=refund.reason
         )
         now = deps.now()

@@ -82,6 +82,7 @@ class InvoiceRecord(Versioned, discriminator="invoice"):
     last_failure = UnicodeAttribute(null=True)
     created_at = UTCDateTimeAttribute()
     finalized_at = UTCDateTimeAttribute(null=True)
+    sent_at = UTCDateTimeAttribute(null=True)  # net terms: the invoice was sent to the business
     paid_at = UTCDateTimeAttribute(null=True)
     # what has moved so far (the payout run moves only the difference to the target)
     transferred = JSONAttribute(default=dict)  # {agent_id: net sent or committed}
@@ -89,6 +90,7 @@ class InvoiceRecord(Versioned, discriminator="invoice"):
     fee_kept = NumberAttribute(default=0)  # client fee recognised as revenue
     agent_fees = NumberAttribute(default=0)  # agent fees recognised as revenue
     settled_at = UTCDateTimeAttribute(null=True)
+    agent_tiers = JSONAttribute(default=dict)  # each agent's tier, fixed at the first settlement
     notes = ListAttribute(of=UnicodeAttribute, default=list)  # what the invoice could not bill yet
 
 
@@ -139,6 +141,8 @@ class WebhookEvent(Entity, discriminator="webhook_event"):
     event_type = UnicodeAttribute()
     object_id = UnicodeAttribute(null=True)
     received_at = UTCDateTimeAttribute()
+    status = UnicodeAttribute(default="done")  # handling (under a lease), done
+    lease_until = UTCDateTimeAttribute(null=True)
 
 
 class ReconciliationItem(Entity, discriminator="reconciliation"):

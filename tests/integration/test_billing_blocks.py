@@ -17,12 +17,22 @@ def test_a_block_is_paid_up_front_drawn_down_weekly_and_its_rest_refunded(client
     owner = business(client)
     paying.add_card(owner)
     hired = hire(
-        client, paying.deps, owner=owner, kind="block", weekly_cap_minutes=None, block_minutes=600, rate={"amount": 2000, "currency": "usd"}
+        client,
+        paying.deps,
+        owner=owner,
+        kind="block",
+        weekly_cap_minutes=None,
+        block_minutes=600,
+        rate={"amount": 2000, "currency": "usd"},
     )
     someone, cid = hired["agent"], hired["contract"]["id"]
     tenant = TenantId(owner["tenant_id"])
     record = InvoiceRecord.find(*block_invoice_key(tenant, cid), consistent=True)
-    assert (record.invoice_kind, record.status, record.total) == ("block", "paid", 20000 + 1000)  # 10 h at 20.00
+    assert (record.invoice_kind, record.status, record.total) == (
+        "block",
+        "paid",
+        20000 + 1000,
+    )  # 10 h at 20.00
     invoices = call(client, "GET", "/api/v1/billing/invoices", token=owner["token"]).json["invoices"]
     assert [i["lines"][0]["kind"] for i in invoices] == ["block"]
     paying.enable_payouts(someone, country="US")
@@ -40,7 +50,9 @@ def test_a_block_is_paid_up_front_drawn_down_weekly_and_its_rest_refunded(client
     assert runner.run("settle-payouts", deps=paying.deps).changed == 0  # nothing new this week
 
     sign_in(client, owner)
-    ended = call(client, "POST", f"/api/v1/contracts/{cid}/end", {"reason": "Season over"}, token=owner["token"])
+    ended = call(
+        client, "POST", f"/api/v1/contracts/{cid}/end", {"reason": "Season over"}, token=owner["token"]
+    )
     assert ended.json["status"] == "ended"
     paying.deps.clock.now = at(23, 14, month=12)  # payout day of the week it ended (2026-W50)
     runner.run("settle-payouts", deps=paying.deps)

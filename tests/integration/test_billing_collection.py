@@ -66,7 +66,9 @@ def test_dunning_retries_then_pauses_the_contracts_and_payment_resumes_them(clie
     assert (contract["status"], contract["pause_reason"]) == ("paused", "payment overdue"), contract
     assert "paused" in paying.deps.mailer.last_to(someone["email"]).subject
     # the business pays on the hosted page: the contracts resume and the account is in good standing
-    paying.stripe.v1.invoices.pay(invoice_of(hired).stripe_invoice_id, params={"payment_method": "pm_card_visa"})
+    paying.stripe.v1.invoices.pay(
+        invoice_of(hired).stripe_invoice_id, params={"payment_method": "pm_card_visa"}
+    )
     paying.forward()
     assert call(client, "GET", f"/api/v1/contracts/{cid}", token=owner["token"]).json["status"] == "active"
     assert call(client, "GET", "/api/v1/billing/account", token=owner["token"]).json["status"] == "ok"

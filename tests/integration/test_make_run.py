@@ -73,7 +73,12 @@ def test_run_serves_stops_cleanly_and_keeps_data(tmp_path):
         "DESKHIRE_DATA_DIR": str(tmp_path),
     }
     # As on a developer's shell: nothing of the test session's own settings leaks in.
-    for name in ("DESKHIRE_DYNAMODB_ENDPOINT", "DESKHIRE_TABLE", "DESKHIRE_STAGE", "DESKHIRE_STRIPE_API_BASE"):
+    for name in (
+        "DESKHIRE_DYNAMODB_ENDPOINT",
+        "DESKHIRE_TABLE",
+        "DESKHIRE_STAGE",
+        "DESKHIRE_STRIPE_API_BASE",
+    ):
         env.pop(name, None)
 
     process, lines = _start(env)

@@ -65,7 +65,7 @@ def test_upheld_minutes_are_refunded_with_their_fee_and_disputed_ones_held():
     now = week(billed=600, payable=480, disputed=60, upheld=60)
     settlement = b.settle(plan, {"c1": now}, tiers={"a1": 2}, fees=FEES)
     assert settlement.refunds == 2500 + 125  # an hour at 25.00 and its 5% fee
-    assert settlement.held == 2500  # the hour still in dispute
+    assert settlement.held == 2500 + 125  # the hour still in dispute, and its fee
     assert settlement.shares[0].gross == 20000 and settlement.shares[0].fee == 1600
     assert settlement.balanced()
 
@@ -191,3 +191,35 @@ def test_a_block_never_pays_out_more_than_it_collected(minutes, rate, data):
         assert settlement.balanced() and settlement.held >= 0
     final = b.settle_block(plan, drawn=steps[-1] if steps else 0, finished=True, tier=3, fees=FEES)
     assert final.balanced() and final.refunds >= 0 and final.held == 0
+
+
+def test_a_late_upheld_dispute_never_takes_revenue_back():
+    """The fee on disputed minutes is held with them; when they are upheld it is refunded, so the
+    platform's part only grows as disputes end."""
+    plan = b.plan_invoice([week(billed=180)], [], currency="usd", fees=FEES, week_label="W")
+    open_dispute = b.settle(
+        plan, {"c1": week(billed=180, payable=120, disputed=60)}, tiers={"a1": 2}, fees=FEES
+    )
+    upheld = b.settle(plan, {"c1": week(billed=180, payable=120, upheld=60)}, tiers={"a1": 2}, fees=FEES)
+    released = b.settle(plan, {"c1": week(billed=180, payable=180)}, tiers={"a1": 2}, fees=FEES)
+    assert open_dispute.client_fee_kept == 250 and open_dispute.held == 2500 + 125
+    assert upheld.client_fee_kept == 250 and upheld.refunds == 2500 + 125 and upheld.held == 0
+    assert released.client_fee_kept == 375 and released.held == 0
+    for later in (upheld, released):
+        assert later.client_fee_kept >= open_dispute.client_fee_kept and later.refunds >= open_dispute.refunds
+        assert later.balanced()
+
+
+def test_a_block_with_an_open_dispute_is_not_finished():
+    plan = b.plan_block(
+        contract_id="c1",
+        agent_id="a1",
+        title="Cover",
+        agent_name="Ana",
+        minutes=600,
+        rate_minor=2000,
+        currency="usd",
+        fees=FEES,
+    )
+    pending = b.settle_block(plan, drawn=120, disputed=60, finished=True, tier=1, fees=FEES)
+    assert pending.refunds == 0 and pending.held == plan.total - 4000 and pending.balanced()
