@@ -113,6 +113,16 @@ class StripeGateway:
             ) from error
         return result.to_dict() if hasattr(result, "to_dict") else result
 
+    def _every(self, action: str, fn: Callable[..., Any], params: dict) -> list[dict]:
+        """Every object of a list, page by page (`starting_after` the last one seen)."""
+        found, page = [], dict(params, limit=100)
+        while True:
+            listed = self._call(action, None, fn, params=page)
+            found.extend(listed["data"])
+            if not listed.get("has_more") or not listed["data"]:
+                return found
+            page = dict(page, starting_after=listed["data"][-1]["id"])
+
     # -- customers and cards ----------------------------------------------------------------------
 
     def find_customer(self, tenant_id: str) -> dict | None:
@@ -180,9 +190,7 @@ class StripeGateway:
     def find_account(self, agent_id: str) -> dict | None:
         # Accounts have no search: list them and match the metadata (a rare lookup, only when a
         # creation may have been lost for longer than the idempotency window).
-        for account in self._call("list_accounts", None, self.client.v1.accounts.list, params={"limit": 100})[
-            "data"
-        ]:
+        for account in self._every("list_accounts", self.client.v1.accounts.list, {}):
             if (account.get("metadata") or {}).get("deskhire_agent") == agent_id:
                 return account
         return None
@@ -258,13 +266,9 @@ class StripeGateway:
         )
 
     def invoice_items(self, stripe_invoice: str) -> list[dict]:
-        listed = self._call(
-            "list_invoice_items",
-            None,
-            self.client.v1.invoice_items.list,
-            params={"invoice": stripe_invoice, "limit": 100},
+        return self._every(
+            "list_invoice_items", self.client.v1.invoice_items.list, {"invoice": stripe_invoice}
         )
-        return listed["data"]
 
     def add_invoice_item(
         self,

@@ -72,16 +72,14 @@ def worked_weeks(tenant: TenantId, week: BillingWeek) -> list[rules.WorkedWeek]:
     ]
 
 
-def _lock(tenant: TenantId, week: BillingWeek, *, now: datetime) -> list[str]:
-    """Lock the business's timesheets of `week` (idempotent); the contracts it had that week."""
-    from chalicelib.services import timesheets
-    from chalicelib.store.contracts import WeekMarker, marker_key
+# Stripe keeps idempotency keys at least 24 hours. While every key an invoice's steps sent is
+# younger than this, a retried step resends its key and Stripe answers with the first result, so
+# nothing needs looking up first; after it, each step reads Stripe before acting.
+KEY_WINDOW = timedelta(hours=23)
 
-    marker = WeekMarker.find(*marker_key(tenant, week), consistent=True)
-    contract_ids = sorted(marker.contract_ids) if marker and marker.contract_ids else []
-    for contract_id in contract_ids:
-        timesheets.lock(tenant, contract_id, week, now=now)
-    return contract_ids
+
+def _keys_fresh(record: InvoiceRecord, now: datetime) -> bool:
+    return now - record.created_at < KEY_WINDOW
 
 
 def bill_week(tenant: TenantId, week: BillingWeek, *, deps: Deps) -> InvoiceRecord | None:
@@ -94,7 +92,9 @@ def bill_week(tenant: TenantId, week: BillingWeek, *, deps: Deps) -> InvoiceReco
         )
     record = InvoiceRecord.find(*invoice_key(tenant, week), consistent=True)
     if record is None:
-        contract_ids = _lock(tenant, week, now=now)
+        from chalicelib.services import timesheets
+
+        contract_ids = timesheets.lock_week(tenant, week, now=now)
         business = TenantRecord.find(keys.tenant_pk(tenant), "TENANT", consistent=True)
         plan = rules.plan_invoice(
             worked_weeks(tenant, week),
@@ -242,7 +242,10 @@ def _draft(record: InvoiceRecord, *, deps: Deps) -> None:
 
     account = ensure_customer(_tenant(record), email=None, deps=deps)
     gateway = deps.payments
-    stripe_invoice = gateway.find_invoice(record.invoice_id) or gateway.create_invoice(
+    # Stripe's search is eventually consistent and rate-limited; within the key window the
+    # create's own key finds an earlier creation, so search only after it
+    found = None if _keys_fresh(record, deps.now()) else gateway.find_invoice(record.invoice_id)
+    stripe_invoice = found or gateway.create_invoice(
         record.invoice_id,
         customer=account.customer_id,
         currency=record.currency,
@@ -254,6 +257,7 @@ def _draft(record: InvoiceRecord, *, deps: Deps) -> None:
     )
     rules.check_transition(rules.InvoiceStatus(record.status), rules.InvoiceStatus.DRAFTED)
     record.stripe_invoice_id = stripe_invoice["id"]
+    record.stripe_customer_id = stripe_invoice["customer"]
     record.collection = stripe_invoice.get("collection_method") or record.collection
     record.status = str(rules.InvoiceStatus.DRAFTED)
     record.save_checked()
@@ -261,11 +265,16 @@ def _draft(record: InvoiceRecord, *, deps: Deps) -> None:
 
 def _itemize(record: InvoiceRecord, *, deps: Deps) -> None:
     gateway = deps.payments
-    on_it = {
-        (item.get("metadata") or {}).get("deskhire_line")
-        for item in gateway.invoice_items(record.stripe_invoice_id)
-    }
-    stripe_invoice = gateway.retrieve_invoice(record.stripe_invoice_id)
+    # within the key window an item added by an earlier try is answered again by its key
+    on_it = (
+        set()
+        if _keys_fresh(record, deps.now())
+        else {
+            (item.get("metadata") or {}).get("deskhire_line")
+            for item in gateway.invoice_items(record.stripe_invoice_id)
+        }
+    )
+    customer = record.stripe_customer_id or gateway.retrieve_invoice(record.stripe_invoice_id)["customer"]
     for line in plan_of(record).lines:
         if line.line_id in on_it:
             continue
@@ -273,7 +282,7 @@ def _itemize(record: InvoiceRecord, *, deps: Deps) -> None:
             record.invoice_id,
             line.line_id,
             stripe_invoice=record.stripe_invoice_id,
-            customer=stripe_invoice["customer"],
+            customer=customer,
             amount=line.amount,
             currency=record.currency,
             description=line.description,
@@ -286,7 +295,11 @@ def _itemize(record: InvoiceRecord, *, deps: Deps) -> None:
 def _finalize(record: InvoiceRecord, *, deps: Deps) -> None:
     # Stripe may have finalized it already (a run died after the call; a retry after the key
     # window would be refused "already finalized"): read it first and adopt what it says.
-    stripe_invoice = deps.payments.retrieve_invoice(record.stripe_invoice_id)
+    stripe_invoice = (
+        {"status": "draft"}
+        if _keys_fresh(record, deps.now())
+        else deps.payments.retrieve_invoice(record.stripe_invoice_id)
+    )
     if stripe_invoice.get("status") == "draft":
         stripe_invoice = deps.payments.finalize_invoice(record.invoice_id, record.stripe_invoice_id)
     if int(stripe_invoice.get("total", -1)) != int(record.total):

@@ -188,6 +188,21 @@ def lock(tenant: TenantId, contract_id: str, week: BillingWeek, *, now: datetime
     return True
 
 
+def lock_week(tenant: TenantId, week: BillingWeek, *, now: datetime) -> list[str]:
+    """Lock every open timesheet a business has in `week` (those `lock-week` already locked cost
+    nothing more); the contracts it had that week, bonus-only ones included."""
+    from chalicelib.store.base import Entity
+
+    marker = WeekMarker.find(*marker_key(tenant, week), consistent=True)
+    contract_ids = sorted(marker.contract_ids) if marker and marker.contract_ids else []
+    wanted = [timesheet_key(tenant, cid, week) for cid in contract_ids]
+    sheets = list(Entity.batch_get(wanted, consistent_read=True)) if wanted else []
+    for sheet in sheets:
+        if sheet.status == "open":
+            lock(tenant, sheet.contract_id, week, now=now)
+    return contract_ids
+
+
 def ensure_locked(contract: ContractRecord, week: BillingWeek, *, now: datetime) -> None:
     """Review actions need the lock's snapshot; if the week is past its lock but the job has not
     reached it yet, lock it now (the same idempotent step the job takes)."""

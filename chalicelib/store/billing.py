@@ -73,6 +73,7 @@ class InvoiceRecord(Versioned, discriminator="invoice"):
     total = NumberAttribute()
     collection = UnicodeAttribute(default="charge_automatically")
     stripe_invoice_id = UnicodeAttribute(null=True)
+    stripe_customer_id = UnicodeAttribute(null=True)  # the customer it was drafted for
     number = UnicodeAttribute(null=True)
     hosted_url = UnicodeAttribute(null=True)
     pdf_url = UnicodeAttribute(null=True)

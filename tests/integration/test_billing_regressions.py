@@ -229,6 +229,36 @@ def test_an_invoice_finalized_at_stripe_before_a_crash_is_adopted_after_the_key_
         invoicing.bill_week(TenantId(hired["owner"]["tenant_id"]), W48, deps=paying.deps)
     monkeypatch.undo()
     paying.emulator.expire_idempotency_keys()
-    paying.deps.clock.now += timedelta(hours=1)
+    paying.deps.clock.now += timedelta(days=1, hours=1)
     assert runner.run("advance-invoices", deps=paying.deps).failures == []
+    assert weekly(hired).status == "paid"
+
+
+def _drafted_with_lost_answer(client, paying):
+    hired = worked_week(client, paying)
+    paying.add_card(hired["owner"])
+    paying.emulator.drop_next_response("POST", "/v1/invoices")
+    assert runner.run("bill-week", deps=paying.deps).failures  # Stripe made it; the answer was lost
+    paying.emulator.clear_requests()
+    return hired
+
+
+def test_within_the_key_window_a_lost_draft_is_found_by_its_key_not_by_search(client, paying):
+    hired = _drafted_with_lost_answer(client, paying)
+    paying.deps.clock.now += timedelta(hours=1)
+    runner.run("advance-invoices", deps=paying.deps)
+    calls = [(r["method"], r["path"]) for r in paying.emulator.requests()]
+    assert ("GET", "/v1/invoices/search") not in calls  # search is rate-limited and lags writes
+    assert len(paying.stripe.v1.invoices.list(params={"limit": 10}).data) == 1
+    assert weekly(hired).status == "paid"
+
+
+def test_after_the_key_window_a_lost_draft_is_searched_for_before_creating(client, paying):
+    hired = _drafted_with_lost_answer(client, paying)
+    paying.emulator.expire_idempotency_keys()
+    paying.deps.clock.now += timedelta(days=1, hours=1)
+    runner.run("advance-invoices", deps=paying.deps)
+    calls = [(r["method"], r["path"]) for r in paying.emulator.requests()]
+    assert ("GET", "/v1/invoices/search") in calls
+    assert len(paying.stripe.v1.invoices.list(params={"limit": 10}).data) == 1
     assert weekly(hired).status == "paid"
