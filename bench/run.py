@@ -199,8 +199,8 @@ def _billing_section(bill: dict) -> str:
         growth = (
             f"\nStripe's share grows ({first['stripe_ms_per_invoice']} -> {last['stripe_ms_per_invoice']} ms; "
             f"`{slowest}` {first['stripe_ms_by_call'].get(slowest, 0)} -> {last['stripe_ms_by_call'][slowest]} ms)\n"
-            "while DynamoDB's stays put: the emulator's search and lists scan every object it holds\n"
-            "(`Store.all`, local/stripe_emulator/store.py), so it answers slower as a run adds invoices"
+            "while DynamoDB's stays put: the emulator (local/stripe_emulator) answers slower as a run\n"
+            "adds objects, which Stripe does not"
             + ("; the\nrequest counts do not grow." if constant else ".")
         )
     return f"""## Billing run: `bill-week` for {" and ".join(str(r["businesses"]) for r in rows)} businesses

@@ -30,6 +30,9 @@ class Store:
 
     def reset(self) -> None:
         self.objects: dict[str, dict[str, Any]] = {}
+        # kind -> the objects of that kind in insertion (= _seq) order: lists and searches read
+        # one kind, and scanning every object made a long run answer slower and slower
+        self.kinds: dict[str, list[dict[str, Any]]] = {}
         self.seq = 0
         # (scope, key) -> the first answer; see server.py.
         self.idempotency: dict[str, dict[str, Any]] = {}
@@ -57,7 +60,11 @@ class Store:
         self.seq += 1
         obj["_seq"] = self.seq
         obj["_account"] = account
+        replaced = self.objects.get(obj["id"])
+        if replaced is not None:
+            self.kinds[replaced.get("object", "")].remove(replaced)
         self.objects[obj["id"]] = obj
+        self.kinds.setdefault(obj.get("object", ""), []).append(obj)
         return obj
 
     def get(self, object_id: str | None) -> dict[str, Any] | None:
@@ -67,13 +74,8 @@ class Store:
 
     def all(self, kind: str, account: str | None | type[Ellipsis] = ...) -> list[dict[str, Any]]:
         """Objects of one kind, oldest first; `account=None` means the platform's own objects."""
-        found = [
-            obj
-            for obj in self.objects.values()
-            if obj.get("object") == kind and (account is ... or obj.get("_account") == account)
-        ]
-        found.sort(key=lambda obj: obj["_seq"])
-        return found
+        of_kind = self.kinds.get(kind, [])
+        return [obj for obj in of_kind if account is ... or obj.get("_account") == account]
 
     # -- persistence -----------------------------------------------------------------------
 
@@ -97,6 +99,8 @@ class Store:
         self.reset()
         self.seq = data["seq"]
         self.objects = data["objects"]
+        for obj in sorted(self.objects.values(), key=lambda obj: obj["_seq"]):
+            self.kinds.setdefault(obj.get("object", ""), []).append(obj)
         self.idempotency = data["idempotency"]
         self.deliveries = data["deliveries"]
         self.account_links = data["account_links"]
