@@ -111,18 +111,25 @@ def reconcile_invoice(record: InvoiceRecord, *, deps: Deps) -> list[Difference]:
     return found
 
 
-def reconcile_tenant(tenant: TenantId, *, deps: Deps, weeks: int = 6) -> ReconciliationItem:
+def reconcile_tenant(
+    tenant: TenantId, *, deps: Deps, weeks: int = 6, blocks_checked: int = 20
+) -> ReconciliationItem:
     """Check a business's recent invoices and keep what was found under today's run."""
-    records = [
-        r
-        for r in InvoiceRecord.query(
-            keys.tenant_pk(tenant),
-            InvoiceRecord.sk.startswith("INVOICE#"),
-            scan_index_forward=False,
-            limit=weeks,
-        )
-        if isinstance(r, InvoiceRecord)
-    ]
+    # weekly invoices (INVOICE#<year>-W<nn>) and block invoices (INVOICE#BLOCK#...) are read
+    # apart: sorted together, a business's blocks would crowd its recent weeks out of the limit
+    weekly = InvoiceRecord.query(
+        keys.tenant_pk(tenant),
+        InvoiceRecord.sk.between("INVOICE#0", "INVOICE#9~"),
+        scan_index_forward=False,
+        limit=weeks,
+    )
+    blocks = InvoiceRecord.query(
+        keys.tenant_pk(tenant),
+        InvoiceRecord.sk.startswith("INVOICE#BLOCK#"),
+        scan_index_forward=False,
+        limit=blocks_checked,
+    )
+    records = [r for r in [*weekly, *blocks] if isinstance(r, InvoiceRecord)]
     differences = [d for record in records for d in reconcile_invoice(record, deps=deps)]
     now = deps.now()
     item = ReconciliationItem(
