@@ -7,7 +7,10 @@ Accounts:
 - `held:<invoice>`       what an invoice collected and deskhire still holds for agents, refunds
                          and its own revenue; zero once the invoice is settled;
 - `payable:<agent>`      owed to an agent and not yet transferred (their payouts wait);
-- `revenue`              the platform's: the client fee and the agent fees it keeps.
+- `revenue`              the platform's: the client fee and the agent fees it keeps;
+- `reversal:<agent>`     after a refund after payout, the agent's share on its way back;
+- `agent_receivable:<agent>`  what an agent owes back when a reversal failed (kept from their
+                         next transfers).
 """
 
 from __future__ import annotations

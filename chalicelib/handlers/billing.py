@@ -1,5 +1,5 @@
 """Billing on the JSON API: the card on file, invoices and the estimate (the business); payouts and
-earnings (the agent); collection terms and payouts (operators); and Stripe's webhooks."""
+earnings (the agent); collection terms and refunds after payout (operators); and Stripe's webhooks."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ invoicing = lazy("chalicelib.services.invoicing")
 payouts = lazy("chalicelib.services.payouts")
 earnings = lazy("chalicelib.services.earnings")
 stripe_events = lazy("chalicelib.services.stripe_events")
+clawbacks = lazy("chalicelib.services.clawbacks")
 time = lazy("chalicelib.domain.time")
 schemas = lazy("chalicelib.schemas.billing")
 
@@ -138,6 +139,29 @@ def set_collection(tenant_id: str, body, principal):
     """Let a business pay by invoice with net terms (or back to the card)."""
     return schemas.account_view(
         billing_accounts.set_collection(principal, tenant_id, net_days=body.days_until_due, deps=_deps())
+    )
+
+
+@api.post(
+    "/api/v1/admin/businesses/{tenant_id}/invoices/{week}/refunds",
+    body="RefundAfterPayoutBody",
+    response="ClawbackView",
+    status=201,
+    errors=(404, 409),
+    access=OPERATOR,
+)
+def refund_after_payout(tenant_id: str, week: str, body, principal):
+    """Uphold a complaint about paid-out minutes: refund the business, reverse the agent's share."""
+    return schemas.clawback_view(
+        clawbacks.refund_after_payout(
+            principal,
+            tenant_id,
+            week,
+            contract_id=body.contract_id,
+            minutes=body.minutes,
+            reason=body.reason,
+            deps=_deps(),
+        )
     )
 
 

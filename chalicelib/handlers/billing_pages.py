@@ -7,7 +7,9 @@ and, when it comes back, read the outcome from Stripe (a redirect back proves no
 from __future__ import annotations
 
 from chalicelib.domain.errors import DomainError, NotFound
+from chalicelib.domain.money import format_amount
 from chalicelib.lazy import lazy
+from chalicelib.web import forms
 from chalicelib.web.auth import AGENT, MEMBER, OPERATOR
 from chalicelib.web.portal import PageContext, Portal
 
@@ -16,6 +18,7 @@ invoicing = lazy("chalicelib.services.invoicing")
 payouts = lazy("chalicelib.services.payouts")
 earnings = lazy("chalicelib.services.earnings")
 contracts = lazy("chalicelib.services.contracts")
+clawbacks = lazy("chalicelib.services.clawbacks")
 profiles = lazy("chalicelib.services.profiles")
 terms = lazy("chalicelib.domain.contracts")
 tenancy = lazy("chalicelib.domain.tenancy")
@@ -200,14 +203,16 @@ def earnings_page(ctx: PageContext):
     )
 
 
-# -- the operator: collection terms ----------------------------------------------------------------
+# -- the operator: collection terms and refunds after payout ----------------------------------------------------------------
 
 
-def _collection_page(ctx: PageContext, tenant_id: str | None, *, status=200, errors=None, notice=None):
+def _collection_page(
+    ctx: PageContext, tenant_id: str | None, *, status=200, errors=None, notice=None, refund_week=None
+):
     from chalicelib.services import reconciliation
 
     report_day, report = reconciliation.latest_report()
-    business = account = None
+    business = account = tenant = None
     if tenant_id:
         try:
             tenant = tenancy.TenantId(tenant_id)
@@ -215,6 +220,7 @@ def _collection_page(ctx: PageContext, tenant_id: str | None, *, status=200, err
             raise NotFound("no such business") from None
         business = billing_accounts.business_of(tenant)
         account = billing_accounts.account_of(tenant)
+    paid_out = clawbacks.paid_out_invoices(ctx.principal, tenant) if tenant_id else []
     return ctx.render(
         "admin_payouts.html",
         status=status,
@@ -222,6 +228,8 @@ def _collection_page(ctx: PageContext, tenant_id: str | None, *, status=200, err
         tenant_id=tenant_id or "",
         business=business,
         account=account,
+        paid_out=paid_out,
+        refund_week=refund_week,
         max_days=billing_accounts.MAX_NET_DAYS,
         report_day=report_day,
         report=report,
@@ -258,3 +266,33 @@ def set_collection(ctx: PageContext, tenant_id: str):
         else "is charged to its card on file"
     )
     return _collection_page(ctx, tenant_id, notice=f"Saved: from the next invoice, the business {how}.")
+
+
+@pages.post("/admin/businesses/{tenant_id}/invoices/{week}/refunds", access=OPERATOR)
+def refund_after_payout(ctx: PageContext, tenant_id: str, week: str):
+    values = ctx.form_values
+    try:
+        minutes = forms.minutes_from_hours(values.get("hours", ""), field="hours")
+        if not minutes:
+            raise DomainError("write the hours to refund, such as 1.5", field="hours")
+        item = clawbacks.refund_after_payout(
+            ctx.principal,
+            tenant_id,
+            week,
+            contract_id=values.get("contract_id", ""),
+            minutes=minutes,
+            reason=values.get("reason", ""),
+            deps=ctx.deps,
+        )
+    except DomainError as error:
+        if error.code in ("not_found", "forbidden"):
+            raise
+        field = "hours" if error.field == "minutes" else (error.field or "form")
+        return _collection_page(ctx, tenant_id, status=400, errors={field: error.message}, refund_week=week)
+    money = f"{format_amount(int(item.refund), item.currency)} {item.currency.upper()}"
+    done = {
+        "done": "refunded, and the agent's share taken back",
+        "owed": "refunded; the agent's balance could not cover their share, so it is kept from their next payouts",
+        "pending": "recorded; Stripe did not finish it yet, so the payout run will",
+    }[item.status]
+    return _collection_page(ctx, tenant_id, notice=f"{money} for week {item.week}: {done}.")

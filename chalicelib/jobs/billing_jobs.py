@@ -66,6 +66,11 @@ def _payout_tasks(run: JobRun) -> Iterator[dict]:
                     "transfer": transfer.transfer_id,
                     "invoice": transfer.invoice_id,
                 }
+    from chalicelib.services import clawbacks
+
+    for shard in range(clawbacks.SHARDS):
+        for item in clawbacks.pending(shard):
+            yield {"kind": "clawback", "tenant": item.tenant_id, "invoice": item.invoice_id, "sk": item.sk}
 
 
 def _pay_out(run: JobRun, task: dict) -> bool:
@@ -78,6 +83,13 @@ def _pay_out(run: JobRun, task: dict) -> bool:
             return False
         outcome = settlement.settle_invoice(record, deps=run.deps)
         return bool(outcome.refunded or outcome.committed or outcome.sent or outcome.settled)
+    if task["kind"] == "clawback":
+        from chalicelib.services import clawbacks
+
+        item = clawbacks.find(task["tenant"], task["invoice"], task["sk"])
+        if item is None or item.status != "pending":
+            return False
+        return clawbacks.carry_out(item, deps=run.deps).status != "pending"
     transfer = settlement.waiting_transfer(task["tenant"], task["invoice"], task["transfer"])
     if transfer is None or transfer.status != "waiting" or not transfer.source_charge:
         return False
@@ -88,7 +100,8 @@ register(
     Job(
         name="settle-payouts",
         cron=SCHEDULES["settle-payouts"],
-        summary="Pay agents (transfers) and refund upheld minutes for invoices whose payout day came",
+        summary="Pay agents (transfers) and refund upheld minutes for invoices whose payout day came; "
+        "finish refunds after payout",
         plan=_payout_tasks,
         work=_pay_out,
     )

@@ -355,6 +355,7 @@ class StripeGateway:
         transfer_group: str,
         source_transaction: str,
         description: str,
+        tenant_id: str,
     ) -> dict:
         return self._call(
             "create_transfer",
@@ -367,7 +368,8 @@ class StripeGateway:
                 "transfer_group": transfer_group,
                 "source_transaction": source_transaction,
                 "description": description,
-                "metadata": {"deskhire_transfer": transfer_id},
+                # the tenant finds the transfer's record again from a webhook (transfer.reversed)
+                "metadata": {"deskhire_transfer": transfer_id, "deskhire_tenant": tenant_id},
             },
         )
 
@@ -416,6 +418,19 @@ class StripeGateway:
             transfer,
             params={"amount": amount, "metadata": {"deskhire_reversal": reversal_id}},
         )
+
+    def reversals_of(self, transfer: str) -> list[dict]:
+        return self._every(
+            "list_reversals",
+            lambda params: self.client.v1.transfers.reversals.list(transfer, params=params),
+            {},
+        )
+
+    def retrieve_transfer(self, transfer: str) -> dict:
+        return self._call("retrieve_transfer", None, self.client.v1.transfers.retrieve, transfer)
+
+    def retrieve_charge(self, charge: str) -> dict:
+        return self._call("retrieve_charge", None, self.client.v1.charges.retrieve, charge)
 
     # -- webhooks ---------------------------------------------------------------------------------
 

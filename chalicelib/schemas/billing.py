@@ -99,8 +99,34 @@ class TransferView(View):
     fee: MoneyView
     net: MoneyView
     received: MoneyView | None = Field(description="in the agent's currency, when Stripe converted it")
+    recovered: MoneyView = Field(description="kept back for what you owed after a refund after payout")
+    reversed: MoneyView = Field(description="taken back after a refund after payout")
     status: Literal["waiting", "sent"]
     sent_at: datetime | None
+
+
+class RefundAfterPayoutBody(Command):
+    contract_id: str = Field(min_length=1, max_length=64)
+    minutes: int = Field(description="paid-out minutes of the contract's week to refund")
+    reason: str = Field(description="why: the business and the agent see it", max_length=500)
+
+
+class ClawbackView(View):
+    id: str
+    invoice_id: str
+    week: str
+    contract_id: str
+    agent_id: str
+    minutes: int
+    refund: MoneyView = Field(description="to the business: the minutes' part of the line and its client fee")
+    reversal: MoneyView = Field(description="from the agent: that part less the agent fee")
+    reversed: MoneyView = Field(description="came back from the agent's transfers so far")
+    owed: MoneyView = Field(
+        description="the agent's balance could not cover it: kept from their next payouts"
+    )
+    status: Literal["pending", "done", "owed"]
+    reason: str
+    created_at: datetime
 
 
 class EarningLine(View):
@@ -199,6 +225,26 @@ def transfer_view(record) -> TransferView:
         received=money(record.received_amount, record.received_currency)
         if record.received_amount is not None
         else None,
+        recovered=money(record.recovered or 0, record.currency),
+        reversed=money(record.amount_reversed or 0, record.currency),
         status=record.status,
         sent_at=record.sent_at,
+    )
+
+
+def clawback_view(record) -> ClawbackView:
+    return ClawbackView(
+        id=record.clawback_id,
+        invoice_id=record.invoice_id,
+        week=record.week,
+        contract_id=record.contract_id,
+        agent_id=record.agent_id,
+        minutes=int(record.minutes),
+        refund=money(record.refund, record.currency),
+        reversal=money(record.reversal, record.currency),
+        reversed=money(record.reversed or 0, record.currency),
+        owed=money(record.owed or 0, record.currency),
+        status=record.status,
+        reason=record.reason,
+        created_at=record.created_at,
     )

@@ -91,7 +91,9 @@ def earnings(actor: Principal, *, deps: Deps) -> Earnings:
                 _add(result.approved, contract.currency, amount)
     for transfer in transfers:
         if transfer.status == "sent":
-            _add(result.paid_out, transfer.currency, int(transfer.amount))
+            _add(
+                result.paid_out, transfer.currency, int(transfer.amount) - int(transfer.amount_reversed or 0)
+            )
         else:
             _add(result.approved, transfer.currency, int(transfer.gross))
     result.weeks.sort(key=lambda w: (w.week, w.contract.title), reverse=True)

@@ -2,9 +2,9 @@
 
 For each invoice it checks that the ledger balances (every journal sums to zero), that the cash it
 booked matches Stripe's invoice (amount paid) and the transfers and refunds Stripe holds (by the
-invoice's transfer group and charge, each transfer naming the invoice's charge as its source), and
-that the invoice's money is all accounted for: paid = transfers + refunds + revenue + held +
-payable. Every difference is reported with both sides' figures; nothing is corrected silently."""
+invoice's transfer group and charge, each transfer naming the invoice's charge as its source, and
+net of reversals), and that the invoice's money is all accounted for: paid = transfers + refunds +
+revenue + held + payable - what agents owe back. Every difference is reported with both sides' figures; nothing is corrected silently."""
 
 from __future__ import annotations
 
@@ -45,6 +45,12 @@ def _credited(postings: list[LedgerEntry], journal: str, account: str) -> int:
     return -sum(int(p.amount) for p in postings if p.journal == journal and p.account == account)
 
 
+def _transferred(entries: list[LedgerEntry]) -> int:
+    """Transfers out, less what came back from them (reversals after a refund after payout)."""
+    back = sum(int(p.amount) for p in entries if p.journal == "reversal.received" and p.account == "stripe")
+    return _credited(entries, "transfer.sent", "stripe") - back
+
+
 def reconcile_invoice(record: InvoiceRecord, *, deps: Deps) -> list[Difference]:
     tenant = TenantId(record.pk.removeprefix(keys.TENANT_PREFIX))
     entries = [
@@ -77,7 +83,7 @@ def reconcile_invoice(record: InvoiceRecord, *, deps: Deps) -> list[Difference]:
     if record.stripe_charge_id:
         transfers = gateway.transfers_in_group(record.invoice_id)
         stripe_sent = sum(int(t["amount"]) - int(t.get("amount_reversed") or 0) for t in transfers)
-        differ("transfers", _credited(entries, "transfer.sent", "stripe"), stripe_sent)
+        differ("transfers", _transferred(entries), stripe_sent)
         for transfer in transfers:
             differ(
                 f"transfer {transfer['id']} source",
@@ -94,18 +100,25 @@ def reconcile_invoice(record: InvoiceRecord, *, deps: Deps) -> list[Difference]:
     if record.status == "paid":
         # what deskhire holds is a liability (a credit balance); so is what it owes agents
         held = -balance(postings, f"held:{record.invoice_id}", currency)
-        owed = -sum(
-            balance(postings, a, currency)
-            for a in {p.account for p in postings if p.account.startswith("payable:")}
-        )
+
+        def total(prefix: str) -> int:
+            return sum(
+                balance(postings, a, currency)
+                for a in {p.account for p in postings if p.account.startswith(prefix)}
+            )
+
+        # what agents are still owed is a liability (credit); what they owe back after a refund
+        # after payout (a reversal on its way, or one their balance could not cover) is an asset
         accounted = (
-            _credited(entries, "transfer.sent", "stripe")
+            _transferred(entries)
             + _credited(entries, "refund.sent", "stripe")
             - balance(postings, "revenue", currency)
             + held
-            + owed
+            - total("payable:")
+            - total("reversal:")
+            - total("agent_receivable:")
         )
-        differ("paid = transfers + refunds + revenue + held + payable", booked_paid, accounted)
+        differ("paid = transfers + refunds + revenue + held + payable - owed back", booked_paid, accounted)
         if record.settled_at:
             differ("nothing held once settled", held, 0)
     return found

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from chalicelib.composition import Deps
 from chalicelib.domain import billing as rules
+from chalicelib.domain import clawbacks as clawback_rules
 from chalicelib.domain import ledger
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.money import format_amount
@@ -208,12 +209,18 @@ def _commit_share(
         if gross <= 0:
             return record  # nothing new (a smaller target would be a reversal: no path leads there)
         held = f"held:{record.invoice_id}"
-        seq = int(before["count"]) + (1 if net > 0 else 0)
+        # what the agent owes back (a reversal their balance could not cover) is kept back from
+        # this transfer, in the same transaction that lowers what they owe
+        account = payouts.account_of(AgentId(share.agent_id))
+        owed = dict(account.owed or {})
+        recovered = clawback_rules.recover(int(owed.get(record.currency, 0)), net)
+        sent = net - recovered
+        seq = int(before["count"]) + (1 if sent > 0 else 0)
         moved[share.agent_id] = {"gross": share.gross, "fee": share.fee, "net": share.net, "count": seq}
         record.transferred = moved
         record.agent_fees = sum(v["fee"] for v in moved.values())
         transfer = None
-        if net > 0:
+        if sent > 0:
             transfer_id = f"{record.invoice_id}-{share.agent_id}-{seq}"
             transfer = TransferRecord(
                 *transfer_key(tenant, record.invoice_id, share.agent_id, seq),
@@ -225,7 +232,8 @@ def _commit_share(
                 business_name=record.business_name,
                 gross=gross,
                 fee=fee,
-                amount=net,
+                amount=sent,
+                recovered=recovered,
                 currency=record.currency,
                 status="waiting",
                 source_charge=record.stripe_charge_id,
@@ -236,25 +244,32 @@ def _commit_share(
                 gsi2sk=f"{stamp(now)}#{transfer_id}",
             )
         # what deskhire holds for the invoice falls by the gross (a debit of the liability): the
-        # agent is owed the net until the transfer leaves, the platform keeps the fee
+        # agent is owed the net until the transfer leaves (less what they owed back), the platform
+        # keeps the fee
         journal = ledger.Journal(
             "transfer.committed",
             (
                 ledger.Posting(held, gross, record.currency),
-                ledger.Posting(f"payable:{share.agent_id}", -net, record.currency),
+                ledger.Posting(f"payable:{share.agent_id}", -sent, record.currency),
                 ledger.Posting("revenue", -fee, record.currency),
+                ledger.Posting(f"agent_receivable:{share.agent_id}", -recovered, record.currency),
             ),
         )
+        if recovered:
+            owed[record.currency] = int(owed[record.currency]) - recovered
+            account.owed = {c: v for c, v in owed.items() if v}
         try:
             with transaction(conflict_message="the invoice changed meanwhile") as tx:
                 tx.save(record)
+                if recovered:
+                    tx.save(account)  # under its version: two runs never recover the same debt
                 if transfer is not None:
                     tx.save(transfer, condition=TransferRecord.pk.does_not_exist())
                 ledger_store.add(tx, tenant, record.invoice_id, journal, at=now)
         except Conflict:
             record = InvoiceRecord.find(record.pk, record.sk, consistent=True)
             continue
-        outcome.committed += max(net, 0)
+        outcome.committed += max(sent, 0)
         return InvoiceRecord.find(record.pk, record.sk, consistent=True)
     raise Conflict("the invoice kept changing while it was settled; run the payouts again", code="contended")
 
@@ -369,6 +384,7 @@ def send_transfer(transfer: TransferRecord, *, charge: str, deps: Deps) -> bool:
         transfer_group=transfer.invoice_id,
         source_transaction=charge,
         description=f"deskhire {transfer.week}: {transfer.business_name}",
+        tenant_id=transfer.tenant_id,
     )
     received = None
     if account.currency and account.currency != transfer.currency:

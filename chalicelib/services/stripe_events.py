@@ -98,8 +98,56 @@ def handle(event: dict, *, deps: Deps) -> str:
 
         account = gateway.retrieve_account(event.get("account") or obj["id"])
         return "handled" if payouts.apply_account_update(account, deps=deps) else "ignored"
+    if kind == "transfer.reversed":
+        return _transfer_reversed(gateway.retrieve_transfer(obj["id"]), deps=deps)
+    if kind == "charge.refunded":
+        return _charge_refunded(gateway.retrieve_charge(obj["id"]), deps=deps)
     if kind == "setup_intent.succeeded":
         from chalicelib.services import billing_accounts
 
         return "handled" if billing_accounts.adopt_setup_intent(obj["id"], deps=deps) else "ignored"
     return "ignored"
+
+
+def _transfer_reversed(transfer: dict, *, deps: Deps) -> str:
+    """deskhire's own reversals are booked as they are made (services/clawbacks.py). One it did not
+    make (from Stripe's dashboard) is not booked silently: the business's invoices are reconciled
+    now, so the operators' report shows it with both sides' figures."""
+    from chalicelib.services import reconciliation, settlement
+
+    metadata = transfer.get("metadata") or {}
+    tenant_id, transfer_id = metadata.get("deskhire_tenant"), metadata.get("deskhire_transfer")
+    if not tenant_id or not transfer_id or not transfer.get("transfer_group"):
+        return "ignored"
+    if settlement.waiting_transfer(tenant_id, transfer["transfer_group"], transfer_id) is None:
+        return "ignored"
+    ours = all(
+        (r.get("metadata") or {}).get("deskhire_reversal") for r in deps.payments.reversals_of(transfer["id"])
+    )
+    if ours:
+        return "handled"  # booked as it was made (or by the payout run, if its answer was lost)
+    _report(f"transfer {transfer['id']} reversed outside deskhire", transfer["id"])
+    from chalicelib.domain.tenancy import TenantId
+
+    reconciliation.reconcile_tenant(TenantId(tenant_id), deps=deps)
+    return "reported"
+
+
+def _charge_refunded(charge: dict, *, deps: Deps) -> str:
+    """Refunds deskhire makes carry their id in metadata and are booked as they are made. One made
+    elsewhere is reported (logged now; the daily reconciliation names the invoice and amounts)."""
+    outside = [
+        r
+        for r in deps.payments.refunds_of(charge["id"])
+        if not (r.get("metadata") or {}).get("deskhire_refund") and r.get("status") != "failed"
+    ]
+    if not outside:
+        return "handled"
+    _report(f"charge {charge['id']} refunded outside deskhire", charge["id"])
+    return "reported"
+
+
+def _report(message: str, stripe_id: str) -> None:
+    from chalicelib.web.observability import logger
+
+    logger.warning(message, extra={"stripe_id": stripe_id, "alert": "money_moved_outside_deskhire"})

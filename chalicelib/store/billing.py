@@ -56,6 +56,9 @@ class PayoutAccount(Versioned, discriminator="payout_account"):
     requirements_due = ListAttribute(of=UnicodeAttribute, default=list)
     disabled_reason = UnicodeAttribute(null=True)  # why Stripe restricted it, when it did
     updated_at = UTCDateTimeAttribute(null=True)
+    # what the agent owes back, by currency: a reversal their balance could not cover (recovered
+    # from their next transfers)
+    owed = JSONAttribute(default=dict)
 
 
 class InvoiceRecord(Versioned, discriminator="invoice"):
@@ -92,6 +95,9 @@ class InvoiceRecord(Versioned, discriminator="invoice"):
     agent_fees = NumberAttribute(default=0)  # agent fees recognised as revenue
     settled_at = UTCDateTimeAttribute(null=True)
     agent_tiers = JSONAttribute(default=dict)  # each agent's tier, fixed at the first settlement
+    # refunds after payout, by contract: {"minutes", "gross", "agent_id"} so far (domain.clawbacks)
+    clawed_back = JSONAttribute(default=dict)
+    clawbacks = NumberAttribute(default=0)  # how many: the next one's sequence number
     notes = ListAttribute(of=UnicodeAttribute, default=list)  # what the invoice could not bill yet
 
 
@@ -114,6 +120,38 @@ class TransferRecord(Versioned, discriminator="transfer"):
     received_currency = UnicodeAttribute(null=True)
     created_at = UTCDateTimeAttribute()
     sent_at = UTCDateTimeAttribute(null=True)
+    recovered = NumberAttribute(default=0)  # kept back for what the agent owed (in `amount` already)
+    amount_reversed = NumberAttribute(default=0)  # taken back after payout (refunds after payout)
+
+
+class ClawbackRecord(Entity, discriminator="clawback"):
+    """A refund after payout (domain.clawbacks): the business's refund and the agent's reversal,
+    written as an intent with its ledger postings, then carried out at Stripe. `status`: pending
+    (Stripe's part to do), done (refunded and reversed), owed (refunded; the agent's balance could
+    not cover the reversal, so they owe it)."""
+
+    clawback_id = UnicodeAttribute()
+    invoice_id = UnicodeAttribute()
+    tenant_id = UnicodeAttribute()
+    week = UnicodeAttribute()
+    contract_id = UnicodeAttribute()
+    agent_id = UnicodeAttribute()
+    minutes = NumberAttribute()
+    gross = NumberAttribute()
+    agent_fee = NumberAttribute()
+    client_fee = NumberAttribute()
+    refund = NumberAttribute()  # to the business: gross + client fee
+    reversal = NumberAttribute()  # from the agent: gross - agent fee
+    currency = UnicodeAttribute()
+    reason = UnicodeAttribute()
+    operator_id = UnicodeAttribute()
+    status = UnicodeAttribute(default="pending")
+    stripe_refund_id = UnicodeAttribute(null=True)
+    reversed = NumberAttribute(default=0)  # came back from the agent's transfers so far
+    booked = ListAttribute(of=UnicodeAttribute, default=list)  # the reversals counted in `reversed`
+    owed = NumberAttribute(default=0)  # booked as owed by the agent
+    created_at = UTCDateTimeAttribute()
+    done_at = UTCDateTimeAttribute(null=True)
 
 
 class RefundRecord(Entity, discriminator="refund"):
@@ -187,6 +225,15 @@ def transfer_key(tenant: TenantId, invoice_id: str, agent_id: str, seq: int) -> 
 
 def refund_key(tenant: TenantId, invoice_id: str, seq: int) -> tuple[str, str]:
     return invoice_partition(tenant, invoice_id), keys.sort_key("REFUND", f"{seq:03d}")
+
+
+def clawback_key(tenant: TenantId, invoice_id: str, seq: int) -> tuple[str, str]:
+    return invoice_partition(tenant, invoice_id), keys.sort_key("CLAWBACK", f"{seq:03d}")
+
+
+def pending_clawbacks_index(shard: int) -> str:
+    """Refunds after payout whose Stripe part is not done: the payout run finishes them."""
+    return keys.platform_pk("CLAWBACK", str(shard))
 
 
 def ledger_partition(tenant: TenantId, invoice_id: str) -> str:

@@ -332,6 +332,9 @@ PROBES: dict[tuple[str, str], Probe] = {
     ("POST", "/api/v1/admin/businesses/{tenant_id}/collection"): Probe(
         names_object=True, body={"days_until_due": 30}
     ),
+    ("POST", "/api/v1/admin/businesses/{tenant_id}/invoices/{week}/refunds"): Probe(
+        names_object=True, body={"contract_id": "{contract_id}", "minutes": 30, "reason": "probe"}
+    ),
     ("POST", "/api/v1/webhooks/stripe"): Probe(body={"id": "evt_probe", "type": "invoice.paid"}),
     ("POST", "/api/v1/webhooks/stripe/connect"): Probe(body={"id": "evt_probe", "type": "account.updated"}),
     # billing pages: A's setup intent is no one else's; the operator's page names A's tenant
@@ -346,6 +349,9 @@ PROBES: dict[tuple[str, str], Probe] = {
     ("GET", "/admin/payouts"): Probe(names_object=True, query="tenant={tenant_id}"),
     ("POST", "/admin/businesses/{tenant_id}/collection"): Probe(
         names_object=True, form={"days_until_due": "30"}
+    ),
+    ("POST", "/admin/businesses/{tenant_id}/invoices/{week}/refunds"): Probe(
+        names_object=True, form={"contract_id": "{contract_id}", "hours": "0.5", "reason": "probe"}
     ),
 }
 

@@ -1,0 +1,222 @@
+"""Refunds after payout (PROMISES P12): an operator upholds a complaint about minutes already paid
+out; the business is refunded, the agent's share is reversed from their transfer, and a reversal
+their Stripe balance cannot cover is booked as owed and kept back from their next transfer. The
+ledger reconciles with Stripe at every step."""
+
+from datetime import timedelta
+
+import pytest
+
+from chalicelib.domain.ledger import balance
+from chalicelib.domain.tenancy import AgentId, TenantId
+from chalicelib.domain.time import BillingWeek
+from chalicelib.jobs import runner
+from chalicelib.payments.gateway import PaymentsUnavailable
+from chalicelib.services import payouts, reconciliation, settlement
+from chalicelib.store import ledger as ledger_store
+from chalicelib.store.billing import InvoiceRecord, invoice_key
+from tests.integration.billing_helpers import payout_day, worked_week
+from tests.integration.contract_helpers import at, log, sign_in
+from tests.integration.helpers import STRONG, call
+from tests.integration.portal_helpers import PortalSession
+
+pytestmark = pytest.mark.integration
+W48, W49 = BillingWeek(2026, 48), BillingWeek(2026, 49)
+
+
+def paid_out(client, paying, *, also_w49=False):
+    """3 h at 25.00 USD in W48 (a 75.00 line and a 3.75 client fee; 69.00 to the agent after the
+    8% agent fee of their tier), invoiced, paid and paid out on the Wednesday of W50."""
+    hired = worked_week(client, paying)
+    paying.add_card(hired["owner"])
+    paying.enable_payouts(hired["agent"], country="US")
+    assert runner.run("bill-week", deps=paying.deps).failures == []
+    if also_w49:
+        paying.deps.clock.now = at(2, 18, month=12)
+        sign_in(client, hired["agent"])
+        response = log(
+            client, hired["agent"], hired["contract"]["id"], at(1, 9, month=12), at(1, 12, month=12)
+        )
+        assert response.status_code == 201, response.json
+        paying.deps.clock.now = at(7, 12, 30, month=12)
+        assert runner.run("bill-week", deps=paying.deps).failures == []
+    payout_day(paying)
+    assert runner.run("settle-payouts", deps=paying.deps).failures == []
+    for person in (hired["agent"], hired["owner"], hired["ops"]):
+        sign_in(client, person)
+    return hired
+
+
+def invoice(hired, week=W48):
+    return InvoiceRecord.find(*invoice_key(TenantId(hired["owner"]["tenant_id"]), week), consistent=True)
+
+
+def refund(
+    client, hired, *, minutes=60, reason="logged while the queue was closed", week=W48, contract_id=None
+):
+    return call(
+        client,
+        "POST",
+        f"/api/v1/admin/businesses/{hired['owner']['tenant_id']}/invoices/{week}/refunds",
+        {"contract_id": contract_id or hired["contract"]["id"], "minutes": minutes, "reason": reason},
+        token=hired["ops"]["token"],
+    )
+
+
+def clean(paying, hired):
+    item = reconciliation.reconcile_tenant(TenantId(hired["owner"]["tenant_id"]), deps=paying.deps)
+    assert item.differences == []
+
+
+def test_p12_a_refund_after_payout_reverses_the_agents_share(client, paying):
+    hired = paid_out(client, paying)
+    record = invoice(hired)
+    (transfer,) = settlement.transfers_of(record)
+    assert transfer.status == "sent" and transfer.amount == 6900
+
+    answer = refund(client, hired)
+    assert answer.status_code == 201, answer.json
+    body = answer.json
+    assert body["status"] == "done" and body["minutes"] == 60
+    assert body["refund"]["amount"] == 2625  # 25.00 for the hour and its 1.25 client fee
+    assert body["reversal"]["amount"] == 2300  # 25.00 less the agent's 8%
+    assert body["reversed"]["amount"] == 2300 and body["owed"]["amount"] == 0
+
+    at_stripe = paying.stripe.v1.transfers.retrieve(transfer.stripe_transfer_id)
+    assert at_stripe.amount_reversed == 2300
+    refunds = paying.stripe.v1.refunds.list(params={"charge": record.stripe_charge_id}).data
+    assert [r.amount for r in refunds] == [2625]
+    postings = ledger_store.postings(TenantId(hired["owner"]["tenant_id"]), record.invoice_id)
+    assert balance(postings, f"held:{record.invoice_id}", "usd") == 0
+    assert balance(postings, f"reversal:{hired['agent']['id']}", "usd") == 0
+    # paid 78.75 = transfers (69.00 - 23.00) + refunds 26.25 + revenue (9.75 - 3.25)
+    assert -balance(postings, "revenue", "usd") == 650
+    clean(paying, hired)
+    assert "refund" in paying.deps.mailer.last_to(hired["owner"]["email"]).subject.lower()
+    assert "refunded" in paying.deps.mailer.last_to(hired["agent"]["email"]).subject
+    earned = call(client, "GET", "/api/v1/agent/earnings", token=hired["agent"]["token"]).json
+    assert earned["paid_out"] == [{"amount": 4600, "currency": "usd"}]
+    assert earned["transfers"][0]["reversed"]["amount"] == 2300
+
+    # a second refund cannot go past what is left, and the first counts
+    too_much = refund(client, hired, minutes=121)
+    assert too_much.status_code == 400 and too_much.json["error"]["field"] == "minutes"
+    assert refund(client, hired, minutes=120).status_code == 201
+    clean(paying, hired)
+
+
+def test_p12_a_reversal_the_agents_balance_cannot_cover_is_owed_and_kept_from_the_next_transfer(
+    client, paying
+):
+    hired = paid_out(client, paying, also_w49=True)
+    agent = AgentId(hired["agent"]["id"])
+    paying.emulator.drain_balance(payouts.account_of(agent).account_id)
+
+    answer = refund(client, hired)
+    assert answer.status_code == 201, answer.json
+    assert answer.json["status"] == "owed" and answer.json["owed"]["amount"] == 2300
+    assert payouts.account_of(agent).owed == {"usd": 2300}
+    (transfer,) = settlement.transfers_of(invoice(hired))
+    assert paying.stripe.v1.transfers.retrieve(transfer.stripe_transfer_id).amount_reversed == 0
+    clean(paying, hired)  # the debt is in the ledger: paid = transfers + refunds + revenue - owed
+
+    paying.deps.clock.now = at(16, 14, month=12)  # W49's payout day
+    assert runner.run("settle-payouts", deps=paying.deps).failures == []
+    (next_transfer,) = settlement.transfers_of(invoice(hired, W49))
+    assert next_transfer.recovered == 2300 and next_transfer.amount == 6900 - 2300
+    assert paying.stripe.v1.transfers.retrieve(next_transfer.stripe_transfer_id).amount == 4600
+    assert payouts.account_of(agent).owed == {}
+    clean(paying, hired)
+    assert runner.run("settle-payouts", deps=paying.deps).failures == []  # nothing recovered twice
+    assert payouts.account_of(agent).owed == {}
+
+
+def test_stripe_down_leaves_it_pending_and_the_payout_run_finishes_it_once(client, paying, monkeypatch):
+    hired = paid_out(client, paying)
+
+    def down(*args, **kwargs):
+        raise PaymentsUnavailable("503")
+
+    monkeypatch.setattr(paying.gateway, "create_reversal", down)
+    answer = refund(client, hired)
+    assert answer.status_code == 201 and answer.json["status"] == "pending"
+    monkeypatch.undo()
+    paying.deps.clock.now += timedelta(days=1)
+    assert runner.run("settle-payouts", deps=paying.deps).changed >= 1
+    assert runner.run("settle-payouts", deps=paying.deps).failures == []
+    record = invoice(hired)
+    assert len(paying.stripe.v1.refunds.list(params={"charge": record.stripe_charge_id}).data) == 1
+    (transfer,) = settlement.transfers_of(record)
+    assert paying.stripe.v1.transfers.retrieve(transfer.stripe_transfer_id).amount_reversed == 2300
+    clean(paying, hired)
+
+
+def test_refunds_after_payout_refuse_what_they_cannot_do(client, paying):
+    hired = worked_week(client, paying)
+    paying.add_card(hired["owner"])
+    runner.run("bill-week", deps=paying.deps)
+    not_yet = refund(client, hired)
+    assert not_yet.status_code == 409 and not_yet.json["error"]["code"] == "not_paid_out"
+    paying.enable_payouts(hired["agent"], country="US")
+    payout_day(paying)
+    runner.run("settle-payouts", deps=paying.deps)
+    for person in (hired["agent"], hired["owner"], hired["ops"]):
+        sign_in(client, person)
+    assert refund(client, hired, reason=" ").json["error"]["field"] == "reason"
+    assert refund(client, hired, minutes=0).json["error"]["field"] == "minutes"
+    assert refund(client, hired, minutes=181).json["error"]["field"] == "minutes"  # 3 h were paid out
+    assert (
+        refund(client, hired, contract_id="01KNOSUCHCONTRACT0000000000").json["error"]["field"]
+        == "contract_id"
+    )
+    assert refund(client, hired, week=W49).status_code == 404
+    as_owner = call(
+        client,
+        "POST",
+        f"/api/v1/admin/businesses/{hired['owner']['tenant_id']}/invoices/{W48}/refunds",
+        {"contract_id": hired["contract"]["id"], "minutes": 60, "reason": "mine"},
+        token=hired["owner"]["token"],
+    )
+    assert as_owner.status_code in (403, 404)
+    record = invoice(hired)
+    assert (
+        not record.clawed_back
+        and len(paying.stripe.v1.refunds.list(params={"charge": record.stripe_charge_id}).data) == 0
+    )
+
+
+def test_reversal_and_refund_webhooks_are_ours_or_reported(client, paying):
+    hired = paid_out(client, paying)
+    refund(client, hired)
+    outcomes = {kind: body["outcome"] for kind, status, body in paying.forward() if status == 200}
+    assert outcomes["transfer.reversed"] == "handled" and outcomes["charge.refunded"] == "handled"
+    (transfer,) = settlement.transfers_of(invoice(hired))
+    paying.stripe.v1.transfers.reversals.create(transfer.stripe_transfer_id, params={"amount": 100})
+    results = paying.forward(only="transfer.reversed")
+    assert [body["outcome"] for _, _, body in results] == ["reported"]
+    _, report = reconciliation.latest_report()
+    assert any(d["what"] == "transfers" for item in report for d in item.differences)
+
+
+def test_the_operator_refunds_from_the_payouts_page(client, paying):
+    hired = paid_out(client, paying)
+    tenant_id, cid = hired["owner"]["tenant_id"], hired["contract"]["id"]
+    page = PortalSession(client)
+    page.get("/login")
+    landed = page.post("/login", {"email": hired["ops"]["email"], "password": STRONG})
+    assert landed.status_code == 303
+    page.follow(landed)
+    shown = page.get(f"/admin/payouts?tenant={tenant_id}")
+    assert shown.status_code == 200 and "Refunds after payout" in shown.text and "2026-W48" in shown.text
+    bad = page.post(
+        f"/admin/businesses/{tenant_id}/invoices/2026-W48/refunds",
+        {"contract_id": cid, "hours": "9", "reason": "late"},
+    )
+    assert bad.status_code == 400 and 'id="hours-error-2026-W48"' in bad.text
+    done = page.post(
+        f"/admin/businesses/{tenant_id}/invoices/2026-W48/refunds",
+        {"contract_id": cid, "hours": "0.5", "reason": "logged twice"},
+    )
+    assert done.status_code == 200, done.text
+    # half an hour: 12.50 of the line, and the client fee on it, 3.75 - 3.12 (3.125 to even) = 0.63
+    assert "13.13 USD for week 2026-W48: refunded" in done.text
