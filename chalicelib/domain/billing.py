@@ -18,7 +18,7 @@ already, so a second run, or a run after a dispute ended, pays exactly what is s
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from chalicelib.domain.errors import Conflict, InvalidInput
@@ -343,3 +343,97 @@ def stripe_status(status: str) -> InvoiceStatus:
         "void": InvoiceStatus.VOID,
         "uncollectible": InvoiceStatus.UNCOLLECTIBLE,
     }.get(status, InvoiceStatus.DRAFTED)
+
+
+# -- several blocks on one contract -------------------------------------------------------------------
+
+
+def plan_further_block(
+    *,
+    number: int,
+    contract_id: str,
+    agent_id: str,
+    title: str,
+    agent_name: str,
+    minutes: int,
+    rate_minor: int,
+    currency: str,
+    fees: FeeSchedule,
+) -> InvoicePlan:
+    """Another block for a block contract (number 2, 3, ...): invoiced like the first, with a line
+    of its own name."""
+    plan = plan_block(
+        contract_id=contract_id,
+        agent_id=agent_id,
+        title=title,
+        agent_name=agent_name,
+        minutes=minutes,
+        rate_minor=rate_minor,
+        currency=currency,
+        fees=fees,
+    )
+    lines = tuple(
+        replace(
+            line, line_id=f"block-{contract_id}-{number}", description=f"{line.description} (block {number})"
+        )
+        if line.kind == "block"
+        else line
+        for line in plan.lines
+    )
+    return InvoicePlan(currency=plan.currency, lines=lines)
+
+
+@dataclass(frozen=True)
+class BlockDraw:
+    """The part of a contract's minutes one of its blocks carries."""
+
+    minutes: int  # the block's size
+    drawn: int
+    disputed: int
+
+    @property
+    def exhausted(self) -> bool:
+        return self.drawn == self.minutes
+
+
+def draw_block(*, offset: int, minutes: int, drawn: int, disputed: int) -> BlockDraw:
+    """A contract's blocks lie end to end in the order they were paid for: the first at offset 0,
+    each further one at the minutes bought before it. The contract's drawn minutes (payable, in
+    weeks whose payout day came) fill them in that order, and its minutes still disputed come
+    right after: the block at `offset` carries clamp(drawn - offset, 0, minutes) drawn minutes and
+    the disputed ones that fall in it after those. Both only grow as drawn minutes grow, so a
+    block's share never has to be taken back."""
+    if min(offset, minutes, drawn, disputed) < 0:
+        raise InvalidInput("minutes cannot be negative", field="minutes")
+
+    def clamp(value: int) -> int:
+        return min(max(value - offset, 0), minutes)
+
+    carried = clamp(drawn)
+    return BlockDraw(minutes=minutes, drawn=carried, disputed=clamp(drawn + disputed) - carried)
+
+
+def settle_block_part(
+    plan: InvoicePlan,
+    *,
+    offset: int,
+    drawn: int,
+    disputed: int,
+    finished: bool,
+    tier: int,
+    fees: FeeSchedule,
+) -> Settlement:
+    """`settle_block` for one of a contract's blocks, from the whole contract's drawn and disputed
+    minutes (`draw_block`). A block whose every minute is drawn is finished at once (it refunds
+    nothing and keeps its fee), so it leaves the payout run instead of being read every day until
+    the contract ends; the others refund their own unused minutes when the contract has ended."""
+    (block,) = [line for line in plan.lines if line.kind == "block"]
+    part = draw_block(offset=offset, minutes=block.minutes, drawn=drawn, disputed=disputed)
+    return settle_block(
+        plan,
+        drawn=part.drawn,
+        disputed=part.disputed,
+        finished=finished or part.exhausted,
+        tier=tier,
+        fees=fees,
+    )

@@ -13,6 +13,7 @@ from chalicelib.web.auth import AGENT, MEMBER
 from chalicelib.web.portal import PageContext, Portal
 
 contracts = lazy("chalicelib.services.contracts")
+blocks = lazy("chalicelib.services.blocks")
 bonuses = lazy("chalicelib.services.bonuses")
 timesheets = lazy("chalicelib.services.timesheets")
 coverage = lazy("chalicelib.services.coverage")
@@ -61,7 +62,9 @@ def agent_contracts(ctx: PageContext):
     return _list_page(ctx)
 
 
-def _contract_page(ctx: PageContext, contract_id: str, *, status: int = 200, errors=None, notice=None):
+def _contract_page(
+    ctx: PageContext, contract_id: str, *, status: int = 200, errors=None, notice=None, values=None
+):
     record = contracts.find(ctx.principal, contract_id)
     now = ctx.deps.now()
     state = contracts.status_of(record, now)
@@ -73,6 +76,12 @@ def _contract_page(ctx: PageContext, contract_id: str, *, status: int = 200, err
     weeks = timesheets.weeks_of(ctx.principal, contract_id, deps=ctx.deps) if record.periods else []
     history = contracts.history_of(record)
     upcoming = [t for t in history if t.effective_at > now]
+    # a block contract's balance: the business sees its blocks (and buys more); the agent the hours left
+    balance = (
+        blocks.Balance(record, blocks.blocks_of(record) if business else [])
+        if record.contract_kind == "block" and record.periods
+        else None
+    )
     return ctx.render(
         "contract.html",
         status=status,
@@ -94,6 +103,11 @@ def _contract_page(ctx: PageContext, contract_id: str, *, status: int = 200, err
         notice=notice,
         describe=contracts.describe,
         bonuses=bonuses.of_contract(ctx.principal, contract_id) if record.periods else [],
+        balance=balance,
+        block_minutes_of=blocks.minutes_of,
+        block_number_of=blocks.number_of,
+        next_block=int(record.blocks_bought or 1) + 1,
+        **({} if values is None else {"values": values}),
     )
 
 
@@ -198,6 +212,80 @@ def grant_bonus(ctx: PageContext, contract_id: str):
     return _contract_page(
         ctx, contract_id, notice="Bonus granted: it is billed with this week and paid with its hours."
     )
+
+
+# -- more hours for a block contract (business) ---------------------------------------------------
+
+_BLOCK_FIELDS = {"block_minutes": "block_hours", "number": "block_hours"}
+_TOP_UP_FIELDS = {"threshold_minutes": "threshold_hours", "block_minutes": "top_up_hours"}
+
+
+def _block_refused(
+    ctx: PageContext, contract_id: str, error: DomainError, fields: dict[str, str], default: str
+):
+    if error.code == "not_found":
+        raise error
+    from chalicelib.web.errors import status_for
+
+    field = error.field if error.field in fields.values() else fields.get(error.field or "", default)
+    if error.code in ("not_a_block_contract", "illegal_transition"):
+        field = "form"  # the contract takes no hours now: its page shows no such form
+    return _contract_page(ctx, contract_id, status=status_for(error), errors={field: error.message})
+
+
+@pages.post("/app/contracts/{contract_id}/blocks", access=MEMBER)
+def buy_block(ctx: PageContext, contract_id: str):
+    """The "Buy more hours" form: it names the block it showed, so a second click (or a reload of
+    the answer) finds that block bought and buys no other."""
+    values = ctx.form_values
+    try:
+        minutes = forms.minutes_from_hours(values.get("block_hours", ""), field="block_hours")
+        number = values.get("number", "").strip()
+        if number and not number.isdigit():
+            raise InvalidInput("reload the page and try again", field="number")
+        balance = blocks.buy(
+            ctx.principal, contract_id, minutes=minutes, number=int(number) if number else None, deps=ctx.deps
+        )
+    except DomainError as error:
+        return _block_refused(ctx, contract_id, error, _BLOCK_FIELDS, "block_hours")
+    block = (
+        balance.blocks[-1]
+        if not number
+        else next(b for b in balance.blocks if blocks.number_of(b) == int(number))
+    )
+    notice = {
+        "paid": f"Block {blocks.number_of(block)} is paid: its hours can be logged now.",
+        "void": f"Block {blocks.number_of(block)} was voided; nothing was bought.",
+        "uncollectible": f"Block {blocks.number_of(block)} was written off; nothing was bought.",
+    }.get(
+        block.status,
+        f"Block {blocks.number_of(block)} is waiting for its payment; its hours can be logged once it is paid.",
+    )
+    return _contract_page(ctx, contract_id, notice=notice, values={})
+
+
+@pages.post("/app/contracts/{contract_id}/top-up", access=MEMBER)
+def set_top_up(ctx: PageContext, contract_id: str):
+    values = ctx.form_values
+    enabled = values.get("enabled", "") == "on"
+    try:
+        blocks.set_top_up(
+            ctx.principal,
+            contract_id,
+            enabled=enabled,
+            threshold_minutes=forms.minutes_from_hours(
+                values.get("threshold_hours", ""), field="threshold_hours"
+            )
+            if enabled
+            else None,
+            block_minutes=forms.minutes_from_hours(values.get("top_up_hours", ""), field="top_up_hours")
+            if enabled
+            else None,
+            deps=ctx.deps,
+        )
+    except DomainError as error:
+        return _block_refused(ctx, contract_id, error, _TOP_UP_FIELDS, "threshold_hours")
+    return ctx.redirect(f"/app/contracts/{contract_id}")
 
 
 def _settle(step: str):

@@ -250,6 +250,58 @@ def list_bonuses(contract_id: str, principal):
     )
 
 
+# -- more hours for a block contract ------------------------------------------------------------
+
+blocks = lazy("chalicelib.services.blocks")
+
+
+@api.get(
+    "/api/v1/contracts/{contract_id}/blocks",
+    response="BlockBalanceView",
+    errors=(404, 409),
+    access=MEMBER,
+)
+def block_balance(contract_id: str, principal):
+    """A block contract's hours: bought, used, left, the block waiting for payment, the top-up."""
+    return schemas.block_balance_view(blocks.balance(principal, contract_id))
+
+
+@api.post(
+    "/api/v1/contracts/{contract_id}/blocks",
+    body="BlockBody",
+    response="BlockBalanceView",
+    status=201,
+    errors=(404, 409),
+    access=MEMBER,
+)
+def buy_block(contract_id: str, body, principal):
+    """Buy another block (1 to 2,000 hours), invoiced and charged now; its hours may be logged once paid."""
+    return schemas.block_balance_view(
+        blocks.buy(principal, contract_id, minutes=body.block_minutes, number=body.number, deps=_deps())
+    )
+
+
+@api.put(
+    "/api/v1/contracts/{contract_id}/top-up",
+    body="TopUpBody",
+    response="BlockBalanceView",
+    errors=(404, 409),
+    access=MEMBER,
+)
+def set_top_up(contract_id: str, body, principal):
+    """Buy a block automatically when an entry leaves fewer minutes than the threshold (or turn it off)."""
+    return schemas.block_balance_view(
+        blocks.set_top_up(
+            principal,
+            contract_id,
+            enabled=body.enabled,
+            threshold_minutes=body.threshold_minutes,
+            block_minutes=body.block_minutes,
+            deps=_deps(),
+        )
+    )
+
+
 # -- the work diary -----------------------------------------------------------------------------
 
 

@@ -95,6 +95,23 @@ class BonusBody(Command):
     note: str = Field(default="", max_length=300, description="what it is for; the agent sees it")
 
 
+class BlockBody(Command):
+    block_minutes: int = Field(description="another block: 60 (1 hour) to 120000 (2,000 hours)")
+    number: int | None = Field(
+        default=None,
+        description="the block you mean to buy (2, 3, ...): sent again, the request answers that "
+        "block instead of buying another; left out, the next block is bought",
+    )
+
+
+class TopUpBody(Command):
+    enabled: bool = Field(description="false turns the automatic top-up off")
+    threshold_minutes: int | None = Field(
+        default=None, description="buy a block when an entry leaves fewer minutes than this"
+    )
+    block_minutes: int | None = Field(default=None, description="the block it buys: 60 to 120000")
+
+
 class WeekQuery(Query):
     week: str | None = Field(default=None, description="2026-W48; this week when left out")
 
@@ -330,6 +347,34 @@ class BonusList(View):
     bonuses: list[BonusView]
 
 
+class BlockView(View):
+    number: int = Field(description="1 the block the contract started with, then 2, 3, ...")
+    minutes: int
+    invoice_id: str
+    status: Literal["planned", "drafted", "itemized", "open", "paid", "void", "uncollectible"]
+    total: MoneyView = Field(description="the block's line and the service fee")
+    starts_at_minute: int | None = Field(
+        description="where its minutes start in the contract's balance, once paid (0 for the first)"
+    )
+    hosted_url: str | None = Field(description="Stripe's page to pay it")
+    last_failure: str | None = Field(description="why the last charge failed")
+
+
+class TopUpView(View):
+    threshold_minutes: int
+    block_minutes: int
+
+
+class BlockBalanceView(View):
+    contract_id: str
+    block_minutes: int = Field(description="minutes that may be logged: the first block and every block paid")
+    used_minutes: int
+    remaining_minutes: int
+    pending: BlockView | None = Field(description="a block bought and waiting for its payment")
+    top_up: TopUpView | None = Field(description="the automatic top-up; null: off")
+    blocks: list[BlockView]
+
+
 # -- mapping ------------------------------------------------------------------------------------
 
 
@@ -549,4 +594,38 @@ def bonus_view(record) -> BonusView:
         note=record.note,
         granted_by=record.granted_by,
         granted_at=record.granted_at,
+    )
+
+
+def block_view(record) -> BlockView:
+    from chalicelib.services import blocks
+
+    number = blocks.number_of(record)
+    return BlockView(
+        number=number,
+        minutes=blocks.minutes_of(record),
+        invoice_id=record.invoice_id,
+        status=record.status,
+        total=_money(record.total, record.currency),
+        starts_at_minute=0
+        if number == 1
+        else (int(record.block_offset) if record.block_offset is not None else None),
+        hosted_url=record.hosted_url,
+        last_failure=record.last_failure,
+    )
+
+
+def block_balance_view(balance) -> BlockBalanceView:
+    pending = balance.pending
+    top_up = balance.top_up
+    return BlockBalanceView(
+        contract_id=balance.contract.contract_id,
+        block_minutes=balance.block_minutes,
+        used_minutes=balance.used_minutes,
+        remaining_minutes=balance.remaining_minutes,
+        pending=block_view(pending) if pending else None,
+        top_up=TopUpView(threshold_minutes=top_up.threshold_minutes, block_minutes=top_up.block_minutes)
+        if top_up
+        else None,
+        blocks=[block_view(b) for b in balance.blocks],
     )

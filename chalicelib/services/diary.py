@@ -23,9 +23,10 @@ from chalicelib.domain.identity import Principal, PrincipalKind
 from chalicelib.domain.tenancy import AgentId, TenantId
 from chalicelib.domain.time import BillingWeek, to_minute
 from chalicelib.ids import new_id_in_week, week_start_of
-from chalicelib.services import contracts
+from chalicelib.services import blocks, contracts
 from chalicelib.store import audit
 from chalicelib.store.base import Entity
+from chalicelib.store.billing import InvoiceRecord
 from chalicelib.store.contracts import (
     SHARDS,
     ClockRecord,
@@ -246,6 +247,13 @@ def _commit(
             drawn = sum(change.minutes.values())
             if drawn:
                 contract_actions.append(ContractRecord.used_minutes.add(drawn))
+            # an entry that leaves the block under its top-up threshold buys the next block here,
+            # in this transaction (no request more than the entry's own); see services/blocks.py
+            top_up = blocks.top_up_order(contract, adding=drawn, now=now)
+            if top_up is not None:
+                contract_actions += top_up.contract_actions
+                tx.save(top_up.invoice, condition=InvoiceRecord.pk.does_not_exist(), on_conflict=_RETRY)
+                tx.save(top_up.audit)
         if contract_actions:
             tx.update(contract, actions=contract_actions, on_conflict=_RETRY)
         else:

@@ -163,7 +163,8 @@ def bill_block(tenant: TenantId, contract_id: str, *, deps: Deps) -> InvoiceReco
             agent_id=contract.agent_id,
             title=contract.title,
             agent_name=contract.agent_name,
-            minutes=int(contract.block_minutes),
+            # the first block: what the offer said (further blocks paid since add to block_minutes)
+            minutes=int(contract.block_minutes) - int(contract.added_minutes or 0),
             rate_minor=int(contract.rate_minor),
             currency=contract.currency,
             fees=fees(),
@@ -173,6 +174,7 @@ def bill_block(tenant: TenantId, contract_id: str, *, deps: Deps) -> InvoiceReco
             invoice_id=new_id(),
             invoice_kind="block",
             contract_id=contract_id,
+            block_number=1,
             week=str(BillingWeek.containing(now)),
             business_name=contract.business_name,
             status=str(rules.InvoiceStatus.PLANNED),
@@ -425,7 +427,9 @@ def record_failure(
 
 def mark_paid(record: InvoiceRecord, stripe_invoice: dict, *, deps: Deps) -> InvoiceRecord:
     """Stripe says the invoice is paid: keep the charge, book the cash, and list the invoice for
-    the payout run. Idempotent: an invoice already paid stays as it is."""
+    the payout run. Idempotent: an invoice already paid stays as it is. A further block's minutes
+    are added to its contract in the same transaction (services/blocks.py), so exactly once."""
+    from chalicelib.services import blocks
     from chalicelib.services.dunning import clear_past_due
 
     for _attempt in range(3):
@@ -447,9 +451,19 @@ def mark_paid(record: InvoiceRecord, stripe_invoice: dict, *, deps: Deps) -> Inv
         due = now if record.invoice_kind == "block" else payout_due(week)
         record.gsi2sk = f"{stamp(due)}#{record.invoice_id}"
         tenant = _tenant(record)
+        grant = blocks.grant_on_payment(record)
+        if grant is not None:
+            record.block_offset = grant.offset
         try:
             with transaction(conflict_message="the invoice changed meanwhile") as tx:
                 tx.save(record)
+                if grant is not None:
+                    tx.update(
+                        grant.contract,
+                        actions=grant.actions,
+                        condition=grant.condition,
+                        add_version_condition=False,
+                    )
                 ledger_store.add(
                     tx,
                     tenant,
@@ -467,6 +481,8 @@ def mark_paid(record: InvoiceRecord, stripe_invoice: dict, *, deps: Deps) -> Inv
             record = _reload(record)
             continue
         clear_past_due(tenant, paid_invoice=record.invoice_id, deps=deps)
+        if grant is not None:
+            blocks.tell_agent(record, grant, deps=deps)
         return record
     return _reload(record)
 
@@ -474,8 +490,11 @@ def mark_paid(record: InvoiceRecord, stripe_invoice: dict, *, deps: Deps) -> Inv
 def mark_closed_unpaid(record: InvoiceRecord, stripe_invoice: dict, *, deps: Deps) -> InvoiceRecord:
     """Stripe voided the invoice, or marked it uncollectible (an operator, in Stripe): keep it. A
     void invoice is no longer owed, so its receivable is reversed in the ledger."""
+    from chalicelib.services import blocks
+
     target = rules.stripe_status(stripe_invoice.get("status", ""))
     if record.status == target:
+        blocks.release_pending(record)  # a crash may have come between the two
         return record
     rules.check_transition(rules.InvoiceStatus(record.status), target)
     now = deps.now()
@@ -498,6 +517,7 @@ def mark_closed_unpaid(record: InvoiceRecord, stripe_invoice: dict, *, deps: Dep
                 ),
                 at=now,
             )
+    blocks.release_pending(record)
     from chalicelib.services.dunning import clear_past_due
 
     clear_past_due(tenant, paid_invoice=record.invoice_id, deps=deps)

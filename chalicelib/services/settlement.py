@@ -114,8 +114,11 @@ def _block_target(record: InvoiceRecord, *, deps: Deps) -> rules.Settlement:
         stop = max((p.end for p in periods if p.end), default=contract.ends_at or now)
         last_worked = BillingWeek.containing(stop)
     finished = ended and invoicing.payout_due(last_worked) <= now
-    return rules.settle_block(
+    # a contract may have several blocks (services/blocks.py): each carries its own part of the
+    # minutes, from where it starts (0 for the first, the minutes bought before it for the others)
+    return rules.settle_block_part(
         invoicing.plan_of(record),
+        offset=int(record.block_offset or 0),
         drawn=drawn,
         disputed=disputed,
         finished=finished,

@@ -5,6 +5,9 @@ transfers and refunds that settle an invoice, the ledger, and the webhook events
     T#<tenant>                       INVOICE#<week>       the week's invoice: one per business and
                                                           week, by key (GSI2 SETTLE#<n> while money
                                                           is still to move)
+    T#<tenant>                       INVOICE#BLOCK#<c>    a block contract's first block; further
+                                     INVOICE#BLOCK#<c>#<nnn>  blocks numbered from 002, one per
+                                                          number by key
     T#<tenant>#INVOICE#<invoice>     TRANSFER#<agent>#<n> a transfer to an agent (GSI1
                                                           A#<agent>#TRANSFERS; GSI2 WAITING#<n> while
                                                           the agent cannot receive)
@@ -66,6 +69,10 @@ class InvoiceRecord(Versioned, discriminator="invoice"):
     # week: a business's billing week; block: a contract's prepaid block (sk INVOICE#BLOCK#...)
     invoice_kind = UnicodeAttribute(default="week")
     contract_id = UnicodeAttribute(null=True)  # block invoices
+    block_number = NumberAttribute(null=True)  # block invoices: 1 the first block, 2, 3, ... more
+    # a further block, once paid: the contract's minutes bought before it (where its minutes start;
+    # the first block starts at 0)
+    block_offset = NumberAttribute(null=True)
     week = UnicodeAttribute()
     business_name = UnicodeAttribute()
     status = UnicodeAttribute(default="planned")
@@ -211,8 +218,14 @@ def invoice_key(tenant: TenantId, week: BillingWeek) -> tuple[str, str]:
     return keys.tenant_pk(tenant), keys.sort_key("INVOICE", str(week))
 
 
-def block_invoice_key(tenant: TenantId, contract_id: str) -> tuple[str, str]:
-    return keys.tenant_pk(tenant), keys.sort_key("INVOICE", "BLOCK", contract_id)
+def block_invoice_key(tenant: TenantId, contract_id: str, number: int = 1) -> tuple[str, str]:
+    """The first block keeps `INVOICE#BLOCK#<contract>`; further ones are `...#<contract>#002`, ...
+    (a prefix query on the first key reads them all, in order)."""
+    if number == 1:
+        return keys.tenant_pk(tenant), keys.sort_key("INVOICE", "BLOCK", contract_id)
+    if number < 2:
+        raise ValueError(f"block number {number}")
+    return keys.tenant_pk(tenant), keys.sort_key("INVOICE", "BLOCK", contract_id, f"{number:03d}")
 
 
 def invoice_partition(tenant: TenantId, invoice_id: str) -> str:

@@ -63,8 +63,17 @@ class ContractRecord(Versioned, discriminator="contract"):
     rate_minor = NumberAttribute()
     weekly_cap_minutes = NumberAttribute(null=True)
     terms = JSONAttribute(default=list)
+    # block contracts: the minutes that may be logged (the first block, and every further block
+    # once it is paid) and the minutes logged so far
     block_minutes = NumberAttribute(null=True)
     used_minutes = NumberAttribute(default=0)  # block contracts: minutes drawn
+    # further blocks (services/blocks.py): block invoices made so far, the first included (None: 1);
+    # the number of the one waiting for its payment; the minutes further blocks added once paid;
+    # the automatic top-up ({"threshold_minutes", "block_minutes"}; None: off)
+    blocks_bought = NumberAttribute(null=True)
+    block_pending = NumberAttribute(null=True)
+    added_minutes = NumberAttribute(default=0)
+    top_up = JSONAttribute(null=True)
     start_date = UnicodeAttribute()  # ISO date, the business's calendar
     end_date = UnicodeAttribute(null=True)
     coverage = JSONAttribute()  # WeeklySchedule.to_json(), in the business's time zone

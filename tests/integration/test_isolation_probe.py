@@ -317,6 +317,20 @@ PROBES: dict[tuple[str, str], Probe] = {
     ("POST", "/app/contracts/{contract_id}/bonuses"): Probe(
         names_object=True, form={"amount": "1", "note": "probe"}
     ),
+    # more hours for a block contract (A's contract is hourly: B must still get 404, not 409)
+    ("GET", "/api/v1/contracts/{contract_id}/blocks"): Probe(names_object=True),
+    ("POST", "/api/v1/contracts/{contract_id}/blocks"): Probe(
+        names_object=True, body={"block_minutes": 600, "number": 2}
+    ),
+    ("PUT", "/api/v1/contracts/{contract_id}/top-up"): Probe(
+        names_object=True, body={"enabled": True, "threshold_minutes": 120, "block_minutes": 600}
+    ),
+    ("POST", "/app/contracts/{contract_id}/blocks"): Probe(
+        names_object=True, form={"block_hours": "10", "number": "2"}
+    ),
+    ("POST", "/app/contracts/{contract_id}/top-up"): Probe(
+        names_object=True, form={"enabled": "on", "threshold_hours": "2", "top_up_hours": "10"}
+    ),
     # billing (Stripe calls go to the probe's own emulator)
     ("GET", "/api/v1/billing/account"): Probe(),
     ("POST", "/api/v1/billing/setup-intents"): Probe(),

@@ -223,3 +223,92 @@ def test_a_block_with_an_open_dispute_is_not_finished():
     )
     pending = b.settle_block(plan, drawn=120, disputed=60, finished=True, tier=1, fees=FEES)
     assert pending.refunds == 0 and pending.held == plan.total - 4000 and pending.balanced()
+
+
+def blocks_of(sizes, rate, fees):
+    """A contract's blocks as bought: the first, then further ones, each at the minutes before it."""
+    plans, offset = [], 0
+    for number, minutes in enumerate(sizes, start=1):
+        args = dict(
+            contract_id="c", agent_id="a", title="t", agent_name="n", minutes=minutes, rate_minor=rate
+        )
+        plan = (
+            b.plan_block(currency="usd", fees=fees, **args)
+            if number == 1
+            else b.plan_further_block(number=number, currency="usd", fees=fees, **args)
+        )
+        plans.append((offset, plan))
+        offset += minutes
+    return plans
+
+
+def test_blocks_are_drawn_in_the_order_they_were_paid_for():
+    assert b.draw_block(offset=0, minutes=600, drawn=780, disputed=60) == b.BlockDraw(600, 600, 0)
+    assert b.draw_block(offset=600, minutes=600, drawn=780, disputed=60) == b.BlockDraw(600, 180, 60)
+    assert b.draw_block(offset=1200, minutes=300, drawn=780, disputed=60) == b.BlockDraw(300, 0, 0)
+    assert b.draw_block(offset=600, minutes=600, drawn=500, disputed=200) == b.BlockDraw(600, 0, 100)
+    plans = blocks_of([600, 600], 2000, FEES)
+    used_up, running = (
+        b.settle_block_part(plan, offset=offset, drawn=780, disputed=0, finished=False, tier=2, fees=FEES)
+        for offset, plan in plans
+    )
+    # a block drawn whole is done at once: it keeps its fee and refunds nothing
+    assert (used_up.shares[0].gross, used_up.refunds, used_up.held, used_up.client_fee_kept) == (
+        20000,
+        0,
+        0,
+        1000,
+    )
+    assert running.shares[0].gross == 6000 and running.held == 21000 - 6000 and running.refunds == 0
+    ended = b.settle_block_part(
+        plans[1][1], offset=600, drawn=780, disputed=0, finished=True, tier=2, fees=FEES
+    )
+    assert ended.refunds == 21000 - 6000 - 300 and ended.held == 0 and ended.balanced()
+    assert plans[1][1].lines[0].line_id == "block-c-2" and "(block 2)" in plans[1][1].lines[0].description
+
+
+@given(
+    st.lists(st.integers(60, 6_000), min_size=1, max_size=5),
+    st.integers(1, 50_000),
+    st.integers(0, 2_000),
+    st.sampled_from([1, 2, 3]),
+    st.data(),
+)
+def test_several_blocks_never_pay_out_more_than_they_collected(sizes, rate, client_bps, tier, data):
+    """A contract's life over several blocks: while it runs, drawn minutes only grow (and some are
+    disputed); after it ends, its disputes end one by one, released or upheld. At every step each
+    block's split sums to the cent with nothing negative, no part a payout run moves (share,
+    refund, fee kept) ever shrinks, and the shares together never pass the blocks bought."""
+    fees = b.FeeSchedule(client_fee_bps=client_bps)
+    plans = blocks_of(sizes, rate, fees)
+    total = sum(sizes)
+    bought = sum(line.amount for _, plan in plans for line in plan.lines if line.kind == "block")
+    collected = sum(plan.total for _, plan in plans)
+    life = [
+        (drawn, data.draw(st.integers(0, total - drawn)), False)
+        for drawn in sorted(data.draw(st.lists(st.integers(0, total), min_size=1, max_size=5)))
+    ]
+    drawn, disputed, _ = life[-1]
+    life.append((drawn, disputed, True))
+    while disputed:
+        step = data.draw(st.integers(1, disputed))
+        drawn += step if data.draw(st.booleans()) else 0  # released to the agent, or upheld
+        disputed -= step
+        life.append((drawn, disputed, True))
+    moved = [(0, 0, 0)] * len(plans)
+    for drawn, disputed, finished in life:
+        splits = [
+            b.settle_block_part(
+                plan, offset=offset, drawn=drawn, disputed=disputed, finished=finished, tier=tier, fees=fees
+            )
+            for offset, plan in plans
+        ]
+        for position, split in enumerate(splits):
+            assert split.balanced(), split
+            assert min(split.refunds, split.held, split.client_fee_kept, split.transfers) >= 0, split
+            now = (split.shares[0].gross, split.refunds, split.client_fee_kept)
+            assert all(x >= y for x, y in zip(now, moved[position], strict=True)), (now, moved[position])
+            moved[position] = now
+        assert sum(s.shares[0].gross for s in splits) <= bought
+        assert sum(s.transfers + s.refunds + s.revenue + s.held for s in splits) == collected
+    assert all(s.held == 0 for s in splits)  # ended, every dispute over: nothing held

@@ -1,0 +1,77 @@
+"""More hours for a block contract: which blocks may be bought, which request buys which block,
+and when the automatic top-up buys one."""
+
+import pytest
+
+from chalicelib.domain import blocks as rules
+from chalicelib.domain.contracts import Kind, Status
+from chalicelib.domain.errors import Conflict, InvalidInput
+
+
+@pytest.mark.parametrize("minutes", [None, 0, 59, 2000 * 60 + 1, 3000 * 60])
+def test_a_block_is_one_to_two_thousand_hours(minutes):
+    with pytest.raises(InvalidInput) as refused:
+        rules.check_block_size(minutes)
+    assert refused.value.field == "block_minutes"
+
+
+def test_blocks_are_bought_on_a_running_or_paused_block_contract_one_pending_at_a_time():
+    rules.check_can_buy(Kind.BLOCK, Status.ACTIVE, pending=None)
+    rules.check_can_buy(Kind.BLOCK, Status.PAUSED, pending=None)
+    for kind, status, pending, code in (
+        (Kind.HOURLY, Status.ACTIVE, None, "not_a_block_contract"),
+        (Kind.BLOCK, Status.ENDED, None, "illegal_transition"),
+        (Kind.BLOCK, Status.OFFERED, None, "illegal_transition"),
+        (Kind.BLOCK, Status.ACTIVE, 2, "block_pending"),
+    ):
+        with pytest.raises(Conflict) as refused:
+            rules.check_can_buy(kind, status, pending=pending, pending_minutes=600)
+        assert (refused.value.code, refused.value.field) == (code, "block_minutes")
+    with pytest.raises(Conflict, match="block 2 of 10 h"):
+        rules.check_can_buy(Kind.BLOCK, Status.ACTIVE, pending=2, pending_minutes=600)
+
+
+def test_a_request_naming_its_block_buys_it_once():
+    assert rules.block_to_buy(None, bought=1) == 2
+    assert rules.block_to_buy(2, bought=1) == 2
+    assert rules.block_to_buy(2, bought=2) is None  # sent again: answer block 2, buy nothing
+    with pytest.raises(Conflict) as ahead:
+        rules.block_to_buy(4, bought=2)
+    assert ahead.value.field == "number"
+    with pytest.raises(InvalidInput):
+        rules.block_to_buy(1, bought=1)
+    rules.check_same_block(2, asked=600, bought=600)
+    with pytest.raises(Conflict, match="of 10 h"):
+        rules.check_same_block(2, asked=300, bought=600)
+
+
+def test_the_top_up_setting_names_the_field_at_fault():
+    assert rules.top_up(None, None, enabled=False) is None
+    assert rules.top_up(120, 600, enabled=True) == rules.TopUp(120, 600)
+    for threshold, minutes, field in (
+        (None, 600, "threshold_minutes"),
+        (10, 600, "threshold_minutes"),
+        (2000 * 60 + 1, 600, "threshold_minutes"),
+        (120, None, "block_minutes"),
+        (120, 30, "block_minutes"),
+    ):
+        with pytest.raises(InvalidInput) as refused:
+            rules.top_up(threshold, minutes, enabled=True)
+        assert refused.value.field == field
+    assert rules.TopUp.from_json(rules.TopUp(120, 600).to_json()) == rules.TopUp(120, 600)
+
+
+def test_the_top_up_buys_under_the_threshold_and_never_while_a_block_is_pending():
+    setting = rules.TopUp(threshold_minutes=120, block_minutes=600)
+    running = Status.ACTIVE
+    assert rules.top_up_due(setting, status=running, remaining_after=119, adding=30, pending=None)
+    assert not rules.top_up_due(setting, status=running, remaining_after=120, adding=30, pending=None)
+    assert not rules.top_up_due(
+        setting, status=running, remaining_after=10, adding=30, pending=2
+    )  # one at a time
+    assert not rules.top_up_due(
+        setting, status=running, remaining_after=10, adding=-30, pending=None
+    )  # a delete
+    assert not rules.top_up_due(None, status=running, remaining_after=0, adding=30, pending=None)  # off
+    for stopped in (Status.PAUSED, Status.ENDED):  # an old entry fixed after a pause or the end
+        assert not rules.top_up_due(setting, status=stopped, remaining_after=10, adding=30, pending=None)
