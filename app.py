@@ -17,6 +17,7 @@ from chalicelib.handlers import (
     contracts,
     dev_pages,
     diary_pages,
+    fee_pages,
     identity,
     jobs,
     marketplace,
@@ -51,6 +52,7 @@ app.register_blueprint(contract_pages.pages.blueprint)
 app.register_blueprint(diary_pages.pages.blueprint)
 app.register_blueprint(review_pages.pages.blueprint)
 app.register_blueprint(billing_pages.pages.blueprint)
+app.register_blueprint(fee_pages.pages.blueprint)
 app.register_blueprint(dev_pages.pages.blueprint)
 
 

@@ -28,13 +28,63 @@ DEFAULT_CLIENT_FEE_BPS = 500
 DEFAULT_AGENT_FEE_BPS = {1: 1000, 2: 800, 3: 500}
 
 
+AGENT_TIERS = (1, 2, 3)
+# Ceilings an operator's change must stay under: a typo (5000 for 500) must not reach an invoice.
+MAX_CLIENT_FEE_BPS = 2_000
+MAX_AGENT_FEE_BPS = 3_000
+
+
 @dataclass(frozen=True)
 class FeeSchedule:
+    """The platform's fees in basis points: the client fee added to an invoice, and the agent fee
+    kept from an agent's share, by their tier. Operators change it; each invoice keeps the schedule
+    it was billed under, so a change never moves money already invoiced."""
+
     client_fee_bps: int = DEFAULT_CLIENT_FEE_BPS
     agent_fee_bps: dict[int, int] = field(default_factory=lambda: dict(DEFAULT_AGENT_FEE_BPS))
 
     def agent_fee(self, tier: int) -> int:
         return self.agent_fee_bps.get(int(tier), self.agent_fee_bps[1])
+
+    def check(self) -> FeeSchedule:
+        """A schedule an operator may set: each fee from 0 to its ceiling, one per tier, and a
+        higher tier never keeps more of the agent's share than a lower one (tiers are earned)."""
+        if not 0 <= self.client_fee_bps <= MAX_CLIENT_FEE_BPS:
+            raise InvalidInput(
+                f"the client fee is 0 to {MAX_CLIENT_FEE_BPS} basis points ({MAX_CLIENT_FEE_BPS // 100}%)",
+                field="client_fee_bps",
+            )
+        if sorted(self.agent_fee_bps) != list(AGENT_TIERS):
+            raise InvalidInput("give an agent fee for tiers 1, 2 and 3", field="agent_fee_bps")
+        for tier in AGENT_TIERS:
+            if not 0 <= self.agent_fee_bps[tier] <= MAX_AGENT_FEE_BPS:
+                raise InvalidInput(
+                    f"an agent fee is 0 to {MAX_AGENT_FEE_BPS} basis points ({MAX_AGENT_FEE_BPS // 100}%)",
+                    field=f"agent_fee_bps.{tier}",
+                )
+        for lower, higher in zip(AGENT_TIERS, AGENT_TIERS[1:], strict=False):
+            if self.agent_fee_bps[higher] > self.agent_fee_bps[lower]:
+                raise InvalidInput(
+                    f"tier {higher} may not pay a higher fee than tier {lower}",
+                    field=f"agent_fee_bps.{higher}",
+                )
+        return self
+
+    def to_json(self) -> dict:
+        return {
+            "client_fee_bps": self.client_fee_bps,
+            "agent_fee_bps": {str(tier): bps for tier, bps in sorted(self.agent_fee_bps.items())},
+        }
+
+    @classmethod
+    def from_json(cls, data: dict | None) -> FeeSchedule:
+        """None: the defaults (invoices billed before fees could be changed were billed with them)."""
+        if not data:
+            return cls()
+        return cls(
+            client_fee_bps=int(data["client_fee_bps"]),
+            agent_fee_bps={int(tier): int(bps) for tier, bps in data["agent_fee_bps"].items()},
+        )
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
 """Billing on the JSON API: the card on file, invoices and the estimate (the business); payouts and
-earnings (the agent); collection terms and refunds after payout (operators); and Stripe's webhooks."""
+earnings (the agent); collection terms, refunds after payout and the fees (operators); and Stripe's
+webhooks."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ payouts = lazy("chalicelib.services.payouts")
 earnings = lazy("chalicelib.services.earnings")
 stripe_events = lazy("chalicelib.services.stripe_events")
 clawbacks = lazy("chalicelib.services.clawbacks")
+fees = lazy("chalicelib.services.fees")
+billing_rules = lazy("chalicelib.domain.billing")
 time = lazy("chalicelib.domain.time")
 schemas = lazy("chalicelib.schemas.billing")
 
@@ -139,6 +142,24 @@ def set_collection(tenant_id: str, body, principal):
     """Let a business pay by invoice with net terms (or back to the card)."""
     return schemas.account_view(
         billing_accounts.set_collection(principal, tenant_id, net_days=body.days_until_due, deps=_deps())
+    )
+
+
+@api.get("/api/v1/admin/fees", response="FeesView", access=OPERATOR)
+def show_fees(principal):
+    """The fee schedule new invoices are billed under, and its latest changes."""
+    return schemas.fees_view(fees.show(principal))
+
+
+@api.put("/api/v1/admin/fees", body="FeeScheduleBody", response="FeesView", errors=(409,), access=OPERATOR)
+def change_fees(body, principal):
+    """Change the fees from the next invoice planned; invoices billed already keep theirs."""
+    schedule = billing_rules.FeeSchedule(
+        client_fee_bps=body.client_fee_bps,
+        agent_fee_bps={int(tier): bps for tier, bps in body.agent_fee_bps.items()},
+    )
+    return schemas.fees_view(
+        fees.change(principal, schedule, seen_version=body.version, note=body.note, deps=_deps())
     )
 
 

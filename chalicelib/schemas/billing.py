@@ -248,3 +248,54 @@ def clawback_view(record) -> ClawbackView:
         reason=record.reason,
         created_at=record.created_at,
     )
+
+
+# -- the fee schedule (operators) ---------------------------------------------------------------
+
+Tier = Literal["1", "2", "3"]
+
+
+class FeeScheduleBody(Command):
+    client_fee_bps: int = Field(description="added to each invoice, in basis points (500 = 5%), 0 to 2000")
+    agent_fee_bps: dict[Tier, int] = Field(
+        description='kept from the agent\'s share by tier, in basis points: {"1": 1000, "2": 800, "3": 500}; '
+        "0 to 3000, a higher tier never more than a lower one"
+    )
+    version: int | None = Field(
+        default=None,
+        description="the version you read (0 while the defaults hold): a 409 if the fees changed since; "
+        "left out, the change is made whatever it is",
+    )
+    note: str = Field(default="", max_length=300, description="why: kept with the change")
+
+
+class FeeChangeView(View):
+    before: dict
+    after: dict
+    operator: str
+    note: str
+    at: datetime
+
+
+class FeesView(View):
+    client_fee_bps: int
+    agent_fee_bps: dict[Tier, int]
+    version: int = Field(description="send it back with a change; 0 while the defaults hold")
+    changed_by: str | None
+    changed_at: datetime | None
+    changes: list[FeeChangeView] = Field(description="the latest changes, newest first")
+
+
+def fees_view(fees) -> FeesView:
+    schedule = fees.schedule.to_json()
+    return FeesView(
+        client_fee_bps=schedule["client_fee_bps"],
+        agent_fee_bps=schedule["agent_fee_bps"],
+        version=fees.version,
+        changed_by=fees.record.changed_by if fees.record else None,
+        changed_at=fees.record.changed_at if fees.record else None,
+        changes=[
+            FeeChangeView(before=c.before, after=c.after, operator=c.operator_name, note=c.note, at=c.at)
+            for c in fees.changes
+        ],
+    )

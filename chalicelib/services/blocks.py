@@ -115,6 +115,7 @@ def new_block(
     """A further block's invoice, planned (nothing at Stripe yet), listed for `advance-invoices`."""
     from chalicelib.services import invoicing
 
+    schedule = invoicing.fees()
     plan = billing_rules.plan_further_block(
         number=number,
         contract_id=contract.contract_id,
@@ -124,7 +125,7 @@ def new_block(
         minutes=minutes,
         rate_minor=int(contract.rate_minor),
         currency=contract.currency,
-        fees=invoicing.fees(),
+        fees=schedule,
     )
     tenant = _tenant(contract)
     return InvoiceRecord(
@@ -143,6 +144,7 @@ def new_block(
         total=plan.total,
         # the draft adopts Stripe's collection method (from the business's account) in any case
         collection=collection,
+        fee_schedule=schedule.to_json(),
         created_at=now,
         gsi2pk=invoicing.unbilled_index(shard_of(tenant.value) % SETTLE_SHARDS),
         gsi2sk=stamp(now),

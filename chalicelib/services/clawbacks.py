@@ -131,7 +131,7 @@ def refund_after_payout(
     tenant, record = _invoice(tenant_id, week)
     for _attempt in range(4):
         line, paid_out = _paid_out(record, contract_id)
-        step = rules.claw_back(minutes, paid_out, fees=invoicing.fees())
+        step = rules.claw_back(minutes, paid_out, fees=invoicing.fees_of(record))
         now = deps.now()
         seq = int(record.clawbacks or 0) + 1
         clawed = dict(record.clawed_back or {})

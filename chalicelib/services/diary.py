@@ -248,7 +248,8 @@ def _commit(
             if drawn:
                 contract_actions.append(ContractRecord.used_minutes.add(drawn))
             # an entry that leaves the block under its top-up threshold buys the next block here,
-            # in this transaction (no request more than the entry's own); see services/blocks.py
+            # in this transaction (one read more, the fee schedule, on that entry only); see
+            # services/blocks.py
             top_up = blocks.top_up_order(contract, adding=drawn, now=now)
             if top_up is not None:
                 contract_actions += top_up.contract_actions

@@ -35,15 +35,22 @@ from chalicelib.store.contracts import shard_of, stamp
 from chalicelib.store.identity import MemberRecord, TenantRecord
 from chalicelib.store.transactions import transaction
 
-FEES = rules.FeeSchedule()
-
 
 class InvoiceMismatch(Exception):
     """Stripe's invoice does not say what deskhire's does: stop and show a person (not a race)."""
 
 
 def fees() -> rules.FeeSchedule:
-    return FEES
+    """The schedule a new invoice is billed under (operators set it: services/fees.py)."""
+    from chalicelib.services import fees as fee_schedule
+
+    return fee_schedule.current()
+
+
+def fees_of(record: InvoiceRecord) -> rules.FeeSchedule:
+    """The schedule `record` was billed under: its payouts and refunds use it, whatever the fees
+    are now."""
+    return rules.FeeSchedule.from_json(record.fee_schedule)
 
 
 def payout_due(week: BillingWeek) -> datetime:
@@ -96,11 +103,12 @@ def bill_week(tenant: TenantId, week: BillingWeek, *, deps: Deps) -> InvoiceReco
 
         contract_ids = timesheets.lock_week(tenant, week, now=now)
         business = TenantRecord.find(keys.tenant_pk(tenant), "TENANT", consistent=True)
+        schedule = fees()
         plan = rules.plan_invoice(
             worked_weeks(tenant, week),
             bonuses.for_week(tenant, contract_ids, week),
             currency=business.currency,
-            fees=fees(),
+            fees=schedule,
             week_label=str(week),
         )
         if plan is None:
@@ -120,6 +128,7 @@ def bill_week(tenant: TenantId, week: BillingWeek, *, deps: Deps) -> InvoiceReco
             client_fee=plan.client_fee,
             total=plan.total,
             collection=account.collection,
+            fee_schedule=schedule.to_json(),
             created_at=now,
             notes=bonuses.performance_notes(_contracts(tenant, contract_ids)),
             gsi2pk=unbilled_index(shard_of(tenant.value) % SETTLE_SHARDS),
@@ -158,6 +167,7 @@ def bill_block(tenant: TenantId, contract_id: str, *, deps: Deps) -> InvoiceReco
         if contract is None or contract.contract_kind != "block" or not contract.periods:
             return None
         now = deps.now()
+        schedule = fees()
         plan = rules.plan_block(
             contract_id=contract_id,
             agent_id=contract.agent_id,
@@ -167,7 +177,7 @@ def bill_block(tenant: TenantId, contract_id: str, *, deps: Deps) -> InvoiceReco
             minutes=int(contract.block_minutes) - int(contract.added_minutes or 0),
             rate_minor=int(contract.rate_minor),
             currency=contract.currency,
-            fees=fees(),
+            fees=schedule,
         )
         record = InvoiceRecord(
             *block_invoice_key(tenant, contract_id),
@@ -184,6 +194,7 @@ def bill_block(tenant: TenantId, contract_id: str, *, deps: Deps) -> InvoiceReco
             client_fee=plan.client_fee,
             total=plan.total,
             collection=account_of(tenant).collection,
+            fee_schedule=schedule.to_json(),
             created_at=now,
             gsi2pk=unbilled_index(shard_of(tenant.value) % SETTLE_SHARDS),
             gsi2sk=stamp(now),

@@ -84,7 +84,7 @@ def target(record: InvoiceRecord, *, deps: Deps) -> rules.Settlement:
         timesheets.close(tenant, line.contract_id, week, now=deps.now())  # the review is over by now
     weeks = {w.contract_id: w for w in invoicing.worked_weeks(tenant, week)}
     return rules.settle(
-        invoicing.plan_of(record), weeks, tiers=dict(record.agent_tiers), fees=invoicing.fees()
+        invoicing.plan_of(record), weeks, tiers=dict(record.agent_tiers), fees=invoicing.fees_of(record)
     )
 
 
@@ -123,7 +123,7 @@ def _block_target(record: InvoiceRecord, *, deps: Deps) -> rules.Settlement:
         disputed=disputed,
         finished=finished,
         tier=int((record.agent_tiers or {}).get(contract.agent_id, 1)),
-        fees=invoicing.fees(),
+        fees=invoicing.fees_of(record),
     )
 
 

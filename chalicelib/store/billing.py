@@ -15,6 +15,8 @@ transfers and refunds that settle an invoice, the ledger, and the webhook events
     T#<tenant>#LEDGER#<invoice>      <time>#<journal>#<n> double-entry postings, never updated
     A#<agent>                        PAYOUTS              the agent's Express account and its state
     EVENT#<stripe event id>          EVENT                a webhook event handled (TTL 30 days)
+    SYS#FEES                         CURRENT              the fee schedule new invoices are billed under
+    SYS#FEES                         CHANGE#<time>#<id>   each change of it: who, why, before, after
 """
 
 from __future__ import annotations
@@ -73,6 +75,9 @@ class InvoiceRecord(Versioned, discriminator="invoice"):
     # a further block, once paid: the contract's minutes bought before it (where its minutes start;
     # the first block starts at 0)
     block_offset = NumberAttribute(null=True)
+    # the fee schedule it was billed under (FeeSchedule.to_json; None: the defaults, from before
+    # operators could change fees): its payouts and refunds use it, whatever the fees are now
+    fee_schedule = JSONAttribute(null=True)
     week = UnicodeAttribute()
     business_name = UnicodeAttribute()
     status = UnicodeAttribute(default="planned")
@@ -203,6 +208,31 @@ class ReconciliationItem(Entity, discriminator="reconciliation"):
 
 
 RECONCILIATION_PK = keys.system_pk("RECONCILIATION")
+
+
+class FeeScheduleRecord(Versioned, discriminator="fee_schedule"):
+    """The fee schedule new invoices are billed under (domain.billing.FeeSchedule): pk SYS#FEES,
+    sk CURRENT. None of it yet: the defaults."""
+
+    schedule = JSONAttribute()
+    changed_by = UnicodeAttribute(null=True)
+    changed_at = UTCDateTimeAttribute(null=True)
+
+
+class FeeChangeRecord(Entity, discriminator="fee_change"):
+    """One change of the fee schedule, kept for good: pk SYS#FEES, sk CHANGE#<time>#<id>."""
+
+    before = JSONAttribute()
+    after = JSONAttribute()
+    operator_id = UnicodeAttribute()
+    operator_name = UnicodeAttribute()
+    note = UnicodeAttribute(default="")
+    at = UTCDateTimeAttribute()
+
+
+FEES_PK = keys.system_pk("FEES")
+FEES_CURRENT = "CURRENT"
+FEE_CHANGE_PREFIX = "CHANGE#"
 
 
 # -- keys -----------------------------------------------------------------------------------------

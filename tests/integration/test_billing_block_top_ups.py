@@ -216,7 +216,8 @@ def test_the_automatic_top_up_buys_once_and_again_only_after_the_first_is_paid(c
     assert len(blocks(client, owner, cid)["blocks"]) == 1
     requests.pop()
     assert log(client, someone, cid, at(25, 9), at(25, 10, 30)).status_code == 201  # 90 left: < 120
-    assert requests.pop() == quiet  # the top-up rode in the entry's own transaction
+    # the top-up rode in the entry's own transaction: one read more, the fee schedule it is billed under
+    assert requests.pop() == quiet + 1
     topped = blocks(client, owner, cid)
     assert topped["pending"]["number"] == 2 and topped["pending"]["status"] == "planned"
     assert topped["block_minutes"] == 600  # not paid yet

@@ -367,6 +367,15 @@ PROBES: dict[tuple[str, str], Probe] = {
     ("POST", "/admin/businesses/{tenant_id}/invoices/{week}/refunds"): Probe(
         names_object=True, form={"contract_id": "{contract_id}", "hours": "0.5", "reason": "probe"}
     ),
+    # the platform's fees: operators only, no tenant's object
+    ("GET", "/api/v1/admin/fees"): Probe(),
+    ("PUT", "/api/v1/admin/fees"): Probe(
+        body={"client_fee_bps": 500, "agent_fee_bps": {"1": 1000, "2": 800, "3": 500}, "version": 0}
+    ),
+    ("GET", "/admin/fees"): Probe(),
+    ("POST", "/admin/fees"): Probe(
+        form={"client_fee": "5", "agent_fee_1": "10", "agent_fee_2": "8", "agent_fee_3": "5", "version": "0"}
+    ),
 }
 
 

@@ -1,0 +1,97 @@
+"""The operators' fee page: the schedule new invoices are billed under, changed in percent, with
+the history of changes. Invoices billed already keep their own fees (services/fees.py)."""
+
+from __future__ import annotations
+
+from chalicelib.domain.errors import DomainError, InvalidInput
+from chalicelib.lazy import lazy
+from chalicelib.web import forms
+from chalicelib.web.auth import OPERATOR
+from chalicelib.web.portal import PageContext, Portal
+
+fees = lazy("chalicelib.services.fees")
+billing_rules = lazy("chalicelib.domain.billing")
+
+pages = Portal(__name__)
+
+TIERS = (1, 2, 3)
+
+
+def _percent(bps: int) -> str:
+    """1250 basis points as '12.5' (exact: basis points are hundredths of a percent)."""
+    whole, cents = divmod(int(bps), 100)
+    return f"{whole}.{cents:02d}".rstrip("0").rstrip(".")
+
+
+def _field(error_field: str | None) -> str:
+    """The form field for a domain field: client_fee_bps -> client_fee, agent_fee_bps.2 -> agent_fee_2."""
+    if error_field == "client_fee_bps":
+        return "client_fee"
+    if error_field and error_field.startswith("agent_fee_bps."):
+        return "agent_fee_" + error_field.rsplit(".", 1)[1]
+    return error_field if error_field in ("version", "note") else "form"
+
+
+def _page(ctx: PageContext, *, status: int = 200, errors=None, notice=None, values=None):
+    found = fees.show(ctx.principal)
+    schedule = found.schedule
+    shown = {
+        "client_fee": _percent(schedule.client_fee_bps),
+        **{f"agent_fee_{tier}": _percent(schedule.agent_fee(tier)) for tier in TIERS},
+        "note": "",
+    }
+    return ctx.render(
+        "admin_fees.html",
+        status=status,
+        title="Fees",
+        fees=found,
+        percent=_percent,
+        tiers=TIERS,
+        values={**shown, **(values or {})},
+        version=found.version,
+        errors=errors or {},
+        notice=notice,
+    )
+
+
+@pages.get("/admin/fees", access=OPERATOR)
+def fee_page(ctx: PageContext):
+    return _page(ctx)
+
+
+@pages.post("/admin/fees", access=OPERATOR)
+def change_fees(ctx: PageContext):
+    values = ctx.form_values
+    try:
+        version = values.get("version", "").strip()
+        if not version.isdigit():
+            raise InvalidInput("reload the page and try again", field="version")
+        client = forms.basis_points(values.get("client_fee", ""), field="client_fee_bps")
+        agent = {
+            tier: forms.basis_points(values.get(f"agent_fee_{tier}", ""), field=f"agent_fee_bps.{tier}")
+            for tier in TIERS
+        }
+        for field, bps in [
+            ("client_fee_bps", client),
+            *((f"agent_fee_bps.{t}", b) for t, b in agent.items()),
+        ]:
+            if bps is None:
+                raise InvalidInput("write a percentage such as 10", field=field)
+        fees.change(
+            ctx.principal,
+            billing_rules.FeeSchedule(client_fee_bps=client, agent_fee_bps=agent),
+            seen_version=int(version),
+            note=values.get("note", "")[:300],
+            deps=ctx.deps,
+        )
+    except DomainError as error:
+        if error.code == "forbidden":
+            raise
+        from chalicelib.web.errors import status_for
+
+        kept = {
+            name: values.get(name, "")
+            for name in ("client_fee", "agent_fee_1", "agent_fee_2", "agent_fee_3", "note")
+        }
+        return _page(ctx, status=status_for(error), errors={_field(error.field): error.message}, values=kept)
+    return _page(ctx, notice="Saved: invoices planned from now on are billed with these fees.")
