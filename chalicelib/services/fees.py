@@ -109,7 +109,9 @@ def change(
     if record is None:
         record = FeeScheduleRecord(FEES_PK, FEES_CURRENT)
     record.schedule, record.changed_by, record.changed_at = schedule.to_json(), actor.name, now
-    with transaction(conflict_message="the fees were changed since you read them; reload to see the change") as tx:
+    with transaction(
+        conflict_message="the fees were changed since you read them; reload to see the change"
+    ) as tx:
         tx.save(record)  # under its version (a first save: only if none exists)
         tx.save(
             FeeChangeRecord(
