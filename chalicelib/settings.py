@@ -37,6 +37,9 @@ class Settings:
     stripe_api_base: str | None = None
     stripe_webhook_secret: str = "whsec_deskhire_local"
     stripe_connect_webhook_secret: str = "whsec_deskhire_local_connect"
+    # The publishable key Stripe.js runs with on the card page: not a secret (every browser that
+    # opens the page sees it), so a plain variable rather than SSM.
+    stripe_publishable_key: str = "pk_test_deskhire_local"
     # Local stage only: the moment the app believes it is (browser tests and demos of a week's
     # timeline, which cannot wait for Monday noon). Never honoured by a deployed stage.
     fixed_clock: datetime | None = None
@@ -72,6 +75,8 @@ class Settings:
             stripe_connect_webhook_secret=_stripe_secret(
                 env, stage, "DESKHIRE_STRIPE_CONNECT_WEBHOOK_SECRET", "whsec_deskhire_local_connect"
             ),
+            stripe_publishable_key=env.get("DESKHIRE_STRIPE_PUBLISHABLE_KEY", "").strip()
+            or ("pk_test_deskhire_local" if stage == "local" else ""),
         )
 
 

@@ -11,6 +11,7 @@ from chalicelib.domain.money import format_amount
 from chalicelib.lazy import lazy
 from chalicelib.web import forms
 from chalicelib.web.auth import AGENT, MEMBER, OPERATOR
+from chalicelib.web.observability import CARD_PAGE_POLICY, logger
 from chalicelib.web.portal import PageContext, Portal
 
 billing_accounts = lazy("chalicelib.services.billing_accounts")
@@ -70,6 +71,43 @@ def start_card(ctx: PageContext):
     except gateway.PaymentsUnavailable:
         return _stripe_down(ctx)
     return ctx.redirect(setup.url)  # Stripe's card page (the emulator's, locally)
+
+
+@pages.get("/app/billing/card", access=MEMBER)
+def card_page(ctx: PageContext):
+    """The card page against Stripe itself (no emulator): Stripe.js and its Payment Element confirm
+    the business's latest SetupIntent in the browser, and Stripe sends it to the return page."""
+    key = ctx.deps.settings.stripe_publishable_key
+    if not key.startswith("pk_"):  # a deployed stage still carrying config.json's placeholder
+        logger.error("DESKHIRE_STRIPE_PUBLISHABLE_KEY is not a Stripe publishable key")
+        return ctx.render(
+            "error.html",
+            status=503,
+            title="Adding a card is not available",
+            message="The card page is not set up yet. Nothing was changed: try again later.",
+        )
+    seti = (ctx.request.query_params or {}).get("setup_intent") or ""
+    try:
+        # an over-long id is refused whole (cut short, it could pass for a well-formed one)
+        form = billing_accounts.card_form(ctx.principal, seti if len(seti) <= 100 else "", deps=ctx.deps)
+    except gateway.PaymentsUnavailable:
+        return _stripe_down(ctx)
+    except DomainError as error:
+        if error.code != "stale_card_setup":
+            raise
+        return _billing_page(ctx, status=409, errors={"card": error.message})
+    return_url = ctx.deps.link("/app/billing/card/return")
+    if form.succeeded:  # confirmed already (a reload, or back from 3D Secure): the return page
+        return ctx.redirect(f"{return_url}?setup_intent={form.setup_intent_id}")
+    response = ctx.render(
+        "card.html",
+        title="Add a card",
+        publishable_key=key,
+        client_secret=form.client_secret,
+        return_url=return_url,
+    )
+    response.headers["Content-Security-Policy"] = CARD_PAGE_POLICY  # this page only: Stripe.js
+    return response
 
 
 @pages.get("/app/billing/card/return", access=MEMBER)

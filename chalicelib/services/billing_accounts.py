@@ -3,6 +3,7 @@ and how its invoices are collected (the card, or net terms that an operator gran
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from chalicelib.composition import Deps
@@ -16,6 +17,8 @@ from chalicelib.store.identity import TenantRecord
 from chalicelib.store.transactions import transaction
 
 MAX_NET_DAYS = 60
+# Stripe's SetupIntent ids (`seti_` and letters and digits): anything else is refused before a call.
+SETUP_INTENT_ID = re.compile(r"seti_[A-Za-z0-9]{1,95}")
 
 
 def account_of(tenant: TenantId) -> BillingAccount:
@@ -105,14 +108,12 @@ class CardResult:
     message: str
 
 
-def finish_card_setup(actor: Principal, setup_intent_id: str, *, deps: Deps) -> CardResult:
-    """After the card page: read the SetupIntent again (a redirect proves nothing), and make its
-    card the customer's default for invoices."""
+def _own_setup_intent(record: BillingAccount, setup_intent_id: str, *, deps: Deps) -> dict:
+    """The SetupIntent as Stripe has it now, if it is this business's: another business's (or a
+    made-up id) does not exist for this one. A malformed id never reaches Stripe."""
     from chalicelib.payments.gateway import PaymentsError, PaymentsUnavailable
 
-    tenant = actor.require_tenant()
-    record = account_of(tenant)
-    if not record.customer_id or not setup_intent_id.startswith("seti_"):
+    if not record.customer_id or not SETUP_INTENT_ID.fullmatch(setup_intent_id):
         raise NotFound("no such card setup")
     try:
         intent = deps.payments.retrieve_setup_intent(setup_intent_id)
@@ -124,6 +125,44 @@ def finish_card_setup(actor: Principal, setup_intent_id: str, *, deps: Deps) -> 
         raise
     if intent.get("customer") != record.customer_id:
         raise NotFound("no such card setup")  # another business's setup: it does not exist for this one
+    return intent
+
+
+def _require_latest(record: BillingAccount, setup_intent_id: str) -> None:
+    if record.latest_setup_intent and setup_intent_id != record.latest_setup_intent:
+        raise Conflict("a newer card setup replaced this one; add the card again", code="stale_card_setup")
+
+
+@dataclass(frozen=True)
+class CardForm:
+    """What the portal's card page (Stripe.js) needs to confirm a SetupIntent in the browser."""
+
+    setup_intent_id: str
+    client_secret: str
+    succeeded: bool  # confirmed already: the browser goes to the return page instead
+
+
+def card_form(actor: Principal, setup_intent_id: str, *, deps: Deps) -> CardForm:
+    """The card page against Stripe itself: the business's own, latest SetupIntent, read again from
+    Stripe (the id comes from the browser), with the client secret Stripe.js confirms it with."""
+    tenant = actor.require_tenant()
+    record = account_of(tenant)
+    intent = _own_setup_intent(record, setup_intent_id, deps=deps)
+    if intent.get("status") == "succeeded":
+        # the return page decides (saved already, saved now, or replaced by a newer setup)
+        return CardForm(intent["id"], "", succeeded=True)
+    _require_latest(record, setup_intent_id)
+    if intent.get("status") == "canceled":  # Stripe.js cannot confirm it any more
+        raise Conflict("this card setup was cancelled; add the card again", code="stale_card_setup")
+    return CardForm(intent["id"], intent["client_secret"], succeeded=False)
+
+
+def finish_card_setup(actor: Principal, setup_intent_id: str, *, deps: Deps) -> CardResult:
+    """After the card page: read the SetupIntent again (a redirect proves nothing), and make its
+    card the customer's default for invoices."""
+    tenant = actor.require_tenant()
+    record = account_of(tenant)
+    intent = _own_setup_intent(record, setup_intent_id, deps=deps)
     if intent.get("status") != "succeeded":
         error = (intent.get("last_setup_error") or {}).get("message") or "the card was not saved"
         return CardResult(record, False, error)
@@ -131,8 +170,7 @@ def finish_card_setup(actor: Principal, setup_intent_id: str, *, deps: Deps) -> 
     method_id = method.get("id") if isinstance(method, dict) else method
     if method_id == record.payment_method_id:  # a reload of the return page: saved already
         return CardResult(record, True, f"Saved: {record.card_brand} ending {record.card_last4}.")
-    if record.latest_setup_intent and setup_intent_id != record.latest_setup_intent:
-        raise Conflict("a newer card setup replaced this one; add the card again", code="stale_card_setup")
+    _require_latest(record, setup_intent_id)
     record = _adopt(record, intent, actor=actor, tenant=tenant, deps=deps)
     return CardResult(record, True, f"Saved: {record.card_brand} ending {record.card_last4}.")
 

@@ -21,6 +21,21 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
 }
 PAGE_POLICY = "default-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'"
+# The card page alone (GET /app/billing/card) runs Stripe.js, which must be loaded from
+# js.stripe.com, and the Payment Element in Stripe's frames. Its handler sets this header, which
+# `finish_request` keeps (setdefault). The Stripe hosts are those Stripe documents for Stripe.js
+# (docs.stripe.com/security/guide#content-security-policy): scripts from js.stripe.com and its
+# subdomains, frames from the same and hooks.stripe.com (3D Secure), calls to api.stripe.com.
+# No style-src for Stripe: the Payment Element draws its fields inside its own frames (styled by
+# Stripe's origin, not ours), and Stripe's list for Stripe.js names no style source. Link's hosts
+# (link.com) are left out: the SetupIntent offers `card` only. Everything else as PAGE_POLICY.
+CARD_PAGE_POLICY = (
+    "default-src 'self'; "
+    "script-src 'self' https://js.stripe.com https://*.js.stripe.com; "
+    "frame-src https://js.stripe.com https://*.js.stripe.com https://hooks.stripe.com; "
+    "connect-src 'self' https://api.stripe.com; "
+    "img-src 'self' data:; style-src 'self'; frame-ancestors 'none'"
+)
 
 
 _request_id: ContextVar[str | None] = ContextVar("deskhire_request_id", default=None)

@@ -354,6 +354,7 @@ PROBES: dict[tuple[str, str], Probe] = {
     # billing pages: A's setup intent is no one else's; the operator's page names A's tenant
     ("GET", "/app/billing"): Probe(),
     ("POST", "/app/billing/card"): Probe(),
+    ("GET", "/app/billing/card"): Probe(names_object=True, query="setup_intent={setup_intent_id}"),
     ("GET", "/app/billing/card/return"): Probe(names_object=True, query="setup_intent={setup_intent_id}"),
     ("GET", "/agent/payouts"): Probe(),
     ("POST", "/agent/payouts"): Probe(form={"country": "PT"}),
