@@ -370,7 +370,8 @@ class InvoiceStatus(StrEnum):
 # Stripe's lifecycle (draft -> open -> paid | void | uncollectible; uncollectible -> paid | void),
 # with deskhire's own steps before finalization. Anything else is refused.
 TRANSITIONS: dict[InvoiceStatus, frozenset[InvoiceStatus]] = {
-    InvoiceStatus.PLANNED: frozenset({InvoiceStatus.DRAFTED}),
+    # a further block withdrawn before it reached Stripe is void here alone (services/blocks.py)
+    InvoiceStatus.PLANNED: frozenset({InvoiceStatus.DRAFTED, InvoiceStatus.VOID}),
     InvoiceStatus.DRAFTED: frozenset({InvoiceStatus.ITEMIZED}),
     InvoiceStatus.ITEMIZED: frozenset({InvoiceStatus.OPEN}),
     InvoiceStatus.OPEN: frozenset({InvoiceStatus.PAID, InvoiceStatus.VOID, InvoiceStatus.UNCOLLECTIBLE}),

@@ -133,3 +133,34 @@ def top_up_due(
         and pending is None
         and remaining_after < setting.threshold_minutes
     )
+
+
+def how_to_cancel(number: int, status: str) -> str | None:
+    """How a further block waiting for its payment is withdrawn (the business changed its mind, or
+    the contract ended): "here" while it is only planned (nothing at Stripe yet), "stripe" once its
+    invoice is open (voided there), None when it is void or written off already (a second click).
+    A paid block stays: its hours may be logged, and those unused are refunded at the end."""
+    if number < 2:
+        raise Conflict(
+            "the first block comes with the contract; end the contract to stop it",
+            code="illegal_transition",
+            field="number",
+        )
+    if status in ("void", "uncollectible"):
+        return None
+    if status == "paid":
+        raise Conflict(
+            f"block {number} is paid: its hours can be logged, and hours not used are refunded when "
+            "the contract ends",
+            code="block_paid",
+            field="number",
+        )
+    if status == "planned":
+        return "here"
+    if status == "open":
+        return "stripe"
+    raise Conflict(
+        f"block {number} is being issued at Stripe just now; try again in a minute",
+        code="block_issuing",
+        field="number",
+    )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from chalicelib.domain.errors import DomainError, InvalidInput
+from chalicelib.domain.errors import DomainError, InvalidInput, NotFound
 from chalicelib.lazy import lazy
 from chalicelib.web import forms
 from chalicelib.web.auth import AGENT, MEMBER
@@ -262,6 +262,23 @@ def buy_block(ctx: PageContext, contract_id: str):
         f"Block {blocks.number_of(block)} is waiting for its payment; its hours can be logged once it is paid.",
     )
     return _contract_page(ctx, contract_id, notice=notice, values={})
+
+
+@pages.post("/app/contracts/{contract_id}/blocks/{number}/cancel", access=MEMBER)
+def cancel_block(ctx: PageContext, contract_id: str, number: str):
+    if not number.isdigit() or len(number) > 4:
+        raise NotFound("no such block")
+    try:
+        blocks.cancel(ctx.principal, contract_id, int(number), deps=ctx.deps)
+    except DomainError as error:
+        if error.code == "not_found":
+            raise
+        from chalicelib.web.errors import status_for
+
+        return _contract_page(ctx, contract_id, status=status_for(error), errors={"form": error.message})
+    return _contract_page(
+        ctx, contract_id, notice=f"Block {number} was cancelled; nothing is charged for it."
+    )
 
 
 @pages.post("/app/contracts/{contract_id}/top-up", access=MEMBER)

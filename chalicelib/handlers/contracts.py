@@ -281,6 +281,22 @@ def buy_block(contract_id: str, body, principal):
     )
 
 
+@api.post(
+    "/api/v1/contracts/{contract_id}/blocks/{number}/cancel",
+    response="BlockBalanceView",
+    errors=(404, 409),
+    access=MEMBER,
+)
+def cancel_block(contract_id: str, number: str, principal):
+    """Withdraw a further block not paid yet (void at Stripe); a paid one stays, and its unused hours
+    are refunded when the contract ends."""
+    if not number.isdigit() or len(number) > 4:
+        from chalicelib.domain.errors import NotFound
+
+        raise NotFound("no such block")
+    return schemas.block_balance_view(blocks.cancel(principal, contract_id, int(number), deps=_deps()))
+
+
 @api.put(
     "/api/v1/contracts/{contract_id}/top-up",
     body="TopUpBody",

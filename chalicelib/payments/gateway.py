@@ -303,6 +303,11 @@ class StripeGateway:
             stripe_invoice,
         )
 
+    def void_invoice(self, invoice_id: str, stripe_invoice: str) -> dict:
+        return self._call(
+            "void_invoice", key("void", invoice_id), self.client.v1.invoices.void_invoice, stripe_invoice
+        )
+
     def pay_invoice(self, invoice_id: str, stripe_invoice: str, *, attempt: int) -> dict:
         return self._call(
             "pay_invoice", key("pay", invoice_id, str(attempt)), self.client.v1.invoices.pay, stripe_invoice

@@ -274,6 +274,88 @@ def set_top_up(
     return Balance(current, blocks_of(current))
 
 
+# -- withdrawing a block waiting for its payment -------------------------------------------------
+
+
+def cancel(actor: Principal, contract_id: str, number: int, *, deps: Deps) -> Balance:
+    """The business withdraws a further block that is not paid (a card that keeps failing, hours
+    no longer needed): void at Stripe if its invoice is open, void here alone while it is only
+    planned. It is then no longer pending, so another may be bought. Sent again, nothing more."""
+    contract = _business_contract(actor, contract_id)
+    rules.check_block_kind(Kind(contract.contract_kind))
+    withdraw(contract, number, actor=actor, deps=deps)
+    current = contracts.find_for_system(_tenant(contract), contract_id)
+    return Balance(current, blocks_of(current))
+
+
+def withdraw(contract: ContractRecord, number: int, *, actor: Principal, deps: Deps) -> InvoiceRecord | None:
+    """Void block `number` of `contract` unless it is paid (see `cancel`); also used when the
+    contract ends, so a block bought for hours that can no longer be logged is never charged."""
+    from chalicelib.payments.gateway import PaymentsError, PaymentsUnavailable
+    from chalicelib.services import invoicing
+
+    tenant = _tenant(contract)
+    found = (
+        InvoiceRecord.find(*block_invoice_key(tenant, contract.contract_id, number), consistent=True)
+        if number >= 2
+        else None
+    )
+    if number >= 2 and found is None:
+        from chalicelib.domain.errors import NotFound
+
+        raise NotFound("no such block")
+    record = found
+    for _attempt in range(ATTEMPTS):
+        how = rules.how_to_cancel(number, record.status if record else "")
+        if how is None:
+            release_pending(record)  # a crash may have come between the void and the release
+            return record
+        now = deps.now()
+        if how == "here":
+            record.status = str(billing_rules.InvoiceStatus.VOID)
+            record.gsi2pk = record.gsi2sk = None  # off the list advance-invoices carries on
+            try:
+                with transaction(conflict_message="the block changed meanwhile") as tx:
+                    tx.save(record)  # under its version: a run drafting it meanwhile loses, or we do
+                    tx.save(_audit(contract, actor, "block.cancelled", {"block": number}, now))
+            except Conflict:
+                record = InvoiceRecord.find(record.pk, record.sk, consistent=True)
+                continue
+            release_pending(record)
+            return record
+        try:
+            voided = deps.payments.void_invoice(record.invoice_id, record.stripe_invoice_id)
+        except PaymentsUnavailable:
+            raise
+        except PaymentsError:
+            # Stripe refuses to void a paid invoice: paid meanwhile (its webhook may be late)
+            current = deps.payments.retrieve_invoice(record.stripe_invoice_id)
+            if current.get("status") != "paid":
+                raise
+            invoicing.mark_paid(record, current, deps=deps)
+            record = InvoiceRecord.find(record.pk, record.sk, consistent=True)
+            continue
+        record = invoicing.mark_closed_unpaid(record, voided, deps=deps)
+        _audit(contract, actor, "block.cancelled", {"block": number}, now).save()
+        return record
+    raise Conflict("the block kept changing; try again", code="contended")
+
+
+def withdraw_pending_at_end(contract: ContractRecord, *, deps: Deps) -> None:
+    """The contract ended: the block still waiting for its payment is withdrawn (never charged
+    for hours that can no longer be logged). One paid meanwhile is refunded by the payout run."""
+    if contract.contract_kind != "block" or contract.block_pending is None:
+        return
+    try:
+        withdraw(contract, int(contract.block_pending), actor=SYSTEM, deps=deps)
+    except Conflict:
+        pass  # paid meanwhile, or being issued: the payout run refunds it in full once paid
+    except Exception:  # Stripe out of reach must not undo the end itself: logged, refunded if paid
+        from chalicelib.web.observability import logger
+
+        logger.exception("block left pending at the contract's end", extra={"contract": contract.contract_id})
+
+
 # -- the automatic top-up, inside a diary write --------------------------------------------------
 
 

@@ -515,7 +515,11 @@ def pause(actor: Principal, contract_id: str, *, reason: str = "", deps: Deps) -
 def end(actor: Principal, contract_id: str, *, reason: str, deps: Deps) -> ContractRecord:
     if not reason.strip():
         raise InvalidInput("say why the contract ends; the other side sees it", field="reason")
-    return _stop(actor, find(actor, contract_id), "end", reason=reason, deps=deps)
+    ended = _stop(actor, find(actor, contract_id), "end", reason=reason, deps=deps)
+    from chalicelib.services import blocks  # blocks reads contracts: imported here, not at the top
+
+    blocks.withdraw_pending_at_end(ended, deps=deps)  # never charged for hours that cannot be logged
+    return find_for_system(tenant_of(ended), ended.contract_id)
 
 
 def pause_for_inactivity(record: ContractRecord, *, system: Principal, deps: Deps) -> bool:

@@ -376,3 +376,81 @@ def test_bad_input_names_the_field(client, paying):
     ended = buy(client, owner, cid, 600)
     assert ended.status_code == 409 and ended.json["error"]["field"] == "block_minutes"
     assert [b["number"] for b in blocks(client, owner, cid)["blocks"]] == [1]
+
+
+def cancel(client, person, cid, number):
+    return call(client, "POST", f"/api/v1/contracts/{cid}/blocks/{number}/cancel", token=person["token"])
+
+
+def test_the_business_cancels_a_block_that_is_not_paid(client, paying):
+    hired = block_hire(client, paying)
+    owner, someone, cid = hired["owner"], hired["agent"], hired["contract"]["id"]
+    tenant = TenantId(owner["tenant_id"])
+    paying.add_card(owner, card="pm_card_chargeCustomerFail")
+    assert buy(client, owner, cid, 600).json["pending"]["status"] == "open"
+
+    assert cancel(client, someone, cid, 2).status_code == 403
+    first = cancel(client, owner, cid, 1)
+    assert first.status_code == 409 and first.json["error"]["field"] == "number"
+    assert cancel(client, owner, cid, 7).status_code == 404
+    assert cancel(client, owner, cid, "two").status_code == 404
+
+    cancelled = cancel(client, owner, cid, 2)
+    assert cancelled.status_code == 200, cancelled.json
+    assert cancelled.json["pending"] is None and cancelled.json["block_minutes"] == 600
+    assert [b["status"] for b in cancelled.json["blocks"]] == ["paid", "void"]
+    second = invoice(hired, 2)
+    assert paying.stripe.v1.invoices.retrieve(second.stripe_invoice_id).status == "void"
+    postings = ledger_store.postings(tenant, second.invoice_id)
+    assert balance(postings, f"receivable:{tenant.value}", "usd") == 0  # no longer owed
+    again = cancel(client, owner, cid, 2)  # a second click: nothing more
+    assert again.status_code == 200 and [b["status"] for b in again.json["blocks"]] == ["paid", "void"]
+    paying.forward()  # invoice.voided arrives: nothing changes
+    assert invoice(hired, 2).status == "void"
+    paying.deps.clock.now = MONDAY + timedelta(days=1, hours=2)
+    sign_in(client, owner)
+    assert runner.run("dunning", deps=paying.deps).changed == 0  # a void block is never charged again
+
+    paying.add_card(owner)
+    assert buy(client, owner, cid, 120).json["blocks"][-1]["status"] == "paid"  # block 3
+    paid = cancel(client, owner, cid, 3)
+    assert paid.status_code == 409 and paid.json["error"]["code"] == "block_paid"
+    assert reconciliation.reconcile_tenant(tenant, deps=paying.deps).differences == []
+
+
+def test_a_planned_top_up_is_cancelled_here_and_never_reaches_stripe(client, paying):
+    hired = block_hire(client, paying)
+    owner, someone, cid = hired["owner"], hired["agent"], hired["contract"]["id"]
+    set_up = call(
+        client,
+        "PUT",
+        f"/api/v1/contracts/{cid}/top-up",
+        {"enabled": True, "threshold_minutes": 120, "block_minutes": 300},
+        token=owner["token"],
+    )
+    assert set_up.status_code == 200, set_up.json
+    paying.deps.clock.now = at(26, 20)
+    sign_in(client, someone), sign_in(client, owner)
+    assert log(client, someone, cid, at(24, 9), at(24, 18)).status_code == 201  # 60 left: top-up
+    assert blocks(client, owner, cid)["pending"]["status"] == "planned"
+    at_stripe = len(paying.stripe.v1.invoices.list(params={"limit": 10}).data)
+
+    cancelled = cancel(client, owner, cid, 2)
+    assert cancelled.status_code == 200, cancelled.json
+    assert cancelled.json["pending"] is None and cancelled.json["blocks"][-1]["status"] == "void"
+    runner.run("advance-invoices", deps=paying.deps)
+    assert invoice(hired, 2).status == "void" and invoice(hired, 2).stripe_invoice_id is None
+    assert len(paying.stripe.v1.invoices.list(params={"limit": 10}).data) == at_stripe
+
+
+def test_ending_the_contract_withdraws_the_block_waiting_for_payment(client, paying):
+    hired = block_hire(client, paying)
+    owner, cid = hired["owner"], hired["contract"]["id"]
+    paying.add_card(owner, card="pm_card_chargeCustomerFail")
+    assert buy(client, owner, cid, 600).json["pending"]["status"] == "open"
+    ended = call(
+        client, "POST", f"/api/v1/contracts/{cid}/end", {"reason": "season over"}, token=owner["token"]
+    )
+    assert ended.status_code == 200, ended.json
+    assert invoice(hired, 2).status == "void"
+    assert paying.stripe.v1.invoices.retrieve(invoice(hired, 2).stripe_invoice_id).status == "void"

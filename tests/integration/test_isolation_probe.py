@@ -322,6 +322,8 @@ PROBES: dict[tuple[str, str], Probe] = {
     ("POST", "/api/v1/contracts/{contract_id}/blocks"): Probe(
         names_object=True, body={"block_minutes": 600, "number": 2}
     ),
+    ("POST", "/api/v1/contracts/{contract_id}/blocks/{number}/cancel"): Probe(names_object=True),
+    ("POST", "/app/contracts/{contract_id}/blocks/{number}/cancel"): Probe(names_object=True),
     ("PUT", "/api/v1/contracts/{contract_id}/top-up"): Probe(
         names_object=True, body={"enabled": True, "threshold_minutes": 120, "block_minutes": 600}
     ),
@@ -648,6 +650,7 @@ def fill(path: str, a) -> str:
         "week": a["week"],
         "tenant_id": a["tenant_id"],
         "setup_intent_id": a["setup_intent_id"],
+        "number": "2",  # a further block of A's contract (hourly: B must still get 404, not 409)
         **BOGUS_TOKEN,
     }
     return re.sub(r"{(\w+)}", lambda m: values[m.group(1)], path)

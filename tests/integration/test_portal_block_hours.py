@@ -90,6 +90,14 @@ def test_the_business_buys_hours_and_sets_the_top_up_in_the_portal(client, payin
     assert "7 h left</strong> of 15 h bought" in declined.text
     second = shop.post(f"/app/contracts/{cid}/blocks", {"block_hours": "5", "number": "4"})
     assert second.status_code == 409 and "still waiting for its payment" in field_error(second, "block_hours")
+    assert f'action="/app/contracts/{cid}/blocks/3/cancel"' in second.text
+    withdrawn = shop.post(f"/app/contracts/{cid}/blocks/3/cancel", {})
+    assert (
+        withdrawn.status_code == 200 and "Block 3 was cancelled; nothing is charged for it." in withdrawn.text
+    )
+    assert "is waiting for its payment" not in withdrawn.text and "Cancel block" not in withdrawn.text
+    paid = shop.post(f"/app/contracts/{cid}/blocks/2/cancel", {})
+    assert paid.status_code == 409 and "block 2 is paid" in paid.text
 
     agent = signed_in(client, someone["email"])
     seen = agent.get(f"/agent/contracts/{cid}")

@@ -75,3 +75,25 @@ def test_the_top_up_buys_under_the_threshold_and_never_while_a_block_is_pending(
     assert not rules.top_up_due(None, status=running, remaining_after=0, adding=30, pending=None)  # off
     for stopped in (Status.PAUSED, Status.ENDED):  # an old entry fixed after a pause or the end
         assert not rules.top_up_due(setting, status=stopped, remaining_after=10, adding=30, pending=None)
+
+
+@pytest.mark.parametrize(
+    ("status", "how"), [("planned", "here"), ("open", "stripe"), ("void", None), ("uncollectible", None)]
+)
+def test_a_block_not_paid_is_cancelled_where_it_is(status, how):
+    assert rules.how_to_cancel(2, status) == how
+
+
+@pytest.mark.parametrize(
+    ("number", "status", "code"),
+    [
+        (1, "open", "illegal_transition"),
+        (2, "paid", "block_paid"),
+        (3, "drafted", "block_issuing"),
+        (3, "itemized", "block_issuing"),
+    ],
+)
+def test_a_paid_block_the_first_block_and_one_being_issued_stay(number, status, code):
+    with pytest.raises(Conflict) as refused:
+        rules.how_to_cancel(number, status)
+    assert refused.value.code == code and refused.value.field == "number"
