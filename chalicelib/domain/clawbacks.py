@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from chalicelib.domain.billing import FeeSchedule, _hours
-from chalicelib.domain.errors import InvalidInput
+from chalicelib.domain.errors import Conflict, InvalidInput
 from chalicelib.domain.money import Money, basis_points
 
 MAX_REASON = 500
@@ -105,3 +105,29 @@ def claw_back(minutes: int, line: PaidOut, *, fees: FeeSchedule) -> Clawback:
 def recover(owed: int, net: int) -> int:
     """How much of what an agent owes is kept back from a transfer of `net`."""
     return max(0, min(owed, net))
+
+
+def refund_to_make(number: int | None, *, made: int) -> int | None:
+    """Which refund a request makes: None, a new one (the next); or the number of one made already
+    that the request names (sent again), to be answered instead. A number past the next is stale."""
+    if number is None or number == made + 1:
+        return None
+    if number < 1:
+        raise InvalidInput("refunds are numbered from 1", field="number")
+    if number > made + 1:
+        raise Conflict(
+            f"refund {made + 1} is the next one on this invoice; reload the page",
+            code="stale_or_duplicate",
+            field="number",
+        )
+    return number
+
+
+def check_same_refund(number: int, made_contract: str, made_minutes: int, contract_id: str, minutes: int) -> None:
+    """A request naming a refund made already must ask for what was made."""
+    if (made_contract, made_minutes) != (contract_id, minutes):
+        raise Conflict(
+            f"refund {number} on this invoice was made already, for other minutes; reload the page",
+            code="stale_or_duplicate",
+            field="number",
+        )

@@ -181,6 +181,7 @@ def refund_after_payout(tenant_id: str, week: str, body, principal):
             contract_id=body.contract_id,
             minutes=body.minutes,
             reason=body.reason,
+            number=body.number,
             deps=_deps(),
         )
     )

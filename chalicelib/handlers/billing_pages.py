@@ -313,6 +313,9 @@ def refund_after_payout(ctx: PageContext, tenant_id: str, week: str):
         minutes = forms.minutes_from_hours(values.get("hours", ""), field="hours")
         if not minutes:
             raise DomainError("write the hours to refund, such as 1.5", field="hours")
+        number = values.get("number", "").strip()
+        if number and not number.isdigit():
+            raise DomainError("reload the page and try again", field="form")
         item = clawbacks.refund_after_payout(
             ctx.principal,
             tenant_id,
@@ -320,13 +323,18 @@ def refund_after_payout(ctx: PageContext, tenant_id: str, week: str):
             contract_id=values.get("contract_id", ""),
             minutes=minutes,
             reason=values.get("reason", ""),
+            number=int(number) if number else None,
             deps=ctx.deps,
         )
     except DomainError as error:
         if error.code in ("not_found", "forbidden"):
             raise
-        field = "hours" if error.field == "minutes" else (error.field or "form")
-        return _collection_page(ctx, tenant_id, status=400, errors={field: error.message}, refund_week=week)
+        from chalicelib.web.errors import status_for
+
+        field = {"minutes": "hours", "number": "form"}.get(error.field or "", error.field or "form")
+        return _collection_page(
+            ctx, tenant_id, status=status_for(error), errors={field: error.message}, refund_week=week
+        )
     money = f"{format_amount(int(item.refund), item.currency)} {item.currency.upper()}"
     done = {
         "done": "refunded, and the agent's share taken back",

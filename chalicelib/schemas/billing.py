@@ -109,6 +109,11 @@ class RefundAfterPayoutBody(Command):
     contract_id: str = Field(min_length=1, max_length=64)
     minutes: int = Field(description="paid-out minutes of the contract's week to refund")
     reason: str = Field(description="why: the business and the agent see it", max_length=500)
+    number: int | None = Field(
+        default=None,
+        description="the refund you mean on this invoice (1 for its first): sent again, the request "
+        "answers that refund instead of making another; left out, a new refund is made",
+    )
 
 
 class ClawbackView(View):

@@ -123,13 +123,30 @@ def _paid_out(record: InvoiceRecord, contract_id: str) -> tuple[billing_rules.Li
 
 
 def refund_after_payout(
-    actor: Principal, tenant_id: str, week: str, *, contract_id: str, minutes: int, reason: str, deps: Deps
+    actor: Principal,
+    tenant_id: str,
+    week: str,
+    *,
+    contract_id: str,
+    minutes: int,
+    reason: str,
+    number: int | None = None,
+    deps: Deps,
 ) -> ClawbackRecord:
-    """Refund `minutes` of a contract's paid-out week to the business, taking the agent's share back."""
+    """Refund `minutes` of a contract's paid-out week to the business, taking the agent's share back.
+
+    `number` names the refund the operator means (1 for the invoice's first; the page's form sends
+    the next one it showed): sent again (a double click, a retry after a timeout), the request
+    answers that refund instead of making a second one."""
     _operator(actor)
     reason = rules.check_reason(reason)
     tenant, record = _invoice(tenant_id, week)
     for _attempt in range(4):
+        made = rules.refund_to_make(number, made=int(record.clawbacks or 0))
+        if made is not None:  # made already: answer it
+            existing = ClawbackRecord.find(*clawback_key(tenant, record.invoice_id, made), consistent=True)
+            rules.check_same_refund(made, existing.contract_id, int(existing.minutes), contract_id, minutes)
+            return existing
         line, paid_out = _paid_out(record, contract_id)
         step = rules.claw_back(minutes, paid_out, fees=invoicing.fees_of(record))
         now = deps.now()
@@ -192,18 +209,21 @@ def refund_after_payout(
         except Conflict:
             record = InvoiceRecord.find(record.pk, record.sk, consistent=True)
             continue
-        _tell(item, deps=deps)
+        # Committed: from here nothing may answer as if the refund had not been made (the operator
+        # would make it again). Whatever fails now, Stripe's part is finished by the payout run
+        # (and reported there if it keeps failing); the operator sees the refund pending.
+        from chalicelib.web.observability import logger
+
         try:
+            _tell(item, deps=deps)
             return carry_out(item, deps=deps)
         except PaymentsError as error:
-            # committed: Stripe's part is retried by the payout run (and reported there if it
-            # keeps failing); the operator sees it pending
-            from chalicelib.web.observability import logger
-
             logger.warning(
                 "refund after payout left pending", extra={"clawback": item.clawback_id, "error": str(error)}
             )
-            return ClawbackRecord.find(item.pk, item.sk, consistent=True)
+        except Exception:
+            logger.exception("refund after payout left pending", extra={"clawback": item.clawback_id})
+        return ClawbackRecord.find(item.pk, item.sk, consistent=True)
     raise Conflict("the invoice kept changing; try again", code="contended")
 
 

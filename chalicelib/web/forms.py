@@ -4,7 +4,7 @@ the form field at fault."""
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, DecimalException
 
 from chalicelib.domain.currencies import CURRENCY_EXPONENTS
 from chalicelib.domain.errors import InvalidInput
@@ -12,14 +12,25 @@ from chalicelib.domain.money import Money
 from chalicelib.domain.schedule import DAYS
 
 LANGUAGE_ROWS = 3
+# Longer than any amount, hours or percentage a person types: '1e999999999' never reaches Decimal
+# arithmetic (whose overflow is not an input error), and 'Infinity' or 'NaN' are refused too.
+MAX_NUMBER_LENGTH = 32
+
+
+def _number(text: str, message: str, *, field: str) -> Decimal:
+    """A finite decimal number as typed, or InvalidInput naming the field."""
+    try:
+        value = Decimal(text) if len(text) <= MAX_NUMBER_LENGTH else None
+    except DecimalException:
+        value = None
+    if value is None or not value.is_finite() or abs(value.adjusted()) > 12:
+        raise InvalidInput(message, field=field)
+    return value
 
 
 def money(text: str, currency: str, *, field: str) -> Money:
     """'20' or '20.50' in the currency's major unit, to exact minor units (never via a float)."""
-    try:
-        amount = Decimal(text.strip().replace(",", ""))
-    except InvalidOperation:
-        raise InvalidInput("write an amount such as 25 or 25.50", field=field) from None
+    amount = _number(text.strip().replace(",", ""), "write an amount such as 25 or 25.50", field=field)
     exponent = CURRENCY_EXPONENTS.get(currency)
     if exponent is None:
         raise InvalidInput("unsupported currency", field=field)
@@ -33,10 +44,8 @@ def hours(text: str, *, field: str) -> float | None:
     text = text.strip()
     if not text:
         return None
-    try:
-        return float(Decimal(text))  # quarter hours are exact in binary; the domain checks them
-    except InvalidOperation:
-        raise InvalidInput("write hours such as 12.5", field=field) from None
+    # quarter hours are exact in binary; the domain checks them
+    return float(_number(text, "write hours such as 12.5", field=field))
 
 
 def weekly_windows(values: dict[str, str]) -> list[tuple[str, str, str]]:
@@ -122,10 +131,7 @@ def minutes_from_hours(text: str, *, field: str) -> int | None:
     text = text.strip()
     if not text:
         return None
-    try:
-        value = Decimal(text) * 60
-    except InvalidOperation:
-        raise InvalidInput("write hours such as 12.5", field=field) from None
+    value = _number(text, "write hours such as 12.5", field=field) * 60
     if value != value.to_integral_value() or value < 0:
         raise InvalidInput("hours must come to whole minutes", field=field)
     return int(value)
@@ -136,10 +142,7 @@ def basis_points(text: str, *, field: str) -> int | None:
     text = text.strip().rstrip("%").strip()
     if not text:
         return None
-    try:
-        value = Decimal(text) * 100
-    except InvalidOperation:
-        raise InvalidInput("write a percentage such as 10", field=field) from None
+    value = _number(text, "write a percentage such as 10", field=field) * 100
     if value != value.to_integral_value():
         raise InvalidInput("at most two decimals", field=field)
     return int(value)

@@ -213,10 +213,38 @@ def test_the_operator_refunds_from_the_payouts_page(client, paying):
         {"contract_id": cid, "hours": "9", "reason": "late"},
     )
     assert bad.status_code == 400 and 'id="hours-error-2026-W48"' in bad.text
-    done = page.post(
-        f"/admin/businesses/{tenant_id}/invoices/2026-W48/refunds",
-        {"contract_id": cid, "hours": "0.5", "reason": "logged twice"},
-    )
+    assert 'name="number" value="1"' in shown.text
+    form = {"contract_id": cid, "hours": "0.5", "reason": "logged twice", "number": "1"}
+    done = page.post(f"/admin/businesses/{tenant_id}/invoices/2026-W48/refunds", form)
     assert done.status_code == 200, done.text
+    twice = page.post(f"/admin/businesses/{tenant_id}/invoices/2026-W48/refunds", form)  # a double click
+    assert twice.status_code == 200 and invoice(hired).clawbacks == 1
     # half an hour: 12.50 of the line, and the client fee on it, 3.75 - 3.12 (3.125 to even) = 0.63
     assert "13.13 USD for week 2026-W48: refunded" in done.text
+
+
+def test_a_refund_sent_again_answers_the_first_and_moves_no_more_money(client, paying):
+    """A double click or a retry after a timeout names the refund it meant: no second refund."""
+    hired = paid_out(client, paying)
+    path = f"/api/v1/admin/businesses/{hired['owner']['tenant_id']}/invoices/{W48}/refunds"
+    body = {"contract_id": hired["contract"]["id"], "minutes": 60, "reason": "logged twice", "number": 1}
+    first = call(client, "POST", path, body, token=hired["ops"]["token"])
+    again = call(client, "POST", path, body, token=hired["ops"]["token"])
+    assert first.status_code == again.status_code == 201, again.json
+    assert again.json["id"] == first.json["id"]
+    record = invoice(hired)
+    assert record.clawbacks == 1
+    refunds = paying.stripe.v1.refunds.list(params={"charge": record.stripe_charge_id}).data
+    assert [r.amount for r in refunds] == [2625]
+
+    other = call(client, "POST", path, {**body, "minutes": 30}, token=hired["ops"]["token"])
+    assert other.status_code == 409 and other.json["error"]["field"] == "number"
+    stale = call(client, "POST", path, {**body, "number": 5}, token=hired["ops"]["token"])
+    assert stale.status_code == 409 and stale.json["error"]["field"] == "number"
+    assert (
+        call(
+            client, "POST", path, {**body, "number": 2, "minutes": 30}, token=hired["ops"]["token"]
+        ).status_code
+        == 201
+    )
+    clean(paying, hired)
