@@ -248,3 +248,20 @@ def test_a_refund_sent_again_answers_the_first_and_moves_no_more_money(client, p
         == 201
     )
     clean(paying, hired)
+
+
+def test_a_refund_after_payout_uses_the_fees_the_invoice_was_billed_under(client, paying):
+    hired = paid_out(client, paying)
+    raised = call(
+        client,
+        "PUT",
+        "/api/v1/admin/fees",
+        {"client_fee_bps": 900, "agent_fee_bps": {"1": 2000, "2": 1500, "3": 1000}, "version": 0},
+        token=hired["ops"]["token"],
+    )
+    assert raised.status_code == 200, raised.json
+    answer = refund(client, hired)
+    assert answer.status_code == 201, answer.json
+    # as billed: 25.00 and the 5% client fee back to the business, 25.00 less 8% from the agent
+    assert (answer.json["refund"]["amount"], answer.json["reversal"]["amount"]) == (2625, 2300)
+    clean(paying, hired)
