@@ -48,3 +48,13 @@ class PortalSession:
     def follow(self, response):
         assert response.status_code == 303, (response.status_code, response.body[:500])
         return self.get(response.headers["Location"])
+
+
+def fits_a_phone(page) -> None:
+    """As far as a test without a browser can tell, the page fits a 375 px screen: the viewport
+    is set, every table scrolls inside its own box, and nothing sets a fixed width."""
+    text = page.text
+    assert 'name="viewport" content="width=device-width' in text
+    tables = text.count("<table")
+    assert len(re.findall(r'<div class="table-scroll">\s*<table', text)) == tables
+    assert not re.search(r'style="[^"]*width', text) and "<pre" not in text

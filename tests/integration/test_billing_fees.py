@@ -15,7 +15,7 @@ from chalicelib.store.billing import InvoiceRecord, invoice_key
 from tests.integration.billing_helpers import payout_day, worked_week
 from tests.integration.contract_helpers import at, log, sign_in
 from tests.integration.helpers import STRONG, business, call, operator
-from tests.integration.portal_helpers import PortalSession
+from tests.integration.portal_helpers import PortalSession, fits_a_phone
 
 pytestmark = pytest.mark.integration
 W48, W49 = BillingWeek(2026, 48), BillingWeek(2026, 49)
@@ -143,6 +143,7 @@ def test_the_operator_sets_fees_in_the_portal(client, paying):
     assert "Saved: invoices planned from now on" in text
     assert "client fee <strong>6.5%</strong>" in text and "tier 3 <strong>4.25%</strong>" in text
     assert "5% → 6.5%" in text and "Q1 pricing" in text and "Olga Ops" in text
+    fits_a_phone(saved)
     assert 'name="version" value="1"' in text
     shown = call(client, "GET", "/api/v1/admin/fees", token=ops["token"]).json
     assert shown["client_fee_bps"] == 650 and shown["agent_fee_bps"] == {"1": 1200, "2": 900, "3": 425}

@@ -15,7 +15,7 @@ from chalicelib.jobs import runner
 from tests.integration.billing_helpers import payout_day, worked_week
 from tests.integration.contract_helpers import at, hire, log, sign_in
 from tests.integration.helpers import STRONG, business, operator
-from tests.integration.portal_helpers import PortalSession
+from tests.integration.portal_helpers import PortalSession, fits_a_phone
 
 pytestmark = pytest.mark.integration
 
@@ -34,16 +34,6 @@ def path_of(url: str) -> str:
     in tests: the test client takes the path)."""
     parts = urlsplit(url)
     return parts.path + (f"?{parts.query}" if parts.query else "")
-
-
-def fits_a_phone(page) -> None:
-    """As far as a test without a browser can tell, the page fits a 375 px screen: the viewport
-    is set, every table scrolls inside its own box, and nothing sets a fixed width."""
-    text = page.text
-    assert 'name="viewport" content="width=device-width' in text
-    tables = text.count("<table")
-    assert len(re.findall(r'<div class="table-scroll">\s*<table', text)) == tables
-    assert not re.search(r'style="[^"]*width', text) and "<pre" not in text
 
 
 def save_card_on_stripe(card_page_url: str, number: str) -> str:

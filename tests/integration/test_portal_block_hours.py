@@ -8,7 +8,7 @@ import pytest
 
 from tests.integration.contract_helpers import MONDAY, at, hire, log, sign_in
 from tests.integration.helpers import STRONG, business
-from tests.integration.portal_helpers import PortalSession
+from tests.integration.portal_helpers import PortalSession, fits_a_phone
 
 pytestmark = pytest.mark.integration
 
@@ -88,6 +88,7 @@ def test_the_business_buys_hours_and_sets_the_top_up_in_the_portal(client, payin
     assert declined.status_code == 200 and "Block 3 is waiting for its payment" in declined.text
     assert re.search(r"Block 3 \(5 h, 105\.00 USD\) is waiting for its payment: [^.]", declined.text)
     assert "7 h left</strong> of 15 h bought" in declined.text
+    fits_a_phone(declined)  # the blocks' table scrolls in its own box
     second = shop.post(f"/app/contracts/{cid}/blocks", {"block_hours": "5", "number": "4"})
     assert second.status_code == 409 and "still waiting for its payment" in field_error(second, "block_hours")
     assert f'action="/app/contracts/{cid}/blocks/3/cancel"' in second.text
