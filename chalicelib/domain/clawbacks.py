@@ -123,7 +123,9 @@ def refund_to_make(number: int | None, *, made: int) -> int | None:
     return number
 
 
-def check_same_refund(number: int, made_contract: str, made_minutes: int, contract_id: str, minutes: int) -> None:
+def check_same_refund(
+    number: int, made_contract: str, made_minutes: int, contract_id: str, minutes: int
+) -> None:
     """A request naming a refund made already must ask for what was made."""
     if (made_contract, made_minutes) != (contract_id, minutes):
         raise Conflict(

@@ -341,6 +341,20 @@ def withdraw(contract: ContractRecord, number: int, *, actor: Principal, deps: D
     raise Conflict("the block kept changing; try again", code="contended")
 
 
+def ended_unpaid(record: InvoiceRecord, *, deps: Deps) -> ContractRecord | None:
+    """For a further block not paid yet: its contract, if it has ended (by an end date that came,
+    rather than an explicit end, which withdraws the block at once). None otherwise, or for any
+    other invoice (no read)."""
+    if record.invoice_kind != "block" or number_of(record) < 2 or record.status == "paid":
+        return None
+    contract = ContractRecord.find(
+        *contract_key(TenantId(record.pk.removeprefix("T#")), record.contract_id), consistent=True
+    )
+    if contract is None or contracts.status_of(contract, deps.now()) in LIVE:
+        return None
+    return contract
+
+
 def withdraw_pending_at_end(contract: ContractRecord, *, deps: Deps) -> None:
     """The contract ended: the block still waiting for its payment is withdrawn (never charged
     for hours that can no longer be logged). One paid meanwhile is refunded by the payout run."""

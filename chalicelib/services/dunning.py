@@ -135,6 +135,12 @@ def retry(record: InvoiceRecord, *, deps: Deps) -> str:
         return "nothing"
     if record.collection == "send_invoice":
         return "nothing"  # net terms: the business pays the sent invoice; no card to retry
+    from chalicelib.services import blocks
+
+    ended = blocks.ended_unpaid(record, deps=deps)
+    if ended is not None:  # hours that can no longer be logged: withdrawn, never charged again
+        blocks.withdraw(ended, blocks.number_of(record), actor=blocks.SYSTEM, deps=deps)
+        return "withdrawn"
     tenant = TenantId(record.pk.removeprefix(keys.TENANT_PREFIX))
     account = mark_past_due(tenant, deps=deps)
     since = account.past_due_since or deps.now()

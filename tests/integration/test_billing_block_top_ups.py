@@ -454,3 +454,33 @@ def test_ending_the_contract_withdraws_the_block_waiting_for_payment(client, pay
     assert ended.status_code == 200, ended.json
     assert invoice(hired, 2).status == "void"
     assert paying.stripe.v1.invoices.retrieve(invoice(hired, 2).stripe_invoice_id).status == "void"
+
+
+def test_a_block_unpaid_when_the_end_date_comes_is_withdrawn_not_dunned(client, paying):
+    """The contract ends by its end date (no one ends it): the block still waiting for its payment
+    is not charged again for hours that can no longer be logged; the next dunning run voids it."""
+    paying.deps.clock.now = MONDAY
+    owner = business(client)
+    paying.add_card(owner)
+    hired = hire(
+        client,
+        paying.deps,
+        owner=owner,
+        kind="block",
+        weekly_cap_minutes=None,
+        block_minutes=600,
+        rate={"amount": 2000, "currency": "usd"},
+        end_date="2026-11-25",
+    )
+    cid = hired["contract"]["id"]
+    paying.add_card(owner, card="pm_card_chargeCustomerFail")
+    assert buy(client, owner, cid, 600).json["pending"]["status"] == "open"
+
+    paying.deps.clock.now = at(27, 10)  # Friday: the contract ended with Wednesday
+    assert runner.run("dunning", deps=paying.deps).changed == 1
+    second = invoice(hired, 2)
+    assert second.status == "void" and second.attempts == 1  # no charge after the end
+    assert paying.stripe.v1.invoices.retrieve(second.stripe_invoice_id).status == "void"
+    sign_in(client, owner)
+    assert blocks(client, owner, cid)["pending"] is None
+    assert runner.run("dunning", deps=paying.deps).changed == 0
