@@ -128,6 +128,7 @@ def agent_earnings(principal):
         ],
         transfers=[schemas.transfer_view(t) for t in found.transfers],
         payouts=schemas.payout_view(found.payouts),
+        owed=[schemas.money(v, c) for c, v in sorted((found.payouts.owed or {}).items())],
     )
 
 

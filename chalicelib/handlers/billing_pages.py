@@ -267,6 +267,7 @@ def _collection_page(
         business=business,
         account=account,
         paid_out=paid_out,
+        owing=clawbacks.agents_owing(ctx.principal),
         refund_week=refund_week,
         max_days=billing_accounts.MAX_NET_DAYS,
         report_day=report_day,

@@ -151,6 +151,9 @@ class EarningsView(View):
     weeks: list[EarningLine]
     transfers: list[TransferView]
     payouts: PayoutAccountView
+    owed: list[MoneyView] = Field(
+        description="what you owe after a refund your balance could not cover: kept from your next payouts"
+    )
 
 
 class WebhookAnswer(View):

@@ -17,6 +17,8 @@ A crash anywhere leaves the clawback pending on an index; the daily payout run f
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from chalicelib.composition import Deps
 from chalicelib.domain import billing as billing_rules
 from chalicelib.domain import clawbacks as rules
@@ -38,6 +40,7 @@ from chalicelib.store.billing import (
     clawback_key,
     invoice_key,
     invoice_partition,
+    list_owing,
     pending_clawbacks_index,
 )
 from chalicelib.store.contracts import ContractRecord, contract_key, shard_of, stamp
@@ -414,6 +417,7 @@ def _finish(item: ClawbackRecord, left: int, *, deps: Deps) -> None:
                 if left > 0:
                     owed[item.currency] = int(owed.get(item.currency, 0)) + left
                     account.owed = owed
+                    list_owing(account, item.agent_id)
                     tx.save(account)  # under its version
                     ledger_store.add(
                         tx,
@@ -435,6 +439,30 @@ def _finish(item: ClawbackRecord, left: int, *, deps: Deps) -> None:
         item.status = "owed" if left > 0 else "done"
         return
     raise Conflict("the agent's payout account kept changing; the payout run finishes it", code="contended")
+
+
+@dataclass(frozen=True)
+class Owing:
+    agent_id: str
+    name: str
+    owed: dict[str, int]
+
+
+def agents_owing(actor: Principal) -> list[Owing]:
+    """Agents who owe a reversal their balance could not cover, for the operators: their next
+    transfers recover it; one who never earns again needs a person."""
+    from chalicelib.store.billing import PayoutAccount, owing_index
+    from chalicelib.store.identity import AgentRecord
+
+    _operator(actor)
+    found = []
+    for shard in range(SHARDS):
+        for account in PayoutAccount.gsi2.query(owing_index(shard)):
+            if isinstance(account, PayoutAccount) and account.owed:
+                agent = AgentRecord.find(keys.agent_pk(AgentId(account.gsi2sk)), "AGENT")
+                name = agent.name if agent else account.gsi2sk
+                found.append(Owing(account.gsi2sk, name, {c: int(v) for c, v in account.owed.items()}))
+    return sorted(found, key=lambda o: o.name)
 
 
 def pending(shard: int) -> list[ClawbackRecord]:

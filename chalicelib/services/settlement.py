@@ -35,6 +35,7 @@ from chalicelib.store.billing import (
     TransferRecord,
     agent_transfers_index,
     invoice_partition,
+    list_owing,
     refund_key,
     transfer_key,
     waiting_index,
@@ -261,6 +262,7 @@ def _commit_share(
         if recovered:
             owed[record.currency] = int(owed[record.currency]) - recovered
             account.owed = {c: v for c, v in owed.items() if v}
+            list_owing(account, share.agent_id)
         try:
             with transaction(conflict_message="the invoice changed meanwhile") as tx:
                 tx.save(record)

@@ -14,6 +14,7 @@ transfers and refunds that settle an invoice, the ledger, and the webhook events
     T#<tenant>#INVOICE#<invoice>     REFUND#<n>           a refund to the business
     T#<tenant>#LEDGER#<invoice>      <time>#<journal>#<n> double-entry postings, never updated
     A#<agent>                        PAYOUTS              the agent's Express account and its state
+                                                          (GSI2 OWING#<n> while they owe a reversal)
     EVENT#<stripe event id>          EVENT                a webhook event handled (TTL 30 days)
     SYS#FEES                         CURRENT              the fee schedule new invoices are billed under
     SYS#FEES                         CHANGE#<time>#<id>   each change of it: who, why, before, after
@@ -272,6 +273,21 @@ def refund_key(tenant: TenantId, invoice_id: str, seq: int) -> tuple[str, str]:
 
 def clawback_key(tenant: TenantId, invoice_id: str, seq: int) -> tuple[str, str]:
     return invoice_partition(tenant, invoice_id), keys.sort_key("CLAWBACK", f"{seq:03d}")
+
+
+def owing_index(shard: int) -> str:
+    """Agents who owe a reversal their balance could not cover (operators' payouts page)."""
+    return keys.platform_pk("OWING", str(shard))
+
+
+def list_owing(account: PayoutAccount, agent_id: str) -> None:
+    """Keep the account on the owing index while it owes anything (call after changing `owed`)."""
+    from chalicelib.store.contracts import shard_of
+
+    if any(int(v) for v in (account.owed or {}).values()):
+        account.gsi2pk, account.gsi2sk = owing_index(shard_of(agent_id) % SETTLE_SHARDS), agent_id
+    else:
+        account.gsi2pk = account.gsi2sk = None
 
 
 def pending_clawbacks_index(shard: int) -> str:

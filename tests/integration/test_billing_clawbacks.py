@@ -47,6 +47,15 @@ def paid_out(client, paying, *, also_w49=False):
     return hired
 
 
+def signed_in(client, email):
+    browser = PortalSession(client)
+    browser.get("/login")
+    landed = browser.post("/login", {"email": email, "password": STRONG})
+    assert landed.status_code == 303
+    browser.follow(landed)
+    return browser
+
+
 def invoice(hired, week=W48):
     return InvoiceRecord.find(*invoice_key(TenantId(hired["owner"]["tenant_id"]), week), consistent=True)
 
@@ -119,6 +128,15 @@ def test_p12_a_reversal_the_agents_balance_cannot_cover_is_owed_and_kept_from_th
     (transfer,) = settlement.transfers_of(invoice(hired))
     assert paying.stripe.v1.transfers.retrieve(transfer.stripe_transfer_id).amount_reversed == 0
     clean(paying, hired)  # the debt is in the ledger: paid = transfers + refunds + revenue - owed
+    # the agent sees what they owe; the operators see who owes
+    sign_in(client, hired["agent"])
+    earned = call(client, "GET", "/api/v1/agent/earnings", token=hired["agent"]["token"]).json
+    assert earned["owed"] == [{"amount": 2300, "currency": "usd"}]
+    mine = signed_in(client, hired["agent"]["email"]).get("/agent/earnings")
+    assert 'id="owed"' in mine.text and "23.00 USD" in mine.text
+    desk = signed_in(client, hired["ops"]["email"])
+    owing = desk.get("/admin/payouts").text
+    assert '<section id="owing">' in owing and hired["agent"]["id"] in owing and "23.00 USD" in owing
 
     paying.deps.clock.now = at(16, 14, month=12)  # W49's payout day
     assert runner.run("settle-payouts", deps=paying.deps).failures == []
@@ -126,6 +144,10 @@ def test_p12_a_reversal_the_agents_balance_cannot_cover_is_owed_and_kept_from_th
     assert next_transfer.recovered == 2300 and next_transfer.amount == 6900 - 2300
     assert paying.stripe.v1.transfers.retrieve(next_transfer.stripe_transfer_id).amount == 4600
     assert payouts.account_of(agent).owed == {}
+    desk = signed_in(client, hired["ops"]["email"])  # a day on: a fresh session
+    assert "No one owes anything." in desk.get("/admin/payouts").text
+    sign_in(client, hired["agent"])
+    assert call(client, "GET", "/api/v1/agent/earnings", token=hired["agent"]["token"]).json["owed"] == []
     clean(paying, hired)
     assert runner.run("settle-payouts", deps=paying.deps).failures == []  # nothing recovered twice
     assert payouts.account_of(agent).owed == {}
