@@ -23,10 +23,23 @@ from chalicelib.store.contracts import SHARDS, stamp
 
 
 def _bill_tenant(run: JobRun, task: dict) -> bool:
+    from chalicelib.domain.billing import FeeSchedule
     from chalicelib.services import invoicing
 
-    record = invoicing.bill_week(TenantId(task["tenant"]), run.week, deps=run.deps)
+    schedule = FeeSchedule.from_json(task["fees"]) if task.get("fees") else None
+    record = invoicing.bill_week(TenantId(task["tenant"]), run.week, deps=run.deps, schedule=schedule)
     return record is not None
+
+
+def _bill_tasks(run: JobRun) -> Iterator[dict]:
+    """A task per business with time, each carrying the fee schedule read once when the run is
+    planned: one run bills every business under the same fees (an operator's change in the middle
+    does not split it), and the fee item is read once, not once per business."""
+    from chalicelib.services import fees
+
+    schedule = fees.current().to_json()
+    for task in tenants_with_time(run):
+        yield {**task, "fees": schedule}
 
 
 register(
@@ -34,7 +47,7 @@ register(
         name="bill-week",
         cron=SCHEDULES["bill-week"],
         summary="Invoice last week's locked time, one invoice per business, and collect it",
-        plan=tenants_with_time,
+        plan=_bill_tasks,
         work=_bill_tenant,
         week_for=previous_week,
         ready_at=lambda week: week.locks_at,

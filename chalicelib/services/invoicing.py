@@ -89,9 +89,12 @@ def _keys_fresh(record: InvoiceRecord, now: datetime) -> bool:
     return now - record.created_at < KEY_WINDOW
 
 
-def bill_week(tenant: TenantId, week: BillingWeek, *, deps: Deps) -> InvoiceRecord | None:
+def bill_week(
+    tenant: TenantId, week: BillingWeek, *, deps: Deps, schedule: rules.FeeSchedule | None = None
+) -> InvoiceRecord | None:
     """The business's invoice for `week`, created if there is time to bill, and carried as far as
-    it can go now. Safe to run any number of times."""
+    it can go now. Safe to run any number of times. `schedule`: the fees to bill under (the
+    billing run reads them once for all its businesses); None reads the current ones."""
     now = deps.now()
     if now < week.locks_at:
         raise Conflict(
@@ -103,7 +106,7 @@ def bill_week(tenant: TenantId, week: BillingWeek, *, deps: Deps) -> InvoiceReco
 
         contract_ids = timesheets.lock_week(tenant, week, now=now)
         business = TenantRecord.find(keys.tenant_pk(tenant), "TENANT", consistent=True)
-        schedule = fees()
+        schedule = schedule or fees()
         plan = rules.plan_invoice(
             worked_weeks(tenant, week),
             bonuses.for_week(tenant, contract_ids, week),

@@ -155,3 +155,25 @@ def test_the_operator_sets_fees_in_the_portal(client, paying):
     shop = signed_in(client, owner["email"])
     assert shop.get("/admin/fees").status_code == 403
     assert shop.post("/admin/fees", form).status_code == 403
+
+
+def test_one_billing_run_bills_every_business_under_the_fees_read_when_it_was_planned(client, paying):
+    """The run reads the fees once, when it plans its tasks (one read, not one per business); a
+    change made while its tasks wait in the queue applies from the next run."""
+    hired = worked_week(client, paying)
+    paying.add_card(hired["owner"])
+
+    class Queue:
+        bodies: list[str] = []
+
+        def send(self, bodies):
+            self.bodies.extend(bodies)
+
+    queue = Queue()
+    assert runner.run("bill-week", deps=paying.deps, queue=queue).planned == 1
+    new = {"client_fee_bps": 700, "agent_fee_bps": {"1": 1500, "2": 1200, "3": 600}}
+    assert put_fees(client, hired["ops"]["token"], version=0, **new).status_code == 200
+    for body in queue.bodies:
+        assert runner.work_message(body, deps=paying.deps)
+    w48 = InvoiceRecord.find(*invoice_key(TenantId(hired["owner"]["tenant_id"]), W48), consistent=True)
+    assert (w48.client_fee, w48.fee_schedule) == (375, DEFAULTS)
