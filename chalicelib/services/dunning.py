@@ -29,6 +29,7 @@ def next_retry(failed_at):
 
 GRACE = timedelta(days=5)
 PAUSE_REASON = "payment overdue"
+OVERDUE = "overdue: not paid by its due date"
 DUNNING = "DUNNING"
 
 
@@ -68,8 +69,10 @@ def clear_past_due(tenant: TenantId, *, paid_invoice: str | None = None, deps: D
         if isinstance(r, InvoiceRecord)
         and r.invoice_id != paid_invoice
         and r.status == rules.InvoiceStatus.OPEN
-        and r.last_failure
-        and r.collection != "send_invoice"
+        and (
+            (r.last_failure and r.collection != "send_invoice")  # a card that failed
+            or (r.collection == "send_invoice" and r.due_at is not None and r.due_at <= deps.now())
+        )
     ]
     if unpaid:
         return
@@ -126,15 +129,61 @@ def pause_contracts(tenant: TenantId, *, deps: Deps) -> int:
     return paused
 
 
+def _overdue(record: InvoiceRecord, *, deps: Deps) -> str:
+    """Net terms: nothing is charged. Listed from its due date, an invoice still unpaid makes the
+    business past due (mailed once), and 5 days later its contracts pause, as for a failed card;
+    paying it on its page resumes them."""
+    from chalicelib.services import invoicing
+
+    now = deps.now()
+    if record.due_at is None or now < record.due_at:
+        return "nothing"
+    tenant = TenantId(record.pk.removeprefix(keys.TENANT_PREFIX))
+    account = mark_past_due(tenant, deps=deps)
+    if now - (account.past_due_since or now) >= GRACE:
+        if pause_contracts(tenant, deps=deps):
+            invoicing._mail_business(
+                record,
+                "Your deskhire contracts are paused",
+                f"Invoice {record.number} is still unpaid 5 days after it was due, so your contracts "
+                f"are paused. They resume as soon as it is paid: {record.hosted_url}",
+                deps=deps,
+            )
+            return "paused"
+        return "nothing"
+    if record.last_failure == OVERDUE:
+        return "nothing"  # mailed already; the pause comes after the grace
+    for _attempt in range(3):
+        current = InvoiceRecord.find(record.pk, record.sk, consistent=True)
+        if current.status != rules.InvoiceStatus.OPEN or current.last_failure == OVERDUE:
+            return "nothing"
+        current.last_failure = OVERDUE
+        try:
+            current.save_checked()
+        except Conflict:
+            continue
+        invoicing._mail_business(
+            current,
+            f"Invoice {current.number} is overdue",
+            f"Your deskhire invoice {current.number} was due on {current.due_at:%d %b %Y}. Please pay it "
+            f"on its page; 5 days from now your contracts pause until it is paid: {current.hosted_url}",
+            deps=deps,
+        )
+        return "overdue"
+    return "nothing"
+
+
 def retry(record: InvoiceRecord, *, deps: Deps) -> str:
     """One day's step for an unpaid invoice: charge again, or after 5 days pause the contracts.
     Returns what happened (for the job's report)."""
     from chalicelib.services import invoicing
 
-    if record.status != rules.InvoiceStatus.OPEN or not record.last_failure:
+    if record.status != rules.InvoiceStatus.OPEN:
         return "nothing"
     if record.collection == "send_invoice":
-        return "nothing"  # net terms: the business pays the sent invoice; no card to retry
+        return _overdue(record, deps=deps)
+    if not record.last_failure:
+        return "nothing"
     from chalicelib.services import blocks
 
     ended = blocks.ended_unpaid(record, deps=deps)

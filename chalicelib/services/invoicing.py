@@ -283,6 +283,9 @@ def _draft(record: InvoiceRecord, *, deps: Deps) -> None:
     record.stripe_invoice_id = stripe_invoice["id"]
     record.stripe_customer_id = stripe_invoice["customer"]
     record.collection = stripe_invoice.get("collection_method") or record.collection
+    # the terms the draft was made with (Stripe's invoice shows a due date, not the days)
+    if record.collection == "send_invoice":
+        record.days_until_due = int(account.days_until_due or 0) or None
     record.status = str(rules.InvoiceStatus.DRAFTED)
     record.save_checked()
 
@@ -362,6 +365,7 @@ def _finalize(record: InvoiceRecord, *, deps: Deps) -> None:
 def _collect(record: InvoiceRecord, *, deps: Deps) -> None:
     """Charge the card on file once (dunning retries), or send the invoice (net terms)."""
     from chalicelib.payments.gateway import PaymentDeclined, PaymentsError, PaymentsUnavailable
+    from chalicelib.services import dunning
 
     gateway = deps.payments
     if record.collection == "send_invoice":
@@ -370,7 +374,13 @@ def _collect(record: InvoiceRecord, *, deps: Deps) -> None:
             current = _reload(record)
             if current.sent_at:
                 return  # sent and mailed by a run that raced this one
-            current.sent_at, current.gsi2pk, current.gsi2sk = deps.now(), None, None
+            # listed for the dunning job from its due date: overdue, it is treated as a failed
+            # card is (past due, then the contracts paused), without charging anything
+            now = deps.now()
+            current.sent_at = now
+            current.due_at = now + timedelta(days=int(current.days_until_due or 0))
+            current.gsi2pk = dunning.dunning_index(shard_of(current.invoice_id) % SETTLE_SHARDS)
+            current.gsi2sk = f"{stamp(current.due_at)}#{current.invoice_id}"
             try:
                 current.save_checked()
                 break
@@ -422,10 +432,7 @@ def record_failure(
         current.attempts = max(count, int(current.attempts))
         current.last_failure = reason[:500]
         net_terms = current.collection == "send_invoice"
-        if net_terms:
-            # a try on the hosted page failed; the invoice is not due yet: no card dunning
-            current.gsi2pk = current.gsi2sk = None
-        else:
+        if not net_terms:  # net terms: a try on the hosted page failed; it stays listed for its due date
             # the dunning job retries it the next day (and pauses the contracts after 5 days)
             current.gsi2pk = dunning.dunning_index(shard_of(current.invoice_id) % SETTLE_SHARDS)
             current.gsi2sk = f"{stamp(dunning.next_retry(deps.now()))}#{current.invoice_id}"

@@ -100,6 +100,8 @@ class InvoiceRecord(Versioned, discriminator="invoice"):
     created_at = UTCDateTimeAttribute()
     finalized_at = UTCDateTimeAttribute(null=True)
     sent_at = UTCDateTimeAttribute(null=True)  # net terms: the invoice was sent to the business
+    days_until_due = NumberAttribute(null=True)  # net terms, as the draft was made with them
+    due_at = UTCDateTimeAttribute(null=True)  # net terms: sent_at + days_until_due
     paid_at = UTCDateTimeAttribute(null=True)
     # what has moved so far (the payout run moves only the difference to the target)
     transferred = JSONAttribute(default=dict)  # {agent_id: net sent or committed}

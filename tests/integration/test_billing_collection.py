@@ -44,6 +44,49 @@ def test_net_terms_send_the_invoice_and_the_business_pays_it_on_the_hosted_page(
     assert invoice_of(hired).status == "paid"
 
 
+def test_net_terms_overdue_make_the_business_past_due_then_pause_its_contracts_until_it_pays(client, paying):
+    """Nothing is charged on net terms; an invoice unpaid at its due date is overdue (mailed
+    once), and 5 days later the contracts pause as for a failed card; paying resumes them."""
+    hired = worked_week(client, paying)
+    owner, ops, cid = hired["owner"], hired["ops"], hired["contract"]["id"]
+    call(
+        client,
+        "POST",
+        f"/api/v1/admin/businesses/{owner['tenant_id']}/collection",
+        {"days_until_due": 14},
+        token=ops["token"],
+    )
+    runner.run("bill-week", deps=paying.deps)  # Monday 30 Nov 12:30: due Monday 14 Dec 12:30
+    record = invoice_of(hired)
+    assert record.days_until_due == 14 and f"{record.due_at:%d %b %H:%M}" == "14 Dec 12:30"
+
+    paying.deps.clock.now = at(14, 10, month=12)  # not due yet
+    assert runner.run("dunning", deps=paying.deps).changed == 0
+    paying.deps.clock.now = at(14, 13, month=12)
+    assert runner.run("dunning", deps=paying.deps).changed == 1
+    assert "is overdue" in paying.deps.mailer.last_to(owner["email"]).subject
+    sign_in(client, owner)
+    assert call(client, "GET", "/api/v1/billing/account", token=owner["token"]).json["status"] == "past_due"
+    paying.deps.clock.now = at(15, 13, month=12)
+    assert runner.run("dunning", deps=paying.deps).changed == 0  # mailed once, not daily
+    assert invoice_of(hired).attempts == 0  # nothing was charged
+    sign_in(client, owner)
+    assert call(client, "GET", f"/api/v1/contracts/{cid}", token=owner["token"]).json["status"] == "active"
+
+    paying.deps.clock.now = at(19, 13, month=12)  # five days after it was found overdue
+    assert runner.run("dunning", deps=paying.deps).changed == 1
+    sign_in(client, owner)
+    contract = call(client, "GET", f"/api/v1/contracts/{cid}", token=owner["token"]).json
+    assert (contract["status"], contract["pause_reason"]) == ("paused", "payment overdue"), contract
+
+    paying.stripe.v1.invoices.pay(
+        invoice_of(hired).stripe_invoice_id, params={"payment_method": "pm_card_visa"}
+    )
+    paying.forward()
+    assert call(client, "GET", f"/api/v1/contracts/{cid}", token=owner["token"]).json["status"] == "active"
+    assert call(client, "GET", "/api/v1/billing/account", token=owner["token"]).json["status"] == "ok"
+
+
 def test_dunning_retries_then_pauses_the_contracts_and_payment_resumes_them(client, paying):
     hired = worked_week(client, paying)
     owner, someone, cid = hired["owner"], hired["agent"], hired["contract"]["id"]
