@@ -13,7 +13,7 @@ from chalicelib.domain.identity import Principal, PrincipalKind
 from chalicelib.domain.money import Money, line_amount
 from chalicelib.domain.tenancy import AgentId
 from chalicelib.domain.time import BillingWeek
-from chalicelib.services import contracts, payouts, settlement, timesheets
+from chalicelib.services import contracts, invoicing, payouts, settlement, timesheets
 from chalicelib.store.base import Entity
 from chalicelib.store.billing import PayoutAccount, TransferRecord
 from chalicelib.store.contracts import ContractRecord, timesheet_key
@@ -53,12 +53,12 @@ def earnings(actor: Principal, *, deps: Deps) -> Earnings:
     recent = [current]
     while len(recent) < WEEKS_SHOWN:
         recent.append(BillingWeek.containing(recent[-1].starts_at - (current.ends_at - current.starts_at)))
+    # hourly and block contracts alike: a block's weeks are logged and reviewed as an hourly
+    # contract's are; only how they are paid differs (drawn from the prepaid block, below)
     worked = [
         c
         for c in contracts.listed(actor)
-        if c.periods
-        and c.contract_kind == terms.Kind.HOURLY
-        and contracts.status_of(c, now) not in terms.OFFER_STATES
+        if c.periods and contracts.status_of(c, now) not in terms.OFFER_STATES
     ]
     wanted = [timesheet_key(contracts.tenant_of(c), c.contract_id, w) for c in worked for w in recent]
     sheets = {(i.pk, i.sk): i for i in Entity.batch_get(wanted, consistent_read=True)} if wanted else {}
@@ -87,6 +87,11 @@ def earnings(actor: Principal, *, deps: Deps) -> Earnings:
             result.weeks.append(EarningWeek(contract, week, state, counted, amount))
             if state in ("open", "in_review"):
                 _add(result.pending_review, contract.currency, amount)
+            elif contract.contract_kind == terms.Kind.BLOCK:
+                # drawn from the block on the week's payout day; from then its transfer (sent, or
+                # waiting for the agent's payouts) counts it, under the block's own invoice week
+                if now < invoicing.payout_due(week):
+                    _add(result.approved, contract.currency, amount)
             elif (contract.tenant_id, str(week)) not in paid_weeks:
                 _add(result.approved, contract.currency, amount)
     for transfer in transfers:

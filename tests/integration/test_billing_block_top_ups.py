@@ -484,3 +484,29 @@ def test_a_block_unpaid_when_the_end_date_comes_is_withdrawn_not_dunned(client, 
     sign_in(client, owner)
     assert blocks(client, owner, cid)["pending"] is None
     assert runner.run("dunning", deps=paying.deps).changed == 0
+
+
+def test_an_agent_on_a_block_sees_its_weeks_in_earnings_from_review_to_payout(client, paying):
+    hired = block_hire(client, paying)  # 10 h at 20.00 USD, paid on acceptance; tier 2 keeps 8%
+    someone, cid = hired["agent"], hired["contract"]["id"]
+    paying.enable_payouts(someone, country="US")
+    paying.deps.clock.now = at(24, 20)
+    sign_in(client, someone)
+    assert log(client, someone, cid, at(24, 9), at(24, 17)).status_code == 201  # 8 h
+
+    def earned():
+        sign_in(client, someone)
+        response = call(client, "GET", "/api/v1/agent/earnings", token=someone["token"])
+        assert response.status_code == 200, response.json
+        return response.json
+
+    now = earned()
+    assert now["pending_review"] == [{"amount": 16000, "currency": "usd"}]
+    assert [(w["contract_id"], w["week"], w["minutes"]) for w in now["weeks"]] == [(cid, "2026-W48", 480)]
+
+    paying.deps.clock.now = at(9, 14, month=12)  # Wednesday of W50: W48's draw is paid out
+    assert runner.run("settle-payouts", deps=paying.deps).failures == []
+    after = earned()
+    assert after["pending_review"] == [] and after["approved"] == []  # counted once, by its transfer
+    assert after["paid_out"] == [{"amount": 14720, "currency": "usd"}]  # 160.00 less 8%
+    assert after["weeks"][0]["state"] == "approved"
