@@ -56,6 +56,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from bench import seeding
+
 SCALES = tuple(int(n) for n in os.environ.get("BENCH_BILLING_SCALES", "100,200").split(","))
 CONTRACTS = 5
 THROUGH_SERVICES = 2
@@ -301,16 +303,14 @@ def _written(tag: str, world: World, batch) -> tuple[Business, list]:
     from chalicelib.domain.tenancy import AgentId, TenantId
     from chalicelib.domain.vocabulary import check_skills, normalise_tags
     from chalicelib.ids import new_id
-    from chalicelib.services import accounts, applications, contracts, diary, openings
+    from chalicelib.services import accounts, applications, contracts, openings
     from chalicelib.store import audit, keys
     from chalicelib.store.contracts import (
         ContractLink,
         ContractRecord,
-        DiaryDayRecord,
         WeekMarker,
         agent_contracts_index,
         contract_key,
-        diary_day_key,
         idle_index,
         link_key,
         marker_key,
@@ -587,39 +587,9 @@ def _written(tag: str, world: World, batch) -> tuple[Business, list]:
                 contract, agent, "offer.accepted", terms.Status.OFFERED, terms.Status.ACTIVE, HIRED
             )
         )
-        days: dict = {}
-        writes: Counter = Counter()
-        entries = []
-        for span in spans:
-            _, (entry,) = diary._new_entries(
-                contract, span, memo=memo, tickets=tickets, source="manual", flag=None, now=LOGGED
-            )
-            entry.version = 1  # what the transaction's put of a new item sets
-            entries.append(entry)
-            batch.save(entry)
-            days.update(
-                rules.days_with(days, span, f"{entry.tenant_id}/{entry.contract_id}/{entry.entry_id}")
-            )
-            for day, _, _ in rules.day_pieces(span):
-                writes[day] += 1
-            batch.save(
-                audit.entry(
-                    tenant,
-                    agent,
-                    "entry.logged",
-                    f"contract:{contract_id}",
-                    {"after": {"start": span.start.isoformat(), "minutes": span.minutes, "source": "manual"}},
-                    at=LOGGED,
-                )
-            )
-        for day, day_spans in days.items():
-            batch.save(
-                DiaryDayRecord(
-                    *diary_day_key(AgentId(agent.id), day),
-                    spans=[s.to_json() for s in day_spans],
-                    version=writes[day],
-                )
-            )
+        entries = seeding.write_entries(
+            batch, contract, agent, spans, logged_at=lambda _span: LOGGED, memo=memo, tickets=tickets
+        )
         updates.append((contract, entries))
     batch.save(
         WeekMarker(
@@ -633,26 +603,10 @@ def _written(tag: str, world: World, batch) -> tuple[Business, list]:
 
 
 def _update_timesheets(updates: list) -> None:
-    """The diary commits' timesheet update, once per contract with the week's sums: a timesheet
-    is made by update expressions only (it has no version; see store/contracts.py), so a put
-    would add attributes the diary never writes."""
-    from chalicelib.domain.tenancy import TenantId
-    from chalicelib.store.contracts import TimesheetRecord, timesheet_key
-
+    """The diary commits' timesheet update, once per contract with the week's sums."""
     week = _week()
     for contract, entries in updates:
-        TimesheetRecord(*timesheet_key(TenantId(contract.tenant_id), contract.contract_id, week)).update(
-            actions=[
-                TimesheetRecord.logged_minutes.add(sum(int(e.minutes) for e in entries)),
-                TimesheetRecord.entry_count.add(len(entries)),
-                TimesheetRecord.revision.add(len(entries)),
-                TimesheetRecord.kind.set(TimesheetRecord.kind | TimesheetRecord),
-                TimesheetRecord.contract_id.set(TimesheetRecord.contract_id | contract.contract_id),
-                TimesheetRecord.week.set(TimesheetRecord.week | str(week)),
-                TimesheetRecord.status.set(TimesheetRecord.status | "open"),
-                TimesheetRecord.currency.set(TimesheetRecord.currency | contract.currency),
-            ]
-        )
+        seeding.add_to_timesheet(contract, week, entries)
 
 
 def _write_businesses(world: World, tags: list[str]) -> list[Business]:

@@ -29,7 +29,9 @@ import os
 import statistics
 import time
 from collections import Counter
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
+
+from bench import seeding
 
 HISTORIES = (10, int(os.environ.get("BENCH_DIARY_HISTORY", "10000")))
 MEASURED = 50
@@ -233,66 +235,32 @@ def _log_history_through_service(agent, contract, count: int, clock: Clock, deps
 
 def _write_history_directly(agent, contract, count: int) -> None:
     """The large history, item for item what the service and the jobs would have written."""
-    from chalicelib.domain import diary as rules
-    from chalicelib.domain.tenancy import AgentId
     from chalicelib.domain.time import BillingWeek
-    from chalicelib.services import contracts, diary, timesheets
-    from chalicelib.store import audit
+    from chalicelib.services import contracts, timesheets
     from chalicelib.store.contracts import (
         ContractRecord,
-        DiaryDayRecord,
         EntryRecord,
-        TimesheetRecord,
         WeekMarker,
-        diary_day_key,
         marker_key,
         shard_of,
         stamp,
-        timesheet_key,
         weeks_index,
     )
 
     tenant = contracts.tenant_of(contract)
-    agent_id = AgentId(contract.agent_id)
-    days: dict[date, list[rules.DaySpan]] = {}
-    writes: dict[date, int] = Counter()
     weeks: dict[BillingWeek, list[EntryRecord]] = {}
     with EntryRecord.batch_write() as batch:
-        for span in _history_slots(count, per_day=PER_DAY, first_hour=6, minutes=45):
-            logged_at = span.end + timedelta(minutes=10)  # the entry was written just after the work
-            _, (entry,) = diary._new_entries(
-                contract,
-                span,
-                memo="Answered tickets",
-                tickets=("ZD-1",),
-                source="manual",
-                flag=None,
-                now=logged_at,
-            )
-            entry.version = 1  # what the transaction's put of a new item sets
-            batch.save(entry)
+        entries = seeding.write_entries(
+            batch,
+            contract,
+            agent,
+            _history_slots(count, per_day=PER_DAY, first_hour=6, minutes=45),
+            logged_at=lambda span: span.end + timedelta(minutes=10),  # just after the work
+            memo="Answered tickets",
+            tickets=("ZD-1",),
+        )
+        for entry in entries:
             weeks.setdefault(BillingWeek.parse(entry.week), []).append(entry)
-            days.update(
-                rules.days_with(days, span, f"{entry.tenant_id}/{entry.contract_id}/{entry.entry_id}")
-            )
-            for day, _, _ in rules.day_pieces(span):
-                writes[day] += 1
-            batch.save(
-                audit.entry(
-                    tenant,
-                    agent,
-                    "entry.logged",
-                    f"contract:{contract.contract_id}",
-                    {"after": {"start": span.start.isoformat(), "minutes": span.minutes, "source": "manual"}},
-                    at=logged_at,
-                )
-            )
-        for day, spans in days.items():
-            batch.save(
-                DiaryDayRecord(
-                    *diary_day_key(agent_id, day), spans=[s.to_json() for s in spans], version=writes[day]
-                )
-            )
         for week in weeks:
             batch.save(
                 WeekMarker(
@@ -302,20 +270,8 @@ def _write_history_directly(agent, contract, count: int) -> None:
                     gsi2sk=tenant.value,
                 )
             )
-    for week, entries in weeks.items():
-        # the diary commit's timesheet update, for all the week's entries at once
-        TimesheetRecord(*timesheet_key(tenant, contract.contract_id, week)).update(
-            actions=[
-                TimesheetRecord.logged_minutes.add(sum(int(e.minutes) for e in entries)),
-                TimesheetRecord.entry_count.add(len(entries)),
-                TimesheetRecord.revision.add(len(entries)),
-                TimesheetRecord.kind.set(TimesheetRecord.kind | TimesheetRecord),
-                TimesheetRecord.contract_id.set(TimesheetRecord.contract_id | contract.contract_id),
-                TimesheetRecord.week.set(TimesheetRecord.week | str(week)),
-                TimesheetRecord.status.set(TimesheetRecord.status | "open"),
-                TimesheetRecord.currency.set(TimesheetRecord.currency | contract.currency),
-            ]
-        )
+    for week, week_entries in weeks.items():
+        seeding.add_to_timesheet(contract, week, week_entries)  # all the week's entries at once
         # then what the jobs do: the lock at Monday noon, the close when the review window ends
         locked = timesheets.lock(tenant, contract.contract_id, week, now=week.locks_at)
         closed = timesheets.close(tenant, contract.contract_id, week, now=week.review_closes_at)
