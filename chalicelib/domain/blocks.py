@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from chalicelib.domain.billing import hours_label
 from chalicelib.domain.contracts import LIVE, MAX_BLOCK_MINUTES, Kind, Status
-from chalicelib.domain.errors import Conflict, InvalidInput
+from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
 
 MIN_BLOCK_MINUTES = 60
 MIN_THRESHOLD_MINUTES = 15
@@ -133,6 +133,13 @@ def top_up_due(
         and pending is None
         and remaining_after < setting.threshold_minutes
     )
+
+
+def block_number(text: str) -> int:
+    """A block's number from a path: anything but a plain number names no block."""
+    if not text.isdigit() or len(text) > 4 or int(text) < 1:
+        raise NotFound("no such block")
+    return int(text)
 
 
 def how_to_cancel(number: int, status: str) -> str | None:

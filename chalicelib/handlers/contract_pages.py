@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from chalicelib.domain.errors import DomainError, InvalidInput, NotFound
+from chalicelib.domain.errors import DomainError, InvalidInput
 from chalicelib.lazy import lazy
 from chalicelib.web import forms
 from chalicelib.web.auth import AGENT, MEMBER
@@ -266,10 +266,8 @@ def buy_block(ctx: PageContext, contract_id: str):
 
 @pages.post("/app/contracts/{contract_id}/blocks/{number}/cancel", access=MEMBER)
 def cancel_block(ctx: PageContext, contract_id: str, number: str):
-    if not number.isdigit() or len(number) > 4:
-        raise NotFound("no such block")
     try:
-        blocks.cancel(ctx.principal, contract_id, int(number), deps=ctx.deps)
+        blocks.cancel(ctx.principal, contract_id, number, deps=ctx.deps)
     except DomainError as error:
         if error.code == "not_found":
             raise

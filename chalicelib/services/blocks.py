@@ -277,13 +277,13 @@ def set_top_up(
 # -- withdrawing a block waiting for its payment -------------------------------------------------
 
 
-def cancel(actor: Principal, contract_id: str, number: int, *, deps: Deps) -> Balance:
+def cancel(actor: Principal, contract_id: str, number: str, *, deps: Deps) -> Balance:
     """The business withdraws a further block that is not paid (a card that keeps failing, hours
     no longer needed): void at Stripe if its invoice is open, void here alone while it is only
     planned. It is then no longer pending, so another may be bought. Sent again, nothing more."""
     contract = _business_contract(actor, contract_id)
     rules.check_block_kind(Kind(contract.contract_kind))
-    withdraw(contract, number, actor=actor, deps=deps)
+    withdraw(contract, rules.block_number(number), actor=actor, deps=deps)
     current = contracts.find_for_system(_tenant(contract), contract_id)
     return Balance(current, blocks_of(current))
 

@@ -10,8 +10,8 @@ from datetime import timedelta
 
 import pytest
 
-from tests.integration.contract_helpers import at, hire, log, sign_in
-from tests.integration.helpers import call
+from tests.integration.contract_helpers import MONDAY, at, hire, log, sign_in
+from tests.integration.helpers import business, call
 from tests.stripe_support import CONNECT_WEBHOOK_SECRET, TEST_API_KEY, WEBHOOK_SECRET, make_client
 
 
@@ -125,3 +125,21 @@ def payout_day(paying):
     """Wednesday 00:00 UTC of W50: 2026-W48's review closed on the Saturday before."""
     paying.deps.clock.now = at(9, 14, month=12)
     return paying.deps.clock.now - timedelta(0)
+
+
+def block_hire(client, paying, *, minutes=600, card="pm_card_visa", **offer):
+    """A block contract of `minutes` at 20.00 USD an hour, hired on Monday of 2026-W48 by a new
+    business whose card is `card` (the block is charged on acceptance)."""
+    paying.deps.clock.now = MONDAY
+    owner = business(client)
+    paying.add_card(owner, card=card)
+    return hire(
+        client,
+        paying.deps,
+        owner=owner,
+        kind="block",
+        weekly_cap_minutes=None,
+        block_minutes=minutes,
+        rate={"amount": 2000, "currency": "usd"},
+        **offer,
+    )

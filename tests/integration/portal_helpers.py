@@ -58,3 +58,15 @@ def fits_a_phone(page) -> None:
     tables = text.count("<table")
     assert len(re.findall(r'<div class="table-scroll">\s*<table', text)) == tables
     assert not re.search(r'style="[^"]*width', text) and "<pre" not in text
+
+
+def signed_in(client, email: str) -> PortalSession:
+    """A portal session signed in as `email` (every test person has the password STRONG)."""
+    from tests.integration.helpers import STRONG
+
+    browser = PortalSession(client)
+    browser.get("/login")
+    landed = browser.post("/login", {"email": email, "password": STRONG})
+    assert landed.status_code == 303
+    browser.follow(landed)  # the landing page's forms carry this session's CSRF token
+    return browser

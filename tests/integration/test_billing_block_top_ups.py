@@ -17,25 +17,11 @@ from chalicelib.services import reconciliation
 from chalicelib.services.sessions import authenticate
 from chalicelib.store import ledger as ledger_store
 from chalicelib.store.billing import InvoiceRecord, block_invoice_key
+from tests.integration.billing_helpers import block_hire
 from tests.integration.contract_helpers import MONDAY, at, hire, log, sign_in
 from tests.integration.helpers import business, call
 
 pytestmark = pytest.mark.integration
-
-
-def block_hire(client, paying, *, minutes=600, card="pm_card_visa"):
-    paying.deps.clock.now = MONDAY
-    owner = business(client)
-    paying.add_card(owner, card=card)
-    return hire(
-        client,
-        paying.deps,
-        owner=owner,
-        kind="block",
-        weekly_cap_minutes=None,
-        block_minutes=minutes,
-        rate={"amount": 2000, "currency": "usd"},
-    )
 
 
 def blocks(client, owner, cid):
@@ -48,6 +34,19 @@ def buy(client, owner, cid, minutes):
     return call(
         client, "POST", f"/api/v1/contracts/{cid}/blocks", {"block_minutes": minutes}, token=owner["token"]
     )
+
+
+def turn_on_top_up(client, owner, cid, *, threshold_minutes=120, block_minutes=300):
+    """A block of `block_minutes` bought when an entry leaves fewer than `threshold_minutes`."""
+    set_up = call(
+        client,
+        "PUT",
+        f"/api/v1/contracts/{cid}/top-up",
+        {"enabled": True, "threshold_minutes": threshold_minutes, "block_minutes": block_minutes},
+        token=owner["token"],
+    )
+    assert set_up.status_code == 200, set_up.json
+    return set_up
 
 
 def invoice(hired, number):
@@ -198,14 +197,7 @@ def test_a_declined_block_is_dunned_and_its_hours_come_when_it_is_paid(client, p
 def test_the_automatic_top_up_buys_once_and_again_only_after_the_first_is_paid(client, paying, monkeypatch):
     hired = block_hire(client, paying)
     owner, someone, cid = hired["owner"], hired["agent"], hired["contract"]["id"]
-    set_up = call(
-        client,
-        "PUT",
-        f"/api/v1/contracts/{cid}/top-up",
-        {"enabled": True, "threshold_minutes": 120, "block_minutes": 300},
-        token=owner["token"],
-    )
-    assert set_up.status_code == 200, set_up.json
+    set_up = turn_on_top_up(client, owner, cid)
     assert set_up.json["top_up"] == {"threshold_minutes": 120, "block_minutes": 300}
 
     paying.deps.clock.now = at(26, 20)
@@ -421,14 +413,7 @@ def test_the_business_cancels_a_block_that_is_not_paid(client, paying):
 def test_a_planned_top_up_is_cancelled_here_and_never_reaches_stripe(client, paying):
     hired = block_hire(client, paying)
     owner, someone, cid = hired["owner"], hired["agent"], hired["contract"]["id"]
-    set_up = call(
-        client,
-        "PUT",
-        f"/api/v1/contracts/{cid}/top-up",
-        {"enabled": True, "threshold_minutes": 120, "block_minutes": 300},
-        token=owner["token"],
-    )
-    assert set_up.status_code == 200, set_up.json
+    turn_on_top_up(client, owner, cid)
     paying.deps.clock.now = at(26, 20)
     sign_in(client, someone), sign_in(client, owner)
     assert log(client, someone, cid, at(24, 9), at(24, 18)).status_code == 201  # 60 left: top-up
@@ -459,19 +444,8 @@ def test_ending_the_contract_withdraws_the_block_waiting_for_payment(client, pay
 def test_a_block_unpaid_when_the_end_date_comes_is_withdrawn_not_dunned(client, paying):
     """The contract ends by its end date (no one ends it): the block still waiting for its payment
     is not charged again for hours that can no longer be logged; the next dunning run voids it."""
-    paying.deps.clock.now = MONDAY
-    owner = business(client)
-    paying.add_card(owner)
-    hired = hire(
-        client,
-        paying.deps,
-        owner=owner,
-        kind="block",
-        weekly_cap_minutes=None,
-        block_minutes=600,
-        rate={"amount": 2000, "currency": "usd"},
-        end_date="2026-11-25",
-    )
+    hired = block_hire(client, paying, end_date="2026-11-25")
+    owner = hired["owner"]
     cid = hired["contract"]["id"]
     paying.add_card(owner, card="pm_card_chargeCustomerFail")
     assert buy(client, owner, cid, 600).json["pending"]["status"] == "open"

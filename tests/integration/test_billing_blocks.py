@@ -6,25 +6,16 @@ import pytest
 from chalicelib.domain.tenancy import TenantId
 from chalicelib.jobs import runner
 from chalicelib.store.billing import InvoiceRecord, block_invoice_key
-from tests.integration.contract_helpers import MONDAY, at, hire, log, sign_in
-from tests.integration.helpers import business, call
+from tests.integration.billing_helpers import block_hire
+from tests.integration.contract_helpers import at, log, sign_in
+from tests.integration.helpers import call
 
 pytestmark = pytest.mark.integration
 
 
 def test_a_block_is_paid_up_front_drawn_down_weekly_and_its_rest_refunded(client, paying):
-    paying.deps.clock.now = MONDAY
-    owner = business(client)
-    paying.add_card(owner)
-    hired = hire(
-        client,
-        paying.deps,
-        owner=owner,
-        kind="block",
-        weekly_cap_minutes=None,
-        block_minutes=600,
-        rate={"amount": 2000, "currency": "usd"},
-    )
+    hired = block_hire(client, paying)
+    owner = hired["owner"]
     someone, cid = hired["agent"], hired["contract"]["id"]
     tenant = TenantId(owner["tenant_id"])
     record = InvoiceRecord.find(*block_invoice_key(tenant, cid), consistent=True)

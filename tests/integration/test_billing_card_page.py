@@ -17,22 +17,13 @@ from urllib.parse import urlsplit
 import pytest
 
 from chalicelib.web.observability import CARD_PAGE_POLICY, PAGE_POLICY
-from tests.integration.helpers import STRONG, business
-from tests.integration.portal_helpers import PortalSession
+from tests.integration.helpers import business
+from tests.integration.portal_helpers import PortalSession, signed_in
 
 pytestmark = pytest.mark.integration
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 STALE = "a newer card setup replaced this one; add the card again"
-
-
-def signed_in(client, email: str) -> PortalSession:
-    browser = PortalSession(client)
-    browser.get("/login")
-    landed = browser.post("/login", {"email": email, "password": STRONG})
-    assert landed.status_code == 303
-    browser.follow(landed)  # the landing page's forms carry this session's CSRF token
-    return browser
 
 
 def path_of(url: str) -> str:

@@ -18,7 +18,7 @@ from chalicelib.store.billing import InvoiceRecord, invoice_key
 from tests.integration.billing_helpers import payout_day, worked_week
 from tests.integration.contract_helpers import at, log, sign_in
 from tests.integration.helpers import STRONG, call
-from tests.integration.portal_helpers import PortalSession
+from tests.integration.portal_helpers import PortalSession, signed_in
 
 pytestmark = pytest.mark.integration
 W48, W49 = BillingWeek(2026, 48), BillingWeek(2026, 49)
@@ -45,15 +45,6 @@ def paid_out(client, paying, *, also_w49=False):
     for person in (hired["agent"], hired["owner"], hired["ops"]):
         sign_in(client, person)
     return hired
-
-
-def signed_in(client, email):
-    browser = PortalSession(client)
-    browser.get("/login")
-    landed = browser.post("/login", {"email": email, "password": STRONG})
-    assert landed.status_code == 303
-    browser.follow(landed)
-    return browser
 
 
 def invoice(hired, week=W48):

@@ -14,8 +14,8 @@ from chalicelib.services import reconciliation, settlement
 from chalicelib.store.billing import InvoiceRecord, invoice_key
 from tests.integration.billing_helpers import payout_day, worked_week
 from tests.integration.contract_helpers import at, log, sign_in
-from tests.integration.helpers import STRONG, business, call, operator
-from tests.integration.portal_helpers import PortalSession, fits_a_phone
+from tests.integration.helpers import business, call, operator
+from tests.integration.portal_helpers import fits_a_phone, signed_in
 
 pytestmark = pytest.mark.integration
 W48, W49 = BillingWeek(2026, 48), BillingWeek(2026, 49)
@@ -102,15 +102,6 @@ def test_a_fee_change_applies_to_the_next_invoice_and_never_to_one_billed_alread
     (second,) = settlement.transfers_of(InvoiceRecord.find(w49.pk, w49.sk, consistent=True))
     assert (second.gross, second.fee, second.amount) == (7500, 900, 6600)  # 12%, as billed
     assert reconciliation.reconcile_tenant(tenant, deps=paying.deps).differences == []
-
-
-def signed_in(client, email):
-    browser = PortalSession(client)
-    browser.get("/login")
-    landed = browser.post("/login", {"email": email, "password": STRONG})
-    assert landed.status_code == 303
-    browser.follow(landed)
-    return browser
 
 
 def test_the_operator_sets_fees_in_the_portal(client, paying):

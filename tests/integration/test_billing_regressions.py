@@ -17,9 +17,9 @@ from chalicelib.payments.gateway import PaymentsUnavailable
 from chalicelib.services import contracts, dunning, invoicing, reconciliation
 from chalicelib.store import ledger as ledger_store
 from chalicelib.store.billing import InvoiceRecord, block_invoice_key, invoice_key
-from tests.integration.billing_helpers import payout_day, worked_week
-from tests.integration.contract_helpers import MONDAY, at, hire, log, sign_in
-from tests.integration.helpers import business, call
+from tests.integration.billing_helpers import block_hire, payout_day, worked_week
+from tests.integration.contract_helpers import MONDAY, at, log, sign_in
+from tests.integration.helpers import call
 
 pytestmark = pytest.mark.integration
 W48 = BillingWeek(2026, 48)
@@ -90,19 +90,8 @@ def test_a_dispute_upheld_after_the_first_payout_run_takes_no_revenue_back(clien
 
 
 def test_a_block_ending_with_a_dispute_open_holds_it_until_the_dispute_ends(client, paying):
-    paying.deps.clock.now = MONDAY
-    owner = business(client)
-    paying.add_card(owner)
-    hired = hire(
-        client,
-        paying.deps,
-        owner=owner,
-        kind="block",
-        weekly_cap_minutes=None,
-        block_minutes=600,
-        rate={"amount": 2000, "currency": "usd"},
-    )
-    someone, cid, ops = hired["agent"], hired["contract"]["id"], hired["ops"]
+    hired = block_hire(client, paying)
+    owner, someone, cid, ops = hired["owner"], hired["agent"], hired["contract"]["id"], hired["ops"]
     paying.enable_payouts(someone, country="US")
     paying.deps.clock.now = at(27, 20)
     sign_in(client, someone)
@@ -132,18 +121,8 @@ def test_a_block_ending_with_a_dispute_open_holds_it_until_the_dispute_ends(clie
 
 
 def test_a_blocks_failed_charge_is_retried_by_dunning(client, paying):
-    paying.deps.clock.now = MONDAY
-    owner = business(client)
-    paying.add_card(owner, card="pm_card_chargeCustomerFail")
-    hired = hire(
-        client,
-        paying.deps,
-        owner=owner,
-        kind="block",
-        weekly_cap_minutes=None,
-        block_minutes=600,
-        rate={"amount": 2000, "currency": "usd"},
-    )
+    hired = block_hire(client, paying, card="pm_card_chargeCustomerFail")
+    owner = hired["owner"]
     tenant, cid = TenantId(owner["tenant_id"]), hired["contract"]["id"]
     assert InvoiceRecord.find(*block_invoice_key(tenant, cid), consistent=True).last_failure
     paying.deps.clock.now = MONDAY + timedelta(days=1, hours=2)

@@ -14,19 +14,10 @@ import requests
 from chalicelib.jobs import runner
 from tests.integration.billing_helpers import payout_day, worked_week
 from tests.integration.contract_helpers import at, hire, log, sign_in
-from tests.integration.helpers import STRONG, business, operator
-from tests.integration.portal_helpers import PortalSession, fits_a_phone
+from tests.integration.helpers import business, operator
+from tests.integration.portal_helpers import fits_a_phone, signed_in
 
 pytestmark = pytest.mark.integration
-
-
-def signed_in(client, email):
-    browser = PortalSession(client)
-    browser.get("/login")
-    landed = browser.post("/login", {"email": email, "password": STRONG})
-    assert landed.status_code == 303
-    browser.follow(landed)  # the landing page's forms carry this session's CSRF token
-    return browser
 
 
 def path_of(url: str) -> str:

@@ -7,19 +7,10 @@ import re
 import pytest
 
 from tests.integration.contract_helpers import MONDAY, at, hire, log, sign_in
-from tests.integration.helpers import STRONG, business
-from tests.integration.portal_helpers import PortalSession, fits_a_phone
+from tests.integration.helpers import business
+from tests.integration.portal_helpers import fits_a_phone, signed_in
 
 pytestmark = pytest.mark.integration
-
-
-def signed_in(client, email):
-    browser = PortalSession(client)
-    browser.get("/login")
-    landed = browser.post("/login", {"email": email, "password": STRONG})
-    assert landed.status_code == 303
-    browser.follow(landed)
-    return browser
 
 
 def field_error(page, name):

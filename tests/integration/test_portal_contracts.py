@@ -9,19 +9,10 @@ import re
 import pytest
 
 from tests.integration.contract_helpers import MONDAY, apply, approved, at, hire, published_opening, sign_in
-from tests.integration.helpers import STRONG, business, operator
-from tests.integration.portal_helpers import PortalSession
+from tests.integration.helpers import business, operator
+from tests.integration.portal_helpers import signed_in
 
 pytestmark = pytest.mark.integration
-
-
-def signed_in(client, email):
-    browser = PortalSession(client)
-    browser.get("/login")
-    landed = browser.post("/login", {"email": email, "password": STRONG})
-    assert landed.status_code == 303
-    browser.follow(landed)  # the landing page's forms carry this session's CSRF token
-    return browser
 
 
 def test_offer_accept_diary_review_and_dispute_in_the_portal(client, deps):

@@ -5,17 +5,10 @@ the opening in their feed."""
 import pytest
 
 from tests.integration.helpers import STRONG, operator, unique
-from tests.integration.portal_helpers import PortalSession
+from tests.integration.portal_helpers import PortalSession, signed_in
 
 pytestmark = pytest.mark.integration
 WEEKDAYS = ["mon", "tue", "wed", "thu", "fri"]
-
-
-def signed_in(client, email):
-    browser = PortalSession(client)
-    browser.get("/login")
-    assert browser.post("/login", {"email": email, "password": STRONG}).status_code == 303
-    return browser
 
 
 def test_profile_vetting_opening_matches_and_feed_in_the_portal(client, deps):

@@ -5,7 +5,7 @@ import pytest
 
 from chalicelib.domain import blocks as rules
 from chalicelib.domain.contracts import Kind, Status
-from chalicelib.domain.errors import Conflict, InvalidInput
+from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
 
 
 @pytest.mark.parametrize("minutes", [None, 0, 59, 2000 * 60 + 1, 3000 * 60])
@@ -97,3 +97,10 @@ def test_a_paid_block_the_first_block_and_one_being_issued_stay(number, status, 
     with pytest.raises(Conflict) as refused:
         rules.how_to_cancel(number, status)
     assert refused.value.code == code and refused.value.field == "number"
+
+
+@pytest.mark.parametrize("text", ["", "0", "two", "-2", "12345", "2.0"])
+def test_a_path_that_names_no_block_is_not_found(text):
+    with pytest.raises(NotFound):
+        rules.block_number(text)
+    assert rules.block_number("2") == 2
