@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlparse
-
 from chalicelib.domain.currencies import CURRENCY_EXPONENTS
 from chalicelib.domain.errors import DomainError, TooManyRequests
 from chalicelib.lazy import lazy
 from chalicelib.web.auth import SIGNED_IN, client_address
 from chalicelib.web.portal import FormInvalid, PageContext, Portal, field_errors
+from chalicelib.web.redirects import safe_next
 
 identity_schemas = lazy("chalicelib.schemas.identity")
 team_schemas = lazy("chalicelib.schemas.team")
@@ -42,16 +41,6 @@ COMMON_ZONES = [
 
 def home_of(principal) -> str:
     return {"member": "/app", "agent": "/agent", "operator": "/admin"}.get(str(principal.kind), "/")
-
-
-def safe_next(target: str | None, fallback: str) -> str:
-    """Only a path on this site: `next=https://evil.example` must not become an open redirect."""
-    if not target:
-        return fallback
-    parsed = urlparse(target)
-    if parsed.scheme or parsed.netloc or not target.startswith("/") or target.startswith("//"):
-        return fallback
-    return target
 
 
 def _form_page(ctx: PageContext, template: str, model, action, **extra):
