@@ -10,6 +10,10 @@ MIN_LENGTH = 12
 MAX_LENGTH = 128
 # zxcvbn's scale runs 0..4; 3 is "safely unguessable: moderate protection from offline attacks".
 MIN_SCORE = 3
+# zxcvbn refuses (raises on) anything longer than 72 characters. A longer passphrase is scored on
+# its first 72: a prefix can only be easier to guess than the whole, so the verdict errs safe,
+# and 73 to 128 characters are accepted or refused with a 400 like any other length.
+SCORED_LENGTH = 72
 
 
 class WeakPassword(InvalidInput):
@@ -31,7 +35,7 @@ def check_password(password: str, *, user_inputs: tuple[str, ...] = ()) -> None:
 
     if password.lower() in _common_passwords(FREQUENCY_LISTS):
         raise WeakPassword("this is one of the most common passwords; choose another", rule="common")
-    verdict = zxcvbn(password[:MAX_LENGTH], user_inputs=[u for u in user_inputs if u])
+    verdict = zxcvbn(password[:SCORED_LENGTH], user_inputs=[u for u in user_inputs if u])
     if verdict["score"] < MIN_SCORE:
         hint = verdict["feedback"].get("warning") or "add more words or characters"
         raise WeakPassword(f"too easy to guess: {hint.rstrip('.')}", rule="guessable")

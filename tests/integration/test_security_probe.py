@@ -1,0 +1,110 @@
+"""Regressions for what the security probe of issue 12 found, through the API and the portal on
+DynamoDB Local. Each test failed before its fix."""
+
+import pytest
+
+from tests.integration.helpers import STRONG, business, call, unique
+from tests.integration.portal_helpers import PortalSession
+
+pytestmark = pytest.mark.integration
+
+PHRASE = "copper-kettle-47-meadow violet-harbor-92-lantern quiet-orchard-18-river amber-falcon-63-summit " * 2
+
+
+def long_passphrase(length: int) -> str:
+    return PHRASE[:length].strip().ljust(length, "x")
+
+
+def reset_token(deps, email: str) -> str:
+    return deps.mailer.last_to(email).text.split("/password-reset/")[1].split()[0]
+
+
+def invite_token(deps, email: str) -> str:
+    return deps.mailer.last_to(email).text.split("/invites/")[1].split()[0]
+
+
+# -- item 4: passwords of 73 to 128 characters --------------------------------------------------
+
+
+@pytest.mark.parametrize("length", [73, 100, 128])
+def test_long_passphrases_are_accepted_on_every_api_path(client, deps, length):
+    password = long_passphrase(length)
+    assert len(password) == length
+    owner = business(client, password=password)
+    someone = call(
+        client,
+        "POST",
+        "/api/v1/signup/agent",
+        {"name": "Ada", "email": unique("long-") + "@example.com", "password": password, "time_zone": "UTC"},
+    )
+    assert someone.status_code == 201, someone.json
+    mate = unique("mate-") + "@example.com"
+    call(client, "POST", "/api/v1/team/invites", {"email": mate, "role": "manager"}, token=owner["token"])
+    accepted = call(
+        client,
+        "POST",
+        f"/api/v1/invites/{invite_token(deps, mate)}/accept",
+        {"name": "Mo", "password": password},
+    )
+    assert accepted.status_code == 201, accepted.json
+    call(client, "POST", "/api/v1/password-resets", {"email": owner["email"]})
+    reset = call(
+        client, "POST", f"/api/v1/password-resets/{reset_token(deps, owner['email'])}", {"password": password}
+    )
+    assert reset.status_code == 204, reset.json
+
+
+@pytest.mark.parametrize(("password", "rule"), [("a" * 100, "guess"), ("x" * 129, "at most 128")])
+def test_long_weak_or_over_long_passwords_are_a_400_never_a_500(client, deps, password, rule):
+    owner = business(client)
+    bodies = [
+        (
+            "/api/v1/signup/agent",
+            {"name": "A", "email": unique("w") + "@example.com", "password": password, "time_zone": "UTC"},
+        ),
+    ]
+    mate = unique("mate-") + "@example.com"
+    call(client, "POST", "/api/v1/team/invites", {"email": mate, "role": "manager"}, token=owner["token"])
+    bodies.append((f"/api/v1/invites/{invite_token(deps, mate)}/accept", {"name": "M", "password": password}))
+    call(client, "POST", "/api/v1/password-resets", {"email": owner["email"]})
+    bodies.append((f"/api/v1/password-resets/{reset_token(deps, owner['email'])}", {"password": password}))
+    for path, body in bodies:
+        response = call(client, "POST", path, body)
+        assert response.status_code == 400, (path, response.json)
+        assert response.json["error"]["code"] == "weak_password" and rule in response.json["error"]["message"]
+
+
+def test_long_passphrases_on_the_portal(client, deps):
+    password = long_passphrase(110)
+    browser = PortalSession(client)
+    browser.get("/signup")
+    slug = unique("long-")
+    signup = browser.post(
+        "/signup",
+        {
+            "company_name": "Long Words",
+            "slug": slug,
+            "owner_name": "Lee",
+            "email": f"{slug}@example.com",
+            "password": password,
+            "time_zone": "UTC",
+            "currency": "usd",
+        },
+    )
+    assert signup.status_code == 303
+    browser.follow(signup)
+    mate = unique("mate-") + "@example.com"
+    browser.get("/app/team")
+    browser.post("/app/team/invites", {"email": mate, "role": "manager"})
+    newcomer = PortalSession(client)
+    path = f"/invites/{invite_token(deps, mate)}"
+    newcomer.get(path)
+    assert newcomer.post(path, {"name": "Mo", "password": "b" * 120}).status_code == 400
+    assert newcomer.post(path, {"name": "Mo", "password": password}).status_code == 303
+    stranger = PortalSession(client)
+    stranger.get("/password-reset")
+    stranger.post("/password-reset", {"email": f"{slug}@example.com"})
+    path = f"/password-reset/{reset_token(deps, f'{slug}@example.com')}"
+    stranger.get(path)
+    assert stranger.post(path, {"password": "c" * 128}).status_code == 400
+    assert stranger.post(path, {"password": password}).status_code == 200
