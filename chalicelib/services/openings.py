@@ -46,7 +46,11 @@ def _tenant(tenant: TenantId) -> TenantRecord:
     return record
 
 
-def terms_of(draft: OpeningDraft, *, time_zone: str, today: date) -> OpeningTerms:
+def terms_of(draft: OpeningDraft, *, time_zone: str, currency: str, today: date) -> OpeningTerms:
+    """The one check of a whole opening, for posting and for revising alike: the business's own
+    currency, zone and calendar, not only the fields' shapes."""
+    if draft.rate_min.currency != currency:
+        raise InvalidInput(f"this business pays in {currency}", field="rate_min.currency")
     skills = check_skills(draft.skills)
     languages = {}
     for index, (code, level) in enumerate(draft.languages):
@@ -92,9 +96,7 @@ def _fill(record: OpeningRecord, draft: OpeningDraft, terms: OpeningTerms) -> No
 def post(actor: Principal, draft: OpeningDraft, *, deps: Deps) -> OpeningRecord:
     tenant = actor.require_tenant()
     business = _tenant(tenant)
-    if draft.rate_min.currency != business.currency:
-        raise InvalidInput(f"this business pays in {business.currency}", field="rate_min.currency")
-    terms = terms_of(draft, time_zone=business.time_zone, today=deps.now().date())
+    terms = terms_of(draft, time_zone=business.time_zone, currency=business.currency, today=deps.now().date())
     now = deps.now()
     opening_id = new_id()
     record = OpeningRecord(
@@ -155,7 +157,7 @@ def revise(actor: Principal, opening_id: str, draft: OpeningDraft, *, deps: Deps
     if record.status == OpeningStatus.CLOSED:
         raise InvalidInput("a closed opening cannot change", field="status")
     business = _tenant(actor.require_tenant())
-    terms = terms_of(draft, time_zone=business.time_zone, today=deps.now().date())
+    terms = terms_of(draft, time_zone=business.time_zone, currency=business.currency, today=deps.now().date())
     before = {"title": record.title, "rate_max": record.rate_max_minor}
     _fill(record, draft, terms)
     now = deps.now()

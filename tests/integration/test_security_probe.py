@@ -3,7 +3,7 @@ DynamoDB Local. Each test failed before its fix."""
 
 import pytest
 
-from tests.integration.helpers import STRONG, business, call, unique
+from tests.integration.helpers import STRONG, business, call, opening_body, unique
 from tests.integration.portal_helpers import PortalSession
 
 pytestmark = pytest.mark.integration
@@ -108,3 +108,19 @@ def test_long_passphrases_on_the_portal(client, deps):
     stranger.get(path)
     assert stranger.post(path, {"password": "c" * 128}).status_code == 400
     assert stranger.post(path, {"password": password}).status_code == 200
+
+
+# -- item 6: an opening's currency on PUT -------------------------------------------------------
+
+
+def test_an_openings_currency_is_the_businesses_on_revise_as_on_post(client, deps):
+    owner = business(client)
+    posted = call(client, "POST", "/api/v1/openings", opening_body(), token=owner["token"])
+    assert posted.status_code == 201, posted.json
+    yen = {"rate_min": {"amount": 2000, "currency": "jpy"}, "rate_max": {"amount": 3000, "currency": "jpy"}}
+    for method, path in (("POST", "/api/v1/openings"), ("PUT", f"/api/v1/openings/{posted.json['id']}")):
+        refused = call(client, method, path, opening_body(**yen), token=owner["token"])
+        assert refused.status_code == 400, (method, refused.json)
+        assert refused.json["error"]["field"] == "rate_min.currency"
+    kept = call(client, "GET", f"/api/v1/openings/{posted.json['id']}", token=owner["token"])
+    assert kept.json["rate_min"]["currency"] == kept.json["rate_max"]["currency"] == "usd"
