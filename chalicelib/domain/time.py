@@ -12,6 +12,11 @@ from datetime import UTC, date, datetime, timedelta
 from chalicelib.domain.errors import InvalidInput
 
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+# The weeks deskhire can mean. An ISO week as such runs from 0001-W01 to 9999-W52, but the pages
+# and calendars step a week back and forth from the one asked for, which overflows a date at
+# either end (a 500); no contract, invoice or calendar lies outside these years.
+FIRST_YEAR = 1990
+LAST_YEAR = 2199
 
 
 def to_minute(moment: datetime) -> datetime:
@@ -27,6 +32,10 @@ class BillingWeek:
     week: int
 
     def __post_init__(self):
+        if not FIRST_YEAR <= self.year <= LAST_YEAR:
+            raise InvalidInput(
+                f"a week between {FIRST_YEAR}-W01 and {LAST_YEAR}-W52, like 2026-W48", field="week"
+            )
         try:
             date.fromisocalendar(self.year, self.week, 1)
         except ValueError:

@@ -124,3 +124,42 @@ def test_an_openings_currency_is_the_businesses_on_revise_as_on_post(client, dep
         assert refused.json["error"]["field"] == "rate_min.currency"
     kept = call(client, "GET", f"/api/v1/openings/{posted.json['id']}", token=owner["token"])
     assert kept.json["rate_min"]["currency"] == kept.json["rate_max"]["currency"] == "usd"
+
+
+# -- item 7: extreme ISO weeks ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("week", ["0001-W01", "9999-W52"])
+def test_extreme_weeks_are_a_400_or_this_week_never_a_500(client, deps, week):
+    from tests.integration.contract_helpers import hire
+    from tests.integration.portal_helpers import signed_in
+
+    hired = hire(client, deps)
+    cid, owner, someone = hired["contract"]["id"], hired["owner"], hired["agent"]
+    for token, path in (
+        (owner["token"], f"/api/v1/contracts/{cid}/timesheets/{week}"),
+        (someone["token"], f"/api/v1/contracts/{cid}/timesheets/{week}"),
+        (owner["token"], f"/api/v1/coverage?week={week}"),
+        (someone["token"], f"/api/v1/agent/calendar?week={week}"),
+    ):
+        response = call(client, "GET", path, token=token)
+        assert response.status_code == 400 and response.json["error"]["field"] == "week", (
+            path,
+            response.json,
+        )
+    business_pages = signed_in(client, owner["email"])
+    agent_pages = signed_in(client, someone["email"])
+    for browser, path in (
+        (business_pages, f"/app/contracts/{cid}/timesheets/{week}"),
+        (agent_pages, f"/agent/contracts/{cid}/timesheets/{week}"),
+    ):
+        assert browser.get(path).status_code == 400, path
+    # a week in the query string that is no week falls back to this week, as a malformed one does
+    for browser, path in (
+        (business_pages, f"/app/coverage?week={week}"),
+        (business_pages, f"/app/timesheets?week={week}"),
+        (agent_pages, f"/agent/calendar?week={week}"),
+        (agent_pages, f"/agent/diary?week={week}"),
+    ):
+        page = browser.get(path)
+        assert page.status_code == 200 and "2026-W48" in page.text, path

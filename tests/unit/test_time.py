@@ -48,3 +48,17 @@ def test_every_minute_falls_in_exactly_its_week(moment):
     assert week.starts_at <= to_minute(moment) < week.ends_at
     assert week.starts_at.weekday() == 0 and week.starts_at.hour == 0
     assert BillingWeek.parse(str(week)) == week
+
+
+@pytest.mark.parametrize("text", ["0001-W01", "9999-W52", "1989-W52", "2200-W01"])
+def test_weeks_outside_the_years_deskhire_means_are_refused(text):
+    # issue 12: both ends overflowed a date (a 500) when a page stepped a week back or forth
+    with pytest.raises(InvalidInput) as raised:
+        BillingWeek.parse(text)
+    assert raised.value.field == "week"
+
+
+@pytest.mark.parametrize("text", ["1990-W01", "2199-W52"])
+def test_the_first_and_last_weeks_have_neighbours(text):
+    week = BillingWeek.parse(text)
+    assert week.starts_at < week.ends_at < week.review_closes_at
