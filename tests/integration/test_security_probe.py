@@ -3,7 +3,7 @@ DynamoDB Local. Each test failed before its fix."""
 
 import pytest
 
-from tests.integration.helpers import STRONG, business, call, opening_body, unique
+from tests.integration.helpers import business, call, opening_body, unique
 from tests.integration.portal_helpers import PortalSession
 
 pytestmark = pytest.mark.integration
