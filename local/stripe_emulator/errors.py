@@ -64,7 +64,22 @@ def missing_param(name: str) -> StripeError:
 
 
 def unknown_param(name: str) -> StripeError:
+    """Stripe's answer for a parameter the endpoint does not have (on the pinned API version)."""
     return invalid(f"Received unknown parameter: {name}", param=name, code="parameter_unknown")
+
+
+NOT_IMPLEMENTED = "emulator_not_implemented"
+
+
+def not_implemented(name: str, what: str = "parameter") -> StripeError:
+    """A parameter (or value) Stripe accepts here that the emulator does not model: refused rather
+    than silently ignored, with a code of the emulator's own so nobody mistakes it for Stripe's."""
+    return invalid(
+        f"The Stripe emulator does not implement the {what} {name} on this endpoint (Stripe accepts it; "
+        "see docs/stripe-emulator.md).",
+        param=name.split("=")[0],
+        code=NOT_IMPLEMENTED,
+    )
 
 
 def no_such(label: str, object_id: str, param: str = "id", status: int = 404) -> StripeError:

@@ -1,9 +1,14 @@
-"""Each endpoint declares its parameters; this checks and coerces a decoded form against them.
+"""What the emulator implements of each endpoint's parameters, and how it coerces them.
 
-An undeclared key is Stripe's `Received unknown parameter: invoice_settings[foo]` (the emulator
-also refuses parameters Stripe knows but the emulator does not implement, rather than ignoring them
-silently). Declarations are plain Python: `str`, `int`, `bool`, a dict for a nested object,
-`[spec]` for an array, or one of the small classes below.
+What Stripe accepts comes from the pinned SDK (sdk_params.py) and is checked first: a parameter
+the SDK does not declare is Stripe's `Received unknown parameter: invoice_settings[foo]`, an
+enum value outside the SDK's list is Stripe's `Invalid ...: must be one of ...`. The declarations
+here then list the subset the emulator models; a parameter Stripe accepts but the emulator leaves
+out is refused with the emulator's own `emulator_not_implemented` error, never silently dropped.
+Every key declared here must be one the SDK declares at that place (a test walks them all).
+Declarations are plain Python: `str`, `int`, `bool`, a dict for a nested object, `[spec]` for an
+array, or one of the small classes below (`Enum` narrows an SDK enum to the values the emulator
+models).
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from . import money
-from .errors import invalid, missing_param, unknown_param
+from .errors import invalid, missing_param, not_implemented
 from .forms import as_list
 
 
@@ -91,6 +96,26 @@ class _Any(Spec):
 
 @dataclass
 class Enum(Spec):
+    """The values of an SDK enum the emulator models; Stripe's other values are not implemented
+    (the SDK check has already refused values Stripe itself does not know)."""
+
+    values: tuple[str, ...]
+
+    def coerce(self, value, name):
+        value = _scalar(value, name)
+        if value == "":
+            return None
+        if value not in self.values:
+            raise not_implemented(f"{name}={value}", "value")
+        return value
+
+
+@dataclass
+class Values(Spec):
+    """Stripe's documented values for a parameter the SDK types as a plain string
+    (`tos_acceptance[service_agreement]`: `full` or `recipient`): anything else is Stripe's
+    invalid-value error."""
+
     values: tuple[str, ...]
 
     def coerce(self, value, name):
@@ -156,7 +181,7 @@ class Range(Spec):
             out = {}
             for op, bound in value.items():
                 if op not in ("gt", "gte", "lt", "lte"):
-                    raise unknown_param(f"{name}[{op}]")
+                    raise not_implemented(f"{name}[{op}]")
                 out[op] = INT.coerce(bound, f"{name}[{op}]")
             return out
         number = INT.coerce(value, name)
@@ -216,7 +241,7 @@ def validate(values: dict, spec: dict, prefix: str = "") -> dict:
     for key, value in values.items():
         name = f"{prefix}[{key}]" if prefix else key
         if key not in spec:
-            raise unknown_param(name)
+            raise not_implemented(name)
         out[key] = coerce(spec[key], value, name)
     return out
 
@@ -228,5 +253,6 @@ def require(params: dict, *names: str) -> None:
 
 
 # Shared declarations.
-LIST = {"limit": int, "starting_after": str, "ending_before": str, "created": Range()}
+PAGE = {"limit": int, "starting_after": str, "ending_before": str}
+LIST = {**PAGE, "created": Range()}
 ADDRESS = {"city": str, "country": str, "line1": str, "line2": str, "postal_code": str, "state": str}

@@ -21,9 +21,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from . import forms, params, views
+from . import forms, params, sdk_params, views
 from .context import Ctx
-from .errors import StripeError, api_error, idempotency_error, rate_limited
+from .errors import StripeError, api_error, idempotency_error, invalid, rate_limited
 from .events import API_VERSION
 from .store import random_token
 
@@ -186,7 +186,14 @@ def handle_api(emu: Emulator, method: str, path: str, query: str, body: str, hea
         seq_before = emu.store.seq
         try:
             route, path_params = emu.router.match(method, path)
-            values = params.validate(raw, {**route.spec, **EXPAND})
+            # What Stripe refuses (unknown to the SDK, outside an enum), then what the emulator
+            # does not implement, then coercion.
+            for name, (code, message) in route.removed.items():
+                if name in raw:
+                    raise invalid(message, param=name, code=code)
+            sdk_params.check(route.schema, raw)
+            spec = {**route.spec, **EXPAND} if "expand" in route.schema.fields else route.spec
+            values = params.validate(raw, spec)
             emu.run_automations_locked()
             ctx = Ctx(
                 emu,

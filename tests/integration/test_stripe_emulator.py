@@ -321,7 +321,7 @@ def test_invoice_lifecycle_and_illegal_transitions(stripe_emulator, stripe_clien
     assert sorted(n[-4:] for n in numbers) == ["0001", "0002", "0003"]
     assert [i.id for i in stripe_client.v1.invoices.list(params={"status": "void"}).data] == [voided.id]
     with pytest.raises(
-        stripe.InvalidRequestError, match="must be one of draft, open, void, paid, or uncollectible"
+        stripe.InvalidRequestError, match="must be one of draft, open, paid, uncollectible, or void"
     ):
         stripe_client.v1.invoices.list(params={"status": "late"})
     types = [e["type"] for e in stripe_emulator.events()]
@@ -481,7 +481,7 @@ def test_partial_refunds(stripe_emulator, stripe_client):
 def test_setup_intent_with_test_payment_method_ids(stripe_emulator, stripe_client):
     customer = stripe_client.v1.customers.create()
     seti = stripe_client.v1.setup_intents.create(
-        params={"customer": customer.id, "payment_method_types": ["card"]}
+        params={"customer": customer.id, "allowed_payment_method_types": ["card"]}
     )
     assert seti.status == "requires_payment_method" and seti.client_secret.startswith(seti.id + "_secret_")
     with pytest.raises(stripe.CardError) as err:
@@ -506,6 +506,59 @@ def test_setup_intent_with_test_payment_method_ids(stripe_emulator, stripe_clien
     )
     stripe_client.v1.payment_methods.detach(pm.id)
     assert stripe_client.v1.customers.retrieve(customer.id).invoice_settings.default_payment_method is None
+
+
+def test_setup_intent_payment_method_types_on_this_api_version(stripe_emulator, stripe_client):
+    """API 2026-09-30.endive removed `payment_method_types` as a parameter (400,
+    payment_method_types_no_longer_supported); `allowed_payment_method_types` keeps the compatible
+    types, `excluded_payment_method_types` takes some out, and the object's read-only
+    `payment_method_types` shows what is left."""
+    customer = stripe_client.v1.customers.create()
+    with pytest.raises(stripe.InvalidRequestError) as removed:
+        stripe_client.v1.setup_intents.create(
+            params={"customer": customer.id, "payment_method_types": ["card"]}  # type: ignore[typeddict-unknown-key]
+        )
+    assert removed.value.http_status == 400 and removed.value.param == "payment_method_types"
+    assert removed.value.code == "payment_method_types_no_longer_supported"
+
+    allowed = stripe_client.v1.setup_intents.create(
+        params={"customer": customer.id, "allowed_payment_method_types": ["card", "us_bank_account"]}
+    )
+    # Silently filtered to what the account can use (the emulator's account has cards only).
+    assert allowed.allowed_payment_method_types == ["card", "us_bank_account"]
+    assert allowed.payment_method_types == ["card"] and allowed.automatic_payment_methods is None
+    assert allowed.excluded_payment_method_types is None
+
+    dynamic = stripe_client.v1.setup_intents.create(
+        params={"customer": customer.id, "excluded_payment_method_types": ["sepa_debit"]}
+    )
+    assert (
+        dynamic.excluded_payment_method_types == ["sepa_debit"]
+        and dynamic.allowed_payment_method_types is None
+    )
+    assert dynamic.payment_method_types == ["card"] and dynamic.automatic_payment_methods.enabled is True
+
+    with pytest.raises(stripe.InvalidRequestError) as both:
+        stripe_client.v1.setup_intents.create(
+            params={"allowed_payment_method_types": ["card"], "excluded_payment_method_types": ["sepa_debit"]}
+        )
+    assert both.value.code == "parameters_exclusive"
+    with pytest.raises(stripe.InvalidRequestError) as nothing_left:
+        stripe_client.v1.setup_intents.create(params={"allowed_payment_method_types": ["sepa_debit"]})
+    assert nothing_left.value.param == "allowed_payment_method_types"
+
+    updated = stripe_client.v1.setup_intents.update(
+        dynamic.id, params={"excluded_payment_method_types": ["sepa_debit", "ideal"]}
+    )
+    assert updated.excluded_payment_method_types == ["sepa_debit", "ideal"]
+    with pytest.raises(stripe.InvalidRequestError) as update_removed:
+        stripe_client.v1.setup_intents.update(
+            dynamic.id,
+            params={"payment_method_types": ["card"]},  # type: ignore[typeddict-unknown-key]
+        )
+    assert update_removed.value.code == "payment_method_types_no_longer_supported"
+    done = stripe_client.v1.setup_intents.confirm(allowed.id, params={"payment_method": "pm_card_visa"})
+    assert done.status == "succeeded"
 
 
 def test_card_page_confirms_a_setup_intent_and_redirects(stripe_emulator, stripe_client):

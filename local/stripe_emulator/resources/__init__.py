@@ -34,4 +34,5 @@ def build_router() -> Router:
     router = Router()
     for module in MODULES:
         module.routes(router)
+    router.load_schemas()
     return router

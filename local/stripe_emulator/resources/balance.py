@@ -157,14 +157,15 @@ def retrieve_txn(ctx: Ctx):
 
 
 def routes(router) -> None:
-    router.add("GET", "/v1/balance", retrieve_balance)
+    router.add("GET", "/v1/balance", retrieve_balance, sdk="BalanceRetrieveParams")
     router.add(
         "GET",
         "/v1/balance_transactions",
         list_txns,
         {**LIST, "type": str, "source": str, "currency": str, "payout": str},
+        sdk="BalanceTransactionListParams",
     )
-    router.add("GET", "/v1/balance_transactions/{id}", retrieve_txn)
+    router.add("GET", "/v1/balance_transactions/{id}", retrieve_txn, sdk="BalanceTransactionRetrieveParams")
 
 
 views.register("balance_transaction", "balance transaction", render=_render_txn, expandable={"source"})

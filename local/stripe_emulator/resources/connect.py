@@ -15,7 +15,7 @@ from .. import money, views
 from ..context import Ctx
 from ..errors import invalid, no_such
 from ..events import emit_update
-from ..params import BOOL, CURRENCY, LIST, METADATA, Enum, in_range, require
+from ..params import BOOL, CURRENCY, LIST, METADATA, Enum, Values, in_range, require
 from ..store import random_token
 
 LINK_LIFETIME = 300
@@ -66,7 +66,7 @@ CREATE = {
         "stripe_dashboard": {"type": Enum(("express", "full", "none"))},
     },
     "tos_acceptance": {
-        "service_agreement": Enum(("full", "recipient")),
+        "service_agreement": Values(("full", "recipient")),
         "date": int,
         "ip": str,
         "user_agent": str,
@@ -395,12 +395,12 @@ def _bank_account(ctx: Ctx, acct: dict[str, Any]) -> dict[str, Any]:
 
 
 def routes(router) -> None:
-    router.add("POST", "/v1/accounts", create, CREATE)
-    router.add("GET", "/v1/accounts", list_, LIST)
-    router.add("GET", "/v1/account", retrieve_current)
-    router.add("GET", "/v1/accounts/{id}", retrieve)
-    router.add("POST", "/v1/accounts/{id}", update, UPDATE)
-    router.add("DELETE", "/v1/accounts/{id}", delete)
+    router.add("POST", "/v1/accounts", create, CREATE, sdk="AccountCreateParams")
+    router.add("GET", "/v1/accounts", list_, LIST, sdk="AccountListParams")
+    router.add("GET", "/v1/account", retrieve_current, sdk="AccountRetrieveCurrentParams")
+    router.add("GET", "/v1/accounts/{id}", retrieve, sdk="AccountRetrieveParams")
+    router.add("POST", "/v1/accounts/{id}", update, UPDATE, sdk="AccountUpdateParams")
+    router.add("DELETE", "/v1/accounts/{id}", delete, sdk="AccountDeleteParams")
     router.add(
         "POST",
         "/v1/account_links",
@@ -416,6 +416,7 @@ def routes(router) -> None:
                 "future_requirements": Enum(("include", "omit")),
             },
         },
+        sdk="AccountLinkCreateParams",
     )
 
 

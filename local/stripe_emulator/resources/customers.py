@@ -171,12 +171,20 @@ def search(ctx: Ctx):
 
 
 def routes(router) -> None:
-    router.add("POST", "/v1/customers", create, CREATE)
-    router.add("GET", "/v1/customers", list_, {**LIST, "email": str, "test_clock": str})
-    router.add("GET", "/v1/customers/search", search, {"query": str, "limit": int, "page": str})
-    router.add("GET", "/v1/customers/{id}", retrieve)
-    router.add("POST", "/v1/customers/{id}", update, UPDATE)
-    router.add("DELETE", "/v1/customers/{id}", delete)
+    router.add("POST", "/v1/customers", create, CREATE, sdk="CustomerCreateParams")
+    router.add(
+        "GET", "/v1/customers", list_, {**LIST, "email": str, "test_clock": str}, sdk="CustomerListParams"
+    )
+    router.add(
+        "GET",
+        "/v1/customers/search",
+        search,
+        {"query": str, "limit": int, "page": str},
+        sdk="CustomerSearchParams",
+    )
+    router.add("GET", "/v1/customers/{id}", retrieve, sdk="CustomerRetrieveParams")
+    router.add("POST", "/v1/customers/{id}", update, UPDATE, sdk="CustomerUpdateParams")
+    router.add("DELETE", "/v1/customers/{id}", delete, sdk="CustomerDeleteParams")
 
 
 views.register(

@@ -38,8 +38,14 @@ def retrieve(ctx: Ctx):
 
 
 def routes(router) -> None:
-    router.add("GET", "/v1/events", list_, {**LIST, "type": str, "types": [str], "delivery_success": BOOL})
-    router.add("GET", "/v1/events/{id}", retrieve)
+    router.add(
+        "GET",
+        "/v1/events",
+        list_,
+        {**LIST, "type": str, "types": [str], "delivery_success": BOOL},
+        sdk="EventListParams",
+    )
+    router.add("GET", "/v1/events/{id}", retrieve, sdk="EventRetrieveParams")
 
 
 views.register("event", "event")

@@ -270,11 +270,17 @@ def line_item(ctx: Ctx, item: dict[str, Any]) -> dict[str, Any]:
 
 
 def routes(router) -> None:
-    router.add("POST", "/v1/invoiceitems", create, CREATE)
-    router.add("GET", "/v1/invoiceitems", list_, {**LIST, "customer": str, "invoice": str, "pending": BOOL})
-    router.add("GET", "/v1/invoiceitems/{id}", retrieve)
-    router.add("POST", "/v1/invoiceitems/{id}", update, UPDATE)
-    router.add("DELETE", "/v1/invoiceitems/{id}", delete)
+    router.add("POST", "/v1/invoiceitems", create, CREATE, sdk="InvoiceItemCreateParams")
+    router.add(
+        "GET",
+        "/v1/invoiceitems",
+        list_,
+        {**LIST, "customer": str, "invoice": str, "pending": BOOL},
+        sdk="InvoiceItemListParams",
+    )
+    router.add("GET", "/v1/invoiceitems/{id}", retrieve, sdk="InvoiceItemRetrieveParams")
+    router.add("POST", "/v1/invoiceitems/{id}", update, UPDATE, sdk="InvoiceItemUpdateParams")
+    router.add("DELETE", "/v1/invoiceitems/{id}", delete, sdk="InvoiceItemDeleteParams")
 
 
 views.register("invoiceitem", "invoiceitem", expandable={"customer", "invoice", "test_clock"})

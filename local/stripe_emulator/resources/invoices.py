@@ -655,7 +655,7 @@ def list_payments(ctx: Ctx):
 
 
 def routes(router) -> None:
-    router.add("POST", "/v1/invoices", create, CREATE)
+    router.add("POST", "/v1/invoices", create, CREATE, sdk="InvoiceCreateParams")
     router.add(
         "GET",
         "/v1/invoices",
@@ -668,24 +668,47 @@ def routes(router) -> None:
             "due_date": Range(),
             "subscription": str,
         },
+        sdk="InvoiceListParams",
     )
-    router.add("GET", "/v1/invoices/search", search, {"query": str, "limit": int, "page": str})
-    router.add("GET", "/v1/invoices/{id}", retrieve)
-    router.add("POST", "/v1/invoices/{id}", update, EDITABLE)
-    router.add("DELETE", "/v1/invoices/{id}", delete)
     router.add(
-        "GET", "/v1/invoices/{id}/lines", lines, {"limit": int, "starting_after": str, "ending_before": str}
+        "GET",
+        "/v1/invoices/search",
+        search,
+        {"query": str, "limit": int, "page": str},
+        sdk="InvoiceSearchParams",
     )
-    router.add("POST", "/v1/invoices/{id}/finalize", finalize, {"auto_advance": bool})
+    router.add("GET", "/v1/invoices/{id}", retrieve, sdk="InvoiceRetrieveParams")
+    router.add("POST", "/v1/invoices/{id}", update, EDITABLE, sdk="InvoiceUpdateParams")
+    router.add("DELETE", "/v1/invoices/{id}", delete, sdk="InvoiceDeleteParams")
+    router.add(
+        "GET",
+        "/v1/invoices/{id}/lines",
+        lines,
+        {"limit": int, "starting_after": str, "ending_before": str},
+        sdk="InvoiceLineItemListParams",
+    )
+    router.add(
+        "POST",
+        "/v1/invoices/{id}/finalize",
+        finalize,
+        {"auto_advance": bool},
+        sdk="InvoiceFinalizeInvoiceParams",
+    )
     router.add(
         "POST",
         "/v1/invoices/{id}/pay",
         pay,
         {"paid_out_of_band": bool, "payment_method": str, "off_session": bool, "forgive": bool},
+        sdk="InvoicePayParams",
     )
-    router.add("POST", "/v1/invoices/{id}/send", send)
-    router.add("POST", "/v1/invoices/{id}/void", void)
-    router.add("POST", "/v1/invoices/{id}/mark_uncollectible", mark_uncollectible)
+    router.add("POST", "/v1/invoices/{id}/send", send, sdk="InvoiceSendInvoiceParams")
+    router.add("POST", "/v1/invoices/{id}/void", void, sdk="InvoiceVoidInvoiceParams")
+    router.add(
+        "POST",
+        "/v1/invoices/{id}/mark_uncollectible",
+        mark_uncollectible,
+        sdk="InvoiceMarkUncollectibleParams",
+    )
     router.add(
         "GET",
         "/v1/invoice_payments",
@@ -700,8 +723,9 @@ def routes(router) -> None:
                 "payment_record": str,
             },
         },
+        sdk="InvoicePaymentListParams",
     )
-    router.add("GET", "/v1/invoice_payments/{id}", retrieve_payment)
+    router.add("GET", "/v1/invoice_payments/{id}", retrieve_payment, sdk="InvoicePaymentRetrieveParams")
 
 
 views.register(

@@ -13,7 +13,7 @@ from .. import cards, views
 from ..context import Ctx
 from ..errors import card_error, invalid, no_such
 from ..events import emit_update
-from ..params import LIST, METADATA, Enum, require
+from ..params import METADATA, PAGE, Enum, require
 
 _NULL_ADDRESS = dict.fromkeys(("city", "country", "line1", "line2", "postal_code", "state"))
 
@@ -210,13 +210,32 @@ UPDATE = {
 
 
 def routes(router) -> None:
-    router.add("GET", "/v1/payment_methods", list_, {**LIST, "customer": str, "type": TYPE})
-    router.add("GET", "/v1/payment_methods/{id}", retrieve)
-    router.add("POST", "/v1/payment_methods/{id}", update, UPDATE)
-    router.add("POST", "/v1/payment_methods/{id}/attach", attach, {"customer": str})
-    router.add("POST", "/v1/payment_methods/{id}/detach", detach)
-    router.add("GET", "/v1/customers/{customer}/payment_methods", list_for_customer, {**LIST, "type": TYPE})
-    router.add("GET", "/v1/customers/{customer}/payment_methods/{id}", retrieve_for_customer)
+    router.add(
+        "GET",
+        "/v1/payment_methods",
+        list_,
+        {**PAGE, "customer": str, "type": TYPE},
+        sdk="PaymentMethodListParams",
+    )
+    router.add("GET", "/v1/payment_methods/{id}", retrieve, sdk="PaymentMethodRetrieveParams")
+    router.add("POST", "/v1/payment_methods/{id}", update, UPDATE, sdk="PaymentMethodUpdateParams")
+    router.add(
+        "POST", "/v1/payment_methods/{id}/attach", attach, {"customer": str}, sdk="PaymentMethodAttachParams"
+    )
+    router.add("POST", "/v1/payment_methods/{id}/detach", detach, sdk="PaymentMethodDetachParams")
+    router.add(
+        "GET",
+        "/v1/customers/{customer}/payment_methods",
+        list_for_customer,
+        {**PAGE, "type": TYPE},
+        sdk="CustomerPaymentMethodListParams",
+    )
+    router.add(
+        "GET",
+        "/v1/customers/{customer}/payment_methods/{id}",
+        retrieve_for_customer,
+        sdk="CustomerPaymentMethodRetrieveParams",
+    )
 
 
 views.register("payment_method", "PaymentMethod", expandable={"customer"})

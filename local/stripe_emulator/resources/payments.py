@@ -14,7 +14,7 @@ from .. import cards, money, views
 from ..context import Ctx
 from ..errors import DOCS, invalid, no_such
 from ..events import emit_update
-from ..params import LIST, METADATA, Enum, in_range
+from ..params import LIST, METADATA, PAGE, Enum, in_range
 from ..search import search_response
 from ..store import random_token
 from . import balance
@@ -507,20 +507,39 @@ SEARCH = {"query": str, "limit": int, "page": str}
 
 
 def routes(router) -> None:
-    router.add("GET", "/v1/payment_intents", list_pi, {**LIST, "customer": str})
-    router.add("GET", "/v1/payment_intents/search", search_pi, SEARCH)
-    router.add("GET", "/v1/payment_intents/{id}", retrieve_pi, {"client_secret": str})
+    router.add(
+        "GET", "/v1/payment_intents", list_pi, {**LIST, "customer": str}, sdk="PaymentIntentListParams"
+    )
+    router.add("GET", "/v1/payment_intents/search", search_pi, SEARCH, sdk="PaymentIntentSearchParams")
+    router.add(
+        "GET",
+        "/v1/payment_intents/{id}",
+        retrieve_pi,
+        {"client_secret": str},
+        sdk="PaymentIntentRetrieveParams",
+    )
     router.add(
         "GET",
         "/v1/charges",
         list_charges,
         {**LIST, "customer": str, "payment_intent": str, "transfer_group": str},
+        sdk="ChargeListParams",
     )
-    router.add("GET", "/v1/charges/search", search_charges, SEARCH)
-    router.add("GET", "/v1/charges/{id}", retrieve_charge)
-    router.add("POST", "/v1/charges/{id}", update_charge, {"description": str, "metadata": METADATA})
-    router.add("GET", "/v1/charges/{charge}/refunds", list_charge_refunds, LIST)
-    router.add("GET", "/v1/charges/{charge}/refunds/{id}", retrieve_charge_refund)
+    router.add("GET", "/v1/charges/search", search_charges, SEARCH, sdk="ChargeSearchParams")
+    router.add("GET", "/v1/charges/{id}", retrieve_charge, sdk="ChargeRetrieveParams")
+    router.add(
+        "POST",
+        "/v1/charges/{id}",
+        update_charge,
+        {"description": str, "metadata": METADATA},
+        sdk="ChargeUpdateParams",
+    )
+    router.add(
+        "GET", "/v1/charges/{charge}/refunds", list_charge_refunds, PAGE, sdk="ChargeListRefundsParams"
+    )
+    router.add(
+        "GET", "/v1/charges/{charge}/refunds/{id}", retrieve_charge_refund, sdk="ChargeRetrieveRefundParams"
+    )
     router.add(
         "POST",
         "/v1/refunds",
@@ -532,10 +551,17 @@ def routes(router) -> None:
             "reason": Enum(("duplicate", "fraudulent", "requested_by_customer")),
             "metadata": METADATA,
         },
+        sdk="RefundCreateParams",
     )
-    router.add("GET", "/v1/refunds", list_refunds, {**LIST, "charge": str, "payment_intent": str})
-    router.add("GET", "/v1/refunds/{id}", retrieve_refund)
-    router.add("POST", "/v1/refunds/{id}", update_refund, {"metadata": METADATA})
+    router.add(
+        "GET",
+        "/v1/refunds",
+        list_refunds,
+        {**LIST, "charge": str, "payment_intent": str},
+        sdk="RefundListParams",
+    )
+    router.add("GET", "/v1/refunds/{id}", retrieve_refund, sdk="RefundRetrieveParams")
+    router.add("POST", "/v1/refunds/{id}", update_refund, {"metadata": METADATA}, sdk="RefundUpdateParams")
 
 
 views.register(

@@ -3,6 +3,12 @@
 Confirming attaches the card to the SetupIntent's customer and succeeds, or, for a card Stripe
 declines at setup, leaves the intent in `requires_payment_method` with `last_setup_error` and
 answers 402. The emulator's card page (pages.py) confirms through the same code.
+
+Payment method types, as on API 2026-09-30.endive and later: `payment_method_types` is no longer
+writable (400 `payment_method_types_no_longer_supported`); `allowed_payment_method_types` lists the
+types to allow and Stripe silently keeps the compatible ones, `excluded_payment_method_types` takes
+types out of the dynamic set, and the object's read-only `payment_method_types` shows the result.
+The emulator's account has only `card` enabled, so that is the one type that can remain.
 """
 
 from __future__ import annotations
@@ -16,12 +22,14 @@ from ..params import BOOL, LIST, METADATA, Enum
 from ..store import random_token
 from .payment_methods import check_reusable, resolve, test_card
 
+TYPES = [str]  # the SDK's enum of payment method types; the emulator keeps `card` and drops the rest
 CREATE = {
     "customer": str,
     "description": str,
     "metadata": METADATA,
     "payment_method": str,
-    "payment_method_types": [str],
+    "allowed_payment_method_types": TYPES,
+    "excluded_payment_method_types": TYPES,
     "automatic_payment_methods": {"enabled": bool, "allow_redirects": Enum(("always", "never"))},
     "usage": Enum(("off_session", "on_session")),
     "confirm": BOOL,
@@ -33,9 +41,27 @@ UPDATE = {
     "description": str,
     "metadata": METADATA,
     "payment_method": str,
-    "payment_method_types": [str],
+    "allowed_payment_method_types": TYPES,
+    "excluded_payment_method_types": TYPES,
 }
-CONFIRM = {"payment_method": str, "return_url": str, "use_stripe_sdk": bool}
+CONFIRM = {
+    "payment_method": str,
+    "return_url": str,
+    "use_stripe_sdk": bool,
+    "allowed_payment_method_types": TYPES,
+}
+# The emulator's account has one payment method type enabled (Dashboard settings on Stripe).
+ENABLED_TYPES = ("card",)
+# Stripe's answer on this API version (changelog 2026-09-30.endive: "Removes the payment method
+# types parameter from Payment Intents and Setup Intents"); the message is the emulator's wording.
+REMOVED = {
+    "payment_method_types": (
+        "payment_method_types_no_longer_supported",
+        "The `payment_method_types` parameter is no longer supported on this API version. Use "
+        "`allowed_payment_method_types` to choose the payment method types, or "
+        "`excluded_payment_method_types` to leave some out of the dynamic payment methods.",
+    )
+}
 
 
 def _unexpected_state(seti: dict[str, Any], action: str) -> StripeError:
@@ -50,23 +76,62 @@ def _unexpected_state(seti: dict[str, Any], action: str) -> StripeError:
     )
 
 
+def _exclusive(p: dict[str, Any]) -> None:
+    """`allowed_payment_method_types` is mutually exclusive with `excluded_payment_method_types`,
+    `automatic_payment_methods` and `payment_method_configuration` (changelog 2026-07-29.dahlia)."""
+    if p.get("allowed_payment_method_types") is None:
+        return
+    for other in ("excluded_payment_method_types", "automatic_payment_methods"):
+        if p.get(other) is not None:
+            raise invalid(
+                f"You may only specify one of these parameters: allowed_payment_method_types, {other}.",
+                param=other,
+                code="parameters_exclusive",
+            )
+
+
+def _types(seti: dict[str, Any]) -> None:
+    """The read-only `payment_method_types`: the allowed (or dynamic) types the account can use,
+    less the excluded ones."""
+    allowed = seti["allowed_payment_method_types"]
+    candidates = [t for t in (allowed if allowed is not None else ENABLED_TYPES) if t in ENABLED_TYPES]
+    excluded = seti["excluded_payment_method_types"] or []
+    types = [t for t in candidates if t not in excluded]
+    if not types:
+        param = "allowed_payment_method_types" if allowed is not None else "excluded_payment_method_types"
+        raise invalid(
+            "None of the payment method types this SetupIntent allows is available: the emulator's account "
+            f"has {', '.join(ENABLED_TYPES)} enabled.",
+            param=param,
+        )
+    seti["payment_method_types"] = types
+
+
+def _apply_types(seti: dict[str, Any], p: dict[str, Any]) -> None:
+    _exclusive(p)
+    for key in ("allowed_payment_method_types", "excluded_payment_method_types"):
+        if key in p:
+            seti[key] = p[key] or None
+    if seti["allowed_payment_method_types"] is not None:
+        seti["automatic_payment_methods"] = None
+    _types(seti)
+
+
 def create(ctx: Ctx):
     p = ctx.params
     store = ctx.store
     if p.get("customer"):
         views.get(ctx, "customer", p["customer"], param="customer", status=400)
-    types = p.get("payment_method_types")
-    if types and any(t != "card" for t in types):
-        bad = next(t for t in types if t != "card")
-        raise invalid(
-            f"The payment method type provided: {bad} is invalid. The emulator supports only card.",
-            param="payment_method_types",
-        )
-    automatic = None if types else {"allow_redirects": "always", "enabled": True}
+    automatic = p.get("automatic_payment_methods") or {}
+    automatic = {
+        "allow_redirects": automatic.get("allow_redirects") or "always",
+        "enabled": automatic.get("enabled", True),
+    }
     seti_id = store.new_id("seti")
     seti = {
         "id": seti_id,
         "object": "setup_intent",
+        "allowed_payment_method_types": None,
         "application": None,
         "automatic_payment_methods": automatic,
         "cancellation_reason": None,
@@ -89,11 +154,12 @@ def create(ctx: Ctx):
         "payment_method_options": {
             "card": {"mandate_options": None, "network": None, "request_three_d_secure": "automatic"}
         },
-        "payment_method_types": types or ["card"],
+        "payment_method_types": list(ENABLED_TYPES),
         "single_use_mandate": None,
         "status": "requires_payment_method",
         "usage": p.get("usage") or "off_session",
     }
+    _apply_types(seti, p)
     store.add(seti, account=ctx.account)
     ctx.emit("setup_intent.created", seti)
     if p.get("payment_method"):
@@ -122,6 +188,7 @@ def update(ctx: Ctx):
             seti[key] = p[key]
     if "metadata" in p:
         seti["metadata"] = p["metadata"].apply(seti["metadata"])
+    _apply_types(seti, p)
     if p.get("payment_method"):
         pm = resolve(ctx, p["payment_method"], param="payment_method")
         seti["payment_method"] = pm["id"]
@@ -131,6 +198,8 @@ def update(ctx: Ctx):
 
 def confirm(ctx: Ctx):
     seti = views.get(ctx, "setup_intent", ctx.path["id"], param="intent")
+    if "allowed_payment_method_types" in ctx.params:
+        _apply_types(seti, ctx.params)
     return confirm_intent(ctx, seti, ctx.params.get("payment_method"))
 
 
@@ -208,16 +277,27 @@ def list_(ctx: Ctx):
 
 
 def routes(router) -> None:
-    router.add("POST", "/v1/setup_intents", create, CREATE)
-    router.add("GET", "/v1/setup_intents", list_, {**LIST, "customer": str, "payment_method": str})
-    router.add("GET", "/v1/setup_intents/{id}", retrieve, {"client_secret": str})
-    router.add("POST", "/v1/setup_intents/{id}", update, UPDATE)
-    router.add("POST", "/v1/setup_intents/{id}/confirm", confirm, CONFIRM)
+    router.add("POST", "/v1/setup_intents", create, CREATE, sdk="SetupIntentCreateParams", removed=REMOVED)
+    router.add(
+        "GET",
+        "/v1/setup_intents",
+        list_,
+        {**LIST, "customer": str, "payment_method": str},
+        sdk="SetupIntentListParams",
+    )
+    router.add(
+        "GET", "/v1/setup_intents/{id}", retrieve, {"client_secret": str}, sdk="SetupIntentRetrieveParams"
+    )
+    router.add(
+        "POST", "/v1/setup_intents/{id}", update, UPDATE, sdk="SetupIntentUpdateParams", removed=REMOVED
+    )
+    router.add("POST", "/v1/setup_intents/{id}/confirm", confirm, CONFIRM, sdk="SetupIntentConfirmParams")
     router.add(
         "POST",
         "/v1/setup_intents/{id}/cancel",
         cancel,
         {"cancellation_reason": Enum(("abandoned", "duplicate", "requested_by_customer"))},
+        sdk="SetupIntentCancelParams",
     )
 
 

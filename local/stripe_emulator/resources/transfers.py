@@ -16,7 +16,7 @@ from .. import money, views
 from ..context import Ctx
 from ..errors import StripeError, invalid, no_such
 from ..events import emit_update
-from ..params import CURRENCY, LIST, METADATA, Enum, in_range, require
+from ..params import CURRENCY, LIST, METADATA, PAGE, Enum, in_range, require
 from . import balance
 from .payments import new_charge, refund_charge
 
@@ -296,19 +296,43 @@ def update_reversal(ctx: Ctx):
 
 
 def routes(router) -> None:
-    router.add("POST", "/v1/transfers", create, CREATE)
-    router.add("GET", "/v1/transfers", list_, {**LIST, "destination": str, "transfer_group": str})
-    router.add("GET", "/v1/transfers/{id}", retrieve)
-    router.add("POST", "/v1/transfers/{id}", update, {"description": str, "metadata": METADATA})
+    router.add("POST", "/v1/transfers", create, CREATE, sdk="TransferCreateParams")
+    router.add(
+        "GET",
+        "/v1/transfers",
+        list_,
+        {**LIST, "destination": str, "transfer_group": str},
+        sdk="TransferListParams",
+    )
+    router.add("GET", "/v1/transfers/{id}", retrieve, sdk="TransferRetrieveParams")
+    router.add(
+        "POST",
+        "/v1/transfers/{id}",
+        update,
+        {"description": str, "metadata": METADATA},
+        sdk="TransferUpdateParams",
+    )
     router.add(
         "POST",
         "/v1/transfers/{id}/reversals",
         create_reversal,
         {"amount": int, "description": str, "metadata": METADATA, "refund_application_fee": bool},
+        sdk="TransferReversalCreateParams",
     )
-    router.add("GET", "/v1/transfers/{id}/reversals", list_reversals, LIST)
-    router.add("GET", "/v1/transfers/{transfer}/reversals/{id}", retrieve_reversal)
-    router.add("POST", "/v1/transfers/{transfer}/reversals/{id}", update_reversal, {"metadata": METADATA})
+    router.add("GET", "/v1/transfers/{id}/reversals", list_reversals, PAGE, sdk="TransferReversalListParams")
+    router.add(
+        "GET",
+        "/v1/transfers/{transfer}/reversals/{id}",
+        retrieve_reversal,
+        sdk="TransferReversalRetrieveParams",
+    )
+    router.add(
+        "POST",
+        "/v1/transfers/{transfer}/reversals/{id}",
+        update_reversal,
+        {"metadata": METADATA},
+        sdk="TransferReversalUpdateParams",
+    )
 
 
 views.register(
