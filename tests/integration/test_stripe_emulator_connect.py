@@ -191,8 +191,17 @@ def test_transfer_from_a_charge_with_a_group_and_converted_payment(stripe_emulat
     rest = stripe_client.v1.transfers.create(
         params={"amount": 4000, "currency": "usd", "destination": agent.id, "source_transaction": charge.id}
     )
-    grouped = stripe_client.v1.transfers.list(params={"transfer_group": "invoice-42"})
-    assert [t.id for t in grouped.data] == [transfer.id]
+    # A transfer from a source transaction belongs to the charge's transfer group; the invoice's
+    # charge had none, so Stripe made group_<PaymentIntent> and set it on the charge and its
+    # PaymentIntent too. The group passed with the first transfer does not change that.
+    group = f"group_{charge.payment_intent}"
+    assert transfer.transfer_group == group and rest.transfer_group == group
+    assert stripe_client.v1.charges.retrieve(charge.id).transfer_group == group
+    assert stripe_client.v1.payment_intents.retrieve(charge.payment_intent).transfer_group == group
+    grouped = stripe_client.v1.transfers.list(params={"transfer_group": group})
+    assert {t.id for t in grouped.data} == {transfer.id, rest.id}
+    assert stripe_client.v1.transfers.list(params={"transfer_group": "invoice-42"}).data == []
+    assert [c.id for c in stripe_client.v1.charges.list(params={"transfer_group": group}).data] == [charge.id]
     assert {t.id for t in stripe_client.v1.transfers.list(params={"destination": agent.id}).data} == {
         transfer.id,
         rest.id,
@@ -204,6 +213,7 @@ def test_transfer_from_a_charge_with_a_group_and_converted_payment(stripe_emulat
         transfer.destination_payment, params={"expand": ["balance_transaction"]}, options=on_behalf
     )
     assert payment.amount == 5520 and payment.currency == "eur" and payment.source_transfer == transfer.id
+    assert payment.transfer_group == group
     assert payment.balance_transaction.exchange_rate == pytest.approx(0.92)
     assert payment.balance_transaction.amount == 5520 and payment.balance_transaction.type == "payment"
     with pytest.raises(stripe.InvalidRequestError):
@@ -220,6 +230,29 @@ def test_transfer_from_a_charge_with_a_group_and_converted_payment(stripe_emulat
     assert [e["type"] for e in stripe_emulator.events(type="transfer.created")] == ["transfer.created"] * 2
 
 
+def test_a_charge_given_a_transfer_group_keeps_it_for_its_transfers(stripe_emulator, stripe_client):
+    charge = paid_charge(stripe_client, 5000)
+    agent = onboarded(stripe_client, stripe_emulator)
+    stripe_client.v1.charges.update(charge.id, params={"transfer_group": "invoice-9"})
+    transfer = stripe_client.v1.transfers.create(
+        params={
+            "amount": 1000,
+            "currency": "usd",
+            "destination": agent.id,
+            "source_transaction": charge.id,
+            "transfer_group": "something-else",
+        }
+    )
+    assert transfer.transfer_group == "invoice-9"
+    assert [t.id for t in stripe_client.v1.transfers.list(params={"transfer_group": "invoice-9"}).data] == [
+        transfer.id
+    ]
+    # "transfer_group may only be provided if it has not been set"
+    with pytest.raises(stripe.InvalidRequestError) as again:
+        stripe_client.v1.charges.update(charge.id, params={"transfer_group": "invoice-10"})
+    assert again.value.param == "transfer_group"
+
+
 def test_transfer_without_a_source_needs_available_balance(stripe_emulator, stripe_client):
     agent = onboarded(stripe_client, stripe_emulator)
     with pytest.raises(stripe.InvalidRequestError) as short:
@@ -227,9 +260,9 @@ def test_transfer_without_a_source_needs_available_balance(stripe_emulator, stri
     assert short.value.code == "balance_insufficient" and short.value.http_status == 400
     stripe_emulator.set_available_balance(None, 3000)
     transfer = stripe_client.v1.transfers.create(
-        params={"amount": 2500, "currency": "usd", "destination": agent.id}
+        params={"amount": 2500, "currency": "usd", "destination": agent.id, "transfer_group": "bonus-7"}
     )
-    assert transfer.source_transaction is None
+    assert transfer.source_transaction is None and transfer.transfer_group == "bonus-7"
     assert stripe_client.v1.balance.retrieve().available[0].amount == 500
     txn = stripe_client.v1.balance_transactions.retrieve(transfer.balance_transaction)
     assert txn.type == "transfer" and txn.amount == -2500

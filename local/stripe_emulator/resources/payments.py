@@ -337,6 +337,15 @@ def update_charge(ctx: Ctx):
         charge["description"] = ctx.params["description"]
     if "metadata" in ctx.params:
         charge["metadata"] = ctx.params["metadata"].apply(charge["metadata"])
+    if ctx.params.get("transfer_group"):
+        # "transfer_group may only be provided if it has not been set" (Stripe's API reference).
+        if charge["transfer_group"] and charge["transfer_group"] != ctx.params["transfer_group"]:
+            raise invalid(
+                f"The transfer_group of charge {charge['id']} is already set ({charge['transfer_group']}) and "
+                "cannot be changed.",
+                param="transfer_group",
+            )
+        charge["transfer_group"] = ctx.params["transfer_group"]
     emit_update(ctx, "charge.updated", charge, before)
     return charge
 
@@ -531,7 +540,7 @@ def routes(router) -> None:
         "POST",
         "/v1/charges/{id}",
         update_charge,
-        {"description": str, "metadata": METADATA},
+        {"description": str, "metadata": METADATA, "transfer_group": str},
         sdk="ChargeUpdateParams",
     )
     router.add(

@@ -51,6 +51,21 @@ def transferable_from(ctx: Ctx, charge: dict[str, Any]) -> int:
     return charge["amount"] - charge["amount_refunded"] - used
 
 
+def _group_of(ctx: Ctx, charge: dict[str, Any]) -> str:
+    """A transfer made with `source_transaction` belongs to the charge's transfer group; when the
+    charge has none, Stripe generates `group_<PaymentIntent id>` and sets it on the charge and its
+    PaymentIntent too (Stripe's separate charges and transfers guide, "Transfer availability").
+    A `transfer_group` passed alongside does not change that: the transfer reports the charge's."""
+    if charge["transfer_group"]:
+        return charge["transfer_group"]
+    group = f"group_{charge['payment_intent'] or charge['id']}"
+    charge["transfer_group"] = group
+    pi = ctx.store.get(charge["payment_intent"])
+    if pi is not None:
+        pi["transfer_group"] = group
+    return group
+
+
 def create(ctx: Ctx):
     p = ctx.params
     require(p, "amount", "currency", "destination")
@@ -97,6 +112,7 @@ def create(ctx: Ctx):
         available_on = max(ctx.now, txn["available_on"]) if txn else ctx.now
     elif balance.available_amount(ctx, None, currency) < amount:
         raise _insufficient_platform_funds()
+    group = _group_of(ctx, source) if source else p.get("transfer_group")
 
     store = ctx.store
     transfer = {
@@ -115,7 +131,7 @@ def create(ctx: Ctx):
         "reversed": False,
         "source_transaction": source["id"] if source else None,
         "source_type": p.get("source_type") or "card",
-        "transfer_group": p.get("transfer_group"),
+        "transfer_group": group,
     }
     store.add(transfer)
     platform_txn = balance.add_txn(
@@ -144,7 +160,7 @@ def create(ctx: Ctx):
             "outcome": None,
             "receipt_url": None,
             "source_transfer": transfer["id"],
-            "transfer_group": p.get("transfer_group"),
+            "transfer_group": group,
         }
     )
     payment["calculated_statement_descriptor"] = None
