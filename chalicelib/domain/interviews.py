@@ -6,13 +6,14 @@ calendar file is RFC 5545 (iCalendar): CRLF line ends, lines folded at 75 octets
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from chalicelib.domain.errors import Conflict, InvalidInput
 from chalicelib.domain.time import to_minute
 
 MAX_SLOTS = 5
+BOOKABLE_AHEAD = timedelta(days=365)
 DURATIONS = (15, 30, 45, 60, 90)
 
 
@@ -32,6 +33,8 @@ def check_slots(slots: list[datetime], *, now: datetime, duration: int) -> tuple
         moment = to_minute(slot)
         if moment <= now:
             raise InvalidInput("this slot is in the past", field=f"slots.{index}")
+        if moment > now + BOOKABLE_AHEAD:
+            raise InvalidInput("propose a slot within the next year", field=f"slots.{index}")
         if moment in cleaned:
             raise InvalidInput("this slot is proposed twice", field=f"slots.{index}")
         cleaned.append(moment)
@@ -64,44 +67,24 @@ class CalendarEvent:
     stamp: datetime
 
 
-def _escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
-
-
-def _fold(line: str) -> str:
-    """RFC 5545 3.1: lines longer than 75 octets continue on the next line after a space."""
-    data = line.encode()
-    if len(data) <= 75:
-        return line
-    parts, current = [], b""
-    for char in line:
-        encoded = char.encode()
-        if len(current) + len(encoded) > (75 if not parts else 74):
-            parts.append(current.decode())
-            current = b""
-        current += encoded
-    parts.append(current.decode())
-    return "\r\n ".join(parts)
-
-
 def ics(event: CalendarEvent) -> str:
-    def utc(moment: datetime) -> str:
-        return moment.astimezone(ZoneInfo("UTC")).strftime("%Y%m%dT%H%M%SZ")
+    """The event as an RFC 5545 file, written by the icalendar library: it escapes text (a CR or
+    a newline in a title stays inside the SUMMARY, never a line of its own), folds long lines at
+    75 octets and ends each with CRLF."""
+    # imported on first use: only a calendar download pays for it, never a cold start
+    from icalendar import Calendar, Event
 
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//deskhire//interviews//EN",
-        "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
-        "BEGIN:VEVENT",
-        f"UID:{event.uid}",
-        f"DTSTAMP:{utc(event.stamp)}",
-        f"DTSTART:{utc(event.start)}",
-        f"DTEND:{utc(event.start + timedelta(minutes=event.minutes))}",
-        f"SUMMARY:{_escape(event.summary)}",
-        f"DESCRIPTION:{_escape(event.description)}",
-        "END:VEVENT",
-        "END:VCALENDAR",
-    ]
-    return "\r\n".join(_fold(line) for line in lines) + "\r\n"
+    calendar = Calendar()
+    calendar.add("prodid", "-//deskhire//interviews//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    item = Event()
+    item.add("uid", event.uid)
+    item.add("dtstamp", event.stamp.astimezone(UTC))
+    item.add("dtstart", event.start.astimezone(UTC))
+    item.add("dtend", (event.start + timedelta(minutes=event.minutes)).astimezone(UTC))
+    item.add("summary", event.summary)
+    item.add("description", event.description)
+    calendar.add_component(item)
+    return calendar.to_ical().decode()

@@ -7,11 +7,11 @@ from typing import Literal
 
 from pydantic import Field
 
-from chalicelib.schemas.base import Command, View
+from chalicelib.schemas.base import Command, Name, View
 
 
 class ApiKeyBody(Command):
-    name: str = Field(min_length=1, max_length=80)
+    name: Name
 
 
 class ApiKeyView(View):

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import Field
 
-from chalicelib.schemas.base import Command, Query, View
+from chalicelib.schemas.base import Command, Line, Query, View
 from chalicelib.schemas.marketplace import MoneyIn, MoneyView, WindowIn, WindowView
 
 Kind = Literal["hourly", "block"]
@@ -30,7 +30,7 @@ class OfferBody(Command):
     application_id: str | None = Field(default=None, max_length=64, description="offer from an application")
     opening_id: str | None = Field(default=None, max_length=64, description="with agent_id: an invited agent")
     agent_id: str | None = Field(default=None, max_length=64)
-    title: str = Field(default="", max_length=120, description="defaults to the opening's title")
+    title: Line = Field(default="", max_length=120, description="defaults to the opening's title")
     kind: Kind
     rate: MoneyIn = Field(description="per hour")
     weekly_cap_minutes: int | None = Field(default=None, description="hourly: 750 is 12.5 hours")

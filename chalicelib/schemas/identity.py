@@ -7,15 +7,15 @@ from typing import Literal
 
 from pydantic import Field
 
-from chalicelib.schemas.base import Command, View
+from chalicelib.schemas.base import Command, Name, View
 
 Password = Field(min_length=1, max_length=256)
 
 
 class BusinessSignupBody(Command):
-    company_name: str = Field(min_length=1, max_length=120)
+    company_name: Name
     slug: str = Field(min_length=1, max_length=40)
-    owner_name: str = Field(min_length=1, max_length=120)
+    owner_name: Name
     email: str = Field(min_length=3, max_length=254)
     password: str = Password
     time_zone: str = Field(min_length=1, max_length=64)
@@ -23,7 +23,7 @@ class BusinessSignupBody(Command):
 
 
 class AgentSignupBody(Command):
-    name: str = Field(min_length=1, max_length=120)
+    name: Name
     email: str = Field(min_length=3, max_length=254)
     password: str = Password
     time_zone: str = Field(min_length=1, max_length=64)

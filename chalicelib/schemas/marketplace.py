@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from chalicelib.schemas.base import Command, Query, View
+from chalicelib.schemas.base import Command, Line, Query, Title, View
 
 Day = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 Level = Literal["a1", "a2", "b1", "b2", "c1", "c2", "native"]
@@ -30,10 +30,10 @@ class MoneyIn(Command):
 
 
 class ProfileBody(Command):
-    headline: str = Field(default="", max_length=120)
+    headline: Line = Field(default="", max_length=120)
     bio: str = Field(default="", max_length=2000)
-    skills: list[str] = Field(default_factory=list, max_length=11)
-    products: list[str] = Field(default_factory=list, max_length=30)
+    skills: list[Line] = Field(default_factory=list, max_length=11)
+    products: list[Line] = Field(default_factory=list, max_length=30)
     languages: list[LanguageIn] = Field(min_length=1, max_length=8)
     availability: list[WindowIn] = Field(min_length=1, max_length=28)
     min_rate: MoneyIn
@@ -87,10 +87,10 @@ class RejectBody(Command):
 
 
 class OpeningBody(Command):
-    title: str = Field(min_length=1, max_length=120)
+    title: Title
     description: str = Field(default="", max_length=5000)
-    skills: list[str] = Field(default_factory=list, max_length=11)
-    products: list[str] = Field(default_factory=list, max_length=30)
+    skills: list[Line] = Field(default_factory=list, max_length=11)
+    products: list[Line] = Field(default_factory=list, max_length=30)
     languages: list[LanguageIn] = Field(min_length=1, max_length=8)
     coverage: list[WindowIn] | None = Field(
         default=None, max_length=28, description="in the business's time zone; null for 24/7"

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from chalicelib.schemas.base import Command, Query, View
+from chalicelib.schemas.base import Command, Name, Query, View
 from chalicelib.schemas.identity import SessionView, session_view  # noqa: F401 - re-exported
 
 RoleName = Literal["owner", "admin", "manager"]
@@ -43,7 +43,7 @@ class InviteList(View):
 
 
 class AcceptInviteBody(Command):
-    name: str = Field(min_length=1, max_length=120)
+    name: Name
     password: str = Field(min_length=1, max_length=256)
 
 

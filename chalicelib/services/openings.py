@@ -12,6 +12,7 @@ from chalicelib.domain.money import Money
 from chalicelib.domain.openings import OpeningStatus, OpeningTerms, hours_to_minutes, next_status
 from chalicelib.domain.schedule import WeeklySchedule, Window
 from chalicelib.domain.tenancy import TenantId
+from chalicelib.domain.text import check_line
 from chalicelib.domain.vocabulary import LEVELS, check_language, check_skills, level_rank, normalise_tags
 from chalicelib.ids import new_id
 from chalicelib.store import audit, keys
@@ -51,6 +52,8 @@ def terms_of(draft: OpeningDraft, *, time_zone: str, currency: str, today: date)
     currency, zone and calendar, not only the fields' shapes."""
     if draft.rate_min.currency != currency:
         raise InvalidInput(f"this business pays in {currency}", field="rate_min.currency")
+    # The portal's form reaches here without the API's models: the title is checked here too.
+    check_line(draft.title, field="title")
     skills = check_skills(draft.skills)
     languages = {}
     for index, (code, level) in enumerate(draft.languages):

@@ -133,6 +133,24 @@ class PageContext:
         self.set_cookies.append(cookie(session_name, "", max_age=0, secure=self.secure_cookies))
 
 
+# Form fields taken as typed (the password rules decide what a password may be).
+RAW_FIELDS = frozenset({"password", "csrf_token"})
+
+
+def _hidden_characters(lists: dict[str, list[str]]) -> str | None:
+    """Every form value is text: no control, bidi-override or zero-width character (newline and
+    tab aside), as on the JSON API (chalicelib/schemas/base.py, chalicelib/domain/text.py)."""
+    from chalicelib.domain.text import problem_in
+
+    for name, values in lists.items():
+        if name in RAW_FIELDS:
+            continue
+        for value in values:
+            if problem := problem_in(value, multiline=True):
+                return f"That form could not be read: {problem}."
+    return None
+
+
 def field_errors(error: DomainError) -> dict[str, str]:
     return {error.field or "form": error.message}
 
@@ -198,6 +216,9 @@ class Portal:
                 if len(raw) > MAX_FORM_BYTES:
                     return self._problem(ctx, 413, "That form was too large.")
                 lists = parse_qs(raw.decode("utf-8", "replace"), keep_blank_values=True)
+                if problem := _hidden_characters(lists):
+                    return self._problem(ctx, 400, problem)
+                lists = {k: [v.replace("\r\n", "\n") for v in vs] for k, vs in lists.items()}
                 values = {k: v[0] for k, v in lists.items()}
                 sent = values.pop("csrf_token", "")
                 if not csrf or not sent or not tokens.same(sent, csrf):

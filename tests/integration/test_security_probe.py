@@ -163,3 +163,80 @@ def test_extreme_weeks_are_a_400_or_this_week_never_a_500(client, deps, week):
     ):
         page = browser.get(path)
         assert page.status_code == 200 and "2026-W48" in page.text, path
+
+
+# -- item 8: control characters, bidi overrides and zero-width characters at the edge -----------
+
+
+@pytest.mark.parametrize("hidden", ["\r", "\u202e", "\u200b", "\x00"])
+def test_names_and_titles_with_hidden_characters_are_a_400_on_the_api(client, deps, hidden):
+    from tests.integration.helpers import opening_body
+
+    owner = business(client)
+    titled = call(
+        client, "POST", "/api/v1/openings", opening_body(title=f"Email{hidden}support"), token=owner["token"]
+    )
+    assert titled.status_code == 400 and titled.json["error"]["field"] == "title", titled.json
+    described = call(
+        client, "POST", "/api/v1/openings", opening_body(description=f"a{hidden}b"), token=owner["token"]
+    )
+    assert described.status_code == 400 and described.json["error"]["field"] == "description"
+    slug = unique("h-")
+    signup = call(
+        client,
+        "POST",
+        "/api/v1/signup/business",
+        {
+            "company_name": f"Acme{hidden}Admin",
+            "slug": slug,
+            "owner_name": "O",
+            "email": f"{slug}@example.com",
+            "password": "violet-harbor-92-lantern",
+            "time_zone": "UTC",
+        },
+    )
+    assert signup.status_code == 400 and signup.json["error"]["field"] == "company_name"
+    # text keeps its lines: a description may have several
+    lines = call(
+        client, "POST", "/api/v1/openings", opening_body(description="one\ntwo\tthree"), token=owner["token"]
+    )
+    assert lines.status_code == 201 and lines.json["description"] == "one\ntwo\tthree"
+
+
+def test_the_portal_refuses_hidden_characters_in_any_form_field(client, deps):
+    from tests.integration.helpers import STRONG
+    from tests.integration.portal_helpers import signed_in
+
+    owner = business(client)
+    browser = signed_in(client, owner["email"])
+    browser.get("/app/openings/new")
+    opening = {
+        "title": "Morning\rATTENDEE:mailto:x@evil.example",
+        "language_0": "en",
+        "level_0": "c1",
+        "hours_per_week": "12.5",
+        "rate_min": "20",
+        "rate_max": "30",
+        "seats": "1",
+        "tier": "1",
+        "start_date": "2027-02-01",
+        "skills": "email",
+        "mon_start": "09:00",
+        "mon_end": "17:00",
+    }
+    assert browser.post("/app/openings", opening).status_code == 400
+    # a newline is text elsewhere, but never in a title
+    assert browser.post("/app/openings", {**opening, "title": "Morning\nATTENDEE"}).status_code == 400
+    assert call(client, "GET", "/api/v1/openings", token=owner["token"]).json["openings"] == []
+    stranger = PortalSession(client)
+    stranger.get("/agents/signup")
+    refused = stranger.post(
+        "/agents/signup",
+        {
+            "name": "Ada\u202eadmin",
+            "email": unique("a") + "@example.com",
+            "password": STRONG,
+            "time_zone": "UTC",
+        },
+    )
+    assert refused.status_code == 400

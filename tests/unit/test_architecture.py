@@ -31,7 +31,7 @@ def test_only_payments_imports_stripe():
             assert "stripe" not in _imports(path), path
 
 
-LAZY_AT_COLD_START = ("pydantic", "jinja2", "stripe", "argon2", "zxcvbn", "ulid", "boto3", "yaml")
+LAZY_AT_COLD_START = ("pydantic", "jinja2", "stripe", "argon2", "zxcvbn", "ulid", "boto3", "yaml", "icalendar")
 
 
 def test_importing_the_app_reads_no_settings_and_loads_nothing_it_can_defer():

@@ -63,3 +63,24 @@ def test_ics_is_rfc5545():
     assert all(len(line.encode()) <= 75 for line in text.split("\r\n"))
     unfolded = text.replace("\r\n ", "")
     assert "Line one\\nLine two " + "x" * 120 in unfolded
+
+
+def test_a_carriage_return_in_a_title_stays_inside_the_summary():
+    # issue 12: a bare CR in an opening title became a line of the calendar file of its own
+    event = CalendarEvent(
+        uid="abc@deskhire",
+        start=datetime(2027, 1, 5, 15, 0, tzinfo=UTC),
+        minutes=30,
+        summary="Interview: Support\rATTENDEE:mailto:boss@evil.example",
+        description="x\r\nORGANIZER:mailto:a@evil.example",
+        stamp=NOW,
+    )
+    lines = ics(event).replace("\r\n ", "").split("\r\n")
+    assert not any(line.startswith(("ATTENDEE", "ORGANIZER")) for line in lines)
+    assert "\r" not in "".join(lines)
+
+
+def test_slots_lie_within_a_year():
+    with pytest.raises(InvalidInput) as raised:
+        check_slots([datetime(9999, 12, 31, 23, 0, tzinfo=UTC)], now=NOW, duration=90)
+    assert raised.value.field == "slots.0"
