@@ -139,6 +139,94 @@ def test_default_currency_follows_the_country(stripe_client):
     assert bad.value.param == "country"
 
 
+def test_agents_outside_the_platforms_region_need_the_recipient_agreement(stripe_emulator, stripe_client):
+    """A US platform pays full-agreement accounts in the US, Canada, the UK, the EEA and
+    Switzerland; elsewhere only accounts on the recipient service agreement (transfers only), in
+    the countries Stripe lists for cross-border payouts."""
+    charge = paid_charge(stripe_client, 20000)
+    full_mx = onboarded(stripe_client, stripe_emulator, country="MX")
+    assert full_mx.tos_acceptance.service_agreement == "full"
+    with pytest.raises(stripe.InvalidRequestError) as refused:
+        stripe_client.v1.transfers.create(
+            params={
+                "amount": 1000,
+                "currency": "usd",
+                "destination": full_mx.id,
+                "source_transaction": charge.id,
+            }
+        )
+    assert refused.value.param == "destination" and refused.value.http_status == 400
+    assert refused.value.user_message == (
+        "Funds can't be sent to accounts located in MX when the account is under the `full` service agreement."
+    )
+    assert stripe_client.v1.transfers.list(params={"destination": full_mx.id}).data == []
+
+    recipient = {
+        "type": "express",
+        "country": "MX",
+        "capabilities": {"transfers": {"requested": True}},
+        "tos_acceptance": {"service_agreement": "recipient"},
+    }
+    with pytest.raises(stripe.InvalidRequestError) as card_payments:
+        stripe_client.v1.accounts.create(
+            params={
+                **recipient,
+                "capabilities": {"card_payments": {"requested": True}, "transfers": {"requested": True}},
+            }
+        )
+    assert card_payments.value.param == "capabilities[card_payments]"
+    agent = stripe_client.v1.accounts.create(params=recipient)
+    assert agent.tos_acceptance.service_agreement == "recipient" and agent.default_currency == "mxn"
+    assert agent.capabilities.to_dict() == {"transfers": "inactive"}
+    stripe_emulator.complete_onboarding(agent.id)
+    paid = stripe_client.v1.transfers.create(
+        params={"amount": 1000, "currency": "usd", "destination": agent.id, "source_transaction": charge.id}
+    )
+    payment = stripe_client.v1.charges.retrieve(
+        paid.destination_payment, options={"stripe_account": agent.id}
+    )
+    assert payment.currency == "mxn" and payment.amount == 17000  # 1 USD = 17 MXN in the emulator's table
+
+    # Inside the region the full agreement is paid (GB, DE, CA, CH from a US platform).
+    for country in ("GB", "CH"):
+        near = onboarded(stripe_client, stripe_emulator, country=country)
+        stripe_client.v1.transfers.create(
+            params={"amount": 100, "currency": "usd", "destination": near.id, "source_transaction": charge.id}
+        )
+    # Where Stripe has no accounts on the full agreement, none can be created.
+    with pytest.raises(stripe.InvalidRequestError) as jamaica:
+        stripe_client.v1.accounts.create(params={"type": "express", "country": "JM"})
+    assert jamaica.value.user_message.startswith(
+        "Connected accounts in JM cannot be created by platforms in US."
+    )
+    jm = stripe_client.v1.accounts.create(params={**recipient, "country": "JM"})
+    assert jm.default_currency == "jmd"
+    with pytest.raises(stripe.InvalidRequestError) as bogus:
+        stripe_client.v1.accounts.create(
+            params={**recipient, "tos_acceptance": {"service_agreement": "partial"}}
+        )
+    assert bogus.value.param == "tos_acceptance[service_agreement]"
+
+
+def test_the_region_follows_the_platform_country(stripe_webhooks, stripe_connect_webhooks):
+    from tests.stripe_support import make_client, start_emulator
+
+    emu = start_emulator(
+        stripe_webhooks, stripe_connect_webhooks, platform_country="GB", platform_currency="gbp"
+    )
+    try:
+        client = make_client(emu)
+        assert client.v1.accounts.retrieve_current().tos_acceptance.service_agreement == "full"
+        emu.set_available_balance(None, 10000)
+        us = onboarded(client, emu, country="US")
+        client.v1.transfers.create(params={"amount": 100, "currency": "gbp", "destination": us.id})
+        au = onboarded(client, emu, country="AU")
+        with pytest.raises(stripe.InvalidRequestError, match="accounts located in AU"):
+            client.v1.transfers.create(params={"amount": 100, "currency": "gbp", "destination": au.id})
+    finally:
+        emu.stop()
+
+
 def test_transfers_need_the_transfers_capability(stripe_client):
     account = stripe_client.v1.accounts.create(params={"type": "express", "country": "US"})
     with pytest.raises(stripe.InvalidRequestError) as refused:

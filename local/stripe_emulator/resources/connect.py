@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import money, views
+from .. import countries, money, views
 from ..context import Ctx
 from ..errors import invalid, no_such
 from ..events import emit_update
@@ -146,9 +146,16 @@ def create(ctx: Ctx):
         requested = {"card_payments": {"requested": True}, "transfers": {"requested": True}}
     service = (p.get("tos_acceptance") or {}).get("service_agreement") or "full"
     if service == "recipient" and (requested.get("card_payments") or {}).get("requested"):
+        # Accounts on the recipient service agreement can only receive transfers.
         raise invalid(
             "The `card_payments` capability cannot be requested for accounts on the `recipient` service agreement.",
             param="capabilities[card_payments]",
+        )
+    if not countries.can_create(ctx.emu.platform_country, country, service):
+        raise invalid(
+            f"Connected accounts in {country} cannot be created by platforms in {ctx.emu.platform_country}. Please "
+            "contact us via https://support.stripe.com/contact if you need further assistance.",
+            param="country",
         )
     capabilities = {name: "inactive" for name, ask in requested.items() if (ask or {}).get("requested")}
     if not capabilities:
@@ -255,7 +262,12 @@ def platform_account(ctx: Ctx) -> dict[str, Any]:
         "payouts_enabled": True,
         "requirements": _requirements([], None),
         "settings": _settings(),
-        "tos_acceptance": {"date": 1700000000, "ip": "127.0.0.1", "user_agent": None},
+        "tos_acceptance": {
+            "date": 1700000000,
+            "ip": "127.0.0.1",
+            "service_agreement": "full",
+            "user_agent": None,
+        },
         "type": "standard",
     }
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import money, views
+from .. import countries, money, views
 from ..context import Ctx
 from ..errors import StripeError, invalid, no_such
 from ..events import emit_update
@@ -83,6 +83,15 @@ def create(ctx: Ctx):
             "transfers, crypto_transfers, legacy_payments",
             param="destination",
             code="insufficient_capabilities_for_transfer",
+        )
+    agreement = acct["tos_acceptance"].get("service_agreement") or "full"
+    if not countries.can_pay(ctx.emu.platform_country, acct["country"], agreement):
+        # Outside the platform's region only the recipient service agreement receives transfers
+        # (cross-border payouts); the message is the one Stripe returned (see countries.py).
+        raise invalid(
+            f"Funds can't be sent to accounts located in {acct['country']} when the account is under the "
+            f"`{agreement}` service agreement.",
+            param="destination",
         )
     source = None
     available_on = ctx.now
