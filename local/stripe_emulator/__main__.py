@@ -37,6 +37,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--funds-delay", type=int, default=0, help="seconds before card funds become available"
     )
+    parser.add_argument(
+        "--platform-country", default="US", help="the platform account's country (default US)"
+    )
+    parser.add_argument(
+        "--platform-currency", default="usd", help="the platform's default settlement currency (default usd)"
+    )
+    parser.add_argument(
+        "--settlement-currencies",
+        help="comma-separated currencies the platform settles in (default: the platform currency only)",
+    )
     parser.add_argument("--verbose", action="store_true", help="log every HTTP request")
     args = parser.parse_args(argv)
 
@@ -50,6 +60,13 @@ def main(argv: list[str] | None = None) -> int:
         host=args.host,
         api_key=args.api_key,
         funds_delay=args.funds_delay,
+        platform_country=args.platform_country.upper(),
+        platform_currency=args.platform_currency.lower(),
+        settlement_currencies=(
+            [c.strip().lower() for c in args.settlement_currencies.split(",") if c.strip()]
+            if args.settlement_currencies
+            else None
+        ),
         verbose=args.verbose,
     )
     try:

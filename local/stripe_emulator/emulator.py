@@ -13,6 +13,7 @@ from __future__ import annotations
 import sys
 import threading
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +50,7 @@ class Emulator:
         platform_name: str = "deskhire (emulator)",
         platform_country: str = "US",
         platform_currency: str = "usd",
+        settlement_currencies: Iterable[str] | None = None,
         platform_account_id: str = "acct_emulatorplatform",
         statement_descriptor: str = "DESKHIRE",
         verbose: bool = False,
@@ -69,6 +71,9 @@ class Emulator:
         self.platform_name = platform_name
         self.platform_country = platform_country
         self.platform_currency = platform_currency
+        # The currencies the platform's balance holds; a charge in any other lands converted into
+        # platform_currency (Stripe's settlement currencies, set up per bank account).
+        self.settlement_currencies = frozenset(settlement_currencies or ()) | {platform_currency}
         self.platform_account_id = platform_account_id
         self.statement_descriptor = statement_descriptor
         self.verbose = verbose

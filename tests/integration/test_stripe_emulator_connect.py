@@ -22,10 +22,12 @@ def onboarded(client, emu, country="US", **fields):
     return client.v1.accounts.retrieve(account.id)
 
 
-def paid_charge(client, amount=10000):
+def paid_charge(client, amount=10000, currency="usd"):
     customer = client.v1.customers.create()
     pm = client.v1.payment_methods.attach("pm_card_visa", params={"customer": customer.id})
-    invoice = client.v1.invoices.create(params={"customer": customer.id, "default_payment_method": pm.id})
+    invoice = client.v1.invoices.create(
+        params={"customer": customer.id, "default_payment_method": pm.id, "currency": currency}
+    )
     client.v1.invoice_items.create(params={"customer": customer.id, "invoice": invoice.id, "amount": amount})
     invoice = client.v1.invoices.pay(invoice.id)
     payment = client.v1.invoice_payments.list(
@@ -223,6 +225,81 @@ def test_the_region_follows_the_platform_country(stripe_webhooks, stripe_connect
         au = onboarded(client, emu, country="AU")
         with pytest.raises(stripe.InvalidRequestError, match="accounts located in AU"):
             client.v1.transfers.create(params={"amount": 100, "currency": "gbp", "destination": au.id})
+    finally:
+        emu.stop()
+
+
+def test_a_charge_in_a_currency_the_platform_does_not_settle_in(stripe_emulator, stripe_client):
+    """The platform settles in usd only (the default: its platform currency): a eur charge lands
+    converted, and transfers from it must be in usd, the currency of its balance transaction."""
+    charge = paid_charge(stripe_client, 10000, currency="eur")
+    assert charge.currency == "eur" and charge.amount == 10000
+    txn = stripe_client.v1.balance_transactions.retrieve(charge.balance_transaction)
+    assert txn.currency == "usd" and txn.amount == 10870  # 100 EUR at the emulator's 1 USD = 0.92 EUR
+    assert txn.exchange_rate == pytest.approx(1.086957) and txn.fee == 315 + 30
+    agent = onboarded(stripe_client, stripe_emulator, country="DE")
+    with pytest.raises(stripe.InvalidRequestError) as wrong_currency:
+        stripe_client.v1.transfers.create(
+            params={
+                "amount": 5000,
+                "currency": "eur",
+                "destination": agent.id,
+                "source_transaction": charge.id,
+            }
+        )
+    assert wrong_currency.value.param == "currency"
+    assert "balance transaction (usd)" in wrong_currency.value.user_message
+    with pytest.raises(stripe.InvalidRequestError, match="still available for transfers"):
+        stripe_client.v1.transfers.create(
+            params={
+                "amount": 10871,
+                "currency": "usd",
+                "destination": agent.id,
+                "source_transaction": charge.id,
+            }
+        )
+    transfer = stripe_client.v1.transfers.create(
+        params={"amount": 5000, "currency": "usd", "destination": agent.id, "source_transaction": charge.id}
+    )
+    # The agent still receives in their own currency.
+    payment = stripe_client.v1.charges.retrieve(
+        transfer.destination_payment, options={"stripe_account": agent.id}
+    )
+    assert (payment.currency, payment.amount) == ("eur", 4600)
+    # A refund of the eur charge leaves the usd balance converted, and what is left to transfer with it.
+    refund = stripe_client.v1.refunds.create(params={"charge": charge.id, "amount": 1000})
+    refund_txn = stripe_client.v1.balance_transactions.retrieve(refund.balance_transaction)
+    assert (refund_txn.currency, refund_txn.amount) == ("usd", -1087)
+    with pytest.raises(stripe.InvalidRequestError, match="still available for transfers"):
+        stripe_client.v1.transfers.create(
+            params={"amount": 10870 - 1087 - 5000 + 1, "currency": "usd", "destination": agent.id,
+                    "source_transaction": charge.id}
+        )  # fmt: skip
+    rest = stripe_client.v1.refunds.create(params={"charge": charge.id})
+    assert stripe_client.v1.balance_transactions.retrieve(rest.balance_transaction).amount == -(10870 - 1087)
+
+
+def test_a_platform_that_settles_in_the_charge_currency_keeps_it(stripe_webhooks, stripe_connect_webhooks):
+    from tests.stripe_support import make_client, start_emulator
+
+    emu = start_emulator(stripe_webhooks, stripe_connect_webhooks, settlement_currencies={"eur"})
+    try:
+        client = make_client(emu)
+        charge = paid_charge(client, 10000, currency="eur")
+        txn = client.v1.balance_transactions.retrieve(charge.balance_transaction)
+        assert (txn.currency, txn.amount, txn.exchange_rate) == ("eur", 10000, None)
+        agent = onboarded(client, emu, country="FR")
+        transfer = client.v1.transfers.create(
+            params={
+                "amount": 6000,
+                "currency": "eur",
+                "destination": agent.id,
+                "source_transaction": charge.id,
+            }
+        )
+        assert transfer.currency == "eur"
+        usd = paid_charge(client, 5000)
+        assert client.v1.balance_transactions.retrieve(usd.balance_transaction).currency == "usd"
     finally:
         emu.stop()
 

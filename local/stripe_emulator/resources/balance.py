@@ -31,6 +31,14 @@ def default_currency(ctx: Ctx, account: str | None) -> str:
     return acct["default_currency"] if acct else ctx.emu.platform_currency
 
 
+def settlement_currency(ctx: Ctx, account: str | None, currency: str) -> str:
+    """The currency a charge in `currency` lands in: itself when the account settles in it, else
+    the account's default currency, converted (Stripe's settlement currencies)."""
+    if account is None:
+        return currency if currency in ctx.emu.settlement_currencies else ctx.emu.platform_currency
+    return default_currency(ctx, account)
+
+
 def add_txn(
     ctx: Ctx,
     *,

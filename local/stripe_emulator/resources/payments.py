@@ -256,16 +256,20 @@ def attempt(ctx: Ctx, pi: dict[str, Any], pm: dict[str, Any]) -> cards.Decline |
         ctx.emit("charge.failed", charge)
         ctx.emit("payment_intent.payment_failed", pi)
         return decline
-    fee = money.card_fee(pi["amount"])
+    # The charge lands in a currency the account settles in, converted when it is another one
+    # (the balance transaction then carries the exchange rate); the fee is in that currency.
+    settled_in = balance.settlement_currency(ctx, ctx.account, pi["currency"])
+    settled = money.convert(pi["amount"], pi["currency"], settled_in)
     txn = balance.add_txn(
         ctx,
         account=ctx.account,
-        amount=pi["amount"],
-        currency=pi["currency"],
+        amount=settled,
+        currency=settled_in,
         type_="charge",
         source=charge["id"],
-        fee=fee,
+        fee=money.card_fee(settled),
         description=pi["description"],
+        exchange_rate=money.exchange_rate(pi["currency"], settled_in),
         available_on=ctx.now + ctx.emu.funds_delay,
     )
     charge["balance_transaction"] = txn["id"]
@@ -417,6 +421,29 @@ def create_refund(ctx: Ctx):
     return refund_charge(ctx, charge, amount, reason=p.get("reason"), metadata=p.get("metadata"))
 
 
+def settled_refunds(ctx: Ctx, charge: dict[str, Any]) -> int:
+    """What the charge's refunds took from the balance, in the charge's settlement currency."""
+    total = 0
+    for refund in ctx.store.all("refund", charge["_account"]):
+        if refund["charge"] == charge["id"]:
+            txn = ctx.store.get(refund["balance_transaction"])
+            total += -txn["amount"] if txn else 0
+    return total
+
+
+def settled_refund(ctx: Ctx, charge: dict[str, Any], amount: int) -> tuple[int, str, float | None]:
+    """A refund of `amount` (charge currency) in the currency the charge settled in: converted at
+    the emulator's fixed rate, and the last refund takes exactly what is left (no rounding drift)."""
+    txn = ctx.store.get(charge["balance_transaction"])
+    if txn is None or txn["currency"] == charge["currency"]:
+        return amount, charge["currency"], None
+    if charge["amount_refunded"] + amount >= charge["amount"]:
+        settled = txn["amount"] - settled_refunds(ctx, charge)
+    else:
+        settled = money.convert(amount, charge["currency"], txn["currency"])
+    return settled, txn["currency"], money.exchange_rate(charge["currency"], txn["currency"])
+
+
 def refund_charge(ctx: Ctx, charge: dict[str, Any], amount: int, *, reason=None, metadata=None, prefix="re"):
     store = ctx.store
     owner = charge["_account"]
@@ -451,11 +478,13 @@ def refund_charge(ctx: Ctx, charge: dict[str, Any], amount: int, *, reason=None,
         "transfer_reversal": None,
     }
     store.add(refund, account=owner)
+    settled_amount, settled_in, rate = settled_refund(ctx, charge, amount)
     txn = balance.add_txn(
         ctx,
         account=owner,
-        amount=-amount,
-        currency=charge["currency"],
+        amount=-settled_amount,
+        currency=settled_in,
+        exchange_rate=rate,
         type_="refund" if prefix == "re" else "payment_refund",
         source=refund["id"],
         description="REFUND FOR CHARGE" + (f" ({charge['description']})" if charge["description"] else ""),

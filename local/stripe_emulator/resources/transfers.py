@@ -18,7 +18,7 @@ from ..errors import StripeError, invalid, no_such
 from ..events import emit_update
 from ..params import CURRENCY, LIST, METADATA, PAGE, Enum, in_range, require
 from . import balance
-from .payments import new_charge, refund_charge
+from .payments import new_charge, refund_charge, settled_refunds
 
 CREATE = {
     "amount": int,
@@ -41,14 +41,15 @@ def _insufficient_platform_funds() -> StripeError:
     )
 
 
-def transferable_from(ctx: Ctx, charge: dict[str, Any]) -> int:
-    """What is left of a charge for transfers: its amount less refunds and earlier transfers."""
+def transferable_from(ctx: Ctx, charge: dict[str, Any], txn: dict[str, Any]) -> int:
+    """What is left of a charge for transfers, in the currency of its balance transaction: what it
+    brought into the balance (before fees) less refunds and earlier, unreversed transfers."""
     used = sum(
         t["amount"] - t["amount_reversed"]
         for t in ctx.store.all("transfer", None)
         if t["source_transaction"] == charge["id"]
     )
-    return charge["amount"] - charge["amount_refunded"] - used
+    return txn["amount"] - settled_refunds(ctx, charge) - used
 
 
 def _group_of(ctx: Ctx, charge: dict[str, Any]) -> str:
@@ -102,13 +103,16 @@ def create(ctx: Ctx):
                 f"The source_transaction {source['id']} has not succeeded, so it cannot fund a transfer.",
                 param="source_transaction",
             )
-        if source["currency"] != currency:
+        txn = ctx.store.get(source["balance_transaction"])
+        if txn["currency"] != currency:
+            # A charge in a currency the platform does not settle in lands converted: the transfer
+            # must be in the currency of the charge's balance transaction.
             raise invalid(
-                f"The currency of source_transaction's balance transaction ({source['currency']}) must be the same "
+                f"The currency of source_transaction's balance transaction ({txn['currency']}) must be the same "
                 f"as the transfer currency ({currency}).",
                 param="currency",
             )
-        left = transferable_from(ctx, source)
+        left = transferable_from(ctx, source, txn)
         if amount > left:
             raise invalid(
                 f"The transfer amount ({money.display(amount, currency)}) exceeds the amount of the "
@@ -117,8 +121,7 @@ def create(ctx: Ctx):
                 code="balance_insufficient",
             )
         # Funds from a source transaction move when that charge's funds become available.
-        txn = ctx.store.get(source["balance_transaction"])
-        available_on = max(ctx.now, txn["available_on"]) if txn else ctx.now
+        available_on = max(ctx.now, txn["available_on"])
     elif balance.available_amount(ctx, None, currency) < amount:
         raise _insufficient_platform_funds()
     group = _group_of(ctx, source) if source else p.get("transfer_group")
