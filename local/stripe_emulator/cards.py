@@ -2,6 +2,12 @@
 
 Each card says what happens when it is set up (confirming a SetupIntent, attaching) and when it is
 charged later. 4000000000000341 is Stripe's "attaches fine, every charge fails" card.
+
+3-D Secure (Stripe's testing guide, "Authentication and setup"): 4000002760003184
+(`pm_card_authenticationRequired`) requires authentication on every setup and payment, however it
+was set up; 4000002500003155 (`pm_card_authenticationRequiredOnSetup`) requires it when set up and
+for payments, except off-session payments once it was set up (and authenticated) through a
+SetupIntent; 4000008260003178 requires authentication and then declines for insufficient funds.
 """
 
 from __future__ import annotations
@@ -27,7 +33,21 @@ PROCESSING = Decline(
     "processing_error",
     "An error occurred while processing your card. Try again in a little bit.",
 )
-DECLINES = {d.decline_code: d for d in (GENERIC, INSUFFICIENT, LOST, STOLEN, EXPIRED, CVC, PROCESSING)}
+FRAUDULENT = Decline("card_declined", "fraudulent", "Your card was declined.")
+# What an off-session payment that needs 3-D Secure records (last_payment_error).
+AUTHENTICATION_REQUIRED = Decline(
+    "authentication_required",
+    "authentication_required",
+    "Your card was declined. This transaction requires authentication.",
+)
+DECLINES = {
+    d.decline_code: d for d in (GENERIC, INSUFFICIENT, LOST, STOLEN, EXPIRED, CVC, PROCESSING, FRAUDULENT)
+}
+
+# When a card asks for 3-D Secure: on every setup and payment, or on setup (and payments not
+# covered by an authenticated setup).
+ALWAYS = "always"
+ON_SETUP = "setup"
 
 
 @dataclass(frozen=True)
@@ -38,6 +58,7 @@ class TestCard:
     country: str = "US"
     setup_decline: Decline | None = None
     charge_decline: Decline | None = None
+    authentication: str | None = None
 
     @property
     def last4(self) -> str:
@@ -66,6 +87,13 @@ CARDS = {
         TestCard("4000000000000127", "visa", setup_decline=CVC, charge_decline=CVC),
         TestCard("4000000000000119", "visa", setup_decline=PROCESSING, charge_decline=PROCESSING),
         TestCard("4000000000000341", "visa", charge_decline=GENERIC),
+        TestCard("4100000000000019", "visa", charge_decline=FRAUDULENT),
+        TestCard("4000002760003184", "visa", country="DE", authentication=ALWAYS),
+        TestCard("4000002500003155", "visa", country="IE", authentication=ON_SETUP),
+        TestCard(
+            "4000008260003178", "visa", country="GB", authentication=ALWAYS, charge_decline=INSUFFICIENT
+        ),
+        TestCard("4000000000003220", "visa", authentication=ALWAYS),
     )
 }
 
@@ -91,7 +119,21 @@ TEST_PAYMENT_METHODS = {
     "pm_card_chargeDeclinedProcessingError": "4000000000000119",
     "pm_card_chargeCustomerFail": "4000000000000341",
     "pm_card_visa_chargeCustomerFail": "4000000000000341",
+    "pm_card_radarBlock": "4100000000000019",
+    "pm_card_authenticationRequired": "4000002760003184",
+    "pm_card_authenticationRequiredOnSetup": "4000002500003155",
+    "pm_card_authenticationRequiredChargeDeclinedInsufficientFunds": "4000008260003178",
+    "pm_card_threeDSecure2Required": "4000000000003220",
 }
+
+
+def needs_authentication(card: TestCard, *, setup: bool, authenticated_setup: bool = False) -> bool:
+    """Whether confirming a setup (or a payment) with this card asks the customer for 3-D Secure."""
+    if card.authentication == ALWAYS:
+        return True
+    if card.authentication == ON_SETUP:
+        return setup or not authenticated_setup
+    return False
 
 
 def luhn_ok(number: str) -> bool:

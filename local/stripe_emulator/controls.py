@@ -11,6 +11,7 @@ are JSON. These endpoints are the emulator's own: Stripe has nothing like them.
     POST   /_emulator/balance/drain               {account, currency?}
     POST   /_emulator/customers/{id}/fail_next_charge   {decline_code?, count?}
     POST   /_emulator/accounts/{id}/complete_onboarding {verified?: true}
+    POST   /_emulator/intents/{id}/authenticate  {succeed?: true}   3-D Secure, done or failed
     POST   /_emulator/clock/advance               {seconds}
     GET    /_emulator/webhooks                    (deliveries; ?type=&status=)
     POST   /_emulator/webhooks/flush              {timeout?}   deliver everything now, wait
@@ -123,6 +124,8 @@ def _route(emu: Emulator, method: str, parts: list[str], route: tuple[str, str],
         return {"ok": True}
     if method == "POST" and len(parts) == 3 and parts[0] == "accounts" and parts[2] == "complete_onboarding":
         return emu.complete_onboarding(parts[1], verified=_bool(data.get("verified"), True))
+    if method == "POST" and len(parts) == 3 and parts[0] == "intents" and parts[2] == "authenticate":
+        return emu.authenticate(parts[1], succeed=_bool(data.get("succeed"), True))
     if route == ("POST", "clock/advance"):
         return {"now": emu.advance_time(_int(data, "seconds"))}
     if route == ("GET", "webhooks"):

@@ -19,11 +19,13 @@ from typing import Any
 
 from . import views
 from .context import Ctx
+from .errors import no_such
 from .faults import Faults
 from .resources import balance as balance_module
 from .resources import build_router
 from .resources import connect as connect_module
 from .resources import invoices as invoices_module
+from .resources import setup_intents as setup_intents_module
 from .server import make_server
 from .store import Store
 from .webhooks import Dispatcher
@@ -242,6 +244,25 @@ class Emulator:
             return acct
 
         return self._control(apply)
+
+    def authenticate(self, intent: str, *, succeed: bool = True) -> dict:
+        """What the customer does on the 3-D Secure page for a SetupIntent or PaymentIntent in
+        `requires_action` (for an invoice's PaymentIntent the payment then goes on)."""
+
+        def apply(ctx: Ctx):
+            obj = ctx.store.get(intent)
+            if obj is None or obj.get("object") not in ("setup_intent", "payment_intent"):
+                raise no_such("intent", intent)
+            ctx.account = obj["_account"]
+            if obj["object"] == "setup_intent":
+                setup_intents_module.authenticate(ctx, obj, succeed=succeed)
+            else:
+                invoices_module.authenticate_payment(ctx, obj, succeed=succeed)
+            return obj
+
+        result = self._control(apply)
+        self.webhooks.kick()
+        return result
 
     def advance_time(self, seconds: int) -> int:
         """Move the emulator's clock forward (ages idempotency keys and account links, makes funds

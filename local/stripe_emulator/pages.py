@@ -8,7 +8,10 @@
 - `/_pages/connect/onboarding/{token}` (an account link's `url`): Express onboarding, with
   "complete" (requirements met, capabilities active, redirect to `return_url`) and "leave"
   (redirect to `refresh_url`);
-- `/_pages/receipts/{charge_id}`: a charge's `receipt_url`.
+- `/_pages/receipts/{charge_id}`: a charge's `receipt_url`;
+- `/_pages/authenticate/{intent_id}?return_url=...`: the 3-D Secure step of a SetupIntent or
+  PaymentIntent in `requires_action` ("Complete" or "Fail authentication"), then back to
+  `return_url` with `redirect_status`.
 
 Card-form mistakes Stripe.js would catch in the browser (an invalid number, a past expiry) show on
 the page; what Stripe's servers decide (declines) goes through the API code paths and events.
@@ -25,8 +28,9 @@ from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 from . import cards, forms, money, views
 from .context import Ctx
 from .errors import StripeError
-from .resources import connect, invoiceitems, invoices
+from .resources import connect, invoiceitems, invoices, payments
 from .resources.payment_methods import create_from_card
+from .resources.setup_intents import authenticate as authenticate_setup
 from .resources.setup_intents import confirm_intent
 from .server import Response
 from .store import random_token
@@ -47,8 +51,8 @@ td{padding:.3rem 0;border-bottom:1px solid #e3e8ee} td.amount{text-align:right}
 """
 TEST_CARDS_HINT = (
     "Test cards: 4242 4242 4242 4242 succeeds; 4000 0000 0000 0002 is declined; 4000 0000 0000 9995 has "
-    "insufficient funds; 4000 0000 0000 0341 is saved but every later charge on it fails. Any future expiry "
-    "and any CVC."
+    "insufficient funds; 4000 0000 0000 0341 is saved but every later charge on it fails; 4000 0027 6000 3184 "
+    "asks for 3D Secure every time; 4000 0025 0000 3155 only when it is saved. Any future expiry and any CVC."
 )
 
 
@@ -175,12 +179,15 @@ def _setup(emu: Emulator, method: str, seti_id: str, query: dict, form: dict) ->
         postal_code=details["postal_code"],
     )
     try:
-        confirm_intent(ctx, seti, pm)
+        confirm_intent(ctx, seti, pm, return_url or None)
         status = "succeeded"
     except StripeError as err:
         if err.type != "card_error":
             return _setup_page(emu, seti, return_url, err.message, form)
         status = "failed"
+    if seti["status"] == "requires_action":
+        # Stripe.js would open the bank's 3-D Secure page now.
+        return Response.redirect(_authentication_url(seti["id"], return_url))
     if not return_url:
         title = "Card saved" if status == "succeeded" else "Card declined"
         return _page(title, f"<h1>{title}</h1><p>SetupIntent {html.escape(seti['id'])}: {status}.</p>")
@@ -192,6 +199,65 @@ def _setup(emu: Emulator, method: str, seti_id: str, query: dict, form: dict) ->
                 "setup_intent_client_secret": seti["client_secret"],
                 "redirect_status": status,
             },
+        )
+    )
+
+
+# -- 3-D Secure -----------------------------------------------------------------------------------
+
+
+def _authentication_url(intent_id: str, return_url: str | None) -> str:
+    query = f"?{urlencode({'return_url': return_url})}" if return_url else ""
+    return f"/_pages/authenticate/{intent_id}{query}"
+
+
+def _authenticate(emu: Emulator, method: str, intent_id: str, query: dict, form: dict) -> Response:
+    """Stands for the issuer's 3-D Secure page (Stripe's test page offers the same two buttons)."""
+    intent = emu.store.get(intent_id)
+    if intent is None or intent.get("object") not in ("setup_intent", "payment_intent"):
+        return _not_found(f"No such intent: {intent_id}")
+    return_url = form.get("return_url") or query.get("return_url") or ""
+    kind = intent["object"]
+    if method == "GET":
+        if intent["status"] != "requires_action":
+            return _page("Nothing to authenticate", "<h1>Nothing to authenticate</h1>", 400)
+        pm = emu.store.get(intent["payment_method"]) or {}
+        card = pm.get("card") or {}
+        what = (
+            f"Pay {money.display(intent['amount'], intent['currency'])}"
+            if kind == "payment_intent"
+            else "Save your card"
+        )
+        hidden = (
+            f"<input type=hidden name=return_url value='{html.escape(return_url, quote=True)}'>"
+            if return_url
+            else ""
+        )
+        body = (
+            f"<h1>3D Secure test page</h1><p class=muted>{html.escape(emu.platform_name)} · {what} · "
+            f"{html.escape(card.get('brand', 'card'))} ending {html.escape(card.get('last4', ''))}</p>"
+            f"<div class=box><p>Your bank asks you to confirm it is you.</p>"
+            f"<form method=post action='/_pages/authenticate/{html.escape(intent_id)}'>{hidden}"
+            f"<button type=submit name=outcome value=complete id=complete>Complete authentication</button>"
+            f"<button type=submit name=outcome value=fail class='button secondary' id=fail>"
+            f"Fail authentication</button></form></div>"
+        )
+        return _page("Authenticate", body)
+    if intent["status"] != "requires_action":
+        return _page("Nothing to authenticate", "<h1>Nothing to authenticate</h1>", 400)
+    ctx = Ctx(emu, account=intent["_account"])
+    succeed = form.get("outcome", "complete") == "complete"
+    if kind == "setup_intent":
+        authenticate_setup(ctx, intent, succeed=succeed)
+    else:
+        invoices.authenticate_payment(ctx, intent, succeed=succeed)
+    status = "succeeded" if intent["status"] == "succeeded" else "failed"
+    if not return_url:
+        return _page("Authentication done", f"<h1>Authentication {status}</h1>")
+    return Response.redirect(
+        _with_query(
+            return_url,
+            {kind: intent["id"], f"{kind}_client_secret": intent["client_secret"], "redirect_status": status},
         )
     )
 
@@ -219,7 +285,18 @@ def _invoice_page(
         f"<td class=amount><strong>{money.display(inv['amount_due'], currency)}</strong></td></tr></table></div>"
         f"<p>Status: <strong id=status>{html.escape(inv['status'])}</strong></p>"
     )
-    if inv["status"] in ("open", "uncollectible") and inv["amount_remaining"] > 0:
+    pi = emu.store.get(inv.get("_payment_intent"))
+    payable = inv["status"] in ("open", "uncollectible") and inv["amount_remaining"] > 0
+    if payable and pi is not None and pi["status"] == "requires_action":
+        pm = emu.store.get(pi["payment_method"]) or {}
+        last4 = html.escape((pm.get("card") or {}).get("last4", ""))
+        here = f"{emu.public_url}/_pages/invoice/{token}"
+        body += (
+            f"<div class=box><p>Your bank needs you to confirm this payment with the card ending {last4}.</p>"
+            f"<a class=button id=authenticate href='{html.escape(_authentication_url(pi['id'], here), quote=True)}'>"
+            f"Confirm payment</a></div><p class=muted>Or pay with another card:</p>"
+        )
+    if payable:
         body += _card_form(
             f"/_pages/invoice/{token}/pay",
             {},
@@ -254,8 +331,11 @@ def _invoice(emu: Emulator, method: str, token: str, action: str | None, form: d
         exp_year=details["exp_year"],
         name=details["name"],
     )
-    decline = invoices.collect(ctx, inv, pm)
-    return _invoice_page(emu, token, inv, decline.message if decline else None, form if decline else {})
+    here = f"{emu.public_url}/_pages/invoice/{token}"
+    outcome = invoices.collect(ctx, inv, pm, return_url=here)
+    if outcome is payments.REQUIRES_ACTION:
+        return Response.redirect(_authentication_url(inv["_payment_intent"], here))
+    return _invoice_page(emu, token, inv, outcome.message if outcome else None, form if outcome else {})
 
 
 def _invoice_pdf(emu: Emulator, inv: dict[str, Any]) -> Response:
@@ -411,6 +491,8 @@ def handle(emu: Emulator, method: str, path: str, query: str, body: str, headers
         try:
             if len(parts) == 2 and parts[0] == "setup":
                 response = _setup(emu, method, parts[1], params, form)
+            elif len(parts) == 2 and parts[0] == "authenticate":
+                response = _authenticate(emu, method, parts[1], params, form)
             elif len(parts) in (2, 3) and parts[0] == "invoice":
                 response = _invoice(emu, method, parts[1], parts[2] if len(parts) == 3 else None, form)
             elif len(parts) == 3 and parts[:2] == ["connect", "onboarding"] and method == "GET":

@@ -238,12 +238,24 @@ def default_payment_method(ctx: Ctx, inv: dict[str, Any]) -> dict[str, Any] | No
     return None
 
 
-def collect(ctx: Ctx, inv: dict[str, Any], pm: dict[str, Any]):
-    """One payment attempt on an open invoice. Returns the decline, if the card declined."""
+def collect(
+    ctx: Ctx, inv: dict[str, Any], pm: dict[str, Any], *, authenticated: bool = False, return_url=None
+):
+    """One payment attempt on an open invoice. Returns the decline if the card declined, or
+    payments.REQUIRES_ACTION when the card asks for 3-D Secure: the PaymentIntent then waits in
+    `requires_action`, and Stripe sends `invoice.payment_failed` ("the PaymentIntent status changes
+    to requires_action") and `invoice.payment_action_required`; the customer authenticates on the
+    hosted invoice page. Completing that authentication continues the same attempt."""
     pi = ctx.store.get(inv["_payment_intent"])
-    decline = payments.attempt(ctx, pi, pm)
+    outcome = payments.attempt(ctx, pi, pm, authenticated=authenticated, return_url=return_url)
     inv["attempted"] = True
-    inv["attempt_count"] += 1
+    if not authenticated:
+        inv["attempt_count"] += 1
+    if outcome is payments.REQUIRES_ACTION:
+        ctx.emit("invoice.payment_failed", inv)
+        ctx.emit("invoice.payment_action_required", inv)
+        return outcome
+    decline = outcome
     if decline:
         ctx.emit("invoice.payment_failed", inv)
         return decline
@@ -262,6 +274,21 @@ def no_payment_method_error() -> StripeError:
         "This customer has no attached payment source or default payment method. Please consider adding a default "
         "payment method. For more information, visit "
         "https://stripe.com/docs/billing/subscriptions/payment-methods-setting#payment-method-priority."
+    )
+
+
+def action_required_error(ctx: Ctx, inv: dict[str, Any]) -> StripeError:
+    """Paying an invoice whose card asks for 3-D Secure: Stripe's
+    `invoice_payment_intent_requires_action` (a 402); the PaymentIntent, in `requires_action`, is in
+    the error body."""
+    pi = ctx.store.get(inv["_payment_intent"])
+    return card_error(
+        "This payment requires additional user action before it can be completed successfully. Payment can be "
+        "completed using the PaymentIntent associated with the invoice. For more details see: "
+        "https://docs.stripe.com/billing/subscriptions/overview#requires-action",
+        "invoice_payment_intent_requires_action",
+        None,
+        extra={"payment_intent": views.render(ctx, pi)},
     )
 
 
@@ -519,10 +546,35 @@ def pay(ctx: Ctx):
         _close_payment(ctx, inv, None)
         _mark_paid(ctx, inv)
         return inv
-    decline = collect(ctx, inv, pm)
-    if decline:
-        raise decline_error(ctx, inv, decline, pm)
+    outcome = collect(ctx, inv, pm)
+    if outcome is payments.REQUIRES_ACTION:
+        raise action_required_error(ctx, inv)
+    if outcome:
+        raise decline_error(ctx, inv, outcome, pm)
     return inv
+
+
+def authenticate_payment(ctx: Ctx, pi: dict[str, Any], *, succeed: bool) -> None:
+    """The customer completed (or failed) 3-D Secure for a PaymentIntent in `requires_action`; for an
+    invoice's PaymentIntent the attempt then goes on: charged (and the invoice paid) or declined."""
+    if pi["status"] != "requires_action":
+        raise invalid(
+            f"You cannot authenticate this PaymentIntent because it has a status of {pi['status']}.",
+            code="payment_intent_unexpected_state",
+        )
+    inv = next(
+        (i for i in ctx.store.all("invoice", pi["_account"]) if i.get("_payment_intent") == pi["id"]), None
+    )
+    if not succeed:
+        payments.fail_authentication(ctx, pi)
+        if inv is not None:
+            ctx.emit("invoice.payment_failed", inv)
+        return
+    pm = ctx.store.get(pi["payment_method"])
+    if inv is not None:
+        collect(ctx, inv, pm, authenticated=True)
+    else:
+        payments.attempt(ctx, pi, pm, authenticated=True)
 
 
 def send(ctx: Ctx):

@@ -193,19 +193,49 @@ def new_charge(
     }
 
 
-def planned_decline(ctx: Ctx, customer: str | None, pm: dict[str, Any]) -> cards.Decline | None:
+def forced_decline(ctx: Ctx, customer: str | None) -> cards.Decline | None:
+    """A decline planned by the fail_next_charge test control, whatever the card."""
     forced = ctx.store.forced_failures.get(customer or "")
     if forced:
         plan = forced.pop(0)
         if not forced:
             ctx.store.forced_failures.pop(customer, None)
         return cards.DECLINES.get(plan["decline_code"], cards.GENERIC)
-    return test_card(pm).charge_decline
+    return None
 
 
-def attempt(ctx: Ctx, pi: dict[str, Any], pm: dict[str, Any]) -> cards.Decline | None:
-    """Confirm `pi` with `pm`: one Charge, succeeded or failed. Returns the decline, if any."""
-    decline = planned_decline(ctx, pi["customer"], pm)
+class _ActionRequired:
+    """The outcome of a payment attempt that needs the customer to authenticate (3-D Secure)."""
+
+    def __repr__(self) -> str:
+        return "REQUIRES_ACTION"
+
+
+REQUIRES_ACTION = _ActionRequired()
+
+
+def needs_authentication(pm: dict[str, Any]) -> bool:
+    return cards.needs_authentication(
+        test_card(pm), setup=False, authenticated_setup=bool(pm.get("_authenticated_setup"))
+    )
+
+
+def attempt(
+    ctx: Ctx,
+    pi: dict[str, Any],
+    pm: dict[str, Any],
+    *,
+    authenticated: bool = False,
+    return_url: str | None = None,
+) -> cards.Decline | _ActionRequired | None:
+    """Confirm `pi` with `pm`: one Charge, succeeded or failed, and the decline if it failed; or,
+    for a card that asks for 3-D Secure, no charge yet: the PaymentIntent waits in
+    `requires_action` with a `next_action` (REQUIRES_ACTION)."""
+    decline = forced_decline(ctx, pi["customer"])
+    if decline is None and not authenticated and needs_authentication(pm):
+        return _require_action(ctx, pi, pm, return_url)
+    decline = decline or test_card(pm).charge_decline
+    pi["next_action"] = None
     charge = new_charge(
         ctx,
         charge_id=ctx.store.new_id("ch"),
@@ -279,6 +309,45 @@ def attempt(ctx: Ctx, pi: dict[str, Any], pm: dict[str, Any]) -> cards.Decline |
     ctx.emit("charge.succeeded", charge)
     ctx.emit("payment_intent.succeeded", pi)
     return None
+
+
+def _require_action(
+    ctx: Ctx, pi: dict[str, Any], pm: dict[str, Any], return_url: str | None
+) -> _ActionRequired:
+    from .setup_intents import next_action
+
+    pi["payment_method"] = pm["id"]
+    pi["status"] = "requires_action"
+    pi["next_action"] = next_action(ctx, pi["id"], return_url)
+    # Off-session, the issuer's answer is an authentication_required decline (Stripe's
+    # "authentication_required" decline code); the customer must come back on session.
+    need = cards.AUTHENTICATION_REQUIRED
+    pi["last_payment_error"] = {
+        "code": need.code,
+        "decline_code": need.decline_code,
+        "doc_url": DOCS + need.code.replace("_", "-"),
+        "message": need.message,
+        "payment_method": views.render(ctx, pm),
+        "type": "card_error",
+    }
+    ctx.emit("payment_intent.requires_action", pi)
+    return REQUIRES_ACTION
+
+
+def fail_authentication(ctx: Ctx, pi: dict[str, Any]) -> None:
+    """The customer failed (or abandoned) 3-D Secure: the PaymentIntent needs another payment method."""
+    pm = ctx.store.get(pi["payment_method"])
+    pi["status"] = "requires_payment_method"
+    pi["next_action"] = None
+    pi["last_payment_error"] = {
+        "code": "payment_intent_authentication_failure",
+        "doc_url": DOCS + "payment-intent-authentication-failure",
+        "message": "We are unable to authenticate your payment method. Please choose a different payment method "
+        "and try again.",
+        "payment_method": views.render(ctx, pm) if pm else None,
+        "type": "invalid_request_error",
+    }
+    ctx.emit("payment_intent.payment_failed", pi)
 
 
 def cancel_intent(ctx: Ctx, pi: dict[str, Any], reason: str | None = None) -> None:

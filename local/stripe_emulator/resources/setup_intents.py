@@ -14,8 +14,9 @@ The emulator's account has only `card` enabled, so that is the one type that can
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
-from .. import views
+from .. import cards, views
 from ..context import Ctx
 from ..errors import DOCS, StripeError, card_error, invalid
 from ..params import BOOL, LIST, METADATA, Enum
@@ -167,7 +168,7 @@ def create(ctx: Ctx):
         seti["payment_method"] = pm["id"]
         seti["status"] = "requires_confirmation"
     if p.get("confirm"):
-        return confirm_intent(ctx, seti, None)
+        return confirm_intent(ctx, seti, None, p.get("return_url"))
     return seti
 
 
@@ -200,10 +201,12 @@ def confirm(ctx: Ctx):
     seti = views.get(ctx, "setup_intent", ctx.path["id"], param="intent")
     if "allowed_payment_method_types" in ctx.params:
         _apply_types(seti, ctx.params)
-    return confirm_intent(ctx, seti, ctx.params.get("payment_method"))
+    return confirm_intent(ctx, seti, ctx.params.get("payment_method"), ctx.params.get("return_url"))
 
 
-def confirm_intent(ctx: Ctx, seti: dict[str, Any], pm_ref: str | dict[str, Any] | None) -> dict[str, Any]:
+def confirm_intent(
+    ctx: Ctx, seti: dict[str, Any], pm_ref: str | dict[str, Any] | None, return_url: str | None = None
+) -> dict[str, Any]:
     if seti["status"] not in ("requires_payment_method", "requires_confirmation", "requires_action"):
         raise _unexpected_state(seti, "confirm")
     if isinstance(pm_ref, dict):
@@ -245,13 +248,76 @@ def confirm_intent(ctx: Ctx, seti: dict[str, Any], pm_ref: str | dict[str, Any] 
             decline.decline_code,
             extra={"setup_intent": views.render(ctx, seti), "payment_method": views.render(ctx, pm)},
         )
+    if cards.needs_authentication(card, setup=True):
+        # 3-D Secure: the customer authenticates on the page next_action names (Stripe.js opens
+        # it; the emulator's card page redirects there), then the intent succeeds or fails.
+        seti["status"] = "requires_action"
+        seti["payment_method"] = pm["id"]
+        seti["last_setup_error"] = None
+        seti["next_action"] = next_action(ctx, seti["id"], return_url)
+        ctx.emit("setup_intent.requires_action", seti)
+        return seti
+    return _succeed(ctx, seti, pm)
+
+
+def next_action(ctx: Ctx, intent_id: str, return_url: str | None) -> dict[str, Any]:
+    """Stripe's next_action for 3-D Secure: a redirect when the confirmation gave a return_url,
+    else one for Stripe.js (`use_stripe_sdk`); both lead to the emulator's authentication page."""
+    url = f"{ctx.public_url}/_pages/authenticate/{intent_id}"
+    if return_url:
+        return {
+            "redirect_to_url": {
+                "return_url": return_url,
+                "url": f"{url}?{urlencode({'return_url': return_url})}",
+            },
+            "type": "redirect_to_url",
+        }
+    return {
+        "type": "use_stripe_sdk",
+        "use_stripe_sdk": {
+            "source": f"src_{random_token(24)}",
+            "stripe_js": url,
+            "type": "three_d_secure_redirect",
+        },
+    }
+
+
+def _succeed(
+    ctx: Ctx, seti: dict[str, Any], pm: dict[str, Any], *, authenticated: bool = False
+) -> dict[str, Any]:
+    customer_id = seti["customer"]
+    if authenticated:
+        pm["_authenticated_setup"] = True
     if customer_id and pm.get("customer") != customer_id:
         pm["customer"] = customer_id
         ctx.emit("payment_method.attached", pm)
     seti["status"] = "succeeded"
     seti["payment_method"] = pm["id"]
     seti["last_setup_error"] = None
+    seti["next_action"] = None
     ctx.emit("setup_intent.succeeded", seti)
+    return seti
+
+
+def authenticate(ctx: Ctx, seti: dict[str, Any], *, succeed: bool) -> dict[str, Any]:
+    """The customer completed (or failed) 3-D Secure for a SetupIntent in `requires_action`."""
+    if seti["status"] != "requires_action":
+        raise _unexpected_state(seti, "authenticate")
+    pm = ctx.store.get(seti["payment_method"])
+    if succeed:
+        return _succeed(ctx, seti, pm, authenticated=True)
+    seti["status"] = "requires_payment_method"
+    seti["payment_method"] = None
+    seti["next_action"] = None
+    seti["last_setup_error"] = {
+        "code": "setup_intent_authentication_failure",
+        "doc_url": DOCS + "setup-intent-authentication-failure",
+        "message": "We are unable to authenticate your payment method. Please choose a different payment method "
+        "and try again.",
+        "payment_method": views.render(ctx, pm),
+        "type": "invalid_request_error",
+    }
+    ctx.emit("setup_intent.setup_failed", seti)
     return seti
 
 
