@@ -3,6 +3,8 @@ the per-request connection binding, and optimistic locking."""
 
 from __future__ import annotations
 
+import functools
+
 from pynamodb.attributes import DiscriminatorAttribute, NumberAttribute, UnicodeAttribute, VersionAttribute
 from pynamodb.connection.base import MetaTable
 from pynamodb.exceptions import DeleteError, PutError, UpdateError
@@ -64,7 +66,7 @@ class Entity(Model):
         current = binding.current()
         # Keep PynamoDB's own uses of Meta.table_name (batch reads) pointing at the bound table.
         cls.Meta.table_name = current.table_name
-        return binding.table_connection(cls, current, _meta_table(cls, current.table_name))
+        return binding.table_connection(current, _meta_table(current.table_name))
 
     @classmethod
     def find(cls, hash_key: str, range_key: str, *, consistent: bool = False):
@@ -106,8 +108,10 @@ def is_condition_failure(error: Exception) -> bool:
     return getattr(error, "cause_response_code", None) == "ConditionalCheckFailedException"
 
 
-def _meta_table(model_cls, table_name: str) -> MetaTable:
-    schema = model_cls._get_schema()
+@functools.cache
+def _meta_table(table_name: str) -> MetaTable:
+    """The table's keys and indexes: the same for every model, which all derive from Entity."""
+    schema = Entity._get_schema()
     return MetaTable(
         {
             "TableName": table_name,

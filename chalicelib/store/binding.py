@@ -8,6 +8,8 @@ that override stops being used."""
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,6 +17,7 @@ from contextvars import ContextVar
 from typing import NamedTuple
 
 from pynamodb.connection import Connection, TableConnection
+from pynamodb.connection.base import MetaTable
 
 
 class Credentials(NamedTuple):
@@ -38,7 +41,7 @@ _default: TableBinding | None = None
 _default_factory = None
 _current: ContextVar[TableBinding | None] = ContextVar("deskhire_table_binding", default=None)
 _lock = threading.Lock()
-_table_connections: dict[tuple, TableConnection] = {}
+_table_connections: dict[TableBinding, TableConnection] = {}
 _connections: dict[TableBinding, Connection] = {}
 # Tenant-scoped credentials rotate; keep the caches from growing with every session seen.
 _MAX_CACHED = 64
@@ -91,25 +94,48 @@ def _credential_kwargs(binding: TableBinding) -> dict:
     }
 
 
-def table_connection(model_cls, binding: TableBinding, meta_table) -> TableConnection:
-    key = (model_cls, binding)
-    connection = _table_connections.get(key)
-    if connection is None:
+@functools.cache
+def _service_models():
+    """botocore's loader of service models, shared by every connection of the process.
+
+    Each PynamoDB connection makes a botocore session of its own, and a new session parses
+    botocore's DynamoDB model and endpoint files again (about 0.2 s of CPU): with tenant-scoped
+    credentials that would be paid on every request that binds new ones. Sharing the loader keeps
+    sessions (and so credentials) apart while the parsed files are read once."""
+    from botocore.loaders import create_loader
+
+    return create_loader()
+
+
+class _Connection(Connection):
+    """PynamoDB's connection, whose botocore sessions share the process's parsed service models."""
+
+    @property
+    def session(self):
+        session = super().session
+        loader = _service_models()
+        if session.get_component("data_loader") is not loader:
+            session.register_component("data_loader", loader)
+        return session
+
+
+def table_connection(binding: TableBinding, meta_table: MetaTable) -> TableConnection:
+    """The connection every model uses under `binding`. The table is one (single-table design), so
+    every model has the same key schema and indexes: one connection, one botocore client and one
+    meta table per binding serve them all, and the transactions of `connection()` too."""
+    table = _table_connections.get(binding)
+    if table is None:
         with _lock:
-            connection = _table_connections.get(key)
-            if connection is None:
+            table = _table_connections.get(binding)
+            if table is None:
                 if len(_table_connections) >= _MAX_CACHED:
                     _table_connections.clear()
-                connection = TableConnection(
-                    binding.table_name,
-                    region=binding.region,
-                    host=binding.host,
-                    meta_table=meta_table,
-                    **_TIMEOUTS,
-                    **_credential_kwargs(binding),
-                )
-                _table_connections[key] = connection
-    return connection
+                table = TableConnection(binding.table_name)
+                table.connection = _connection_locked(binding)
+                with contextlib.suppress(ValueError):  # already known from an earlier binding cache
+                    table.connection.add_meta_table(meta_table)
+                _table_connections[binding] = table
+    return table
 
 
 def connection(binding: TableBinding | None = None) -> Connection:
@@ -118,12 +144,16 @@ def connection(binding: TableBinding | None = None) -> Connection:
     conn = _connections.get(binding)
     if conn is None:
         with _lock:
-            if len(_connections) >= _MAX_CACHED:
-                _connections.clear()
-            conn = _connections.setdefault(
-                binding,
-                Connection(
-                    region=binding.region, host=binding.host, **_TIMEOUTS, **_credential_kwargs(binding)
-                ),
-            )
+            conn = _connection_locked(binding)
+    return conn
+
+
+def _connection_locked(binding: TableBinding) -> Connection:
+    conn = _connections.get(binding)
+    if conn is None:
+        if len(_connections) >= _MAX_CACHED:
+            _connections.clear()
+        conn = _connections[binding] = _Connection(
+            region=binding.region, host=binding.host, **_TIMEOUTS, **_credential_kwargs(binding)
+        )
     return conn

@@ -45,6 +45,29 @@ def test_a_binding_to_a_missing_table_fails_rather_than_falling_back(ddb):
         note("x", "1").save()
 
 
+def test_one_connection_per_binding_and_service_models_parsed_once(ddb, fresh_table):
+    # Every model of the single table shares one connection (one botocore client) per binding,
+    # and the transactions use that same connection...
+    note("conn", "1").save()
+    Tag(keys.tenant_pk(TenantId("conn")), "TAG#1", label="x").save()
+    assert Note._get_connection() is Tag._get_connection()
+    assert Note._get_connection().connection is binding.connection()
+    # ...and a binding with other credentials (a tenant's STS session) gets a client of its own
+    # whose botocore session reuses the parsed service models instead of reading them again.
+    other = binding.TableBinding(
+        table_name=fresh_table,
+        region="us-east-1",
+        host=f"http://127.0.0.1:{ddb}",
+        credentials=binding.Credentials("tenantkey", "tenantsecret"),
+    )
+    with binding.bound(other):
+        assert Note.count(keys.tenant_pk(TenantId("conn"))) == 1
+        theirs = Note._get_connection().connection
+    mine = Note._get_connection().connection
+    assert theirs is not mine
+    assert theirs.session.get_component("data_loader") is mine.session.get_component("data_loader")
+
+
 def test_save_new_refuses_a_duplicate(fresh_table):
     note("dup", "1").save_new()
     with pytest.raises(Conflict):
