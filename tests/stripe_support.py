@@ -10,6 +10,12 @@ The fixtures are module-level so a conftest can import them as they are:
 `stripe_emulator` is a fresh in-process emulator per test (it starts in milliseconds), wired to two
 receivers: `stripe_webhooks` (the platform endpoint) and `stripe_connect_webhooks` (the Connect
 endpoint). Retries are fast (0.05 s, 0.1 s, 0.2 s) so a test can watch one.
+
+Card funds stay pending for two days of emulated time (`FUNDS_DELAY`), as on Stripe, so code is
+tested the way Stripe behaves right after a payment: transfers need `source_transaction` (or an
+available balance), and a connected account cannot give back what is still pending. A test that
+needs the money available moves the clock (`emu.advance_time(FUNDS_DELAY)`) or passes
+`funds_delay=0` to `start_emulator`.
 """
 
 from __future__ import annotations
@@ -30,6 +36,8 @@ TEST_API_KEY = "sk_test_deskhire_emulator"
 WEBHOOK_SECRET = "whsec_test_platform_endpoint"
 CONNECT_WEBHOOK_SECRET = "whsec_test_connect_endpoint"
 FAST_RETRIES = (0.05, 0.1, 0.2)
+# Stripe makes US card funds available two business days after the charge; two days here.
+FUNDS_DELAY = 2 * 24 * 3600
 
 
 def make_client(
@@ -152,8 +160,10 @@ class WebhookReceiver:
 def start_emulator(
     webhooks: WebhookReceiver | None = None, connect_webhooks: WebhookReceiver | None = None, **options: Any
 ) -> Emulator:
-    """An in-process emulator on a free port, wired to the given receivers."""
+    """An in-process emulator on a free port, wired to the given receivers, with card funds pending
+    for FUNDS_DELAY unless `funds_delay=` says otherwise."""
     options.setdefault("webhook_retry_delays", FAST_RETRIES)
+    options.setdefault("funds_delay", FUNDS_DELAY)
     emu = Emulator(
         webhook_url=webhooks.url if webhooks else None,
         webhook_secret=webhooks.secret if webhooks else WEBHOOK_SECRET,

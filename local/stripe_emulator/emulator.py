@@ -25,6 +25,7 @@ from .resources import balance as balance_module
 from .resources import build_router
 from .resources import connect as connect_module
 from .resources import invoices as invoices_module
+from .resources import payments as payments_module
 from .resources import setup_intents as setup_intents_module
 from .server import make_server
 from .store import Store
@@ -171,6 +172,7 @@ class Emulator:
 
     def run_automations_locked(self) -> None:
         invoices_module.run_automations(Ctx(self))
+        payments_module.release_pending_refunds(Ctx(self))
 
     def run_automations(self) -> None:
         with self.lock:

@@ -472,7 +472,18 @@ def test_partial_refunds(stripe_emulator, stripe_client):
     }
     txn = stripe_client.v1.balance_transactions.retrieve(first.balance_transaction)
     assert txn.type == "refund" and txn.amount == -1500
-    assert stripe_client.v1.balance.retrieve().available[0].amount == 5000 - (145 + 30) - 5000
+    # The charge's money is still pending (two days): refunds draw on the whole balance, and the
+    # one that leaves it negative (Stripe keeps its fee) waits until the balance covers it.
+    assert rest.status == "pending" and rest.pending_reason == "insufficient_funds"
+    balance = stripe_client.v1.balance.retrieve()
+    assert (balance.available[0].amount, balance.pending[0].amount) == (-5000, 5000 - (145 + 30))
+    stripe_emulator.set_available_balance(None, 0)  # a top-up covers the fee
+    stripe_emulator.advance_time(2 * 24 * 3600)
+    assert stripe_client.v1.refunds.retrieve(rest.id).status == "succeeded"
+    assert stripe_emulator.events(type="refund.updated")[-1]["data"]["previous_attributes"] == {
+        "pending_reason": "insufficient_funds",
+        "status": "pending",
+    }
 
 
 # -- setup intents and the card page -------------------------------------------------------------

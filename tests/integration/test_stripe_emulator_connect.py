@@ -385,13 +385,20 @@ def test_transfer_from_a_charge_with_a_group_and_converted_payment(stripe_emulat
         stripe_client.v1.charges.retrieve(transfer.destination_payment)  # not the platform's charge
     expanded = stripe_client.v1.transfers.retrieve(transfer.id, params={"expand": ["destination_payment"]})
     assert expanded.destination_payment.amount == 5520
+    # The charge's funds are pending for two days, and so is what the transfers moved, on both sides.
     agent_balance = stripe_client.v1.balance.retrieve(options=on_behalf)
-    assert [(b.currency, b.amount) for b in agent_balance.available] == [("eur", 5520 + 3680)]
+    assert [(b.currency, b.amount) for b in agent_balance.pending] == [("eur", 5520 + 3680)]
+    assert [(b.currency, b.amount) for b in agent_balance.available] == [("eur", 0)]
     agent_txns = stripe_client.v1.balance_transactions.list(options=on_behalf)
     assert sorted(t.amount for t in agent_txns.data) == [3680, 5520]
-    platform = stripe_client.v1.balance.retrieve()
+    assert {t.status for t in agent_txns.data} == {"pending"}
     fee = 290 + 30
-    assert platform.available[0].amount == 10000 - fee - 10000
+    platform = stripe_client.v1.balance.retrieve()
+    assert (platform.available[0].amount, platform.pending[0].amount) == (0, 10000 - fee - 10000)
+    stripe_emulator.advance_time(2 * 24 * 3600)
+    agent_balance = stripe_client.v1.balance.retrieve(options=on_behalf)
+    assert [(b.currency, b.amount) for b in agent_balance.available] == [("eur", 5520 + 3680)]
+    assert stripe_client.v1.balance.retrieve().available[0].amount == 10000 - fee - 10000
     assert [e["type"] for e in stripe_emulator.events(type="transfer.created")] == ["transfer.created"] * 2
 
 
@@ -433,12 +440,39 @@ def test_transfer_without_a_source_needs_available_balance(stripe_emulator, stri
     assert txn.type == "transfer" and txn.amount == -2500
 
 
+def test_card_money_is_pending_for_days(stripe_emulator, stripe_client):
+    """Only source_transaction transfers can use a charge's money before it is available."""
+    charge = paid_charge(stripe_client, 10000)
+    agent = onboarded(stripe_client, stripe_emulator)
+    txn = stripe_client.v1.balance_transactions.retrieve(charge.balance_transaction)
+    assert txn.status == "pending" and txn.available_on == txn.created + 2 * 24 * 3600
+    with pytest.raises(stripe.InvalidRequestError) as short:
+        stripe_client.v1.transfers.create(params={"amount": 1000, "currency": "usd", "destination": agent.id})
+    assert short.value.code == "balance_insufficient"
+    funded = stripe_client.v1.transfers.create(
+        params={"amount": 1000, "currency": "usd", "destination": agent.id, "source_transaction": charge.id}
+    )
+    assert (
+        stripe_client.v1.balance_transactions.retrieve(funded.balance_transaction).available_on
+        == txn.available_on
+    )
+    stripe_emulator.advance_time(2 * 24 * 3600)
+    assert stripe_client.v1.balance_transactions.retrieve(charge.balance_transaction).status == "available"
+    stripe_client.v1.transfers.create(params={"amount": 1000, "currency": "usd", "destination": agent.id})
+
+
 def test_reversals_and_a_short_connected_balance(stripe_emulator, stripe_client):
     charge = paid_charge(stripe_client, 10000)
     agent = onboarded(stripe_client, stripe_emulator, country="GB")
     transfer = stripe_client.v1.transfers.create(
         params={"amount": 5000, "currency": "usd", "destination": agent.id, "source_transaction": charge.id}
     )
+    # Right after the transfer its money is still pending on the agent's account (it settles with
+    # the charge): only an available balance can be reversed, as on Stripe.
+    with pytest.raises(stripe.InvalidRequestError) as pending:
+        stripe_client.v1.transfers.reversals.create(transfer.id, params={"amount": 1000})
+    assert pending.value.code == "balance_insufficient" and "£0.00 is available" in pending.value.user_message
+    stripe_emulator.advance_time(2 * 24 * 3600)
     partial = stripe_client.v1.transfers.reversals.create(
         transfer.id, params={"amount": 1000, "metadata": {"why": "hours"}}
     )

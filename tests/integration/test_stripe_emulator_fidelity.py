@@ -119,6 +119,7 @@ def make_all(client, emu) -> dict[str, dict]:
     transfer = client.v1.transfers.create(
         params={"amount": 5000, "currency": "usd", "destination": account.id, "source_transaction": charge.id}
     )
+    emu.advance_time(2 * 24 * 3600)  # the transferred money becomes available on the account
     made["transfer_reversal"] = raw(client.v1.transfers.reversals.create(transfer.id, params={"amount": 500}))
     made["transfer"] = raw(client.v1.transfers.retrieve(transfer.id))
     made["balance"] = raw(client.v1.balance.retrieve())

@@ -1,7 +1,9 @@
 """The ledger: every money movement is a balance transaction (`txn_...`) on the platform or on a
 connected account, and a balance is the sum of their nets, `available` once `available_on` has
-passed and `pending` before. Charges settle after the emulator's funds delay (0 by default, so card
-money is available at once; Stripe holds it for days), transfers and adjustments at once.
+passed and `pending` before. Card charges settle after the emulator's funds delay (`funds_delay`;
+Stripe holds card funds for days; the test fixtures use two days), and what a transfer from a
+source transaction moves (on both sides) settles with that charge; other transfers, refunds,
+reversals and adjustments count at once.
 """
 
 from __future__ import annotations
@@ -101,6 +103,12 @@ def totals(ctx: Ctx, account: str | None) -> tuple[dict[str, int], dict[str, int
 
 def available_amount(ctx: Ctx, account: str | None, currency: str) -> int:
     return totals(ctx, account)[0].get(currency, 0)
+
+
+def total_amount(ctx: Ctx, account: str | None, currency: str) -> int:
+    """Available and pending together: what refunds draw on."""
+    available, pending = totals(ctx, account)
+    return available.get(currency, 0) + pending.get(currency, 0)
 
 
 def balance(ctx: Ctx, account: str | None) -> dict[str, Any]:

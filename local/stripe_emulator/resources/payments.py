@@ -540,6 +540,7 @@ def refund_charge(ctx: Ctx, charge: dict[str, Any], amount: int, *, reason=None,
         "metadata": metadata.apply({}) if metadata else {},
         "payment_intent": charge["payment_intent"],
         "payment_method": charge["payment_method"],
+        "pending_reason": None,
         "reason": reason,
         "receipt_number": None,
         "source_transfer_reversal": None,
@@ -559,6 +560,11 @@ def refund_charge(ctx: Ctx, charge: dict[str, Any], amount: int, *, reason=None,
         description="REFUND FOR CHARGE" + (f" ({charge['description']})" if charge["description"] else ""),
     )
     refund["balance_transaction"] = txn["id"]
+    if prefix == "re" and balance.total_amount(ctx, owner, settled_in) < 0:
+        # Refunds draw on the whole balance, pending funds included; one that leaves it negative
+        # waits ("Pending refunds due to insufficient funds", Stripe support) until it is covered.
+        refund["status"] = "pending"
+        refund["pending_reason"] = "insufficient_funds"
     before = views.render(ctx, charge)
     charge["amount_refunded"] += amount
     charge["refunded"] = charge["amount_refunded"] >= charge["amount"]
@@ -569,6 +575,19 @@ def refund_charge(ctx: Ctx, charge: dict[str, Any], amount: int, *, reason=None,
             previous["refunded"] = before["refunded"]
         ctx.emit("charge.refunded", charge, previous)
     return refund
+
+
+def release_pending_refunds(ctx: Ctx) -> None:
+    """Pending refunds go out once the balance covers them again (new charges, a top-up)."""
+    for refund in ctx.store.all("refund"):
+        if refund["status"] != "pending" or refund["pending_reason"] != "insufficient_funds":
+            continue
+        txn = ctx.store.get(refund["balance_transaction"])
+        if balance.total_amount(ctx, refund["_account"], txn["currency"]) >= 0:
+            before = views.render(ctx, refund)
+            refund["status"] = "succeeded"
+            refund["pending_reason"] = None
+            emit_update(ctx, "refund.updated", refund, before)
 
 
 def retrieve_refund(ctx: Ctx):

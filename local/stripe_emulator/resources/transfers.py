@@ -255,6 +255,9 @@ def create_reversal(ctx: Ctx):
         debit = payment["amount"] - payment["amount_refunded"]
     else:
         debit = money.convert(amount, currency, payment["currency"])
+    # "It's only possible to reverse a transfer if the connected account's available balance is
+    # greater than the reversal amount" (Stripe's separate charges and transfers guide): funds that
+    # are still pending on the account (a transfer from a charge not yet available) cannot be taken.
     available = balance.available_amount(ctx, acct_id, payment["currency"])
     if available < debit:
         raise invalid(
@@ -278,6 +281,8 @@ def create_reversal(ctx: Ctx):
         "transfer": transfer["id"],
     }
     store.add(reversal)
+    # What comes back settles no sooner than what went out (a transfer from a pending charge).
+    out = ctx.store.get(transfer["balance_transaction"])
     txn = balance.add_txn(
         ctx,
         account=None,
@@ -286,6 +291,7 @@ def create_reversal(ctx: Ctx):
         type_="transfer_refund",
         source=reversal["id"],
         description=p.get("description"),
+        available_on=max(ctx.now, out["available_on"]) if out else ctx.now,
     )
     reversal["balance_transaction"] = txn["id"]
     refund = refund_charge(ctx, payment, debit, prefix="pyr")
