@@ -745,7 +745,7 @@ def _expected_total() -> int:
 
 class Meter:
     """DynamoDB requests by operation, counted and timed where every PynamoDB request passes (as
-    bench/diary.py counts them), and the time spent in Stripe calls (the gateway's `_call`, on this
+    bench/diary.py counts them), and the time spent in Stripe calls (the gateway's `observer`, on this
     gateway object only)."""
 
     def __init__(self, gateway):
@@ -758,7 +758,7 @@ class Meter:
         self._gateway = gateway
 
     def __enter__(self):
-        original, call = self._original, self._gateway._call
+        original = self._original
 
         def counting(connection, operation_name, operation_kwargs):
             self.calls[operation_name] += 1
@@ -768,21 +768,17 @@ class Meter:
             finally:
                 self.db_seconds += time.perf_counter() - begun
 
-        def timed(action, *args, **kwargs):
-            begun = time.perf_counter()
-            try:
-                return call(action, *args, **kwargs)
-            finally:
-                self.stripe_seconds += time.perf_counter() - begun
-                self.stripe_by_action[action] += time.perf_counter() - begun
+        def timed(action: str, seconds: float) -> None:
+            self.stripe_seconds += seconds
+            self.stripe_by_action[action] += seconds
 
         self._cls._make_api_call = counting
-        self._gateway._call = timed
+        self._gateway.observer = timed
         return self
 
     def __exit__(self, *exc):
         self._cls._make_api_call = self._original
-        del self._gateway._call
+        self._gateway.observer = None
 
 
 def _mean(values) -> float:

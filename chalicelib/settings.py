@@ -31,8 +31,8 @@ class Settings:
     log_level: str = "INFO"
     # Deployed stages fan scheduled work out through this SQS queue; locally jobs run inline.
     jobs_queue_url: str | None = None
-    # Stripe: the secret API key, where the SDK sends calls (None: Stripe itself; locally the
-    # emulator), and the signing secrets of the two webhook endpoints (platform and Connect).
+    # Stripe: the secret API key, where the SDK sends calls (None: Stripe itself; the local stage
+    # always the emulator on this machine), and the signing secrets of the two webhook endpoints (platform and Connect).
     stripe_api_key: str = "sk_test_deskhire_local"
     stripe_api_base: str | None = None
     stripe_webhook_secret: str = "whsec_deskhire_local"
@@ -43,6 +43,13 @@ class Settings:
     # Local stage only: the moment the app believes it is (browser tests and demos of a week's
     # timeline, which cannot wait for Monday noon). Never honoured by a deployed stage.
     fixed_clock: datetime | None = None
+    # Where the platform's Stripe account is (ISO 3166 country): agents outside its region are
+    # onboarded on the recipient service agreement, which cross-border payouts need.
+    platform_country: str = "US"
+    # The currencies the platform's Stripe balance settles in: a charge in another currency lands
+    # converted, and a transfer funded by it would have to be in the converted currency, so
+    # businesses are billed only in these (docs/billing.md "Currencies").
+    settlement_currencies: tuple[str, ...] = ("usd",)
 
     @property
     def is_local(self) -> bool:
@@ -68,16 +75,61 @@ class Settings:
             jobs_queue_url=env.get("DESKHIRE_JOBS_QUEUE_URL") or None,
             fixed_clock=_fixed_clock(env, stage),
             stripe_api_key=_stripe_secret(env, stage, "DESKHIRE_STRIPE_API_KEY", "sk_test_deskhire_local"),
-            stripe_api_base=(env.get("DESKHIRE_STRIPE_API_BASE") or "").rstrip("/") or None,
+            stripe_api_base=_stripe_base(env, stage),
             stripe_webhook_secret=_stripe_secret(
                 env, stage, "DESKHIRE_STRIPE_WEBHOOK_SECRET", "whsec_deskhire_local"
             ),
             stripe_connect_webhook_secret=_stripe_secret(
                 env, stage, "DESKHIRE_STRIPE_CONNECT_WEBHOOK_SECRET", "whsec_deskhire_local_connect"
             ),
+            platform_country=_country(env),
+            settlement_currencies=_currencies(env),
             stripe_publishable_key=env.get("DESKHIRE_STRIPE_PUBLISHABLE_KEY", "").strip()
             or ("pk_test_deskhire_local" if stage == "local" else ""),
         )
+
+
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+def _stripe_base(env, stage: str) -> str | None:
+    """Where the SDK sends calls: Stripe itself in deployed stages (None); in the local stage always
+    the emulator on this machine (DESKHIRE_STRIPE_PORT, 8002, unless an address is given), never a
+    Stripe address: a local key must not reach Stripe's API, whatever the shell has set."""
+    from urllib.parse import urlsplit
+
+    value = (env.get("DESKHIRE_STRIPE_API_BASE") or "").strip().rstrip("/") or None
+    if stage != "local":
+        return value
+    if value is None:
+        return f"http://127.0.0.1:{env.get('DESKHIRE_STRIPE_PORT') or 8002}"
+    if urlsplit(value).hostname not in LOOPBACK_HOSTS:
+        raise SettingsError(
+            "the local stage talks to the local Stripe emulator only: DESKHIRE_STRIPE_API_BASE must be "
+            f"an address on this machine (http://127.0.0.1:<port>), not {value!r}"
+        )
+    return value
+
+
+def _country(env) -> str:
+    value = env.get("DESKHIRE_PLATFORM_COUNTRY", "US").strip().upper()
+    if len(value) != 2 or not value.isalpha():
+        raise SettingsError(f"DESKHIRE_PLATFORM_COUNTRY must be a two-letter country code, not {value!r}")
+    return value
+
+
+def _currencies(env) -> tuple[str, ...]:
+    from chalicelib.domain.currencies import CURRENCY_EXPONENTS
+
+    names = [c.strip().lower() for c in env.get("DESKHIRE_SETTLEMENT_CURRENCIES", "usd").split(",")]
+    found = tuple(dict.fromkeys(c for c in names if c))
+    unknown = [c for c in found if c not in CURRENCY_EXPONENTS]
+    if not found or unknown:
+        raise SettingsError(
+            "DESKHIRE_SETTLEMENT_CURRENCIES must list currencies deskhire bills in "
+            f"({', '.join(sorted(CURRENCY_EXPONENTS))}), comma-separated, not {env.get('DESKHIRE_SETTLEMENT_CURRENCIES')!r}"
+        )
+    return found
 
 
 def _stripe_secret(env, stage: str, name: str, local_default: str) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from chalicelib.domain.currencies import CURRENCY_EXPONENTS
 from chalicelib.domain.errors import DomainError, TooManyRequests
 from chalicelib.lazy import lazy
 from chalicelib.web.auth import SIGNED_IN, client_address
@@ -69,11 +68,11 @@ def business_signup_form(ctx: PageContext):
         "signup.html",
         title="Sign up your business",
         zones=COMMON_ZONES,
-        currencies=sorted(CURRENCY_EXPONENTS),
+        currencies=list(ctx.deps.settings.settlement_currencies),
     )
 
 
-@pages.post("/signup")
+@pages.post("/signup", limit="signup_per_address")
 def business_signup(ctx: PageContext):
     def act(data: identity_schemas.BusinessSignupBody):
         _, owner = accounts.sign_up_business(accounts.BusinessSignup(**data.model_dump()), deps=ctx.deps)
@@ -86,7 +85,7 @@ def business_signup(ctx: PageContext):
         act,
         title="Sign up your business",
         zones=COMMON_ZONES,
-        currencies=sorted(CURRENCY_EXPONENTS),
+        currencies=list(ctx.deps.settings.settlement_currencies),
     )
 
 
@@ -95,7 +94,7 @@ def agent_signup_form(ctx: PageContext):
     return ctx.render("agent_signup.html", title="Join as a support agent", zones=COMMON_ZONES)
 
 
-@pages.post("/agents/signup")
+@pages.post("/agents/signup", limit="signup_per_address")
 def agent_signup(ctx: PageContext):
     def act(data: identity_schemas.AgentSignupBody):
         record = accounts.sign_up_agent(accounts.AgentSignup(**data.model_dump()), deps=ctx.deps)
@@ -156,7 +155,7 @@ def password_reset_form(ctx: PageContext):
     return ctx.render("password_reset.html", title="Reset your password", sent=False)
 
 
-@pages.post("/password-reset")
+@pages.post("/password-reset", limit="reset_per_address")
 def password_reset_request(ctx: PageContext):
     try:
         data = ctx.form(identity_schemas.PasswordResetBody)

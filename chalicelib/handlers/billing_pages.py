@@ -16,6 +16,7 @@ from chalicelib.web.portal import PageContext, Portal
 
 billing_accounts = lazy("chalicelib.services.billing_accounts")
 invoicing = lazy("chalicelib.services.invoicing")
+dunning = lazy("chalicelib.services.dunning")
 payouts = lazy("chalicelib.services.payouts")
 earnings = lazy("chalicelib.services.earnings")
 contracts = lazy("chalicelib.services.contracts")
@@ -44,11 +45,16 @@ def _billing_page(ctx: PageContext, *, status: int = 200, notice=None, errors=No
     principal = ctx.principal
     tenant = principal.require_tenant()
     bills = invoicing.invoices(principal)
+    account = billing_accounts.account_of(tenant)
+    # when the daily retries end and the contracts pause (dunning.GRACE after it became past due)
+    pause_at = account.past_due_since + dunning.GRACE if account.past_due_since else None
     return ctx.render(
         "billing.html",
         status=status,
         title="Billing",
-        account=billing_accounts.account_of(tenant),
+        account=account,
+        pause_at=pause_at,
+        paused=pause_at is not None and ctx.deps.now() >= pause_at,
         invoices=bills,
         # the banner names why the latest collection failed
         failing=next((i for i in bills if i.status == "open" and i.last_failure), None),

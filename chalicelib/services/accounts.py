@@ -63,6 +63,12 @@ def sign_up_business(cmd: BusinessSignup, *, deps: Deps) -> tuple[TenantRecord, 
     currency = cmd.currency.lower()
     if currency not in CURRENCY_EXPONENTS:
         raise InvalidInput(f"choose one of {', '.join(sorted(CURRENCY_EXPONENTS))}", field="currency")
+    # billed only in a currency the platform's Stripe balance settles in (docs/billing.md)
+    if currency not in deps.settings.settlement_currencies:
+        settled = ", ".join(c.upper() for c in deps.settings.settlement_currencies)
+        raise InvalidInput(
+            f"deskhire bills in {settled} only; choose {settled} as the billing currency", field="currency"
+        )
     check_password(cmd.password, user_inputs=(email, cmd.owner_name, cmd.company_name, slug))
 
     now = deps.now()

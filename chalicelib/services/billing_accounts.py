@@ -172,7 +172,23 @@ def finish_card_setup(actor: Principal, setup_intent_id: str, *, deps: Deps) -> 
         return CardResult(record, True, f"Saved: {record.card_brand} ending {record.card_last4}.")
     _require_latest(record, setup_intent_id)
     record = _adopt(record, intent, actor=actor, tenant=tenant, deps=deps)
-    return CardResult(record, True, f"Saved: {record.card_brand} ending {record.card_last4}.")
+    saved = f"Saved: {record.card_brand} ending {record.card_last4}."
+    return CardResult(account_of(tenant), True, f"{saved}{_charged_now(tenant, deps=deps)}")
+
+
+def _charged_now(tenant: TenantId, *, deps: Deps) -> str:
+    """A card saved while invoices are unpaid is charged for them at once; what happened, to say."""
+    from chalicelib.services import dunning
+
+    outcomes = dunning.charge_new_card(tenant, deps=deps)
+    said = {
+        "paid": "paid with it",
+        "failed": "declined again (see below)",
+        "needs_action": "waiting for you to confirm it on its page (your bank asks)",
+        "unavailable": "not charged yet: Stripe did not answer; we try again tomorrow",
+        "nothing": "not paid yet",
+    }
+    return "".join(f" Invoice {name}: {said[outcome]}." for name, outcome in outcomes.items())
 
 
 def adopt_setup_intent(setup_intent_id: str, *, deps: Deps) -> BillingAccount | None:
@@ -196,7 +212,9 @@ def adopt_setup_intent(setup_intent_id: str, *, deps: Deps) -> BillingAccount | 
         return record  # adopted already (the return page came first)
     if record.latest_setup_intent and setup_intent_id != record.latest_setup_intent:
         return None  # an older setup: the business has started a newer one since
-    return _adopt(record, intent, actor=SYSTEM, tenant=tenant, deps=deps)
+    record = _adopt(record, intent, actor=SYSTEM, tenant=tenant, deps=deps)
+    _charged_now(tenant, deps=deps)  # the browser never came back: the invoices are charged anyway
+    return account_of(tenant)
 
 
 def _adopt(

@@ -1,5 +1,8 @@
 """When a business's card fails: retry the charge once a day for 5 days, with a mail each time;
-then pause the business's contracts until it pays, and resume them when it does.
+then pause the business's contracts until it pays, and resume them when it does. A card saved
+meanwhile is charged at once (`charge_new_card`). A payment the bank wants authenticated (3-D
+Secure) is not retried off-session, where it would be asked again: the business confirms it on
+the invoice's page, and the contracts pause after the same 5 days if it has not.
 
 The pause is the contracts' own system pause (reason "payment overdue"), so agents see why and
 no time can be logged meanwhile; paying the invoice (or any later payment) resumes exactly the
@@ -199,16 +202,38 @@ def retry(record: InvoiceRecord, *, deps: Deps) -> str:
                 record,
                 "Your deskhire contracts are paused",
                 f"Invoice {record.number} is still unpaid after 5 days, so your contracts are paused. "
-                f"They resume as soon as it is paid: {record.hosted_url or deps.link('/app/billing')}",
+                "We no longer retry the card. They resume as soon as it is paid: replace your card "
+                f"({deps.link('/app/billing')}) and we charge it at once, or pay the invoice on its "
+                f"page: {record.hosted_url or deps.link('/app/billing')}",
                 deps=deps,
             )
             return "paused"
         return "nothing"
-    from chalicelib.payments.gateway import PaymentDeclined, PaymentsError, PaymentsUnavailable
+    if record.needs_action_at:
+        # charged off-session, the bank would ask for the authentication again: the business
+        # confirms it on the invoice's page (mailed when it was asked for); only the pause is left
+        return "nothing"
+    return charge(record, deps=deps)
+
+
+def charge(record: InvoiceRecord, *, deps: Deps) -> str:
+    """Charge an open invoice's card once more (the next attempt's key): paid, failed (counted,
+    with the bank's reason) or needs_action (3-D Secure: the business confirms it on its page)."""
+    from chalicelib.payments.gateway import (
+        PaymentDeclined,
+        PaymentNeedsAction,
+        PaymentsError,
+        PaymentsUnavailable,
+    )
+    from chalicelib.services import invoicing
 
     attempt = int(record.attempts) + 1
     try:
         paid = deps.payments.pay_invoice(record.invoice_id, record.stripe_invoice_id, attempt=attempt)
+    except PaymentNeedsAction:
+        count = deps.payments.retrieve_invoice(record.stripe_invoice_id).get("attempt_count")
+        invoicing.record_action_required(record, attempts=count, deps=deps)
+        return "needs_action"
     except PaymentDeclined as error:
         count = deps.payments.retrieve_invoice(record.stripe_invoice_id).get("attempt_count")
         invoicing.record_failure(record, reason=error.reason, attempts=count, deps=deps)
@@ -226,6 +251,36 @@ def retry(record: InvoiceRecord, *, deps: Deps) -> str:
         invoicing.mark_paid(record, paid, deps=deps)
         return "paid"
     return "nothing"
+
+
+def unpaid_card_invoices(tenant: TenantId) -> list[InvoiceRecord]:
+    """The business's open invoices whose card charge failed or asked for authentication."""
+    return [
+        r
+        for r in InvoiceRecord.query(
+            keys.tenant_pk(tenant), InvoiceRecord.sk.startswith("INVOICE#"), consistent_read=True
+        )
+        if isinstance(r, InvoiceRecord)
+        and r.status == rules.InvoiceStatus.OPEN
+        and r.collection != "send_invoice"
+        and (r.last_failure or r.needs_action_at)
+    ]
+
+
+def charge_new_card(tenant: TenantId, *, deps: Deps) -> dict[str, str]:
+    """A card saved while payments are owed: the open invoices are charged to it at once (not at
+    the next daily run), so a business that fixed its card is not left paused; paying the last of
+    them resumes what the non-payment paused. Each invoice's outcome, by its number (or week)."""
+    from chalicelib.payments.gateway import PaymentsUnavailable
+
+    outcomes: dict[str, str] = {}
+    for record in unpaid_card_invoices(tenant):
+        name = record.number or record.week
+        try:
+            outcomes[name] = charge(record, deps=deps)
+        except PaymentsUnavailable:
+            outcomes[name] = "unavailable"  # the daily run tries it again
+    return outcomes
 
 
 def is_past_due(tenant: TenantId) -> bool:

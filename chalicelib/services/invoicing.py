@@ -364,7 +364,12 @@ def _finalize(record: InvoiceRecord, *, deps: Deps) -> None:
 
 def _collect(record: InvoiceRecord, *, deps: Deps) -> None:
     """Charge the card on file once (dunning retries), or send the invoice (net terms)."""
-    from chalicelib.payments.gateway import PaymentDeclined, PaymentsError, PaymentsUnavailable
+    from chalicelib.payments.gateway import (
+        PaymentDeclined,
+        PaymentNeedsAction,
+        PaymentsError,
+        PaymentsUnavailable,
+    )
     from chalicelib.services import dunning
 
     gateway = deps.payments
@@ -396,6 +401,10 @@ def _collect(record: InvoiceRecord, *, deps: Deps) -> None:
     attempt = int(record.attempts) + 1
     try:
         paid = gateway.pay_invoice(record.invoice_id, record.stripe_invoice_id, attempt=attempt)
+    except PaymentNeedsAction:
+        count = gateway.retrieve_invoice(record.stripe_invoice_id).get("attempt_count")
+        record_action_required(record, attempts=count, deps=deps)
+        return
     except PaymentDeclined as error:
         count = gateway.retrieve_invoice(record.stripe_invoice_id).get("attempt_count")
         record_failure(record, reason=error.reason, attempts=count, deps=deps)
@@ -428,7 +437,7 @@ def record_failure(
             return current
         count = attempts if attempts is not None else int(current.attempts) + 1
         if count <= int(current.attempts) and current.last_failure:
-            return current  # this failure is counted already
+            return current  # this failure is counted already (or it asked for authentication)
         current.attempts = max(count, int(current.attempts))
         current.last_failure = reason[:500]
         net_terms = current.collection == "send_invoice"
@@ -448,6 +457,49 @@ def record_failure(
             f"Payment failed for week {current.week}",
             f"We could not charge your card for invoice {current.number} ({reason}). "
             f"Update your card: {deps.link('/app/billing')}",
+            deps=deps,
+        )
+        return current
+    return _reload(record)
+
+
+ACTION_REQUIRED = "your bank asks you to confirm this payment (3-D Secure)"
+
+
+def record_action_required(
+    record: InvoiceRecord, *, attempts: int | None = None, deps: Deps
+) -> InvoiceRecord:
+    """The bank wants the cardholder to authenticate the payment (3-D Secure: the charge answered
+    `authentication_required`, or `invoice.payment_action_required` arrived). Charging the card
+    again off-session would be asked the same, so dunning does not retry it: the business is sent
+    the invoice's hosted page, where it confirms the payment (or pays another way), and, as for a
+    failed card, the contracts pause 5 days later if it has not."""
+    from chalicelib.services import dunning
+
+    for _attempt in range(3):
+        current = _reload(record)
+        if current.status != rules.InvoiceStatus.OPEN or current.needs_action_at:
+            return current  # paid meanwhile, or told already
+        count = attempts if attempts is not None else int(current.attempts) + 1
+        current.attempts = max(count, int(current.attempts))
+        current.last_failure = ACTION_REQUIRED
+        current.needs_action_at = deps.now()
+        if current.collection != "send_invoice":  # listed for the pause after the grace
+            current.gsi2pk = dunning.dunning_index(shard_of(current.invoice_id) % SETTLE_SHARDS)
+            current.gsi2sk = f"{stamp(dunning.next_retry(deps.now()))}#{current.invoice_id}"
+        try:
+            current.save_checked()
+        except Conflict:
+            continue
+        if current.collection == "send_invoice":
+            return current  # paid on its page already: the page asks for the authentication
+        dunning.mark_past_due(_tenant(current), deps=deps)
+        _mail_business(
+            current,
+            f"Confirm the payment for week {current.week}",
+            f"Your bank asks you to confirm the payment of deskhire invoice {current.number} "
+            f"(3-D Secure), so we could not charge your card. Confirm it on the invoice's page: "
+            f"{current.hosted_url}\nIf it is not paid within 5 days, your contracts pause until it is.",
             deps=deps,
         )
         return current
@@ -474,6 +526,7 @@ def mark_paid(record: InvoiceRecord, stripe_invoice: dict, *, deps: Deps) -> Inv
         record.amount_paid = amount
         record.paid_at = now
         record.last_failure = None
+        record.needs_action_at = None
         week = BillingWeek.parse(record.week)
         record.gsi2pk = settle_index(shard_of(record.invoice_id) % SETTLE_SHARDS)
         # a weekly invoice settles on its payout day; a block draws down week by week from now on

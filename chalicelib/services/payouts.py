@@ -3,11 +3,16 @@
 The account's state is read from Stripe, never assumed: visiting the return URL proves nothing
 (the agent may have left half-way), so the return page and the `account.updated` webhook both
 re-fetch the account and read its capabilities and requirements. An agent may accept offers
-before payouts are enabled; their transfers wait and go out on a later payout run."""
+before payouts are enabled; their transfers wait and go out on a later payout run.
+
+An agent in a country outside the platform's region (settings: `platform_country`) is onboarded
+on the recipient service agreement, as Stripe requires for cross-border payouts
+(domain/payouts.py); one inside it on the full agreement."""
 
 from __future__ import annotations
 
 from chalicelib.composition import Deps
+from chalicelib.domain import payouts as payout_rules
 from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput
 from chalicelib.domain.identity import Principal, PrincipalKind
 from chalicelib.domain.tenancy import AgentId
@@ -73,8 +78,12 @@ def onboarding_link(actor: Principal, *, country: str | None, deps: Deps) -> str
         country = (country or suggested_country(agent.time_zone)).upper()
         if country not in COUNTRIES:
             raise InvalidInput("choose a country deskhire pays out to", field="country")
+        agreement = payout_rules.service_agreement(country, platform_country=deps.settings.platform_country)
         account = deps.payments.find_account(agent.agent_id) or deps.payments.create_express_account(
-            agent.agent_id, email=agent.email, country=country
+            agent.agent_id,
+            email=agent.email,
+            country=country,
+            recipient=agreement is payout_rules.ServiceAgreement.RECIPIENT,
         )
         _apply(record, account, deps=deps)
     link = deps.payments.create_account_link(
@@ -130,6 +139,7 @@ def _apply(record: PayoutAccount, account: dict, *, deps: Deps) -> PayoutAccount
     for _attempt in range(3):
         record.account_id = account["id"]
         record.country = account.get("country")
+        record.service_agreement = (account.get("tos_acceptance") or {}).get("service_agreement") or "full"
         record.currency = account.get("default_currency")
         record.status = status_of(account)
         record.payouts_enabled = 1 if account.get("payouts_enabled") else 0

@@ -1,9 +1,9 @@
 """Reconciliation: the ledger against the Stripe objects it records, invoice by invoice.
 
 For each invoice it checks that the ledger balances (every journal sums to zero), that the cash it
-booked matches Stripe's invoice (amount paid) and the transfers and refunds Stripe holds (by the
-invoice's transfer group and charge, each transfer naming the invoice's charge as its source, and
-net of reversals), and that the invoice's money is all accounted for: paid = transfers + refunds +
+booked matches Stripe's invoice (amount paid) and the transfers and refunds Stripe holds (the
+transfers in the charge's transfer group, as Stripe reports it, each naming the invoice's charge
+as its source, and net of reversals; the refunds on the charge), and that the invoice's money is all accounted for: paid = transfers + refunds +
 revenue + held + payable - what agents owe back. Every difference is reported with both sides' figures; nothing is corrected silently."""
 
 from __future__ import annotations
@@ -51,6 +51,25 @@ def _transferred(entries: list[LedgerEntry]) -> int:
     return _credited(entries, "transfer.sent", "stripe") - back
 
 
+def stripe_transfers(record: InvoiceRecord, *, deps: Deps) -> list[dict]:
+    """Every transfer Stripe holds for an invoice's charge. Stripe files a transfer made with
+    `source_transaction` under the charge's transfer group (`group_<PaymentIntent>` when the charge
+    had none), whatever group was asked for: the groups read are the charge's, those Stripe
+    reported on deskhire's own transfers, and the invoice's id (the group deskhire asks for, in
+    case Stripe kept it). A transfer in any of them that names another charge is a difference."""
+    from chalicelib.services.settlement import transfers_of
+
+    gateway = deps.payments
+    charge = gateway.retrieve_charge(record.stripe_charge_id)
+    groups = {record.invoice_id, charge.get("transfer_group") or record.invoice_id}
+    groups |= {t.transfer_group for t in transfers_of(record) if t.transfer_group}
+    found: dict[str, dict] = {}
+    for group in sorted(groups):
+        for transfer in gateway.transfers_in_group(group):
+            found[transfer["id"]] = transfer
+    return list(found.values())
+
+
 def reconcile_invoice(record: InvoiceRecord, *, deps: Deps) -> list[Difference]:
     tenant = TenantId(record.pk.removeprefix(keys.TENANT_PREFIX))
     entries = [
@@ -81,7 +100,7 @@ def reconcile_invoice(record: InvoiceRecord, *, deps: Deps) -> list[Difference]:
     )
     differ("amount paid", booked_paid, int(stripe_invoice.get("amount_paid") or 0))
     if record.stripe_charge_id:
-        transfers = gateway.transfers_in_group(record.invoice_id)
+        transfers = stripe_transfers(record, deps=deps)
         stripe_sent = sum(int(t["amount"]) - int(t.get("amount_reversed") or 0) for t in transfers)
         differ("transfers", _transferred(entries), stripe_sent)
         for transfer in transfers:

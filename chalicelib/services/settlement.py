@@ -7,10 +7,11 @@ twice moves nothing more, and a run after a late dispute ending moves just what 
 
 Each movement is written first as an intent (a transfer or refund item, with the ledger postings
 that commit the money) and then carried out at Stripe with a key made from that item's id; a crash
-between the two is finished by the next run, which finds the object at Stripe (by the key, or by
-its transfer group or metadata after the key window) before creating it. A transfer never leaves
-before the invoice is paid, always names the invoice's charge as `source_transaction` and the
-invoice as `transfer_group`, and goes only to an agent whose account has transfers active and
+between the two is finished by the next run, which finds the object at Stripe (by the key, or after the
+key window by its metadata: a transfer among those to its destination since the intent, a refund
+on the charge) before creating it. A transfer never leaves before the invoice is paid, always
+names the invoice's charge as `source_transaction` (Stripe files it under the charge's transfer
+group, which is kept on the transfer's record as Stripe reports it), and goes only to an agent whose account has transfers active and
 payouts enabled; the others wait for a later run (PROMISES P5-P7)."""
 
 from __future__ import annotations
@@ -373,14 +374,10 @@ def send_transfer(transfer: TransferRecord, *, charge: str, deps: Deps) -> bool:
     if not payouts.can_receive(account):
         return False  # P7: it waits for the agent's payouts to be enabled
     gateway = deps.payments
-    existing = next(
-        (
-            t
-            for t in gateway.transfers_in_group(transfer.invoice_id)
-            if (t.get("metadata") or {}).get("deskhire_transfer") == transfer.transfer_id
-        ),
-        None,
-    )
+    # after Stripe's key window the key alone would not stop a second transfer: look for it among
+    # the transfers to this account, by the id in its metadata (not by group: Stripe files a
+    # transfer made with source_transaction under its charge's group)
+    existing = gateway.find_transfer(transfer.transfer_id, destination=account.account_id)
     made = existing or gateway.create_transfer(
         transfer.transfer_id,
         amount=int(transfer.amount),
@@ -390,6 +387,7 @@ def send_transfer(transfer: TransferRecord, *, charge: str, deps: Deps) -> bool:
         source_transaction=charge,
         description=f"deskhire {transfer.week}: {transfer.business_name}",
         tenant_id=transfer.tenant_id,
+        invoice_id=transfer.invoice_id,
     )
     received = None
     if account.currency and account.currency != transfer.currency:
@@ -400,6 +398,7 @@ def send_transfer(transfer: TransferRecord, *, charge: str, deps: Deps) -> bool:
         TransferRecord.status.set("sent"),
         TransferRecord.stripe_transfer_id.set(made["id"]),
         TransferRecord.destination.set(account.account_id),
+        TransferRecord.transfer_group.set(made.get("transfer_group") or None),
         TransferRecord.sent_at.set(now),
         TransferRecord.gsi2pk.remove(),
         TransferRecord.gsi2sk.remove(),
@@ -451,6 +450,9 @@ def _mark_settled_if_done(
 
 
 def waiting_transfer(tenant_id: str, invoice_id: str, transfer_id: str) -> TransferRecord | None:
+    """A transfer's record from its ids (`<invoice>-<agent>-<n>`); None if they do not fit."""
+    if not transfer_id.startswith(f"{invoice_id}-") or transfer_id.count("-") < 2:
+        return None
     agent_id, seq = transfer_id.removeprefix(f"{invoice_id}-").rsplit("-", 1)
     return TransferRecord.find(
         *transfer_key(TenantId(tenant_id), invoice_id, agent_id, int(seq)), consistent=True

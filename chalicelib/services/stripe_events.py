@@ -55,7 +55,7 @@ def receive(payload: bytes, signature: str | None, *, connect: bool, deps: Deps)
             "this event is being handled right now; deliver it again later", code="in_progress"
         ) from None
     try:
-        outcome = handle(event, deps=deps)
+        outcome = handle(event, deps=deps, connect=connect)
     except Exception:
         claim.delete()  # let Stripe's retry handle it again
         raise
@@ -63,14 +63,18 @@ def receive(payload: bytes, signature: str | None, *, connect: bool, deps: Deps)
     return outcome
 
 
-def handle(event: dict, *, deps: Deps) -> str:
+def handle(event: dict, *, deps: Deps, connect: bool = False) -> str:
     kind = event.get("type", "")
     obj = (event.get("data") or {}).get("object") or {}
     gateway = deps.payments
+    account = event.get("account") if connect else None
+    if account and kind != "account.updated":
+        return _connected_account_event(kind, obj, account, deps=deps)
     if kind in (
         "invoice.paid",
         "invoice.payment_succeeded",
         "invoice.payment_failed",
+        "invoice.payment_action_required",
         "invoice.voided",
         "invoice.marked_uncollectible",
         "invoice.finalized",
@@ -83,6 +87,8 @@ def handle(event: dict, *, deps: Deps) -> str:
             return "ignored"
         if current.get("status") == "paid":
             invoicing.mark_paid(record, current, deps=deps)
+        elif current.get("status") == "open" and kind == "invoice.payment_action_required":
+            invoicing.record_action_required(record, attempts=current.get("attempt_count"), deps=deps)
         elif current.get("status") == "open" and kind == "invoice.payment_failed":
             invoicing.record_failure(
                 record,
@@ -109,6 +115,16 @@ def handle(event: dict, *, deps: Deps) -> str:
     return "ignored"
 
 
+def _connected_account_event(kind: str, obj: dict, account: str, *, deps: Deps) -> str:
+    """An event about an object a connected account owns (the payment a transfer made on an
+    agent's account, its refund after a reversal): read, like every object, from Stripe, with the
+    account's Stripe-Account header (without it Stripe answers 404). deskhire books its own side
+    when it transfers and reverses, so there is nothing more to do."""
+    if kind.startswith("charge.") and obj.get("id"):
+        deps.payments.retrieve_charge(obj["id"], stripe_account=account)
+    return "ignored"
+
+
 def _transfer_reversed(transfer: dict, *, deps: Deps) -> str:
     """deskhire's own reversals are booked as they are made (services/clawbacks.py). One it did not
     make (from Stripe's dashboard) is not booked silently: the business's invoices are reconciled
@@ -117,9 +133,16 @@ def _transfer_reversed(transfer: dict, *, deps: Deps) -> str:
 
     metadata = transfer.get("metadata") or {}
     tenant_id, transfer_id = metadata.get("deskhire_tenant"), metadata.get("deskhire_transfer")
-    if not tenant_id or not transfer_id or not transfer.get("transfer_group"):
+    if not tenant_id or not transfer_id:
         return "ignored"
-    if settlement.waiting_transfer(tenant_id, transfer["transfer_group"], transfer_id) is None:
+    # found by deskhire's own ids (its metadata), never by the transfer's group: Stripe files a
+    # transfer made with source_transaction under its charge's group, not the invoice's id
+    invoice_id = metadata.get("deskhire_invoice") or transfer_id.split("-", 1)[0]
+    try:
+        record = settlement.waiting_transfer(tenant_id, invoice_id, transfer_id)
+    except ValueError:
+        return "ignored"
+    if record is None or record.stripe_transfer_id not in (None, transfer["id"]):
         return "ignored"
     ours = all(
         (r.get("metadata") or {}).get("deskhire_reversal") for r in deps.payments.reversals_of(transfer["id"])

@@ -62,6 +62,9 @@ class PayoutAccount(Versioned, discriminator="payout_account"):
     requirements_due = ListAttribute(of=UnicodeAttribute, default=list)
     disabled_reason = UnicodeAttribute(null=True)  # why Stripe restricted it, when it did
     updated_at = UTCDateTimeAttribute(null=True)
+    # the service agreement the account was created with: full, or recipient (cross-border
+    # payouts to a country outside the platform's region: transfers only)
+    service_agreement = UnicodeAttribute(null=True)
     # what the agent owes back, by currency: a reversal their balance could not cover (recovered
     # from their next transfers)
     owed = JSONAttribute(default=dict)
@@ -97,6 +100,9 @@ class InvoiceRecord(Versioned, discriminator="invoice"):
     amount_paid = NumberAttribute(default=0)
     attempts = NumberAttribute(default=0)
     last_failure = UnicodeAttribute(null=True)
+    # the bank asked the cardholder to authenticate the payment (3-D Secure): it cannot be charged
+    # off-session; the business confirms it on the hosted invoice page
+    needs_action_at = UTCDateTimeAttribute(null=True)
     created_at = UTCDateTimeAttribute()
     finalized_at = UTCDateTimeAttribute(null=True)
     sent_at = UTCDateTimeAttribute(null=True)  # net terms: the invoice was sent to the business
@@ -130,6 +136,9 @@ class TransferRecord(Versioned, discriminator="transfer"):
     status = UnicodeAttribute(default="waiting")  # waiting (payouts not enabled), sent
     source_charge = UnicodeAttribute(null=True)  # the invoice's charge (source_transaction)
     stripe_transfer_id = UnicodeAttribute(null=True)
+    # the group Stripe reports on the transfer: the charge's own (group_<PaymentIntent>) when the
+    # transfer was made with source_transaction, whatever group deskhire asked for
+    transfer_group = UnicodeAttribute(null=True)
     destination = UnicodeAttribute(null=True)
     received_amount = NumberAttribute(null=True)  # in the agent's currency, when Stripe converted
     received_currency = UnicodeAttribute(null=True)

@@ -45,7 +45,18 @@ def test_a_week_is_invoiced_paid_and_paid_out_to_the_cent(client, paying):
     assert len(transfers) == 1
     transfer = transfers[0]
     assert transfer.amount == 7500 - 600  # tier 2 keeps 8%
-    assert transfer.transfer_group == invoice["id"] and transfer.source_transaction.startswith("ch_")
+    assert transfer.source_transaction.startswith("ch_")
+    # Stripe files a transfer made with source_transaction under its charge's group (it made one,
+    # group_<PaymentIntent>, for the invoice's charge): deskhire keeps the group Stripe reports
+    charge = paying.stripe.v1.charges.retrieve(transfer.source_transaction)
+    assert transfer.transfer_group == charge.transfer_group == f"group_{charge.payment_intent}"
+    from chalicelib.services import reconciliation, settlement
+    from chalicelib.store.billing import InvoiceRecord, invoice_key
+
+    record = InvoiceRecord.find(*invoice_key(TenantId(owner["tenant_id"]), W48), consistent=True)
+    (ours,) = settlement.transfers_of(record)
+    assert ours.transfer_group == transfer.transfer_group and ours.stripe_transfer_id == transfer.id
+    assert reconciliation.reconcile_invoice(record, deps=paying.deps) == []
     assert runner.run("settle-payouts", deps=paying.deps).planned == 0  # settled: off the index
     assert len(paying.stripe.v1.transfers.list(params={"limit": 10}).data) == 1
 

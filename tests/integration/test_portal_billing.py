@@ -116,7 +116,9 @@ def test_a_failed_charge_shows_past_due_with_the_reason_and_the_estimate(client,
     assert page.status_code == 200
     assert "Your payment is past due." in page.text
     assert "could not collect invoice" in page.text and "pay the invoice now" in page.text
-    assert "Your card was declined. (card_declined)" in page.text  # the reason Stripe gave
+    # the bank's reason, from the decline code Stripe gave (not the generic card_declined)
+    assert "the bank declined the card without saying why (generic_decline)" in page.text
+    assert "We try the card again once a day until" in page.text
     assert "1 attempt failed" in page.text and "inv-open" in page.text
     assert "2026-W48" in page.text and "78.75 USD" in page.text  # 75.00 + the 5% fee
     assert "Week 2026-W49" in page.text and "26.25 USD" in page.text  # the estimate: 1 h + the fee
@@ -124,6 +126,45 @@ def test_a_failed_charge_shows_past_due_with_the_reason_and_the_estimate(client,
     # the week locks on the business's own clock (New York): Monday 07:00
     assert "Mon 07 Dec 07:00" in page.text
     fits_a_phone(page)
+
+
+def test_after_the_retries_the_banner_promises_none_and_a_new_card_pays_at_once(client, paying):
+    """Dunning retries a failed card for 5 days, then pauses the contracts: the banner must then
+    stop saying it retries, and a card saved after that is charged at once (the business is not
+    left paused until a retry that will never come), which resumes the contracts."""
+    from datetime import timedelta
+
+    from chalicelib.domain.tenancy import TenantId
+    from chalicelib.domain.time import BillingWeek
+    from chalicelib.services import contracts
+    from chalicelib.store.billing import InvoiceRecord, invoice_key
+
+    hired = worked_week(client, paying)
+    owner = hired["owner"]
+    paying.add_card(owner, card="pm_card_chargeCustomerFail")
+    runner.run("bill-week", deps=paying.deps)
+    paying.deps.clock.now += timedelta(days=6)  # the grace is over: the next dunning run pauses
+    assert runner.run("dunning", deps=paying.deps).failures == []
+    tenant = TenantId(owner["tenant_id"])
+    contract = contracts.find_for_system(tenant, hired["contract"]["id"])
+    assert contracts.status_of(contract, paying.deps.now()).value == "paused"
+
+    sign_in(client, owner)
+    shop = signed_in(client, owner["email"])
+    page = shop.get("/app/billing")
+    assert "Your payment is past due." in page.text
+    assert "We try" not in page.text and "every day" not in page.text
+    assert "The 5 days of retries are over" in page.text and "paused" in page.text
+    assert "we charge the new one at once" in page.text
+
+    saved = paying.add_card(owner)  # a good card, through the card page's return
+    assert "paid with it" in saved["message"]
+    record = InvoiceRecord.find(*invoice_key(tenant, BillingWeek(2026, 48)), consistent=True)
+    assert record.status == "paid" and record.last_failure is None
+    contract = contracts.find_for_system(tenant, hired["contract"]["id"])
+    assert contracts.status_of(contract, paying.deps.now()).value == "active"
+    again = shop.get("/app/billing")
+    assert "past due" not in again.text
 
 
 def test_the_agent_sets_up_payouts_and_the_return_page_believes_only_stripe(client, paying):

@@ -19,7 +19,7 @@ def signup_fields(**overrides):
         "email": f"{slug}@example.com",
         "password": STRONG,
         "time_zone": "Europe/London",
-        "currency": "gbp",
+        "currency": "usd",
         **overrides,
     }
 

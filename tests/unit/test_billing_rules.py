@@ -312,3 +312,14 @@ def test_several_blocks_never_pay_out_more_than_they_collected(sizes, rate, clie
         assert sum(s.shares[0].gross for s in splits) <= bought
         assert sum(s.transfers + s.refunds + s.revenue + s.held for s in splits) == collected
     assert all(s.held == 0 for s in splits)  # ended, every dispute over: nothing held
+
+
+def test_the_service_agreement_follows_the_platforms_region():
+    from chalicelib.domain.payouts import ServiceAgreement, service_agreement
+
+    for country in ("US", "CA", "GB", "PT", "DE", "CH", "NO"):
+        assert service_agreement(country, platform_country="US") is ServiceAgreement.FULL
+    for country in ("JP", "AU", "MX", "IN"):
+        assert service_agreement(country, platform_country="US") is ServiceAgreement.RECIPIENT
+    assert service_agreement("AU", platform_country="AU") is ServiceAgreement.FULL
+    assert service_agreement("US", platform_country="AU") is ServiceAgreement.RECIPIENT

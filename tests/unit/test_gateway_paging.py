@@ -18,7 +18,8 @@ class FakeList:
         if "starting_after" in params:
             start = next(i for i, o in enumerate(self.objects) if o["id"] == params["starting_after"]) + 1
         page = self.objects[start : start + params["limit"]]
-        return {"data": page, "has_more": start + len(page) < len(self.objects)}
+        listed = {"data": page, "has_more": start + len(page) < len(self.objects)}
+        return SimpleNamespace(to_dict=lambda: listed)  # as a stripe.ListObject answers
 
 
 def gateway_with(items):

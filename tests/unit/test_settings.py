@@ -82,3 +82,32 @@ def test_a_fixed_clock_is_for_the_local_stage_only():
         )
     with pytest.raises(SettingsError, match="offset"):
         Settings.from_environ({"DESKHIRE_TABLE": "t", "DESKHIRE_FIXED_CLOCK": "2026-11-25T15:10:00"})
+
+
+def test_the_local_stage_talks_to_the_local_stripe_emulator_only():
+    """make job, make run, the scheduler: a local entry point never reaches Stripe's own API with
+    the local test key, whatever the shell has set."""
+    settings = Settings.from_environ({"DESKHIRE_TABLE": "t"})
+    assert settings.stripe_api_base == "http://127.0.0.1:8002"
+    moved = Settings.from_environ({"DESKHIRE_TABLE": "t", "DESKHIRE_STRIPE_PORT": "9102"})
+    assert moved.stripe_api_base == "http://127.0.0.1:9102"
+    for address in ("https://api.stripe.com", "http://10.0.0.5:8002", "https://example.com/v1"):
+        with pytest.raises(SettingsError, match="DESKHIRE_STRIPE_API_BASE"):
+            Settings.from_environ({"DESKHIRE_TABLE": "t", "DESKHIRE_STRIPE_API_BASE": address})
+
+
+def test_the_platforms_country_and_settlement_currencies():
+    settings = Settings.from_environ({"DESKHIRE_TABLE": "t"})
+    assert settings.platform_country == "US" and settings.settlement_currencies == ("usd",)
+    both = Settings.from_environ(
+        {
+            "DESKHIRE_TABLE": "t",
+            "DESKHIRE_PLATFORM_COUNTRY": "ie",
+            "DESKHIRE_SETTLEMENT_CURRENCIES": "eur, usd",
+        }
+    )
+    assert both.platform_country == "IE" and both.settlement_currencies == ("eur", "usd")
+    with pytest.raises(SettingsError, match="DESKHIRE_SETTLEMENT_CURRENCIES"):
+        Settings.from_environ({"DESKHIRE_TABLE": "t", "DESKHIRE_SETTLEMENT_CURRENCIES": "xyz"})
+    with pytest.raises(SettingsError, match="DESKHIRE_PLATFORM_COUNTRY"):
+        Settings.from_environ({"DESKHIRE_TABLE": "t", "DESKHIRE_PLATFORM_COUNTRY": "USA"})
