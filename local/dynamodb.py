@@ -78,6 +78,8 @@ def start(*, port: int, data_dir: Path | None = None, log_path: Path | None = No
         "-port",
         str(port),
         "-sharedDb",
+        # DynamoDB Local 2+ reports telemetry to AWS unless told not to: nothing leaves this machine.
+        "-disableTelemetry",
     ]
     if data_dir is None:
         command.append("-inMemory")
