@@ -10,10 +10,9 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from chalicelib.domain.errors import Conflict, InvalidInput
-from chalicelib.domain.time import to_minute
+from chalicelib.domain.time import LAST_YEAR, to_minute
 
 MAX_SLOTS = 5
-BOOKABLE_AHEAD = timedelta(days=365)
 DURATIONS = (15, 30, 45, 60, 90)
 
 
@@ -33,8 +32,8 @@ def check_slots(slots: list[datetime], *, now: datetime, duration: int) -> tuple
         moment = to_minute(slot)
         if moment <= now:
             raise InvalidInput("this slot is in the past", field=f"slots.{index}")
-        if moment > now + BOOKABLE_AHEAD:
-            raise InvalidInput("propose a slot within the next year", field=f"slots.{index}")
+        if moment.year > LAST_YEAR:
+            raise InvalidInput(f"propose a slot before {LAST_YEAR + 1}", field=f"slots.{index}")
         if moment in cleaned:
             raise InvalidInput("this slot is proposed twice", field=f"slots.{index}")
         cleaned.append(moment)

@@ -80,7 +80,7 @@ def test_a_carriage_return_in_a_title_stays_inside_the_summary():
     assert "\r" not in "".join(lines)
 
 
-def test_slots_lie_within_a_year():
+def test_slots_lie_in_the_years_deskhire_means():
     with pytest.raises(InvalidInput) as raised:
         check_slots([datetime(9999, 12, 31, 23, 0, tzinfo=UTC)], now=NOW, duration=90)
     assert raised.value.field == "slots.0"
