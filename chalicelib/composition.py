@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from chalicelib.store import binding
 
 if TYPE_CHECKING:
+    from chalicelib.domain.limits import Limits
     from chalicelib.mail import Mailer
     from chalicelib.payments.gateway import StripeGateway
     from chalicelib.settings import Settings
@@ -34,6 +35,8 @@ class Deps:
     clock: Callable[[], datetime] = utc_now
     # Stripe; its SDK loads on the first call, so requests that never pay never pay for it.
     payments: StripeGateway | None = None
+    # Abuse limits (domain/limits.py); None: production's. Tests and a fixed clock relax them.
+    limits: Limits | None = None
 
     def now(self) -> datetime:
         return self.clock()
@@ -59,8 +62,13 @@ def _default_deps() -> Deps:
     mailer = OutboxMailer() if settings.is_local else SesMailer(settings.mail_sender)
     payments = StripeGateway(settings.stripe_api_key, api_base=settings.stripe_api_base)
     if settings.fixed_clock is not None:
+        from chalicelib.domain.limits import Limits
+
         fixed = settings.fixed_clock
-        return Deps(settings=settings, mailer=mailer, clock=lambda: fixed, payments=payments)
+        # A clock that does not run never refills a rate-limit bucket: scale the request rates.
+        return Deps(
+            settings=settings, mailer=mailer, clock=lambda: fixed, payments=payments, limits=Limits.relaxed()
+        )
     return Deps(settings=settings, mailer=mailer, payments=payments)
 
 

@@ -106,11 +106,16 @@ class Clock:
 
 @pytest.fixture
 def deps(ddb):
-    """Service dependencies with a capturing mailer and a hand-moved clock, installed for the test."""
+    """Service dependencies with a capturing mailer and a hand-moved clock, installed for the test.
+    The clock moves only by hand, so rate-limit buckets would never refill: the request rates are
+    relaxed (the mail limits keep production's numbers); a limit's own test sets its numbers."""
     from chalicelib import composition
+    from chalicelib.domain.limits import Limits
     from chalicelib.settings import get_settings
 
-    value = composition.Deps(settings=get_settings(), mailer=CapturingMailer(), clock=Clock())
+    value = composition.Deps(
+        settings=get_settings(), mailer=CapturingMailer(), clock=Clock(), limits=Limits.relaxed()
+    )
     composition.override_deps(value)
     yield value
     composition.override_deps(None)

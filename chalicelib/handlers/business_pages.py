@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chalicelib.domain.errors import DomainError
+from chalicelib.domain.errors import DomainError, TooManyRequests
 from chalicelib.domain.identity import Role, may_manage_team
 from chalicelib.lazy import lazy
 from chalicelib.web.auth import MEMBER, TEAM_MANAGER
@@ -76,6 +76,8 @@ def invite(ctx: PageContext):
         issued = team.invite(ctx.principal, email=data.email, role=Role(data.role), deps=ctx.deps)
     except FormInvalid as invalid:
         return _team_page(ctx, status=400, errors=invalid.errors)
+    except TooManyRequests:
+        raise  # the portal's 429 page, with Retry-After
     except DomainError as error:
         return _team_page(
             ctx, status=409 if error.code.endswith("taken") else 400, errors=field_errors(error)

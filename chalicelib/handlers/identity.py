@@ -24,6 +24,7 @@ api = JsonApi(__name__, tag="identity", schemas="chalicelib.schemas.identity")
     status=201,
     errors=(409,),
     access=PUBLIC,
+    limit="signup_per_address",
 )
 def sign_up_business(body: schemas.BusinessSignupBody) -> schemas.BusinessSignupView:
     """Sign up a business: creates the tenant and its owner, and signs the owner in."""
@@ -51,6 +52,7 @@ def sign_up_business(body: schemas.BusinessSignupBody) -> schemas.BusinessSignup
     status=201,
     errors=(409,),
     access=PUBLIC,
+    limit="signup_per_address",
 )
 def sign_up_agent(body: schemas.AgentSignupBody) -> schemas.AgentSignupView:
     """Sign up as an agent: pending until an operator approves; signed in at once."""
@@ -92,7 +94,12 @@ def me(principal) -> schemas.PrincipalView:
 
 
 @api.post(
-    "/api/v1/password-resets", body="PasswordResetBody", response="AcceptedView", status=202, access=PUBLIC
+    "/api/v1/password-resets",
+    body="PasswordResetBody",
+    response="AcceptedView",
+    status=202,
+    access=PUBLIC,
+    limit="reset_per_address",
 )
 def request_password_reset(body: schemas.PasswordResetBody) -> schemas.AcceptedView:
     """Mail a reset link if the email has an account; the answer is the same either way."""

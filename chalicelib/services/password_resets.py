@@ -8,12 +8,13 @@ from datetime import timedelta
 
 from chalicelib.composition import Deps
 from chalicelib.domain.errors import InvalidInput, NotFound
-from chalicelib.domain.identity import normalise_email
+from chalicelib.domain.identity import PrincipalKind, normalise_email
 from chalicelib.domain.passwords import check_password
+from chalicelib.domain.text import quoted_name
 from chalicelib.mail import Mail
 from chalicelib.security import passwords, tokens
 from chalicelib.services.sessions import revoke_all
-from chalicelib.store import audit, keys, principals
+from chalicelib.store import audit, keys, limits, principals
 from chalicelib.store.identity import ResetRecord
 from chalicelib.store.transactions import transaction
 
@@ -21,37 +22,60 @@ VALID_FOR = timedelta(hours=1)
 
 
 def request_reset(email: str, *, deps: Deps) -> None:
+    """Mail a reset link, or (no account) a note saying so. Both paths do the same work before
+    answering: one lookup, one rate-limit update, one reset item written, one mail handed to the
+    mailer; so neither the answer nor its timing tells whether the address has an account. At
+    most one mail per address every few minutes (`reset_per_email`), silently: the answer is the
+    same when the limit holds one back."""
     try:
         email = normalise_email(email)
     except InvalidInput:
-        return  # the same quiet answer as for an unknown email
-    record = principals.account_by_email(email)
-    principal = principals.principal_of(record) if record is not None else None
-    if principal is None:
-        return
+        return  # not an address: nothing could be mailed, and the answer is the same
     now = deps.now()
+    record = principals.account_by_email(email)
+    if record is None:
+        # An account costs two reads (its email claim, then its record): read a key that holds
+        # nothing, so that an unknown address costs the same.
+        principals.account_record(str(PrincipalKind.OPERATOR), "none", None)
+    principal = principals.principal_of(record) if record is not None else None
+    if limits.take(limits.in_force(deps).reset_per_email, "reset-email", email, deps=deps) is not None:
+        return
     token = tokens.new_secret(tokens.RESET)
-    pk = keys.platform_pk("RESET", tokens.digest(token))
     ResetRecord(
-        pk,
+        keys.platform_pk("RESET", tokens.digest(token)),
         "RESET",
-        principal_kind=str(principal.kind),
-        principal_id=principal.id,
-        tenant_id=principal.tenant.value if principal.tenant else None,
+        # With no account the item points at nobody (kind "none"): its token is never sent, and
+        # it would not work if it were (principals.account_record finds no such account).
+        principal_kind=str(principal.kind) if principal else "none",
+        principal_id=principal.id if principal else "none",
+        tenant_id=principal.tenant.value if principal and principal.tenant else None,
         created_at=now,
         expires_at=int((now + VALID_FOR).timestamp()),
     ).save()
-    deps.mailer.send(
-        Mail(
+    deps.mailer.send(_reset_mail(email, principal, token, deps=deps), now=now)
+
+
+def _reset_mail(email: str, principal, token: str, *, deps: Deps) -> Mail:
+    if principal is None:
+        return Mail(
             to=email,
-            subject="Reset your deskhire password",
+            subject="About your deskhire password",
             text=(
-                f"Hello {principal.name},\n\nSomeone asked to reset the password of your deskhire account. "
-                f"If it was you, choose a new one here within the hour:\n\n{deps.link('/password-reset/' + token)}\n\n"
-                "If it was not you, ignore this mail: your password stays as it is.\n"
+                "Hello,\n\nSomeone asked to reset the password of a deskhire account for this address, "
+                "but no account uses it. If it was you, you may have signed up with another address: "
+                f"ask for a reset with that one at {deps.link('/password-reset')}.\n\n"
+                "If it was not you, ignore this mail.\n"
             ),
+        )
+    return Mail(
+        to=email,
+        subject="Reset your deskhire password",
+        text=(
+            f"Hello {quoted_name(principal.name, fallback='there')},\n\nSomeone asked to reset the password "
+            "of your deskhire account. If it was you, choose a new one here within the hour:\n\n"
+            f"{deps.link('/password-reset/' + token)}\n\n"
+            "If it was not you, ignore this mail: your password stays as it is.\n"
         ),
-        now=now,
     )
 
 
@@ -59,7 +83,7 @@ def _reset_record(token: str, *, deps: Deps) -> ResetRecord:
     if tokens.kind_of(token) != tokens.RESET:
         raise NotFound("this reset link is not valid; ask for a new one", code="reset_invalid")
     record = ResetRecord.find(keys.platform_pk("RESET", tokens.digest(token)), "RESET", consistent=True)
-    if record is None or record.expires_at <= deps.now().timestamp():
+    if record is None or record.principal_kind == "none" or record.expires_at <= deps.now().timestamp():
         raise NotFound(
             "this reset link has expired or was already used; ask for a new one", code="reset_invalid"
         )

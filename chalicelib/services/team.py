@@ -26,7 +26,7 @@ from chalicelib.mail import Mail
 from chalicelib.security import passwords, tokens
 from chalicelib.services.accounts import email_taken
 from chalicelib.services.sessions import IssuedSession, issue, revoke_all
-from chalicelib.store import audit, keys, principals
+from chalicelib.store import audit, keys, limits, principals
 from chalicelib.store.identity import Claim, InviteRecord, MemberRecord, TenantRecord
 from chalicelib.store.transactions import transaction
 
@@ -71,6 +71,8 @@ def invite(actor: Principal, *, email: str, role: Role, deps: Deps) -> IssuedInv
     if principals.account_by_email(email) is not None:
         raise Conflict("this email already has a deskhire account", field="email", code="email_taken")
     now = deps.now()
+    tenant_record = _tenant(tenant)
+    _spend_invitation(tenant, tenant_record, email, deps=deps)
     token = tokens.new_secret(tokens.INVITE)
     invite_id = new_id()
     record = InviteRecord(
@@ -98,7 +100,7 @@ def invite(actor: Principal, *, email: str, role: Role, deps: Deps) -> IssuedInv
                 at=now,
             )
         )
-    company = _tenant(tenant).name
+    company = tenant_record.name
     deps.mailer.send(
         Mail(
             to=email,
@@ -111,6 +113,27 @@ def invite(actor: Principal, *, email: str, role: Role, deps: Deps) -> IssuedInv
         now=now,
     )
     return IssuedInvite(invite=record, token=token)
+
+
+def _spend_invitation(tenant: TenantId, record: TenantRecord, email: str, *, deps: Deps) -> None:
+    """Invitations mail outside addresses: a business in its first week sends at most a few a
+    day, any business a bounded number, and no address is invited over and over (PROMISES T5)."""
+    rules = limits.in_force(deps)
+    new = deps.now() - record.created_at < rules.new_tenant_for
+    limits.spend(
+        rules.invite_per_email,
+        "invite-email",
+        email,
+        deps=deps,
+        message="this address was invited too often today; try again tomorrow",
+    )
+    limits.spend(
+        rules.invites_new_tenant if new else rules.invites_tenant,
+        "invites-new-tenant" if new else "invites-tenant",
+        tenant.value,
+        deps=deps,
+        message="your business has sent as many invitations as it may today; try again tomorrow",
+    )
 
 
 def find_invite(token: str, *, deps: Deps) -> tuple[InviteRecord, TenantRecord]:

@@ -27,6 +27,7 @@ from chalice import Blueprint, Response
 from chalicelib.domain.errors import DomainError
 from chalicelib.web import auth as access_rules
 from chalicelib.web import errors
+from chalicelib.web.limits import charge_address, charge_request
 from chalicelib.web.observability import current_request_id, logger
 
 MAX_BODY_BYTES = 256 * 1024
@@ -77,6 +78,8 @@ class Operation(NamedTuple):
     access: access_rules.Access = access_rules.MEMBER
     # False: a request without a body is the model with its defaults (a reason that may be left out)
     body_required: bool = True
+    # A rate limit kept per client address (a field of domain.limits.Limits), for public routes
+    limit: str | None = None
 
 
 # Every JSON operation the app defines, in registration order. The OpenAPI document and the
@@ -126,12 +129,15 @@ class JsonApi:
         summary: str = "",
         access: access_rules.Access = access_rules.MEMBER,
         body_required: bool = True,
+        limit: str | None = None,
     ) -> Callable:
         """Register a JSON operation. `access` is who may call it: members of a business unless
         said otherwise, so that a route is closed until someone opens it on purpose."""
 
         def register(handler: Callable) -> Callable:
-            statuses = errors if access.public else tuple(sorted(set(errors) | {401, 403}))
+            statuses = errors if access.public else tuple(sorted(set(errors) | {401, 403, 429}))
+            if limit is not None:
+                statuses = tuple(sorted(set(statuses) | {429}))
             operation = Operation(
                 method=method,
                 path=path,
@@ -146,6 +152,7 @@ class JsonApi:
                 path_params=tuple(_PATH_PARAM.findall(path)),
                 access=access,
                 body_required=body_required,
+                limit=limit,
             )
             self.operations.append(operation)
             view = functools.wraps(handler)(functools.partial(self._invoke, operation, handler))
@@ -162,10 +169,14 @@ class JsonApi:
             if not operation.access.public or "auth" in wanted or "principal" in wanted:
                 authenticated = authenticate(request)
                 access_rules.check_access(operation.access, authenticated)
+                if authenticated is not None:
+                    charge_request(authenticated, deps=_deps())
                 if "auth" in wanted:
                     arguments["auth"] = authenticated
                 if "principal" in wanted:
                     arguments["principal"] = authenticated.principal if authenticated else None
+            if operation.limit is not None:
+                charge_address(operation.limit, request, deps=_deps())
             if "request" in wanted:
                 arguments["request"] = request
             if operation.body is not None:
@@ -193,6 +204,12 @@ class JsonApi:
             return errors.error_response(
                 500, "internal_error", "Something went wrong on our side.", request_id=request_id
             )
+
+
+def _deps():
+    from chalicelib.composition import deps
+
+    return deps()
 
 
 @functools.cache

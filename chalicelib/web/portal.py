@@ -20,11 +20,12 @@ from urllib.parse import parse_qs, quote
 
 from chalice import Blueprint, Response
 
-from chalicelib.domain.errors import DomainError, Forbidden, NotFound, Unauthenticated
+from chalicelib.domain.errors import DomainError, Forbidden, NotFound, TooManyRequests, Unauthenticated
 from chalicelib.security import tokens
 from chalicelib.web import auth as access_rules
 from chalicelib.web import pages
 from chalicelib.web.errors import validation_details
+from chalicelib.web.limits import charge_address, charge_request
 from chalicelib.web.observability import current_request_id, logger
 
 FORM_TYPES = ["application/x-www-form-urlencoded"]
@@ -36,6 +37,7 @@ class PageRoute(NamedTuple):
     path: str
     name: str
     access: access_rules.Access
+    limit: str | None = None
 
 
 # Every portal route, for the route-walking tests (CSRF on every post, the isolation probe).
@@ -162,23 +164,28 @@ class Portal:
     def get(self, path: str, *, access: access_rules.Access = access_rules.PUBLIC):
         return self._route("GET", path, access)
 
-    def post(self, path: str, *, access: access_rules.Access = access_rules.PUBLIC):
-        return self._route("POST", path, access)
+    def post(self, path: str, *, access: access_rules.Access = access_rules.PUBLIC, limit: str | None = None):
+        """`limit`: a rate limit kept per client address (a field of domain.limits.Limits)."""
+        return self._route("POST", path, access, limit)
 
-    def _route(self, method: str, path: str, access: access_rules.Access) -> Callable:
+    def _route(
+        self, method: str, path: str, access: access_rules.Access, limit: str | None = None
+    ) -> Callable:
         def register(handler: Callable) -> Callable:
-            PAGE_ROUTES.append(PageRoute(method, path, handler.__name__, access))
-            view = functools.wraps(handler)(functools.partial(self._invoke, method, access, handler))
+            route = PageRoute(method, path, handler.__name__, access, limit)
+            PAGE_ROUTES.append(route)
+            view = functools.wraps(handler)(functools.partial(self._invoke, route, handler))
             options = {"content_types": FORM_TYPES} if method == "POST" else {}
             self.blueprint.route(path, methods=[method], **options)(view)
             return handler
 
         return register
 
-    def _invoke(self, method: str, access: access_rules.Access, handler: Callable, **params) -> Response:
+    def _invoke(self, route: PageRoute, handler: Callable, **params) -> Response:
         from chalicelib.composition import deps as current_deps
         from chalicelib.services.sessions import authenticate
 
+        method, access = route.method, route.access
         request = self.blueprint.current_request
         deps = current_deps()
         session_name, csrf_name = cookie_names(deps.settings.is_local)
@@ -211,6 +218,8 @@ class Portal:
                 if authenticated is None:
                     return ctx.redirect("/login?next=" + quote(request.path or "/"))
                 access_rules.check_access(access, authenticated)
+            if authenticated is not None:
+                charge_request(authenticated, deps=deps)
             if method == "POST":
                 raw = request.raw_body or b""
                 if len(raw) > MAX_FORM_BYTES:
@@ -229,9 +238,15 @@ class Portal:
                     )
                 ctx.form_values = values
                 ctx.form_lists = lists
+                if route.limit is not None:
+                    charge_address(route.limit, request, deps=deps)
             return handler(ctx, **params)
         except Unauthenticated:
             return ctx.redirect("/login")
+        except TooManyRequests as error:
+            response = self._problem(ctx, 429, f"Too many requests: {error.message}.")
+            response.headers["Retry-After"] = str(error.retry_after_seconds)
+            return response
         except Forbidden as error:
             return self._problem(ctx, 403, error.message)
         except NotFound as error:
@@ -251,6 +266,7 @@ class Portal:
             403: "Not allowed",
             404: "Not found",
             413: "Too large",
+            429: "Slow down",
             500: "Sorry",
         }
         return ctx.render("error.html", status=status, title=titles.get(status, "Error"), message=message)

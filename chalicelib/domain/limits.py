@@ -1,0 +1,97 @@
+"""Abuse limits (PROMISES T5): how often a tenant, an API key, a session, a client address or an
+email may do something, so that no one caller exhausts what everyone shares.
+
+Each limit is a token bucket: `count` per `per`, up to `burst` at once. It is kept as the GCRA
+("generic cell rate algorithm") form of a bucket: one number per subject, its theoretical arrival
+time (TAT). A request at `now` is allowed when the TAT is at most `now + (burst - 1) x interval`,
+and moves it to `max(TAT, now) + interval`. That is one conditional, atomic update in DynamoDB
+with no read first (store/limits.py), so parallel requests cannot slip past the count.
+
+The numbers below are production's and docs/identity.md lists them. `Limits.relaxed()` is for a
+clock that does not run (a test's hand-moved clock, the local stage's DESKHIRE_FIXED_CLOCK): a
+bucket refills only as time passes, so there the request rates are scaled up, while the limits
+that protect mailboxes (resets, invitations) keep their numbers."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass
+from datetime import timedelta
+
+from chalicelib.domain.errors import TooManyRequests
+
+MINUTE, HOUR, DAY = timedelta(minutes=1), timedelta(hours=1), timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Rate:
+    count: int
+    per: timedelta
+    burst: int | None = None  # how many at once; `count` when left out
+
+    @property
+    def capacity(self) -> int:
+        return self.burst or self.count
+
+    @property
+    def interval_ms(self) -> int:
+        """Time for one token to come back."""
+        return max(1, int(self.per.total_seconds() * 1000) // self.count)
+
+    def latest_allowed(self, now_ms: int) -> int:
+        """A request at `now_ms` is allowed when the TAT is at most this."""
+        return now_ms + (self.capacity - 1) * self.interval_ms
+
+    def wait_seconds(self, tat_ms: int, now_ms: int) -> int:
+        """How long until a request would be allowed again (Retry-After), at least a second."""
+        return max(1, math.ceil((tat_ms - self.latest_allowed(now_ms)) / 1000))
+
+    def forgets_after_ms(self, now_ms: int) -> int:
+        """When the bucket is full again at the latest, and its item may go (TTL)."""
+        return self.latest_allowed(now_ms) + self.interval_ms
+
+    def scaled(self, factor: int) -> Rate:
+        return Rate(self.count * factor, self.per, self.capacity * factor)
+
+    def __str__(self) -> str:
+        minutes = int(self.per.total_seconds() // 60)
+        unit = {MINUTE: "a minute", HOUR: "an hour", DAY: "a day"}.get(self.per, f"per {minutes} minutes")
+        return f"{self.count} {unit}, {self.capacity} at once"
+
+
+@dataclass(frozen=True)
+class Limits:
+    # Every authenticated API request spends from its credential's bucket and its tenant's.
+    api_key: Rate = Rate(600, MINUTE, burst=50)  # 10 a second per integration key
+    session: Rate = Rate(300, MINUTE, burst=30)  # 5 a second per signed-in session (API or portal)
+    tenant: Rate = Rate(1200, MINUTE, burst=200)  # 20 a second for all of a business's callers
+    # Public forms, per client address.
+    signup_per_address: Rate = Rate(10, HOUR, burst=5)
+    reset_per_address: Rate = Rate(20, HOUR, burst=10)
+    # Mailboxes: one reset mail per address every 5 minutes (silently: the answer is the same).
+    reset_per_email: Rate = Rate(1, timedelta(minutes=5))
+    # Invitations: one outside address is invited at most 3 times a day, by anyone; a business in
+    # its first week invites at most 10 people a day, later 100.
+    invite_per_email: Rate = Rate(3, DAY)
+    invites_new_tenant: Rate = Rate(10, DAY)
+    invites_tenant: Rate = Rate(100, DAY, burst=50)
+    new_tenant_for: timedelta = timedelta(days=7)
+
+    # The request rates, which a clock that does not move would never refill.
+    REQUEST_RATES = ("api_key", "session", "tenant", "signup_per_address", "reset_per_address")
+
+    @classmethod
+    def relaxed(cls, factor: int = 1000) -> Limits:
+        base = cls()
+        return dataclasses.replace(
+            base, **{name: getattr(base, name).scaled(factor) for name in cls.REQUEST_RATES}
+        )
+
+
+class RateLimited(TooManyRequests):
+    code = "rate_limited"
+
+    def __init__(self, retry_after_seconds: int, message: str | None = None):
+        super().__init__(message or f"too many requests; try again in {retry_after_seconds} seconds")
+        self.retry_after_seconds = retry_after_seconds
