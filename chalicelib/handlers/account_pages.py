@@ -250,7 +250,9 @@ def invite_accept(ctx: PageContext, token: str):
         )
 
     def act(data: team_schemas.AcceptInviteBody):
-        ctx.start_session(team.accept_invite(token, name=data.name, password=data.password, deps=ctx.deps))
+        ctx.start_session(
+            team.accept_invite(token, name=data.name, password=data.password, deps=ctx.deps, channel="cookie")
+        )
         return ctx.redirect("/app")
 
     return _form_page(

@@ -76,7 +76,9 @@ def revoke_invite(invite_id: str, principal) -> None:
 )
 def accept_invite(token: str, body: schemas.AcceptInviteBody) -> schemas.SessionView:
     """Accept an invitation: creates the member and signs them in."""
-    issued = team.accept_invite(token, name=body.name, password=body.password, deps=composition.deps())
+    issued = team.accept_invite(
+        token, name=body.name, password=body.password, deps=composition.deps(), channel="bearer"
+    )
     return schemas.session_view(issued)
 
 

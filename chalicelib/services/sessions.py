@@ -45,6 +45,7 @@ class Authenticated:
     principal: Principal
     csrf_token: str | None = None
     session_digest: str | None = None
+    channel: str | None = None  # how the session was issued: "cookie" (portal) or "bearer" (API)
 
 
 INVALID_CREDENTIALS = "the email or password is wrong"
@@ -125,9 +126,10 @@ def _sessions_of(kind: str, principal_id: str) -> str:
     return keys.platform_pk("SESSIONS", f"{kind}-{principal_id}")
 
 
-def authenticate(secret: str, *, deps: Deps) -> Authenticated | None:
+def authenticate(secret: str, *, deps: Deps, channel: str = "bearer") -> Authenticated | None:
     """The principal behind a session token or an API key; None when it is unknown, expired or
-    revoked, or its account may no longer act."""
+    revoked, or its account may no longer act, or was issued for another channel: a portal
+    cookie's token is no bearer token, an API token no cookie, and an API key only a bearer."""
     kind = tokens.kind_of(secret)
     if kind == tokens.SESSION:
         digest = tokens.digest(secret)
@@ -136,13 +138,17 @@ def authenticate(secret: str, *, deps: Deps) -> Authenticated | None:
         # TTL deletion is lazy (it can lag by days): the expiry is checked here, always.
         if session is None or session.expires_at <= deps.now().timestamp():
             return None
+        if session.channel != channel:
+            return None
         principal = principals.principal_of(
             principals.account_record(session.principal_kind, session.principal_id, session.tenant_id)
         )
         if principal is None:
             return None
-        return Authenticated(principal=principal, csrf_token=session.csrf_token, session_digest=digest)
-    if kind == tokens.API_KEY:
+        return Authenticated(
+            principal=principal, csrf_token=session.csrf_token, session_digest=digest, channel=channel
+        )
+    if kind == tokens.API_KEY and channel == "bearer":
         pk = keys.platform_pk("APIKEY", tokens.digest(secret))
         lookup = ApiKeyLookup.find(pk, "LOOKUP", consistent=True)
         if lookup is None:
@@ -150,7 +156,7 @@ def authenticate(secret: str, *, deps: Deps) -> Authenticated | None:
         principal = Principal(
             PrincipalKind.API_KEY, lookup.key_id, "API key", tenant=TenantId(lookup.tenant_id)
         )
-        return Authenticated(principal=principal)
+        return Authenticated(principal=principal, channel=channel)
     return None
 
 

@@ -150,7 +150,10 @@ def find_invite(token: str, *, deps: Deps) -> tuple[InviteRecord, TenantRecord]:
     return record, _tenant(TenantId(record.pk.removeprefix(keys.TENANT_PREFIX)))
 
 
-def accept_invite(token: str, *, name: str, password: str, deps: Deps) -> IssuedSession:
+def accept_invite(
+    token: str, *, name: str, password: str, deps: Deps, channel: str = "cookie"
+) -> IssuedSession:
+    """Creates the member and signs them in on the channel they accepted through (API or portal)."""
     invite_record, tenant_record = find_invite(token, deps=deps)
     check_password(password, user_inputs=(invite_record.email, name, tenant_record.name))
     tenant = TenantId(tenant_record.pk.removeprefix(keys.TENANT_PREFIX))
@@ -203,7 +206,7 @@ def accept_invite(token: str, *, name: str, password: str, deps: Deps) -> Issued
                 at=now,
             )
         )
-    return issue(principal, channel="cookie", deps=deps, reason="session.created")
+    return issue(principal, channel=channel, deps=deps, reason="session.created")
 
 
 def revoke_invite(actor: Principal, invite_id: str, *, deps: Deps) -> None:

@@ -225,7 +225,7 @@ def authenticate(request):
     secret = access_rules.bearer_secret(request)
     if secret is None:
         return None
-    authenticated = authenticate_secret(secret, deps=deps())
+    authenticated = authenticate_secret(secret, deps=deps(), channel="bearer")
     if authenticated is not None:
         principal = authenticated.principal
         logger.append_keys(

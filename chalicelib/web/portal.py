@@ -192,10 +192,8 @@ class Portal:
         jar = read_cookies(request)
         authenticated = None
         if secret := jar.get(session_name):
-            authenticated = authenticate(secret, deps=deps)
-            # API keys and bearer tokens are not portal sessions, even in a cookie.
-            if authenticated is not None and authenticated.csrf_token is None:
-                authenticated = None
+            # Only a session issued to the portal: API tokens and keys are no cookies.
+            authenticated = authenticate(secret, deps=deps, channel="cookie")
         if authenticated is not None:
             principal = authenticated.principal
             logger.append_keys(

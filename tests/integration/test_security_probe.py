@@ -3,7 +3,7 @@ DynamoDB Local. Each test failed before its fix."""
 
 import pytest
 
-from tests.integration.helpers import business, call, opening_body, unique
+from tests.integration.helpers import STRONG, business, call, opening_body, unique
 from tests.integration.portal_helpers import PortalSession
 
 pytestmark = pytest.mark.integration
@@ -240,3 +240,37 @@ def test_the_portal_refuses_hidden_characters_in_any_form_field(client, deps):
         },
     )
     assert refused.status_code == 400
+
+
+# -- item 9: bearer tokens and portal cookies stay on their own channel -------------------------
+
+
+def test_a_bearer_token_is_no_cookie_and_a_cookie_no_bearer_token(client, deps):
+    from chalicelib.web.portal import cookie_names
+    from tests.integration.portal_helpers import signed_in
+
+    owner = business(client)
+    bearer = owner["token"]
+    browser = signed_in(client, owner["email"])
+    session_cookie, _ = cookie_names(is_local=True)
+    cookie_token = browser.cookies[session_cookie]
+    key = call(client, "POST", "/api/v1/api-keys", {"name": "k"}, token=bearer).json["secret"]
+    # each works where it was issued
+    assert call(client, "GET", "/api/v1/me", token=bearer).status_code == 200
+    assert browser.get("/app/team").status_code == 200
+    # and nowhere else
+    assert call(client, "GET", "/api/v1/me", token=cookie_token).status_code == 401
+    for foreign in (bearer, key):
+        stranger = PortalSession(client)
+        stranger.cookies[session_cookie] = foreign
+        assert stranger.get("/app/team").status_code == 303  # to the login page
+    # an invitation accepted through the API signs in on the API, through the portal on the portal
+    mate = unique("mate-") + "@example.com"
+    call(client, "POST", "/api/v1/team/invites", {"email": mate, "role": "manager"}, token=bearer)
+    accepted = call(
+        client,
+        "POST",
+        f"/api/v1/invites/{invite_token(deps, mate)}/accept",
+        {"name": "M", "password": STRONG},
+    )
+    assert call(client, "GET", "/api/v1/me", token=accepted.json["token"]).status_code == 200
