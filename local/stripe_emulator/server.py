@@ -31,6 +31,8 @@ if TYPE_CHECKING:
     from .emulator import Emulator
 
 IDEMPOTENCY_TTL = 24 * 3600
+# "Idempotency keys are up to 255 characters long" (Stripe's API reference, Idempotent requests).
+IDEMPOTENCY_KEY_MAX = 255
 EXPAND = {"expand": [str]}
 
 
@@ -127,6 +129,15 @@ def handle_api(emu: Emulator, method: str, path: str, query: str, body: str, hea
                 401,
                 "invalid_request_error",
                 f"Invalid API Key provided: {_mask(api_key)}",
+            )
+        )
+
+    if key is not None and not 1 <= len(key) <= IDEMPOTENCY_KEY_MAX:
+        return error(
+            invalid(
+                f"Idempotent key length is {len(key)}, which is outside accepted lengths. Idempotent Keys must be "
+                f"1-{IDEMPOTENCY_KEY_MAX} characters long. If you're looking for a decent generator, try using a UUID "
+                "defined by IETF RFC 4122."
             )
         )
 

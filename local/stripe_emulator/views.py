@@ -143,8 +143,10 @@ def expand(ctx: Ctx, data: Any, paths: list[str] | None) -> Any:
         if not isinstance(path, str) or not path:
             raise invalid("Invalid expand: expected a dotted property path.", param="expand")
         parts = path.split(".")
-        # `data.` steps into list items and does not count toward Stripe's 4-level limit.
-        if len([p for p in parts if p != "data"]) > MAX_DEPTH:
+        # "Expansions have a maximum depth of four levels", and on lists they start with `data`,
+        # which counts (Stripe's "Expanding responses": data.invoice.subscription.default_source
+        # is the deepest expansion when listing charges).
+        if len(parts) > MAX_DEPTH:
             raise invalid(
                 f"You cannot expand more than {MAX_DEPTH} levels of a property. Property: {path}",
                 param="expand",

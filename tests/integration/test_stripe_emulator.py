@@ -101,17 +101,30 @@ def test_expand_follows_ids_and_list_items(stripe_client):
     assert expanded.invoice_settings.default_payment_method.card.last4 == "4242"
     invoice = stripe_client.v1.invoices.pay(open_invoice(stripe_client, customer).id)
     payments = stripe_client.v1.invoice_payments.list(
-        params={
-            "invoice": invoice.id,
-            "expand": ["data.payment.payment_intent.latest_charge.balance_transaction"],
-        }
+        params={"invoice": invoice.id, "expand": ["data.payment.payment_intent.latest_charge"]}
     )
     charge = payments.data[0].payment.payment_intent.latest_charge
-    assert charge.object == "charge" and charge.balance_transaction.object == "balance_transaction"
+    assert charge.object == "charge" and charge.balance_transaction.startswith("txn_")
+    # Expansions go four levels deep at most, and on a list `data` is one of them.
+    with pytest.raises(stripe.InvalidRequestError) as too_deep:
+        stripe_client.v1.invoice_payments.list(
+            params={
+                "invoice": invoice.id,
+                "expand": ["data.payment.payment_intent.latest_charge.balance_transaction"],
+            }
+        )
+    assert too_deep.value.param == "expand" and "more than 4 levels" in too_deep.value.user_message
     one = stripe_client.v1.invoice_payments.retrieve(
-        payments.data[0].id, params={"expand": ["payment.payment_intent"]}
+        payments.data[0].id, params={"expand": ["payment.payment_intent.latest_charge.balance_transaction"]}
     )
     assert one.payment.payment_intent.status == "succeeded"
+    assert one.payment.payment_intent.latest_charge.balance_transaction.object == "balance_transaction"
+    # A charge's refunds are a field Stripe includes only when asked (API 2022-11-15 and later).
+    assert "refunds" not in stripe_client.v1.charges.retrieve(charge.id).last_response.data
+    with_refunds = stripe_client.v1.charges.retrieve(charge.id, params={"expand": ["refunds"]})
+    assert with_refunds.refunds.object == "list" and with_refunds.refunds.data == []
+    listed = stripe_client.v1.charges.list(params={"expand": ["data.refunds"]})
+    assert listed.data[0].refunds.url == f"/v1/charges/{listed.data[0].id}/refunds"
     pi = stripe_client.v1.payment_intents.retrieve(
         one.payment.payment_intent.id, params={"expand": ["latest_charge"]}
     )
@@ -171,6 +184,12 @@ def test_idempotency_replays_and_refuses_a_changed_request(stripe_emulator, stri
     stripe_emulator.advance_time(24 * 3600 + 1)
     later = stripe_client.v1.customers.create(params=params, options={"idempotency_key": "key-1"})
     assert later.id not in (first.id, fresh.id)
+    # Stripe takes keys of 1 to 255 characters.
+    long_key = "k" * 256
+    refused = post(stripe_emulator, "/v1/customers", params, headers={"Idempotency-Key": long_key})
+    assert refused.status_code == 400 and refused.json()["error"]["type"] == "invalid_request_error"
+    assert refused.json()["error"]["message"].startswith("Idempotent key length is 256, which is outside")
+    assert stripe_client.v1.customers.create(params=params, options={"idempotency_key": "k" * 255}).id
     # Keys are per account: the same key on behalf of a connected account is another key.
     agent = stripe_client.v1.accounts.create(params={"type": "express", "country": "US"})
     theirs = stripe_client.v1.customers.create(
@@ -274,11 +293,15 @@ def test_invoice_lifecycle_and_illegal_transitions(stripe_emulator, stripe_clien
 
     with pytest.raises(stripe.InvalidRequestError, match="already finalized"):
         stripe_client.v1.invoices.finalize_invoice(opened.id)
+    # Finalized: amounts and collection_method (and the due date) are fixed, the rest can change.
     with pytest.raises(stripe.InvalidRequestError, match="Finalized invoices can't be updated") as edit:
-        stripe_client.v1.invoices.update(opened.id, params={"description": "changed"})
-    assert edit.value.param == "description"
-    updated = stripe_client.v1.invoices.update(opened.id, params={"metadata": {"po": "7"}})
+        stripe_client.v1.invoices.update(opened.id, params={"collection_method": "send_invoice"})
+    assert edit.value.param == "collection_method"
+    updated = stripe_client.v1.invoices.update(
+        opened.id, params={"metadata": {"po": "7"}, "description": "changed", "footer": "Thanks"}
+    )
     assert updated.metadata.to_dict() == {"contract": "c-1", "po": "7"}
+    assert updated.description == "changed" and updated.footer == "Thanks"
     with pytest.raises(stripe.InvalidRequestError, match="no longer editable"):
         stripe_client.v1.invoice_items.create(
             params={"customer": customer.id, "invoice": opened.id, "amount": 1}
@@ -452,7 +475,13 @@ def test_partial_refunds(stripe_emulator, stripe_client):
         first.status == "succeeded" and first.amount == 1500 and first.metadata.to_dict() == {"why": "late"}
     )
     charge = stripe_client.v1.charges.retrieve(charge.id)
-    assert charge.amount_refunded == 1500 and charge.refunded is False and len(charge.refunds.data) == 1
+    assert (
+        charge.amount_refunded == 1500
+        and charge.refunded is False
+        and "refunds" not in charge.last_response.data
+    )
+    expanded = stripe_client.v1.charges.retrieve(charge.id, params={"expand": ["refunds"]})
+    assert [r.id for r in expanded.refunds.data] == [first.id]
     with pytest.raises(
         stripe.InvalidRequestError, match=r"greater than unrefunded amount on charge \(\$35.00\)"
     ):

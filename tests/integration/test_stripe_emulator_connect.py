@@ -512,6 +512,32 @@ def test_reversals_and_a_short_connected_balance(stripe_emulator, stripe_client)
     assert again.amount == 10000
 
 
+def test_events_on_a_connected_account_carry_it(stripe_emulator, stripe_client, stripe_connect_webhooks):
+    charge = paid_charge(stripe_client, 5000)
+    agent = onboarded(stripe_client, stripe_emulator, country="US")
+    transfer = stripe_client.v1.transfers.create(
+        params={"amount": 2000, "currency": "usd", "destination": agent.id, "source_transaction": charge.id}
+    )
+    stripe_emulator.advance_time(2 * 24 * 3600)
+    stripe_client.v1.transfers.reversals.create(transfer.id, params={"amount": 500})
+    # The reversal refunds the destination payment on the agent's account: that account's event.
+    event = stripe_connect_webhooks.wait_for("refund.created")
+    assert event.account == agent.id and event.data.object.charge == transfer.destination_payment
+    listed = stripe_client.v1.events.list(
+        params={"type": "refund.created"}, options={"stripe_account": agent.id}
+    )
+    assert [e.id for e in listed.data] == [event.id] and listed.data[0].account == agent.id
+    # Objects made with the Stripe-Account header belong to that account, and so do their events.
+    as_agent = {"stripe_account": agent.id}
+    customer = stripe_client.v1.customers.create(params={"email": "own@example.com"}, options=as_agent)
+    created = stripe_connect_webhooks.wait_for("customer.created")
+    assert created.account == agent.id and created.data.object.id == customer.id
+    assert stripe_client.v1.customers.retrieve(customer.id, options=as_agent).id == customer.id
+    with pytest.raises(stripe.InvalidRequestError):
+        stripe_client.v1.customers.retrieve(customer.id)
+    assert all(e["account"] == agent.id for e in stripe_emulator.events(account=agent.id))
+
+
 def test_on_behalf_of_a_connected_account(stripe_emulator, stripe_client):
     from tests.stripe_support import make_client
 

@@ -127,8 +127,11 @@ def balance(ctx: Ctx, account: str | None) -> dict[str, Any]:
         "livemode": False,
         "pending": entries(pending),
     }
-    if account is None:
-        result["connect_reserved"] = [{"amount": 0, "currency": c} for c in currencies]
+    # Reserves for connected accounts' negative balances: the platform's (none held here); a
+    # connected account has none.
+    result["connect_reserved"] = (
+        [{"amount": 0, "currency": c} for c in currencies] if account is None else None
+    )
     return result
 
 

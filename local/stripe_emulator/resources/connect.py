@@ -390,6 +390,7 @@ def _bank_account(ctx: Ctx, acct: dict[str, Any]) -> dict[str, Any]:
         "bank_name": "STRIPE TEST BANK",
         "country": acct["country"],
         "currency": acct["default_currency"],
+        "customer": None,
         "default_for_currency": True,
         "fingerprint": random_token(16),
         "future_requirements": {

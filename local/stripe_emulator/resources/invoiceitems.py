@@ -264,6 +264,7 @@ def line_item(ctx: Ctx, item: dict[str, Any]) -> dict[str, Any]:
         "pricing": dict(item["pricing"]),
         "quantity": item["quantity"],
         "quantity_decimal": item["quantity_decimal"],
+        "subscription": None,
         "subtotal": item["amount"],
         "taxes": [],
     }

@@ -42,8 +42,11 @@ CREATE = {
     "currency": CURRENCY,
     "pending_invoice_items_behavior": Enum(("exclude", "include")),
 }
-# Once finalized, Stripe accepts only these; anything else is "Finalized invoices can't be updated".
-EDITABLE_WHEN_FINAL = {"metadata", "auto_advance"}
+# "Once an invoice is finalized, monetary values, as well as collection_method, become uneditable"
+# (Stripe's API reference, Update an invoice); the SDK's docstrings add that days_until_due and
+# due_date "can only be updated on draft invoices". The rest of what the emulator models stays
+# editable (description, footer, metadata, default_payment_method, statement_descriptor, ...).
+DRAFT_ONLY = {"collection_method", "days_until_due", "due_date"}
 DAY = 86400
 
 
@@ -465,7 +468,7 @@ def update(ctx: Ctx):
     p = ctx.params
     if inv["status"] != "draft":
         for key in p:
-            if key not in EDITABLE_WHEN_FINAL and key != "expand":
+            if key in DRAFT_ONLY:
                 raise invalid("Finalized invoices can't be updated in this way", param=key)
     before = views.render(ctx, inv)
     collection = p.get("collection_method") or inv["collection_method"]

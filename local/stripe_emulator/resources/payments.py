@@ -394,9 +394,11 @@ def search_pi(ctx: Ctx):
 # -- charges -----------------------------------------------------------------------------------
 
 
-def _render_charge(ctx: Ctx, obj: dict, out: dict) -> None:
-    refunds = [r for r in ctx.store.all("refund", obj["_account"]) if r["charge"] == obj["id"]]
-    out["refunds"] = views.embedded_list(ctx, refunds, f"/v1/charges/{obj['id']}/refunds")
+def _include_refunds(ctx: Ctx, out: dict) -> dict:
+    """`refunds` on a charge: only with `expand[]=refunds`, as on API versions since 2022-11-15."""
+    charge = ctx.store.get(out["id"])
+    refunds = [r for r in ctx.store.all("refund", charge["_account"]) if r["charge"] == charge["id"]]
+    return views.embedded_list(ctx, refunds, f"/v1/charges/{charge['id']}/refunds")
 
 
 def retrieve_charge(ctx: Ctx):
@@ -698,7 +700,7 @@ views.register(
 views.register(
     "charge",
     "charge",
-    render=_render_charge,
+    includable={"refunds": _include_refunds},
     expandable={
         "balance_transaction",
         "customer",
