@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import re
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
@@ -57,12 +58,48 @@ class DeskhireLocalGateway(LocalGateway):
             }
 
 
+# deskhire's secrets (session, reset and invite tokens, API keys) as they appear in paths.
+_SECRET = re.compile(r"\b(dh[a-z])_[A-Za-z0-9_-]+")
+
+
+def redacted(text: str) -> str:
+    """`/invites/dhi_Xy...` as `/invites/dhi_[redacted]`: the kind of token, never the token."""
+    return _SECRET.sub(r"\1_[redacted]", text)
+
+
 class DeskhireRequestHandler(ChaliceRequestHandler):
+    """The local server's handler: deskhire's gateway, and an access log that carries the request
+    id the client got and never a token from a path (reset and invitation links carry them)."""
+
     def __init__(self, request, client_address, server, app_object, config):
         # As ChaliceRequestHandler.__init__, with our gateway: the base class handles the whole
         # request inside __init__, so the gateway must exist before it is called.
         self.local_gateway = DeskhireLocalGateway(app_object, config)
+        self._request_id, self._status = "-", None
         BaseHTTPRequestHandler.__init__(self, request, client_address, server)
+
+    def _generic_handle(self):
+        self._request_id, self._status = "-", None
+        super()._generic_handle()
+        if self._status is not None:
+            # One line per request, written once the answer (and its X-Request-Id) is out.
+            self.log_message(
+                '"%s %s" %s request_id=%s', self.command, self.path, self._status, self._request_id
+            )
+
+    do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = do_PATCH = do_OPTIONS = _generic_handle
+
+    def send_header(self, keyword, value):
+        if keyword.lower() == "x-request-id":
+            self._request_id = value
+        super().send_header(keyword, value)
+
+    def log_request(self, code="-", size="-"):
+        # BaseHTTPRequestHandler logs here, before the headers: keep the status for the line above.
+        self._status = getattr(code, "value", code)
+
+    def log_message(self, format, *args):
+        super().log_message("%s", redacted(format % args))
 
 
 def api_client(app, *, stage: str = "local"):

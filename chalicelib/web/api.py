@@ -28,7 +28,7 @@ from chalicelib.domain.errors import DomainError
 from chalicelib.web import auth as access_rules
 from chalicelib.web import errors
 from chalicelib.web.limits import charge_address, charge_request
-from chalicelib.web.observability import current_request_id, logger
+from chalicelib.web.observability import current_request_id, log_context, logger
 
 MAX_BODY_BYTES = 256 * 1024
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
@@ -228,7 +228,7 @@ def authenticate(request):
     authenticated = authenticate_secret(secret, deps=deps(), channel="bearer")
     if authenticated is not None:
         principal = authenticated.principal
-        logger.append_keys(
+        log_context(
             principal_kind=str(principal.kind),
             tenant_id=principal.tenant.value if principal.tenant else None,
         )

@@ -1,8 +1,11 @@
 """Structured JSON logs with the request id on every line.
 
-Powertools' Logger keeps appended keys across warm invocations of the same container, so the
-request middleware clears its state first: a key one tenant's request appended can never label
-the next request's lines."""
+A request's labels (its id, method, route, tenant, principal) live in a ContextVar, through
+Powertools' `thread_safe_*` keys, never in the Logger's shared state: on the threaded local server
+several requests run at once, and a key one appended to the shared logger labelled the others'
+lines. Each request starts from an empty context (begin_request), so nothing one request or one
+warm invocation labelled reaches the next; the shared state is cleared too, for any key appended
+the old way. The id logged is the id the client gets in X-Request-Id."""
 
 from __future__ import annotations
 
@@ -51,14 +54,20 @@ def current_request_id() -> str | None:
     return _request_id.get()
 
 
+def log_context(**keys) -> None:
+    """Label this request's log lines (and only this request's)."""
+    logger.thread_safe_append_keys(**keys)
+
+
 def begin_request(request) -> str:
-    """Reset the logger for this invocation and label it; returns the request id."""
+    """A fresh log context for this request, labelled; returns the request id."""
     logger.clear_state()
+    logger.thread_safe_clear_keys()
     request_id = request_id_of(request)
     _request_id.set(request_id)
     # The route's template, not the concrete path: paths carry secrets (reset and invite tokens).
     context = getattr(request, "context", None) or {}
-    logger.append_keys(request_id=request_id, method=request.method, route=context.get("resourcePath") or "-")
+    log_context(request_id=request_id, method=request.method, route=context.get("resourcePath") or "-")
     return request_id
 
 

@@ -26,7 +26,7 @@ from chalicelib.web import auth as access_rules
 from chalicelib.web import pages
 from chalicelib.web.errors import validation_details
 from chalicelib.web.limits import charge_address, charge_request
-from chalicelib.web.observability import current_request_id, logger
+from chalicelib.web.observability import current_request_id, log_context, logger
 
 FORM_TYPES = ["application/x-www-form-urlencoded"]
 MAX_FORM_BYTES = 64 * 1024
@@ -196,7 +196,7 @@ class Portal:
             authenticated = authenticate(secret, deps=deps, channel="cookie")
         if authenticated is not None:
             principal = authenticated.principal
-            logger.append_keys(
+            log_context(
                 principal_kind=str(principal.kind),
                 tenant_id=principal.tenant.value if principal.tenant else None,
             )

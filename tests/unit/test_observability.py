@@ -10,7 +10,7 @@ from chalice import Chalice
 from chalicelib.web.api import JsonApi
 from chalicelib.web.auth import PUBLIC
 from chalicelib.web.middleware import http_middleware
-from chalicelib.web.observability import logger
+from chalicelib.web.observability import log_context, logger
 from local.gateway import api_client
 
 registry = []
@@ -20,7 +20,7 @@ api = JsonApi(__name__, tag="test", registry=registry)
 @api.get("/api/v1/as/{tenant}", access=PUBLIC)
 def act_as(tenant: str):
     # What the identity layer will do once it knows the principal's tenant.
-    logger.append_keys(tenant_id=tenant)
+    log_context(tenant_id=tenant)
     logger.info("did something")
     return {"ok": True}
 
