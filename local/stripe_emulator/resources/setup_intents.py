@@ -110,6 +110,7 @@ def _types(seti: dict[str, Any]) -> None:
 
 def _apply_types(seti: dict[str, Any], p: dict[str, Any]) -> None:
     _exclusive(p)
+    seti.setdefault("allowed_payment_method_types", None)  # intents saved by an older emulator
     for key in ("allowed_payment_method_types", "excluded_payment_method_types"):
         if key in p:
             seti[key] = p[key] or None
