@@ -175,5 +175,5 @@ def test_a_fault_is_a_500_with_a_request_id_and_no_internals(client, caplog):
     assert "hunter2" not in response.body.decode()
     faults = [record for record in caplog.records if record.exc_info]
     assert faults and faults[0].exc_info[0] is RuntimeError
-    # the log lines of this request carry its id (the logger's keys for this invocation)
-    assert logger.get_current_keys()["request_id"] == error["request_id"]
+    # the log lines of this request carry its id (this request's log context, a ContextVar)
+    assert logger.thread_safe_get_current_keys()["request_id"] == error["request_id"]
