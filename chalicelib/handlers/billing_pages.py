@@ -343,9 +343,12 @@ def refund_after_payout(ctx: PageContext, tenant_id: str, week: str):
             ctx, tenant_id, status=status_for(error), errors={field: error.message}, refund_week=week
         )
     money = f"{format_amount(int(item.refund), item.currency)} {item.currency.upper()}"
+    waiting = item.status == "pending" and item.stripe_refund_id and item.funds_pending_until
     done = {
         "done": "refunded, and the agent's share taken back",
         "owed": "refunded; the agent's balance could not cover their share, so it is kept from their next payouts",
         "pending": "recorded; Stripe did not finish it yet, so the payout run will",
     }[item.status]
+    if waiting:  # the transfer's money is still pending on the agent's account at Stripe
+        done = "refunded; the agent's share is taken back once the funds of their transfer are available at Stripe (the payout run does it)"
     return _collection_page(ctx, tenant_id, notice=f"{money} for week {item.week}: {done}.")

@@ -23,12 +23,19 @@ from chalicelib.store.contracts import SHARDS, stamp
 
 
 def _bill_tenant(run: JobRun, task: dict) -> bool:
+    """Changed: an invoice was made, or moved on (drafted, itemized, finalized, collected). A run
+    that finds the invoice as it left it changes nothing, and says so."""
     from chalicelib.domain.billing import FeeSchedule
     from chalicelib.services import invoicing
+    from chalicelib.store.billing import invoice_key
 
+    tenant = TenantId(task["tenant"])
+    before = InvoiceRecord.find(*invoice_key(tenant, run.week), consistent=True)
     schedule = FeeSchedule.from_json(task["fees"]) if task.get("fees") else None
-    record = invoicing.bill_week(TenantId(task["tenant"]), run.week, deps=run.deps, schedule=schedule)
-    return record is not None
+    record = invoicing.bill_week(tenant, run.week, deps=run.deps, schedule=schedule)
+    if record is None:
+        return False
+    return before is None or (before.status, before.version) != (record.status, record.version)
 
 
 def _bill_tasks(run: JobRun) -> Iterator[dict]:

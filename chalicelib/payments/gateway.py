@@ -526,6 +526,28 @@ class StripeGateway:
             return int(txn["amount"]), str(txn["currency"])
         return int(charge["amount"]), str(charge["currency"])
 
+    def funds_pending_until(self, transfer: str) -> int | None:
+        """When the money a transfer brought to its connected account becomes available there
+        (Unix seconds), if it is still pending: the destination payment's balance transaction.
+        None once it is available (or when Stripe does not say)."""
+        with self._calling("retrieve_transfer"):
+            found = _plain(self.client.v1.transfers.retrieve(transfer))
+        payment: str | dict[str, Any] | None = found.get("destination_payment")
+        account: str | None = found.get("destination")
+        if not payment or not account:
+            return None
+        payment_id: str = payment if isinstance(payment, str) else payment["id"]
+        with self._calling("retrieve_destination_payment", stripe_account=account) as options:
+            charge = _plain(
+                self.client.v1.charges.retrieve(
+                    payment_id, params={"expand": ["balance_transaction"]}, options=options
+                )
+            )
+        txn: dict[str, Any] | str | None = charge.get("balance_transaction")
+        if isinstance(txn, dict) and txn.get("status") == "pending":
+            return int(txn["available_on"])
+        return None
+
     def refunds_of(self, charge: str) -> list[dict[str, Any]]:
         def page(after: str | None):
             return self.client.v1.refunds.list(

@@ -9,15 +9,18 @@ movement of money here, it is an intent first and Stripe's part second:
 2. the refund to the business (key from the clawback's id; after Stripe's key window it is looked
    up on the charge by its metadata first);
 3. the reversal of the agent's net from their transfers for the invoice, newest first (each looked
-   up on its transfer by metadata first). When the agent's Stripe balance cannot cover it, Stripe
-   refuses; what is left is booked as owed by the agent and kept back from their next transfers
-   (PROMISES P12).
+   up on its transfer by metadata first). Stripe reverses from the agent's available balance: while
+   the money the transfer brought is still pending there (card funds take days), the reversal
+   waits and the daily payout run tries it again; when the balance cannot cover it otherwise,
+   what is left is booked as owed by the agent and kept back from their next transfers (PROMISES
+   P12).
 
 A crash anywhere leaves the clawback pending on an index; the daily payout run finishes it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from chalicelib.composition import Deps
 from chalicelib.domain import billing as billing_rules
@@ -353,10 +356,31 @@ def _reverse(item: ClawbackRecord, record: InvoiceRecord, *, deps: Deps) -> None
             except PaymentsError as error:
                 if error.code != INSUFFICIENT:
                     raise
+                if _wait_for_pending_funds(item, transfer, deps=deps):
+                    return  # left pending: the payout run reverses it once the funds are there
                 break  # the agent's balance cannot cover it: the rest is owed (below)
         _book_reversal(item, transfer, reversal_id, int(existing["amount"]), deps=deps)
         left -= int(existing["amount"])
     _finish(item, left, deps=deps)
+
+
+# How long a reversal may wait for the funds of its transfer to become available on the agent's
+# account (Stripe's card funds are pending a few days; 7 business days for a new account).
+PENDING_FUNDS_WAIT = timedelta(days=14)
+
+
+def _wait_for_pending_funds(item: ClawbackRecord, transfer: TransferRecord, *, deps: Deps) -> bool:
+    """Stripe reverses a transfer from the connected account's available balance. Soon after the
+    transfer, the money it brought is still pending there (funded by a card charge whose funds are
+    pending), so the reversal is refused for now, not for good: it waits, and the daily payout run
+    tries it again once the funds are available. Only a reversal still refused after that (the
+    agent paid the money out) is booked as owed. True: it waits."""
+    until = deps.payments.funds_pending_until(transfer.stripe_transfer_id)
+    if until is None or deps.now() - item.created_at > PENDING_FUNDS_WAIT:
+        return False
+    item.update(actions=[ClawbackRecord.funds_pending_until.set(until)], add_version_condition=False)
+    item.funds_pending_until = until
+    return True
 
 
 def _book_reversal(

@@ -77,7 +77,7 @@ def _tiers(record: InvoiceRecord, *, deps: Deps) -> InvoiceRecord:
 
 def target(record: InvoiceRecord, *, deps: Deps) -> rules.Settlement:
     if record.invoice_kind == "block":
-        return _block_target(record, deps=deps)
+        return _block_target(record, deps=deps)[0]
     tenant = _tenant(record)
     week = BillingWeek.parse(record.week)
     from chalicelib.services import timesheets
@@ -90,10 +90,11 @@ def target(record: InvoiceRecord, *, deps: Deps) -> rules.Settlement:
     )
 
 
-def _block_target(record: InvoiceRecord, *, deps: Deps) -> rules.Settlement:
+def _block_target(record: InvoiceRecord, *, deps: Deps) -> tuple[rules.Settlement, str | None]:
     """A block draws down the payable minutes of every week whose payout day has come; minutes
     still disputed are held; once the contract has ended, its last week is paid out and no dispute
-    is open, the rest is refunded."""
+    is open, the rest is refunded. With it, the latest week whose minutes are drawn: a draw-down's
+    transfer is listed under the week it pays for, not the week the block was bought."""
     from chalicelib.services import contracts, timesheets
 
     tenant, now = _tenant(record), deps.now()
@@ -102,6 +103,7 @@ def _block_target(record: InvoiceRecord, *, deps: Deps) -> rules.Settlement:
     week = BillingWeek.containing(periods[0].start)
     last = BillingWeek.containing(now)
     drawn = disputed = 0
+    paid_week: str | None = None
     last_worked = week
     while week <= last:
         if invoicing.payout_due(week) <= now:
@@ -110,6 +112,8 @@ def _block_target(record: InvoiceRecord, *, deps: Deps) -> rules.Settlement:
             minutes = timesheets.minutes_of(sheet)
             drawn += minutes.payable
             disputed += minutes.disputed
+            if minutes.payable:
+                paid_week = str(week)
         week = week.next()
     ended = contracts.status_of(contract, now).value == "ended"
     if ended:
@@ -118,7 +122,7 @@ def _block_target(record: InvoiceRecord, *, deps: Deps) -> rules.Settlement:
     finished = ended and invoicing.payout_due(last_worked) <= now
     # a contract may have several blocks (services/blocks.py): each carries its own part of the
     # minutes, from where it starts (0 for the first, the minutes bought before it for the others)
-    return rules.settle_block_part(
+    split = rules.settle_block_part(
         invoicing.plan_of(record),
         offset=int(record.block_offset or 0),
         drawn=drawn,
@@ -127,6 +131,7 @@ def _block_target(record: InvoiceRecord, *, deps: Deps) -> rules.Settlement:
         tier=int((record.agent_tiers or {}).get(contract.agent_id, 1)),
         fees=invoicing.fees_of(record),
     )
+    return split, paid_week
 
 
 def rules_lines(record: InvoiceRecord) -> list[rules.Line]:
@@ -141,10 +146,13 @@ def settle_invoice(record: InvoiceRecord, *, deps: Deps) -> Outcome:
     if record.invoice_kind != "block" and deps.now() < invoicing.payout_due(BillingWeek.parse(record.week)):
         return outcome
     record = _tiers(record, deps=deps)
-    split = target(record, deps=deps)
+    if record.invoice_kind == "block":
+        split, paid_week = _block_target(record, deps=deps)
+    else:
+        split, paid_week = target(record, deps=deps), record.week
     record = _commit_invoice_part(record, split, deps=deps)
     for share in split.shares:
-        record = _commit_share(record, share, deps=deps, outcome=outcome)
+        record = _commit_share(record, share, week=paid_week or record.week, deps=deps, outcome=outcome)
     _send_refunds(record, deps=deps, outcome=outcome)
     _send_transfers(record, deps=deps, outcome=outcome)
     _mark_settled_if_done(record, split, deps=deps, outcome=outcome)
@@ -201,10 +209,11 @@ def _commit_invoice_part(record: InvoiceRecord, split: rules.Settlement, *, deps
 
 
 def _commit_share(
-    record: InvoiceRecord, share: rules.AgentShare, *, deps: Deps, outcome: Outcome
+    record: InvoiceRecord, share: rules.AgentShare, *, week: str, deps: Deps, outcome: Outcome
 ) -> InvoiceRecord:
     """One agent's addition to what they are owed: a transfer intent and its ledger postings, in a
-    transaction of its own (so a business with many agents stays within DynamoDB's 100 writes)."""
+    transaction of its own (so a business with many agents stays within DynamoDB's 100 writes).
+    `week`: the week whose minutes it pays (a block's draw-down: the latest week drawn)."""
     for _attempt in range(4):
         tenant, now = _tenant(record), deps.now()
         moved = dict(record.transferred or {})
@@ -233,7 +242,7 @@ def _commit_share(
                 invoice_id=record.invoice_id,
                 tenant_id=tenant.value,
                 agent_id=share.agent_id,
-                week=record.week,
+                week=week,
                 business_name=record.business_name,
                 gross=gross,
                 fee=fee,

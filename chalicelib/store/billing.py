@@ -174,6 +174,9 @@ class ClawbackRecord(Entity, discriminator="clawback"):
     reversed = NumberAttribute(default=0)  # came back from the agent's transfers so far
     booked = ListAttribute(of=UnicodeAttribute, default=list)  # the reversals counted in `reversed`
     owed = NumberAttribute(default=0)  # booked as owed by the agent
+    # the reversal waits for the funds its transfer brought, still pending on the agent's account
+    # (Unix seconds when Stripe makes them available); the payout run tries it again from then
+    funds_pending_until = NumberAttribute(null=True)
     created_at = UTCDateTimeAttribute()
     done_at = UTCDateTimeAttribute(null=True)
 

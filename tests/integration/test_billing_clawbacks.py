@@ -12,19 +12,20 @@ from chalicelib.domain.tenancy import AgentId, TenantId
 from chalicelib.domain.time import BillingWeek
 from chalicelib.jobs import runner
 from chalicelib.payments.gateway import PaymentsUnavailable
-from chalicelib.services import payouts, reconciliation, settlement
+from chalicelib.services import clawbacks, payouts, reconciliation, settlement
 from chalicelib.store import ledger as ledger_store
 from chalicelib.store.billing import InvoiceRecord, invoice_key
 from tests.integration.billing_helpers import payout_day, worked_week
 from tests.integration.contract_helpers import at, log, sign_in
 from tests.integration.helpers import STRONG, call
 from tests.integration.portal_helpers import PortalSession, signed_in
+from tests.stripe_support import FUNDS_DELAY
 
 pytestmark = pytest.mark.integration
 W48, W49 = BillingWeek(2026, 48), BillingWeek(2026, 49)
 
 
-def paid_out(client, paying, *, also_w49=False):
+def paid_out(client, paying, *, also_w49=False, funds_available=True):
     """3 h at 25.00 USD in W48 (a 75.00 line and a 3.75 client fee; 69.00 to the agent after the
     8% agent fee of their tier), invoiced, paid and paid out on the Wednesday of W50."""
     hired = worked_week(client, paying)
@@ -42,6 +43,8 @@ def paid_out(client, paying, *, also_w49=False):
         assert runner.run("bill-week", deps=paying.deps).failures == []
     payout_day(paying)
     assert runner.run("settle-payouts", deps=paying.deps).failures == []
+    if funds_available:  # a complaint days after the payout: the transfer's funds are available
+        paying.emulator.advance_time(FUNDS_DELAY)
     for person in (hired["agent"], hired["owner"], hired["ops"]):
         sign_in(client, person)
     return hired
@@ -102,6 +105,36 @@ def test_p12_a_refund_after_payout_reverses_the_agents_share(client, paying):
     too_much = refund(client, hired, minutes=121)
     assert too_much.status_code == 400 and too_much.json["error"]["field"] == "minutes"
     assert refund(client, hired, minutes=120).status_code == 201
+    clean(paying, hired)
+
+
+def test_a_refund_soon_after_the_transfer_waits_for_its_pending_funds_then_reverses(client, paying):
+    """Right after the payout, the transfer's money is still pending on the agent's account (card
+    funds take days at Stripe) and Stripe refuses the reversal for now: the business is refunded at
+    once, the reversal waits (not booked as a debt), and a payout run after the funds are
+    available takes the agent's share back."""
+    hired = paid_out(client, paying, funds_available=False)
+    agent = AgentId(hired["agent"]["id"])
+    answer = refund(client, hired)
+    assert answer.status_code == 201, answer.json
+    assert answer.json["status"] == "pending" and answer.json["owed"]["amount"] == 0
+    record = invoice(hired)
+    refunds = paying.stripe.v1.refunds.list(params={"charge": record.stripe_charge_id}).data
+    assert [r.amount for r in refunds] == [2625]  # the business has its money back already
+    assert payouts.account_of(agent).owed == {}
+    clean(paying, hired)
+
+    paying.deps.clock.now += timedelta(days=1)
+    assert runner.run("settle-payouts", deps=paying.deps).failures == []  # still pending: waits
+    (transfer,) = settlement.transfers_of(invoice(hired))
+    assert paying.stripe.v1.transfers.retrieve(transfer.stripe_transfer_id).amount_reversed == 0
+    paying.emulator.advance_time(FUNDS_DELAY)  # the funds are available now
+    paying.deps.clock.now += timedelta(days=2)
+    assert runner.run("settle-payouts", deps=paying.deps).failures == []
+    assert paying.stripe.v1.transfers.retrieve(transfer.stripe_transfer_id).amount_reversed == 2300
+    (item,) = clawbacks.of_invoice(invoice(hired))
+    assert item.status == "done" and int(item.reversed) == 2300 and int(item.owed) == 0
+    assert payouts.account_of(agent).owed == {}
     clean(paying, hired)
 
 
@@ -277,4 +310,65 @@ def test_a_refund_after_payout_uses_the_fees_the_invoice_was_billed_under(client
     assert answer.status_code == 201, answer.json
     # as billed: 25.00 and the 5% client fee back to the business, 25.00 less 8% from the agent
     assert (answer.json["refund"]["amount"], answer.json["reversal"]["amount"]) == (2625, 2300)
+    clean(paying, hired)
+
+
+def test_m9_a_refund_after_payout_on_a_week_with_minutes_upheld_before_payout_is_to_the_cent(client, paying):
+    """Issue 11, finding 8, end to end: 150 minutes at 19.99 an hour (a 49.98 line), 7 of them
+    upheld in a dispute before payout, 143 paid out; refunding 11 after payout gives back
+    line(143) - line(132) = 3.66 (and its client fee), and refunding the rest makes the line's
+    parts add up to 49.98, as upholding all of them before payout would have."""
+    from chalicelib.services import invoicing
+    from tests.integration.contract_helpers import hire
+
+    hired = hire(client, paying.deps, rate={"amount": 1999, "currency": "usd"})
+    someone, owner, ops, cid = hired["agent"], hired["owner"], hired["ops"], hired["contract"]["id"]
+    paying.deps.clock.now = at(27, 20)
+    sign_in(client, someone)
+    assert log(client, someone, cid, at(24, 9), at(24, 11, 23)).status_code == 201  # 143 minutes
+    assert log(client, someone, cid, at(25, 9), at(25, 9, 7)).status_code == 201  # 7 minutes
+    paying.deps.clock.now = at(30, 12, 30)
+    for person in (someone, owner, ops):
+        sign_in(client, person)
+    paying.add_card(owner)
+    paying.enable_payouts(someone, country="US")
+    assert runner.run("bill-week", deps=paying.deps).failures == []
+    sheet = call(client, "GET", f"/api/v1/contracts/{cid}/timesheets/2026-W48", token=owner["token"]).json
+    seven = next(e["id"] for e in sheet["entries"] if e["minutes"] == 7)
+    dispute = call(
+        client,
+        "POST",
+        f"/api/v1/contracts/{cid}/entries/{seven}/dispute",
+        {"reason": "x"},
+        token=owner["token"],
+    ).json
+    resolved = call(
+        client,
+        "POST",
+        f"/api/v1/admin/disputes/{dispute['id']}/resolve",
+        {"outcome": "upheld", "upheld_minutes": 7},
+        token=ops["token"],
+    )
+    assert resolved.status_code == 200, resolved.json
+    payout_day(paying)
+    assert runner.run("settle-payouts", deps=paying.deps).failures == []
+    paying.emulator.advance_time(FUNDS_DELAY)
+    for person in (someone, owner, ops):
+        sign_in(client, person)
+    record = invoice(hired)
+    assert record.lines[0]["amount"] == 4998 and record.transferred[someone["id"]]["gross"] == 4764
+
+    first = refund(client, hired, minutes=11)
+    assert first.status_code == 201, first.json
+    assert first.json["refund"]["amount"] == 366 + 18  # line(143) - line(132), and 5% of it
+    rest = refund(client, hired, minutes=132)
+    assert rest.status_code == 201, rest.json
+    record = invoice(hired)
+    line_parts = 4998 - 4764 + sum(int(v["gross"]) for v in record.clawed_back.values())
+    assert line_parts == 4998
+    refunded = sum(
+        r.amount for r in paying.stripe.v1.refunds.list(params={"charge": record.stripe_charge_id}).data
+    )
+    assert refunded == int(record.total)  # every cent back, none more
+    assert invoicing.plan_of(record).total == int(record.total)
     clean(paying, hired)

@@ -33,7 +33,7 @@ def test_a_week_is_invoiced_paid_and_paid_out_to_the_cent(client, paying):
     assert [line["kind"] for line in invoice["lines"]] == ["hours", "client_fee"]
     assert invoice["hosted_url"].startswith(paying.emulator.url)
     again = runner.run("bill-week", deps=paying.deps)
-    assert again.changed == 1  # it found the invoice (and left it as it was)
+    assert (again.planned, again.changed) == (1, 0)  # it found the invoice and left it as it was
     stripe_invoices = paying.stripe.v1.invoices.list(params={"limit": 10}).data
     assert len(stripe_invoices) == 1 and stripe_invoices[0].amount_paid == 7875
     assert all(status == 200 for _, status, _ in paying.forward())

@@ -16,7 +16,7 @@ from chalicelib.services import payouts, reconciliation, settlement
 from chalicelib.store.billing import InvoiceRecord, invoice_key
 from tests.integration.billing_helpers import payout_day, worked_week
 from tests.integration.helpers import business, call
-from tests.stripe_support import CONNECT_WEBHOOK_SECRET
+from tests.stripe_support import CONNECT_WEBHOOK_SECRET, FUNDS_DELAY
 
 pytestmark = pytest.mark.integration
 W48 = BillingWeek(2026, 48)
@@ -68,6 +68,7 @@ def test_transfers_are_found_by_charge_and_metadata_not_by_the_invoice_as_group(
     assert found is not None and found["id"] == ours.stripe_transfer_id
 
     # a reversal made outside deskhire is reported: the webhook finds the record by metadata
+    paying.emulator.advance_time(FUNDS_DELAY)  # days later: the transfer's funds are available
     paying.forward()
     paying.stripe.v1.transfers.reversals.create(ours.stripe_transfer_id, params={"amount": 100})
     results = paying.forward(only="transfer.reversed")
@@ -189,3 +190,59 @@ def test_a_connect_event_reads_its_object_with_the_connected_accounts_header(cli
     assert answer.json["outcome"] == "ignored"  # a payment on the agent's account: not deskhire's
     (read,) = paying.emulator.requests(method="GET", path=f"/v1/charges/{payment}")
     assert read["stripe_account"] == ours.destination and read["status"] == 200
+
+
+# -- 3-D Secure ---------------------------------------------------------------------------------------
+
+
+def test_a_payment_the_bank_wants_authenticated_sends_the_business_to_the_invoice_page(client, paying):
+    """An off-session invoice payment on a card that needs authentication: Stripe answers
+    invoice_payment_intent_requires_action and sends invoice.payment_action_required. The business
+    is sent the hosted invoice page (where it authenticates), the page says so, and dunning does
+    not charge the card again off-session; once authenticated, the invoice is paid."""
+    from datetime import timedelta
+
+    hired = worked_week(client, paying)
+    owner = hired["owner"]
+    started = call(client, "POST", "/api/v1/billing/setup-intents", token=owner["token"])
+    seti = started.json["setup_intent_id"]
+    paying.stripe.v1.setup_intents.confirm(seti, params={"payment_method": "pm_card_authenticationRequired"})
+    paying.emulator.authenticate(seti)  # the cardholder authenticates the setup on the card page
+    finished = call(
+        client, "POST", "/api/v1/billing/payment-method", {"setup_intent_id": seti}, token=owner["token"]
+    )
+    assert finished.status_code == 200, finished.json
+
+    assert runner.run("bill-week", deps=paying.deps).failures == []
+    record = weekly(hired)
+    assert record.status == "open" and record.needs_action_at is not None
+    assert "3-D Secure" in record.last_failure
+    mail = paying.deps.mailer.last_to(owner["email"])
+    assert "Confirm the payment" in mail.subject and record.hosted_url in mail.text
+    results = paying.forward()
+    assert all(status == 200 for _, status, _ in results), results
+    assert "invoice.payment_action_required" in [kind for kind, _, _ in results]
+    assert weekly(hired).attempts == 1  # the failure webhook did not count it twice
+
+    from tests.integration.portal_helpers import signed_in
+
+    page = signed_in(client, owner["email"]).get("/app/billing").text
+    assert "Your bank asks you to confirm this payment" in page and record.hosted_url in page
+    assert "We try the card again" not in page
+
+    paying.deps.clock.now += timedelta(days=1)
+    paying.emulator.clear_requests()
+    assert runner.run("dunning", deps=paying.deps).failures == []
+    assert not paying.emulator.requests(method="POST", path=f"/v1/invoices/{record.stripe_invoice_id}/pay")
+
+    intent = (
+        paying.stripe.v1.invoices.retrieve(
+            record.stripe_invoice_id, params={"expand": ["payments.data.payment.payment_intent"]}
+        )
+        .payments.data[0]
+        .payment.payment_intent.id
+    )
+    paying.emulator.authenticate(intent)  # on the hosted invoice page
+    assert all(status == 200 for _, status, _ in paying.forward())
+    paid = weekly(hired)
+    assert paid.status == "paid" and paid.needs_action_at is None and paid.last_failure is None
