@@ -3,7 +3,13 @@ in .data/stripe.json), the API and portal, and the scheduler that fires the sche
 their cron rules.
 
 Ports come from DESKHIRE_PORT (8000), DESKHIRE_DYNAMODB_PORT (8001) and DESKHIRE_STRIPE_PORT
-(8002). Ctrl-C stops every child; a second run finds the data of the first."""
+(8002); every child gets the local stage's environment from local/stage.py, the one place that
+builds it (so `make job` and `make admin` reach the same table and the same emulator). Card funds
+stay pending at the emulator for DESKHIRE_STRIPE_FUNDS_DELAY seconds (2 days, as Stripe's standard
+schedule in the US), so refunds and reversals soon after a transfer meet pending funds as they
+would on Stripe. Ctrl-C or SIGTERM stops every child, however many times it comes (a second one
+while stopping is ignored, not a reason to leave a child behind); a second run finds the data of
+the first."""
 
 from __future__ import annotations
 
@@ -20,17 +26,62 @@ from pathlib import Path
 
 from local import dynamodb
 from local.demo import DEMO_PASSWORD, LOGINS
+from local.stage import local_environment, port
 from local.table import ensure_table
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(os.environ.get("DESKHIRE_DATA_DIR", ROOT / ".data"))
 
 
-def _port(name: str, default: int) -> int:
-    value = os.environ.get(name, str(default))
-    if not value.isdigit():
-        sys.exit(f"{name} must be a port number, not {value!r}")
-    return int(value)
+# Stripe makes card funds available about 2 days after the charge (the US standard schedule).
+FUNDS_DELAY_SECONDS = 2 * 24 * 3600
+STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+
+class Children:
+    """The processes `make run` started. Each is started with the stop signals blocked, so none can
+    be started and then forgotten by an interrupt; `stop` is idempotent and, once begun, ignores
+    further interrupts (a process group's SIGTERM often comes twice: to make and to us)."""
+
+    def __init__(self):
+        self.processes: list[subprocess.Popen] = []
+        self.stopping = False
+
+    def start(self, launch) -> subprocess.Popen:
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+        try:
+            process = launch()
+            self.processes.append(process)
+            return process
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        for signum in STOP_SIGNALS:
+            signal.signal(signum, signal.SIG_IGN)
+        self.stopping = True
+        for child in reversed(self.processes):
+            _signal_group(child, signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        for child in reversed(self.processes):
+            try:
+                child.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                _signal_group(child, signal.SIGKILL)
+                child.wait()
+
+
+def _signal_group(child: subprocess.Popen, signum: int) -> None:
+    """Each child leads a session of its own (start_new_session): its whole group is signalled,
+    so what it started itself (the JVM's helpers, a server's workers) goes with it."""
+    if child.poll() is not None:
+        return
+    try:
+        os.killpg(child.pid, signum)
+    except ProcessLookupError:
+        pass
+    except PermissionError:
+        child.send_signal(signum)
 
 
 def _port_in_use(port: int) -> bool:
@@ -62,31 +113,28 @@ def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 60.0) ->
 
 
 def main() -> int:
-    api_port = _port("DESKHIRE_PORT", 8000)
-    ddb_port = _port("DESKHIRE_DYNAMODB_PORT", 8001)
-    stripe_port = _port("DESKHIRE_STRIPE_PORT", 8002)
-    for name, port in (
+    api_port = port("DESKHIRE_PORT")
+    ddb_port = port("DESKHIRE_DYNAMODB_PORT")
+    stripe_port = port("DESKHIRE_STRIPE_PORT")
+    funds_delay = os.environ.get("DESKHIRE_STRIPE_FUNDS_DELAY", str(FUNDS_DELAY_SECONDS))
+    if not funds_delay.isdigit():
+        sys.exit(f"DESKHIRE_STRIPE_FUNDS_DELAY must be a number of seconds, not {funds_delay!r}")
+    for name, number in (
         ("DESKHIRE_PORT", api_port),
         ("DESKHIRE_DYNAMODB_PORT", ddb_port),
         ("DESKHIRE_STRIPE_PORT", stripe_port),
     ):
-        if _port_in_use(port):
-            sys.exit(f"port {port} is taken (is deskhire already running?); set {name} to another port")
+        if _port_in_use(number):
+            sys.exit(f"port {number} is taken (is deskhire already running?); set {name} to another port")
 
-    children: list[subprocess.Popen] = []
-
-    def stop_all(*_):
-        for child in reversed(children):
-            if child.poll() is None:
-                child.terminate()
-        for child in reversed(children):
-            try:
-                child.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                child.kill()
+    children = Children()
 
     def on_signal(signum, _frame):
-        raise KeyboardInterrupt
+        # the first interrupt stops everything; one more (a process group's SIGTERM comes to make
+        # and to us, a person presses Ctrl-C twice) changes nothing, wherever it lands
+        if not children.stopping:
+            children.stopping = True
+            raise KeyboardInterrupt
 
     # Installed explicitly: a shell that starts us in the background sets SIGINT to "ignore",
     # which Python would otherwise inherit, and Ctrl-C or `kill -INT` would then do nothing.
@@ -95,8 +143,8 @@ def main() -> int:
     try:
         DATA.mkdir(parents=True, exist_ok=True)
         print(f"DynamoDB Local on 127.0.0.1:{ddb_port}, data in {DATA / 'dynamodb'}", flush=True)
-        children.append(
-            dynamodb.start(port=ddb_port, data_dir=DATA / "dynamodb", log_path=DATA / "dynamodb.log")
+        children.start(
+            lambda: dynamodb.start(port=ddb_port, data_dir=DATA / "dynamodb", log_path=DATA / "dynamodb.log")
         )
         table = _stage_table()
         created = ensure_table(dynamodb.client(ddb_port), table)
@@ -106,21 +154,21 @@ def main() -> int:
 
         url = f"http://127.0.0.1:{api_port}"
         stripe_url = f"http://127.0.0.1:{stripe_port}"
-        env = {
-            **os.environ,
-            **dynamodb.environ_for(ddb_port),
-            "PYTHONUNBUFFERED": "1",
-            "DESKHIRE_PUBLIC_URL": url,
-            "DESKHIRE_STRIPE_API_BASE": stripe_url,
-        }
-        # Stripe, locally: the emulator sends its webhooks, signed with the local stage's secrets
-        # (settings.py), to the API; until the API is up they are retried.
+        # the one local environment (local/stage.py), for every child; the Stripe emulator sends
+        # its webhooks, signed with the local stage's secrets (settings.py), to the API, and they
+        # are retried until the API is up
+        env = {**local_environment(), "PYTHONUNBUFFERED": "1"}
         from chalicelib.settings import Settings
 
-        local = Settings.from_environ({"DESKHIRE_TABLE": table})
+        local = Settings.from_environ(env)
+        if local.stripe_api_base != stripe_url:
+            raise RuntimeError(
+                f"DESKHIRE_STRIPE_API_BASE is {local.stripe_api_base}, not the emulator at {stripe_url}"
+            )
         print(f"Stripe emulator on {stripe_url}, state in {DATA / 'stripe.json'}", flush=True)
-        children.append(
-            subprocess.Popen(
+        stripe_log = open(DATA / "stripe.log", "a")  # noqa: SIM115 (the child keeps it open)
+        children.start(
+            lambda: subprocess.Popen(
                 [
                     sys.executable,
                     "-m",
@@ -139,30 +187,33 @@ def main() -> int:
                     local.stripe_connect_webhook_secret,
                     "--public-url",
                     stripe_url,
+                    "--funds-delay",
+                    funds_delay,
                 ],
                 cwd=ROOT,
                 env=env,
                 start_new_session=True,
-                stdout=open(DATA / "stripe.log", "a"),  # noqa: SIM115 (the child keeps it open)
+                stdout=stripe_log,
                 stderr=subprocess.STDOUT,
             )
         )
-        _wait_healthy(f"{stripe_url}/_emulator/health", children[-1])
+        _wait_healthy(f"{stripe_url}/_emulator/health", children.processes[-1])
         if created:
             print("loading demo data (first start)...", flush=True)
             demo = subprocess.run([sys.executable, "-m", "local.demo_load"], cwd=ROOT, env=env)
             if demo.returncode != 0:
                 raise RuntimeError("loading the demo data failed")
-        server = subprocess.Popen(
-            [sys.executable, "-m", "local.serve", "--port", str(api_port)],
-            cwd=ROOT,
-            env=env,
-            start_new_session=True,
+        server = children.start(
+            lambda: subprocess.Popen(
+                [sys.executable, "-m", "local.serve", "--port", str(api_port)],
+                cwd=ROOT,
+                env=env,
+                start_new_session=True,
+            )
         )
-        children.append(server)
         health = _wait_healthy(f"{url}/api/health", server)
-        children.append(
-            subprocess.Popen(
+        children.start(
+            lambda: subprocess.Popen(
                 [sys.executable, "-m", "local.scheduler"], cwd=ROOT, env=env, start_new_session=True
             )
         )
@@ -176,12 +227,13 @@ def main() -> int:
             f"  demo logins (password {DEMO_PASSWORD}):\n"
             + "".join(f"    {who:<15} {email}\n" for who, email in LOGINS)
             + "  make admin EMAIL=... adds an operator.\n"
+            f"  card funds stay pending {int(funds_delay) // 3600} h at the emulator (DESKHIRE_STRIPE_FUNDS_DELAY, seconds)\n"
             "  Ctrl-C stops everything.\n",
             flush=True,
         )
-        while all(child.poll() is None for child in children):
+        while all(child.poll() is None for child in children.processes):
             time.sleep(0.5)
-        failed = [c.args for c in children if c.poll() is not None]
+        failed = [c.args for c in children.processes if c.poll() is not None]
         print(f"a child process exited: {failed}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
@@ -191,7 +243,7 @@ def main() -> int:
         print(f"make run failed: {error}", file=sys.stderr)
         return 1
     finally:
-        stop_all()
+        children.stop()
 
 
 if __name__ == "__main__":

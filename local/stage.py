@@ -1,27 +1,54 @@
-"""The local stage's environment for command-line tools (demo data, make admin): the variables of
-.chalice/config.json's `local` stage, and DynamoDB Local's address from DESKHIRE_DYNAMODB_PORT.
-Variables already set win, so the same tools run against a deployed stage when told to."""
+"""The local stage's environment, built in one place for every local entry point: `make run` (and
+the API, scheduler and demo loader it starts), `make job`, `make admin`, the demo loader.
+
+It is the variables of .chalice/config.json's `local` stage, DynamoDB Local's address (from
+DESKHIRE_DYNAMODB_PORT, 8001), the Stripe emulator's (from DESKHIRE_STRIPE_PORT, 8002) and the
+portal's public address (from DESKHIRE_PORT, 8000). Variables already set win, so the same tools
+run against a deployed stage when told to (DESKHIRE_STAGE=dev and that stage's variables); but
+the local stage never talks to Stripe itself: its settings refuse a Stripe address that is not
+on this machine (chalicelib/settings.py), so a test key cannot reach api.stripe.com by mistake."""
 
 from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 from local import dynamodb
 
 ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_PORTS = {"DESKHIRE_PORT": 8000, "DESKHIRE_DYNAMODB_PORT": 8001, "DESKHIRE_STRIPE_PORT": 8002}
 
 
-def apply_local_stage_environment() -> None:
-    if os.environ.get("DESKHIRE_STAGE", "local") != "local":
-        return
+def port(name: str, environ: Mapping[str, str] | None = None) -> int:
+    env = os.environ if environ is None else environ
+    value = env.get(name, str(DEFAULT_PORTS[name]))
+    if not value.isdigit():
+        raise SystemExit(f"{name} must be a port number, not {value!r}")
+    return int(value)
+
+
+def local_environment(environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The local stage's variables on top of `environ` (os.environ by default): what is set
+    already wins. Another stage's environment is returned as it is."""
+    env = dict(os.environ if environ is None else environ)
+    if env.get("DESKHIRE_STAGE", "local") != "local":
+        return env
     stage = json.loads((ROOT / ".chalice" / "config.json").read_text())["stages"]["local"][
         "environment_variables"
     ]
     for name, value in stage.items():
+        env.setdefault(name, value)
+    if "DESKHIRE_DYNAMODB_ENDPOINT" not in env:
+        for name, value in dynamodb.environ_for(port("DESKHIRE_DYNAMODB_PORT", env)).items():
+            env.setdefault(name, value)
+    env.setdefault("DESKHIRE_STRIPE_API_BASE", f"http://127.0.0.1:{port('DESKHIRE_STRIPE_PORT', env)}")
+    env.setdefault("DESKHIRE_PUBLIC_URL", f"http://127.0.0.1:{port('DESKHIRE_PORT', env)}")
+    return env
+
+
+def apply_local_stage_environment() -> None:
+    """For a local entry point that runs in this process (make job, make admin, the scheduler)."""
+    for name, value in local_environment().items():
         os.environ.setdefault(name, value)
-    if "DESKHIRE_DYNAMODB_ENDPOINT" not in os.environ:
-        port = int(os.environ.get("DESKHIRE_DYNAMODB_PORT", "8001"))
-        for name, value in dynamodb.environ_for(port).items():
-            os.environ.setdefault(name, value)

@@ -1,5 +1,6 @@
 """`make run`'s runner: it starts DynamoDB Local with its data on disk, creates the table, serves
-the portal and the API, stops every child on Ctrl-C, and a second run finds the first run's data."""
+the portal and the API, stops every child on Ctrl-C and on SIGTERM to its process group (even a
+second one while it stops), and a second run finds the first run's data."""
 
 import json
 import os
@@ -32,6 +33,7 @@ def _start(env) -> tuple[subprocess.Popen, list[str]]:
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        start_new_session=True,  # a process group of its own, as a terminal gives `make run`
     )
     lines = []
     deadline = time.monotonic() + 90
@@ -63,6 +65,35 @@ def _ctrl_c(process: subprocess.Popen) -> str:
     return rest
 
 
+def _left_running(data_dir) -> list[str]:
+    """Processes still alive that `make run` started (they carry its DESKHIRE_DATA_DIR)."""
+    marker = f"DESKHIRE_DATA_DIR={data_dir}".encode()
+    alive = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            if marker in (proc / "environ").read_bytes().split(b"\0"):
+                alive.append((proc / "cmdline").read_bytes().replace(b"\0", b" ").decode())
+        except OSError:
+            continue
+    return alive
+
+
+def _sigterm_twice(process: subprocess.Popen) -> str:
+    """SIGTERM to the whole process group (what a service manager or `kill -- -PGID` does), and a
+    second one while it is stopping its children."""
+    os.killpg(process.pid, signal.SIGTERM)
+    seen = []
+    for line in process.stdout:
+        seen.append(line)
+        if "stopping deskhire" in line:
+            break
+    os.killpg(process.pid, signal.SIGTERM)
+    rest, _ = process.communicate(timeout=60)
+    return "".join(seen) + rest
+
+
 def test_run_serves_stops_cleanly_and_keeps_data(tmp_path):
     api_port, ddb_port, stripe_port = dynamodb.free_port(), dynamodb.free_port(), dynamodb.free_port()
     env = {
@@ -83,6 +114,9 @@ def test_run_serves_stops_cleanly_and_keeps_data(tmp_path):
 
     process, lines = _start(env)
     assert any("table 'deskhire' created" in line for line in lines), lines
+    # card funds stay pending at the emulator, as at Stripe (2 days)
+    assert any("card funds stay pending 48 h" in line for line in lines), lines
+    assert any("--funds-delay 172800" in cmd for cmd in _left_running(tmp_path)), _left_running(tmp_path)
     assert f"http://127.0.0.1:{api_port}/" in "".join(lines)
     with urllib.request.urlopen(f"http://127.0.0.1:{api_port}/api/health") as response:
         assert json.loads(response.read()) == {"status": "ok", "table": "reachable"}
@@ -138,6 +172,8 @@ def test_run_serves_stops_cleanly_and_keeps_data(tmp_path):
     assert not _listening(api_port) and not _listening(ddb_port), "a child outlived Ctrl-C"
     assert not _listening(stripe_port), "the Stripe emulator outlived Ctrl-C"
 
+    assert _left_running(tmp_path) == []
+
     process, lines = _start(env)
     try:
         assert any("found, with the data of earlier runs" in line for line in lines), lines
@@ -147,8 +183,10 @@ def test_run_serves_stops_cleanly_and_keeps_data(tmp_path):
         )
         assert "Item" in item
     finally:
-        _ctrl_c(process)
-    assert not _listening(api_port) and not _listening(ddb_port)
+        said = _sigterm_twice(process)
+    assert process.returncode == 0, said
+    assert not _listening(api_port) and not _listening(ddb_port) and not _listening(stripe_port)
+    assert _left_running(tmp_path) == [], "a child outlived SIGTERM"
 
 
 def test_run_refuses_a_taken_port(tmp_path):
