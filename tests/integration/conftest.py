@@ -11,16 +11,19 @@ from __future__ import annotations
 import pytest
 
 
-@pytest.fixture(autouse=True, scope="session")
-def _argon2id_at_minimum_cost():
+@pytest.fixture(scope="session")
+def _argon2id_minimum_cost_hasher():
     from argon2 import PasswordHasher, Type
 
+    return PasswordHasher(time_cost=1, memory_cost=64, parallelism=1, type=Type.ID)
+
+
+@pytest.fixture(autouse=True)
+def _argon2id_at_minimum_cost(monkeypatch, _argon2id_minimum_cost_hasher):
+    # Per test, not per session: a session fixture would outlive this directory and reach the
+    # unit test that holds the production parameters.
     from chalicelib.security import passwords
 
-    cheap = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1, type=Type.ID)
-    real = passwords._hasher
-    passwords._hasher = lambda: cheap
-    passwords._dummy_hash.cache_clear()
-    yield
-    passwords._hasher = real
-    passwords._dummy_hash.cache_clear()
+    monkeypatch.setattr(passwords, "_hasher", lambda: _argon2id_minimum_cost_hasher)
+    dummy = _argon2id_minimum_cost_hasher.hash("deskhire-timing-equaliser")
+    monkeypatch.setattr(passwords, "_dummy_hash", lambda: dummy)
