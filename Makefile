@@ -33,8 +33,11 @@ templates/static/htmx.min.js: $(NODE_STAMP)
 run: install
 	$(PY) -m local.run
 
+# One worker per core (pytest-xdist; each worker starts its own DynamoDB Local and portal), work
+# stolen by idle workers so that the long tests do not leave one worker alone at the end; the 15
+# slowest tests printed so that the suite's time stays in sight, and every skip with its reason (-rs).
 test: install
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto --dist worksteal --durations=15 -rs
 
 bench: install
 	$(PY) -m bench.run
