@@ -12,6 +12,7 @@ from chalicelib.store import ledger as ledger_store
 from chalicelib.store.billing import InvoiceRecord, LedgerEntry, invoice_key, ledger_partition
 from chalicelib.store.transactions import transaction
 from tests.integration.billing_helpers import payout_day, worked_week
+from tests.stripe_support import FUNDS_DELAY
 
 pytestmark = pytest.mark.integration
 
@@ -57,7 +58,9 @@ def test_a_missing_ledger_entry_is_found(paying, settled):
 
 def test_a_wrong_amount_and_a_stray_transfer_are_found(paying, settled):
     tenant, record = settled
-    # a transfer in the invoice's group that deskhire never booked (made outside deskhire)
+    # a transfer in the invoice's group that deskhire never booked (made outside deskhire, from
+    # the platform's available balance, days later)
+    paying.emulator.advance_time(FUNDS_DELAY)
     account = paying.gateway.find_account(next(iter(record.transferred)))
     paying.stripe.v1.transfers.create(
         params={
