@@ -186,8 +186,8 @@ def test_a_declined_block_is_dunned_and_its_hours_come_when_it_is_paid(client, p
     assert buy(client, owner, cid, 300).json["pending"]["status"] == "open"
     paying.deps.clock.now = MONDAY + timedelta(days=1, hours=2)
     sign_in(client, owner)
-    paying.add_card(owner)
-    assert runner.run("dunning", deps=paying.deps).changed == 1
+    paying.add_card(owner)  # the new card is charged at once for the block its old one failed on
+    assert runner.run("dunning", deps=paying.deps).changed == 0
     after = blocks(client, owner, cid)
     assert after["block_minutes"] == 900 and after["pending"] is None
     paying.forward()  # invoice.paid arrives after: nothing added twice
@@ -276,9 +276,12 @@ def test_two_blocks_settle_in_order_and_each_refunds_its_own_rest(client, paying
     report = runner.run("settle-payouts", deps=paying.deps)
     assert report.failures == [], report
     first, second = invoice(hired, 1), invoice(hired, 2)
-    amounts = {t.transfer_group: t.amount for t in paying.stripe.v1.transfers.list(params={"limit": 10}).data}
+    # each block's transfer is funded by its own invoice's charge (and filed under its group)
+    amounts = {
+        t.source_transaction: t.amount for t in paying.stripe.v1.transfers.list(params={"limit": 10}).data
+    }
     # the first block is drawn whole (600 minutes, 200.00 less 8%); the second carries 180 minutes
-    assert amounts == {first.invoice_id: 20000 - 1600, second.invoice_id: 6000 - 480}
+    assert amounts == {first.stripe_charge_id: 20000 - 1600, second.stripe_charge_id: 6000 - 480}
     assert first.settled_at is not None and second.settled_at is None  # a used-up block is done
 
     sign_in(client, owner)
@@ -319,7 +322,7 @@ def test_blocks_barely_used_each_refund_their_own_rest(client, paying):
         second.stripe_charge_id: 10000 + 500,  # all 5 hours of block 2 and their fee
     }
     (transfer,) = paying.stripe.v1.transfers.list(params={"limit": 10}).data
-    assert transfer.transfer_group == first.invoice_id and transfer.amount == 10000 - 800
+    assert transfer.source_transaction == first.stripe_charge_id and transfer.amount == 10000 - 800
     assert reconciliation.reconcile_tenant(tenant, deps=paying.deps).differences == []
     for record in (first, second):
         assert record.settled_at is not None
