@@ -71,10 +71,21 @@ def begin_request(request) -> str:
     return request_id
 
 
+# Outside the local stage every answer tells browsers to use HTTPS only, for two years.
+HSTS = "max-age=63072000; includeSubDomains"
+
+
 def finish_request(response, *, request_id: str, started: float) -> None:
+    from chalicelib.composition import deps
+
     response.headers.setdefault("X-Request-Id", request_id)
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
+    if not deps().settings.is_local:
+        response.headers.setdefault("Strict-Transport-Security", HSTS)
+    # Nothing deskhire answers may be kept by a cache unless it says so (static files do): the
+    # answers carry sessions, API keys, CSRF tokens and tenants' data.
+    response.headers.setdefault("Cache-Control", "no-store")
     if response.headers.get("Content-Type", "").startswith("text/html"):
         response.headers.setdefault("Content-Security-Policy", PAGE_POLICY)
     logger.info(
