@@ -10,9 +10,19 @@ from typing import Protocol
 
 @dataclass(frozen=True)
 class Mail:
+    """A message deskhire sends. Its subject is deskhire's own words: a tenant's text (a business
+    name, a title) belongs in the body, quoted (chalicelib.domain.text.quoted_name). As a last
+    line of defence every subject loses control characters (no header can be injected) and any URL,
+    domain or mail address (deskhire's own subjects have none; an impostor's link would)."""
+
     to: str
     subject: str
     text: str
+
+    def __post_init__(self):
+        from chalicelib.domain.text import quoted_name
+
+        object.__setattr__(self, "subject", quoted_name(self.subject, limit=150, fallback="deskhire"))
 
 
 class Mailer(Protocol):

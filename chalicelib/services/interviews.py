@@ -11,6 +11,7 @@ from chalicelib.domain.applications import LIVE, ApplicationStatus
 from chalicelib.domain.errors import Conflict, Forbidden, NotFound
 from chalicelib.domain.identity import Principal, PrincipalKind
 from chalicelib.domain.tenancy import AgentId
+from chalicelib.domain.text import quoted_name
 from chalicelib.ids import new_id
 from chalicelib.mail import Mail
 from chalicelib.services import applications
@@ -113,8 +114,9 @@ def book(
     deps.mailer.send(
         Mail(
             to=application.agent_email,
-            subject=f"Interview booked: {application.opening_title}",
-            text=f"{rules.local_label(moment, agent_zone)}, {record.duration_minutes} minutes.\n"
+            subject="Your interview is booked",
+            text=f"{rules.local_label(moment, agent_zone)}, {record.duration_minutes} minutes, for the opening "
+            f"the business calls \u201c{quoted_name(application.opening_title)}\u201d.\n"
             f"Add it to your calendar: {deps.link('/agent' + tail)}\n",
         ),
         now=deps.now(),

@@ -21,6 +21,7 @@ from chalicelib.domain.identity import (
 )
 from chalicelib.domain.passwords import check_password
 from chalicelib.domain.tenancy import TenantId
+from chalicelib.domain.text import quoted_name
 from chalicelib.ids import new_id
 from chalicelib.mail import Mail
 from chalicelib.security import passwords, tokens
@@ -100,19 +101,26 @@ def invite(actor: Principal, *, email: str, role: Role, deps: Deps) -> IssuedInv
                 at=now,
             )
         )
-    company = tenant_record.name
-    deps.mailer.send(
-        Mail(
-            to=email,
-            subject=f"{actor.name} invited you to {company} on deskhire",
-            text=(
-                f"{actor.name} invited you to join {company} on deskhire as {role}.\n\n"
-                f"Accept within 7 days: {deps.link('/invites/' + token)}\n"
-            ),
-        ),
-        now=now,
-    )
+    deps.mailer.send(_invitation_mail(email, role, tenant_record.name, actor.name, token, deps=deps), now=now)
     return IssuedInvite(invite=record, token=token)
+
+
+def _invitation_mail(email: str, role: Role, company: str, inviter: str, token: str, *, deps: Deps) -> Mail:
+    """The subject and the sender are deskhire's; what the business chose (its name, the name its
+    member gave) is quoted in the body as their words, cleaned of links and control characters."""
+    return Mail(
+        to=email,
+        subject="You are invited to join a team on deskhire",
+        text=(
+            f"You are invited to join a business's team on deskhire, as {role}.\n\n"
+            "In the business's own words (not deskhire's), it is called:\n"
+            f"    \u201c{quoted_name(company)}\u201d\n"
+            "and the invitation comes from a member who gave their name as:\n"
+            f"    \u201c{quoted_name(inviter)}\u201d\n\n"
+            f"If you expected this, accept within 7 days: {deps.link('/invites/' + token)}\n\n"
+            "If you did not, ignore this mail. deskhire never asks for a password or a card by mail.\n"
+        ),
+    )
 
 
 def _spend_invitation(tenant: TenantId, record: TenantRecord, email: str, *, deps: Deps) -> None:

@@ -274,3 +274,101 @@ def test_a_bearer_token_is_no_cookie_and_a_cookie_no_bearer_token(client, deps):
         {"name": "M", "password": STRONG},
     )
     assert call(client, "GET", "/api/v1/me", token=accepted.json["token"]).status_code == 200
+
+
+# -- item 10: headers ---------------------------------------------------------------------------
+
+
+def test_strict_transport_security_outside_the_local_stage(client, deps):
+    from dataclasses import replace
+
+    from chalicelib import composition
+
+    assert "Strict-Transport-Security" not in client.http.get("/api/health").headers
+    composition.override_deps(replace(deps, settings=replace(deps.settings, stage="prod")))
+    # (a path no route matches is API Gateway's own answer: infra/template.yaml adds the header there)
+    for path in ("/api/health", "/login", "/app/team"):
+        hsts = client.http.get(path).headers.get("Strict-Transport-Security", "")
+        assert hsts.startswith("max-age=") and int(hsts.split("=")[1].split(";")[0]) >= 31536000, path
+
+
+def test_no_store_on_every_answer_with_a_secret_and_on_signed_in_pages(client, deps):
+
+    slug = unique("ns-")
+    body = {
+        "company_name": "No Store",
+        "slug": slug,
+        "owner_name": "N",
+        "email": f"{slug}@example.com",
+        "password": STRONG,
+        "time_zone": "UTC",
+    }
+    signup = call(client, "POST", "/api/v1/signup/business", body)
+    token = signup.json["session"]["token"]
+    login = call(client, "POST", "/api/v1/sessions", {"email": body["email"], "password": STRONG})
+    key = call(client, "POST", "/api/v1/api-keys", {"name": "k"}, token=token)
+    me = call(client, "GET", "/api/v1/me", token=token)
+    browser = PortalSession(client)
+    browser.get("/login")
+    cookie_login = browser.post("/login", {"email": body["email"], "password": STRONG})
+    page = browser.get("/app/team")
+    for answer in (signup, login, key, me, cookie_login, page):
+        assert answer.headers.get("Cache-Control") == "no-store", answer.status_code
+    assert "Set-Cookie" in cookie_login.headers
+    static = client.http.get("/static/app.css")
+    assert static.status_code == 200 and "immutable" in static.headers["Cache-Control"]
+
+
+def test_head_is_served_where_a_page_is(client, deps):
+    from tests.integration.portal_helpers import signed_in
+
+    owner = business(client)
+    for path in ("/login", "/", "/signup"):
+        head = client.http.request("HEAD", path)
+        assert head.status_code == 200 and not head.body, path
+        assert head.headers["Content-Type"] == client.http.get(path).headers["Content-Type"]
+    assert client.http.request("HEAD", "/app/team").status_code == 303  # the GET's access rules hold
+    browser = signed_in(client, owner["email"])
+    assert client.http.request("HEAD", "/app/team", headers=browser._headers()).status_code == 200
+    wrong = client.http.request("PUT", "/login")
+    assert wrong.status_code == 405 and wrong.headers["Allow"] == "GET, HEAD, POST"
+
+
+# -- item 3: a tenant's text in deskhire's mail --------------------------------------------------
+
+
+def test_an_invitation_keeps_the_business_words_out_of_the_subject_and_quotes_them(client, deps):
+    impostor = "deskhire Security: your account is locked, verify at https://evil.example/verify"
+    owner = business(client, company_name=impostor, owner_name="IT desk www.evil.example")
+    mate = unique("mate-") + "@example.com"
+    call(client, "POST", "/api/v1/team/invites", {"email": mate, "role": "manager"}, token=owner["token"])
+    mail = deps.mailer.last_to(mate)
+    assert mail.subject == "You are invited to join a team on deskhire"
+    assert "evil.example" not in mail.subject + mail.text
+    assert "In the business's own words (not deskhire's)" in mail.text
+    assert "\u201cdeskhire Security: your account is locked, verify at\u201d" in mail.text
+    assert "\u201cIT desk\u201d" in mail.text
+    # and a name is capped where it is chosen
+    long_name = call(
+        client,
+        "POST",
+        "/api/v1/signup/business",
+        {
+            "company_name": "A" * 81,
+            "slug": unique("long-"),
+            "owner_name": "O",
+            "email": unique("l") + "@example.com",
+            "password": STRONG,
+            "time_zone": "UTC",
+        },
+    )
+    assert long_name.status_code == 400 and long_name.json["error"]["field"] == "company_name"
+
+
+def test_no_subject_carries_a_link_or_a_header_break():
+    from chalicelib.mail import Mail
+
+    mail = Mail(
+        to="a@example.com", subject="Acme\r\nBcc: x@evil.example offers https://evil.example", text="t"
+    )
+    assert "\r" not in mail.subject and "\n" not in mail.subject and "evil.example" not in mail.subject
