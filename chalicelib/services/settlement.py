@@ -7,12 +7,12 @@ twice moves nothing more, and a run after a late dispute ending moves just what 
 
 Each movement is written first as an intent (a transfer or refund item, with the ledger postings
 that commit the money) and then carried out at Stripe with a key made from that item's id; a crash
-between the two is finished by the next run, which finds the object at Stripe (by the key, or after the
-key window by its metadata: a transfer among those to its destination since the intent, a refund
-on the charge) before creating it. A transfer never leaves before the invoice is paid, always
-names the invoice's charge as `source_transaction` (Stripe files it under the charge's transfer
-group, which is kept on the transfer's record as Stripe reports it), and goes only to an agent whose account has transfers active and
-payouts enabled; the others wait for a later run (PROMISES P5-P7)."""
+between the two is finished by the next run, which finds the object at Stripe (by the key, or after
+the key window by its metadata: a transfer among those to its destination, a refund on the charge)
+before creating it. A transfer never leaves before the invoice is paid, always names the invoice's
+charge as `source_transaction` (Stripe files it under the charge's transfer group, which is kept
+on the transfer's record as Stripe reports it), and goes only to an agent whose account has
+transfers active and payouts enabled; the others wait for a later run (PROMISES P5-P7)."""
 
 from __future__ import annotations
 
