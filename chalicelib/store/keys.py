@@ -18,6 +18,7 @@ The single table has `pk`/`sk` and two overloaded global secondary indexes. Acce
 | an invitation by its token                | GSI2: gsi2pk = `INVITE#<sha256>`                  |
 | agents waiting for vetting                | GSI2: gsi2pk = `AGENTS#<status>`, sorted by time  |
 | login throttling counters (TTL)           | pk = `THROTTLE#<scope>#<sha256>`                  |
+| rate-limit buckets (TTL; store/limits.py) | pk = `LIMIT#<scope>-<numbers>-<hmac>`, sk BUCKET |
 | operators                                 | pk = `OP#<operator>`                              |
 | a tenant's audit log, newest first        | pk = `T#<tenant>#AUDIT`, sk = `<time>#<ulid>`     |
 | a business's contracts (offers included)  | pk = `T#<tenant>`, sk = `CONTRACT#<id>`           |
