@@ -969,6 +969,7 @@ def run_scale(n: int, *, password_hash: str) -> dict:
     from chalicelib.settings import Settings
     from chalicelib.store import binding
     from local import dynamodb
+    from local.stage import emulator_options
     from local.stripe_emulator import Emulator
     from local.table import ensure_table
 
@@ -977,7 +978,11 @@ def run_scale(n: int, *, password_hash: str) -> dict:
     os.environ.setdefault("DESKHIRE_STAGE", "local")
     port = dynamodb.free_port()
     process = dynamodb.start(port=port)
-    emulator = Emulator(webhook_url=None)
+    # configured as `make run` configures it, from the app's settings (local/stage.py): the
+    # platform's country and settlement currencies, card funds pending 2 days (bill-week charges
+    # the cards and moves no money after that, so the pending funds change no figure); webhooks
+    # off (they are other invocations)
+    emulator = Emulator(**emulator_options(os.environ), webhook_url=None)
     try:
         dynamodb.apply_environ(port)
         client = dynamodb.client(port)
@@ -1047,4 +1052,17 @@ def run() -> dict:
         "contracts": CONTRACTS,
         "entries_per_contract": len(_spans()),
         "hours_per_contract": sum(s.minutes for s in _spans()) / 60,
+        "emulator": _emulator_platform(),
     }
+
+
+def _emulator_platform() -> str:
+    """What the benchmark's emulators are configured as (local/stage.py, from the app's settings)."""
+    from local.stage import emulator_options
+
+    chosen = emulator_options(os.environ)
+    return (
+        f"platform {chosen['platform_country']}, settling in "
+        f"{', '.join(chosen['settlement_currencies']).upper()}, card funds pending "
+        f"{chosen['funds_delay'] // 3600} h"
+    )

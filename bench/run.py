@@ -207,7 +207,8 @@ def _billing_section(bill: dict) -> str:
 
 Each business has {bill["contracts"]} hourly contracts at 25.00 USD an hour whose agents logged a full week
 ({bill["entries_per_contract"]} entries, {bill["hours_per_contract"]:g} h each), and a card on file. Each size runs on its own DynamoDB Local
-and its own Stripe emulator (webhooks off: they are other invocations). As scheduled, `lock-week`
+and its own Stripe emulator, configured as `make run` configures it ({bill.get("emulator", "")}; webhooks
+off: they are other invocations). As scheduled, `lock-week`
 runs at Monday 12:00 (not measured), then `bill-week` at 12:05 through the job runner, measured:
 one task per business, `invoicing.bill_week` (lock, plan, draft at Stripe, an invoice item per line,
 finalize, pay, ledger). Per-invoice figures are one task's, split off at the runner's progress

@@ -4,10 +4,12 @@ their cron rules.
 
 Ports come from DESKHIRE_PORT (8000), DESKHIRE_DYNAMODB_PORT (8001) and DESKHIRE_STRIPE_PORT
 (8002); every child gets the local stage's environment from local/stage.py, the one place that
-builds it (so `make job` and `make admin` reach the same table and the same emulator). Card funds
-stay pending at the emulator for DESKHIRE_STRIPE_FUNDS_DELAY seconds (2 days, as Stripe's standard
-schedule in the US), so refunds and reversals soon after a transfer meet pending funds as they
-would on Stripe. Ctrl-C or SIGTERM stops every child, however many times it comes (a second one
+builds it (so `make job` and `make admin` reach the same table and the same emulator). The
+emulator is configured there too (local/stage.py `emulator_options`), from the app's own settings:
+the platform's country (DESKHIRE_PLATFORM_COUNTRY) and settlement currencies
+(DESKHIRE_SETTLEMENT_CURRENCIES), the webhook secrets, and card funds pending for
+DESKHIRE_STRIPE_FUNDS_DELAY seconds (2 days, as Stripe's standard schedule in the US), so refunds
+and reversals soon after a transfer meet pending funds as they would on Stripe. Ctrl-C or SIGTERM stops every child, however many times it comes (a second one
 while stopping is ignored, not a reason to leave a child behind); a second run finds the data of
 the first."""
 
@@ -26,15 +28,12 @@ from pathlib import Path
 
 from local import dynamodb
 from local.demo import DEMO_PASSWORD, LOGINS
-from local.stage import local_environment, port
+from local.stage import emulator_arguments, emulator_options, funds_delay, local_environment, port
 from local.table import ensure_table
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(os.environ.get("DESKHIRE_DATA_DIR", ROOT / ".data"))
 
-
-# Stripe makes card funds available about 2 days after the charge (the US standard schedule).
-FUNDS_DELAY_SECONDS = 2 * 24 * 3600
 STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
 
 
@@ -116,9 +115,7 @@ def main() -> int:
     api_port = port("DESKHIRE_PORT")
     ddb_port = port("DESKHIRE_DYNAMODB_PORT")
     stripe_port = port("DESKHIRE_STRIPE_PORT")
-    funds_delay = os.environ.get("DESKHIRE_STRIPE_FUNDS_DELAY", str(FUNDS_DELAY_SECONDS))
-    if not funds_delay.isdigit():
-        sys.exit(f"DESKHIRE_STRIPE_FUNDS_DELAY must be a number of seconds, not {funds_delay!r}")
+    funds_delay()  # a malformed DESKHIRE_STRIPE_FUNDS_DELAY stops us before anything starts
     for name, number in (
         ("DESKHIRE_PORT", api_port),
         ("DESKHIRE_DYNAMODB_PORT", ddb_port),
@@ -154,13 +151,15 @@ def main() -> int:
 
         url = f"http://127.0.0.1:{api_port}"
         stripe_url = f"http://127.0.0.1:{stripe_port}"
-        # the one local environment (local/stage.py), for every child; the Stripe emulator sends
-        # its webhooks, signed with the local stage's secrets (settings.py), to the API, and they
-        # are retried until the API is up
+        # the one local environment (local/stage.py), for every child; the Stripe emulator is
+        # configured from the same settings the app reads (its platform's country and settlement
+        # currencies, card funds pending), and sends its webhooks, signed with the local stage's
+        # secrets, to the API, where they are retried until the API is up
         env = {**local_environment(), "PYTHONUNBUFFERED": "1"}
         from chalicelib.settings import Settings
 
         local = Settings.from_environ(env)
+        stripe_options = emulator_options(env)
         if local.stripe_api_base != stripe_url:
             raise RuntimeError(
                 f"DESKHIRE_STRIPE_API_BASE is {local.stripe_api_base}, not the emulator at {stripe_url}"
@@ -181,14 +180,9 @@ def main() -> int:
                     f"{url}/api/v1/webhooks/stripe",
                     "--connect-webhook-url",
                     f"{url}/api/v1/webhooks/stripe/connect",
-                    "--webhook-secret",
-                    local.stripe_webhook_secret,
-                    "--connect-webhook-secret",
-                    local.stripe_connect_webhook_secret,
                     "--public-url",
                     stripe_url,
-                    "--funds-delay",
-                    funds_delay,
+                    *emulator_arguments(stripe_options),
                 ],
                 cwd=ROOT,
                 env=env,
@@ -227,7 +221,11 @@ def main() -> int:
             f"  demo logins (password {DEMO_PASSWORD}):\n"
             + "".join(f"    {who:<15} {email}\n" for who, email in LOGINS)
             + "  make admin EMAIL=... adds an operator.\n"
-            f"  card funds stay pending {int(funds_delay) // 3600} h at the emulator (DESKHIRE_STRIPE_FUNDS_DELAY, seconds)\n"
+            f"  the emulator's platform: {stripe_options['platform_country']}, settling in "
+            f"{', '.join(stripe_options['settlement_currencies']).upper()} (DESKHIRE_PLATFORM_COUNTRY, "
+            "DESKHIRE_SETTLEMENT_CURRENCIES)\n"
+            f"  card funds stay pending {stripe_options['funds_delay'] // 3600} h at the emulator "
+            "(DESKHIRE_STRIPE_FUNDS_DELAY, seconds)\n"
             "  Ctrl-C stops everything.\n",
             flush=True,
         )

@@ -17,7 +17,7 @@ from .emulator import DEFAULT_WEBHOOK_SECRET, Emulator
 from .events import API_VERSION
 
 
-def main(argv: list[str] | None = None) -> int:
+def parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m local.stripe_emulator", description="A small Stripe emulator."
     )
@@ -41,41 +41,55 @@ def main(argv: list[str] | None = None) -> int:
         "--platform-country", default="US", help="the platform account's country (default US)"
     )
     parser.add_argument(
-        "--platform-currency", default="usd", help="the platform's default settlement currency (default usd)"
+        "--platform-currency",
+        help="the platform's default settlement currency (default: its country's, usd for US)",
     )
     parser.add_argument(
         "--settlement-currencies",
         help="comma-separated currencies the platform settles in (default: the platform currency only)",
     )
     parser.add_argument("--verbose", action="store_true", help="log every HTTP request")
-    args = parser.parse_args(argv)
+    return parser
 
-    emu = Emulator(
-        webhook_url=args.webhook_url,
-        connect_webhook_url=args.connect_webhook_url,
-        webhook_secret=args.webhook_secret,
-        connect_webhook_secret=args.connect_webhook_secret,
-        data_file=args.data_file,
-        public_url=args.public_url,
-        host=args.host,
-        api_key=args.api_key,
-        funds_delay=args.funds_delay,
-        platform_country=args.platform_country.upper(),
-        platform_currency=args.platform_currency.lower(),
-        settlement_currencies=(
+
+def options(argv: list[str] | None = None) -> dict:
+    """The Emulator's keyword arguments from a command line (what `make run` passes)."""
+    args = parser().parse_args(argv)
+    return {
+        "webhook_url": args.webhook_url,
+        "connect_webhook_url": args.connect_webhook_url,
+        "webhook_secret": args.webhook_secret,
+        "connect_webhook_secret": args.connect_webhook_secret,
+        "data_file": args.data_file,
+        "public_url": args.public_url,
+        "host": args.host,
+        "port": args.port,
+        "api_key": args.api_key,
+        "funds_delay": args.funds_delay,
+        "platform_country": args.platform_country.upper(),
+        "platform_currency": args.platform_currency.lower() if args.platform_currency else None,
+        "settlement_currencies": (
             [c.strip().lower() for c in args.settlement_currencies.split(",") if c.strip()]
             if args.settlement_currencies
             else None
         ),
-        verbose=args.verbose,
-    )
+        "verbose": args.verbose,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    chosen = options(argv)
+    port = chosen.pop("port")
+    emu = Emulator(**chosen)
     try:
-        emu.start(args.port)
+        emu.start(port)
     except OSError as exc:
-        print(f"stripe emulator: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
+        print(f"stripe emulator: cannot listen on {emu.host}:{port}: {exc}", file=sys.stderr)
         return 1
     print(
-        f"stripe emulator on {emu.url} (API {API_VERSION}); state: {args.data_file or 'in memory'}",
+        f"stripe emulator on {emu.url} (API {API_VERSION}); state: {emu.data_file or 'in memory'}; "
+        f"platform {emu.platform_country}, settles in {', '.join(sorted(emu.settlement_currencies))}; "
+        f"card funds pending {emu.funds_delay} s",
         flush=True,
     )
     stopped = threading.Event()

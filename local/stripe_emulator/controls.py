@@ -90,6 +90,11 @@ def _route(emu: Emulator, method: str, parts: list[str], route: tuple[str, str],
             "public_url": emu.public_url,
             "api_version": API_VERSION,
             "now": emu.now(),
+            # what the platform is, so a caller can check it agrees with the app's settings
+            "platform_country": emu.platform_country,
+            "platform_currency": emu.platform_currency,
+            "settlement_currencies": sorted(emu.settlement_currencies),
+            "funds_delay": emu.funds_delay,
         }
     if route == ("POST", "reset"):
         emu.reset()

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from . import views
+from . import money, views
 from .context import Ctx
 from .errors import no_such
 from .faults import Faults
@@ -52,7 +52,7 @@ class Emulator:
         webhook_timeout: float = 10.0,
         platform_name: str = "deskhire (emulator)",
         platform_country: str = "US",
-        platform_currency: str = "usd",
+        platform_currency: str | None = None,
         settlement_currencies: Iterable[str] | None = None,
         platform_account_id: str = "acct_emulatorplatform",
         statement_descriptor: str = "DESKHIRE",
@@ -72,11 +72,16 @@ class Emulator:
         self.webhook_retry_delays = tuple(webhook_retry_delays)
         self.webhook_timeout = webhook_timeout
         self.platform_name = platform_name
-        self.platform_country = platform_country
-        self.platform_currency = platform_currency
+        self.platform_country = platform_country.upper()
+        # The platform account's default currency: its country's, as Stripe sets it (US: usd).
+        self.platform_currency = (
+            platform_currency or money.COUNTRY_CURRENCY.get(self.platform_country, "usd")
+        ).lower()
         # The currencies the platform's balance holds; a charge in any other lands converted into
         # platform_currency (Stripe's settlement currencies, set up per bank account).
-        self.settlement_currencies = frozenset(settlement_currencies or ()) | {platform_currency}
+        self.settlement_currencies = frozenset(c.lower() for c in settlement_currencies or ()) | {
+            self.platform_currency
+        }
         self.platform_account_id = platform_account_id
         self.statement_descriptor = statement_descriptor
         self.verbose = verbose

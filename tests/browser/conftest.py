@@ -40,19 +40,33 @@ def portal_port():
 
 
 @pytest.fixture(scope="session")
-def portal_stripe(portal_port):
-    """The Stripe emulator the portal under test talks to, sending its webhooks to the portal
-    signed with the local stage's secrets (chalicelib/settings.py)."""
-    from chalicelib.settings import Settings
+def portal_environment(ddb, portal_port):
+    """The portal's environment (all but the emulator's address), from which the emulator is
+    configured too: one source for the platform's country, settlement currencies and secrets."""
+    return {
+        **os.environ,
+        **dynamodb.environ_for(ddb),
+        "PYTHONUNBUFFERED": "1",
+        "DESKHIRE_FIXED_CLOCK": PORTAL_NOW.isoformat(),
+        # links Stripe sends the browser back to (return URLs) are built from this
+        "DESKHIRE_PUBLIC_URL": f"http://127.0.0.1:{portal_port}",
+    }
+
+
+@pytest.fixture(scope="session")
+def portal_stripe(portal_port, portal_environment):
+    """The Stripe emulator the portal under test talks to, configured from the portal's own
+    settings as `make run` configures it (local/stage.py `emulator_options`: the platform's country
+    and settlement currencies, the webhook secrets, card funds pending 2 days as at Stripe), and
+    sending its webhooks to the portal."""
+    from local.stage import emulator_options
     from local.stripe_emulator import Emulator
 
-    local = Settings.from_environ({"DESKHIRE_TABLE": "deskhire"})
     base = f"http://127.0.0.1:{portal_port}"
     emulator = Emulator(
+        **emulator_options(portal_environment),
         webhook_url=f"{base}/api/v1/webhooks/stripe",
         connect_webhook_url=f"{base}/api/v1/webhooks/stripe/connect",
-        webhook_secret=local.stripe_webhook_secret,
-        connect_webhook_secret=local.stripe_connect_webhook_secret,
         webhook_retry_delays=(0.2, 0.5, 1.0),
     )
     emulator.start(port=0)
@@ -61,17 +75,9 @@ def portal_stripe(portal_port):
 
 
 @pytest.fixture(scope="session")
-def portal_url(ddb, portal_port, portal_stripe):
+def portal_url(portal_port, portal_environment, portal_stripe):
     port = portal_port
-    env = {
-        **os.environ,
-        **dynamodb.environ_for(ddb),
-        "PYTHONUNBUFFERED": "1",
-        "DESKHIRE_FIXED_CLOCK": PORTAL_NOW.isoformat(),
-        "DESKHIRE_STRIPE_API_BASE": portal_stripe.url,
-        # links Stripe sends the browser back to (return URLs) are built from this
-        "DESKHIRE_PUBLIC_URL": f"http://127.0.0.1:{port}",
-    }
+    env = {**portal_environment, "DESKHIRE_STRIPE_API_BASE": portal_stripe.url}
     server = subprocess.Popen(
         [sys.executable, "-m", "local.serve", "--port", str(port)],
         cwd=ROOT,

@@ -52,3 +52,22 @@ def test_a_card_is_saved_on_the_card_page_and_payouts_are_set_up_on_a_phone(
     phone.wait_for_url("**/agent/payouts/return*")
     expect(phone.get_by_text("enabled", exact=False).first).to_be_visible()
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+
+
+def test_the_portals_emulator_is_the_platform_the_portal_believes_in(
+    portal_url, portal_stripe, portal_environment
+):
+    """The emulator behind the portal is configured from the portal's own settings, as `make run`
+    configures its emulator (local/stage.py): the same platform country and settlement currencies,
+    and card funds pending 2 days as at Stripe (they used to be available at once here)."""
+    import json
+    import urllib.request
+
+    from chalicelib.settings import Settings
+
+    settings = Settings.from_environ(portal_environment)
+    with urllib.request.urlopen(portal_stripe.url + "/_emulator/health") as response:
+        emulator = json.loads(response.read())
+    assert emulator["platform_country"] == settings.platform_country
+    assert emulator["settlement_currencies"] == sorted(settings.settlement_currencies)
+    assert emulator["funds_delay"] == 2 * 24 * 3600

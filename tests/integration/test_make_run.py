@@ -102,6 +102,8 @@ def test_run_serves_stops_cleanly_and_keeps_data(tmp_path):
         "DESKHIRE_DYNAMODB_PORT": str(ddb_port),
         "DESKHIRE_STRIPE_PORT": str(stripe_port),
         "DESKHIRE_DATA_DIR": str(tmp_path),
+        # the platform settles in two currencies: the emulator must hold both, as the app says
+        "DESKHIRE_SETTLEMENT_CURRENCIES": "usd,eur",
     }
     # As on a developer's shell: nothing of the test session's own settings leaks in.
     for name in (
@@ -124,6 +126,15 @@ def test_run_serves_stops_cleanly_and_keeps_data(tmp_path):
         assert b"deskhire" in response.read()
     with urllib.request.urlopen(f"http://127.0.0.1:{stripe_port}/_emulator/health") as response:
         assert response.status == 200
+        emulator = json.loads(response.read())
+    # the emulator's platform is the app's (local/stage.py builds both from the same settings)
+    from chalicelib.settings import Settings
+    from local.stage import local_environment
+
+    settings = Settings.from_environ(local_environment(env))
+    assert emulator["platform_country"] == settings.platform_country == "US"
+    assert emulator["settlement_currencies"] == sorted(settings.settlement_currencies) == ["eur", "usd"]
+    assert emulator["funds_delay"] == 2 * 24 * 3600
     # demo logins work on the first start
     assert any("loading demo data" in line for line in lines)
     from local.demo import DEMO_PASSWORD, LOGINS
