@@ -1,15 +1,19 @@
 """Rate-limit buckets in DynamoDB (the rules are in domain/limits.py): one item per (scope,
-subject) holding the bucket's theoretical arrival time in epoch milliseconds, under a TTL.
+subject) holding the bucket's theoretical arrival time (TAT) in epoch milliseconds, under a TTL.
 
-Spending a token is one conditional UpdateItem, never a read-modify-write:
-  1. a busy bucket (TAT between now and the latest allowed): `ADD tat interval`;
-  2. an idle or new one (TAT in the past, or none): `SET tat = now + interval`. A TAT further
-     ahead than a full bucket can reach (only a clock that went back can leave one: a test's, or
-     a demo's) counts as idle too, beyond a minute's grace for the skew between servers.
-If neither condition holds the bucket is empty (or another request moved it between the two: the
-item is read and the steps are tried again). Subjects (addresses, emails, ids) are stored as keyed
-digests, never in clear. This is the limiter the API, the portal, resets and invitations use, and
-the help page and the inbound webhooks will:
+Spending a token is a conditional UpdateItem, never a read-modify-write, and most spends are one
+request:
+  1. an idle or new bucket (no TAT yet, or a TAT in the past: the caller is slower than the rate,
+     which is how people and most integrations use deskhire): `SET tat = now + interval`. A TAT
+     further ahead than a full bucket can reach (only a clock that went back can leave one: a
+     test's, or a demo's) counts as idle too, beyond a minute's grace for the skew between servers;
+  2. a busy bucket (TAT between now and the latest allowed, a caller bursting): `ADD tat interval`.
+Each update asks DynamoDB for the item as it was when its condition failed
+(ReturnValuesOnConditionCheckFailure), so a failed step says which case holds without a read: a
+new or idle bucket costs one request, a busy one two, an empty one (refused) one. Only when
+another request moved the bucket between the two steps are they tried again. Subjects (addresses,
+emails, ids) are stored as keyed digests, never in clear. This is the limiter the API, the
+portal, resets and invitations use, and the help page and the inbound webhooks will:
 
     limits.spend(limits.in_force(deps).signup_per_address, "signup", address, deps=deps)
 """
@@ -19,12 +23,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 
+from botocore.exceptions import ClientError
 from pynamodb.attributes import NumberAttribute
-from pynamodb.exceptions import UpdateError
 
 from chalicelib.domain.limits import Limits, Rate, RateLimited
 from chalicelib.store import keys
-from chalicelib.store.base import Entity, is_condition_failure
+from chalicelib.store.base import Entity
 
 ATTEMPTS = 3
 
@@ -47,14 +51,38 @@ def _bucket_pk(rate: Rate, scope: str, subject: str, secret: bytes) -> str:
     return keys.platform_pk("LIMIT", f"{scope}-{rate.capacity}-{rate.interval_ms}-{hashed}")
 
 
-def _try(bucket: LimitBucket, actions, condition) -> bool:
+class _Applied:
+    """The update was made (the token is spent)."""
+
+
+APPLIED = _Applied()
+
+
+def _try(pk: str, actions, condition) -> _Applied | int | None:
+    """Make the update if `condition` holds: APPLIED. Otherwise the bucket's TAT as DynamoDB held
+    it when the condition failed (None: no bucket yet)."""
+    table = LimitBucket._get_connection()
+    connection = table.connection
+    request = connection.get_operation_kwargs(
+        table.table_name,
+        pk,
+        range_key="BUCKET",
+        actions=actions,
+        condition=condition,
+        return_values_on_condition_failure="ALL_OLD",
+    )
     try:
-        bucket.update(actions=actions, condition=condition)
-    except UpdateError as error:
-        if is_condition_failure(error):
-            return False
-        raise
-    return True
+        # PynamoDB's update_item cannot ask for the old item on a failed condition; its dispatch
+        # sends the same UpdateItem with that one parameter more.
+        connection.dispatch("UpdateItem", request)
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+            raise
+        # PynamoDB restates botocore's error without the item; the original carries it.
+        original = error.__cause__ if isinstance(error.__cause__, ClientError) else error
+        tat = (original.response.get("Item") or {}).get("tat")
+        return int(tat["N"]) if tat else None
+    return APPLIED
 
 
 def take(rate: Rate, scope: str, subject: str, *, deps) -> int | None:
@@ -62,21 +90,23 @@ def take(rate: Rate, scope: str, subject: str, *, deps) -> int | None:
     now_ms = int(deps.now().timestamp() * 1000)
     latest = rate.latest_allowed(now_ms)
     forget = LimitBucket.expires_at.set(rate.forgets_after_ms(now_ms) // 1000 + 60)
-    bucket = LimitBucket(_bucket_pk(rate, scope, subject, deps.secret), "BUCKET")
+    pk = _bucket_pk(rate, scope, subject, deps.secret)
     beyond_reach = rate.forgets_after_ms(now_ms) + CLOCK_SKEW_MS
     label = LimitBucket.kind.set(LimitBucket)
+    idle = LimitBucket.tat.does_not_exist() | (LimitBucket.tat < now_ms) | (LimitBucket.tat > beyond_reach)
+    busy = (LimitBucket.tat >= now_ms) & (LimitBucket.tat <= latest)
     for _ in range(ATTEMPTS):
-        busy = (LimitBucket.tat >= now_ms) & (LimitBucket.tat <= latest)
-        if _try(bucket, [LimitBucket.tat.add(rate.interval_ms), label, forget], busy):
+        found = _try(pk, [LimitBucket.tat.set(now_ms + rate.interval_ms), label, forget], idle)
+        if found is APPLIED:
             return None
-        idle = (
-            LimitBucket.tat.does_not_exist() | (LimitBucket.tat < now_ms) | (LimitBucket.tat > beyond_reach)
-        )
-        if _try(bucket, [LimitBucket.tat.set(now_ms + rate.interval_ms), label, forget], idle):
+        if found is not None and latest < found <= beyond_reach:
+            return rate.wait_seconds(found, now_ms)  # empty: refused without another request
+        found = _try(pk, [LimitBucket.tat.add(rate.interval_ms), label, forget], busy)
+        if found is APPLIED:
             return None
-        current = LimitBucket.find(bucket.pk, bucket.sk, consistent=True)
-        if current is not None and latest < current.tat <= beyond_reach:
-            return rate.wait_seconds(int(current.tat), now_ms)
+        if found is not None and latest < found <= beyond_reach:
+            return rate.wait_seconds(found, now_ms)
+        # The bucket moved between the two steps (idle again, or gone): try again.
     # Contended past a few tries: refusing for a second is the safe answer.
     return 1
 

@@ -220,6 +220,25 @@ def test_a_bucket_refills_at_its_rate(deps):
     assert limits.take(rate, "refill", subject, deps=deps) is None
 
 
+def test_a_limited_call_costs_one_request_unless_its_bucket_is_bursting(deps):
+    """Requests per spend, counted: a new bucket (its first touch), an idle one and an empty one
+    (a refusal) cost one UpdateItem each and no read; only a caller bursting costs two."""
+    from chalicelib.store import limits
+
+    rate, subject = Rate(2, MINUTE), unique("cost-")  # 2 at once, a token back every 30 seconds
+
+    def spend():
+        with Recorder() as recorded:
+            wait = limits.take(rate, "cost", subject, deps=deps)
+        return wait, recorded.calls
+
+    assert spend() == (None, ["UpdateItem"])  # the bucket's first touch
+    assert spend() == (None, ["UpdateItem", "UpdateItem"])  # the second at once: bursting
+    assert spend() == (30, ["UpdateItem"])  # empty: refused, Retry-After without a read
+    deps.clock.advance(minutes=5)
+    assert spend() == (None, ["UpdateItem"])  # idle again
+
+
 def test_production_numbers_are_the_documented_ones():
     from pathlib import Path
 
