@@ -181,7 +181,7 @@ def _payouts_page(ctx: PageContext, *, account=None, status=200, errors=None, re
         account=account,
         state=account.status or "not_started",
         needs=requirement_labels(account.requirements_due),
-        countries=payouts.COUNTRIES,
+        countries=payouts.countries_for(ctx.deps.settings.platform_country),
         values={"country": ctx.form_values.get("country") or payouts.suggested_country(me.time_zone)},
         errors=errors or {},
         returned=returned,

@@ -70,6 +70,16 @@ def suggested_country(time_zone: str) -> str:
     return ZONE_COUNTRY.get(time_zone, "US")
 
 
+def countries_for(platform_country: str) -> dict[str, str]:
+    """The countries of COUNTRIES this platform can pay out to (domain/payouts.py `can_pay_out`):
+    all of them from a US platform; from one elsewhere, those in its region."""
+    return {
+        code: name
+        for code, name in COUNTRIES.items()
+        if payout_rules.can_pay_out(code, platform_country=platform_country)
+    }
+
+
 def onboarding_link(actor: Principal, *, country: str | None, deps: Deps) -> str:
     """Where the agent goes to give Stripe their details: a fresh, single-use Account Link."""
     agent = _agent(actor)
@@ -78,6 +88,13 @@ def onboarding_link(actor: Principal, *, country: str | None, deps: Deps) -> str
         country = (country or suggested_country(agent.time_zone)).upper()
         if country not in COUNTRIES:
             raise InvalidInput("choose a country deskhire pays out to", field="country")
+        if not payout_rules.can_pay_out(country, platform_country=deps.settings.platform_country):
+            # Stripe would refuse to create the account: no cross-border payouts from this platform
+            raise InvalidInput(
+                f"deskhire cannot pay out to {COUNTRIES[country]} yet; choose one of "
+                + ", ".join(countries_for(deps.settings.platform_country).values()),
+                field="country",
+            )
         agreement = payout_rules.service_agreement(country, platform_country=deps.settings.platform_country)
         account = deps.payments.find_account(agent.agent_id) or deps.payments.create_express_account(
             agent.agent_id,

@@ -15,7 +15,8 @@ from chalicelib.jobs import runner
 from chalicelib.services import payouts, reconciliation, settlement
 from chalicelib.store.billing import InvoiceRecord, invoice_key
 from tests.integration.billing_helpers import payout_day, worked_week
-from tests.integration.helpers import business, call
+from tests.integration.helpers import agent, business, call
+from tests.integration.portal_helpers import signed_in
 from tests.stripe_support import CONNECT_WEBHOOK_SECRET, FUNDS_DELAY
 
 pytestmark = pytest.mark.integration
@@ -101,6 +102,44 @@ def test_an_agent_inside_the_region_keeps_the_full_agreement(client, paying):
     assert account.service_agreement == "full"
     (ours,) = settlement.transfers_of(weekly(hired))
     assert ours.status == "sent" and ours.received_currency == "eur"
+
+
+def test_a_platform_that_cannot_pay_outside_its_region_tells_the_agent_instead_of_failing_at_stripe(
+    client, paying
+):
+    """Stripe offers cross-border payouts to recipient accounts to US platforms only: a platform in
+    the UK that tried to onboard an agent in Japan would be refused by Stripe ("Connected accounts
+    in JP cannot be created by platforms in GB"). deskhire says so first, names the countries it
+    can pay, and lists only those on the payouts page."""
+    import dataclasses
+
+    from chalicelib import composition
+    from local.stripe_emulator import Emulator
+
+    with Emulator(platform_country="GB") as emulator:  # a platform in the UK, as the settings say
+        gateway = paying.gateway.__class__("sk_test_gb", api_base=emulator.url, max_network_retries=0)
+        settings = dataclasses.replace(
+            paying.deps.settings, platform_country="GB", stripe_api_base=emulator.url
+        )
+        composition.override_deps(dataclasses.replace(paying.deps, settings=settings, payments=gateway))
+        someone = agent(client)
+        refused = call(
+            client, "POST", "/api/v1/agent/payouts/onboarding-link", {"country": "JP"}, token=someone["token"]
+        )
+        assert refused.status_code == 400, refused.json
+        assert refused.json["error"]["field"] == "country"
+        assert "Japan" in refused.json["error"]["message"] and "Portugal" in refused.json["error"]["message"]
+        assert emulator.requests(method="POST", path="/v1/accounts") == []  # nothing made at Stripe
+        page = signed_in(client, someone["email"]).get("/agent/payouts")
+        assert ">Portugal</option>" in page.text and "Japan" not in page.text
+        assert ">Australia</option>" not in page.text
+        # inside the region the agent is onboarded on the full agreement, and Stripe agrees
+        made = call(
+            client, "POST", "/api/v1/agent/payouts/onboarding-link", {"country": "PT"}, token=someone["token"]
+        )
+        assert made.status_code == 201, made.json
+        account = payouts.account_of(AgentId(someone["id"]))
+        assert account.service_agreement == "full" and account.country == "PT"
 
 
 # -- currencies ---------------------------------------------------------------------------------------
