@@ -33,6 +33,7 @@ from pathlib import Path
 import pytest
 import stripe
 from stripe._list_object import ListObject
+from stripe._search_result_object import SearchResultObject
 from stripe._stripe_object import StripeObject, UntypedStripeObject
 
 pytestmark = pytest.mark.integration
@@ -451,4 +452,68 @@ def test_every_object_carries_every_field_of_stripes_fixture(stripe_emulator, st
                 if have == "null" and nullable_in_stripe(kind, name):
                     continue
                 problems.append(f"{kind}.{name}: Stripe's fixture has {want}, the emulator answered {have}")
+    assert not problems, "\n".join(problems)
+
+
+def test_every_kind_the_emulator_stores_is_checked_here():
+    """A kind of object added to the emulator must be added to SDK_CLASSES (and so to make_all,
+    which must make one of each), or this fails: the fidelity check covers every kind it returns."""
+    from local.stripe_emulator import views
+    from local.stripe_emulator.resources import build_router
+
+    build_router()
+    assert set(views.KINDS) <= set(SDK_CLASSES), set(views.KINDS) - set(SDK_CLASSES)
+
+
+def test_every_event_carries_an_object_the_sdk_describes(stripe_emulator, stripe_client):
+    """The object inside each event the emulator sent is one of the kinds checked above (an event
+    about an object of another kind would otherwise go unchecked)."""
+    make_all(stripe_client, stripe_emulator)
+    kinds = {cls.OBJECT_NAME for cls in SDK_CLASSES.values()}
+    inner = {event["data"]["object"].get("object") for event in stripe_emulator.events()}
+    assert inner and inner <= kinds, inner - kinds
+
+
+def test_deleted_objects_lists_and_search_results_have_stripes_shape(stripe_emulator, stripe_client):
+    """What DELETE answers (Stripe's `deleted_<kind>`: id, object, deleted), a deleted customer
+    retrieved again, and the list and search-result envelopes, against the SDK and the fixtures."""
+    client = stripe_client
+    customer = client.v1.customers.create(params={"email": "gone@example.com"})
+    invoice = client.v1.invoices.create(params={"customer": customer.id})
+    item = client.v1.invoice_items.create(params={"customer": customer.id, "amount": 500, "currency": "usd"})
+    account = client.v1.accounts.create(params={"type": "express", "country": "US"})
+    deleted = {
+        "invoiceitem": raw(client.v1.invoice_items.delete(item.id)),
+        "invoice": raw(client.v1.invoices.delete(invoice.id)),
+        "account": raw(client.v1.accounts.delete(account.id)),
+        "customer": raw(client.v1.customers.delete(customer.id)),
+    }
+    again = client.v1.customers.retrieve(customer.id)
+    problems = []
+    for kind, data in [*deleted.items(), ("customer", raw(again))]:
+        fixture = fixtures()[f"deleted_{kind}"]
+        if set(data) != set(fixture):
+            problems.append(f"deleted {kind}: fields {sorted(data)}, Stripe's {sorted(fixture)}")
+        checker = Checker()
+        for name, value in data.items():
+            annotation = fields_of(SDK_CLASSES[kind]).get(name)
+            if annotation is None:
+                problems.append(f"deleted {kind}.{name}: the SDK does not annotate it")
+            else:
+                checker.value(annotation, value, f"deleted {kind}.{name}")
+        problems += checker.problems
+        if data.get("deleted") is not True:
+            problems.append(f"deleted {kind}: deleted is {data.get('deleted')!r}")
+
+    listed = client.v1.invoices.list(params={"limit": 1}).last_response.data
+    found = client.v1.invoices.search(params={"query": "status:'draft'"}).last_response.data
+    for label, envelope, cls, object_name in (
+        ("list", listed, ListObject, "list"),
+        ("search", found, SearchResultObject, "search_result"),
+    ):
+        expected = set(fields_of(cls)) | {"object", "url"}
+        if set(envelope) != expected:
+            problems.append(f"{label}: fields {sorted(envelope)}, the SDK's {sorted(expected)}")
+        if envelope.get("object") != object_name or not isinstance(envelope.get("has_more"), bool):
+            problems.append(f"{label}: {envelope.get('object')!r}, has_more {envelope.get('has_more')!r}")
     assert not problems, "\n".join(problems)

@@ -151,6 +151,27 @@ def test_a_parameter_the_sdk_does_not_declare_is_stripes_parameter_unknown(strip
         stripe_client.v1.customers.delete(customer.id, params={"expand": ["customer"]})  # type: ignore[arg-type]
 
 
+def test_every_endpoint_the_emulator_serves_refuses_a_parameter_the_sdk_does_not_declare(stripe_emulator):
+    """Each of its routes, whatever the method: the check runs before the endpoint (and before the
+    object is looked up), so no endpoint can take a parameter Stripe would refuse."""
+    accepted = []
+    routes = build_router().routes
+    for route in routes:
+        path = re.sub(r"\{\w+\}", "xx_missing", route.template)
+        where = "params" if route.method in ("GET", "DELETE") else "data"
+        answer = requests.request(
+            route.method,
+            stripe_emulator.url + path,
+            headers={"Authorization": f"Bearer {TEST_API_KEY}"},
+            timeout=5,
+            **{where: {"zz_not_a_parameter": "1"}},
+        )
+        error = answer.json().get("error") or {}
+        if answer.status_code != 400 or error.get("code") != "parameter_unknown":
+            accepted.append(f"{route.method} {route.template}: {answer.status_code} {error.get('code')}")
+    assert len(routes) > 60 and not accepted, "\n".join(accepted)
+
+
 def test_what_stripe_accepts_but_the_emulator_does_not_model_is_refused_distinguishably(stripe_client):
     with pytest.raises(stripe.InvalidRequestError) as refused:
         stripe_client.v1.customers.create(params={"tax": {"ip_address": "127.0.0.1"}})
