@@ -461,6 +461,53 @@ def test_card_money_is_pending_for_days(stripe_emulator, stripe_client):
     stripe_client.v1.transfers.create(params={"amount": 1000, "currency": "usd", "destination": agent.id})
 
 
+def test_transfers_to_recipient_accounts_take_a_day_more_to_become_available(stripe_emulator, stripe_client):
+    """Stripe's "Service agreement types": "Transfers to recipient accounts take an extra 24 hours to
+    become available in the connected account's balance." The platform's side is unchanged; the
+    recipient's money (and so what a reversal can take back) is pending a day longer."""
+    day = 24 * 3600
+    charge = paid_charge(stripe_client, 10000)
+    stripe_emulator.advance_time(2 * day)  # the charge's funds are available on the platform
+    full = onboarded(stripe_client, stripe_emulator, country="PT")
+    recipient = onboarded(
+        stripe_client,
+        stripe_emulator,
+        country="JP",
+        capabilities={"transfers": {"requested": True}},
+        tos_acceptance={"service_agreement": "recipient"},
+    )
+
+    def destination_txn(transfer):
+        payment = stripe_client.v1.charges.retrieve(
+            transfer.destination_payment,
+            params={"expand": ["balance_transaction"]},
+            options={"stripe_account": transfer.destination},
+        )
+        return payment.balance_transaction
+
+    to_full = stripe_client.v1.transfers.create(
+        params={"amount": 1000, "currency": "usd", "destination": full.id, "source_transaction": charge.id}
+    )
+    to_recipient = stripe_client.v1.transfers.create(
+        params={
+            "amount": 1000,
+            "currency": "usd",
+            "destination": recipient.id,
+            "source_transaction": charge.id,
+        }
+    )
+    assert destination_txn(to_full).status == "available"
+    pending = destination_txn(to_recipient)
+    assert pending.status == "pending" and pending.available_on == to_recipient.created + day
+    with pytest.raises(stripe.InvalidRequestError) as early:
+        stripe_client.v1.transfers.reversals.create(to_recipient.id, params={"amount": 100})
+    assert early.value.code == "balance_insufficient"
+    stripe_client.v1.transfers.reversals.create(to_full.id, params={"amount": 100})
+    stripe_emulator.advance_time(day)
+    assert destination_txn(to_recipient).status == "available"
+    stripe_client.v1.transfers.reversals.create(to_recipient.id, params={"amount": 100})
+
+
 def test_reversals_and_a_short_connected_balance(stripe_emulator, stripe_client):
     charge = paid_charge(stripe_client, 10000)
     agent = onboarded(stripe_client, stripe_emulator, country="GB")

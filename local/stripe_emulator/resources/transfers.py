@@ -20,6 +20,9 @@ from ..params import CURRENCY, LIST, METADATA, PAGE, Enum, in_range, require
 from . import balance
 from .payments import new_charge, refund_charge, settled_refunds
 
+# A recipient account's transferred money is available a day after a full-agreement account's.
+RECIPIENT_EXTRA_DELAY = 24 * 3600
+
 CREATE = {
     "amount": int,
     "currency": CURRENCY,
@@ -160,6 +163,9 @@ def create(ctx: Ctx):
 
     target = acct["default_currency"]
     landed = money.convert(amount, currency, target)
+    # "Transfers to recipient accounts take an extra 24 hours to become available in the connected
+    # account's balance" (Stripe's "Service agreement types"): the platform's side is unchanged.
+    arrives_on = available_on + (RECIPIENT_EXTRA_DELAY if agreement == "recipient" else 0)
     payment = new_charge(
         ctx,
         charge_id=store.new_id("py"),
@@ -185,7 +191,7 @@ def create(ctx: Ctx):
         type_="payment",
         source=payment["id"],
         exchange_rate=money.exchange_rate(currency, target),
-        available_on=available_on,
+        available_on=arrives_on,
     )
     payment["balance_transaction"] = account_txn["id"]
     transfer["destination_payment"] = payment["id"]
