@@ -31,7 +31,6 @@ from chalicelib.web.limits import charge_address, charge_request
 from chalicelib.web.observability import current_request_id, log_context, logger
 
 MAX_BODY_BYTES = 256 * 1024
-METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 _PATH_PARAM = re.compile(r"{(\w+)}")
 
 
@@ -266,22 +265,27 @@ def to_response(result, operation: Operation) -> Response:
     return Response(body=body, status_code=operation.status, headers=dict(errors.JSON_HEADERS))
 
 
-def install_method_guards(app) -> None:
-    """Serve HEAD where a page is served by GET, and answer a wrong method on a known path with 405
-    and an Allow header (naming HEAD where it is served), in our error model.
+# Every method a path answers: the ones it serves, and a 405 with `Allow` for the rest.
+GUARDED_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
-    API Gateway would otherwise answer such a request itself (403 "Missing Authentication Token")
-    before Lambda sees it, so the guard is a real route on every path, here and in production."""
+
+def install_method_guards(app) -> None:
+    """Serve HEAD wherever GET is served (pages and JSON alike), and answer every other method a
+    path does not serve with 405 and an Allow header naming what it does, in our error model.
+
+    In production API Gateway sends every method of a known path to the function (one ANY method
+    per path: local/api_template.py), and Chalice routes by method; without a route for a method
+    Chalice would answer in its own shape, with every registered method in Allow, guards included.
+    OPTIONS is guarded too, so that the local gateway (which answers it itself unless a route
+    exists) and production agree."""
     for path, entries in list(app.routes.items()):
-        # HEAD on the portal's pages (browsers, link checkers and monitors ask with it). Not on
-        # the JSON paths: each route is a method in the CloudFormation template, which must stay
-        # under CloudFormation's 1 MB (issue 12 notes: collapsing the 405 guards would free room).
-        if "GET" in entries and "HEAD" not in entries and not path.startswith("/api/"):
+        # HEAD: browsers, link checkers and monitors ask with it.
+        if "GET" in entries and "HEAD" not in entries:
             app.route(path, methods=["HEAD"], name=f"head_{_route_name(path)}")(
                 _head_of(entries["GET"].view_function)
             )
-        allowed = sorted(entries)
-        for method in METHODS:
+        allowed = sorted(method for method in GUARDED_METHODS if method in entries)
+        for method in GUARDED_METHODS:
             if method not in entries:
                 app.route(path, methods=[method], name=f"method_guard_{method}_{_route_name(path)}")(
                     _method_guard(", ".join(allowed))

@@ -332,6 +332,12 @@ def test_head_is_served_where_a_page_is(client, deps):
     assert client.http.request("HEAD", "/app/team", headers=browser._headers()).status_code == 200
     wrong = client.http.request("PUT", "/login")
     assert wrong.status_code == 405 and wrong.headers["Allow"] == "GET, HEAD, POST"
+    # and on the JSON API, with the GET's own checks
+    me = client.http.request("HEAD", "/api/v1/me", headers={"Authorization": f"Bearer {owner['token']}"})
+    assert me.status_code == 200 and not me.body and me.headers["Cache-Control"] == "no-store"
+    assert client.http.request("HEAD", "/api/v1/me").status_code == 401
+    options = client.http.request("OPTIONS", "/api/v1/me")
+    assert options.status_code == 405 and options.headers["Allow"] == "GET, HEAD"
 
 
 # -- item 3: a tenant's text in deskhire's mail --------------------------------------------------

@@ -163,7 +163,24 @@ def test_wrong_method_is_405_with_allow(client):
     response = client.http.delete("/api/v1/notes")
     assert response.status_code == 405
     assert error_of(response)["code"] == "method_not_allowed"
-    assert response.headers["Allow"] == "GET, POST"
+    assert response.headers["Allow"] == "GET, HEAD, POST"
+    # OPTIONS too, here as in production (where API Gateway passes every method to the function)
+    options = client.http.request("OPTIONS", "/api/v1/notes")
+    assert options.status_code == 405 and options.headers["Allow"] == "GET, HEAD, POST"
+    assert error_of(options)["code"] == "method_not_allowed"
+    # a path served by GET alone
+    only_get = client.http.request("PUT", "/api/v1/boom")
+    assert only_get.status_code == 405 and only_get.headers["Allow"] == "GET, HEAD"
+
+
+def test_head_is_served_where_get_is_on_the_json_api(client):
+    """HEAD answers as GET does (status, headers, the same checks), without the body."""
+    head = client.http.request("HEAD", "/api/v1/notes?limit=5")
+    get = client.http.get("/api/v1/notes?limit=5")
+    assert head.status_code == get.status_code == 200 and not head.body
+    assert head.headers["Content-Type"] == get.headers["Content-Type"] == "application/json"
+    assert client.http.request("HEAD", "/api/v1/notes?limit=500").status_code == 400
+    assert client.http.request("HEAD", "/api/v1/notes/abc").status_code == 404
 
 
 def test_a_fault_is_a_500_with_a_request_id_and_no_internals(client, caplog):
