@@ -3,18 +3,9 @@
 from __future__ import annotations
 
 from chalicelib.domain.errors import DomainError, TooManyRequests
-from chalicelib.lazy import lazy
 from chalicelib.web.auth import SIGNED_IN, client_address
 from chalicelib.web.portal import FormInvalid, PageContext, Portal, field_errors
 from chalicelib.web.redirects import safe_next
-
-identity_schemas = lazy("chalicelib.schemas.identity")
-team_schemas = lazy("chalicelib.schemas.team")
-accounts = lazy("chalicelib.services.accounts")
-password_resets = lazy("chalicelib.services.password_resets")
-sessions = lazy("chalicelib.services.sessions")
-team = lazy("chalicelib.services.team")
-principals = lazy("chalicelib.store.principals")
 
 pages = Portal(__name__)
 
@@ -55,6 +46,9 @@ def _form_page(ctx: PageContext, template: str, model, action, **extra):
 
 def _signed_in(ctx: PageContext, account, landing: str):
     """A new account starts with a portal session, as if it had just signed in."""
+    from chalicelib.services import sessions
+    from chalicelib.store import principals
+
     issued = sessions.issue(
         principals.principal_of(account), channel="cookie", deps=ctx.deps, reason="session.created"
     )
@@ -74,7 +68,11 @@ def business_signup_form(ctx: PageContext):
 
 @pages.post("/signup", limit="signup_per_address")
 def business_signup(ctx: PageContext):
+    from chalicelib.schemas import identity as identity_schemas
+
     def act(data: identity_schemas.BusinessSignupBody):
+        from chalicelib.services import accounts
+
         _, owner = accounts.sign_up_business(accounts.BusinessSignup(**data.model_dump()), deps=ctx.deps)
         return _signed_in(ctx, owner, "/app?welcome=1")
 
@@ -96,7 +94,11 @@ def agent_signup_form(ctx: PageContext):
 
 @pages.post("/agents/signup", limit="signup_per_address")
 def agent_signup(ctx: PageContext):
+    from chalicelib.schemas import identity as identity_schemas
+
     def act(data: identity_schemas.AgentSignupBody):
+        from chalicelib.services import accounts
+
         record = accounts.sign_up_agent(accounts.AgentSignup(**data.model_dump()), deps=ctx.deps)
         return _signed_in(ctx, record, "/agent")
 
@@ -123,6 +125,9 @@ def login_form(ctx: PageContext):
 
 @pages.post("/login")
 def login(ctx: PageContext):
+    from chalicelib.schemas import identity as identity_schemas
+    from chalicelib.services import sessions
+
     next_page = ctx.form_values.get("next", "")
     try:
         data = ctx.form(identity_schemas.SessionBody)
@@ -145,6 +150,8 @@ def login(ctx: PageContext):
 
 @pages.post("/logout", access=SIGNED_IN)
 def logout(ctx: PageContext):
+    from chalicelib.services import sessions
+
     sessions.log_out(ctx.authenticated, deps=ctx.deps)
     ctx.end_session()
     return ctx.redirect("/")
@@ -157,6 +164,9 @@ def password_reset_form(ctx: PageContext):
 
 @pages.post("/password-reset", limit="reset_per_address")
 def password_reset_request(ctx: PageContext):
+    from chalicelib.schemas import identity as identity_schemas
+    from chalicelib.services import password_resets
+
     try:
         data = ctx.form(identity_schemas.PasswordResetBody)
     except FormInvalid as invalid:
@@ -169,6 +179,8 @@ def password_reset_request(ctx: PageContext):
 
 @pages.get("/password-reset/{token}")
 def password_reset_choose(ctx: PageContext, token: str):
+    from chalicelib.services import password_resets
+
     try:
         password_resets.check_token(token, deps=ctx.deps)
     except DomainError as error:
@@ -184,6 +196,9 @@ def password_reset_choose(ctx: PageContext, token: str):
 
 @pages.post("/password-reset/{token}")
 def password_reset_complete(ctx: PageContext, token: str):
+    from chalicelib.schemas import identity as identity_schemas
+    from chalicelib.services import password_resets
+
     try:
         data = ctx.form(identity_schemas.NewPasswordBody)
         password_resets.reset_password(token, data.password, deps=ctx.deps)
@@ -221,6 +236,8 @@ def password_reset_complete(ctx: PageContext, token: str):
 
 @pages.get("/invites/{token}")
 def invite_form(ctx: PageContext, token: str):
+    from chalicelib.services import team
+
     try:
         invite, tenant = team.find_invite(token, deps=ctx.deps)
     except DomainError as error:
@@ -238,6 +255,9 @@ def invite_form(ctx: PageContext, token: str):
 
 @pages.post("/invites/{token}")
 def invite_accept(ctx: PageContext, token: str):
+    from chalicelib.schemas import team as team_schemas
+    from chalicelib.services import team
+
     try:
         invite, tenant = team.find_invite(token, deps=ctx.deps)
     except DomainError as error:
@@ -250,6 +270,8 @@ def invite_accept(ctx: PageContext, token: str):
         )
 
     def act(data: team_schemas.AcceptInviteBody):
+        from chalicelib.services import team
+
         ctx.start_session(
             team.accept_invite(token, name=data.name, password=data.password, deps=ctx.deps, channel="cookie")
         )

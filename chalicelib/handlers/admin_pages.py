@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from chalicelib.domain.errors import DomainError
-from chalicelib.lazy import lazy
 from chalicelib.web.auth import OPERATOR
 from chalicelib.web.portal import PageContext, Portal
-
-vetting = lazy("chalicelib.services.vetting")
 
 pages = Portal(__name__)
 
 
 def _queue(ctx: PageContext, *, status=200, notice=None, errors=None):
+    from chalicelib.services import vetting
+
     return ctx.render(
         "admin_home.html",
         status=status,
@@ -30,6 +29,8 @@ def home(ctx: PageContext):
 
 @pages.post("/admin/agents/{agent_id}/approve", access=OPERATOR)
 def approve(ctx: PageContext, agent_id: str):
+    from chalicelib.services import vetting
+
     tier = ctx.form_values.get("tier", "")
     if tier not in ("1", "2", "3"):
         return _queue(ctx, status=400, errors={"form": "choose tier 1, 2 or 3"})
@@ -39,6 +40,8 @@ def approve(ctx: PageContext, agent_id: str):
 
 @pages.post("/admin/agents/{agent_id}/reject", access=OPERATOR)
 def reject(ctx: PageContext, agent_id: str):
+    from chalicelib.services import vetting
+
     try:
         agent = vetting.reject(
             ctx.principal, agent_id, reason=ctx.form_values.get("reason", "")[:500], deps=ctx.deps

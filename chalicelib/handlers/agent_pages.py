@@ -4,22 +4,18 @@ from __future__ import annotations
 
 from chalicelib.domain.errors import DomainError
 from chalicelib.domain.money import format_amount
-from chalicelib.lazy import lazy
 from chalicelib.web import forms
 from chalicelib.web.auth import AGENT
 from chalicelib.web.portal import PageContext, Portal
-
-profiles = lazy("chalicelib.services.profiles")
-matching = lazy("chalicelib.services.matching")
-vocabulary = lazy("chalicelib.domain.vocabulary")
-schedule = lazy("chalicelib.domain.schedule")
-billing_pages = lazy("chalicelib.handlers.billing_pages")  # the payouts reminder
 
 pages = Portal(__name__)
 
 
 @pages.get("/agent", access=AGENT)
 def home(ctx: PageContext):
+    from chalicelib.handlers import billing_pages
+    from chalicelib.services import matching, profiles
+
     agent = profiles.my_profile(ctx.principal)
     feed = None
     if agent.status == "approved" and profiles.is_complete(agent):
@@ -35,6 +31,8 @@ def home(ctx: PageContext):
 
 
 def _profile_page(ctx: PageContext, agent, *, status=200, errors=None, values=None, saved=False):
+    from chalicelib.domain import schedule, vocabulary
+
     if values is None:
         values = {
             "headline": agent.headline,
@@ -68,11 +66,15 @@ def _profile_page(ctx: PageContext, agent, *, status=200, errors=None, values=No
 
 @pages.get("/agent/profile", access=AGENT)
 def profile_form(ctx: PageContext):
+    from chalicelib.services import profiles
+
     return _profile_page(ctx, profiles.my_profile(ctx.principal))
 
 
 @pages.post("/agent/profile", access=AGENT)
 def profile_save(ctx: PageContext):
+    from chalicelib.services import profiles
+
     agent = profiles.my_profile(ctx.principal)
     values = ctx.form_values
     try:

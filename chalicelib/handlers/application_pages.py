@@ -7,19 +7,16 @@ from datetime import date
 
 from chalicelib.domain.errors import DomainError, NotFound
 from chalicelib.domain.money import format_amount
-from chalicelib.lazy import lazy
 from chalicelib.web import forms
 from chalicelib.web.auth import AGENT, MEMBER
 from chalicelib.web.portal import PageContext, Portal, field_errors
-
-applications = lazy("chalicelib.services.applications")
-openings = lazy("chalicelib.services.openings")
-profiles = lazy("chalicelib.services.profiles")
 
 pages = Portal(__name__)
 
 
 def _opening_page(ctx: PageContext, opening, *, status=200, errors=None, values=None):
+    from chalicelib.services import profiles
+
     agent = profiles.my_profile(ctx.principal)
     return ctx.render(
         "agent_opening.html",
@@ -39,6 +36,8 @@ def _opening_page(ctx: PageContext, opening, *, status=200, errors=None, values=
 
 def _visible_opening(ctx: PageContext, opening_id: str):
     """Open openings are for vetted agents: to anyone else they are 'not found'."""
+    from chalicelib.services import openings, profiles
+
     if profiles.my_profile(ctx.principal).status != "approved":
         raise NotFound("openings open to you once an operator approves your account")
     return openings.find_for_agent(opening_id)
@@ -51,6 +50,8 @@ def agent_opening(ctx: PageContext, opening_id: str):
 
 @pages.post("/agent/openings/{opening_id}/apply", access=AGENT)
 def apply(ctx: PageContext, opening_id: str):
+    from chalicelib.services import applications
+
     opening = _visible_opening(ctx, opening_id)
     values = ctx.form_values
     try:
@@ -79,6 +80,8 @@ def apply(ctx: PageContext, opening_id: str):
 
 @pages.get("/agent/applications", access=AGENT)
 def agent_applications(ctx: PageContext):
+    from chalicelib.services import applications
+
     return ctx.render(
         "agent_applications.html",
         title="Your applications",
@@ -88,6 +91,9 @@ def agent_applications(ctx: PageContext):
 
 
 def _thread(ctx: PageContext, application_id: str, *, status=200, errors=None):
+    from chalicelib.domain import interviews as interview_rules
+    from chalicelib.services import applications, interviews
+
     record, messages = applications.thread(ctx.principal, application_id)
     business = str(ctx.principal.kind) == "member"
     business_zone, agent_zone = interviews._zones(record)
@@ -131,6 +137,8 @@ def business_thread(ctx: PageContext, application_id: str):
 
 
 def _post_message(ctx: PageContext, application_id: str):
+    from chalicelib.services import applications
+
     try:
         applications.send(ctx.principal, application_id, ctx.form_values.get("body", ""), deps=ctx.deps)
     except DomainError as error:
@@ -154,6 +162,8 @@ def business_message(ctx: PageContext, application_id: str):
 
 def _decision(action: str, base: str, access):
     def handler(ctx: PageContext, application_id: str):
+        from chalicelib.services import applications
+
         applications.decide(
             ctx.principal, application_id, action, reason=ctx.form_values.get("reason", ""), deps=ctx.deps
         )
@@ -175,19 +185,20 @@ for _action, _base, _access in (
 
 @pages.post("/app/openings/{opening_id}/invitations", access=MEMBER)
 def invite(ctx: PageContext, opening_id: str):
+    from chalicelib.services import applications
+
     applications.invite(
         ctx.principal, opening_id, ctx.form_values.get("agent_id", ""), note="", deps=ctx.deps
     )
     return ctx.redirect(f"/app/openings/{opening_id}?invited=1")
 
 
-marketplace_schemas = lazy("chalicelib.schemas.marketplace")
-matching = lazy("chalicelib.services.matching")
-
-
 @pages.get("/agent/board", access=AGENT)
 def board_page(ctx: PageContext):
     from pydantic import ValidationError
+
+    from chalicelib.schemas import marketplace as marketplace_schemas
+    from chalicelib.services import matching
 
     params = {k: v for k, v in (ctx.request.query_params or {}).items() if v != ""}
     try:
@@ -224,14 +235,12 @@ def _skills():
     return SKILLS
 
 
-interviews = lazy("chalicelib.services.interviews")
-interview_rules = lazy("chalicelib.domain.interviews")
-
-
 def _slots_from_form(values: dict[str, str], time_zone: str):
     """Slots typed as local date-times (datetime-local inputs) in the business's time zone."""
     from datetime import datetime
     from zoneinfo import ZoneInfo
+
+    from chalicelib.domain import interviews as interview_rules
 
     slots = []
     for index in range(interview_rules.MAX_SLOTS):
@@ -246,6 +255,8 @@ def _slots_from_form(values: dict[str, str], time_zone: str):
 
 @pages.post("/app/applications/{application_id}/interviews", access=MEMBER)
 def propose_interview(ctx: PageContext, application_id: str):
+    from chalicelib.services import interviews, openings
+
     zone = openings._tenant(ctx.principal.require_tenant()).time_zone
     try:
         duration = int(ctx.form_values.get("duration_minutes", "30") or 30)
@@ -265,6 +276,8 @@ def propose_interview(ctx: PageContext, application_id: str):
 @pages.post("/agent/applications/{application_id}/interviews/{interview_id}/book", access=AGENT)
 def book_interview(ctx: PageContext, application_id: str, interview_id: str):
     from datetime import datetime
+
+    from chalicelib.services import interviews
 
     try:
         slot = datetime.fromisoformat(ctx.form_values.get("slot", "").replace("Z", "+00:00"))
@@ -286,6 +299,8 @@ def book_interview(ctx: PageContext, application_id: str, interview_id: str):
 
 def _calendar(ctx: PageContext, application_id: str, interview_id: str):
     from chalice import Response
+
+    from chalicelib.services import interviews
 
     text = interviews.calendar(ctx.principal, application_id, interview_id, deps=ctx.deps)
     return Response(

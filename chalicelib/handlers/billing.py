@@ -4,21 +4,9 @@ webhooks."""
 
 from __future__ import annotations
 
-from chalicelib.lazy import lazy
+from chalicelib import composition
 from chalicelib.web.api import JsonApi
 from chalicelib.web.auth import AGENT, MEMBER, OPERATOR, PUBLIC
-
-composition = lazy("chalicelib.composition")
-billing_accounts = lazy("chalicelib.services.billing_accounts")
-invoicing = lazy("chalicelib.services.invoicing")
-payouts = lazy("chalicelib.services.payouts")
-earnings = lazy("chalicelib.services.earnings")
-stripe_events = lazy("chalicelib.services.stripe_events")
-clawbacks = lazy("chalicelib.services.clawbacks")
-fees = lazy("chalicelib.services.fees")
-billing_rules = lazy("chalicelib.domain.billing")
-time = lazy("chalicelib.domain.time")
-schemas = lazy("chalicelib.schemas.billing")
 
 api = JsonApi(__name__, tag="billing", schemas="chalicelib.schemas.billing")
 
@@ -30,12 +18,18 @@ def _deps():
 @api.get("/api/v1/billing/account", response="BillingAccountView", access=MEMBER)
 def billing_account(principal):
     """The card on file and how invoices are collected."""
+    from chalicelib.schemas import billing as schemas
+    from chalicelib.services import billing_accounts
+
     return schemas.account_view(billing_accounts.account_of(principal.require_tenant()))
 
 
 @api.post("/api/v1/billing/setup-intents", response="CardSetupView", status=201, access=MEMBER)
 def start_card_setup(principal):
     """Start saving a card: a SetupIntent, and where the browser enters the card."""
+    from chalicelib.schemas import billing as schemas
+    from chalicelib.services import billing_accounts
+
     setup = billing_accounts.start_card_setup(principal, deps=_deps())
     return schemas.CardSetupView(
         setup_intent_id=setup.setup_intent_id, client_secret=setup.client_secret, url=setup.url
@@ -51,6 +45,9 @@ def start_card_setup(principal):
 )
 def finish_card_setup(body, principal):
     """After the card page: the SetupIntent is read again and its card made the default."""
+    from chalicelib.schemas import billing as schemas
+    from chalicelib.services import billing_accounts
+
     result = billing_accounts.finish_card_setup(principal, body.setup_intent_id, deps=_deps())
     if not result.ok:
         from chalicelib.domain.errors import Conflict
@@ -62,12 +59,18 @@ def finish_card_setup(body, principal):
 @api.get("/api/v1/billing/invoices", response="InvoiceList", access=MEMBER)
 def list_invoices(principal):
     """Weekly invoices, newest first, with their lines and Stripe's hosted page."""
+    from chalicelib.schemas import billing as schemas
+    from chalicelib.services import invoicing
+
     return schemas.InvoiceList(invoices=[schemas.invoice_view(r) for r in invoicing.invoices(principal)])
 
 
 @api.get("/api/v1/billing/estimate", response="EstimateView", access=MEMBER)
 def estimate(principal):
     """What this week would be invoiced if it locked now."""
+    from chalicelib.schemas import billing as schemas
+    from chalicelib.services import invoicing
+
     guess = invoicing.estimate(principal, deps=_deps())
     return schemas.EstimateView(
         week=str(guess.week),
@@ -80,6 +83,8 @@ def estimate(principal):
 def payout_account(principal):
     """Your payouts: whether Stripe can pay you, and what it still needs."""
     from chalicelib.domain.tenancy import AgentId
+    from chalicelib.schemas import billing as schemas
+    from chalicelib.services import payouts
 
     return schemas.payout_view(payouts.account_of(AgentId(principal.id)))
 
@@ -95,6 +100,9 @@ def payout_account(principal):
 )
 def onboarding_link(body, principal):
     """A single-use link to Stripe's onboarding for your Express account."""
+    from chalicelib.schemas import billing as schemas
+    from chalicelib.services import payouts
+
     return schemas.OnboardingLinkView(
         url=payouts.onboarding_link(principal, country=body.country, deps=_deps())
     )
@@ -103,12 +111,18 @@ def onboarding_link(body, principal):
 @api.post("/api/v1/agent/payouts/refresh", response="PayoutAccountView", access=AGENT)
 def refresh_payouts(principal):
     """Read your account from Stripe again (what the return page does)."""
+    from chalicelib.schemas import billing as schemas
+    from chalicelib.services import payouts
+
     return schemas.payout_view(payouts.refresh(principal, deps=_deps()))
 
 
 @api.get("/api/v1/agent/earnings", response="EarningsView", access=AGENT)
 def agent_earnings(principal):
     """Pending review, approved and paid out, by contract and week."""
+    from chalicelib.schemas import billing as schemas
+    from chalicelib.services import earnings
+
     found = earnings.earnings(principal, deps=_deps())
     return schemas.EarningsView(
         pending_review=[schemas.money(v, c) for c, v in sorted(found.pending_review.items())],
@@ -141,6 +155,9 @@ def agent_earnings(principal):
 )
 def set_collection(tenant_id: str, body, principal):
     """Let a business pay by invoice with net terms (or back to the card)."""
+    from chalicelib.schemas import billing as schemas
+    from chalicelib.services import billing_accounts
+
     return schemas.account_view(
         billing_accounts.set_collection(principal, tenant_id, net_days=body.days_until_due, deps=_deps())
     )
@@ -149,12 +166,19 @@ def set_collection(tenant_id: str, body, principal):
 @api.get("/api/v1/admin/fees", response="FeesView", access=OPERATOR)
 def show_fees(principal):
     """The fee schedule new invoices are billed under, and its latest changes."""
+    from chalicelib.schemas import billing as schemas
+    from chalicelib.services import fees
+
     return schemas.fees_view(fees.show(principal))
 
 
 @api.put("/api/v1/admin/fees", body="FeeScheduleBody", response="FeesView", errors=(409,), access=OPERATOR)
 def change_fees(body, principal):
     """Change the fees from the next invoice planned; invoices billed already keep theirs."""
+    from chalicelib.domain import billing as billing_rules
+    from chalicelib.schemas import billing as schemas
+    from chalicelib.services import fees
+
     schedule = billing_rules.FeeSchedule(
         client_fee_bps=body.client_fee_bps,
         agent_fee_bps={int(tier): bps for tier, bps in body.agent_fee_bps.items()},
@@ -174,6 +198,9 @@ def change_fees(body, principal):
 )
 def refund_after_payout(tenant_id: str, week: str, body, principal):
     """Uphold a complaint about paid-out minutes: refund the business, reverse the agent's share."""
+    from chalicelib.schemas import billing as schemas
+    from chalicelib.services import clawbacks
+
     return schemas.clawback_view(
         clawbacks.refund_after_payout(
             principal,
@@ -191,6 +218,8 @@ def refund_after_payout(tenant_id: str, week: str, body, principal):
 def _webhook(connect: bool):
     def handler(request):
         from chalicelib.payments.gateway import WebhookInvalid
+        from chalicelib.schemas import billing as schemas
+        from chalicelib.services import stripe_events
         from chalicelib.web.errors import HttpError
 
         try:

@@ -8,23 +8,10 @@ from __future__ import annotations
 
 from chalicelib.domain.errors import DomainError, NotFound
 from chalicelib.domain.money import format_amount
-from chalicelib.lazy import lazy
 from chalicelib.web import forms
 from chalicelib.web.auth import AGENT, MEMBER, OPERATOR
 from chalicelib.web.observability import CARD_PAGE_POLICY, logger
 from chalicelib.web.portal import PageContext, Portal
-
-billing_accounts = lazy("chalicelib.services.billing_accounts")
-invoicing = lazy("chalicelib.services.invoicing")
-dunning = lazy("chalicelib.services.dunning")
-payouts = lazy("chalicelib.services.payouts")
-earnings = lazy("chalicelib.services.earnings")
-contracts = lazy("chalicelib.services.contracts")
-clawbacks = lazy("chalicelib.services.clawbacks")
-profiles = lazy("chalicelib.services.profiles")
-terms = lazy("chalicelib.domain.contracts")
-tenancy = lazy("chalicelib.domain.tenancy")
-gateway = lazy("chalicelib.payments.gateway")
 
 pages = Portal(__name__)
 
@@ -42,6 +29,8 @@ def _stripe_down(ctx: PageContext):
 
 
 def _billing_page(ctx: PageContext, *, status: int = 200, notice=None, errors=None):
+    from chalicelib.services import billing_accounts, dunning, invoicing
+
     principal = ctx.principal
     tenant = principal.require_tenant()
     bills = invoicing.invoices(principal)
@@ -72,6 +61,9 @@ def billing_page(ctx: PageContext):
 
 @pages.post("/app/billing/card", access=MEMBER)
 def start_card(ctx: PageContext):
+    from chalicelib.payments import gateway
+    from chalicelib.services import billing_accounts
+
     try:
         setup = billing_accounts.start_card_setup(ctx.principal, deps=ctx.deps)
     except gateway.PaymentsUnavailable:
@@ -83,6 +75,9 @@ def start_card(ctx: PageContext):
 def card_page(ctx: PageContext):
     """The card page against Stripe itself (no emulator): Stripe.js and its Payment Element confirm
     the business's latest SetupIntent in the browser, and Stripe sends it to the return page."""
+    from chalicelib.payments import gateway
+    from chalicelib.services import billing_accounts
+
     key = ctx.deps.settings.stripe_publishable_key
     if not key.startswith("pk_"):  # a deployed stage still carrying config.json's placeholder
         logger.error("DESKHIRE_STRIPE_PUBLISHABLE_KEY is not a Stripe publishable key")
@@ -118,6 +113,9 @@ def card_page(ctx: PageContext):
 
 @pages.get("/app/billing/card/return", access=MEMBER)
 def card_return(ctx: PageContext):
+    from chalicelib.payments import gateway
+    from chalicelib.services import billing_accounts
+
     params = ctx.request.query_params or {}
     try:
         result = billing_accounts.finish_card_setup(
@@ -167,10 +165,15 @@ def requirement_labels(names) -> list[str]:
 
 
 def payouts_reminder(ctx: PageContext, account=None) -> bool:
+    from chalicelib.services import payouts
+
     return payouts.transfers_wait(ctx.principal, account, now=ctx.deps.now())
 
 
 def _payouts_page(ctx: PageContext, *, account=None, status=200, errors=None, returned=False):
+    from chalicelib.domain import tenancy
+    from chalicelib.services import payouts, profiles
+
     me = profiles.my_profile(ctx.principal)
     if account is None:
         account = payouts.account_of(tenancy.AgentId(me.agent_id))
@@ -196,6 +199,9 @@ def payouts_page(ctx: PageContext):
 
 @pages.post("/agent/payouts", access=AGENT)
 def start_payouts(ctx: PageContext):
+    from chalicelib.payments import gateway
+    from chalicelib.services import payouts
+
     try:
         url = payouts.onboarding_link(
             ctx.principal, country=ctx.form_values.get("country", "")[:2] or None, deps=ctx.deps
@@ -212,6 +218,9 @@ def start_payouts(ctx: PageContext):
 @pages.get("/agent/payouts/return", access=AGENT)
 def payouts_return(ctx: PageContext):
     """Back from Stripe: what the account says now, whatever the agent did there."""
+    from chalicelib.payments import gateway
+    from chalicelib.services import payouts
+
     try:
         account = payouts.refresh(ctx.principal, deps=ctx.deps)
     except gateway.PaymentsUnavailable:
@@ -222,6 +231,10 @@ def payouts_return(ctx: PageContext):
 @pages.get("/agent/payouts/refresh", access=AGENT)
 def payouts_refresh(ctx: PageContext):
     """Stripe sends the agent here when a link expired or was used: a fresh link, straight away."""
+    from chalicelib.domain import tenancy
+    from chalicelib.payments import gateway
+    from chalicelib.services import payouts
+
     if not payouts.account_of(tenancy.AgentId(ctx.principal.id)).account_id:
         return ctx.redirect("/agent/payouts")  # never started: the country comes from the form
     try:
@@ -236,6 +249,8 @@ def payouts_refresh(ctx: PageContext):
 
 @pages.get("/agent/earnings", access=AGENT)
 def earnings_page(ctx: PageContext):
+    from chalicelib.services import earnings, profiles
+
     found = earnings.earnings(ctx.principal, deps=ctx.deps)
     return ctx.render(
         "earnings.html",
@@ -253,7 +268,8 @@ def earnings_page(ctx: PageContext):
 def _collection_page(
     ctx: PageContext, tenant_id: str | None, *, status=200, errors=None, notice=None, refund_week=None
 ):
-    from chalicelib.services import reconciliation
+    from chalicelib.domain import tenancy
+    from chalicelib.services import billing_accounts, clawbacks, reconciliation
 
     report_day, report = reconciliation.latest_report()
     business = account = tenant = None
@@ -291,6 +307,8 @@ def admin_payouts(ctx: PageContext):
 
 @pages.post("/admin/businesses/{tenant_id}/collection", access=OPERATOR)
 def set_collection(ctx: PageContext, tenant_id: str):
+    from chalicelib.services import billing_accounts
+
     text = ctx.form_values.get("days_until_due", "").strip()
     try:
         if text and not text.isdigit():
@@ -315,6 +333,8 @@ def set_collection(ctx: PageContext, tenant_id: str):
 
 @pages.post("/admin/businesses/{tenant_id}/invoices/{week}/refunds", access=OPERATOR)
 def refund_after_payout(ctx: PageContext, tenant_id: str, week: str):
+    from chalicelib.services import clawbacks
+
     values = ctx.form_values
     try:
         minutes = forms.minutes_from_hours(values.get("hours", ""), field="hours")

@@ -4,23 +4,16 @@ from __future__ import annotations
 
 from chalicelib.domain.errors import DomainError, TooManyRequests
 from chalicelib.domain.identity import Role, may_manage_team
-from chalicelib.lazy import lazy
 from chalicelib.web.auth import MEMBER, TEAM_MANAGER
 from chalicelib.web.portal import FormInvalid, PageContext, Portal, field_errors
-
-team_schemas = lazy("chalicelib.schemas.team")
-key_schemas = lazy("chalicelib.schemas.api_keys")
-api_keys = lazy("chalicelib.services.api_keys")
-billing_accounts = lazy("chalicelib.services.billing_accounts")
-openings = lazy("chalicelib.services.openings")
-team = lazy("chalicelib.services.team")
-audit = lazy("chalicelib.store.audit")
 
 pages = Portal(__name__)
 
 
 @pages.get("/app", access=MEMBER)
 def home(ctx: PageContext):
+    from chalicelib.services import billing_accounts, openings, team
+
     principal = ctx.principal
     members = team.members(principal)
     invites = team.pending_invites(principal) if may_manage_team(principal.role) else []
@@ -49,6 +42,8 @@ def home(ctx: PageContext):
 
 
 def _team_page(ctx: PageContext, *, status: int = 200, errors=None, notice: str | None = None):
+    from chalicelib.services import team
+
     principal = ctx.principal
     manager = may_manage_team(principal.role)
     return ctx.render(
@@ -71,6 +66,9 @@ def team_page(ctx: PageContext):
 
 @pages.post("/app/team/invites", access=TEAM_MANAGER)
 def invite(ctx: PageContext):
+    from chalicelib.schemas import team as team_schemas
+    from chalicelib.services import team
+
     try:
         data = ctx.form(team_schemas.InviteBody)
         issued = team.invite(ctx.principal, email=data.email, role=Role(data.role), deps=ctx.deps)
@@ -87,12 +85,17 @@ def invite(ctx: PageContext):
 
 @pages.post("/app/team/invites/{invite_id}/revoke", access=TEAM_MANAGER)
 def revoke_invite(ctx: PageContext, invite_id: str):
+    from chalicelib.services import team
+
     team.revoke_invite(ctx.principal, invite_id, deps=ctx.deps)
     return ctx.redirect("/app/team")
 
 
 @pages.post("/app/team/members/{member_id}/role", access=TEAM_MANAGER)
 def change_role(ctx: PageContext, member_id: str):
+    from chalicelib.schemas import team as team_schemas
+    from chalicelib.services import team
+
     try:
         data = ctx.form(team_schemas.RoleBody)
         rotated = team.change_role(ctx.principal, member_id, Role(data.role), deps=ctx.deps)
@@ -110,6 +113,8 @@ def change_role(ctx: PageContext, member_id: str):
 
 @pages.post("/app/team/members/{member_id}/remove", access=TEAM_MANAGER)
 def remove_member(ctx: PageContext, member_id: str):
+    from chalicelib.services import team
+
     try:
         team.remove_member(ctx.principal, member_id, deps=ctx.deps)
     except DomainError as error:
@@ -123,6 +128,8 @@ def remove_member(ctx: PageContext, member_id: str):
 
 
 def _keys_page(ctx: PageContext, *, status: int = 200, errors=None, created=None):
+    from chalicelib.services import api_keys
+
     return ctx.render(
         "api_keys.html",
         status=status,
@@ -140,6 +147,9 @@ def keys_page(ctx: PageContext):
 
 @pages.post("/app/api-keys", access=TEAM_MANAGER)
 def create_key(ctx: PageContext):
+    from chalicelib.schemas import api_keys as key_schemas
+    from chalicelib.services import api_keys
+
     try:
         data = ctx.form(key_schemas.ApiKeyBody)
     except FormInvalid as invalid:
@@ -151,12 +161,16 @@ def create_key(ctx: PageContext):
 
 @pages.post("/app/api-keys/{key_id}/revoke", access=TEAM_MANAGER)
 def revoke_key(ctx: PageContext, key_id: str):
+    from chalicelib.services import api_keys
+
     api_keys.revoke(ctx.principal, key_id, deps=ctx.deps)
     return ctx.redirect("/app/api-keys")
 
 
 @pages.get("/app/audit-log", access=TEAM_MANAGER)
 def audit_page(ctx: PageContext):
+    from chalicelib.store import audit
+
     cursor = ctx.request.query_params.get("cursor") if ctx.request.query_params else None
     page = audit.page(ctx.principal.require_tenant(), limit=50, cursor=cursor, secret=ctx.deps.secret)
     return ctx.render("audit_log.html", title="Audit log", entries=page.items, next_cursor=page.next_cursor)

@@ -7,23 +7,9 @@ from __future__ import annotations
 from datetime import date
 
 from chalicelib.domain.errors import DomainError, InvalidInput
-from chalicelib.lazy import lazy
 from chalicelib.web import forms
 from chalicelib.web.auth import AGENT, MEMBER
 from chalicelib.web.portal import PageContext, Portal
-
-contracts = lazy("chalicelib.services.contracts")
-blocks = lazy("chalicelib.services.blocks")
-bonuses = lazy("chalicelib.services.bonuses")
-timesheets = lazy("chalicelib.services.timesheets")
-coverage = lazy("chalicelib.services.coverage")
-disputes = lazy("chalicelib.services.disputes")
-applications = lazy("chalicelib.services.applications")
-openings = lazy("chalicelib.services.openings")
-profiles = lazy("chalicelib.services.profiles")
-terms = lazy("chalicelib.domain.contracts")
-schedule = lazy("chalicelib.domain.schedule")
-money = lazy("chalicelib.domain.money")
 
 pages = Portal(__name__)
 
@@ -37,6 +23,8 @@ def _base(ctx: PageContext) -> str:
 
 
 def _list_page(ctx: PageContext):
+    from chalicelib.services import contracts
+
     now = ctx.deps.now()
     records = contracts.listed(ctx.principal)
     states = {r.contract_id: str(contracts.status_of(r, now)) for r in records}
@@ -65,6 +53,9 @@ def agent_contracts(ctx: PageContext):
 def _contract_page(
     ctx: PageContext, contract_id: str, *, status: int = 200, errors=None, notice=None, values=None
 ):
+    from chalicelib.domain import contracts as terms
+    from chalicelib.services import blocks, bonuses, contracts, coverage, profiles, timesheets
+
     record = contracts.find(ctx.principal, contract_id)
     now = ctx.deps.now()
     state = contracts.status_of(record, now)
@@ -125,6 +116,8 @@ def _act(action: str, *, needs_reason: bool = False):
     """A lifecycle button: the service call, then the contract's page (with the refusal shown)."""
 
     def handler(ctx: PageContext, contract_id: str):
+        from chalicelib.services import contracts
+
         reason = ctx.form_values.get("reason", "")[:500]
         try:
             if action == "accept":
@@ -161,6 +154,8 @@ for _action in ("accept", "decline", "end"):
 
 
 def _propose(ctx: PageContext, contract_id: str):
+    from chalicelib.services import contracts
+
     record = contracts.find(ctx.principal, contract_id)
     values = ctx.form_values
     try:
@@ -195,6 +190,8 @@ def agent_propose(ctx: PageContext, contract_id: str):
 
 @pages.post("/app/contracts/{contract_id}/bonuses", access=MEMBER)
 def grant_bonus(ctx: PageContext, contract_id: str):
+    from chalicelib.services import bonuses, contracts
+
     record = contracts.find(ctx.principal, contract_id)
     try:
         amount = forms.money(ctx.form_values.get("amount", ""), record.currency, field="bonus_amount")
@@ -237,6 +234,8 @@ def _block_refused(
 def buy_block(ctx: PageContext, contract_id: str):
     """The "Buy more hours" form: it names the block it showed, so a second click (or a reload of
     the answer) finds that block bought and buys no other."""
+    from chalicelib.services import blocks
+
     values = ctx.form_values
     try:
         minutes = forms.minutes_from_hours(values.get("block_hours", ""), field="block_hours")
@@ -266,6 +265,8 @@ def buy_block(ctx: PageContext, contract_id: str):
 
 @pages.post("/app/contracts/{contract_id}/blocks/{number}/cancel", access=MEMBER)
 def cancel_block(ctx: PageContext, contract_id: str, number: str):
+    from chalicelib.services import blocks
+
     try:
         blocks.cancel(ctx.principal, contract_id, number, deps=ctx.deps)
     except DomainError as error:
@@ -281,6 +282,8 @@ def cancel_block(ctx: PageContext, contract_id: str, number: str):
 
 @pages.post("/app/contracts/{contract_id}/top-up", access=MEMBER)
 def set_top_up(ctx: PageContext, contract_id: str):
+    from chalicelib.services import blocks
+
     values = ctx.form_values
     enabled = values.get("enabled", "") == "on"
     try:
@@ -305,6 +308,8 @@ def set_top_up(ctx: PageContext, contract_id: str):
 
 def _settle(step: str):
     def handler(ctx: PageContext, contract_id: str, amendment_id: str):
+        from chalicelib.services import contracts
+
         try:
             if step == "withdraw":
                 contracts.withdraw_amendment(ctx.principal, contract_id, amendment_id, deps=ctx.deps)
@@ -335,6 +340,8 @@ for _prefix, _access in (("/app", MEMBER), ("/agent", AGENT)):
 
 def _offer_source(ctx: PageContext):
     """Where an offer comes from: `?application=<id>`, or `?opening=<id>&agent=<id>` (invited)."""
+    from chalicelib.services import applications, openings, profiles
+
     params = ctx.request.query_params or {}
     source = {k: (params.get(k) or ctx.form_values.get(k) or "") for k in ("application", "opening", "agent")}
     if source["application"]:
@@ -349,6 +356,8 @@ def _offer_source(ctx: PageContext):
 
 
 def _offer_form(ctx: PageContext, *, status=200, errors=None, values=None):
+    from chalicelib.domain import money, schedule
+
     opening, agent_name, source = _offer_source(ctx)
     if values is None:
         values = {
@@ -383,6 +392,9 @@ def offer_form(ctx: PageContext):
 
 
 def _offer_draft(ctx: PageContext, currency: str, source: dict):
+    from chalicelib.domain import contracts as terms
+    from chalicelib.services import contracts
+
     values = ctx.form_values
     kind = values.get("kind", "hourly")
     if kind not in ("hourly", "block"):
@@ -434,6 +446,8 @@ _FORM_FIELDS = {
 
 @pages.post("/app/offers", access=MEMBER)
 def make_offer(ctx: PageContext):
+    from chalicelib.services import contracts
+
     opening, _, source = _offer_source(ctx)
     try:
         record = contracts.make_offer(

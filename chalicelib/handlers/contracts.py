@@ -3,20 +3,9 @@ timesheets and their review, disputes, and the weekly calendars."""
 
 from __future__ import annotations
 
-from chalicelib.lazy import lazy
+from chalicelib import composition
 from chalicelib.web.api import JsonApi
 from chalicelib.web.auth import AGENT, MEMBER, OPERATOR, PARTIES
-
-composition = lazy("chalicelib.composition")
-contracts = lazy("chalicelib.services.contracts")
-diary = lazy("chalicelib.services.diary")
-timesheets = lazy("chalicelib.services.timesheets")
-disputes = lazy("chalicelib.services.disputes")
-coverage = lazy("chalicelib.services.coverage")
-rules = lazy("chalicelib.domain.contracts")
-money = lazy("chalicelib.domain.money")
-time = lazy("chalicelib.domain.time")
-schemas = lazy("chalicelib.schemas.contracts")
 
 api = JsonApi(__name__, tag="contracts", schemas="chalicelib.schemas.contracts")
 
@@ -26,6 +15,9 @@ def _deps():
 
 
 def _contract(record, principal=None):
+    from chalicelib.schemas import contracts as schemas
+    from chalicelib.services import coverage
+
     deps = _deps()
     collisions = ()
     if principal is not None and record.status == "offered":
@@ -34,14 +26,20 @@ def _contract(record, principal=None):
 
 
 def _zone(principal, contract) -> str:
+    from chalicelib.services import timesheets
+
     return timesheets.viewer_zone(principal, contract)
 
 
 def _week(text: str):
+    from chalicelib.domain import time
+
     return time.BillingWeek.parse(text)
 
 
 def _this_or(query):
+    from chalicelib.domain import time
+
     return _week(query.week) if query.week else time.BillingWeek.containing(_deps().now())
 
 
@@ -53,6 +51,10 @@ def _this_or(query):
 )
 def make_offer(body, principal):
     """Offer a contract from an application, or to an agent invited to an opening (mailed to them)."""
+    from chalicelib.domain import contracts as rules
+    from chalicelib.domain import money
+    from chalicelib.services import contracts
+
     draft = contracts.OfferDraft(
         title=body.title,
         kind=rules.Kind(body.kind),
@@ -77,6 +79,10 @@ def make_offer(body, principal):
 @api.get("/api/v1/offers", response="ContractList", access=PARTIES)
 def list_offers(principal):
     """Offers made (business) or received (agent), answered or not, newest first."""
+    from chalicelib.domain import contracts as rules
+    from chalicelib.schemas import contracts as schemas
+    from chalicelib.services import contracts
+
     now = _deps().now()
     records = [r for r in contracts.listed(principal) if contracts.status_of(r, now) in rules.OFFER_STATES]
     return schemas.ContractList(contracts=[_contract(r, principal) for r in records])
@@ -85,6 +91,8 @@ def list_offers(principal):
 @api.post("/api/v1/offers/{contract_id}/accept", response="ContractView", errors=(404, 409), access=AGENT)
 def accept_offer(contract_id: str, principal):
     """Accept an offer: the contract starts and takes one of the opening's seats."""
+    from chalicelib.services import contracts
+
     return _contract(contracts.accept(principal, contract_id, deps=_deps()))
 
 
@@ -98,12 +106,16 @@ def accept_offer(contract_id: str, principal):
 )
 def decline_offer(contract_id: str, body, principal):
     """Decline an offer, with a reason the business sees if you like."""
+    from chalicelib.services import contracts
+
     return _contract(contracts.decline(principal, contract_id, reason=body.reason, deps=_deps()))
 
 
 @api.post("/api/v1/offers/{contract_id}/withdraw", response="ContractView", errors=(404, 409), access=MEMBER)
 def withdraw_offer(contract_id: str, principal):
     """Withdraw an offer the agent has not answered."""
+    from chalicelib.services import contracts
+
     return _contract(contracts.withdraw(principal, contract_id, deps=_deps()))
 
 
@@ -113,6 +125,10 @@ def withdraw_offer(contract_id: str, principal):
 @api.get("/api/v1/contracts", response="ContractList", access=PARTIES)
 def list_contracts(principal):
     """Contracts (active, paused, ended) of the business, or of the agent across businesses."""
+    from chalicelib.domain import contracts as rules
+    from chalicelib.schemas import contracts as schemas
+    from chalicelib.services import contracts
+
     now = _deps().now()
     records = [
         r for r in contracts.listed(principal) if contracts.status_of(r, now) not in rules.OFFER_STATES
@@ -123,18 +139,24 @@ def list_contracts(principal):
 @api.get("/api/v1/contracts/{contract_id}", response="ContractView", errors=(404,), access=PARTIES)
 def get_contract(contract_id: str, principal):
     """One contract or offer; to the agent, an offer shows where it collides with their other work."""
+    from chalicelib.services import contracts
+
     return _contract(contracts.find(principal, contract_id), principal)
 
 
 @api.post("/api/v1/contracts/{contract_id}/pause", response="ContractView", errors=(404, 409), access=MEMBER)
 def pause_contract(contract_id: str, principal):
     """Pause: no time can be logged until it resumes (a running clock is stopped first)."""
+    from chalicelib.services import contracts
+
     return _contract(contracts.pause(principal, contract_id, deps=_deps()))
 
 
 @api.post("/api/v1/contracts/{contract_id}/resume", response="ContractView", errors=(404, 409), access=MEMBER)
 def resume_contract(contract_id: str, principal):
     """Resume a paused contract."""
+    from chalicelib.services import contracts
+
     return _contract(contracts.resume(principal, contract_id, deps=_deps()))
 
 
@@ -147,6 +169,8 @@ def resume_contract(contract_id: str, principal):
 )
 def end_contract(contract_id: str, body, principal):
     """End the contract (either side, with a reason); time already logged stays billable."""
+    from chalicelib.services import contracts
+
     return _contract(contracts.end(principal, contract_id, reason=body.reason, deps=_deps()))
 
 
@@ -155,6 +179,9 @@ def end_contract(contract_id: str, body, principal):
 )
 def list_amendments(contract_id: str, principal):
     """Changes proposed to the rate or the weekly cap, and what became of them."""
+    from chalicelib.schemas import contracts as schemas
+    from chalicelib.services import contracts
+
     record = contracts.find(principal, contract_id)
     return schemas.AmendmentList(
         amendments=[schemas.amendment_view(a, record.currency) for a in contracts.amendments_of(record)]
@@ -171,6 +198,9 @@ def list_amendments(contract_id: str, principal):
 )
 def propose_amendment(contract_id: str, body, principal):
     """Propose a new rate (the business raises, the agent lowers) or weekly cap; the other side answers."""
+    from chalicelib.schemas import contracts as schemas
+    from chalicelib.services import contracts
+
     record = contracts.find(principal, contract_id)
     if body.rate is not None and body.rate.currency != record.currency:
         from chalicelib.domain.errors import InvalidInput
@@ -189,6 +219,9 @@ def propose_amendment(contract_id: str, body, principal):
 
 def _amendment_step(step: str):
     def handler(contract_id: str, amendment_id: str, principal):
+        from chalicelib.schemas import contracts as schemas
+        from chalicelib.services import contracts
+
         record = contracts.find(principal, contract_id)
         if step == "withdraw":
             settled = contracts.withdraw_amendment(principal, contract_id, amendment_id, deps=_deps())
@@ -218,8 +251,6 @@ for _step in ("accept", "decline", "withdraw"):
 
 # -- bonuses ------------------------------------------------------------------------------------
 
-bonuses = lazy("chalicelib.services.bonuses")
-
 
 @api.post(
     "/api/v1/contracts/{contract_id}/bonuses",
@@ -231,6 +262,10 @@ bonuses = lazy("chalicelib.services.bonuses")
 )
 def grant_bonus(contract_id: str, body, principal):
     """Pay the agent a one-off bonus: billed with this week, paid out with its hours."""
+    from chalicelib.domain import money
+    from chalicelib.schemas import contracts as schemas
+    from chalicelib.services import bonuses
+
     return schemas.bonus_view(
         bonuses.grant(
             principal,
@@ -245,14 +280,15 @@ def grant_bonus(contract_id: str, body, principal):
 @api.get("/api/v1/contracts/{contract_id}/bonuses", response="BonusList", errors=(404,), access=PARTIES)
 def list_bonuses(contract_id: str, principal):
     """The bonuses granted on a contract."""
+    from chalicelib.schemas import contracts as schemas
+    from chalicelib.services import bonuses
+
     return schemas.BonusList(
         bonuses=[schemas.bonus_view(b) for b in bonuses.of_contract(principal, contract_id)]
     )
 
 
 # -- more hours for a block contract ------------------------------------------------------------
-
-blocks = lazy("chalicelib.services.blocks")
 
 
 @api.get(
@@ -263,6 +299,9 @@ blocks = lazy("chalicelib.services.blocks")
 )
 def block_balance(contract_id: str, principal):
     """A block contract's hours: bought, used, left, the block waiting for payment, the top-up."""
+    from chalicelib.schemas import contracts as schemas
+    from chalicelib.services import blocks
+
     return schemas.block_balance_view(blocks.balance(principal, contract_id))
 
 
@@ -276,6 +315,9 @@ def block_balance(contract_id: str, principal):
 )
 def buy_block(contract_id: str, body, principal):
     """Buy another block (1 to 2,000 hours), invoiced and charged now; its hours may be logged once paid."""
+    from chalicelib.schemas import contracts as schemas
+    from chalicelib.services import blocks
+
     return schemas.block_balance_view(
         blocks.buy(principal, contract_id, minutes=body.block_minutes, number=body.number, deps=_deps())
     )
@@ -290,6 +332,9 @@ def buy_block(contract_id: str, body, principal):
 def cancel_block(contract_id: str, number: str, principal):
     """Withdraw a further block not paid yet (void at Stripe); a paid one stays, and its unused hours
     are refunded when the contract ends."""
+    from chalicelib.schemas import contracts as schemas
+    from chalicelib.services import blocks
+
     return schemas.block_balance_view(blocks.cancel(principal, contract_id, number, deps=_deps()))
 
 
@@ -302,6 +347,9 @@ def cancel_block(contract_id: str, number: str, principal):
 )
 def set_top_up(contract_id: str, body, principal):
     """Buy a block automatically when an entry leaves fewer minutes than the threshold (or turn it off)."""
+    from chalicelib.schemas import contracts as schemas
+    from chalicelib.services import blocks
+
     return schemas.block_balance_view(
         blocks.set_top_up(
             principal,
@@ -320,6 +368,9 @@ def set_top_up(contract_id: str, body, principal):
 @api.get("/api/v1/clock", response="ClockState", access=AGENT)
 def get_clock(principal):
     """Whether you are clocked in, on which contract, and when the clock stops by itself."""
+    from chalicelib.schemas import contracts as schemas
+    from chalicelib.services import diary
+
     clock = diary.current_clock(principal)
     return schemas.ClockState(clock=schemas.clock_view(clock) if clock else None)
 
@@ -335,12 +386,18 @@ def get_clock(principal):
 )
 def clock_in(contract_id: str, body, principal):
     """Start the clock (one at a time, across all your contracts)."""
+    from chalicelib.schemas import contracts as schemas
+    from chalicelib.services import diary
+
     return schemas.clock_view(diary.clock_in(principal, contract_id, memo=body.memo, deps=_deps()))
 
 
 @api.post("/api/v1/clock-out", response="ClockOutView", errors=(409,), access=AGENT)
 def clock_out(principal):
     """Stop the clock: the time becomes an entry (two, across Monday 00:00 UTC)."""
+    from chalicelib.schemas import contracts as schemas
+    from chalicelib.services import diary
+
     result = diary.clock_out(principal, deps=_deps())
     zone = principal_zone(principal)
     now = _deps().now()
@@ -358,6 +415,8 @@ def principal_zone(principal) -> str:
 
 
 def _draft(body):
+    from chalicelib.services import diary
+
     return diary.EntryDraft(
         started_at=body.started_at, ended_at=body.ended_at, memo=body.memo, tickets=tuple(body.tickets)
     )
@@ -373,6 +432,9 @@ def _draft(body):
 )
 def log_time(contract_id: str, body, principal):
     """Log time by hand. Refused with the reason and the minutes left when it breaks a rule."""
+    from chalicelib.schemas import contracts as schemas
+    from chalicelib.services import contracts, diary
+
     entries = diary.log_time(principal, contract_id, _draft(body), deps=_deps())
     record = contracts.find(principal, contract_id)
     zone, now = _zone(principal, record), _deps().now()
@@ -388,6 +450,9 @@ def log_time(contract_id: str, body, principal):
 )
 def revise_entry(contract_id: str, entry_id: str, body, principal):
     """Change an entry while its week is open (until Monday 12:00 UTC of the next week)."""
+    from chalicelib.schemas import contracts as schemas
+    from chalicelib.services import contracts, diary
+
     entry = diary.revise(principal, contract_id, entry_id, _draft(body), deps=_deps())
     record = contracts.find(principal, contract_id)
     return schemas.entry_view(entry, zone=_zone(principal, record), now=_deps().now())
@@ -396,6 +461,8 @@ def revise_entry(contract_id: str, entry_id: str, body, principal):
 @api.delete("/api/v1/contracts/{contract_id}/entries/{entry_id}", status=204, errors=(404, 409), access=AGENT)
 def delete_entry(contract_id: str, entry_id: str, principal):
     """Delete an entry while its week is open."""
+    from chalicelib.services import diary
+
     diary.delete(principal, contract_id, entry_id, deps=_deps())
 
 
@@ -407,6 +474,9 @@ def delete_entry(contract_id: str, entry_id: str, principal):
 )
 def get_timesheet(contract_id: str, week: str, principal):
     """A week of the contract, in your time zone, with the UTC billing week and its review state."""
+    from chalicelib.schemas import contracts as schemas
+    from chalicelib.services import timesheets
+
     return schemas.timesheet_view(timesheets.timesheet(principal, contract_id, _week(week), deps=_deps()))
 
 
@@ -418,6 +488,9 @@ def get_timesheet(contract_id: str, week: str, principal):
 )
 def approve_week(contract_id: str, week: str, principal):
     """Approve every undisputed entry of the week early (from the lock to Friday 23:59 UTC)."""
+    from chalicelib.schemas import contracts as schemas
+    from chalicelib.services import timesheets
+
     timesheets.approve(principal, contract_id, _week(week), deps=_deps())
     return schemas.timesheet_view(timesheets.timesheet(principal, contract_id, _week(week), deps=_deps()))
 
@@ -430,6 +503,9 @@ def approve_week(contract_id: str, week: str, principal):
 )
 def approve_entry(contract_id: str, entry_id: str, principal):
     """Approve one entry early."""
+    from chalicelib.schemas import contracts as schemas
+    from chalicelib.services import diary, timesheets
+
     _, entry = diary.find_entry(principal, contract_id, entry_id)
     week = _week(entry.week)
     timesheets.approve(principal, contract_id, week, entry_id=entry_id, deps=_deps())
@@ -447,6 +523,9 @@ def approve_entry(contract_id: str, entry_id: str, principal):
 )
 def entry_evidence(contract_id: str, entry_id: str, principal):
     """The pre-check before a dispute: what backs this entry."""
+    from chalicelib.schemas import contracts as schemas
+    from chalicelib.services import disputes
+
     evidence = disputes.precheck(principal, contract_id, entry_id)
     return schemas.evidence_view(evidence, zone=evidence.contract.business_time_zone, now=_deps().now())
 
@@ -461,6 +540,9 @@ def entry_evidence(contract_id: str, entry_id: str, principal):
 )
 def file_dispute(contract_id: str, entry_id: str, body, principal):
     """Dispute an entry during the review window, with a reason; its minutes wait for the outcome."""
+    from chalicelib.schemas import contracts as schemas
+    from chalicelib.services import disputes
+
     return schemas.dispute_view(
         disputes.file(principal, contract_id, entry_id, reason=body.reason, deps=_deps())
     )
@@ -474,6 +556,9 @@ def file_dispute(contract_id: str, entry_id: str, body, principal):
 )
 def get_dispute(contract_id: str, entry_id: str, principal):
     """The dispute on an entry, with its messages."""
+    from chalicelib.schemas import contracts as schemas
+    from chalicelib.services import disputes
+
     return schemas.dispute_view(disputes.for_entry(principal, contract_id, entry_id))
 
 
@@ -486,6 +571,9 @@ def get_dispute(contract_id: str, entry_id: str, principal):
 )
 def answer_dispute(contract_id: str, entry_id: str, body, principal):
     """Write in the dispute (both sides)."""
+    from chalicelib.schemas import contracts as schemas
+    from chalicelib.services import disputes
+
     return schemas.dispute_view(
         disputes.message(principal, contract_id, entry_id, body=body.body, deps=_deps())
     )
@@ -499,6 +587,9 @@ def answer_dispute(contract_id: str, entry_id: str, body, principal):
 )
 def contest_dispute(contract_id: str, entry_id: str, principal):
     """Take the dispute to a deskhire operator."""
+    from chalicelib.schemas import contracts as schemas
+    from chalicelib.services import disputes
+
     return schemas.dispute_view(disputes.contest(principal, contract_id, entry_id, deps=_deps()))
 
 
@@ -511,6 +602,9 @@ def contest_dispute(contract_id: str, entry_id: str, principal):
 )
 def concede_dispute(contract_id: str, entry_id: str, body, principal):
     """Amend the entry downwards: the minutes cut are refunded to the business, the rest is paid."""
+    from chalicelib.schemas import contracts as schemas
+    from chalicelib.services import disputes
+
     return schemas.dispute_view(
         disputes.concede(principal, contract_id, entry_id, keep_minutes=body.keep_minutes, deps=_deps())
     )
@@ -524,24 +618,36 @@ def concede_dispute(contract_id: str, entry_id: str, body, principal):
 )
 def withdraw_dispute(contract_id: str, entry_id: str, principal):
     """Withdraw your dispute: the minutes go to the agent."""
+    from chalicelib.schemas import contracts as schemas
+    from chalicelib.services import disputes
+
     return schemas.dispute_view(disputes.withdraw(principal, contract_id, entry_id, deps=_deps()))
 
 
 @api.get("/api/v1/agent/disputes", response="DisputeList", access=AGENT)
 def my_disputes(principal):
     """Disputes over your time, newest first."""
+    from chalicelib.schemas import contracts as schemas
+    from chalicelib.services import disputes
+
     return schemas.DisputeList(disputes=[schemas.dispute_view(d) for d in disputes.agent_disputes(principal)])
 
 
 @api.get("/api/v1/admin/disputes", response="DisputeList", access=OPERATOR)
 def dispute_queue(principal):
     """Unresolved disputes: contested first, then open, oldest first."""
+    from chalicelib.schemas import contracts as schemas
+    from chalicelib.services import disputes
+
     return schemas.DisputeList(disputes=[schemas.dispute_view(d) for d in disputes.queue(principal)])
 
 
 @api.get("/api/v1/admin/disputes/{dispute_id}", response="DisputeView", errors=(404,), access=OPERATOR)
 def get_dispute_as_operator(dispute_id: str, principal):
     """One dispute, for the operator."""
+    from chalicelib.schemas import contracts as schemas
+    from chalicelib.services import disputes
+
     return schemas.dispute_view(disputes.by_id(principal, dispute_id))
 
 
@@ -554,6 +660,9 @@ def get_dispute_as_operator(dispute_id: str, principal):
 )
 def resolve_dispute(dispute_id: str, body, principal):
     """Decide a dispute: upheld (with the minutes upheld, refunded) or rejected (paid to the agent)."""
+    from chalicelib.schemas import contracts as schemas
+    from chalicelib.services import disputes
+
     return schemas.dispute_view(
         disputes.resolve(
             principal,
@@ -572,6 +681,9 @@ def resolve_dispute(dispute_id: str, body, principal):
 @api.get("/api/v1/coverage", query="WeekQuery", response="CalendarView", access=MEMBER)
 def business_coverage(query, principal):
     """The hours your openings want covered against your agents' committed hours, in your zone."""
+    from chalicelib.schemas import contracts as schemas
+    from chalicelib.services import coverage
+
     week = _this_or(query)
     grid, committed = coverage.business_coverage(principal, week, deps=_deps())
     return schemas.calendar_view(grid, week, committed)
@@ -580,6 +692,9 @@ def business_coverage(query, principal):
 @api.get("/api/v1/agent/calendar", query="WeekQuery", response="CalendarView", access=AGENT)
 def agent_calendar(query, principal):
     """Your commitments with every business and the time you logged, in your zone, clashes marked."""
+    from chalicelib.schemas import contracts as schemas
+    from chalicelib.services import coverage
+
     week = _this_or(query)
     grid, committed = coverage.agent_calendar(principal, week, deps=_deps())
     return schemas.calendar_view(grid, week, committed)

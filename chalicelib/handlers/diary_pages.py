@@ -7,24 +7,17 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from chalicelib.domain.errors import DomainError
-from chalicelib.lazy import lazy
 from chalicelib.web import forms
 from chalicelib.web.auth import AGENT
 from chalicelib.web.portal import PageContext, Portal
-
-contracts = lazy("chalicelib.services.contracts")
-diary = lazy("chalicelib.services.diary")
-timesheets = lazy("chalicelib.services.timesheets")
-coverage = lazy("chalicelib.services.coverage")
-profiles = lazy("chalicelib.services.profiles")
-terms = lazy("chalicelib.domain.contracts")
-time = lazy("chalicelib.domain.time")
 
 pages = Portal(__name__)
 
 
 def _week(ctx: PageContext):
     """The billing week in `?week=`, or this week."""
+    from chalicelib.domain import time
+
     text = ctx.request.query_params.get("week") if ctx.request.query_params else None
     try:
         return time.BillingWeek.parse(text) if text else time.BillingWeek.containing(ctx.deps.now())
@@ -33,11 +26,17 @@ def _week(ctx: PageContext):
 
 
 def _neighbours(week):
+    from chalicelib.domain import time
+
     previous = time.BillingWeek.containing(week.starts_at - (week.ends_at - week.starts_at))
     return previous, week.next()
 
 
 def _diary_page(ctx: PageContext, *, status: int = 200, errors=None, notice=None, values=None):
+    from chalicelib.domain import contracts as terms
+    from chalicelib.domain import time
+    from chalicelib.services import contracts, diary, profiles, timesheets
+
     principal = ctx.principal
     me = profiles.my_profile(principal)
     week = _week(ctx)
@@ -74,6 +73,8 @@ def diary_page(ctx: PageContext):
 
 @pages.post("/agent/clock-in", access=AGENT)
 def clock_in(ctx: PageContext):
+    from chalicelib.services import diary
+
     try:
         diary.clock_in(
             ctx.principal,
@@ -90,6 +91,8 @@ def clock_in(ctx: PageContext):
 
 @pages.post("/agent/clock-out", access=AGENT)
 def clock_out(ctx: PageContext):
+    from chalicelib.services import diary
+
     try:
         result = diary.clock_out(ctx.principal, deps=ctx.deps)
     except DomainError as error:
@@ -108,6 +111,8 @@ def clock_out(ctx: PageContext):
 
 
 def _entry_draft(ctx: PageContext, zone: str):
+    from chalicelib.services import diary
+
     values = ctx.form_values
     start, end = forms.local_span(
         values.get("date", ""), values.get("start", ""), values.get("end", ""), zone
@@ -129,6 +134,8 @@ def _form_field(error) -> str:
 
 @pages.post("/agent/entries", access=AGENT)
 def log_entry(ctx: PageContext):
+    from chalicelib.services import diary, profiles
+
     me = profiles.my_profile(ctx.principal)
     try:
         entries = diary.log_time(
@@ -158,6 +165,9 @@ _CONFLICTS = ("overlap", "over_weekly_cap", "block_exhausted", "week_locked", "o
 def _timesheet_page(
     ctx: PageContext, contract_id: str, week_text: str, *, status=200, errors=None, notice=None
 ):
+    from chalicelib.domain import time
+    from chalicelib.services import timesheets
+
     week = time.BillingWeek.parse(week_text)
     sheet = timesheets.timesheet(ctx.principal, contract_id, week, deps=ctx.deps)
     previous, following = _neighbours(week)
@@ -181,6 +191,8 @@ def agent_timesheet(ctx: PageContext, contract_id: str, week: str):
 
 @pages.post("/agent/contracts/{contract_id}/entries/{entry_id}/edit", access=AGENT)
 def edit_entry(ctx: PageContext, contract_id: str, entry_id: str):
+    from chalicelib.services import diary, profiles
+
     _, entry = diary.find_entry(ctx.principal, contract_id, entry_id)
     me = profiles.my_profile(ctx.principal)
     try:
@@ -193,6 +205,8 @@ def edit_entry(ctx: PageContext, contract_id: str, entry_id: str):
 
 @pages.post("/agent/contracts/{contract_id}/entries/{entry_id}/delete", access=AGENT)
 def delete_entry(ctx: PageContext, contract_id: str, entry_id: str):
+    from chalicelib.services import diary
+
     _, entry = diary.find_entry(ctx.principal, contract_id, entry_id)
     try:
         diary.delete(ctx.principal, contract_id, entry_id, deps=ctx.deps)
@@ -203,6 +217,8 @@ def delete_entry(ctx: PageContext, contract_id: str, entry_id: str):
 
 @pages.get("/agent/calendar", access=AGENT)
 def calendar_page(ctx: PageContext):
+    from chalicelib.services import coverage
+
     week = _week(ctx)
     grid, committed = coverage.agent_calendar(ctx.principal, week, deps=ctx.deps)
     previous, following = _neighbours(week)

@@ -4,13 +4,9 @@ the history of changes. Invoices billed already keep their own fees (services/fe
 from __future__ import annotations
 
 from chalicelib.domain.errors import DomainError, InvalidInput
-from chalicelib.lazy import lazy
 from chalicelib.web import forms
 from chalicelib.web.auth import OPERATOR
 from chalicelib.web.portal import PageContext, Portal
-
-fees = lazy("chalicelib.services.fees")
-billing_rules = lazy("chalicelib.domain.billing")
 
 pages = Portal(__name__)
 
@@ -33,6 +29,8 @@ def _field(error_field: str | None) -> str:
 
 
 def _page(ctx: PageContext, *, status: int = 200, errors=None, notice=None, values=None):
+    from chalicelib.services import fees
+
     found = fees.show(ctx.principal)
     schedule = found.schedule
     shown = {
@@ -61,6 +59,9 @@ def fee_page(ctx: PageContext):
 
 @pages.post("/admin/fees", access=OPERATOR)
 def change_fees(ctx: PageContext):
+    from chalicelib.domain import billing as billing_rules
+    from chalicelib.services import fees
+
     values = ctx.form_values
     try:
         version = values.get("version", "").strip()

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from chalicelib.lazy import lazy
+from typing import TYPE_CHECKING
+
+from chalicelib import composition
 from chalicelib.web.api import JsonApi
 from chalicelib.web.auth import PUBLIC, SIGNED_IN, client_address
 
-# Services load on first use (cold start: see chalicelib/lazy.py).
-composition = lazy("chalicelib.composition")
-accounts = lazy("chalicelib.services.accounts")
-password_resets = lazy("chalicelib.services.password_resets")
-sessions = lazy("chalicelib.services.sessions")
-principals = lazy("chalicelib.store.principals")
+if TYPE_CHECKING:  # for the annotations; each route imports its models when it runs
+    from chalicelib.schemas import identity as schemas
 
-schemas = lazy("chalicelib.schemas.identity")
+
 api = JsonApi(__name__, tag="identity", schemas="chalicelib.schemas.identity")
 
 
@@ -28,6 +26,10 @@ api = JsonApi(__name__, tag="identity", schemas="chalicelib.schemas.identity")
 )
 def sign_up_business(body: schemas.BusinessSignupBody) -> schemas.BusinessSignupView:
     """Sign up a business: creates the tenant and its owner, and signs the owner in."""
+    from chalicelib.schemas import identity as schemas
+    from chalicelib.services import accounts, sessions
+    from chalicelib.store import principals
+
     tenant, owner = accounts.sign_up_business(
         accounts.BusinessSignup(**body.model_dump()), deps=composition.deps()
     )
@@ -56,6 +58,10 @@ def sign_up_business(body: schemas.BusinessSignupBody) -> schemas.BusinessSignup
 )
 def sign_up_agent(body: schemas.AgentSignupBody) -> schemas.AgentSignupView:
     """Sign up as an agent: pending until an operator approves; signed in at once."""
+    from chalicelib.schemas import identity as schemas
+    from chalicelib.services import accounts, sessions
+    from chalicelib.store import principals
+
     record = accounts.sign_up_agent(accounts.AgentSignup(**body.model_dump()), deps=composition.deps())
     principal = principals.principal_of(record)
     return schemas.AgentSignupView(
@@ -75,6 +81,9 @@ def sign_up_agent(body: schemas.AgentSignupBody) -> schemas.AgentSignupView:
 )
 def create_session(body: schemas.SessionBody, request) -> schemas.SessionView:
     """Sign in with email and password; answers a bearer token."""
+    from chalicelib.schemas import identity as schemas
+    from chalicelib.services import sessions
+
     issued = sessions.log_in(
         body.email, body.password, address=client_address(request), channel="bearer", deps=composition.deps()
     )
@@ -84,12 +93,16 @@ def create_session(body: schemas.SessionBody, request) -> schemas.SessionView:
 @api.delete("/api/v1/sessions/current", status=204, access=SIGNED_IN)
 def delete_session(auth) -> None:
     """Sign out: the token stops working at once."""
+    from chalicelib.services import sessions
+
     sessions.log_out(auth, deps=composition.deps())
 
 
 @api.get("/api/v1/me", response="PrincipalView", access=SIGNED_IN)
 def me(principal) -> schemas.PrincipalView:
     """Who the token belongs to."""
+    from chalicelib.schemas import identity as schemas
+
     return schemas.principal_view(principal)
 
 
@@ -103,6 +116,9 @@ def me(principal) -> schemas.PrincipalView:
 )
 def request_password_reset(body: schemas.PasswordResetBody) -> schemas.AcceptedView:
     """Mail a reset link if the email has an account; the answer is the same either way."""
+    from chalicelib.schemas import identity as schemas
+    from chalicelib.services import password_resets
+
     password_resets.request_reset(body.email, deps=composition.deps())
     return schemas.AcceptedView(message="If this email has an account, a reset link is on its way.")
 
@@ -110,4 +126,6 @@ def request_password_reset(body: schemas.PasswordResetBody) -> schemas.AcceptedV
 @api.post("/api/v1/password-resets/{token}", body="NewPasswordBody", status=204, errors=(404,), access=PUBLIC)
 def complete_password_reset(token: str, body: schemas.NewPasswordBody) -> None:
     """Set a new password with a reset token (single use, valid for an hour)."""
+    from chalicelib.services import password_resets
+
     password_resets.reset_password(token, body.password, deps=composition.deps())

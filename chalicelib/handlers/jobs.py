@@ -3,13 +3,12 @@
 
 from __future__ import annotations
 
-from chalicelib.lazy import lazy
-
-composition = lazy("chalicelib.composition")
-runner = lazy("chalicelib.jobs.runner")
+from chalicelib import composition
 
 
 def scheduled(name: str) -> dict:
+    from chalicelib.jobs import runner
+
     report = runner.scheduled(name, deps=composition.deps())
     return {"job": name, "week": report.week, "planned": report.planned, "changed": report.changed}
 
@@ -17,6 +16,8 @@ def scheduled(name: str) -> dict:
 def work(event) -> None:
     """One batch of tasks from the jobs queue. A failure raises, so SQS retries the batch (every
     task is idempotent) and parks a message that keeps failing in the dead-letter queue."""
+    from chalicelib.jobs import runner
+
     deps = composition.deps()
     for record in event:
         runner.work_message(record.body, deps=deps)

@@ -2,26 +2,22 @@
 
 from __future__ import annotations
 
-from chalicelib.lazy import lazy
+from chalicelib import composition
 from chalicelib.web.api import JsonApi
 from chalicelib.web.auth import AGENT, MEMBER, OPERATOR, PARTIES
-
-composition = lazy("chalicelib.composition")
-profiles = lazy("chalicelib.services.profiles")
-vetting = lazy("chalicelib.services.vetting")
-openings = lazy("chalicelib.services.openings")
-matching = lazy("chalicelib.services.matching")
-money = lazy("chalicelib.domain.money")
-schemas = lazy("chalicelib.schemas.marketplace")
 
 api = JsonApi(__name__, tag="marketplace", schemas="chalicelib.schemas.marketplace")
 
 
 def _money(value):
+    from chalicelib.domain import money
+
     return money.Money(value.amount, value.currency)
 
 
 def profile_update(body):
+    from chalicelib.services import profiles
+
     return profiles.ProfileUpdate(
         headline=body.headline,
         bio=body.bio,
@@ -34,6 +30,8 @@ def profile_update(body):
 
 
 def opening_draft(body):
+    from chalicelib.services import openings
+
     return openings.OpeningDraft(
         title=body.title,
         description=body.description,
@@ -54,12 +52,18 @@ def opening_draft(body):
 @api.get("/api/v1/agent/profile", response="ProfileView", access=AGENT)
 def get_my_profile(principal):
     """The signed-in agent's profile."""
+    from chalicelib.schemas import marketplace as schemas
+    from chalicelib.services import profiles
+
     return schemas.profile_view(profiles.my_profile(principal))
 
 
 @api.put("/api/v1/agent/profile", body="ProfileBody", response="ProfileView", errors=(409,), access=AGENT)
 def put_my_profile(body, principal):
     """Replace the agent's profile: skills, languages, weekly availability, lowest rate."""
+    from chalicelib.schemas import marketplace as schemas
+    from chalicelib.services import profiles
+
     return schemas.profile_view(
         profiles.update_profile(principal, profile_update(body), deps=composition.deps())
     )
@@ -68,12 +72,18 @@ def put_my_profile(body, principal):
 @api.get("/api/v1/agents/{agent_id}", response="ProfileView", errors=(404,), access=MEMBER)
 def get_agent(agent_id: str, principal):
     """An approved agent's public profile."""
+    from chalicelib.schemas import marketplace as schemas
+    from chalicelib.services import profiles
+
     return schemas.profile_view(profiles.public_profile(agent_id))
 
 
 @api.get("/api/v1/admin/agents", response="AgentQueue", access=OPERATOR)
 def vetting_queue(principal):
     """Agents waiting for vetting, oldest first."""
+    from chalicelib.schemas import marketplace as schemas
+    from chalicelib.services import vetting
+
     return schemas.AgentQueue(agents=[schemas.profile_view(a) for a in vetting.queue(principal)])
 
 
@@ -86,6 +96,9 @@ def vetting_queue(principal):
 )
 def approve_agent(agent_id: str, body, principal):
     """Approve an agent with a tier; they appear in matching once their profile is complete."""
+    from chalicelib.schemas import marketplace as schemas
+    from chalicelib.services import vetting
+
     return schemas.profile_view(vetting.approve(principal, agent_id, tier=body.tier, deps=composition.deps()))
 
 
@@ -98,6 +111,9 @@ def approve_agent(agent_id: str, body, principal):
 )
 def reject_agent(agent_id: str, body, principal):
     """Reject a pending agent with a reason they will see."""
+    from chalicelib.schemas import marketplace as schemas
+    from chalicelib.services import vetting
+
     return schemas.profile_view(
         vetting.reject(principal, agent_id, reason=body.reason, deps=composition.deps())
     )
@@ -106,18 +122,27 @@ def reject_agent(agent_id: str, body, principal):
 @api.get("/api/v1/openings", response="OpeningList", access=MEMBER)
 def list_openings(principal):
     """The business's openings, newest first."""
+    from chalicelib.schemas import marketplace as schemas
+    from chalicelib.services import openings
+
     return schemas.OpeningList(openings=[schemas.opening_view(o) for o in openings.listed(principal)])
 
 
 @api.post("/api/v1/openings", body="OpeningBody", response="OpeningView", status=201, access=MEMBER)
 def post_opening(body, principal):
     """Draft an opening (publish it to put it on the board)."""
+    from chalicelib.schemas import marketplace as schemas
+    from chalicelib.services import openings
+
     return schemas.opening_view(openings.post(principal, opening_draft(body), deps=composition.deps()))
 
 
 @api.get("/api/v1/openings/{opening_id}", response="OpeningView", errors=(404,), access=MEMBER)
 def get_opening(opening_id: str, principal):
     """One opening."""
+    from chalicelib.schemas import marketplace as schemas
+    from chalicelib.services import openings
+
     return schemas.opening_view(openings.get(principal, opening_id))
 
 
@@ -130,6 +155,9 @@ def get_opening(opening_id: str, principal):
 )
 def revise_opening(opening_id: str, body, principal):
     """Replace an opening's terms."""
+    from chalicelib.schemas import marketplace as schemas
+    from chalicelib.services import openings
+
     return schemas.opening_view(
         openings.revise(principal, opening_id, opening_draft(body), deps=composition.deps())
     )
@@ -137,6 +165,9 @@ def revise_opening(opening_id: str, body, principal):
 
 def _transition(action: str):
     def handler(opening_id: str, principal):
+        from chalicelib.schemas import marketplace as schemas
+        from chalicelib.services import openings
+
         return schemas.opening_view(openings.act(principal, opening_id, action, deps=composition.deps()))
 
     handler.__name__ = f"{action}_opening"
@@ -153,16 +184,19 @@ for _action in ("publish", "pause", "close"):
 @api.get("/api/v1/openings/{opening_id}/matches", response="MatchList", errors=(404,), access=MEMBER)
 def opening_matches(opening_id: str, principal):
     """Approved agents ranked for the opening, each component of the score explained."""
+    from chalicelib.schemas import marketplace as schemas
+    from chalicelib.services import matching
+
     return schemas.match_list(matching.agents_for_opening(principal, opening_id))
 
 
 @api.get("/api/v1/agent/feed", response="MatchList", errors=(409,), access=AGENT)
 def agent_feed(principal):
     """Open openings ranked for the signed-in agent, with the reasons."""
+    from chalicelib.schemas import marketplace as schemas
+    from chalicelib.services import matching
+
     return schemas.match_list(matching.openings_for_agent(principal))
-
-
-applications = lazy("chalicelib.services.applications")
 
 
 def _side(principal) -> str:
@@ -179,6 +213,9 @@ def _side(principal) -> str:
 )
 def invite_agent(opening_id: str, body, principal):
     """Invite an approved agent to apply to an open opening (they get a mail)."""
+    from chalicelib.schemas import marketplace as schemas
+    from chalicelib.services import applications
+
     record = applications.invite(
         principal, opening_id, body.agent_id, note=body.note, deps=composition.deps()
     )
@@ -188,6 +225,9 @@ def invite_agent(opening_id: str, body, principal):
 @api.get("/api/v1/agent/invitations", response="InvitationList", access=AGENT)
 def my_invitations(principal):
     """Businesses that invited the signed-in agent to apply."""
+    from chalicelib.schemas import marketplace as schemas
+    from chalicelib.services import applications
+
     return schemas.InvitationList(
         invitations=[schemas.invitation_view(i) for i in applications.invitations(principal)]
     )
@@ -203,6 +243,9 @@ def my_invitations(principal):
 )
 def apply_to_opening(opening_id: str, body, principal):
     """Apply with a cover note, a proposed rate and an earliest start (approved agents, open openings, once)."""
+    from chalicelib.schemas import marketplace as schemas
+    from chalicelib.services import applications
+
     proposal = applications.Proposal(
         cover_note=body.cover_note,
         proposed_rate=_money(body.proposed_rate),
@@ -218,6 +261,9 @@ def apply_to_opening(opening_id: str, body, principal):
 )
 def opening_applications(opening_id: str, principal):
     """The applicants to one of the business's openings."""
+    from chalicelib.schemas import marketplace as schemas
+    from chalicelib.services import applications
+
     return schemas.ApplicationList(
         applications=[
             schemas.application_view(a, side="business")
@@ -229,6 +275,9 @@ def opening_applications(opening_id: str, principal):
 @api.get("/api/v1/agent/applications", response="ApplicationList", access=AGENT)
 def my_applications(principal):
     """The signed-in agent's applications, newest first."""
+    from chalicelib.schemas import marketplace as schemas
+    from chalicelib.services import applications
+
     return schemas.ApplicationList(
         applications=[schemas.application_view(a, side="agent") for a in applications.mine(principal)]
     )
@@ -237,11 +286,17 @@ def my_applications(principal):
 @api.get("/api/v1/applications/{application_id}", response="ApplicationView", errors=(404,), access=PARTIES)
 def get_application(application_id: str, principal):
     """One application, to its business's members and its agent."""
+    from chalicelib.schemas import marketplace as schemas
+    from chalicelib.services import applications
+
     return schemas.application_view(applications.get(principal, application_id), side=_side(principal))
 
 
 def _decision(action: str):
     def handler(application_id: str, principal, body=None):
+        from chalicelib.schemas import marketplace as schemas
+        from chalicelib.services import applications
+
         reason = getattr(body, "reason", "") if body is not None else ""
         record = applications.decide(
             principal, application_id, action, reason=reason, deps=composition.deps()
@@ -283,6 +338,9 @@ api.post(
 )
 def read_thread(application_id: str, principal):
     """The thread of an application, oldest first; reading it clears your unread count."""
+    from chalicelib.schemas import marketplace as schemas
+    from chalicelib.services import applications
+
     record, messages = applications.thread(principal, application_id)
     return schemas.ThreadView(
         application=schemas.application_view(record, side=_side(principal)),
@@ -300,6 +358,9 @@ def read_thread(application_id: str, principal):
 )
 def post_message(application_id: str, body, principal):
     """Write in the thread; the other side is told by mail."""
+    from chalicelib.schemas import marketplace as schemas
+    from chalicelib.services import applications
+
     return schemas.message_view(
         applications.send(principal, application_id, body.body, deps=composition.deps())
     )
@@ -308,6 +369,9 @@ def post_message(application_id: str, body, principal):
 @api.get("/api/v1/board", query="BoardQuery", response="BoardList", errors=(404,), access=AGENT)
 def open_board(query, principal):
     """Open openings for vetted agents, with filters (skill, language, hours, rate, overlap with your hours)."""
+    from chalicelib.schemas import marketplace as schemas
+    from chalicelib.services import matching
+
     wanted = matching.BoardFilter(
         skill=query.skill,
         language=query.language,
@@ -328,9 +392,6 @@ def open_board(query, principal):
     )
 
 
-interviews = lazy("chalicelib.services.interviews")
-
-
 @api.get(
     "/api/v1/applications/{application_id}/interviews",
     response="InterviewList",
@@ -339,6 +400,9 @@ interviews = lazy("chalicelib.services.interviews")
 )
 def list_interviews(application_id: str, principal):
     """Interviews proposed in the application's thread."""
+    from chalicelib.schemas import marketplace as schemas
+    from chalicelib.services import interviews
+
     return schemas.InterviewList(
         interviews=[schemas.interview_view(i) for i in interviews.listed(principal, application_id)]
     )
@@ -354,6 +418,9 @@ def list_interviews(application_id: str, principal):
 )
 def propose_interview(application_id: str, body, principal):
     """Propose up to five interview slots (the agent sees them in their time zone)."""
+    from chalicelib.schemas import marketplace as schemas
+    from chalicelib.services import interviews
+
     record = interviews.propose(
         principal, application_id, body.slots, duration=body.duration_minutes, deps=composition.deps()
     )
@@ -369,6 +436,9 @@ def propose_interview(application_id: str, body, principal):
 )
 def book_interview(application_id: str, interview_id: str, body, principal):
     """Book one of the proposed slots; both sides get a calendar link."""
+    from chalicelib.schemas import marketplace as schemas
+    from chalicelib.services import interviews
+
     return schemas.interview_view(
         interviews.book(principal, application_id, interview_id, body.slot, deps=composition.deps())
     )
@@ -382,6 +452,8 @@ def book_interview(application_id: str, interview_id: str, body, principal):
 def interview_calendar(application_id: str, interview_id: str, principal):
     """The booked interview as an iCalendar file."""
     from chalice import Response
+
+    from chalicelib.services import interviews
 
     text = interviews.calendar(principal, application_id, interview_id, deps=composition.deps())
     return Response(

@@ -7,26 +7,23 @@ from datetime import date
 
 from chalicelib.domain.errors import DomainError
 from chalicelib.domain.money import format_amount
-from chalicelib.lazy import lazy
 from chalicelib.web import forms
 from chalicelib.web.auth import MEMBER
 from chalicelib.web.portal import PageContext, Portal
-
-openings = lazy("chalicelib.services.openings")
-matching = lazy("chalicelib.services.matching")
-applications = lazy("chalicelib.services.applications")
-vocabulary = lazy("chalicelib.domain.vocabulary")
-schedule = lazy("chalicelib.domain.schedule")
 
 pages = Portal(__name__)
 
 
 @pages.get("/app/openings", access=MEMBER)
 def list_page(ctx: PageContext):
+    from chalicelib.services import openings
+
     return ctx.render("openings.html", title="Openings", openings=openings.listed(ctx.principal))
 
 
 def _form(ctx: PageContext, *, action: str, status=200, errors=None, values=None, opening=None):
+    from chalicelib.domain import schedule, vocabulary
+
     if values is None:
         values = {
             "hours_per_week": "12.5",
@@ -73,6 +70,8 @@ def _form(ctx: PageContext, *, action: str, status=200, errors=None, values=None
 
 
 def _draft(ctx: PageContext, currency: str):
+    from chalicelib.services import openings
+
     values = ctx.form_values
     try:
         start = date.fromisoformat(values.get("start_date", ""))
@@ -108,6 +107,8 @@ def new_form(ctx: PageContext):
 
 @pages.post("/app/openings", access=MEMBER)
 def create(ctx: PageContext):
+    from chalicelib.services import openings
+
     currency = openings._tenant(ctx.principal.require_tenant()).currency
     if not ctx.form_values.get("title", "").strip():
         return _form(
@@ -132,6 +133,8 @@ def create(ctx: PageContext):
 
 @pages.get("/app/openings/{opening_id}", access=MEMBER)
 def detail(ctx: PageContext, opening_id: str):
+    from chalicelib.services import applications, matching, openings
+
     record = openings.get(ctx.principal, opening_id)
     ranked = matching.agents_for_opening(ctx.principal, opening_id)
     invited = bool(ctx.request.query_params and ctx.request.query_params.get("invited"))
@@ -150,12 +153,16 @@ def detail(ctx: PageContext, opening_id: str):
 
 @pages.get("/app/openings/{opening_id}/edit", access=MEMBER)
 def edit_form(ctx: PageContext, opening_id: str):
+    from chalicelib.services import openings
+
     record = openings.get(ctx.principal, opening_id)
     return _form(ctx, action=f"/app/openings/{opening_id}/edit", opening=record)
 
 
 @pages.post("/app/openings/{opening_id}/edit", access=MEMBER)
 def revise(ctx: PageContext, opening_id: str):
+    from chalicelib.services import openings
+
     record = openings.get(ctx.principal, opening_id)
     try:
         openings.revise(ctx.principal, opening_id, _draft(ctx, record.currency), deps=ctx.deps)
@@ -173,6 +180,8 @@ def revise(ctx: PageContext, opening_id: str):
 
 def _transition(action: str):
     def handler(ctx: PageContext, opening_id: str):
+        from chalicelib.services import openings
+
         openings.act(ctx.principal, opening_id, action, deps=ctx.deps)
         return ctx.redirect(f"/app/openings/{opening_id}")
 

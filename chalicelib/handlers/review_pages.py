@@ -5,21 +5,15 @@ operator's dispute queue, and the business's coverage calendar."""
 from __future__ import annotations
 
 from chalicelib.domain.errors import DomainError, NotFound
-from chalicelib.lazy import lazy
 from chalicelib.web.auth import AGENT, MEMBER, OPERATOR
 from chalicelib.web.portal import PageContext, Portal
-
-contracts = lazy("chalicelib.services.contracts")
-diary = lazy("chalicelib.services.diary")
-timesheets = lazy("chalicelib.services.timesheets")
-disputes = lazy("chalicelib.services.disputes")
-coverage = lazy("chalicelib.services.coverage")
-time = lazy("chalicelib.domain.time")
 
 pages = Portal(__name__)
 
 
 def _week_param(ctx: PageContext):
+    from chalicelib.domain import time
+
     text = ctx.request.query_params.get("week") if ctx.request.query_params else None
     try:
         return time.BillingWeek.parse(text) if text else None
@@ -28,12 +22,17 @@ def _week_param(ctx: PageContext):
 
 
 def _neighbours(week):
+    from chalicelib.domain import time
+
     return time.BillingWeek.containing(week.starts_at - (week.ends_at - week.starts_at)), week.next()
 
 
 @pages.get("/app/timesheets", access=MEMBER)
 def overview(ctx: PageContext):
     """The week in review by default: the one that locked most recently."""
+    from chalicelib.domain import time
+    from chalicelib.services import timesheets
+
     now = ctx.deps.now()
     this_week = time.BillingWeek.containing(now)
     week = _week_param(ctx) or (
@@ -52,6 +51,9 @@ def overview(ctx: PageContext):
 
 
 def _review_page(ctx: PageContext, contract_id: str, week_text: str, *, status=200, errors=None, notice=None):
+    from chalicelib.domain import time
+    from chalicelib.services import timesheets
+
     week = time.BillingWeek.parse(week_text)
     sheet = timesheets.timesheet(ctx.principal, contract_id, week, deps=ctx.deps)
     previous, following = _neighbours(week)
@@ -75,6 +77,9 @@ def review(ctx: PageContext, contract_id: str, week: str):
 
 @pages.post("/app/contracts/{contract_id}/timesheets/{week}/approve", access=MEMBER)
 def approve_week(ctx: PageContext, contract_id: str, week: str):
+    from chalicelib.domain import time
+    from chalicelib.services import timesheets
+
     try:
         minutes = timesheets.approve(ctx.principal, contract_id, time.BillingWeek.parse(week), deps=ctx.deps)
     except DomainError as error:
@@ -88,6 +93,9 @@ def approve_week(ctx: PageContext, contract_id: str, week: str):
 
 @pages.post("/app/contracts/{contract_id}/entries/{entry_id}/approve", access=MEMBER)
 def approve_entry(ctx: PageContext, contract_id: str, entry_id: str):
+    from chalicelib.domain import time
+    from chalicelib.services import diary, timesheets
+
     _, entry = diary.find_entry(ctx.principal, contract_id, entry_id)
     try:
         timesheets.approve(
@@ -102,6 +110,9 @@ def approve_entry(ctx: PageContext, contract_id: str, entry_id: str):
 
 
 def _dispute_page(ctx: PageContext, contract_id: str, entry_id: str, *, status=200, errors=None):
+    from chalicelib.domain import time
+    from chalicelib.services import diary, disputes
+
     business = str(ctx.principal.kind) == "member"
     contract, entry = diary.find_entry(ctx.principal, contract_id, entry_id)
     try:
@@ -146,6 +157,8 @@ def agent_dispute(ctx: PageContext, contract_id: str, entry_id: str):
 
 def _dispute_action(action: str):
     def handler(ctx: PageContext, contract_id: str, entry_id: str):
+        from chalicelib.services import disputes
+
         values = ctx.form_values
         try:
             if action == "file":
@@ -202,10 +215,14 @@ for _path, _action, _access in (
 
 @pages.get("/admin/disputes", access=OPERATOR)
 def dispute_queue(ctx: PageContext):
+    from chalicelib.services import disputes
+
     return ctx.render("admin_disputes.html", title="Disputes", disputes=disputes.queue(ctx.principal))
 
 
 def _resolve_page(ctx: PageContext, dispute_id: str, *, status=200, errors=None):
+    from chalicelib.services import disputes
+
     record = disputes.by_id(ctx.principal, dispute_id)
     return ctx.render(
         "admin_dispute.html",
@@ -223,6 +240,8 @@ def dispute_detail(ctx: PageContext, dispute_id: str):
 
 @pages.post("/admin/disputes/{dispute_id}/resolve", access=OPERATOR)
 def resolve(ctx: PageContext, dispute_id: str):
+    from chalicelib.services import disputes
+
     values = ctx.form_values
     upheld = values.get("upheld_minutes", "").strip()
     try:
@@ -250,6 +269,9 @@ def resolve(ctx: PageContext, dispute_id: str):
 
 @pages.get("/app/coverage", access=MEMBER)
 def coverage_page(ctx: PageContext):
+    from chalicelib.domain import time
+    from chalicelib.services import coverage
+
     week = _week_param(ctx) or time.BillingWeek.containing(ctx.deps.now())
     grid, staffed = coverage.business_coverage(ctx.principal, week, deps=ctx.deps)
     previous, following = _neighbours(week)

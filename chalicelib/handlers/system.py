@@ -4,20 +4,18 @@ from __future__ import annotations
 
 from chalice import Response
 
-from chalicelib.lazy import lazy
 from chalicelib.web.api import JsonApi
 from chalicelib.web.auth import PUBLIC
 
-health_service = lazy("chalicelib.services.health")
-openapi = lazy("chalicelib.web.openapi")
-
-schemas = lazy("chalicelib.schemas.system")
 api = JsonApi(__name__, tag="system", schemas="chalicelib.schemas.system")
 
 
 @api.get("/api/health", response="HealthView", errors=(503,), access=PUBLIC)
 def health():
     """Whether deskhire can serve: the table is reachable."""
+    from chalicelib.schemas import system as schemas
+    from chalicelib.services import health as health_service
+
     report = health_service.check_health()
     view = schemas.HealthView(
         status="ok" if report.healthy else "degraded",
@@ -33,6 +31,8 @@ def health():
 @api.get("/api/openapi.json", access=PUBLIC)
 def openapi_document():
     """The OpenAPI 3.1 document of this API, generated from the routes and their models."""
+    from chalicelib.web import openapi
+
     return Response(
         body=openapi.document_json(),
         status_code=200,

@@ -8,7 +8,7 @@ from chalicelib.domain.errors import Conflict
 from chalicelib.domain.identity import Principal
 from chalicelib.domain.matching import Match, rank_agents, rank_openings
 from chalicelib.services import openings, profiles
-from chalicelib.store.marketplace import candidate_of, candidates_for, card_of, need_of
+from chalicelib.store.marketplace import OpeningRecord, candidate_of, candidates_for, card_of, need_of
 
 TOP = 50
 
@@ -61,7 +61,7 @@ class BoardFilter:
     min_overlap_hours: float | None = None  # with the agent's own availability
 
 
-def board(actor: Principal, wanted: BoardFilter) -> list[tuple[object, float | None]]:
+def board(actor: Principal, wanted: BoardFilter) -> list[tuple[OpeningRecord, float | None]]:
     """Open openings for a vetted agent, filtered; each with its weekly overlap with the agent's
     availability (hours), newest start first."""
     from chalicelib.domain.errors import NotFound
