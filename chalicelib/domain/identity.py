@@ -47,6 +47,12 @@ class Principal:
         return self.tenant
 
 
+# deskhire itself, acting without a person: the scheduled jobs, and the services they and Stripe's
+# webhooks call (dunning's pauses and resumes, a card adopted from a webhook). Here, below both the
+# jobs and the services, so that the services never import the jobs.
+SYSTEM = Principal(PrincipalKind.OPERATOR, "scheduler", "deskhire scheduler")
+
+
 # -- team rules ---------------------------------------------------------------------------------
 
 TEAM_MANAGERS = frozenset({Role.OWNER, Role.ADMIN})

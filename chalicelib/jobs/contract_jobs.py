@@ -11,9 +11,10 @@ from datetime import datetime, timedelta
 
 from chalicelib.domain import contracts as terms
 from chalicelib.domain.errors import Conflict
+from chalicelib.domain.identity import SYSTEM
 from chalicelib.domain.tenancy import AgentId, TenantId
 from chalicelib.domain.time import BillingWeek
-from chalicelib.jobs.registry import SYSTEM, Job, JobRun, register
+from chalicelib.jobs.registry import Job, JobRun, register
 from chalicelib.jobs.schedules import SCHEDULES
 from chalicelib.store.contracts import (
     SHARDS,

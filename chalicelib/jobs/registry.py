@@ -7,10 +7,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from chalicelib.domain.identity import Principal, PrincipalKind
 from chalicelib.domain.time import BillingWeek
-
-SYSTEM = Principal(PrincipalKind.OPERATOR, "scheduler", "deskhire scheduler")
 
 
 @dataclass(frozen=True)

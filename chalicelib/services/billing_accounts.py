@@ -193,7 +193,7 @@ def _charged_now(tenant: TenantId, *, deps: Deps) -> str:
 
 def adopt_setup_intent(setup_intent_id: str, *, deps: Deps) -> BillingAccount | None:
     """`setup_intent.succeeded`: the card is saved even if the browser never came back."""
-    from chalicelib.jobs.registry import SYSTEM
+    from chalicelib.domain.identity import SYSTEM
 
     intent = deps.payments.retrieve_setup_intent(setup_intent_id)
     if intent.get("status") != "succeeded" or not intent.get("customer"):

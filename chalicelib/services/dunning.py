@@ -88,7 +88,7 @@ def clear_past_due(tenant: TenantId, *, paid_invoice: str | None = None, deps: D
 
 
 def _resume_paused_for_billing(tenant: TenantId, *, deps: Deps) -> int:
-    from chalicelib.jobs.registry import SYSTEM
+    from chalicelib.domain.identity import SYSTEM
     from chalicelib.services import contracts
     from chalicelib.store.contracts import ContractRecord
 
@@ -108,7 +108,7 @@ def _resume_paused_for_billing(tenant: TenantId, *, deps: Deps) -> int:
 
 
 def pause_contracts(tenant: TenantId, *, deps: Deps) -> int:
-    from chalicelib.jobs.registry import SYSTEM
+    from chalicelib.domain.identity import SYSTEM
     from chalicelib.services import contracts
     from chalicelib.store.billing import block_invoice_key
     from chalicelib.store.contracts import ContractRecord
