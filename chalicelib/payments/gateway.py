@@ -478,22 +478,23 @@ class StripeGateway:
         amount: int,
         currency: str,
         destination: str,
-        transfer_group: str,
         source_transaction: str,
         description: str,
         tenant_id: str,
         invoice_id: str,
     ) -> dict[str, Any]:
-        """A transfer funded by the invoice's charge. Stripe may keep `transfer_group` or put the
-        transfer in the charge's own group (`group_<PaymentIntent>`): callers keep the group the
-        answer reports, and find the transfer again by its metadata."""
+        """A transfer funded by the invoice's charge. It sends no `transfer_group`: a transfer made
+        with `source_transaction` belongs to the charge's transfer group (Stripe makes
+        `group_<PaymentIntent>` when the charge has none), and another group named alongside could
+        be refused or ignored (Stripe's documentation says which of the two it is nowhere), so it
+        is never named. Callers keep the group the answer reports, and find the transfer again by
+        its destination and metadata."""
         with self._calling("create_transfer", key("transfer", transfer_id)) as options:
             transfer = self.client.v1.transfers.create(
                 params={
                     "amount": amount,
                     "currency": currency,
                     "destination": destination,
-                    "transfer_group": transfer_group,
                     "source_transaction": source_transaction,
                     "description": description,
                     # a webhook (transfer.reversed) finds the transfer's record from these

@@ -10,8 +10,8 @@ that commit the money) and then carried out at Stripe with a key made from that 
 between the two is finished by the next run, which finds the object at Stripe (by the key, or after
 the key window by its metadata: a transfer among those to its destination, a refund on the charge)
 before creating it. A transfer never leaves before the invoice is paid, always names the invoice's
-charge as `source_transaction` (Stripe files it under the charge's transfer group, which is kept
-on the transfer's record as Stripe reports it), and goes only to an agent whose account has
+charge as `source_transaction` and no group of its own (Stripe files it under the charge's transfer
+group, which is kept on the transfer's record as Stripe reports it), and goes only to an agent whose account has
 transfers active and payouts enabled; the others wait for a later run (PROMISES P5-P7)."""
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from chalicelib.domain.errors import Conflict
 from chalicelib.domain.money import format_amount
 from chalicelib.domain.tenancy import AgentId, TenantId
 from chalicelib.domain.time import BillingWeek
+from chalicelib.mail import Subject
 from chalicelib.services import invoicing, payouts
 from chalicelib.store import keys
 from chalicelib.store import ledger as ledger_store
@@ -347,7 +348,7 @@ def _send_refunds(record: InvoiceRecord, *, deps: Deps, outcome: Outcome) -> Non
         outcome.refunded += int(refund.amount)
         invoicing._mail_business(
             record,
-            f"Refund for week {record.week}",
+            Subject.REFUND_FOR_WEEK.line(week=BillingWeek.parse(record.week)),
             f"We refunded {format_amount(int(refund.amount), record.currency)} {record.currency.upper()}"
             f" ({refund.reason}).",
             deps=deps,
@@ -392,7 +393,6 @@ def send_transfer(transfer: TransferRecord, *, charge: str, deps: Deps) -> bool:
         amount=int(transfer.amount),
         currency=transfer.currency,
         destination=account.account_id,
-        transfer_group=transfer.invoice_id,
         source_transaction=charge,
         description=f"deskhire {transfer.week}: {transfer.business_name}",
         tenant_id=transfer.tenant_id,

@@ -60,6 +60,11 @@ def test_transfers_are_found_by_charge_and_metadata_not_by_the_invoice_as_group(
     at_stripe = paying.stripe.v1.transfers.retrieve(ours.stripe_transfer_id)
     assert at_stripe.transfer_group != record.invoice_id  # the charge's group, as Stripe makes it
     assert ours.transfer_group == at_stripe.transfer_group
+    # no group of our own is named beside the charge: Stripe files the transfer under the charge's,
+    # and another one named with it might be refused (the emulator refuses it, the strict side)
+    (sent,) = paying.emulator.requests(method="POST", path="/v1/transfers")
+    assert sent["status"] == 200 and "transfer_group" not in sent["params"]
+    assert sent["params"]["source_transaction"] == record.stripe_charge_id
     assert reconciliation.reconcile_invoice(record, deps=paying.deps) == []
 
     # after the key window the payout run looks before it creates: it finds the transfer by its

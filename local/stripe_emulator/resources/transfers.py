@@ -55,14 +55,22 @@ def transferable_from(ctx: Ctx, charge: dict[str, Any], txn: dict[str, Any]) -> 
     return txn["amount"] - settled_refunds(ctx, charge) - used
 
 
-def _group_of(ctx: Ctx, charge: dict[str, Any]) -> str:
+def _group_of(ctx: Ctx, charge: dict[str, Any], asked: str | None) -> str:
     """A transfer made with `source_transaction` belongs to the charge's transfer group; when the
     charge has none, Stripe generates `group_<PaymentIntent id>` and sets it on the charge and its
     PaymentIntent too (Stripe's separate charges and transfers guide, "Transfer availability").
-    A `transfer_group` passed alongside does not change that: the transfer reports the charge's."""
+    A `transfer_group` passed alongside that differs is refused: whether Stripe refuses it or
+    files the transfer under the charge's group anyway could not be confirmed, and code that leaves
+    it out (or passes the charge's own) works on Stripe whichever it does."""
+    group = charge["transfer_group"] or f"group_{charge['payment_intent'] or charge['id']}"
+    if asked is not None and asked != group:
+        raise invalid(
+            f"A transfer from source_transaction {charge['id']} belongs to that charge's transfer group "
+            f"({group}); leave transfer_group out or pass that group, not {asked}.",
+            param="transfer_group",
+        )
     if charge["transfer_group"]:
-        return charge["transfer_group"]
-    group = f"group_{charge['payment_intent'] or charge['id']}"
+        return group
     charge["transfer_group"] = group
     pi = ctx.store.get(charge["payment_intent"])
     if pi is not None:
@@ -127,7 +135,7 @@ def create(ctx: Ctx):
         available_on = max(ctx.now, txn["available_on"])
     elif balance.available_amount(ctx, None, currency) < amount:
         raise _insufficient_platform_funds()
-    group = _group_of(ctx, source) if source else p.get("transfer_group")
+    group = _group_of(ctx, source, p.get("transfer_group")) if source else p.get("transfer_group")
 
     store = ctx.store
     transfer = {
