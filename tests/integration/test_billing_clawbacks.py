@@ -372,3 +372,163 @@ def test_m9_a_refund_after_payout_on_a_week_with_minutes_upheld_before_payout_is
     assert refunded == int(record.total)  # every cent back, none more
     assert invoicing.plan_of(record).total == int(record.total)
     clean(paying, hired)
+
+
+def test_m9_refunds_after_payout_on_a_busy_invoice_end_where_upholding_before_payout_would(client, paying):
+    """Issue 11, finding 8: every other path where a refund after payout could compute its line
+    from minutes that were not paid out, on one invoice. One agent (tier 1) has two contracts of
+    the business, one of them with a one-off bonus and an entry across the week boundary logged in
+    the grace half-day; a second agent (tier 3) has a third contract. Before payout: 7 minutes
+    upheld by the operator, 7 conceded by the agent; a dispute still open at payout (its minutes
+    held), rejected after it (released and paid out by the next run). After payout: refunds in
+    several steps on every line. Then every line's parts add up to the line, and the refunds,
+    transfers and revenue at Stripe are exactly what upholding all those minutes before payout
+    would have given (domain.billing.settle), to the cent."""
+    from chalicelib.domain import billing as rules
+    from chalicelib.services import invoicing
+    from tests.integration.contract_helpers import approved, hire, timesheet
+
+    def dispute(contract_id, minutes, who):
+        sheet = timesheet(client, who, contract_id, "2026-W48")
+        entry = next(e["id"] for e in sheet["entries"] if e["minutes"] == minutes)
+        filed = call(
+            client,
+            "POST",
+            f"/api/v1/contracts/{contract_id}/entries/{entry}/dispute",
+            {"reason": "the queue was closed"},
+            token=owner["token"],
+        )
+        assert filed.status_code in (200, 201), filed.json
+        return entry, filed.json["id"]
+
+    def resolve(dispute_id, outcome, upheld=None):
+        body = {"outcome": outcome, **({"upheld_minutes": upheld} if upheld else {})}
+        answer = call(
+            client, "POST", f"/api/v1/admin/disputes/{dispute_id}/resolve", body, token=ops["token"]
+        )
+        assert answer.status_code == 200, answer.json
+
+    first = hire(client, paying.deps, rate={"amount": 1999, "currency": "usd"})
+    ops, owner, ann = first["ops"], first["owner"], first["agent"]
+    second = hire(
+        client, paying.deps, ops=ops, owner=owner, someone=ann, rate={"amount": 1333, "currency": "usd"}
+    )
+    bob = approved(client, ops, tier=3)
+    third = hire(
+        client, paying.deps, ops=ops, owner=owner, someone=bob, rate={"amount": 2777, "currency": "usd"}
+    )
+    a1, a2, b1 = (h["contract"]["id"] for h in (first, second, third))
+
+    paying.deps.clock.now = at(27, 20)
+    for person in (ann, bob, owner):
+        sign_in(client, person)
+    for who, cid, start, end in (
+        (ann, a1, at(24, 9), at(24, 11, 23)),  # 143
+        (ann, a1, at(25, 9), at(25, 9, 7)),  # 7, upheld before payout
+        (ann, a2, at(24, 13), at(24, 14, 1)),  # 61, disputed over payout, then rejected
+        (ann, a2, at(26, 13), at(26, 13, 19)),  # 19
+        (bob, b1, at(24, 9), at(24, 10, 37)),  # 97, conceded down to 90
+        (bob, b1, at(26, 9), at(26, 9, 1)),  # 1
+    ):
+        response = log(client, who, cid, start, end)
+        assert response.status_code == 201, response.json
+    bonus = call(
+        client,
+        "POST",
+        f"/api/v1/contracts/{a1}/bonuses",
+        {"amount": {"amount": 1234, "currency": "usd"}},
+        token=owner["token"],
+    )
+    assert bonus.status_code == 201, bonus.json
+    # the grace half-day (Monday before 12:00 UTC): an entry across the week boundary, Sunday
+    # 23:10 to Monday 00:43, 50 minutes in 2026-W48 and 43 in W49
+    paying.deps.clock.now = at(30, 1)
+    sign_in(client, ann)
+    assert log(client, ann, a1, at(29, 23, 10), at(30, 0, 43)).status_code == 201
+
+    paying.deps.clock.now = at(30, 12, 30)
+    for person in (ann, bob, owner, ops):
+        sign_in(client, person)
+    paying.add_card(owner)
+    paying.enable_payouts(ann, country="US")
+    paying.enable_payouts(bob, country="PT")
+    assert runner.run("bill-week", deps=paying.deps).failures == []
+    record = invoice(first)
+    billed = {line["contract_id"]: line["minutes"] for line in record.lines if line["kind"] == "hours"}
+    assert billed == {a1: 143 + 7 + 50, a2: 61 + 19, b1: 97 + 1}
+
+    _, upheld = dispute(a1, 7, owner)
+    resolve(upheld, "upheld", 7)
+    conceded_entry, _ = dispute(b1, 97, owner)
+    conceded = call(
+        client,
+        "POST",
+        f"/api/v1/contracts/{b1}/entries/{conceded_entry}/dispute/concede",
+        {"keep_minutes": 90},
+        token=bob["token"],
+    )
+    assert conceded.status_code == 200, conceded.json
+    _, held = dispute(a2, 61, owner)
+
+    payout_day(paying)
+    assert runner.run("settle-payouts", deps=paying.deps).failures == []
+    assert not invoice(first).settled_at  # 61 minutes still held
+    for person in (ann, bob, owner, ops):
+        sign_in(client, person)
+    resolve(held, "rejected")
+    paying.deps.clock.now = paying.deps.clock.now + timedelta(days=1)
+    assert runner.run("settle-payouts", deps=paying.deps).failures == []
+    paying.emulator.advance_time(FUNDS_DELAY)
+    for person in (ann, bob, owner, ops):
+        sign_in(client, person)
+    record = invoice(first)
+    assert record.settled_at
+
+    steps = [(a1, 11), (a2, 60), (b1, 30), (a1, 20), (a2, 1), (a1, 3), (b1, 60)]
+    for cid, minutes in steps:
+        answer = refund(client, first, minutes=minutes, contract_id=cid)
+        assert answer.status_code == 201, (cid, minutes, answer.json)
+
+    record = invoice(first)
+    plan = invoicing.plan_of(record)
+    clawed = {cid: sum(m for c, m in steps if c == cid) for cid in billed}
+    upheld_before = {a1: 7, a2: 0, b1: 7}
+    weeks = {
+        w.contract_id: rules.WorkedWeek(
+            w.contract_id,
+            w.agent_id,
+            w.title,
+            w.agent_name,
+            w.rate_minor,
+            w.billed,
+            payable=w.billed - upheld_before[w.contract_id] - clawed[w.contract_id],
+            upheld=upheld_before[w.contract_id] + clawed[w.contract_id],
+        )
+        for w in invoicing.worked_weeks(TenantId(owner["tenant_id"]), W48)
+    }
+    expected = rules.settle(plan, weeks, tiers=dict(record.agent_tiers), fees=invoicing.fees_of(record))
+    charge = record.stripe_charge_id
+    refunded = sum(
+        r.amount for r in paying.stripe.v1.refunds.list(params={"charge": charge, "limit": 100}).data
+    )
+    assert refunded == expected.refunds
+    for share in expected.shares:
+        sent = [t for t in settlement.transfers_of(record) if t.agent_id == share.agent_id]
+        kept = sum(
+            t.amount - t.amount_reversed
+            for t in (paying.stripe.v1.transfers.retrieve(s.stripe_transfer_id) for s in sent)
+        )
+        assert kept == share.net, share
+    assert record.total == refunded + expected.transfers + expected.revenue
+    # every hours line's parts (refunded before payout, refunded after it, still paid out) add up to it
+    for line in plan.lines:
+        if line.kind == "hours":
+            week, before = weeks[line.contract_id], upheld_before[line.contract_id]
+            parts = (
+                line.amount
+                - rules._hours(week.billed - before, week.rate_minor, "usd")
+                + int(record.clawed_back[line.contract_id]["gross"])
+                + rules._hours(week.payable, week.rate_minor, "usd")
+            )
+            assert parts == line.amount, (line.contract_id, parts, line.amount)
+    clean(paying, first)
