@@ -31,6 +31,10 @@ class Paying:
             stripe_webhook_secret=WEBHOOK_SECRET,
             stripe_connect_webhook_secret=CONNECT_WEBHOOK_SECRET,
         )
+        # the emulator is the platform the app's settings describe (as local/stage.py makes sure for
+        # make run and the browser tests)
+        assert emulator.platform_country == settings.platform_country
+        assert set(settings.settlement_currencies) <= emulator.settlement_currencies
         self.gateway = StripeGateway(TEST_API_KEY, api_base=emulator.url, max_network_retries=0)
         self.deps = dataclasses.replace(deps, settings=settings, payments=self.gateway)
         self._seen = {"platform": 0, "connect": 0}
