@@ -1,28 +1,129 @@
 """Mail out: SES in deployed stages; in the local stage an outbox a person reads in the browser
-(/dev/outbox). Both take the same message."""
+(/dev/outbox). Both take the same message.
+
+A subject is deskhire's own words, always (issue 12: a business named "deskhire Security: your
+account is locked, verify at https://evil.example" sent invitations whose subject read as
+deskhire's warning). So a `Mail` takes no text for a subject: it takes a member of `Subject`, the
+catalogue of every subject deskhire sends, filled in with parameters that cannot carry anyone's
+words (counts, ISO weeks, members of deskhire's own enumerations). Whatever a business, a member
+or an agent chose (a name, a title, a note, a message) goes in the body, quoted as their words by
+`their_words`: control characters and links removed, names on one line and capped. The sender is
+the deployment's (settings.mail_sender), never a tenant's name."""
 
 from __future__ import annotations
 
+import string
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from enum import Enum
 from typing import Protocol
+
+
+class Subject(Enum):
+    """Every subject deskhire's mail carries. `{name}` fields take only `SubjectLine`'s kinds."""
+
+    # identity and teams
+    TEAM_INVITATION = "You are invited to join a team on deskhire"
+    PASSWORD_RESET = "Reset your deskhire password"
+    PASSWORD_NO_ACCOUNT = "About your deskhire password"
+    # hiring
+    INVITED_TO_APPLY = "A business invites you to apply to an opening"
+    APPLICATION_MESSAGE = "New message about an application"
+    INTERVIEW_BOOKED = "Your interview is booked"
+    OFFER_RECEIVED = "You have a contract offer on deskhire"
+    OFFER_WITHDRAWN = "A contract offer to you was withdrawn"
+    OFFER_ACCEPTED = "Your contract offer was accepted"
+    OFFER_DECLINED = "Your contract offer was declined"
+    OFFER_EXPIRED = "Your contract offer expired"
+    # contracts
+    CONTRACT_PAUSED = "A contract was paused"
+    CONTRACT_ENDED = "A contract was ended"
+    CONTRACT_RESUMED = "A contract resumed"
+    CHANGE_PROPOSED = "A change to a contract waits for your answer"
+    CHANGE_SETTLED = "Your change to a contract was {status}"
+    BLOCK_TOPPED_UP = "More hours on a block contract"
+    BONUS_GRANTED = "You received a bonus"
+    # disputes
+    DISPUTE_FILED = "{minutes} minutes of your time are disputed"
+    DISPUTE_MESSAGE = "New message in a dispute"
+    DISPUTE_CONTESTED = "A dispute goes to deskhire"
+    DISPUTE_SETTLED = "A dispute was settled: {outcome}"
+    # billing
+    INVOICE_READY = "Your deskhire invoice for week {week}"
+    PAYMENT_FAILED = "Payment failed for week {week}"
+    CONFIRM_PAYMENT = "Confirm the payment for week {week}"
+    INVOICE_OVERDUE = "Your deskhire invoice for week {week} is overdue"
+    CONTRACTS_PAUSED_UNPAID = "Your deskhire contracts are paused"
+    REFUND_FOR_WEEK = "Refund for week {week}"
+    MINUTES_REFUNDED = "{minutes} minutes of week {week} were refunded"
+
+    def line(self, **params) -> SubjectLine:
+        """This subject with its fields filled in: counts, ISO weeks or members of deskhire's own
+        enumerations only, never text (a str parameter is refused, whoever chose it)."""
+        from chalicelib.domain.time import BillingWeek
+
+        wanted = {field for _, field, _, _ in string.Formatter().parse(self.value) if field}
+        if set(params) != wanted:
+            raise TypeError(f"{self.name} takes {sorted(wanted)}, not {sorted(params)}")
+        for name, value in params.items():
+            safe = (isinstance(value, int) and not isinstance(value, bool)) or isinstance(
+                value, BillingWeek | Enum
+            )
+            if not safe:
+                raise TypeError(f"{self.name}: {name} must be a count, a week or a deskhire enum, not text")
+        values = {name: value.value if isinstance(value, Enum) else value for name, value in params.items()}
+        return SubjectLine(self.value.format(**values), _key=_KEY)
+
+
+_KEY = object()
+
+
+class SubjectLine(str):
+    """A subject as sent: made only by `Subject.line`."""
+
+    def __new__(cls, text: str, *, _key: object = None):
+        if _key is not _KEY:
+            raise TypeError("a subject is made by Subject.<NAME>.line(...), never from text")
+        return super().__new__(cls, text)
 
 
 @dataclass(frozen=True)
 class Mail:
-    """A message deskhire sends. Its subject is deskhire's own words: a tenant's text (a business
-    name, a title) belongs in the body, quoted (chalicelib.domain.text.quoted_name). As a last
-    line of defence every subject loses control characters (no header can be injected) and any URL,
-    domain or mail address (deskhire's own subjects have none; an impostor's link would)."""
+    """A message deskhire sends: `subject` a `Subject` (or its `.line(...)`), never text."""
 
     to: str
-    subject: str
+    subject: SubjectLine
     text: str
 
     def __post_init__(self):
-        from chalicelib.domain.text import quoted_name
+        subject = self.subject
+        if isinstance(subject, Subject):
+            subject = subject.line()
+        if type(subject) is not SubjectLine:
+            raise TypeError("a Mail's subject is a Subject (deskhire's own words), never text")
+        object.__setattr__(self, "subject", subject)
 
-        object.__setattr__(self, "subject", quoted_name(self.subject, limit=150, fallback="deskhire"))
+
+def their_words(whose: str, names: Mapping[str, str] = {}, *, note: str = "", note_label: str = "") -> str:
+    """A block quoting what someone chose, as theirs and not deskhire's: each name or title on its
+    own line (one line, no link, capped), then a longer text (a note, a message) quoted line by
+    line with its links removed.
+
+        In the business's own words (not deskhire's):
+            Business: “Acme”
+            Note:
+            > Welcome aboard"""
+    from chalicelib.domain.text import quoted_name, quoted_text
+
+    lines = [f"In {whose} own words (not deskhire's):"]
+    lines += [f"    {label}: \u201c{quoted_name(value)}\u201d" for label, value in names.items()]
+    quoted = quoted_text(note)
+    if quoted:
+        if note_label:
+            lines.append(f"    {note_label}:")
+        lines += [f"    > {line}".rstrip() for line in quoted.split("\n")]
+    return "\n".join(lines)
 
 
 class Mailer(Protocol):

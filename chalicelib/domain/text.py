@@ -7,8 +7,10 @@ show `txt.exe` for `exe.txt`), and zero-width characters (which hide one name in
 Names and titles take no newline or tab either; long text keeps newline and tab, and a form's
 CRLF line ends are read as LF.
 
-Mail and other places that quote a person's words use `quoted_name`: control characters and
-URLs removed, length capped, so that text a tenant chose cannot pass for deskhire's own."""
+Mail and other places that quote a person's words use `quoted_name` (a name or a title: one line)
+and `quoted_text` (a note, a message: lines kept): control characters and URLs removed, length
+capped, so that text a tenant chose cannot pass for deskhire's own or send a reader elsewhere.
+chalicelib.mail.their_words puts both in a mail's body, as the person's words."""
 
 from __future__ import annotations
 
@@ -72,3 +74,20 @@ def quoted_name(text: str, *, limit: int = 60, fallback: str = "(no name)") -> s
     if len(cleaned) > limit:
         cleaned = cleaned[: limit - 1].rstrip() + "\u2026"
     return cleaned or fallback
+
+
+_BLANK_LINES = re.compile(r"\n{3,}")
+
+
+def quoted_text(text: str, *, limit: int = 1000) -> str:
+    """A person's longer words (a note, a message) as deskhire may quote them in mail: lines kept,
+    no other control or invisible character, every URL, domain or mail address replaced by
+    "[link removed]" (the words are on deskhire, where links are the reader's choice), at most
+    `limit` characters."""
+    cleaned = _NOT_IN_TEXT.sub(" ", text.replace("\r\n", "\n")).replace("\t", " ")
+    cleaned = _URL.sub("[link removed]", cleaned)
+    cleaned = "\n".join(" ".join(line.split()) for line in cleaned.split("\n")).strip()
+    cleaned = _BLANK_LINES.sub("\n\n", cleaned)
+    if len(cleaned) > limit:
+        cleaned = cleaned[: limit - 1].rstrip() + "\u2026"
+    return cleaned

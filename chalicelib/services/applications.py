@@ -13,7 +13,7 @@ from chalicelib.domain.identity import Principal, PrincipalKind
 from chalicelib.domain.money import Money
 from chalicelib.domain.tenancy import AgentId, TenantId
 from chalicelib.ids import new_id
-from chalicelib.mail import Mail
+from chalicelib.mail import Mail, Subject, their_words
 from chalicelib.services import openings, profiles
 from chalicelib.store import audit, keys
 from chalicelib.store.identity import Claim, MemberRecord
@@ -227,11 +227,26 @@ def _notify(record: ApplicationRecord, author: Principal, body: str, *, deps: De
             return
         to, link = poster.email, deps.link(f"/app/applications/{record.application_id}")
     preview = body if len(body) <= 300 else body[:297] + "..."
+    side = _side(author)
+    if side == "business":
+        words = their_words(
+            "the business's",
+            {"Opening": record.opening_title, "From": author.name},
+            note=preview,
+            note_label="Message",
+        )
+    else:
+        words = (
+            their_words("the business's", {"Opening": record.opening_title})
+            + "\n\n"
+            + their_words("the agent's", {"From": author.name}, note=preview, note_label="Message")
+        )
     deps.mailer.send(
         Mail(
             to=to,
-            subject=f"New message about {record.opening_title}",
-            text=f"{author.name} wrote:\n\n{preview}\n\nReply: {link}\n",
+            subject=Subject.APPLICATION_MESSAGE,
+            text=f"You have a new message about an application on deskhire.\n\n{words}\n\n"
+            f"Read it and reply on deskhire: {link}\n",
         ),
         now=deps.now(),
     )
@@ -273,9 +288,15 @@ def invite(actor: Principal, opening_id: str, agent_id: str, *, note: str, deps:
     deps.mailer.send(
         Mail(
             to=agent.email,
-            subject=f"{opening.business_name} invites you to apply: {opening.title}",
-            text=f"{actor.name} of {opening.business_name} thinks you fit '{opening.title}'.\n\n{record.note}\n\n"
-            f"See it and apply: {deps.link('/agent/openings/' + opening_id)}\n",
+            subject=Subject.INVITED_TO_APPLY,
+            text="A business on deskhire thinks you fit one of its openings.\n\n"
+            + their_words(
+                "the business's",
+                {"Business": opening.business_name, "Opening": opening.title, "From": actor.name},
+                note=record.note,
+                note_label="Note",
+            )
+            + f"\n\nSee it on deskhire and apply: {deps.link('/agent/openings/' + opening_id)}\n",
         ),
         now=now,
     )

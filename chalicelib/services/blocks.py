@@ -28,7 +28,7 @@ from chalicelib.domain.identity import Principal, PrincipalKind
 from chalicelib.domain.tenancy import TenantId
 from chalicelib.domain.time import BillingWeek
 from chalicelib.ids import new_id
-from chalicelib.mail import Mail
+from chalicelib.mail import Mail, Subject
 from chalicelib.services import contracts
 from chalicelib.store import audit
 from chalicelib.store.billing import SETTLE_SHARDS, InvoiceRecord, block_invoice_key
@@ -457,10 +457,11 @@ def tell_agent(record: InvoiceRecord, grant: Grant, *, deps: Deps) -> None:
     deps.mailer.send(
         Mail(
             to=contract.agent_email,
-            subject=f"More hours on '{contract.title}'",
-            text=f"{contract.business_name} bought {hours_and_minutes(grant.minutes)} more on "
-            f"'{contract.title}': {hours_and_minutes(max(left, 0))} left to log.\n\n"
-            f"{deps.link('/agent/contracts/' + contract.contract_id)}\n",
+            subject=Subject.BLOCK_TOPPED_UP,
+            text=f"The business bought {hours_and_minutes(grant.minutes)} more on a block contract: "
+            f"{hours_and_minutes(max(left, 0))} left to log.\n\n"
+            + contracts.quoted(contract)
+            + f"\n\n{deps.link('/agent/contracts/' + contract.contract_id)}\n",
         ),
         now=deps.now(),
     )

@@ -15,7 +15,7 @@ from chalicelib.domain.money import Money
 from chalicelib.domain.tenancy import TenantId
 from chalicelib.domain.time import BillingWeek
 from chalicelib.ids import new_id
-from chalicelib.mail import Mail
+from chalicelib.mail import Mail, Subject
 from chalicelib.services import contracts
 from chalicelib.store import audit, keys
 from chalicelib.store.contracts import (
@@ -87,11 +87,11 @@ def grant(actor: Principal, contract_id: str, *, amount: Money, note: str, deps:
     deps.mailer.send(
         Mail(
             to=record.agent_email,
-            subject=f"{record.business_name} sent you a bonus",
-            text=f"{actor.name} granted you a bonus on '{record.title}'"
-            + (f": {text}" if text else "")
-            + ".\n"
-            f"It is paid with week {week}'s hours.\n{deps.link('/agent/earnings')}\n",
+            subject=Subject.BONUS_GRANTED,
+            text="A business granted you a bonus on deskhire. It is paid with week "
+            f"{week}'s hours.\n\n"
+            + contracts.quoted(record, note=text, note_label="The business's note")
+            + f"\n\n{deps.link('/agent/earnings')}\n",
         ),
         now=now,
     )

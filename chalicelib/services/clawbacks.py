@@ -31,7 +31,7 @@ from chalicelib.domain.identity import Principal, PrincipalKind
 from chalicelib.domain.money import format_amount
 from chalicelib.domain.tenancy import AgentId, TenantId
 from chalicelib.domain.time import BillingWeek
-from chalicelib.mail import Mail
+from chalicelib.mail import Mail, Subject
 from chalicelib.payments.gateway import PaymentsError, PaymentsUnavailable
 from chalicelib.services import invoicing, payouts, settlement
 from chalicelib.store import audit, keys
@@ -234,11 +234,13 @@ def refund_after_payout(
 
 
 def _tell(item: ClawbackRecord, *, deps: Deps) -> None:
+    from chalicelib.services import contracts as contracts_service
+
     record = InvoiceRecord.find(*invoice_key(TenantId(item.tenant_id), BillingWeek.parse(item.week)))
     money = f"{format_amount(int(item.refund), item.currency)} {item.currency.upper()}"
     invoicing._mail_business(
         record,
-        f"Refund for week {item.week}",
+        Subject.REFUND_FOR_WEEK.line(week=BillingWeek.parse(item.week)),
         f"We are refunding {money} for {int(item.minutes)} minutes of week {item.week}: {item.reason}.",
         deps=deps,
     )
@@ -248,11 +250,15 @@ def _tell(item: ClawbackRecord, *, deps: Deps) -> None:
         deps.mailer.send(
             Mail(
                 to=contract.agent_email,
-                subject=f"{int(item.minutes)} minutes of week {item.week} were refunded",
+                subject=Subject.MINUTES_REFUNDED.line(
+                    minutes=int(item.minutes), week=BillingWeek.parse(item.week)
+                ),
                 text=(
-                    f"After a complaint from {contract.business_name}, deskhire refunded {int(item.minutes)} "
+                    f"After a complaint from the business, deskhire refunded {int(item.minutes)} "
                     f"minutes of week {item.week} ({item.reason}). {taken} of what you were paid is taken "
-                    "back from your Stripe balance, or from your next payouts if it cannot cover it.\n"
+                    "back from your Stripe balance, or from your next payouts if it cannot cover it.\n\n"
+                    + contracts_service.quoted(contract)
+                    + "\n"
                 ),
             ),
             now=deps.now(),

@@ -18,7 +18,7 @@ from chalicelib.domain.money import Money
 from chalicelib.domain.schedule import WeeklySchedule, Window
 from chalicelib.domain.tenancy import AgentId, TenantId
 from chalicelib.ids import new_id
-from chalicelib.mail import Mail
+from chalicelib.mail import Mail, Subject, SubjectLine, their_words
 from chalicelib.store import audit, keys
 from chalicelib.store.contracts import (
     ClockRecord,
@@ -299,9 +299,15 @@ def make_offer(actor: Principal, draft: OfferDraft, *, deps: Deps) -> ContractRe
     deps.mailer.send(
         Mail(
             to=agent.email,
-            subject=f"{business.name} offers you a contract: {title}",
-            text=f"{actor.name} of {business.name} sent you an offer for '{title}'.\n\n"
-            f"{record.note}\n\nRead the terms and accept or decline within 7 days: "
+            subject=Subject.OFFER_RECEIVED,
+            text="A business on deskhire sent you a contract offer.\n\n"
+            + their_words(
+                "the business's",
+                {"Business": business.name, "Contract": title, "From": actor.name},
+                note=record.note,
+                note_label="Note",
+            )
+            + "\n\nRead the terms on deskhire and accept or decline within 7 days: "
             f"{deps.link('/agent/contracts/' + contract_id)}\n",
         ),
         now=now,
@@ -380,8 +386,9 @@ def accept(actor: Principal, contract_id: str, *, deps: Deps) -> ContractRecord:
         _invoice_block(record, deps=deps)
     mail_business(
         record,
-        f"{record.agent_name} accepted your offer: {record.title}",
-        f"{record.agent_name} accepted '{record.title}'. The contract runs from {start:%Y-%m-%d %H:%M} UTC.",
+        Subject.OFFER_ACCEPTED,
+        f"The agent accepted your offer. The contract runs from {start:%Y-%m-%d %H:%M} UTC.\n\n"
+        + quoted(record),
         deps=deps,
     )
     return find(actor, contract_id)
@@ -452,9 +459,8 @@ def decline(actor: Principal, contract_id: str, *, reason: str, deps: Deps) -> C
         tx.save(_audit(record, actor, "offer.declined", before, after, now))
     mail_business(
         record,
-        f"{record.agent_name} declined your offer: {record.title}",
-        f"{record.agent_name} declined '{record.title}'."
-        + (f"\n\n{reason.strip()}" if reason.strip() else ""),
+        Subject.OFFER_DECLINED,
+        "The agent declined your offer.\n\n" + quoted(record, note=reason, note_label="Reason"),
         deps=deps,
     )
     return find(actor, contract_id)
@@ -479,8 +485,8 @@ def withdraw(actor: Principal, contract_id: str, *, deps: Deps) -> ContractRecor
     deps.mailer.send(
         Mail(
             to=record.agent_email,
-            subject=f"{record.business_name} withdrew an offer: {record.title}",
-            text=f"{record.business_name} withdrew its offer for '{record.title}'.\n",
+            subject=Subject.OFFER_WITHDRAWN,
+            text="The business withdrew its contract offer to you.\n\n" + quoted(record) + "\n",
         ),
         now=now,
     )
@@ -498,8 +504,8 @@ def expire(record: ContractRecord, *, system: Principal, deps: Deps) -> bool:
         tx.save(_audit(record, system, "offer.expired", rules.Status.OFFERED, rules.Status.EXPIRED, now))
     mail_business(
         record,
-        f"Your offer to {record.agent_name} expired: {record.title}",
-        f"{record.agent_name} did not answer your offer for '{record.title}' within 7 days.",
+        Subject.OFFER_EXPIRED,
+        "The agent did not answer your offer within 7 days, so it expired.\n\n" + quoted(record),
         deps=deps,
     )
     return True
@@ -590,16 +596,15 @@ def _stop(
         break
     else:
         raise Conflict("the agent keeps clocking in on this contract; try again", code="contended")
-    verb = "paused" if action == "pause" else "ended"
-    text = f"'{record.title}' was {verb} by the {side}." + (
-        f"\n\nReason: {reason.strip()}" if reason.strip() else ""
+    verb, subject = (
+        ("paused", Subject.CONTRACT_PAUSED) if action == "pause" else ("ended", Subject.CONTRACT_ENDED)
     )
+    by = "deskhire" if side is rules.Side.SYSTEM else f"the {side}"
+    text = f"The contract was {verb} by {by}.\n\n" + quoted(record, note=reason, note_label="Reason")
     if side is not rules.Side.AGENT:
-        deps.mailer.send(
-            Mail(to=record.agent_email, subject=f"Contract {verb}: {record.title}", text=text), now=now
-        )
+        deps.mailer.send(Mail(to=record.agent_email, subject=subject, text=text + "\n"), now=now)
     if side is not rules.Side.BUSINESS:
-        mail_business(record, f"Contract {verb}: {record.title}", text, deps=deps)
+        mail_business(record, subject, text, deps=deps)
     return find_for_system(tenant_of(record), record.contract_id)
 
 
@@ -650,8 +655,8 @@ def _resume(actor: Principal, record: ContractRecord, *, side: rules.Side, deps:
     deps.mailer.send(
         Mail(
             to=record.agent_email,
-            subject=f"Contract resumed: {record.title}",
-            text=f"'{record.title}' with {record.business_name} runs again; you can log time.\n",
+            subject=Subject.CONTRACT_RESUMED,
+            text="The contract runs again; you can log time.\n\n" + quoted(record) + "\n",
         ),
         now=now,
     )
@@ -702,8 +707,9 @@ def propose(
     _tell_other_side(
         record,
         side,
-        f"A change to '{record.title}' waits for your answer",
-        f"{actor.name} proposes: {describe(amendment, record.currency)}.\n\n{amendment.note}",
+        Subject.CHANGE_PROPOSED,
+        f"The {side} proposes a change: {describe(amendment, record.currency)}.\n\n"
+        + quoted(record, note=amendment.note, note_label="Note"),
         deps=deps,
     )
     return amendment
@@ -767,8 +773,9 @@ def _settle(
         _tell_other_side(
             record,
             side,
-            f"Your change to '{record.title}' was {settled.status}",
-            f"{actor.name} {settled.status} your change: {describe(settled, record.currency)}.",
+            Subject.CHANGE_SETTLED.line(status=settled.status),
+            f"The {side} {settled.status} your change: {describe(settled, record.currency)}.\n\n"
+            + quoted(record),
             deps=deps,
         )
     return settled
@@ -790,7 +797,17 @@ def describe(amendment: rules.Amendment, currency: str) -> str:
 # -- mail ---------------------------------------------------------------------------------------
 
 
-def mail_business(record: ContractRecord, subject: str, text: str, *, deps: Deps) -> None:
+def quoted(record: ContractRecord, *, note: str = "", note_label: str = "") -> str:
+    """The names and title a contract mail mentions, and a note, quoted as the parties' words."""
+    return their_words(
+        "the business's and the agent's",
+        {"Business": record.business_name, "Agent": record.agent_name, "Contract": record.title},
+        note=note,
+        note_label=note_label,
+    )
+
+
+def mail_business(record: ContractRecord, subject: Subject | SubjectLine, text: str, *, deps: Deps) -> None:
     """The member who made the offer hears about it (the business's point of contact)."""
     member = MemberRecord.find(keys.tenant_pk(tenant_of(record)), keys.sort_key("MEMBER", record.offered_by))
     if member is None or member.status != "active":
@@ -806,7 +823,7 @@ def mail_business(record: ContractRecord, subject: str, text: str, *, deps: Deps
 
 
 def _tell_other_side(
-    record: ContractRecord, side: rules.Side, subject: str, text: str, *, deps: Deps
+    record: ContractRecord, side: rules.Side, subject: Subject | SubjectLine, text: str, *, deps: Deps
 ) -> None:
     if side is rules.Side.AGENT:
         mail_business(record, subject, text, deps=deps)

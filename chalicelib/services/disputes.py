@@ -17,9 +17,10 @@ from chalicelib.domain.diary import check_review_window
 from chalicelib.domain.errors import Conflict, Forbidden, NotFound
 from chalicelib.domain.identity import Principal, PrincipalKind
 from chalicelib.domain.tenancy import AgentId, TenantId
+from chalicelib.domain.text import quoted_text
 from chalicelib.domain.time import BillingWeek
 from chalicelib.ids import new_id
-from chalicelib.mail import Mail
+from chalicelib.mail import Mail, Subject, SubjectLine
 from chalicelib.services import contracts, diary, timesheets
 from chalicelib.store import audit
 from chalicelib.store.contracts import (
@@ -192,10 +193,12 @@ def file(actor: Principal, contract_id: str, entry_id: str, *, reason: str, deps
     deps.mailer.send(
         Mail(
             to=contract.agent_email,
-            subject=f"{contract.business_name} disputes {int(entry.minutes)} minutes on {contract.title}",
-            text=f"{actor.name} disputes your entry of {entry.started_at:%a %d %b %H:%M} UTC "
-            f"({int(entry.minutes)} minutes):\n\n{text}\n\nAnswer, amend it, or contest it before the "
-            f"review closes: {deps.link(f'/agent/contracts/{contract_id}/disputes/{entry_id}')}\n",
+            subject=Subject.DISPUTE_FILED.line(minutes=int(entry.minutes)),
+            text=f"The business disputes your entry of {entry.started_at:%a %d %b %H:%M} UTC "
+            f"({int(entry.minutes)} minutes).\n\n"
+            + contracts.quoted(contract, note=text, note_label="The business's reason")
+            + "\n\nAnswer, amend it, or contest it on deskhire before the review closes: "
+            f"{deps.link(f'/agent/contracts/{contract_id}/disputes/{entry_id}')}\n",
         ),
         now=now,
     )
@@ -221,8 +224,9 @@ def message(actor: Principal, contract_id: str, entry_id: str, *, body: str, dep
         contract,
         record,
         side,
-        f"New message in the dispute on {contract.title}",
-        f"{actor.name}: {text}",
+        Subject.DISPUTE_MESSAGE,
+        f"The {side} wrote in the dispute.\n\n"
+        + contracts.quoted(contract, note=text, note_label=f"The {side}'s message"),
         deps=deps,
     )
     return record
@@ -255,8 +259,8 @@ def contest(actor: Principal, contract_id: str, entry_id: str, *, deps: Deps) ->
         contract,
         record,
         Side.AGENT,
-        f"The dispute on {contract.title} goes to deskhire",
-        f"{actor.name} contested the dispute; a deskhire operator will decide.",
+        Subject.DISPUTE_CONTESTED,
+        "The agent contested the dispute; a deskhire operator will decide.\n\n" + contracts.quoted(contract),
         deps=deps,
     )
     return for_entry(actor, contract_id, entry_id)
@@ -415,13 +419,14 @@ def _settle(
             )
         )
     resolved = DisputeRecord.find(record.pk, record.sk, consistent=True)
-    text = (
-        f"The dispute over {int(record.minutes)} minutes on {record.contract_title} is {outcome}: "
-        f"{split.upheld} minutes upheld (refunded to the business), {split.released} paid to the agent."
-        + (f"\n\n{note}" if note else "")
-    )
     if contract is not None:
-        _tell(contract, resolved, None, f"Dispute {outcome}: {record.contract_title}", text, deps=deps)
+        text = (
+            f"The dispute over {int(record.minutes)} minutes is {outcome}: {split.upheld} minutes upheld "
+            f"(refunded to the business), {split.released} paid to the agent.\n\n"
+            + contracts.quoted(contract)
+            + (f"\n\nFrom deskhire:\n{quoted_text(note)}" if note else "")
+        )
+        _tell(contract, resolved, None, Subject.DISPUTE_SETTLED.line(outcome=outcome), text, deps=deps)
     return resolved
 
 
@@ -432,7 +437,13 @@ def _entry_key(record: DisputeRecord) -> tuple[str, str]:
 
 
 def _tell(
-    contract: ContractRecord, record: DisputeRecord, side: Side | None, subject: str, text: str, *, deps: Deps
+    contract: ContractRecord,
+    record: DisputeRecord,
+    side: Side | None,
+    subject: Subject | SubjectLine,
+    text: str,
+    *,
+    deps: Deps,
 ):
     """Mail the other side (both sides when `side` is None: the operator or the system acted)."""
     agent_link = deps.link(f"/agent/contracts/{record.contract_id}/disputes/{record.entry_id}")

@@ -16,6 +16,8 @@ from chalicelib.composition import Deps
 from chalicelib.domain import billing as rules
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.tenancy import TenantId
+from chalicelib.domain.time import BillingWeek
+from chalicelib.mail import Subject
 from chalicelib.store import keys
 from chalicelib.store.billing import BillingAccount, InvoiceRecord, billing_key
 
@@ -147,7 +149,7 @@ def _overdue(record: InvoiceRecord, *, deps: Deps) -> str:
         if pause_contracts(tenant, deps=deps):
             invoicing._mail_business(
                 record,
-                "Your deskhire contracts are paused",
+                Subject.CONTRACTS_PAUSED_UNPAID,
                 f"Invoice {record.number} is still unpaid 5 days after it was due, so your contracts "
                 f"are paused. They resume as soon as it is paid: {record.hosted_url}",
                 deps=deps,
@@ -167,7 +169,7 @@ def _overdue(record: InvoiceRecord, *, deps: Deps) -> str:
             continue
         invoicing._mail_business(
             current,
-            f"Invoice {current.number} is overdue",
+            Subject.INVOICE_OVERDUE.line(week=BillingWeek.parse(current.week)),
             f"Your deskhire invoice {current.number} was due on {current.due_at:%d %b %Y}. Please pay it "
             f"on its page; 5 days from now your contracts pause until it is paid: {current.hosted_url}",
             deps=deps,
@@ -200,7 +202,7 @@ def retry(record: InvoiceRecord, *, deps: Deps) -> str:
         if pause_contracts(tenant, deps=deps):
             invoicing._mail_business(
                 record,
-                "Your deskhire contracts are paused",
+                Subject.CONTRACTS_PAUSED_UNPAID,
                 f"Invoice {record.number} is still unpaid after 5 days, so your contracts are paused. "
                 "We no longer retry the card. They resume as soon as it is paid: replace your card "
                 f"({deps.link('/app/billing')}) and we charge it at once, or pay the invoice on its "

@@ -11,9 +11,8 @@ from chalicelib.domain.applications import LIVE, ApplicationStatus
 from chalicelib.domain.errors import Conflict, Forbidden, NotFound
 from chalicelib.domain.identity import Principal, PrincipalKind
 from chalicelib.domain.tenancy import AgentId
-from chalicelib.domain.text import quoted_name
 from chalicelib.ids import new_id
-from chalicelib.mail import Mail
+from chalicelib.mail import Mail, Subject, their_words
 from chalicelib.services import applications
 from chalicelib.store import keys
 from chalicelib.store.identity import AgentRecord, TenantRecord
@@ -114,10 +113,11 @@ def book(
     deps.mailer.send(
         Mail(
             to=application.agent_email,
-            subject="Your interview is booked",
-            text=f"{rules.local_label(moment, agent_zone)}, {record.duration_minutes} minutes, for the opening "
-            f"the business calls \u201c{quoted_name(application.opening_title)}\u201d.\n"
-            f"Add it to your calendar: {deps.link('/agent' + tail)}\n",
+            subject=Subject.INTERVIEW_BOOKED,
+            text=f"Your interview is booked: {rules.local_label(moment, agent_zone)}, "
+            f"{record.duration_minutes} minutes.\n\n"
+            + their_words("the business's", {"Opening": application.opening_title})
+            + f"\n\nAdd it to your calendar: {deps.link('/agent' + tail)}\n",
         ),
         now=deps.now(),
     )

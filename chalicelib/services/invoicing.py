@@ -26,7 +26,7 @@ from chalicelib.domain.identity import Principal, PrincipalKind
 from chalicelib.domain.tenancy import TenantId
 from chalicelib.domain.time import BillingWeek
 from chalicelib.ids import new_id
-from chalicelib.mail import Mail
+from chalicelib.mail import Mail, Subject, SubjectLine
 from chalicelib.services import bonuses
 from chalicelib.store import keys
 from chalicelib.store import ledger as ledger_store
@@ -393,7 +393,7 @@ def _collect(record: InvoiceRecord, *, deps: Deps) -> None:
                 continue
         _mail_business(
             record,
-            f"Invoice for week {record.week}",
+            Subject.INVOICE_READY.line(week=BillingWeek.parse(record.week)),
             f"Your deskhire invoice {record.number} is ready: {record.hosted_url}",
             deps=deps,
         )
@@ -454,7 +454,7 @@ def record_failure(
         dunning.mark_past_due(_tenant(current), deps=deps)
         _mail_business(
             current,
-            f"Payment failed for week {current.week}",
+            Subject.PAYMENT_FAILED.line(week=BillingWeek.parse(current.week)),
             f"We could not charge your card for invoice {current.number} ({reason}). "
             f"Update your card: {deps.link('/app/billing')}",
             deps=deps,
@@ -496,7 +496,7 @@ def record_action_required(
         dunning.mark_past_due(_tenant(current), deps=deps)
         _mail_business(
             current,
-            f"Confirm the payment for week {current.week}",
+            Subject.CONFIRM_PAYMENT.line(week=BillingWeek.parse(current.week)),
             f"Your bank asks you to confirm the payment of deskhire invoice {current.number} "
             f"(3-D Secure), so we could not charge your card. Confirm it on the invoice's page: "
             f"{current.hosted_url}\nIf it is not paid within 5 days, your contracts pause until it is.",
@@ -624,7 +624,7 @@ def by_stripe_invoice(stripe_invoice: dict) -> InvoiceRecord | None:
     return record
 
 
-def _mail_business(record: InvoiceRecord, subject: str, text: str, *, deps: Deps) -> None:
+def _mail_business(record: InvoiceRecord, subject: Subject | SubjectLine, text: str, *, deps: Deps) -> None:
     """Billing mail goes to the business's owners."""
     tenant = _tenant(record)
     owners = [

@@ -11,7 +11,7 @@ from chalicelib.domain.errors import InvalidInput, NotFound
 from chalicelib.domain.identity import PrincipalKind, normalise_email
 from chalicelib.domain.passwords import check_password
 from chalicelib.domain.text import quoted_name
-from chalicelib.mail import Mail
+from chalicelib.mail import Mail, Subject
 from chalicelib.security import passwords, tokens
 from chalicelib.services.sessions import revoke_all
 from chalicelib.store import audit, keys, limits, principals
@@ -59,7 +59,7 @@ def _reset_mail(email: str, principal, token: str, *, deps: Deps) -> Mail:
     if principal is None:
         return Mail(
             to=email,
-            subject="About your deskhire password",
+            subject=Subject.PASSWORD_NO_ACCOUNT,
             text=(
                 "Hello,\n\nSomeone asked to reset the password of a deskhire account for this address, "
                 "but no account uses it. If it was you, you may have signed up with another address: "
@@ -69,7 +69,7 @@ def _reset_mail(email: str, principal, token: str, *, deps: Deps) -> Mail:
         )
     return Mail(
         to=email,
-        subject="Reset your deskhire password",
+        subject=Subject.PASSWORD_RESET,
         text=(
             f"Hello {quoted_name(principal.name, fallback='there')},\n\nSomeone asked to reset the password "
             "of your deskhire account. If it was you, choose a new one here within the hour:\n\n"

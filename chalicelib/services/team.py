@@ -21,9 +21,8 @@ from chalicelib.domain.identity import (
 )
 from chalicelib.domain.passwords import check_password
 from chalicelib.domain.tenancy import TenantId
-from chalicelib.domain.text import quoted_name
 from chalicelib.ids import new_id
-from chalicelib.mail import Mail
+from chalicelib.mail import Mail, Subject, their_words
 from chalicelib.security import passwords, tokens
 from chalicelib.services.accounts import email_taken
 from chalicelib.services.sessions import IssuedSession, issue, revoke_all
@@ -110,14 +109,11 @@ def _invitation_mail(email: str, role: Role, company: str, inviter: str, token: 
     member gave) is quoted in the body as their words, cleaned of links and control characters."""
     return Mail(
         to=email,
-        subject="You are invited to join a team on deskhire",
+        subject=Subject.TEAM_INVITATION,
         text=(
             f"You are invited to join a business's team on deskhire, as {role}.\n\n"
-            "In the business's own words (not deskhire's), it is called:\n"
-            f"    \u201c{quoted_name(company)}\u201d\n"
-            "and the invitation comes from a member who gave their name as:\n"
-            f"    \u201c{quoted_name(inviter)}\u201d\n\n"
-            f"If you expected this, accept within 7 days: {deps.link('/invites/' + token)}\n\n"
+            + their_words("the business's", {"Business": company, "Invited by": inviter})
+            + f"\n\nIf you expected this, accept within 7 days: {deps.link('/invites/' + token)}\n\n"
             "If you did not, ignore this mail. deskhire never asks for a password or a card by mail.\n"
         ),
     )

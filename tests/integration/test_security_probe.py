@@ -343,9 +343,11 @@ def test_head_is_served_where_a_page_is(client, deps):
 # -- item 3: a tenant's text in deskhire's mail --------------------------------------------------
 
 
+IMPOSTOR = "deskhire Security: your account is locked, verify at https://evil.example/verify"
+
+
 def test_an_invitation_keeps_the_business_words_out_of_the_subject_and_quotes_them(client, deps):
-    impostor = "deskhire Security: your account is locked, verify at https://evil.example/verify"
-    owner = business(client, company_name=impostor, owner_name="IT desk www.evil.example")
+    owner = business(client, company_name=IMPOSTOR, owner_name="IT desk www.evil.example")
     mate = unique("mate-") + "@example.com"
     call(client, "POST", "/api/v1/team/invites", {"email": mate, "role": "manager"}, token=owner["token"])
     mail = deps.mailer.last_to(mate)
@@ -371,10 +373,70 @@ def test_an_invitation_keeps_the_business_words_out_of_the_subject_and_quotes_th
     assert long_name.status_code == 400 and long_name.json["error"]["field"] == "company_name"
 
 
-def test_no_subject_carries_a_link_or_a_header_break():
-    from chalicelib.mail import Mail
-
-    mail = Mail(
-        to="a@example.com", subject="Acme\r\nBcc: x@evil.example offers https://evil.example", text="t"
+def test_no_mail_of_the_hiring_contract_and_dispute_paths_puts_a_party_s_words_in_a_subject(client, deps):
+    """A business, its member, an agent and an opening named like deskhire's own warnings, with
+    notes, messages and reasons that carry links: every mail of invitations, the application
+    thread, offers (declined, withdrawn, accepted), a change, a pause, a dispute from filing to
+    the operator's decision and the contract's end has a subject of deskhire's catalogue, and
+    quotes the parties' words in its body as theirs, with no link."""
+    from chalicelib.mail import SubjectLine
+    from tests.integration.contract_helpers import (
+        MONDAY,
+        accept,
+        apply,
+        approved,
+        at,
+        log,
+        offer,
+        published_opening,
+        sign_in,
     )
-    assert "\r" not in mail.subject and "\n" not in mail.subject and "evil.example" not in mail.subject
+    from tests.integration.helpers import operator
+
+    deps.clock.now = MONDAY
+    ops = operator(client, deps)
+    someone = approved(client, ops, name="deskhire Support www.evil.example")
+    owner = business(client, company_name=IMPOSTOR, owner_name="deskhire Billing evil.example")
+    opening = published_opening(client, owner, title="deskhire: account locked, see evil.example")
+    lure = "Your deskhire account is locked: verify at https://evil.example/verify now"
+
+    def post(path, body=None, who=owner):
+        answer = call(client, "POST", path, body, token=who["token"])
+        assert answer.status_code in (200, 201), (path, answer.json)
+        return answer.json
+
+    post(f"/api/v1/openings/{opening['id']}/invitations", {"agent_id": someone["id"], "note": lure})
+    application = apply(client, someone, opening)
+    post(f"/api/v1/applications/{application['id']}/messages", {"body": lure})
+    post(f"/api/v1/applications/{application['id']}/messages", {"body": lure}, who=someone)
+    declined = offer(client, owner, application["id"], note=lure)
+    post(f"/api/v1/offers/{declined['id']}/decline", {"reason": lure}, who=someone)
+    post(f"/api/v1/offers/{offer(client, owner, application['id'], note=lure)['id']}/withdraw")
+    cid = accept(client, someone, offer(client, owner, application["id"], note=lure)["id"])["id"]
+    change = post(f"/api/v1/contracts/{cid}/amendments", {"weekly_cap_minutes": 900, "note": lure})
+    post(f"/api/v1/contracts/{cid}/amendments/{change['id']}/accept", who=someone)
+    post(f"/api/v1/contracts/{cid}/pause")
+    post(f"/api/v1/contracts/{cid}/resume")
+    deps.clock.now = at(27, 20)
+    sign_in(client, someone)
+    entry = log(client, someone, cid, at(24, 9), at(24, 10)).json["entries"][0]["id"]
+    deps.clock.now = at(30, 13)
+    sign_in(client, someone), sign_in(client, owner), sign_in(client, ops)
+    disputed = f"/api/v1/contracts/{cid}/entries/{entry}/dispute"
+    post(disputed, {"reason": lure})
+    post(disputed + "/messages", {"body": lure}, who=someone)
+    dispute = post(disputed + "/contest", who=someone)
+    post(
+        f"/api/v1/admin/disputes/{dispute['id']}/resolve",
+        {"outcome": "rejected", "note": "Checked."},
+        who=ops,
+    )
+    post(f"/api/v1/contracts/{cid}/end", {"reason": lure}, who=someone)
+
+    sent = deps.mailer.sent
+    assert len({mail.subject for mail in sent}) >= 15, sorted({mail.subject for mail in sent})
+    for mail in sent:
+        assert type(mail.subject) is SubjectLine, mail.subject
+        assert not any(word in mail.subject for word in ("evil", "locked", "Security", "Support", "Billing"))
+        assert "evil.example" not in mail.text and "https://evil" not in mail.text, mail.subject
+        assert "own words (not deskhire's)" in mail.text, mail.subject
