@@ -119,7 +119,12 @@ def from_chalice_error(response: Response) -> Response:
         "MethodNotAllowedError": "method_not_allowed",
         "BadRequest": "bad_request",
     }.get(body["Code"], "error")
+    extra = {}
     if response.status_code >= 500:
-        code = "internal_error"
+        # A fault in a view outside the JSON and page wrappers (Chalice caught it and logged its
+        # traceback with this request's labels): the answer names the request, as theirs do.
+        from chalicelib.web.observability import current_request_id
+
+        code, extra = "internal_error", {"request_id": current_request_id()}
     headers = {k: v for k, v in response.headers.items() if k.lower() != "content-type"}
-    return error_response(response.status_code, code, body["Message"], None, headers=headers)
+    return error_response(response.status_code, code, body["Message"], None, headers=headers, **extra)

@@ -59,9 +59,18 @@ def log_context(**keys) -> None:
     logger.thread_safe_append_keys(**keys)
 
 
+# The keys the shared logger carries by itself (level, location, service...). Requests never add
+# to them: their labels go in the ContextVar above.
+_SHARED_KEYS = frozenset(logger.get_current_keys())
+
+
 def begin_request(request) -> str:
     """A fresh log context for this request, labelled; returns the request id."""
-    logger.clear_state()
+    # The shared state is rebuilt only when a key was appended to it the old way (it would reach
+    # every later request): rebuilding it on every request replaced the dict another thread was
+    # formatting a line from, on the threaded local server.
+    if set(logger.get_current_keys()) - _SHARED_KEYS:
+        logger.clear_state()
     logger.thread_safe_clear_keys()
     request_id = request_id_of(request)
     _request_id.set(request_id)

@@ -70,6 +70,12 @@ def client():
     app = Chalice(app_name="edge-test")
     app.register_middleware(http_middleware, "http")
     app.register_blueprint(api.blueprint)
+
+    @app.route("/raw/boom")
+    def raw_boom():
+        # a view outside the JsonApi wrapper (as static files and method guards are)
+        raise RuntimeError("secret internals of a raw view")
+
     install_method_guards(app)
     with api_client(app) as test:
         yield test
@@ -194,3 +200,11 @@ def test_a_fault_is_a_500_with_a_request_id_and_no_internals(client, caplog):
     assert faults and faults[0].exc_info[0] is RuntimeError
     # the log lines of this request carry its id (this request's log context, a ContextVar)
     assert logger.thread_safe_get_current_keys()["request_id"] == error["request_id"]
+
+
+def test_a_fault_outside_the_wrappers_is_our_500_with_the_request_id(client):
+    response = client.http.get("/raw/boom")
+    assert response.status_code == 500
+    error = error_of(response)
+    assert error["code"] == "internal_error" and error["request_id"] == response.headers["X-Request-Id"]
+    assert response.headers["Cache-Control"] == "no-store" and "secret" not in response.body.decode()

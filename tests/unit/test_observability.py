@@ -66,3 +66,17 @@ def test_no_tenant_key_survives_into_the_next_request(client, log_lines):
     assert all(line.get("request_id") for line in lines)
     access = [line for line in lines if line["message"] == "request"]
     assert {line["status"] for line in access} == {200}
+
+
+def test_a_request_leaves_the_shared_logger_state_alone(client):
+    """On the threaded local server requests overlap: a request that rebuilt the logger's shared
+    state (its dict of keys) replaced the dict another request's thread was formatting a line
+    from. A request's labels live in its own context, so the shared state stays as it is; a key
+    appended to it the old way is still gone by the next request (PROMISES T4)."""
+    shared = logger.registered_formatter.log_format
+    before = dict(shared)
+    client.http.get("/api/v1/as/tenant-a")
+    assert logger.registered_formatter.log_format is shared and shared == before
+    logger.append_keys(stray="left by a careless caller")
+    client.http.get("/api/v1/anonymous")
+    assert "stray" not in logger.get_current_keys()
