@@ -98,7 +98,7 @@ def change_role(ctx: PageContext, member_id: str):
 
     try:
         data = ctx.form(team_schemas.RoleBody)
-        rotated = team.change_role(ctx.principal, member_id, Role(data.role), deps=ctx.deps)
+        rotated = team.change_role(ctx.principal, member_id, Role(data.role), deps=ctx.deps, channel="cookie")
     except FormInvalid as invalid:
         return _team_page(ctx, status=400, errors=invalid.errors)
     except DomainError as error:

@@ -37,7 +37,7 @@ def change_member_role(member_id: str, body: schemas.RoleBody, principal) -> sch
     from chalicelib.schemas import team as schemas
     from chalicelib.services import team
 
-    team.change_role(principal, member_id, Role(body.role), deps=composition.deps())
+    team.change_role(principal, member_id, Role(body.role), deps=composition.deps(), channel="bearer")
     return schemas.member_view(team._member(principal.require_tenant(), member_id))
 
 

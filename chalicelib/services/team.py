@@ -242,9 +242,11 @@ def _member(tenant: TenantId, member_id: str) -> MemberRecord:
 
 
 def change_role(
-    actor: Principal, member_id: str, role: Role, *, deps: Deps, actor_session: str | None = None
+    actor: Principal, member_id: str, role: Role, *, deps: Deps, channel: str
 ) -> IssuedSession | None:
-    """Returns a fresh session when the actor changed their own role (the old one is rotated)."""
+    """Every session of the member ends. When the actor changed their own role through the portal
+    (`channel` "cookie") a fresh portal session comes back for the browser; through the API the
+    client signs in again (a token issued here would reach no one: a session nobody holds)."""
     tenant = actor.require_tenant()
     target = _member(tenant, member_id)
     check_change(actor, Role(target.role))
@@ -280,7 +282,7 @@ def change_role(
         )
     # A role change ends the member's sessions; their next request signs in with the new role.
     revoke_all(PrincipalKind.MEMBER, member_id)
-    if member_id == actor.id:
+    if member_id == actor.id and channel == "cookie":
         updated = Principal(
             PrincipalKind.MEMBER, actor.id, actor.name, tenant=tenant, role=role, email=actor.email
         )

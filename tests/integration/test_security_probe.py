@@ -276,6 +276,29 @@ def test_a_bearer_token_is_no_cookie_and_a_cookie_no_bearer_token(client, deps):
     assert call(client, "GET", "/api/v1/me", token=accepted.json["token"]).status_code == 200
 
 
+def test_a_role_change_through_the_api_leaves_no_portal_session_behind(client, deps):
+    """A member who changes their own role through the API signs in again there; a portal session
+    issued for them (as the portal's own role change does) would be a session no one holds."""
+    from chalicelib.store import keys
+    from chalicelib.store.identity import SessionRecord
+
+    owner = business(client)
+    mate = unique("mate-") + "@example.com"
+    call(client, "POST", "/api/v1/team/invites", {"email": mate, "role": "admin"}, token=owner["token"])
+    token = call(
+        client,
+        "POST",
+        f"/api/v1/invites/{invite_token(deps, mate)}/accept",
+        {"name": "M", "password": STRONG},
+    ).json["token"]
+    me = call(client, "GET", "/api/v1/me", token=token).json
+    changed = call(client, "PATCH", f"/api/v1/team/members/{me['id']}", {"role": "manager"}, token=token)
+    assert changed.status_code == 200, changed.json
+    assert call(client, "GET", "/api/v1/me", token=token).status_code == 401  # signs in again
+    sessions = list(SessionRecord.gsi2.query(keys.platform_pk("SESSIONS", f"member-{me['id']}")))
+    assert sessions == []
+
+
 # -- item 10: headers ---------------------------------------------------------------------------
 
 
