@@ -248,6 +248,19 @@ def test_production_numbers_are_the_documented_ones():
         value = getattr(production, field.name)
         if isinstance(value, Rate):
             assert f"| `{field.name}` | {value} |" in doc, field.name
+    assert f"first {production.new_tenant_for.days} days" in doc
+    # API Gateway's own throttles, in front of the function
+    from local.table import template
+
+    api = template()["Resources"]
+    stage = api["RestAPI"]["Properties"]["MethodSettings"][0]
+    plan = api["IntegrationKeysUsagePlan"]["Properties"]
+    flat = " ".join(doc.split())
+    assert f"({stage['ThrottlingRateLimit']} a second, {stage['ThrottlingBurstLimit']:,} at once)" in flat
+    assert (
+        f"{plan['Throttle']['RateLimit']} a second, {plan['Throttle']['BurstLimit']} at once, "
+        f"{plan['Quota']['Limit']:,} a day" in flat
+    )
 
 
 # -- item 5: the same work for a known and an unknown address -----------------------------------
