@@ -335,8 +335,19 @@ def test_no_store_on_every_answer_with_a_secret_and_on_signed_in_pages(client, d
     browser.get("/login")
     cookie_login = browser.post("/login", {"email": body["email"], "password": STRONG})
     page = browser.get("/app/team")
-    for answer in (signup, login, key, me, cookie_login, page):
+    # and the answers around them: refusals, errors and redirects (a 303 carries the new cookie)
+    wrong = call(client, "POST", "/api/v1/sessions", {"email": body["email"], "password": "x" * 12})
+    stranger = client.http.get("/app/team")
+    missing = call(client, "GET", "/api/v1/openings/NOSUCH", token=token)
+    unserved = client.http.request("PUT", "/api/v1/me")
+    for answer in (signup, login, key, me, cookie_login, page, wrong, stranger, missing, unserved):
         assert answer.headers.get("Cache-Control") == "no-store", answer.status_code
+    assert (wrong.status_code, stranger.status_code, missing.status_code, unserved.status_code) == (
+        401,
+        303,
+        404,
+        405,
+    )
     assert "Set-Cookie" in cookie_login.headers
     static = client.http.get("/static/app.css")
     assert static.status_code == 200 and "immutable" in static.headers["Cache-Control"]
