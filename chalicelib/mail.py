@@ -105,7 +105,9 @@ class Mail:
         object.__setattr__(self, "subject", subject)
 
 
-def their_words(whose: str, names: Mapping[str, str] = {}, *, note: str = "", note_label: str = "") -> str:
+def their_words(
+    whose: str, names: Mapping[str, str] = {}, *, note: str | None = "", note_label: str = ""
+) -> str:
     """A block quoting what someone chose, as theirs and not deskhire's: each name or title on its
     own line (one line, no link, capped), then a longer text (a note, a message) quoted line by
     line with its links removed.
@@ -118,7 +120,7 @@ def their_words(whose: str, names: Mapping[str, str] = {}, *, note: str = "", no
 
     lines = [f"In {whose} own words (not deskhire's):"]
     lines += [f"    {label}: \u201c{quoted_name(value)}\u201d" for label, value in names.items()]
-    quoted = quoted_text(note)
+    quoted = quoted_text(note or "")
     if quoted:
         if note_label:
             lines.append(f"    {note_label}:")
