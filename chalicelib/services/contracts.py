@@ -599,8 +599,12 @@ def _stop(
     verb, subject = (
         ("paused", Subject.CONTRACT_PAUSED) if action == "pause" else ("ended", Subject.CONTRACT_ENDED)
     )
-    by = "deskhire" if side is rules.Side.SYSTEM else f"the {side}"
-    text = f"The contract was {verb} by {by}.\n\n" + quoted(record, note=reason, note_label="Reason")
+    if side is rules.Side.SYSTEM:  # deskhire's own reason (an unpaid invoice), not the parties' words
+        text = f"deskhire {verb} the contract: {reason.strip()}.\n\n" + quoted(record)
+    else:
+        text = f"The contract was {verb} by the {side}.\n\n" + quoted(
+            record, note=reason, note_label=f"The {side}'s reason"
+        )
     if side is not rules.Side.AGENT:
         deps.mailer.send(Mail(to=record.agent_email, subject=subject, text=text + "\n"), now=now)
     if side is not rules.Side.BUSINESS:
