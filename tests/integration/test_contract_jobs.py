@@ -140,6 +140,10 @@ def test_an_idle_hourly_contract_pauses_itself_after_30_days(own_table, client, 
     assert (first["status"], first["pause_reason"]) == ("paused", "no time logged for 30 days")
     assert "paused" in deps.mailer.last_to(hired["agent"]["email"]).subject
     assert "paused" in deps.mailer.last_to(hired["owner"]["email"]).subject
+    # deskhire's reason is given as deskhire's, not quoted as the parties' words
+    told = deps.mailer.last_to(hired["agent"]["email"]).text
+    assert told.startswith("deskhire paused the contract: no time logged for 30 days.")
+    assert "no time logged" not in told.split("own words (not deskhire's):")[1]
     second = call(
         client, "GET", f"/api/v1/contracts/{other['contract']['id']}", token=other["owner"]["token"]
     ).json
