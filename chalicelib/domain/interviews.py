@@ -1,12 +1,12 @@
 """Interviews: the business proposes a few slots, the agent picks one, both get a calendar file.
 
-Slots are UTC instants at minute precision; each side sees them in their own time zone. The
-calendar file is RFC 5545 (iCalendar): CRLF line ends, lines folded at 75 octets, text escaped."""
+Slots are UTC instants at minute precision; each side sees them in their own time zone. A booked
+slot is a `CalendarEvent`; chalicelib/adapters/ics.py writes it as an RFC 5545 (iCalendar) file."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from chalicelib.domain.errors import Conflict, InvalidInput
@@ -64,26 +64,3 @@ class CalendarEvent:
     summary: str
     description: str
     stamp: datetime
-
-
-def ics(event: CalendarEvent) -> str:
-    """The event as an RFC 5545 file, written by the icalendar library: it escapes text (a CR or
-    a newline in a title stays inside the SUMMARY, never a line of its own), folds long lines at
-    75 octets and ends each with CRLF."""
-    # imported on first use: only a calendar download pays for it, never a cold start
-    from icalendar import Calendar, Event
-
-    calendar = Calendar()
-    calendar.add("prodid", "-//deskhire//interviews//EN")
-    calendar.add("version", "2.0")
-    calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", "PUBLISH")
-    item = Event()
-    item.add("uid", event.uid)
-    item.add("dtstamp", event.stamp.astimezone(UTC))
-    item.add("dtstart", event.start.astimezone(UTC))
-    item.add("dtend", (event.start + timedelta(minutes=event.minutes)).astimezone(UTC))
-    item.add("summary", event.summary)
-    item.add("description", event.description)
-    calendar.add_component(item)
-    return calendar.to_ical().decode()

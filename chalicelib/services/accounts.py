@@ -17,10 +17,9 @@ from chalicelib.domain.identity import (
     check_time_zone,
     normalise_email,
 )
-from chalicelib.domain.passwords import check_password
 from chalicelib.domain.tenancy import AgentId, TenantId
 from chalicelib.ids import new_id
-from chalicelib.security.passwords import hash_password
+from chalicelib.security.passwords import check_password, hash_password
 from chalicelib.store import audit, keys
 from chalicelib.store.identity import AgentRecord, Claim, MemberRecord, OperatorRecord, TenantRecord
 from chalicelib.store.transactions import transaction

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from chalicelib.adapters import ics
 from chalicelib.composition import Deps
 from chalicelib.domain import interviews as rules
 from chalicelib.domain.applications import LIVE, ApplicationStatus
@@ -130,7 +131,7 @@ def calendar(actor: Principal, application_id: str, interview_id: str, *, deps: 
     record = _interview(application, interview_id)
     if record.status != "booked" or record.chosen is None:
         raise Conflict("no slot is booked yet", code="not_booked")
-    return rules.ics(
+    return ics.write(
         rules.CalendarEvent(
             uid=f"{record.interview_id}@deskhire",
             start=record.chosen,

@@ -9,7 +9,6 @@ from datetime import timedelta
 from chalicelib.composition import Deps
 from chalicelib.domain.errors import InvalidInput, NotFound
 from chalicelib.domain.identity import PrincipalKind, normalise_email
-from chalicelib.domain.passwords import check_password
 from chalicelib.domain.text import quoted_name
 from chalicelib.mail import Mail, Subject
 from chalicelib.security import passwords, tokens
@@ -100,7 +99,7 @@ def reset_password(token: str, new_password: str, *, deps: Deps) -> None:
     principal = principals.principal_of(account) if account is not None else None
     if principal is None:
         raise NotFound("this reset link is not valid; ask for a new one", code="reset_invalid")
-    check_password(new_password, user_inputs=(principal.email or "", principal.name))
+    passwords.check_password(new_password, user_inputs=(principal.email or "", principal.name))
     now = deps.now()
     account.password_hash = passwords.hash_password(new_password)
     with transaction() as tx:

@@ -19,7 +19,6 @@ from chalicelib.domain.identity import (
     normalise_email,
     require_team_manager,
 )
-from chalicelib.domain.passwords import check_password
 from chalicelib.domain.tenancy import TenantId
 from chalicelib.ids import new_id
 from chalicelib.mail import Mail, Subject, their_words
@@ -159,7 +158,7 @@ def accept_invite(
 ) -> IssuedSession:
     """Creates the member and signs them in on the channel they accepted through (API or portal)."""
     invite_record, tenant_record = find_invite(token, deps=deps)
-    check_password(password, user_inputs=(invite_record.email, name, tenant_record.name))
+    passwords.check_password(password, user_inputs=(invite_record.email, name, tenant_record.name))
     tenant = TenantId(tenant_record.pk.removeprefix(keys.TENANT_PREFIX))
     now = deps.now()
     member_id = new_id()

@@ -59,15 +59,6 @@ def test_store_never_imports_the_layers_above_it():
     assert _crossings("store", forbidden) == []
 
 
-# Third-party libraries the domain still calls, inside one function each: pure computation, no I/O,
-# but not the standard library. The list may only shrink: moving the password's guessability score
-# beside argon2 (security/passwords.py) and the .ics writer into an adapter ends it.
-DOMAIN_THIRD_PARTY = {
-    "chalicelib/domain/passwords.py": {"zxcvbn"},
-    "chalicelib/domain/interviews.py": {"icalendar"},
-}
-
-
 def test_domain_imports_only_the_standard_library_and_itself():
     found: dict[str, set[str]] = {}
     for path in CHALICELIB.joinpath("domain").rglob("*.py"):
@@ -79,7 +70,7 @@ def test_domain_imports_only_the_standard_library_and_itself():
         }
         if others:
             found[str(path.relative_to(ROOT))] = others
-    assert found == DOMAIN_THIRD_PARTY
+    assert found == {}
 
 
 def test_the_import_reader_sees_imports_inside_functions_and_relative_ones():

@@ -17,9 +17,10 @@ from chalicelib.domain.identity import (
     ensure_an_owner_remains,
     normalise_email,
 )
-from chalicelib.domain.passwords import WeakPassword, check_password
+from chalicelib.domain.passwords import Guessability, WeakPassword, check_guessability
 from chalicelib.domain.tenancy import TenantId
 from chalicelib.domain.throttle import ACCOUNT, remaining_lock
+from chalicelib.security.passwords import check_password
 
 
 def member(role: Role) -> Principal:
@@ -113,6 +114,22 @@ def test_password_that_repeats_the_account_is_guessable():
     with pytest.raises(WeakPassword):
         check_password("olivia.owner@acme.com", user_inputs=("olivia.owner@acme.com",))
     check_password("violet-harbor-92-lantern")
+
+
+@pytest.mark.parametrize(
+    ("verdict", "rule"),
+    [
+        (Guessability(common=True, score=4, hint=""), "common"),
+        (Guessability(common=False, score=2, hint=""), "guessable"),
+    ],
+)
+def test_the_policy_judges_the_estimators_verdict(verdict, rule):
+    with pytest.raises(WeakPassword) as raised:
+        check_guessability(verdict)
+    assert raised.value.rule == rule
+    check_guessability(
+        Guessability(common=False, score=3, hint="This is similar to a commonly used password.")
+    )
 
 
 def test_throttle_windows_and_locks():

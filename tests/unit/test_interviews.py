@@ -4,8 +4,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from chalicelib.adapters.ics import write as ics
 from chalicelib.domain.errors import Conflict, InvalidInput
-from chalicelib.domain.interviews import CalendarEvent, check_pick, check_slots, ics, local_label
+from chalicelib.domain.interviews import CalendarEvent, check_pick, check_slots, local_label
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
