@@ -13,6 +13,11 @@ Logins printed by `make run`:
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from chalicelib.domain.identity import Principal
+
 DEMO_PASSWORD = "demo-harbor-lantern-42"
 LOGINS = [
     ("business owner", "owner@northwind.example"),
@@ -63,6 +68,16 @@ DEMO_AGENTS = [
 ]
 
 
+def _acting(record: object) -> Principal:
+    """The principal of an account the demo has just made: active, so it may act."""
+    from chalicelib.store import principals
+
+    principal = principals.principal_of(record)
+    if principal is None:
+        raise RuntimeError(f"the demo's new account {record!r} may not act")
+    return principal
+
+
 def load() -> list[tuple[str, str]]:
     from datetime import timedelta
 
@@ -70,7 +85,6 @@ def load() -> list[tuple[str, str]]:
     from chalicelib.domain.identity import Role
     from chalicelib.domain.money import Money
     from chalicelib.services import accounts, api_keys, applications, openings, profiles, team, vetting
-    from chalicelib.store import principals
 
     composition.install()
     deps = composition.deps()
@@ -86,21 +100,21 @@ def load() -> list[tuple[str, str]]:
         ),
         deps=deps,
     )
-    owner_principal = principals.principal_of(owner)
+    owner_principal = _acting(owner)
     invite = team.invite(owner_principal, email="admin@northwind.example", role=Role.ADMIN, deps=deps)
     team.accept_invite(invite.token, name="Adam Admin", password=DEMO_PASSWORD, deps=deps)
     api_keys.create(owner_principal, name="Shopify order sync", deps=deps)
     operator = accounts.create_operator(
         name="Olga Operator", email="ops@deskhire.example", password=DEMO_PASSWORD, deps=deps
     )
-    ops = principals.principal_of(operator)
+    ops = _acting(operator)
 
     agents = {}
     for name, email, zone, hours, languages, skills, rate in DEMO_AGENTS:
         record = accounts.sign_up_agent(
             accounts.AgentSignup(name=name, email=email, password=DEMO_PASSWORD, time_zone=zone), deps=deps
         )
-        me = principals.principal_of(record)
+        me = _acting(record)
         profiles.update_profile(
             me,
             profiles.ProfileUpdate(

@@ -11,9 +11,13 @@ import functools
 import json
 import os
 import re
+import socket
+import socketserver
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
+from chalice.app import Chalice
+from chalice.config import Config
 from chalice.local import (
     ChaliceRequestHandler,
     CustomLocalChalice,
@@ -71,7 +75,15 @@ class DeskhireRequestHandler(ChaliceRequestHandler):
     """The local server's handler: deskhire's gateway, and an access log that carries the request
     id the client got and never a token from a path (reset and invitation links carry them)."""
 
-    def __init__(self, request, client_address, server, app_object, config):
+    def __init__(
+        self,
+        # A socket, as socketserver passes it (chalice's own annotation says bytes).
+        request: socket.socket,
+        client_address: tuple[str, int],
+        server: socketserver.BaseServer,
+        app_object: Chalice,
+        config: Config,
+    ) -> None:
         # As ChaliceRequestHandler.__init__, with our gateway: the base class handles the whole
         # request inside __init__, so the gateway must exist before it is called.
         self.local_gateway = DeskhireLocalGateway(app_object, config)

@@ -97,9 +97,9 @@ def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 60.0) ->
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(
-                f"{' '.join(map(str, process.args[:3]))} exited with code {process.returncode}"
-            )
+            args = process.args
+            command = " ".join(map(str, args[:3])) if isinstance(args, list | tuple) else str(args)
+            raise RuntimeError(f"{command} exited with code {process.returncode}")
         try:
             with urllib.request.urlopen(url, timeout=2) as response:
                 return json.loads(response.read())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from types import EllipsisType
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -41,7 +42,7 @@ class Ctx:
         obj: dict[str, Any],
         previous: dict[str, Any] | None = None,
         *,
-        account: str | None | type[Ellipsis] = ...,
+        account: str | None | EllipsisType = ...,
     ) -> dict[str, Any]:
         """Record an event (and queue its webhooks). `account` defaults to the object's owner."""
         from .events import emit

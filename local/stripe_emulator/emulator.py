@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Iterable
 from pathlib import Path
+from types import EllipsisType
 from typing import Any
 
 from . import money, views
@@ -327,7 +328,9 @@ class Emulator:
         with self._requests_lock:
             self._requests.clear()
 
-    def events(self, *, type: str | None = None, account: object = ...) -> list[dict[str, Any]]:
+    def events(
+        self, *, type: str | None = None, account: str | None | EllipsisType = ...
+    ) -> list[dict[str, Any]]:
         """Recorded events, oldest first (all accounts unless `account` is given)."""
         with self.lock:
             ctx = Ctx(self)

@@ -101,14 +101,14 @@ def _card_form(
     )
 
 
-def _read_card(form: dict[str, Any], now: int) -> tuple[dict[str, Any] | None, str | None]:
-    """Stripe.js's checks, done here: the card and its expiry, or the message to show."""
+def _read_card(form: dict[str, Any], now: int) -> dict[str, Any] | str:
+    """Stripe.js's checks, done here: the card and its expiry, or (a str) the message to show."""
     number = re.sub(r"[\s-]", "", str(form.get("card_number", "")))
     if not cards.luhn_ok(number):
-        return None, "Your card number is invalid."
+        return "Your card number is invalid."
     card = cards.CARDS.get(number)
     if card is None:
-        return None, (
+        return (
             "Your card was declined. Your request was in test mode, but used a non test (live) card. For a list of "
             "valid test cards, visit: https://stripe.com/docs/testing."
         )
@@ -117,25 +117,25 @@ def _read_card(form: dict[str, Any], now: int) -> tuple[dict[str, Any] | None, s
     else:
         match = re.match(r"^\s*(\d{1,2})\s*/\s*(\d{2}|\d{4})\s*$", str(form.get("exp", "")))
         if not match:
-            return None, "Your card's expiration date is incomplete."
+            return "Your card's expiration date is incomplete."
         month_text, year_text = match.groups()
     month, year = int(month_text), int(year_text)
     year = year + 2000 if year < 100 else year
     if not 1 <= month <= 12:
-        return None, "Your card's expiration month is invalid."
+        return "Your card's expiration month is invalid."
     today = time.gmtime(now)
     if (year, month) < (today.tm_year, today.tm_mon):
-        return None, "Your card's expiration date is in the past."
+        return "Your card's expiration date is in the past."
     cvc = str(form.get("cvc", "")).strip()
     if not re.fullmatch(r"\d{3,4}", cvc):
-        return None, "Your card's security code is incomplete."
+        return "Your card's security code is incomplete."
     return {
         "card": card,
         "exp_month": month,
         "exp_year": year,
         "name": form.get("name") or None,
         "postal_code": form.get("postal_code") or None,
-    }, None
+    }
 
 
 # -- setup intent card page ---------------------------------------------------------------------
@@ -167,9 +167,9 @@ def _setup(emu: Emulator, method: str, seti_id: str, query: dict, form: dict) ->
     if method == "GET":
         return _setup_page(emu, seti, return_url, None, {})
     ctx = Ctx(emu, account=seti["_account"])
-    details, error = _read_card(form, ctx.now)
-    if error:
-        return _setup_page(emu, seti, return_url, error, form)
+    details = _read_card(form, ctx.now)
+    if isinstance(details, str):
+        return _setup_page(emu, seti, return_url, details, form)
     pm = create_from_card(
         ctx,
         details["card"],
@@ -321,9 +321,9 @@ def _invoice(emu: Emulator, method: str, token: str, action: str | None, form: d
     if inv["status"] not in ("open", "uncollectible"):
         return _invoice_page(emu, token, inv, f"This invoice is {inv['status']} and cannot be paid.", {})
     ctx = Ctx(emu, account=inv["_account"])
-    details, error = _read_card(form, ctx.now)
-    if error:
-        return _invoice_page(emu, token, inv, error, form)
+    details = _read_card(form, ctx.now)
+    if isinstance(details, str):
+        return _invoice_page(emu, token, inv, details, form)
     pm = create_from_card(
         ctx,
         details["card"],
@@ -448,7 +448,7 @@ def _session(
             return Response.redirect(session["refresh_url"])
         return _page("Link expired", "<h1>This onboarding session has ended</h1>", 410)
     ctx = Ctx(emu)
-    acct = emu.store.get(session["account"])
+    acct = emu.store.linked(session["account"])
     connect.complete_onboarding(
         ctx, acct, verified=form.get("outcome", "verified") != "pending", ip=client_ip
     )

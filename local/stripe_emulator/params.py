@@ -123,8 +123,9 @@ class Values(Spec):
         if value == "":
             return None
         if value not in self.values:
-            choices = ", ".join(self.values[:-1]) + (", or " if len(self.values) > 2 else " or ")
-            raise invalid(f"Invalid {name}: must be one of {choices}{self.values[-1]}", param=name)
+            head, last = self.values[:-1], self.values[-1]
+            choices = ", ".join(head) + (", or " if len(head) > 1 else " or ")
+            raise invalid(f"Invalid {name}: must be one of {choices}{last}", param=name)
         return value
 
 

@@ -32,7 +32,7 @@ import importlib
 import sys
 import typing
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeGuard
 
 import typing_extensions
 
@@ -108,7 +108,7 @@ def _request_option_keys() -> frozenset[str]:
     return frozenset(RequestOptions.__annotations__)
 
 
-def _is_typeddict(obj: Any) -> bool:
+def _is_typeddict(obj: Any) -> TypeGuard[type]:
     return isinstance(obj, type) and (typing_extensions.is_typeddict(obj) or typing.is_typeddict(obj))
 
 

@@ -87,6 +87,7 @@ def _matches(obj: dict[str, Any], clause: dict[str, Any], fields: dict[str, str]
             "fields.",
             "query",
         )
+    actual: Any  # a field's value, whatever it holds
     if kind == "metadata":
         actual = (obj.get("metadata") or {}).get(clause["key"])
     else:

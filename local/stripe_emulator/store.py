@@ -14,6 +14,7 @@ import secrets
 import string
 import tempfile
 from pathlib import Path
+from types import EllipsisType
 from typing import Any
 
 _ALPHABET = string.ascii_letters + string.digits
@@ -72,7 +73,16 @@ class Store:
             return None
         return self.objects.get(object_id)
 
-    def all(self, kind: str, account: str | None | type[Ellipsis] = ...) -> list[dict[str, Any]]:
+    def linked(self, object_id: str) -> dict[str, Any]:
+        """The object another stored object links to (an invoice's customer, a charge's balance
+        transaction). The emulator stores what it links, so a missing one is the emulator's own bug:
+        a KeyError naming the id, never a client's 404 or a None read further on."""
+        try:
+            return self.objects[object_id]
+        except KeyError:
+            raise KeyError(f"emulator state links to {object_id!r}, which is not stored") from None
+
+    def all(self, kind: str, account: str | None | EllipsisType = ...) -> list[dict[str, Any]]:
         """Objects of one kind, oldest first; `account=None` means the platform's own objects."""
         of_kind = self.kinds.get(kind, [])
         return [obj for obj in of_kind if account is ... or obj.get("_account") == account]

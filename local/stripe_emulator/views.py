@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from types import EllipsisType
 from typing import Any
 
 from .context import Ctx
@@ -65,7 +66,7 @@ def get(
     *,
     param: str = "id",
     status: int = 404,
-    account: str | None | type[Ellipsis] = ...,
+    account: str | None | EllipsisType = ...,
 ) -> dict[str, Any]:
     """A stored object of `kind` owned by the request's account (or `account`), else Stripe's 404."""
     owner = ctx.account if account is ... else account

@@ -83,7 +83,8 @@ def create(ctx: Ctx):
     p = ctx.params
     require(p, "customer")
     customer = views.get(ctx, "customer", p["customer"], param="customer", status=400)
-    quantity = p.get("quantity") if p.get("quantity") is not None else 1
+    quantity = p.get("quantity")
+    quantity = 1 if quantity is None else quantity
     if quantity < 0:
         raise invalid("This value must be greater than or equal to 0.", param="quantity")
     amount, unit = _amounts(p, quantity)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import views
+from .. import cards, views
 from ..context import Ctx
 from ..errors import StripeError, card_error, invalid, no_such
 from ..events import emit_update
@@ -153,7 +153,7 @@ def _window(inv: dict[str, Any]) -> None:
 
 def finalize_invoice(ctx: Ctx, inv: dict[str, Any], auto_advance: bool | None = None) -> None:
     store = ctx.store
-    customer = store.get(inv["customer"])
+    customer = store.linked(inv["customer"])
     number = f"{customer['invoice_prefix']}-{customer['next_invoice_sequence']:04d}"
     customer["next_invoice_sequence"] += 1
     token = "invst_" + random_token(32)
@@ -233,7 +233,7 @@ def _close_payment(ctx: Ctx, inv: dict[str, Any], reason: str | None) -> None:
 
 def default_payment_method(ctx: Ctx, inv: dict[str, Any]) -> dict[str, Any] | None:
     """The invoice's default, else the customer's invoice_settings default (Stripe's order)."""
-    customer = ctx.store.get(inv["customer"])
+    customer = ctx.store.linked(inv["customer"])
     for pm_id in (inv["default_payment_method"], customer["invoice_settings"]["default_payment_method"]):
         pm = ctx.store.get(pm_id)
         if pm is not None and pm.get("customer") == customer["id"]:
@@ -242,14 +242,19 @@ def default_payment_method(ctx: Ctx, inv: dict[str, Any]) -> dict[str, Any] | No
 
 
 def collect(
-    ctx: Ctx, inv: dict[str, Any], pm: dict[str, Any], *, authenticated: bool = False, return_url=None
-):
+    ctx: Ctx,
+    inv: dict[str, Any],
+    pm: dict[str, Any],
+    *,
+    authenticated: bool = False,
+    return_url: str | None = None,
+) -> cards.Decline | payments.ActionRequired | None:
     """One payment attempt on an open invoice. Returns the decline if the card declined, or
     payments.REQUIRES_ACTION when the card asks for 3-D Secure: the PaymentIntent then waits in
     `requires_action`, and Stripe sends `invoice.payment_failed` ("the PaymentIntent status changes
     to requires_action") and `invoice.payment_action_required`; the customer authenticates on the
     hosted invoice page. Completing that authentication continues the same attempt."""
-    pi = ctx.store.get(inv["_payment_intent"])
+    pi = ctx.store.linked(inv["_payment_intent"])
     outcome = payments.attempt(ctx, pi, pm, authenticated=authenticated, return_url=return_url)
     inv["attempted"] = True
     if not authenticated:
@@ -262,7 +267,7 @@ def collect(
     if decline:
         ctx.emit("invoice.payment_failed", inv)
         return decline
-    inpay = ctx.store.get(inv["_invoice_payment"])
+    inpay = ctx.store.linked(inv["_invoice_payment"])
     inpay["status"] = "paid"
     inpay["amount_paid"] = pi["amount"]
     inpay["status_transitions"]["paid_at"] = ctx.now
@@ -284,7 +289,7 @@ def action_required_error(ctx: Ctx, inv: dict[str, Any]) -> StripeError:
     """Paying an invoice whose card asks for 3-D Secure: Stripe's
     `invoice_payment_intent_requires_action` (a 402); the PaymentIntent, in `requires_action`, is in
     the error body."""
-    pi = ctx.store.get(inv["_payment_intent"])
+    pi = ctx.store.linked(inv["_payment_intent"])
     return card_error(
         "This payment requires additional user action before it can be completed successfully. Payment can be "
         "completed using the PaymentIntent associated with the invoice. For more details see: "
@@ -295,8 +300,8 @@ def action_required_error(ctx: Ctx, inv: dict[str, Any]) -> StripeError:
     )
 
 
-def decline_error(ctx: Ctx, inv: dict[str, Any], decline, pm: dict[str, Any]) -> StripeError:
-    pi = ctx.store.get(inv["_payment_intent"])
+def decline_error(ctx: Ctx, inv: dict[str, Any], decline: cards.Decline, pm: dict[str, Any]) -> StripeError:
+    pi = ctx.store.linked(inv["_payment_intent"])
     return card_error(
         decline.message,
         decline.code,
@@ -484,8 +489,10 @@ def update(ctx: Ctx):
         inv["_days_until_due"] = days
         if collection != "send_invoice":
             inv["due_date"] = None
-        else:
-            inv["due_date"] = due if due is not None else inv["created"] + days * DAY
+        elif due is not None:
+            inv["due_date"] = due
+        elif days is not None:  # _check_due refused a send_invoice with neither
+            inv["due_date"] = inv["created"] + days * DAY
     if p.get("default_payment_method"):
         inv["default_payment_method"] = _customer_pm(
             ctx, inv["customer"], p["default_payment_method"], "default_payment_method"
@@ -531,7 +538,7 @@ def pay(ctx: Ctx):
     pm = None
     if not p.get("paid_out_of_band"):
         if p.get("payment_method"):
-            customer = ctx.store.get(inv["customer"])
+            customer = ctx.store.linked(inv["customer"])
             pm = resolve(ctx, p["payment_method"], param="payment_method")
             if pm.get("customer") is None and pm["id"] != p["payment_method"]:
                 attach_to(ctx, pm, customer, param="payment_method")  # a test id such as pm_card_visa
@@ -549,6 +556,8 @@ def pay(ctx: Ctx):
         _close_payment(ctx, inv, None)
         _mark_paid(ctx, inv)
         return inv
+    if pm is None:  # only for an amount due of 0, which finalization has already paid
+        raise no_payment_method_error()
     outcome = collect(ctx, inv, pm)
     if outcome is payments.REQUIRES_ACTION:
         raise action_required_error(ctx, inv)
@@ -573,7 +582,7 @@ def authenticate_payment(ctx: Ctx, pi: dict[str, Any], *, succeed: bool) -> None
         if inv is not None:
             ctx.emit("invoice.payment_failed", inv)
         return
-    pm = ctx.store.get(pi["payment_method"])
+    pm = ctx.store.linked(pi["payment_method"])  # a PaymentIntent waits for 3-D Secure with its card
     if inv is not None:
         collect(ctx, inv, pm, authenticated=True)
     else:

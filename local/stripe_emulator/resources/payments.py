@@ -8,7 +8,8 @@ control) declines.
 
 from __future__ import annotations
 
-from typing import Any
+import enum
+from typing import Any, Final
 
 from .. import cards, money, views
 from ..context import Ctx
@@ -195,23 +196,27 @@ def new_charge(
 
 def forced_decline(ctx: Ctx, customer: str | None) -> cards.Decline | None:
     """A decline planned by the fail_next_charge test control, whatever the card."""
-    forced = ctx.store.forced_failures.get(customer or "")
+    key = customer or ""
+    forced = ctx.store.forced_failures.get(key)
     if forced:
         plan = forced.pop(0)
         if not forced:
-            ctx.store.forced_failures.pop(customer, None)
+            ctx.store.forced_failures.pop(key, None)
         return cards.DECLINES.get(plan["decline_code"], cards.GENERIC)
     return None
 
 
-class _ActionRequired:
-    """The outcome of a payment attempt that needs the customer to authenticate (3-D Secure)."""
+class ActionRequired(enum.Enum):
+    """The outcome of a payment attempt that needs the customer to authenticate (3-D Secure). An
+    enum's one member, so that `outcome is REQUIRES_ACTION` narrows the outcome for a type checker."""
+
+    REQUIRES_ACTION = "REQUIRES_ACTION"
 
     def __repr__(self) -> str:
         return "REQUIRES_ACTION"
 
 
-REQUIRES_ACTION = _ActionRequired()
+REQUIRES_ACTION: Final = ActionRequired.REQUIRES_ACTION
 
 
 def needs_authentication(pm: dict[str, Any]) -> bool:
@@ -227,7 +232,7 @@ def attempt(
     *,
     authenticated: bool = False,
     return_url: str | None = None,
-) -> cards.Decline | _ActionRequired | None:
+) -> cards.Decline | ActionRequired | None:
     """Confirm `pi` with `pm`: one Charge, succeeded or failed, and the decline if it failed; or,
     for a card that asks for 3-D Secure, no charge yet: the PaymentIntent waits in
     `requires_action` with a `next_action` (REQUIRES_ACTION)."""
@@ -313,7 +318,7 @@ def attempt(
 
 def _require_action(
     ctx: Ctx, pi: dict[str, Any], pm: dict[str, Any], return_url: str | None
-) -> _ActionRequired:
+) -> ActionRequired:
     from .setup_intents import next_action
 
     pi["payment_method"] = pm["id"]
@@ -396,7 +401,7 @@ def search_pi(ctx: Ctx):
 
 def _include_refunds(ctx: Ctx, out: dict) -> dict:
     """`refunds` on a charge: only with `expand[]=refunds`, as on API versions since 2022-11-15."""
-    charge = ctx.store.get(out["id"])
+    charge = ctx.store.linked(out["id"])
     refunds = [r for r in ctx.store.all("refund", charge["_account"]) if r["charge"] == charge["id"]]
     return views.embedded_list(ctx, refunds, f"/v1/charges/{charge['id']}/refunds")
 
@@ -469,7 +474,7 @@ def create_refund(ctx: Ctx):
                 param="payment_intent",
                 code="charge_not_refundable",
             )
-        charge = ctx.store.get(pi["latest_charge"])
+        charge = ctx.store.linked(pi["latest_charge"])
     if charge["status"] != "succeeded":
         raise invalid(
             f"Charge {charge['id']} has not succeeded and cannot be refunded.", code="charge_not_refundable"
@@ -584,7 +589,7 @@ def release_pending_refunds(ctx: Ctx) -> None:
     for refund in ctx.store.all("refund"):
         if refund["status"] != "pending" or refund["pending_reason"] != "insufficient_funds":
             continue
-        txn = ctx.store.get(refund["balance_transaction"])
+        txn = ctx.store.linked(refund["balance_transaction"])
         if balance.total_amount(ctx, refund["_account"], txn["currency"]) >= 0:
             before = views.render(ctx, refund)
             refund["status"] = "succeeded"

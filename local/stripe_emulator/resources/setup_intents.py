@@ -215,7 +215,7 @@ def confirm_intent(
     elif pm_ref:
         pm = resolve(ctx, pm_ref, param="payment_method")
     elif seti["payment_method"]:
-        pm = ctx.store.get(seti["payment_method"])
+        pm = ctx.store.linked(seti["payment_method"])
     else:
         raise invalid(
             "You cannot confirm this SetupIntent because it's missing a payment method. Update the SetupIntent "
@@ -304,7 +304,7 @@ def authenticate(ctx: Ctx, seti: dict[str, Any], *, succeed: bool) -> dict[str, 
     """The customer completed (or failed) 3-D Secure for a SetupIntent in `requires_action`."""
     if seti["status"] != "requires_action":
         raise _unexpected_state(seti, "authenticate")
-    pm = ctx.store.get(seti["payment_method"])
+    pm = ctx.store.linked(seti["payment_method"])  # an intent waits for 3-D Secure with its card
     if succeed:
         return _succeed(ctx, seti, pm, authenticated=True)
     seti["status"] = "requires_payment_method"

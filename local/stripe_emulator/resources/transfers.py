@@ -114,7 +114,7 @@ def create(ctx: Ctx):
                 f"The source_transaction {source['id']} has not succeeded, so it cannot fund a transfer.",
                 param="source_transaction",
             )
-        txn = ctx.store.get(source["balance_transaction"])
+        txn = ctx.store.linked(source["balance_transaction"])  # a succeeded charge has settled
         if txn["currency"] != currency:
             # A charge in a currency the platform does not settle in lands converted: the transfer
             # must be in the currency of the charge's balance transaction.
@@ -262,7 +262,7 @@ def create_reversal(ctx: Ctx):
             f"has not been reversed ({money.display(remaining, currency)}).",
             param="amount",
         )
-    payment = ctx.store.get(transfer["destination_payment"])
+    payment = ctx.store.linked(transfer["destination_payment"])
     acct_id = transfer["destination"]
     # The whole remainder takes exactly what is left on the destination payment (no rounding drift).
     if amount == remaining:
