@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from typing import Any, TypeVar
 
 from chalicelib.domain.errors import Conflict, InvalidInput
 from chalicelib.domain.money import Money, basis_points, line_amount
@@ -70,14 +71,14 @@ class FeeSchedule:
                 )
         return self
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {
             "client_fee_bps": self.client_fee_bps,
             "agent_fee_bps": {str(tier): bps for tier, bps in sorted(self.agent_fee_bps.items())},
         }
 
     @classmethod
-    def from_json(cls, data: dict | None) -> FeeSchedule:
+    def from_json(cls, data: dict[str, Any] | None) -> FeeSchedule:
         """None: the defaults (invoices billed before fees could be changed were billed with them)."""
         if not data:
             return cls()
@@ -128,12 +129,42 @@ class Line:
     minutes: int | None = None
     rate_minor: int | None = None
 
-    def to_json(self) -> dict:
+    @property
+    def agent(self) -> str:
+        """The agent an hours, bonus or block line pays (a client-fee line pays none)."""
+        return _given(self.agent_id, "agent_id", self)
+
+    @property
+    def contract(self) -> str:
+        """The contract an hours, bonus or block line bills (a client-fee line bills none)."""
+        return _given(self.contract_id, "contract_id", self)
+
+    @property
+    def billed_minutes(self) -> int:
+        """The minutes an hours line bills, or a block holds."""
+        return _given(self.minutes, "minutes", self)
+
+    @property
+    def rate(self) -> int:
+        """The hourly rate (minor units) of an hours or block line."""
+        return _given(self.rate_minor, "rate_minor", self)
+
+    def to_json(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
 
     @classmethod
-    def from_json(cls, data: dict) -> Line:
+    def from_json(cls, data: dict[str, Any]) -> Line:
         return cls(**data)
+
+
+_T = TypeVar("_T")
+
+
+def _given(value: _T | None, name: str, line: Line) -> _T:
+    # A line of the wrong kind read as another kind is a bug in the caller, never a user's input.
+    if value is None:
+        raise ValueError(f"a {line.kind} line ({line.line_id}) has no {name}")
+    return value
 
 
 @dataclass(frozen=True)
@@ -154,7 +185,8 @@ class InvoicePlan:
         return sum(line.amount for line in self.lines)
 
 
-def _hours(minutes: int, rate_minor: int, currency: str) -> int:
+def hours_amount(minutes: int, rate_minor: int, currency: str) -> int:
+    """`minutes` at an hourly rate, rounded once (half to even) to the currency's minor unit."""
     return line_amount(minutes, Money(rate_minor, currency)).minor
 
 
@@ -172,7 +204,7 @@ def plan_invoice(
     for week in sorted(weeks, key=lambda w: w.contract_id):
         if week.billed <= 0:
             continue
-        amount = _hours(week.billed, week.rate_minor, currency)
+        amount = hours_amount(week.billed, week.rate_minor, currency)
         lines.append(
             Line(
                 line_id=f"hours-{week.contract_id}",
@@ -257,21 +289,21 @@ def settle(
     refunds = held = pool = settled = 0
     for line in plan.lines:
         if line.kind == "hours":
-            week = weeks[line.contract_id]
+            week = weeks[line.contract]
             if week.billed != line.minutes:
                 raise Conflict(
                     "the week's billed minutes differ from the invoice line", code="billed_mismatch"
                 )
-            after_refund = _hours(week.billed - week.upheld, week.rate_minor, currency)
-            undisputed = _hours(week.billed - week.upheld - week.disputed, week.rate_minor, currency)
-            payable = _hours(week.payable, week.rate_minor, currency)
+            after_refund = hours_amount(week.billed - week.upheld, week.rate_minor, currency)
+            undisputed = hours_amount(week.billed - week.upheld - week.disputed, week.rate_minor, currency)
+            payable = hours_amount(week.payable, week.rate_minor, currency)
             refunds += line.amount - after_refund
             held += after_refund - payable
-            gross[line.agent_id] = gross.get(line.agent_id, 0) + payable
+            gross[line.agent] = gross.get(line.agent, 0) + payable
             pool += after_refund
             settled += undisputed
         elif line.kind == "bonus":
-            gross[line.agent_id] = gross.get(line.agent_id, 0) + line.amount
+            gross[line.agent] = gross.get(line.agent, 0) + line.amount
             pool += line.amount
             settled += line.amount
 
@@ -309,7 +341,7 @@ def plan_block(
     fees: FeeSchedule,
 ) -> InvoicePlan:
     """A block contract is invoiced in full when the agent accepts: the block's line and the fee."""
-    amount = _hours(minutes, rate_minor, currency)
+    amount = hours_amount(minutes, rate_minor, currency)
     lines = [
         Line(
             line_id=f"block-{contract_id}",
@@ -339,12 +371,12 @@ def settle_block(
     contract has ended and its last week is paid out, what is left (minutes unused or upheld in a
     dispute, and the client fee on them) is refunded; until then it is held."""
     (block,) = [line for line in plan.lines if line.kind == "block"]
-    if drawn + disputed > block.minutes:
+    if drawn + disputed > block.billed_minutes:
         raise Conflict("more minutes drawn than the block holds", code="block_overdrawn")
     finished = finished and disputed == 0  # minutes still disputed are held, never refunded yet
-    gross = _hours(drawn, block.rate_minor, plan.currency)
+    gross = hours_amount(drawn, block.rate, plan.currency)
     share = AgentShare(
-        block.agent_id, gross, basis_points(Money(gross, plan.currency), fees.agent_fee(tier)).minor
+        block.agent, gross, basis_points(Money(gross, plan.currency), fees.agent_fee(tier)).minor
     )
     if finished:
         kept = basis_points(Money(gross, plan.currency), fees.client_fee_bps).minor if plan.client_fee else 0
@@ -479,7 +511,7 @@ def settle_block_part(
     nothing and keeps its fee), so it leaves the payout run instead of being read every day until
     the contract ends; the others refund their own unused minutes when the contract has ended."""
     (block,) = [line for line in plan.lines if line.kind == "block"]
-    part = draw_block(offset=offset, minutes=block.minutes, drawn=drawn, disputed=disputed)
+    part = draw_block(offset=offset, minutes=block.billed_minutes, drawn=drawn, disputed=disputed)
     return settle_block(
         plan,
         drawn=part.drawn,

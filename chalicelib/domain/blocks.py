@@ -14,6 +14,7 @@ leaves fewer minutes than it asked to keep.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from chalicelib.domain.billing import hours_label
 from chalicelib.domain.contracts import LIVE, MAX_BLOCK_MINUTES, Kind, Status
@@ -102,11 +103,11 @@ class TopUp:
         check_block_size(self.block_minutes)
         return self
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {"threshold_minutes": self.threshold_minutes, "block_minutes": self.block_minutes}
 
     @classmethod
-    def from_json(cls, data: dict | None) -> TopUp | None:
+    def from_json(cls, data: dict[str, Any] | None) -> TopUp | None:
         return cls(int(data["threshold_minutes"]), int(data["block_minutes"])) if data else None
 
 

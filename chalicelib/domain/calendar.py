@@ -40,7 +40,8 @@ def merge(intervals: Iterable[tuple[int, int]]) -> Intervals:
 
 
 def intersect(a: Intervals, b: Intervals) -> Intervals:
-    out, i, j = [], 0, 0
+    out: list[tuple[int, int]] = []
+    i = j = 0
     while i < len(a) and j < len(b):
         lo, hi = max(a[i][0], b[j][0]), min(a[i][1], b[j][1])
         if lo < hi:
@@ -53,7 +54,7 @@ def intersect(a: Intervals, b: Intervals) -> Intervals:
 
 
 def subtract(a: Intervals, b: Intervals) -> Intervals:
-    out = []
+    out: list[tuple[int, int]] = []
     for lo, hi in a:
         cursor = lo
         for blo, bhi in b:
@@ -124,7 +125,7 @@ class WeekGrid:
     zone: str
     days: tuple[date, ...]
     rows: tuple[Row, ...]
-    totals: dict[str, int] = field(default_factory=dict)  # exact minutes
+    totals: dict[str, int] = field(default_factory=dict[str, int])  # exact minutes
 
 
 def _count_segments(layers: list[Layer]) -> list[tuple[int, int, int]]:
@@ -134,7 +135,8 @@ def _count_segments(layers: list[Layer]) -> list[tuple[int, int, int]]:
         for lo, hi in layer.intervals:
             events[lo] = events.get(lo, 0) + 1
             events[hi] = events.get(hi, 0) - 1
-    segments, count, previous = [], 0, None
+    segments: list[tuple[int, int, int]] = []
+    count, previous = 0, None
     for point in sorted(events):
         if previous is not None and count and point > previous:
             segments.append((previous, point, count))
@@ -163,7 +165,7 @@ def week_grid(zone: str, monday: date, layers: list[Layer], *, business_view: bo
     busy_rows: list[int] = []
     for index in range(24 * 60 // SLOT_MINUTES):
         minute = index * SLOT_MINUTES
-        cells = []
+        cells: list[Cell] = []
         for day in days:
             start = datetime.combine(day, time(minute // 60, minute % 60), tzinfo=tz).astimezone(UTC)
             slot = ((epoch_minute(start), epoch_minute(start) + SLOT_MINUTES),)
@@ -225,7 +227,7 @@ def collisions(
     after a DST change is found)."""
     first, last = start, start + timedelta(days=6)
     mine = laid_out(offer, first, last)
-    found = []
+    found: list[Collision] = []
     for label, schedule in commitments:
         for lo, hi in intersect(
             mine, laid_out(schedule, first - timedelta(days=1), last + timedelta(days=1))

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from chalicelib.domain.billing import FeeSchedule, _hours
+from chalicelib.domain.billing import FeeSchedule, hours_amount
 from chalicelib.domain.errors import Conflict, InvalidInput
 from chalicelib.domain.money import Money, basis_points
 
@@ -81,8 +81,8 @@ def claw_back(minutes: int, line: PaidOut, *, fees: FeeSchedule) -> Clawback:
             field="minutes",
         )
     currency = line.currency
-    before = _hours(line.payable_minutes, line.rate_minor, currency)
-    gross = before - _hours(line.payable_minutes - minutes, line.rate_minor, currency)
+    before = hours_amount(line.payable_minutes, line.rate_minor, currency)
+    gross = before - hours_amount(line.payable_minutes - minutes, line.rate_minor, currency)
     if gross > line.agent_gross or gross > line.fee_base:
         raise InvalidInput("the line was paid out for less than this refund", field="minutes")
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput
@@ -98,7 +99,7 @@ class BonusRule:
         if not 1 <= self.min_ratings <= 1000:
             raise InvalidInput("ask for 1 to 1000 ratings", field="bonus.min_ratings")
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {
             "percent_bps": self.percent_bps,
             "min_csat_bps": self.min_csat_bps,
@@ -106,7 +107,7 @@ class BonusRule:
         }
 
     @classmethod
-    def from_json(cls, data: dict | None) -> BonusRule | None:
+    def from_json(cls, data: dict[str, Any] | None) -> BonusRule | None:
         return None if not data else cls(**data)
 
 
@@ -185,7 +186,7 @@ class TermsChange:
     rate_minor: int
     weekly_cap_minutes: int | None
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {
             "effective_at": self.effective_at.isoformat(),
             "rate_minor": self.rate_minor,
@@ -193,7 +194,7 @@ class TermsChange:
         }
 
     @classmethod
-    def from_json(cls, data: dict) -> TermsChange:
+    def from_json(cls, data: dict[str, Any]) -> TermsChange:
         return cls(
             datetime.fromisoformat(data["effective_at"]), data["rate_minor"], data["weekly_cap_minutes"]
         )
@@ -234,7 +235,7 @@ class Amendment:
     rate_from: datetime | None = None
     cap_from: datetime | None = None
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {
             "amendment_id": self.amendment_id,
             "proposed_by": str(self.proposed_by),
@@ -249,8 +250,8 @@ class Amendment:
         }
 
     @classmethod
-    def from_json(cls, data: dict) -> Amendment:
-        def when(key):
+    def from_json(cls, data: dict[str, Any]) -> Amendment:
+        def when(key: str) -> datetime | None:
             return datetime.fromisoformat(data[key]) if data.get(key) else None
 
         return cls(
@@ -348,7 +349,7 @@ def apply_amendment(
     return updated, replace(amendment, rate_from=rate_from, cap_from=cap_from)
 
 
-def _set_from(history: list[TermsChange], moment: datetime, **values) -> list[TermsChange]:
+def _set_from(history: list[TermsChange], moment: datetime, **values: int | None) -> list[TermsChange]:
     updated = [replace(c, **values) if c.effective_at >= moment else c for c in history]
     if not any(c.effective_at == moment for c in updated):
         updated.append(replace(terms_at(updated, moment), effective_at=moment, **values))
@@ -369,11 +370,11 @@ class Period:
     start: datetime
     end: datetime | None = None  # None: still running
 
-    def to_json(self) -> list:
+    def to_json(self) -> list[Any]:
         return [self.start.isoformat(), self.end.isoformat() if self.end else None]
 
     @classmethod
-    def from_json(cls, data: list) -> Period:
+    def from_json(cls, data: list[Any]) -> Period:
         return cls(datetime.fromisoformat(data[0]), datetime.fromisoformat(data[1]) if data[1] else None)
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from chalicelib.domain.errors import Conflict, InvalidInput
 from chalicelib.domain.time import BillingWeek, to_minute
@@ -79,7 +80,7 @@ def check_memo(memo: str, tickets: Iterable[str]) -> tuple[str, tuple[str, ...]]
     text = memo.strip()
     if len(text) > MAX_MEMO:
         raise InvalidInput(f"a memo has at most {MAX_MEMO} characters", field="memo")
-    cleaned = []
+    cleaned: list[str] = []
     for index, ticket in enumerate(tickets):
         ref = ticket.strip()
         if not ref:
@@ -97,7 +98,7 @@ def check_memo(memo: str, tickets: Iterable[str]) -> tuple[str, tuple[str, ...]]
 
 def split_by_week(span: Span) -> list[tuple[BillingWeek, Span]]:
     """The span cut at every Monday 00:00 UTC it crosses: one piece per billing week."""
-    pieces = []
+    pieces: list[tuple[BillingWeek, Span]] = []
     start = span.start
     while start < span.end:
         week = BillingWeek.containing(start)
@@ -148,17 +149,17 @@ class DaySpan:
     end: int
     ref: str  # "<tenant>/<contract>/<entry>": which entry holds these minutes
 
-    def to_json(self) -> list:
+    def to_json(self) -> list[Any]:
         return [self.start, self.end, self.ref]
 
     @classmethod
-    def from_json(cls, data: list) -> DaySpan:
+    def from_json(cls, data: list[Any]) -> DaySpan:
         return cls(int(data[0]), int(data[1]), str(data[2]))
 
 
 def day_pieces(span: Span) -> list[tuple[date, int, int]]:
     """The span cut at UTC midnights: (date, first minute, end minute) per day it touches."""
-    pieces = []
+    pieces: list[tuple[date, int, int]] = []
     day = span.start.date()
     while True:
         midnight = datetime.combine(day, time(0), tzinfo=UTC)

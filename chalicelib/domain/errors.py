@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class DomainError(Exception):
     """A rule said no. `code` is stable and machine-readable; `field` names the input at fault."""
@@ -10,7 +12,12 @@ class DomainError(Exception):
     code = "invalid"
 
     def __init__(
-        self, message: str, *, field: str | None = None, code: str | None = None, extra: dict | None = None
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        code: str | None = None,
+        extra: dict[str, Any] | None = None,
     ):
         super().__init__(message)
         self.message = message

@@ -6,6 +6,7 @@ from the principal only."""
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from enum import StrEnum
@@ -146,13 +147,8 @@ def check_time_zone(name: str, *, field: str = "time_zone") -> str:
     return name
 
 
-_ZONES: frozenset[str] | None = None
-
-
+@functools.cache
 def _time_zones() -> frozenset[str]:
-    global _ZONES
-    if _ZONES is None:
-        import zoneinfo  # on first use: the cold start does not read the zone database
+    import zoneinfo  # on first use: the cold start does not read the zone database
 
-        _ZONES = frozenset(zoneinfo.available_timezones())
-    return _ZONES
+    return frozenset(zoneinfo.available_timezones())

@@ -15,6 +15,7 @@ Accounts:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from chalicelib.domain.errors import InvalidInput
@@ -50,5 +51,5 @@ def move(name: str, currency: str, amount: int, *, debit: str, credit: str) -> J
     return Journal(name, (Posting(debit, amount, currency), Posting(credit, -amount, currency)))
 
 
-def balance(postings, account: str, currency: str) -> int:
+def balance(postings: Iterable[Posting], account: str, currency: str) -> int:
     return sum(p.amount for p in postings if p.account == account and p.currency == currency)

@@ -73,7 +73,7 @@ class Match:
 
 def refusals(need: Need, candidate: Candidate) -> list[str]:
     """Why the candidate cannot take the opening at all (empty when they can)."""
-    reasons = []
+    reasons: list[str] = []
     for code, rank in need.languages.items():
         has = candidate.languages.get(code)
         if has is None or has < rank:

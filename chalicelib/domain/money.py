@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
 from chalicelib.domain.currencies import CURRENCY_EXPONENTS
 from chalicelib.domain.errors import InvalidInput
@@ -36,11 +37,12 @@ class Money:
     def __neg__(self) -> Money:
         return Money(-self.minor, self.currency)
 
-    def _same_currency(self, other: Money) -> None:
+    def _same_currency(self, other: object) -> None:
+        # `other` is checked at run time too: an int added to Money is a bug to stop here.
         if not isinstance(other, Money) or other.currency != self.currency:
             raise ValueError(f"cannot combine {self.currency} with {getattr(other, 'currency', other)!r}")
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {"amount": self.minor, "currency": self.currency}
 
 

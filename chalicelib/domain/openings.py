@@ -41,8 +41,9 @@ def next_status(current: OpeningStatus, action: str) -> OpeningStatus:
     return target
 
 
-def hours_to_minutes(hours: float, *, field: str) -> int:
-    """Fractional hours (12.5) to whole minutes, in steps of a quarter hour, at most a week."""
+def hours_to_minutes(hours: object, *, field: str) -> int:
+    """Fractional hours (12.5) to whole minutes, in steps of a quarter hour, at most a week. Any
+    value is checked (a JSON true is an int to Python), hence `object`."""
     if isinstance(hours, bool) or not isinstance(hours, (int, float)):
         raise InvalidInput("hours are a number such as 12.5", field=field)
     quarters = hours * 4

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from chalicelib.domain.errors import InvalidInput
@@ -22,7 +23,7 @@ _CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$|^24:00$")
 MINUTES_PER_WEEK = 7 * 24 * 60
 
 
-def _minute_of_day(text: str, field: str) -> int:
+def _minute_of_day(text: object, field: str) -> int:  # any JSON value, checked here
     if not isinstance(text, str) or not _CLOCK.match(text):
         raise InvalidInput("times are written HH:MM, from 00:00 to 24:00", field=field)
     if text == "24:00":
@@ -60,7 +61,7 @@ class Window:
     def minutes(self) -> int:
         return self.end - self.start
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {"day": DAYS[self.day], "start": _clock(self.start), "end": _clock(self.end)}
 
 
@@ -104,7 +105,7 @@ class WeeklySchedule:
                 yield _utc(current, window.start, zone), _utc(current, window.end, zone)
             current += timedelta(days=1)
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {"time_zone": self.time_zone, "windows": [w.to_json() for w in self.windows]}
 
 
@@ -127,7 +128,7 @@ def _laid_out(schedule: WeeklySchedule, start: date, end: date) -> tuple[tuple[i
     zone = ZoneInfo(schedule.time_zone)
     days = (end - start).days
     offsets = {
-        zone.utcoffset(datetime.combine(start + timedelta(days=d), time(0)))
+        _utc_offset(zone, datetime.combine(start + timedelta(days=d), time(0)))
         for d in range(days + 2)  # every midnight, the one after the span included
     }
     if len(offsets) == 1 and days > 7:
@@ -139,7 +140,7 @@ def _laid_out(schedule: WeeklySchedule, start: date, end: date) -> tuple[tuple[i
             for b, f in schedule.intervals(start, start + timedelta(days=7))
             for lo, hi in [(int(b.timestamp()) // 60, int(f.timestamp()) // 60)]
         ]
-        shifted = []
+        shifted: list[tuple[int, int]] = []
         for w in range(days // 7 + 1):
             for lo, hi in week:
                 lo, hi = lo + w * _WEEK_MINUTES, hi + w * _WEEK_MINUTES
@@ -148,6 +149,13 @@ def _laid_out(schedule: WeeklySchedule, start: date, end: date) -> tuple[tuple[i
                     shifted.append((lo, hi))
         return _merge(shifted)
     return _exact(schedule, start, end)
+
+
+def _utc_offset(zone: ZoneInfo, moment: datetime) -> timedelta:
+    offset = zone.utcoffset(moment)
+    if offset is None:  # never for a ZoneInfo (the tzinfo protocol allows None)
+        raise ValueError(f"{zone} has no UTC offset at {moment}")
+    return offset
 
 
 _EPOCH = date(1970, 1, 1)
@@ -166,7 +174,7 @@ def _exact(schedule: WeeklySchedule, start: date, end: date) -> tuple[tuple[int,
     )
 
 
-def _merge(intervals) -> tuple[tuple[int, int], ...]:
+def _merge(intervals: Iterable[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
     merged: list[list[int]] = []
     for lo, hi in sorted(intervals):
         if hi <= lo:

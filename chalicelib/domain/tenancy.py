@@ -11,7 +11,7 @@ from dataclasses import dataclass
 _ID = re.compile(r"^[0-9A-Za-z_-]{1,64}$")
 
 
-def _check(value: str, kind: str) -> None:
+def _check(value: object, kind: str) -> None:
     if not isinstance(value, str) or not _ID.match(value):
         raise ValueError(f"malformed {kind} id: {value!r}")
 

@@ -63,7 +63,7 @@ def check_skills(skills: list[str], *, field: str = "skills") -> frozenset[str]:
 
 def normalise_tags(tags: list[str], *, field: str = "products") -> frozenset[str]:
     """Free product-knowledge tags ("Shopify", "iPhone"): compared case-insensitively."""
-    cleaned = set()
+    cleaned: set[str] = set()
     for index, tag in enumerate(tags):
         text = " ".join(tag.lower().split())
         if not _TAG.match(text):

@@ -526,9 +526,9 @@ def test_m9_refunds_after_payout_on_a_busy_invoice_end_where_upholding_before_pa
             week, before = weeks[line.contract_id], upheld_before[line.contract_id]
             parts = (
                 line.amount
-                - rules._hours(week.billed - before, week.rate_minor, "usd")
+                - rules.hours_amount(week.billed - before, week.rate_minor, "usd")
                 + int(record.clawed_back[line.contract_id]["gross"])
-                + rules._hours(week.payable, week.rate_minor, "usd")
+                + rules.hours_amount(week.payable, week.rate_minor, "usd")
             )
             assert parts == line.amount, (line.contract_id, parts, line.amount)
     clean(paying, first)

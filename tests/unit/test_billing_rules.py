@@ -27,6 +27,15 @@ def test_a_line_is_minutes_times_rate_rounded_once_half_even():
     assert "0 h 30 min" in hours.description or "30 min" in hours.description
 
 
+def test_a_line_gives_what_its_kind_has_and_refuses_what_it_has_not():
+    plan = b.plan_invoice([week(rate=2400, billed=90)], [], currency="usd", fees=FEES, week_label="2026-W48")
+    hours, fee = plan.lines
+    assert (hours.agent, hours.contract, hours.billed_minutes, hours.rate) == ("a1", "c1", 90, 2400)
+    # the client fee pays no agent: reading one from it is a caller's bug, never a None passed on
+    with pytest.raises(ValueError, match="client_fee line"):
+        _ = fee.agent
+
+
 def test_nothing_to_bill_is_no_invoice():
     assert b.plan_invoice([week(billed=0)], [], currency="usd", fees=FEES, week_label="W") is None
 

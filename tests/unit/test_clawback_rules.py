@@ -155,9 +155,13 @@ def test_m9_refunds_after_payout_end_where_upholding_before_payout_would_on_ever
     }
     oracle = b.settle(plan, oracle_weeks, tiers=tiers, fees=fees)
     for w in weeks:  # every line: what the business got back for it, before and after payout
-        before = b._hours(w.billed, w.rate_minor, "usd") - b._hours(w.payable, w.rate_minor, "usd")
+        before = b.hours_amount(w.billed, w.rate_minor, "usd") - b.hours_amount(
+            w.payable, w.rate_minor, "usd"
+        )
         upheld = oracle_weeks[w.contract_id]
-        expected = b._hours(w.billed, w.rate_minor, "usd") - b._hours(upheld.payable, w.rate_minor, "usd")
+        expected = b.hours_amount(w.billed, w.rate_minor, "usd") - b.hours_amount(
+            upheld.payable, w.rate_minor, "usd"
+        )
         assert before + line_refund[w.contract_id] == expected
     assert {s.agent_id: (s.gross, s.fee) for s in oracle.shares} == {
         a: (gross[a], agent_fee[a]) for a in gross
