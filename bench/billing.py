@@ -19,13 +19,13 @@ How the businesses are made:
 
 - The first THROUGH_SERVICES of each scale go through the services alone: `sign_up_business`,
   `sign_up_agent`, `update_profile`, `vetting.approve`, `openings.post`/`act`, `applications.apply`,
-  `contracts.make_offer`/`accept`, `diary.log_time` for every entry, and the card through
+  `offers.make_offer`/`accept`, `diary.log_time` for every entry, and the card through
   `billing_accounts.start_card_setup`, the SetupIntent confirmed at the emulator with pm_card_visa,
   and `finish_card_setup`. That costs about 4.5 s a business (argon2 for six accounts, 50 diary
   writes at ~35 ms each), which for 300 businesses would be over 20 minutes.
 - The others are written directly, item for item what those services write, with the services'
   own record classes, key functions and builders (`accounts._email_claim`, `openings.terms_of`
-  and `_fill`, `marketplace.index_items`, `contracts._audit`, `diary._new_entries`,
+  and `_fill`, `marketplace.index_items`, `transitions.audit_entry`, `diary._new_entries`,
   `domain.diary.days_with`, `audit.entry`, one real argon2 hash of the same password), by
   BatchWriteItem; each timesheet gets the diary commits' update expression (one UpdateItem with
   the week's sums); the card goes through the same billing-account service and emulator as above.
@@ -207,9 +207,9 @@ def _proposal():
 def _offer_draft(application_id: str | None):
     from chalicelib.domain import contracts as terms
     from chalicelib.domain.money import Money
-    from chalicelib.services import contracts
+    from chalicelib.services.contracts import offers
 
-    return contracts.OfferDraft(
+    return offers.OfferDraft(
         title=OFFER_TITLE,
         kind=terms.Kind.HOURLY,
         rate=Money(RATE, CURRENCY),
@@ -238,7 +238,8 @@ def _add_card(world: World, owner) -> None:
 
 
 def _through_services(tag: str, world: World) -> Business:
-    from chalicelib.services import accounts, applications, contracts, diary, openings, profiles, vetting
+    from chalicelib.services import accounts, applications, diary, openings, profiles, vetting
+    from chalicelib.services.contracts import offers
     from chalicelib.store import principals
 
     deps, clock = world.deps, world.clock
@@ -274,8 +275,8 @@ def _through_services(tag: str, world: World) -> Business:
     business.opening_id = opening.opening_id
     for agent in business.agents:
         application = applications.apply(agent, opening.opening_id, _proposal(), deps=deps)
-        offer = contracts.make_offer(owner, _offer_draft(application.application_id), deps=deps)
-        contracts.accept(agent, offer.contract_id, deps=deps)
+        offer = offers.make_offer(owner, _offer_draft(application.application_id), deps=deps)
+        offers.accept(agent, offer.contract_id, deps=deps)
         business.contract_ids.append(offer.contract_id)
     clock.now = LOGGED
     for agent, contract_id in zip(business.agents, business.contract_ids, strict=True):
@@ -303,7 +304,8 @@ def _written(tag: str, world: World, batch) -> tuple[Business, list]:
     from chalicelib.domain.tenancy import AgentId, TenantId
     from chalicelib.domain.vocabulary import check_skills, normalise_tags
     from chalicelib.ids import new_id
-    from chalicelib.services import accounts, applications, contracts, openings
+    from chalicelib.services import accounts, applications, openings
+    from chalicelib.services.contracts import transitions
     from chalicelib.store import audit, keys
     from chalicelib.store.contracts import (
         ContractLink,
@@ -466,7 +468,7 @@ def _written(tag: str, world: World, batch) -> tuple[Business, list]:
             at=HIRED,
         )
     )
-    # per agent: applications.apply, contracts.make_offer, contracts.accept, then the week's entries
+    # per agent: applications.apply, offers.make_offer, offers.accept, then the week's entries
     proposal = _proposal()
     offer = _offer_draft(None)
     offered = terms.OfferTerms(
@@ -583,7 +585,7 @@ def _written(tag: str, world: World, batch) -> tuple[Business, list]:
             )
         )
         batch.save(
-            contracts._audit(
+            transitions.audit_entry(
                 contract, agent, "offer.accepted", terms.Status.OFFERED, terms.Status.ACTIVE, HIRED
             )
         )

@@ -94,7 +94,8 @@ def _hire(index: int, ops, deps):
     HIRED); returns the agent's principal and the contract."""
     from chalicelib.domain import contracts as terms
     from chalicelib.domain.money import Money
-    from chalicelib.services import accounts, applications, contracts, openings, profiles, vetting
+    from chalicelib.services import accounts, applications, openings, profiles, vetting
+    from chalicelib.services.contracts import offers
     from chalicelib.store import principals
 
     password = "violet-harbor-92-lantern"
@@ -162,9 +163,9 @@ def _hire(index: int, ops, deps):
         applications.Proposal(cover_note="", proposed_rate=Money(2500, "usd"), earliest_start=HIRED.date()),
         deps=deps,
     )
-    offer = contracts.make_offer(
+    offer = offers.make_offer(
         business,
-        contracts.OfferDraft(
+        offers.OfferDraft(
             title="Email support",
             kind=terms.Kind.HOURLY,
             rate=Money(2500, "usd"),
@@ -178,7 +179,7 @@ def _hire(index: int, ops, deps):
         ),
         deps=deps,
     )
-    return agent, contracts.accept(agent, offer.contract_id, deps=deps)
+    return agent, offers.accept(agent, offer.contract_id, deps=deps)
 
 
 # -- the histories ----------------------------------------------------------------------------------
@@ -236,7 +237,8 @@ def _log_history_through_service(agent, contract, count: int, clock: Clock, deps
 def _write_history_directly(agent, contract, count: int) -> None:
     """The large history, item for item what the service and the jobs would have written."""
     from chalicelib.domain.time import BillingWeek
-    from chalicelib.services import contracts, timesheets
+    from chalicelib.services import timesheets
+    from chalicelib.services.contracts import records
     from chalicelib.store.contracts import (
         ContractRecord,
         EntryRecord,
@@ -247,7 +249,7 @@ def _write_history_directly(agent, contract, count: int) -> None:
         weeks_index,
     )
 
-    tenant = contracts.tenant_of(contract)
+    tenant = records.tenant_of(contract)
     weeks: dict[BillingWeek, list[EntryRecord]] = {}
     with EntryRecord.batch_write() as batch:
         entries = seeding.write_entries(
@@ -289,12 +291,12 @@ def _write_history_directly(agent, contract, count: int) -> None:
 def _history_items(contract) -> dict[str, list]:
     """Every item the agent's diary history consists of, by kind."""
     from chalicelib.domain.tenancy import AgentId
-    from chalicelib.services import contracts
+    from chalicelib.services.contracts import records
     from chalicelib.store import audit, keys
     from chalicelib.store.base import Entity
     from chalicelib.store.contracts import contract_partition
 
-    tenant = contracts.tenant_of(contract)
+    tenant = records.tenant_of(contract)
     items: dict[str, list] = {}
     sources = [
         Entity.query(contract_partition(tenant, contract.contract_id)),

@@ -25,11 +25,12 @@ def write_entries(
     agent's diary days; returns the entries."""
     from chalicelib.domain import diary as rules
     from chalicelib.domain.tenancy import AgentId
-    from chalicelib.services import contracts, diary
+    from chalicelib.services import diary
+    from chalicelib.services.contracts import records
     from chalicelib.store import audit
     from chalicelib.store.contracts import DiaryDayRecord, diary_day_key
 
-    tenant = contracts.tenant_of(contract)
+    tenant = records.tenant_of(contract)
     days: dict = {}
     writes: Counter = Counter()
     entries = []

@@ -218,7 +218,8 @@ def _contracts(owner, agents, opening, application, *, deps) -> None:
     from chalicelib.domain.money import Money
     from chalicelib.domain.time import BillingWeek
     from chalicelib.jobs import runner
-    from chalicelib.services import applications, contracts, diary, disputes
+    from chalicelib.services import applications, diary, disputes
+    from chalicelib.services.contracts import offers, records
 
     now = deps.now()
     last_week = BillingWeek.containing(now - timedelta(days=7))
@@ -228,9 +229,9 @@ def _contracts(owner, agents, opening, application, *, deps) -> None:
 
     monday = last_week.starts_at
     lia, raj = agents["lia@agents.example"], agents["raj@agents.example"]
-    offer = contracts.make_offer(
+    offer = offers.make_offer(
         owner,
-        contracts.OfferDraft(
+        offers.OfferDraft(
             title="Weekday email and chat support",
             kind=terms.Kind.HOURLY,
             rate=Money(2200, "usd"),
@@ -245,7 +246,7 @@ def _contracts(owner, agents, opening, application, *, deps) -> None:
         ),
         deps=at(monday - timedelta(hours=6)),
     )
-    contracts.accept(lia, offer.contract_id, deps=at(monday + timedelta(hours=1)))
+    offers.accept(lia, offer.contract_id, deps=at(monday + timedelta(hours=1)))
     # Lia's diary: weekday afternoons in Lisbon (mornings in New York), with ticket references
     for day in range(7 * 2):
         start = monday + timedelta(days=day, hours=14)
@@ -263,7 +264,7 @@ def _contracts(owner, agents, opening, application, *, deps) -> None:
         )
     if now >= last_week.locks_at:
         runner.run("lock-week", deps=deps, week=last_week)
-        entries = diary.week_entries(contracts.tenant_of(offer), offer.contract_id, last_week)
+        entries = diary.week_entries(records.tenant_of(offer), offer.contract_id, last_week)
         disputed = next((e for e in entries if not e.tickets), None)
         if disputed is not None and now < last_week.review_closes_at:
             disputes.file(
@@ -275,9 +276,9 @@ def _contracts(owner, agents, opening, application, *, deps) -> None:
             )
     # Raj: invited to the opening, then offered a contract straight away; he has not answered
     applications.invite(owner, opening.opening_id, raj.id, note="Your evenings are our mornings.", deps=deps)
-    contracts.make_offer(
+    offers.make_offer(
         owner,
-        contracts.OfferDraft(
+        offers.OfferDraft(
             title="Evening chat cover",
             kind=terms.Kind.BLOCK,
             rate=Money(1800, "usd"),

@@ -23,17 +23,17 @@ def _base(ctx: PageContext) -> str:
 
 
 def _list_page(ctx: PageContext):
-    from chalicelib.services import contracts
+    from chalicelib.services.contracts import records
 
     now = ctx.deps.now()
-    records = contracts.listed(ctx.principal)
-    states = {r.contract_id: str(contracts.status_of(r, now)) for r in records}
+    listed = records.listed(ctx.principal)
+    states = {r.contract_id: str(records.status_of(r, now)) for r in listed}
     return ctx.render(
         "contracts.html",
         title="Contracts",
-        offers=[r for r in records if states[r.contract_id] == "offered"],
-        live=[r for r in records if states[r.contract_id] in ("active", "paused")],
-        past=[r for r in records if states[r.contract_id] in ("ended", "declined", "withdrawn", "expired")],
+        offers=[r for r in listed if states[r.contract_id] == "offered"],
+        live=[r for r in listed if states[r.contract_id] in ("active", "paused")],
+        past=[r for r in listed if states[r.contract_id] in ("ended", "declined", "withdrawn", "expired")],
         states=states,
         business=_side(ctx) == "business",
         base=_base(ctx),
@@ -54,18 +54,19 @@ def _contract_page(
     ctx: PageContext, contract_id: str, *, status: int = 200, errors=None, notice=None, values=None
 ):
     from chalicelib.domain import contracts as terms
-    from chalicelib.services import blocks, bonuses, contracts, coverage, profiles, timesheets
+    from chalicelib.services import blocks, bonuses, coverage, profiles, timesheets
+    from chalicelib.services.contracts import amendments, records
 
-    record = contracts.find(ctx.principal, contract_id)
+    record = records.find(ctx.principal, contract_id)
     now = ctx.deps.now()
-    state = contracts.status_of(record, now)
+    state = records.status_of(record, now)
     business = _side(ctx) == "business"
     zone = record.business_time_zone if business else profiles.my_profile(ctx.principal).time_zone
     collisions = coverage.offer_collisions(ctx.principal, record, deps=ctx.deps) if state == "offered" else []
-    amendments = contracts.amendments_of(record)
-    pending = next((a for a in amendments if str(a.status) == "proposed"), None)
+    changes = records.amendments_of(record)
+    pending = next((a for a in changes if str(a.status) == "proposed"), None)
     weeks = timesheets.weeks_of(ctx.principal, contract_id, deps=ctx.deps) if record.periods else []
-    history = contracts.history_of(record)
+    history = records.history_of(record)
     upcoming = [t for t in history if t.effective_at > now]
     # a block contract's balance: the business sees its blocks (and buys more); the agent the hours left
     balance = (
@@ -84,7 +85,7 @@ def _contract_page(
         base=_base(ctx),
         zone=zone,
         collisions=collisions,
-        amendments=amendments,
+        amendments=changes,
         pending=pending,
         weeks=weeks,
         in_force=terms.terms_at(history, now),
@@ -92,7 +93,7 @@ def _contract_page(
         windows=record.coverage["windows"],
         errors=errors or {},
         notice=notice,
-        describe=contracts.describe,
+        describe=amendments.describe,
         bonuses=bonuses.of_contract(ctx.principal, contract_id) if record.periods else [],
         balance=balance,
         block_minutes_of=blocks.minutes_of,
@@ -116,22 +117,22 @@ def _act(action: str, *, needs_reason: bool = False):
     """A lifecycle button: the service call, then the contract's page (with the refusal shown)."""
 
     def handler(ctx: PageContext, contract_id: str):
-        from chalicelib.services import contracts
+        from chalicelib.services.contracts import lifecycle, offers
 
         reason = ctx.form_values.get("reason", "")[:500]
         try:
             if action == "accept":
-                contracts.accept(ctx.principal, contract_id, deps=ctx.deps)
+                offers.accept(ctx.principal, contract_id, deps=ctx.deps)
             elif action == "decline":
-                contracts.decline(ctx.principal, contract_id, reason=reason, deps=ctx.deps)
+                offers.decline(ctx.principal, contract_id, reason=reason, deps=ctx.deps)
             elif action == "withdraw":
-                contracts.withdraw(ctx.principal, contract_id, deps=ctx.deps)
+                offers.withdraw(ctx.principal, contract_id, deps=ctx.deps)
             elif action == "pause":
-                contracts.pause(ctx.principal, contract_id, reason=reason, deps=ctx.deps)
+                lifecycle.pause(ctx.principal, contract_id, reason=reason, deps=ctx.deps)
             elif action == "resume":
-                contracts.resume(ctx.principal, contract_id, deps=ctx.deps)
+                lifecycle.resume(ctx.principal, contract_id, deps=ctx.deps)
             elif action == "end":
-                contracts.end(ctx.principal, contract_id, reason=reason, deps=ctx.deps)
+                lifecycle.end(ctx.principal, contract_id, reason=reason, deps=ctx.deps)
         except DomainError as error:
             if error.code == "not_found":
                 raise
@@ -154,14 +155,14 @@ for _action in ("accept", "decline", "end"):
 
 
 def _propose(ctx: PageContext, contract_id: str):
-    from chalicelib.services import contracts
+    from chalicelib.services.contracts import amendments, records
 
-    record = contracts.find(ctx.principal, contract_id)
+    record = records.find(ctx.principal, contract_id)
     values = ctx.form_values
     try:
         rate = values.get("rate", "").strip()
         cap = forms.minutes_from_hours(values.get("weekly_hours", ""), field="weekly_hours")
-        contracts.propose(
+        amendments.propose(
             ctx.principal,
             contract_id,
             rate_minor=forms.money(rate, record.currency, field="rate").minor if rate else None,
@@ -190,9 +191,10 @@ def agent_propose(ctx: PageContext, contract_id: str):
 
 @pages.post("/app/contracts/{contract_id}/bonuses", access=MEMBER)
 def grant_bonus(ctx: PageContext, contract_id: str):
-    from chalicelib.services import bonuses, contracts
+    from chalicelib.services import bonuses
+    from chalicelib.services.contracts import records
 
-    record = contracts.find(ctx.principal, contract_id)
+    record = records.find(ctx.principal, contract_id)
     try:
         amount = forms.money(ctx.form_values.get("amount", ""), record.currency, field="bonus_amount")
         bonuses.grant(
@@ -308,13 +310,13 @@ def set_top_up(ctx: PageContext, contract_id: str):
 
 def _settle(step: str):
     def handler(ctx: PageContext, contract_id: str, amendment_id: str):
-        from chalicelib.services import contracts
+        from chalicelib.services.contracts import amendments
 
         try:
             if step == "withdraw":
-                contracts.withdraw_amendment(ctx.principal, contract_id, amendment_id, deps=ctx.deps)
+                amendments.withdraw_amendment(ctx.principal, contract_id, amendment_id, deps=ctx.deps)
             else:
-                contracts.answer(
+                amendments.answer(
                     ctx.principal, contract_id, amendment_id, accept=step == "accept", deps=ctx.deps
                 )
         except DomainError as error:
@@ -393,7 +395,7 @@ def offer_form(ctx: PageContext):
 
 def _offer_draft(ctx: PageContext, currency: str, source: dict):
     from chalicelib.domain import contracts as terms
-    from chalicelib.services import contracts
+    from chalicelib.services.contracts import offers
 
     values = ctx.form_values
     kind = values.get("kind", "hourly")
@@ -414,7 +416,7 @@ def _offer_draft(ctx: PageContext, currency: str, source: dict):
     if tier not in ("1", "2"):
         raise InvalidInput("tier 1 or 2", field="tier")
     windows = forms.weekly_windows(values)
-    return contracts.OfferDraft(
+    return offers.OfferDraft(
         title=values.get("title", "")[:120],
         kind=terms.Kind(kind),
         rate=forms.money(values.get("rate", ""), currency, field="rate"),
@@ -446,13 +448,11 @@ _FORM_FIELDS = {
 
 @pages.post("/app/offers", access=MEMBER)
 def make_offer(ctx: PageContext):
-    from chalicelib.services import contracts
+    from chalicelib.services.contracts import offers
 
     opening, _, source = _offer_source(ctx)
     try:
-        record = contracts.make_offer(
-            ctx.principal, _offer_draft(ctx, opening.currency, source), deps=ctx.deps
-        )
+        record = offers.make_offer(ctx.principal, _offer_draft(ctx, opening.currency, source), deps=ctx.deps)
     except DomainError as error:
         if error.code == "not_found" and error.field is None:
             raise

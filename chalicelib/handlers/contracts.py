@@ -53,9 +53,9 @@ def make_offer(body, principal):
     """Offer a contract from an application, or to an agent invited to an opening (mailed to them)."""
     from chalicelib.domain import contracts as rules
     from chalicelib.domain import money
-    from chalicelib.services import contracts
+    from chalicelib.services.contracts import offers
 
-    draft = contracts.OfferDraft(
+    draft = offers.OfferDraft(
         title=body.title,
         kind=rules.Kind(body.kind),
         rate=money.Money(body.rate.amount, body.rate.currency),
@@ -73,7 +73,7 @@ def make_offer(body, principal):
         opening_id=body.opening_id,
         agent_id=body.agent_id,
     )
-    return _contract(contracts.make_offer(principal, draft, deps=_deps()))
+    return _contract(offers.make_offer(principal, draft, deps=_deps()))
 
 
 @api.get("/api/v1/offers", response="ContractList", access=PARTIES)
@@ -81,19 +81,19 @@ def list_offers(principal):
     """Offers made (business) or received (agent), answered or not, newest first."""
     from chalicelib.domain import contracts as rules
     from chalicelib.schemas import contracts as schemas
-    from chalicelib.services import contracts
+    from chalicelib.services.contracts import records
 
     now = _deps().now()
-    records = [r for r in contracts.listed(principal) if contracts.status_of(r, now) in rules.OFFER_STATES]
-    return schemas.ContractList(contracts=[_contract(r, principal) for r in records])
+    offered = [r for r in records.listed(principal) if records.status_of(r, now) in rules.OFFER_STATES]
+    return schemas.ContractList(contracts=[_contract(r, principal) for r in offered])
 
 
 @api.post("/api/v1/offers/{contract_id}/accept", response="ContractView", errors=(404, 409), access=AGENT)
 def accept_offer(contract_id: str, principal):
     """Accept an offer: the contract starts and takes one of the opening's seats."""
-    from chalicelib.services import contracts
+    from chalicelib.services.contracts import offers
 
-    return _contract(contracts.accept(principal, contract_id, deps=_deps()))
+    return _contract(offers.accept(principal, contract_id, deps=_deps()))
 
 
 @api.post(
@@ -106,17 +106,17 @@ def accept_offer(contract_id: str, principal):
 )
 def decline_offer(contract_id: str, body, principal):
     """Decline an offer, with a reason the business sees if you like."""
-    from chalicelib.services import contracts
+    from chalicelib.services.contracts import offers
 
-    return _contract(contracts.decline(principal, contract_id, reason=body.reason, deps=_deps()))
+    return _contract(offers.decline(principal, contract_id, reason=body.reason, deps=_deps()))
 
 
 @api.post("/api/v1/offers/{contract_id}/withdraw", response="ContractView", errors=(404, 409), access=MEMBER)
 def withdraw_offer(contract_id: str, principal):
     """Withdraw an offer the agent has not answered."""
-    from chalicelib.services import contracts
+    from chalicelib.services.contracts import offers
 
-    return _contract(contracts.withdraw(principal, contract_id, deps=_deps()))
+    return _contract(offers.withdraw(principal, contract_id, deps=_deps()))
 
 
 # -- contracts ----------------------------------------------------------------------------------
@@ -127,37 +127,35 @@ def list_contracts(principal):
     """Contracts (active, paused, ended) of the business, or of the agent across businesses."""
     from chalicelib.domain import contracts as rules
     from chalicelib.schemas import contracts as schemas
-    from chalicelib.services import contracts
+    from chalicelib.services.contracts import records
 
     now = _deps().now()
-    records = [
-        r for r in contracts.listed(principal) if contracts.status_of(r, now) not in rules.OFFER_STATES
-    ]
-    return schemas.ContractList(contracts=[_contract(r) for r in records])
+    made = [r for r in records.listed(principal) if records.status_of(r, now) not in rules.OFFER_STATES]
+    return schemas.ContractList(contracts=[_contract(r) for r in made])
 
 
 @api.get("/api/v1/contracts/{contract_id}", response="ContractView", errors=(404,), access=PARTIES)
 def get_contract(contract_id: str, principal):
     """One contract or offer; to the agent, an offer shows where it collides with their other work."""
-    from chalicelib.services import contracts
+    from chalicelib.services.contracts import records
 
-    return _contract(contracts.find(principal, contract_id), principal)
+    return _contract(records.find(principal, contract_id), principal)
 
 
 @api.post("/api/v1/contracts/{contract_id}/pause", response="ContractView", errors=(404, 409), access=MEMBER)
 def pause_contract(contract_id: str, principal):
     """Pause: no time can be logged until it resumes (a running clock is stopped first)."""
-    from chalicelib.services import contracts
+    from chalicelib.services.contracts import lifecycle
 
-    return _contract(contracts.pause(principal, contract_id, deps=_deps()))
+    return _contract(lifecycle.pause(principal, contract_id, deps=_deps()))
 
 
 @api.post("/api/v1/contracts/{contract_id}/resume", response="ContractView", errors=(404, 409), access=MEMBER)
 def resume_contract(contract_id: str, principal):
     """Resume a paused contract."""
-    from chalicelib.services import contracts
+    from chalicelib.services.contracts import lifecycle
 
-    return _contract(contracts.resume(principal, contract_id, deps=_deps()))
+    return _contract(lifecycle.resume(principal, contract_id, deps=_deps()))
 
 
 @api.post(
@@ -169,9 +167,9 @@ def resume_contract(contract_id: str, principal):
 )
 def end_contract(contract_id: str, body, principal):
     """End the contract (either side, with a reason); time already logged stays billable."""
-    from chalicelib.services import contracts
+    from chalicelib.services.contracts import lifecycle
 
-    return _contract(contracts.end(principal, contract_id, reason=body.reason, deps=_deps()))
+    return _contract(lifecycle.end(principal, contract_id, reason=body.reason, deps=_deps()))
 
 
 @api.get(
@@ -180,11 +178,11 @@ def end_contract(contract_id: str, body, principal):
 def list_amendments(contract_id: str, principal):
     """Changes proposed to the rate or the weekly cap, and what became of them."""
     from chalicelib.schemas import contracts as schemas
-    from chalicelib.services import contracts
+    from chalicelib.services.contracts import records
 
-    record = contracts.find(principal, contract_id)
+    record = records.find(principal, contract_id)
     return schemas.AmendmentList(
-        amendments=[schemas.amendment_view(a, record.currency) for a in contracts.amendments_of(record)]
+        amendments=[schemas.amendment_view(a, record.currency) for a in records.amendments_of(record)]
     )
 
 
@@ -199,14 +197,14 @@ def list_amendments(contract_id: str, principal):
 def propose_amendment(contract_id: str, body, principal):
     """Propose a new rate (the business raises, the agent lowers) or weekly cap; the other side answers."""
     from chalicelib.schemas import contracts as schemas
-    from chalicelib.services import contracts
+    from chalicelib.services.contracts import amendments, records
 
-    record = contracts.find(principal, contract_id)
+    record = records.find(principal, contract_id)
     if body.rate is not None and body.rate.currency != record.currency:
         from chalicelib.domain.errors import InvalidInput
 
         raise InvalidInput(f"this contract pays in {record.currency}", field="rate.currency")
-    amendment = contracts.propose(
+    amendment = amendments.propose(
         principal,
         contract_id,
         rate_minor=body.rate.amount if body.rate else None,
@@ -220,13 +218,13 @@ def propose_amendment(contract_id: str, body, principal):
 def _amendment_step(step: str):
     def handler(contract_id: str, amendment_id: str, principal):
         from chalicelib.schemas import contracts as schemas
-        from chalicelib.services import contracts
+        from chalicelib.services.contracts import amendments, records
 
-        record = contracts.find(principal, contract_id)
+        record = records.find(principal, contract_id)
         if step == "withdraw":
-            settled = contracts.withdraw_amendment(principal, contract_id, amendment_id, deps=_deps())
+            settled = amendments.withdraw_amendment(principal, contract_id, amendment_id, deps=_deps())
         else:
-            settled = contracts.answer(
+            settled = amendments.answer(
                 principal, contract_id, amendment_id, accept=step == "accept", deps=_deps()
             )
         return schemas.amendment_view(settled, record.currency)
@@ -433,10 +431,11 @@ def _draft(body):
 def log_time(contract_id: str, body, principal):
     """Log time by hand. Refused with the reason and the minutes left when it breaks a rule."""
     from chalicelib.schemas import contracts as schemas
-    from chalicelib.services import contracts, diary
+    from chalicelib.services import diary
+    from chalicelib.services.contracts import records
 
     entries = diary.log_time(principal, contract_id, _draft(body), deps=_deps())
-    record = contracts.find(principal, contract_id)
+    record = records.find(principal, contract_id)
     zone, now = _zone(principal, record), _deps().now()
     return schemas.EntryList(entries=[schemas.entry_view(e, zone=zone, now=now) for e in entries])
 
@@ -451,10 +450,11 @@ def log_time(contract_id: str, body, principal):
 def revise_entry(contract_id: str, entry_id: str, body, principal):
     """Change an entry while its week is open (until Monday 12:00 UTC of the next week)."""
     from chalicelib.schemas import contracts as schemas
-    from chalicelib.services import contracts, diary
+    from chalicelib.services import diary
+    from chalicelib.services.contracts import records
 
     entry = diary.revise(principal, contract_id, entry_id, _draft(body), deps=_deps())
-    record = contracts.find(principal, contract_id)
+    record = records.find(principal, contract_id)
     return schemas.entry_view(entry, zone=_zone(principal, record), now=_deps().now())
 
 

@@ -35,13 +35,14 @@ def _neighbours(week):
 def _diary_page(ctx: PageContext, *, status: int = 200, errors=None, notice=None, values=None):
     from chalicelib.domain import contracts as terms
     from chalicelib.domain import time
-    from chalicelib.services import contracts, diary, profiles, timesheets
+    from chalicelib.services import diary, profiles, timesheets
+    from chalicelib.services.contracts import records
 
     principal = ctx.principal
     me = profiles.my_profile(principal)
     week = _week(ctx)
     now = ctx.deps.now()
-    running = [c for c in contracts.listed(principal) if contracts.status_of(c, now) is terms.Status.ACTIVE]
+    running = [c for c in records.listed(principal) if records.status_of(c, now) is terms.Status.ACTIVE]
     sheets = [timesheets.timesheet(principal, c.contract_id, week, deps=ctx.deps) for c in running]
     clock = diary.current_clock(principal)
     previous, following = _neighbours(week)

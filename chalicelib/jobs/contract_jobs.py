@@ -122,13 +122,13 @@ def _due(index, run: JobRun, until: datetime) -> Iterator[dict]:
 
 
 def _expire_offer(run: JobRun, task: dict) -> bool:
-    from chalicelib.services import contracts
+    from chalicelib.services.contracts import offers, records
 
-    record = contracts.find_for_system(TenantId(task["tenant"]), task["contract"])
+    record = records.find_for_system(TenantId(task["tenant"]), task["contract"])
     if record is None or record.status != terms.Status.OFFERED:
         return False
     try:
-        return contracts.expire(record, system=SYSTEM, deps=run.deps)
+        return offers.expire(record, system=SYSTEM, deps=run.deps)
     except Conflict:
         return False  # answered meanwhile: the agent's answer stands
 
@@ -145,13 +145,13 @@ register(
 
 
 def _pause_idle(run: JobRun, task: dict) -> bool:
-    from chalicelib.services import contracts
+    from chalicelib.services.contracts import lifecycle, records
 
-    record = contracts.find_for_system(TenantId(task["tenant"]), task["contract"])
+    record = records.find_for_system(TenantId(task["tenant"]), task["contract"])
     if record is None:
         return False
     try:
-        return contracts.pause_for_inactivity(record, system=SYSTEM, deps=run.deps)
+        return lifecycle.pause_for_inactivity(record, system=SYSTEM, deps=run.deps)
     except Conflict:
         return False  # changed meanwhile (resumed, paused, ended): nothing to do
 

@@ -402,12 +402,12 @@ def amendment_view(amendment, currency: str) -> AmendmentView:
 
 
 def contract_view(record, *, now: datetime, collisions=()) -> ContractView:
-    from chalicelib.services import contracts
+    from chalicelib.services.contracts import records
 
     block = int(record.block_minutes) if record.block_minutes is not None else None
     return ContractView(
         id=record.contract_id,
-        status=str(contracts.status_of(record, now)),
+        status=str(records.status_of(record, now)),
         kind=record.contract_kind,
         title=record.title,
         note=record.note,
@@ -427,7 +427,7 @@ def contract_view(record, *, now: datetime, collisions=()) -> ContractView:
                 rate=_money(t.rate_minor, record.currency),
                 weekly_cap_minutes=t.weekly_cap_minutes,
             )
-            for t in contracts.history_of(record)
+            for t in records.history_of(record)
         ],
         start_date=date.fromisoformat(record.start_date),
         end_date=date.fromisoformat(record.end_date) if record.end_date else None,
@@ -437,12 +437,12 @@ def contract_view(record, *, now: datetime, collisions=()) -> ContractView:
         bonus=BonusRuleView(**record.bonus) if record.bonus else None,
         offered_at=record.offered_at,
         expires_at=record.expires_at,
-        periods=[PeriodView(start=p.start, end=p.end) for p in contracts.periods_of(record).periods],
+        periods=[PeriodView(start=p.start, end=p.end) for p in records.periods_of(record).periods],
         pause_reason=record.pause_reason,
         end_reason=record.end_reason,
         ended_by=record.ended_by,
         decline_reason=record.decline_reason,
-        amendments=[amendment_view(a, record.currency) for a in contracts.amendments_of(record)],
+        amendments=[amendment_view(a, record.currency) for a in records.amendments_of(record)],
         collisions=[
             CollisionView(commitment=c.label, start=c.start, end=c.end, minutes=c.minutes) for c in collisions
         ],

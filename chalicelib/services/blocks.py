@@ -29,7 +29,7 @@ from chalicelib.domain.tenancy import TenantId
 from chalicelib.domain.time import BillingWeek
 from chalicelib.ids import new_id
 from chalicelib.mail import Mail, Subject
-from chalicelib.services import contracts
+from chalicelib.services.contracts import notices, records
 from chalicelib.store import audit
 from chalicelib.store.billing import SETTLE_SHARDS, InvoiceRecord, block_invoice_key
 from chalicelib.store.contracts import ContractRecord, contract_key, shard_of, stamp
@@ -84,7 +84,7 @@ def _tenant(contract: ContractRecord) -> TenantId:
 def _business_contract(actor: Principal, contract_id: str) -> ContractRecord:
     if actor.kind is not PrincipalKind.MEMBER:
         raise Forbidden("the business buys hours for its contracts")
-    return contracts.find(actor, contract_id)
+    return records.find(actor, contract_id)
 
 
 def blocks_of(contract: ContractRecord) -> list[InvoiceRecord]:
@@ -203,7 +203,7 @@ def buy(
             return Balance(contract, blocks_of(contract))
         rules.check_can_buy(
             Kind(contract.contract_kind),
-            contracts.status_of(contract, now),
+            records.status_of(contract, now),
             pending=contract.block_pending,
             pending_minutes=_pending_minutes(contract),
         )
@@ -217,7 +217,7 @@ def buy(
                 tx.save(_audit(contract, actor, "block.bought", {"block": target, "minutes": size}, now))
         except Conflict:
             # a second click, or time logged meanwhile: read again (a block now pending says so)
-            contract = contracts.find_for_system(tenant, contract_id)
+            contract = records.find_for_system(tenant, contract_id)
             continue
         break
     else:
@@ -229,7 +229,7 @@ def buy(
         from chalicelib.web.observability import logger
 
         logger.warning("block invoice left for advance-invoices: Stripe unavailable")
-    current = contracts.find_for_system(tenant, contract_id)
+    current = records.find_for_system(tenant, contract_id)
     return Balance(current, blocks_of(current))
 
 
@@ -248,7 +248,7 @@ def set_top_up(
     for _attempt in range(ATTEMPTS):
         now = deps.now()
         rules.check_block_contract(
-            Kind(contract.contract_kind), contracts.status_of(contract, now), field="threshold_minutes"
+            Kind(contract.contract_kind), records.status_of(contract, now), field="threshold_minutes"
         )
         setting = setting or rules.top_up(threshold_minutes, block_minutes, enabled=enabled)
         action = ContractRecord.top_up.set(setting.to_json()) if setting else ContractRecord.top_up.remove()
@@ -265,12 +265,12 @@ def set_top_up(
                     )
                 )
         except Conflict:
-            contract = contracts.find_for_system(_tenant(contract), contract_id)
+            contract = records.find_for_system(_tenant(contract), contract_id)
             continue
         break
     else:
         raise Conflict("the contract kept changing; try again", code="contended")
-    current = contracts.find_for_system(_tenant(contract), contract_id)
+    current = records.find_for_system(_tenant(contract), contract_id)
     return Balance(current, blocks_of(current))
 
 
@@ -284,7 +284,7 @@ def cancel(actor: Principal, contract_id: str, number: str, *, deps: Deps) -> Ba
     contract = _business_contract(actor, contract_id)
     rules.check_block_kind(Kind(contract.contract_kind))
     withdraw(contract, rules.block_number(number), actor=actor, deps=deps)
-    current = contracts.find_for_system(_tenant(contract), contract_id)
+    current = records.find_for_system(_tenant(contract), contract_id)
     return Balance(current, blocks_of(current))
 
 
@@ -350,7 +350,7 @@ def ended_unpaid(record: InvoiceRecord, *, deps: Deps) -> ContractRecord | None:
     contract = ContractRecord.find(
         *contract_key(TenantId(record.pk.removeprefix("T#")), record.contract_id), consistent=True
     )
-    if contract is None or contracts.status_of(contract, deps.now()) in LIVE:
+    if contract is None or records.status_of(contract, deps.now()) in LIVE:
         return None
     return contract
 
@@ -390,7 +390,7 @@ def top_up_order(contract: ContractRecord, *, adding: int, now: datetime) -> Top
     remaining = int(contract.block_minutes or 0) - int(contract.used_minutes or 0) - adding
     if not rules.top_up_due(
         setting,
-        status=contracts.status_of(contract, now),
+        status=records.status_of(contract, now),
         remaining_after=remaining,
         adding=adding,
         pending=contract.block_pending,
@@ -451,7 +451,7 @@ def tell_agent(record: InvoiceRecord, grant: Grant, *, deps: Deps) -> None:
     from chalicelib.domain.diary import hours_and_minutes
 
     contract = grant.contract
-    if contracts.status_of(contract, deps.now()) not in LIVE:
+    if records.status_of(contract, deps.now()) not in LIVE:
         return  # paid after the contract ended: refunded in full by the payout run, nothing to log
     left = grant.offset + grant.minutes - int(contract.used_minutes or 0)
     deps.mailer.send(
@@ -460,7 +460,7 @@ def tell_agent(record: InvoiceRecord, grant: Grant, *, deps: Deps) -> None:
             subject=Subject.BLOCK_TOPPED_UP,
             text=f"The business bought {hours_and_minutes(grant.minutes)} more on a block contract: "
             f"{hours_and_minutes(max(left, 0))} left to log.\n\n"
-            + contracts.quoted(contract)
+            + notices.quoted(contract)
             + f"\n\n{deps.link('/agent/contracts/' + contract.contract_id)}\n",
         ),
         now=deps.now(),

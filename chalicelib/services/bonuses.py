@@ -16,7 +16,7 @@ from chalicelib.domain.tenancy import TenantId
 from chalicelib.domain.time import BillingWeek
 from chalicelib.ids import new_id
 from chalicelib.mail import Mail, Subject
-from chalicelib.services import contracts
+from chalicelib.services.contracts import notices, records
 from chalicelib.store import audit, keys
 from chalicelib.store.contracts import (
     BonusRecord,
@@ -36,9 +36,9 @@ MAX_BONUS_MINOR = 1_000_000
 def grant(actor: Principal, contract_id: str, *, amount: Money, note: str, deps: Deps) -> BonusRecord:
     if actor.kind is not PrincipalKind.MEMBER:
         raise Forbidden("the business pays bonuses")
-    record = contracts.find(actor, contract_id)
+    record = records.find(actor, contract_id)
     now = deps.now()
-    if contracts.status_of(record, now).value not in ("active", "paused", "ended") or not record.periods:
+    if records.status_of(record, now).value not in ("active", "paused", "ended") or not record.periods:
         raise InvalidInput("bonuses go to contracts that have started", field="contract_id")
     if amount.currency != record.currency:
         raise InvalidInput(f"this contract pays in {record.currency}", field="amount.currency")
@@ -47,7 +47,7 @@ def grant(actor: Principal, contract_id: str, *, amount: Money, note: str, deps:
     text = note.strip()
     if len(text) > 300:
         raise InvalidInput("at most 300 characters", field="note")
-    tenant = contracts.tenant_of(record)
+    tenant = records.tenant_of(record)
     week = BillingWeek.containing(now)
     bonus_id = new_id()
     bonus = BonusRecord(
@@ -90,7 +90,7 @@ def grant(actor: Principal, contract_id: str, *, amount: Money, note: str, deps:
             subject=Subject.BONUS_GRANTED,
             text="A business granted you a bonus on deskhire. It is paid with week "
             f"{week}'s hours.\n\n"
-            + contracts.quoted(record, note=text, note_label="The business's note")
+            + notices.quoted(record, note=text, note_label="The business's note")
             + f"\n\n{deps.link('/agent/earnings')}\n",
         ),
         now=now,
@@ -99,11 +99,11 @@ def grant(actor: Principal, contract_id: str, *, amount: Money, note: str, deps:
 
 
 def of_contract(actor: Principal, contract_id: str) -> list[BonusRecord]:
-    record = contracts.find(actor, contract_id)
+    record = records.find(actor, contract_id)
     return [
         b
         for b in BonusRecord.query(
-            contract_partition(contracts.tenant_of(record), contract_id), BonusRecord.sk.startswith("BONUS#")
+            contract_partition(records.tenant_of(record), contract_id), BonusRecord.sk.startswith("BONUS#")
         )
         if isinstance(b, BonusRecord)
     ]

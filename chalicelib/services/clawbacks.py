@@ -234,7 +234,7 @@ def refund_after_payout(
 
 
 def _tell(item: ClawbackRecord, *, deps: Deps) -> None:
-    from chalicelib.services import contracts as contracts_service
+    from chalicelib.services.contracts import notices
 
     record = InvoiceRecord.find(*invoice_key(TenantId(item.tenant_id), BillingWeek.parse(item.week)))
     money = f"{format_amount(int(item.refund), item.currency)} {item.currency.upper()}"
@@ -257,7 +257,7 @@ def _tell(item: ClawbackRecord, *, deps: Deps) -> None:
                     f"After a complaint from the business, deskhire refunded {int(item.minutes)} "
                     f"minutes of week {item.week} ({item.reason}). {taken} of what you were paid is taken "
                     "back from your Stripe balance, or from your next payouts if it cannot cover it.\n\n"
-                    + contracts_service.quoted(contract)
+                    + notices.quoted(contract)
                     + "\n"
                 ),
             ),

@@ -14,7 +14,8 @@ from chalicelib.domain.errors import Forbidden
 from chalicelib.domain.identity import Principal, PrincipalKind
 from chalicelib.domain.tenancy import AgentId
 from chalicelib.domain.time import BillingWeek
-from chalicelib.services import contracts, diary, openings
+from chalicelib.services import diary, openings
+from chalicelib.services.contracts import records
 from chalicelib.store.contracts import ContractRecord
 from chalicelib.store.marketplace import schedule_of
 
@@ -43,14 +44,14 @@ def business_coverage(
         for iv in cal.schedule_in_week(schedule_of(opening.coverage), zone, monday)
     ]
     now = deps.now()
-    staffed = [c for c in contracts.listed(actor) if contracts.status_of(c, now) in COMMITTED]
+    staffed = [c for c in records.listed(actor) if records.status_of(c, now) in COMMITTED]
     layers = [cal.Layer("wanted", "Wanted", "wanted", cal.merge(wanted))]
     layers += [
         cal.Layer(
             c.contract_id,
             c.agent_name,
             "schedule",
-            cal.schedule_in_week(contracts.coverage_of(c), zone, monday),
+            cal.schedule_in_week(records.coverage_of(c), zone, monday),
         )
         for c in staffed
     ]
@@ -67,13 +68,13 @@ def agent_calendar(
     zone = my_profile(actor).time_zone
     monday = local_monday(week)
     now = deps.now()
-    committed = [c for c in contracts.listed(actor) if contracts.status_of(c, now) in COMMITTED]
+    committed = [c for c in records.listed(actor) if records.status_of(c, now) in COMMITTED]
     layers = [
         cal.Layer(
             c.contract_id,
             c.business_name,
             "schedule",
-            cal.schedule_in_week(contracts.coverage_of(c), zone, monday),
+            cal.schedule_in_week(records.coverage_of(c), zone, monday),
         )
         for c in committed
     ]
@@ -93,14 +94,14 @@ def offer_collisions(actor: Principal, offer: ContractRecord, *, deps: Deps) -> 
         return []
     now = deps.now()
     others = [
-        (c.business_name + " · " + c.title, contracts.coverage_of(c))
-        for c in contracts.listed(actor)
-        if c.contract_id != offer.contract_id and contracts.status_of(c, now) in COMMITTED
+        (c.business_name + " · " + c.title, records.coverage_of(c))
+        for c in records.listed(actor)
+        if c.contract_id != offer.contract_id and records.status_of(c, now) in COMMITTED
     ]
     if not others:
         return []
     start = max(date.fromisoformat(offer.start_date), now.date())
-    return cal.collisions(contracts.coverage_of(offer), others, start=start)
+    return cal.collisions(records.coverage_of(offer), others, start=start)
 
 
 def local_label(moment: datetime, zone: str) -> str:

@@ -23,7 +23,8 @@ from chalicelib.domain.identity import Principal, PrincipalKind
 from chalicelib.domain.tenancy import AgentId, TenantId
 from chalicelib.domain.time import BillingWeek, to_minute
 from chalicelib.ids import new_id_in_week, week_start_of
-from chalicelib.services import blocks, contracts
+from chalicelib.services import blocks
+from chalicelib.services.contracts import records
 from chalicelib.store import audit
 from chalicelib.store.base import Entity
 from chalicelib.store.billing import InvoiceRecord
@@ -114,7 +115,7 @@ def _span(entry: EntryRecord) -> rules.Span:
 
 def read_state(contract: ContractRecord, *, weeks: set[BillingWeek], days: set[date]) -> DiaryState:
     """One consistent BatchGetItem for everything a diary write checks."""
-    agent, tenant = AgentId(contract.agent_id), contracts.tenant_of(contract)
+    agent, tenant = AgentId(contract.agent_id), records.tenant_of(contract)
     wanted = [clock_key(agent)]
     wanted += [diary_day_key(agent, day) for day in days]
     wanted += [timesheet_key(tenant, contract.contract_id, week) for week in weeks]
@@ -143,7 +144,7 @@ def _check_allowance(
     being edited, which no longer count."""
     freed = freed or {}
     if contract.contract_kind == terms.Kind.HOURLY:
-        history = contracts.history_of(contract)
+        history = records.history_of(contract)
         adding: dict[BillingWeek, int] = {}
         for week, piece in pieces:
             adding[week] = adding.get(week, 0) + piece.minutes
@@ -159,7 +160,7 @@ def _check_allowance(
 
 
 def _check_in_contract(contract: ContractRecord, span: rules.Span) -> None:
-    periods = contracts.periods_of(contract)
+    periods = records.periods_of(contract)
     if not periods.covering(span.start, span.end):
         raise rules.EntryRejected(periods.why_not(span.start, span.end), code="outside_contract")
 
@@ -190,8 +191,8 @@ def _commit(
     summary: dict,
     now: datetime,
 ) -> None:
-    tenant = contracts.tenant_of(contract)
-    history = contracts.history_of(contract)
+    tenant = records.tenant_of(contract)
+    history = records.history_of(contract)
     hourly = contract.contract_kind == terms.Kind.HOURLY
     with transaction() as tx:
         for entry in change.put:
@@ -286,7 +287,7 @@ def _new_entries(
     now: datetime,
 ) -> tuple[list[tuple[BillingWeek, rules.Span]], list[EntryRecord]]:
     pieces = rules.split_by_week(span)
-    tenant = contracts.tenant_of(contract)
+    tenant = records.tenant_of(contract)
     ids = [new_id_in_week(week.starts_at) for week, _ in pieces]
     entries = []
     for index, (week, piece) in enumerate(pieces):
@@ -375,7 +376,7 @@ def log_time(actor: Principal, contract_id: str, draft: EntryDraft, *, deps: Dep
     _require_agent(actor)
 
     def attempt() -> list[EntryRecord]:
-        contract = contracts.find(actor, contract_id)
+        contract = records.find(actor, contract_id)
         now = deps.now()
         span = rules.check_span(draft.started_at, draft.ended_at, now=now)
         memo, tickets = rules.check_memo(draft.memo, draft.tickets)
@@ -395,11 +396,11 @@ def log_time(actor: Principal, contract_id: str, draft: EntryDraft, *, deps: Dep
 
 
 def find_entry(actor: Principal, contract_id: str, entry_id: str) -> tuple[ContractRecord, EntryRecord]:
-    contract = contracts.find(actor, contract_id)
+    contract = records.find(actor, contract_id)
     entry = None
     if entry_id.isalnum() and week_start_of(entry_id) is not None:
         entry = EntryRecord.find(
-            *entry_key(contracts.tenant_of(contract), contract_id, entry_id), consistent=True
+            *entry_key(records.tenant_of(contract), contract_id, entry_id), consistent=True
         )
     if entry is None:
         raise NotFound("no such entry")
@@ -508,7 +509,7 @@ def _cap_left(
 ) -> dict[BillingWeek, int] | None:
     if contract.contract_kind != terms.Kind.HOURLY:
         return None
-    history = contracts.history_of(contract)
+    history = records.history_of(contract)
     return {
         week: max(0, (terms.terms_in_week(history, week).weekly_cap_minutes or 0) - state.logged(week))
         for week in weeks
@@ -532,15 +533,15 @@ def clock_in(actor: Principal, contract_id: str, *, memo: str = "", deps: Deps) 
     agent = _require_agent(actor)
 
     def attempt() -> ClockRecord:
-        contract = contracts.find(actor, contract_id)
+        contract = records.find(actor, contract_id)
         now = to_minute(deps.now())
-        status = contracts.status_of(contract, now)
+        status = records.status_of(contract, now)
         if status is not terms.Status.ACTIVE:
             raise Conflict(
                 f"this contract is {status}; time can be logged only while it is active",
                 code="contract_not_active",
             )
-        period_stop = contracts.periods_of(contract).open_until(now)
+        period_stop = records.periods_of(contract).open_until(now)
         limit = now + rules.CLOCK_LIMIT
         weeks = _weeks_between(now, limit)
         state = read_state(contract, weeks=weeks, days=set())
@@ -633,11 +634,11 @@ def _close(clock: ClockRecord, *, actor: Principal, deps: Deps, by_system: bool)
         current = ClockRecord.find(clock.pk, clock.sk, consistent=True)
         if current is None or current.started_at != clock.started_at:
             return ClockedOut([], None)  # someone else closed it meanwhile
-        contract = contracts.find_for_system(TenantId(current.tenant_id), current.contract_id)
+        contract = records.find_for_system(TenantId(current.tenant_id), current.contract_id)
         now = to_minute(deps.now())
         start = to_minute(current.started_at)
         try:
-            period_stop = contracts.periods_of(contract).open_until(start) if contract else start
+            period_stop = records.periods_of(contract).open_until(start) if contract else start
         except Conflict:
             period_stop = start
         horizon = max(start, min(now, start + rules.CLOCK_LIMIT))
@@ -704,13 +705,13 @@ def close_due_clocks(*, as_of: datetime, deps: Deps) -> int:
 
 
 def close_if_due(clock: ClockRecord, *, deps: Deps) -> bool:
-    contract = contracts.find_for_system(TenantId(clock.tenant_id), clock.contract_id)
+    contract = records.find_for_system(TenantId(clock.tenant_id), clock.contract_id)
     start, now = to_minute(clock.started_at), to_minute(deps.now())
     if contract is not None:
         weeks = _weeks_between(start, start + rules.CLOCK_LIMIT)
         state = read_state(contract, weeks=weeks, days=set())
         try:
-            period_stop = contracts.periods_of(contract).open_until(start)
+            period_stop = records.periods_of(contract).open_until(start)
         except Conflict:
             period_stop = start
         stop = rules.clock_stop(

@@ -21,7 +21,8 @@ from chalicelib.domain.text import quoted_text
 from chalicelib.domain.time import BillingWeek
 from chalicelib.ids import new_id
 from chalicelib.mail import Mail, Subject, SubjectLine
-from chalicelib.services import contracts, diary, timesheets
+from chalicelib.services import diary, timesheets
+from chalicelib.services.contracts import notices, records
 from chalicelib.store import audit
 from chalicelib.store.contracts import (
     DISPUTE_QUEUE,
@@ -69,16 +70,14 @@ class Evidence:
 
 
 def _side(actor: Principal) -> Side:
-    return contracts.side_of(actor)
+    return records.side_of(actor)
 
 
 def precheck(actor: Principal, contract_id: str, entry_id: str) -> Evidence:
     if actor.kind is not PrincipalKind.MEMBER:
         raise Forbidden("the business reviews time")
     contract, entry = diary.find_entry(actor, contract_id, entry_id)
-    day_entries = diary.week_entries(
-        contracts.tenant_of(contract), contract_id, BillingWeek.parse(entry.week)
-    )
+    day_entries = diary.week_entries(records.tenant_of(contract), contract_id, BillingWeek.parse(entry.week))
     same_day = [
         e
         for e in day_entries
@@ -99,7 +98,7 @@ def precheck(actor: Principal, contract_id: str, entry_id: str) -> Evidence:
 def for_entry(actor: Principal, contract_id: str, entry_id: str) -> DisputeRecord:
     contract, entry = diary.find_entry(actor, contract_id, entry_id)
     record = DisputeRecord.find(
-        *dispute_key(contracts.tenant_of(contract), contract_id, entry_id), consistent=True
+        *dispute_key(records.tenant_of(contract), contract_id, entry_id), consistent=True
     )
     if record is None:
         raise NotFound("no dispute on this entry")
@@ -117,7 +116,7 @@ def file(actor: Principal, contract_id: str, entry_id: str, *, reason: str, deps
     if entry.review:
         raise Conflict(f"this entry is already {entry.review}", code="illegal_transition")
     timesheets.ensure_locked(contract, week, now=now)
-    tenant = contracts.tenant_of(contract)
+    tenant = records.tenant_of(contract)
     dispute_id = new_id()
     record = DisputeRecord(
         *dispute_key(tenant, contract_id, entry_id),
@@ -196,7 +195,7 @@ def file(actor: Principal, contract_id: str, entry_id: str, *, reason: str, deps
             subject=Subject.DISPUTE_FILED.line(minutes=int(entry.minutes)),
             text=f"The business disputes your entry of {entry.started_at:%a %d %b %H:%M} UTC "
             f"({int(entry.minutes)} minutes).\n\n"
-            + contracts.quoted(contract, note=text, note_label="The business's reason")
+            + notices.quoted(contract, note=text, note_label="The business's reason")
             + "\n\nAnswer, amend it, or contest it on deskhire before the review closes: "
             f"{deps.link(f'/agent/contracts/{contract_id}/disputes/{entry_id}')}\n",
         ),
@@ -219,14 +218,14 @@ def message(actor: Principal, contract_id: str, entry_id: str, *, body: str, dep
     side = _side(actor)
     note = {"side": str(side), "name": actor.name, "body": text, "at": now.isoformat()}
     record.update(actions=[DisputeRecord.messages.set([*record.messages, note])])
-    contract = contracts.find(actor, contract_id)
+    contract = records.find(actor, contract_id)
     _tell(
         contract,
         record,
         side,
         Subject.DISPUTE_MESSAGE,
         f"The {side} wrote in the dispute.\n\n"
-        + contracts.quoted(contract, note=text, note_label=f"The {side}'s message"),
+        + notices.quoted(contract, note=text, note_label=f"The {side}'s message"),
         deps=deps,
     )
     return record
@@ -254,13 +253,13 @@ def contest(actor: Principal, contract_id: str, entry_id: str, *, deps: Deps) ->
                 at=now,
             )
         )
-    contract = contracts.find(actor, contract_id)
+    contract = records.find(actor, contract_id)
     _tell(
         contract,
         record,
         Side.AGENT,
         Subject.DISPUTE_CONTESTED,
-        "The agent contested the dispute; a deskhire operator will decide.\n\n" + contracts.quoted(contract),
+        "The agent contested the dispute; a deskhire operator will decide.\n\n" + notices.quoted(contract),
         deps=deps,
     )
     return for_entry(actor, contract_id, entry_id)
@@ -373,7 +372,7 @@ def _settle(
 ) -> DisputeRecord:
     now = deps.now()
     tenant = TenantId(record.tenant_id)
-    contract = contracts.find_for_system(tenant, record.contract_id)
+    contract = records.find_for_system(tenant, record.contract_id)
     entry = EntryRecord.find(*_entry_key(record), consistent=True)
     pk, sk = timesheet_key(tenant, record.contract_id, BillingWeek.parse(record.week))
     with transaction(conflict_message="the dispute changed meanwhile; reload it") as tx:
@@ -423,7 +422,7 @@ def _settle(
         text = (
             f"The dispute over {int(record.minutes)} minutes is {outcome}: {split.upheld} minutes upheld "
             f"(refunded to the business), {split.released} paid to the agent.\n\n"
-            + contracts.quoted(contract)
+            + notices.quoted(contract)
             + (f"\n\nFrom deskhire:\n{quoted_text(note)}" if note else "")
         )
         _tell(contract, resolved, None, Subject.DISPUTE_SETTLED.line(outcome=outcome), text, deps=deps)
@@ -452,7 +451,7 @@ def _tell(
             Mail(to=contract.agent_email, subject=subject, text=f"{text}\n\n{agent_link}\n"), now=deps.now()
         )
     if side is not Side.BUSINESS:
-        contracts.mail_business(contract, subject, text, deps=deps)
+        notices.mail_business(contract, subject, text, deps=deps)
 
 
 def agent_disputes(actor: Principal) -> list[DisputeRecord]:

@@ -91,7 +91,7 @@ def clear_past_due(tenant: TenantId, *, paid_invoice: str | None = None, deps: D
 
 def _resume_paused_for_billing(tenant: TenantId, *, deps: Deps) -> int:
     from chalicelib.domain.identity import SYSTEM
-    from chalicelib.services import contracts
+    from chalicelib.services.contracts import lifecycle
     from chalicelib.store.contracts import ContractRecord
 
     resumed = 0
@@ -102,7 +102,7 @@ def _resume_paused_for_billing(tenant: TenantId, *, deps: Deps) -> int:
             and record.pause_reason == PAUSE_REASON
         ):
             try:
-                contracts.resume_for_system(record, system=SYSTEM, deps=deps)
+                lifecycle.resume_for_system(record, system=SYSTEM, deps=deps)
                 resumed += 1
             except Conflict:
                 continue
@@ -111,23 +111,20 @@ def _resume_paused_for_billing(tenant: TenantId, *, deps: Deps) -> int:
 
 def pause_contracts(tenant: TenantId, *, deps: Deps) -> int:
     from chalicelib.domain.identity import SYSTEM
-    from chalicelib.services import contracts
+    from chalicelib.services.contracts import lifecycle, records
     from chalicelib.store.billing import block_invoice_key
     from chalicelib.store.contracts import ContractRecord
 
     paused = 0
     for record in ContractRecord.query(keys.tenant_pk(tenant), ContractRecord.sk.startswith("CONTRACT#")):
-        if (
-            not isinstance(record, ContractRecord)
-            or contracts.status_of(record, deps.now()).value != "active"
-        ):
+        if not isinstance(record, ContractRecord) or records.status_of(record, deps.now()).value != "active":
             continue
         if record.contract_kind == "block":
             block = InvoiceRecord.find(*block_invoice_key(tenant, record.contract_id), consistent=True)
             if block is not None and block.status == rules.InvoiceStatus.PAID:
                 continue  # prepaid: nothing is owed for it
         try:
-            contracts.pause_for_system(record, reason=PAUSE_REASON, system=SYSTEM, deps=deps)
+            lifecycle.pause_for_system(record, reason=PAUSE_REASON, system=SYSTEM, deps=deps)
             paused += 1
         except Conflict:
             continue

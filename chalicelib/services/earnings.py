@@ -13,7 +13,8 @@ from chalicelib.domain.identity import Principal, PrincipalKind
 from chalicelib.domain.money import Money, line_amount
 from chalicelib.domain.tenancy import AgentId
 from chalicelib.domain.time import BillingWeek
-from chalicelib.services import contracts, invoicing, payouts, settlement, timesheets
+from chalicelib.services import invoicing, payouts, settlement, timesheets
+from chalicelib.services.contracts import records
 from chalicelib.store.base import Entity
 from chalicelib.store.billing import PayoutAccount, TransferRecord
 from chalicelib.store.contracts import ContractRecord, timesheet_key
@@ -56,19 +57,17 @@ def earnings(actor: Principal, *, deps: Deps) -> Earnings:
     # hourly and block contracts alike: a block's weeks are logged and reviewed as an hourly
     # contract's are; only how they are paid differs (drawn from the prepaid block, below)
     worked = [
-        c
-        for c in contracts.listed(actor)
-        if c.periods and contracts.status_of(c, now) not in terms.OFFER_STATES
+        c for c in records.listed(actor) if c.periods and records.status_of(c, now) not in terms.OFFER_STATES
     ]
-    wanted = [timesheet_key(contracts.tenant_of(c), c.contract_id, w) for c in worked for w in recent]
+    wanted = [timesheet_key(records.tenant_of(c), c.contract_id, w) for c in worked for w in recent]
     sheets = {(i.pk, i.sk): i for i in Entity.batch_get(wanted, consistent_read=True)} if wanted else {}
     transfers = settlement.agent_transfers(agent)
     paid_weeks = {(t.tenant_id, t.week) for t in transfers}
     result = Earnings(weeks=[], transfers=transfers, payouts=payouts.account_of(agent))
     for contract in worked:
-        history = contracts.history_of(contract)
+        history = records.history_of(contract)
         for week in recent:
-            sheet = sheets.get(timesheet_key(contracts.tenant_of(contract), contract.contract_id, week))
+            sheet = sheets.get(timesheet_key(records.tenant_of(contract), contract.contract_id, week))
             if sheet is None or not sheet.logged_minutes:
                 continue
             minutes = timesheets.minutes_of(sheet)

@@ -160,13 +160,13 @@ def unbilled_index(shard: int) -> str:
 
 def bill_block(tenant: TenantId, contract_id: str, *, deps: Deps) -> InvoiceRecord | None:
     """A block contract's invoice: the whole block, when the agent accepts (once, by key)."""
-    from chalicelib.services import contracts
     from chalicelib.services.billing_accounts import account_of
+    from chalicelib.services.contracts import records
     from chalicelib.store.billing import block_invoice_key
 
     record = InvoiceRecord.find(*block_invoice_key(tenant, contract_id), consistent=True)
     if record is None:
-        contract = contracts.find_for_system(tenant, contract_id)
+        contract = records.find_for_system(tenant, contract_id)
         if contract is None or contract.contract_kind != "block" or not contract.periods:
             return None
         now = deps.now()
@@ -663,7 +663,8 @@ class Estimate:
 
 def estimate(actor: Principal, *, deps: Deps) -> Estimate:
     """What this week would be invoiced if it locked now: its minutes logged so far."""
-    from chalicelib.services import contracts, timesheets
+    from chalicelib.services import timesheets
+    from chalicelib.services.contracts import records
 
     if actor.kind is not PrincipalKind.MEMBER:
         raise Forbidden("the estimate is the business's")
@@ -677,7 +678,7 @@ def estimate(actor: Principal, *, deps: Deps) -> Estimate:
             continue
         from chalicelib.domain.contracts import terms_in_week
 
-        rate = terms_in_week(contracts.history_of(row.contract), week).rate_minor
+        rate = terms_in_week(records.history_of(row.contract), week).rate_minor
         weeks.append(
             rules.WorkedWeek(
                 row.contract.contract_id,

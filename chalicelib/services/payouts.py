@@ -187,10 +187,10 @@ def transfers_wait(actor: Principal, account: PayoutAccount | None = None, *, no
     """Whether the agent should be reminded that their transfers wait: payouts are not enabled,
     and they have a contract (running or past) whose time would be paid out."""
     from chalicelib.domain.contracts import OFFER_STATES
-    from chalicelib.services import contracts
+    from chalicelib.services.contracts import records
 
     if account is None:
         account = account_of(AgentId(actor.id))
     if can_receive(account):
         return False
-    return any(contracts.status_of(c, now) not in OFFER_STATES for c in contracts.listed(actor))
+    return any(records.status_of(c, now) not in OFFER_STATES for c in records.listed(actor))

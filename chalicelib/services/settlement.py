@@ -96,11 +96,12 @@ def _block_target(record: InvoiceRecord, *, deps: Deps) -> tuple[rules.Settlemen
     still disputed are held; once the contract has ended, its last week is paid out and no dispute
     is open, the rest is refunded. With it, the latest week whose minutes are drawn: a draw-down's
     transfer is listed under the week it pays for, not the week the block was bought."""
-    from chalicelib.services import contracts, timesheets
+    from chalicelib.services import timesheets
+    from chalicelib.services.contracts import records
 
     tenant, now = _tenant(record), deps.now()
-    contract = contracts.find_for_system(tenant, record.contract_id)
-    periods = contracts.periods_of(contract).periods
+    contract = records.find_for_system(tenant, record.contract_id)
+    periods = records.periods_of(contract).periods
     week = BillingWeek.containing(periods[0].start)
     last = BillingWeek.containing(now)
     drawn = disputed = 0
@@ -116,7 +117,7 @@ def _block_target(record: InvoiceRecord, *, deps: Deps) -> tuple[rules.Settlemen
             if minutes.payable:
                 paid_week = str(week)
         week = week.next()
-    ended = contracts.status_of(contract, now).value == "ended"
+    ended = records.status_of(contract, now).value == "ended"
     if ended:
         stop = max((p.end for p in periods if p.end), default=contract.ends_at or now)
         last_worked = BillingWeek.containing(stop)

@@ -20,7 +20,8 @@ from chalicelib.domain.errors import Conflict, Forbidden
 from chalicelib.domain.identity import Principal, PrincipalKind
 from chalicelib.domain.tenancy import TenantId
 from chalicelib.domain.time import BillingWeek
-from chalicelib.services import contracts, diary
+from chalicelib.services import diary
+from chalicelib.services.contracts import records
 from chalicelib.store import audit
 from chalicelib.store.base import is_condition_failure
 from chalicelib.store.contracts import (
@@ -111,12 +112,12 @@ def minutes_of(record: TimesheetRecord | None) -> rules.WeekMinutes:
 
 
 def timesheet(actor: Principal, contract_id: str, week: BillingWeek, *, deps: Deps) -> Timesheet:
-    contract = contracts.find(actor, contract_id)
+    contract = records.find(actor, contract_id)
     return _build(contract, week, zone=viewer_zone(actor, contract), now=deps.now())
 
 
 def _build(contract: ContractRecord, week: BillingWeek, *, zone: str, now: datetime) -> Timesheet:
-    tenant = contracts.tenant_of(contract)
+    tenant = records.tenant_of(contract)
     record = TimesheetRecord.find(*timesheet_key(tenant, contract.contract_id, week), consistent=True)
     entries = diary.week_entries(tenant, contract.contract_id, week)
     disputes = _disputes(tenant, contract.contract_id) if any(e.review for e in entries) else {}
@@ -129,7 +130,7 @@ def _build(contract: ContractRecord, week: BillingWeek, *, zone: str, now: datet
         )
         for e in entries
     ]
-    in_week = terms.terms_in_week(contracts.history_of(contract), week)
+    in_week = terms.terms_in_week(records.history_of(contract), week)
     hourly = contract.contract_kind == terms.Kind.HOURLY
     return Timesheet(
         contract=contract,
@@ -147,9 +148,9 @@ def _build(contract: ContractRecord, week: BillingWeek, *, zone: str, now: datet
 def weeks_of(actor: Principal, contract_id: str, *, deps: Deps, count: int = 8) -> list[BillingWeek]:
     """The weeks to offer in a week picker: the last `count` weeks up to now, newest first,
     not before the contract started."""
-    contract = contracts.find(actor, contract_id)
+    contract = records.find(actor, contract_id)
     now = deps.now()
-    periods = contracts.periods_of(contract).periods
+    periods = records.periods_of(contract).periods
     first = BillingWeek.containing(periods[0].start) if periods else BillingWeek.containing(now)
     weeks, week = [], BillingWeek.containing(now)
     while len(weeks) < count and week >= first:
@@ -163,10 +164,10 @@ def weeks_of(actor: Principal, contract_id: str, *, deps: Deps, count: int = 8) 
 
 def lock(tenant: TenantId, contract_id: str, week: BillingWeek, *, now: datetime) -> bool:
     """Lock a contract's week: what it holds now is what is billed. False if already locked."""
-    contract = contracts.find_for_system(tenant, contract_id)
+    contract = records.find_for_system(tenant, contract_id)
     if contract is None:
         return False
-    in_week = terms.terms_in_week(contracts.history_of(contract), week)
+    in_week = terms.terms_in_week(records.history_of(contract), week)
     pk, sk = timesheet_key(tenant, contract_id, week)
     try:
         TimesheetRecord(pk, sk).update(
@@ -207,7 +208,7 @@ def ensure_locked(contract: ContractRecord, week: BillingWeek, *, now: datetime)
     """Review actions need the lock's snapshot; if the week is past its lock but the job has not
     reached it yet, lock it now (the same idempotent step the job takes)."""
     if now >= week.locks_at:
-        lock(contracts.tenant_of(contract), contract.contract_id, week, now=now)
+        lock(records.tenant_of(contract), contract.contract_id, week, now=now)
 
 
 def close(tenant: TenantId, contract_id: str, week: BillingWeek, *, now: datetime) -> bool:
@@ -255,14 +256,14 @@ def approve(
 ) -> int:
     """Approve the week's undisputed entries early (or one of them); the minutes approved."""
     _require_business(actor)
-    contract = contracts.find(actor, contract_id)
+    contract = records.find(actor, contract_id)
     now = deps.now()
     if entry_id is not None:
         _, entry = diary.find_entry(actor, contract_id, entry_id)
         week = terms_week(entry)
     rules.check_review_window(week, now=now, action="approve")
     ensure_locked(contract, week, now=now)
-    tenant = contracts.tenant_of(contract)
+    tenant = records.tenant_of(contract)
     entries = [
         e
         for e in diary.week_entries(tenant, contract_id, week)
@@ -343,7 +344,7 @@ def week_minutes(tenant: TenantId, week: BillingWeek) -> list[ContractWeek]:
         contract = found.get(contract_key(tenant, cid))
         if sheet is None or contract is None:
             continue
-        in_week = terms.terms_in_week(contracts.history_of(contract), week)
+        in_week = terms.terms_in_week(records.history_of(contract), week)
         out.append(
             ContractWeek(
                 contract_id=cid,
@@ -384,9 +385,7 @@ def overview(actor: Principal, week: BillingWeek, *, deps: Deps) -> list[WeekRow
     now = deps.now()
     tenant = actor.require_tenant()
     started = [
-        c
-        for c in contracts.listed(actor)
-        if c.periods and contracts.status_of(c, now) not in terms.OFFER_STATES
+        c for c in records.listed(actor) if c.periods and records.status_of(c, now) not in terms.OFFER_STATES
     ]
     wanted = [timesheet_key(tenant, c.contract_id, week) for c in started]
     found = {(i.pk, i.sk): i for i in Entity.batch_get(wanted, consistent_read=True)} if wanted else {}

@@ -14,7 +14,8 @@ from chalicelib.domain.tenancy import TenantId
 from chalicelib.domain.time import BillingWeek
 from chalicelib.jobs import runner
 from chalicelib.payments.gateway import PaymentsUnavailable
-from chalicelib.services import contracts, dunning, invoicing, reconciliation
+from chalicelib.services import dunning, invoicing, reconciliation
+from chalicelib.services.contracts import records
 from chalicelib.store import ledger as ledger_store
 from chalicelib.store.billing import InvoiceRecord, block_invoice_key, invoice_key
 from tests.integration.billing_helpers import block_hire, payout_day, worked_week
@@ -180,7 +181,7 @@ def test_voiding_the_unpaid_invoice_ends_the_past_due_state(client, paying):
     runner.run("bill-week", deps=paying.deps)
     paying.deps.clock.now = at(6, 10, month=12)
     runner.run("dunning", deps=paying.deps)
-    assert contracts.find_for_system(tenant, hired["contract"]["id"]).pause_reason == "payment overdue"
+    assert records.find_for_system(tenant, hired["contract"]["id"]).pause_reason == "payment overdue"
     sign_in(client, owner)
     refused = call(
         client, "POST", f"/api/v1/contracts/{hired['contract']['id']}/resume", token=owner["token"]
@@ -189,7 +190,7 @@ def test_voiding_the_unpaid_invoice_ends_the_past_due_state(client, paying):
     paying.stripe.v1.invoices.void_invoice(weekly(hired).stripe_invoice_id)
     paying.forward()
     assert weekly(hired).status == "void" and not dunning.is_past_due(tenant)
-    assert contracts.find_for_system(tenant, hired["contract"]["id"]).status == "active"
+    assert records.find_for_system(tenant, hired["contract"]["id"]).status == "active"
 
 
 def test_an_invoice_finalized_at_stripe_before_a_crash_is_adopted_after_the_key_window(

@@ -136,7 +136,7 @@ def test_after_the_retries_the_banner_promises_none_and_a_new_card_pays_at_once(
 
     from chalicelib.domain.tenancy import TenantId
     from chalicelib.domain.time import BillingWeek
-    from chalicelib.services import contracts
+    from chalicelib.services.contracts import records
     from chalicelib.store.billing import InvoiceRecord, invoice_key
 
     hired = worked_week(client, paying)
@@ -146,8 +146,8 @@ def test_after_the_retries_the_banner_promises_none_and_a_new_card_pays_at_once(
     paying.deps.clock.now += timedelta(days=6)  # the grace is over: the next dunning run pauses
     assert runner.run("dunning", deps=paying.deps).failures == []
     tenant = TenantId(owner["tenant_id"])
-    contract = contracts.find_for_system(tenant, hired["contract"]["id"])
-    assert contracts.status_of(contract, paying.deps.now()).value == "paused"
+    contract = records.find_for_system(tenant, hired["contract"]["id"])
+    assert records.status_of(contract, paying.deps.now()).value == "paused"
 
     sign_in(client, owner)
     shop = signed_in(client, owner["email"])
@@ -161,8 +161,8 @@ def test_after_the_retries_the_banner_promises_none_and_a_new_card_pays_at_once(
     assert "paid with it" in saved["message"]
     record = InvoiceRecord.find(*invoice_key(tenant, BillingWeek(2026, 48)), consistent=True)
     assert record.status == "paid" and record.last_failure is None
-    contract = contracts.find_for_system(tenant, hired["contract"]["id"])
-    assert contracts.status_of(contract, paying.deps.now()).value == "active"
+    contract = records.find_for_system(tenant, hired["contract"]["id"])
+    assert records.status_of(contract, paying.deps.now()).value == "active"
     again = shop.get("/app/billing")
     assert "past due" not in again.text
 

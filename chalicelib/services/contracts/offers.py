@@ -1,0 +1,403 @@
+"""Offers: a business offers a contract from an application, or to an agent it invited; the agent
+accepts or declines within seven days, the business may withdraw, and the expiry job expires the
+rest.
+
+Every answer is one transaction: the contract under its version (a lost race is a 409), the
+opening's seat, the application, the audit entry."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from chalicelib.composition import Deps
+from chalicelib.domain import contracts as rules
+from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
+from chalicelib.domain.identity import Principal
+from chalicelib.domain.money import Money
+from chalicelib.domain.schedule import WeeklySchedule, Window
+from chalicelib.domain.tenancy import AgentId, TenantId
+from chalicelib.ids import new_id
+from chalicelib.mail import Mail, Subject, their_words
+from chalicelib.services.contracts import notices, records, transitions
+from chalicelib.store import audit, keys
+from chalicelib.store.contracts import (
+    ContractLink,
+    ContractRecord,
+    agent_contracts_index,
+    contract_key,
+    link_key,
+    offers_index,
+    shard_of,
+    stamp,
+)
+from chalicelib.store.identity import AgentRecord, TenantRecord
+from chalicelib.store.marketplace import ApplicationRecord, InvitationRecord, OpeningRecord
+from chalicelib.store.transactions import transaction
+
+LIVE_APPLICATION = ("submitted", "shortlisted")
+
+
+@dataclass(frozen=True)
+class OfferDraft:
+    title: str
+    kind: rules.Kind
+    rate: Money
+    weekly_cap_minutes: int | None
+    block_minutes: int | None
+    start_date: date
+    end_date: date | None
+    tier: int
+    coverage: list[tuple[str, str, str]] | None  # None: the opening's coverage
+    bonus: rules.BonusRule | None = None
+    note: str = ""
+    application_id: str | None = None
+    opening_id: str | None = None
+    agent_id: str | None = None  # with opening_id: an agent invited to that opening
+
+
+def _business(tenant: TenantId) -> TenantRecord:
+    record = TenantRecord.find(keys.tenant_pk(tenant), "TENANT", consistent=True)
+    if record is None:
+        raise NotFound("no such business")
+    return record
+
+
+def _approved_agent(agent_id: str) -> AgentRecord:
+    try:
+        pk = keys.agent_pk(AgentId(agent_id))
+    except ValueError:
+        raise NotFound("no such agent") from None
+    record = AgentRecord.find(pk, "AGENT", consistent=True)
+    if record is None or record.status != "approved":
+        raise NotFound("no such agent")
+    return record
+
+
+def _source(tenant: TenantId, draft: OfferDraft) -> tuple[OpeningRecord, ApplicationRecord | None, str]:
+    """The opening, the application (if any) and the agent an offer is for."""
+    if draft.application_id:
+        application = (
+            ApplicationRecord.find(
+                keys.tenant_pk(tenant), keys.sort_key("APP", draft.application_id), consistent=True
+            )
+            if draft.application_id.isalnum()
+            else None
+        )
+        if application is None:
+            raise NotFound("no such application", field="application_id")
+        if application.status not in LIVE_APPLICATION:
+            raise Conflict(
+                f"this application is {application.status}; offers go to live applications",
+                code="application_not_live",
+            )
+        opening_id, agent_id = application.opening_id, application.agent_id
+    else:
+        if not (draft.opening_id and draft.agent_id):
+            raise InvalidInput(
+                "make an offer from an application, or to an agent you invited", field="application_id"
+            )
+        application, opening_id, agent_id = None, draft.opening_id, draft.agent_id
+        invited = (
+            InvitationRecord.find(
+                keys.tenant_pk(tenant), keys.sort_key("INVITATION", opening_id, agent_id), consistent=True
+            )
+            if opening_id.isalnum() and agent_id.isalnum()
+            else None
+        )
+        if invited is None:
+            raise Conflict(
+                "invite this agent to the opening first, or offer from their application", code="not_invited"
+            )
+    opening = OpeningRecord.find(
+        keys.tenant_pk(tenant), keys.sort_key("OPENING", opening_id), consistent=True
+    )
+    if opening is None:
+        raise NotFound("no such opening", field="opening_id")
+    if opening.status not in ("open", "paused"):
+        raise Conflict(f"this opening is {opening.status}; offers need an open one", code="opening_not_open")
+    return opening, application, agent_id
+
+
+def make_offer(actor: Principal, draft: OfferDraft, *, deps: Deps) -> ContractRecord:
+    tenant = actor.require_tenant()
+    business = _business(tenant)
+    opening, application, agent_id = _source(tenant, draft)
+    agent = _approved_agent(agent_id)
+    now = deps.now()
+    terms = rules.OfferTerms(
+        kind=draft.kind,
+        rate=draft.rate,
+        weekly_cap_minutes=draft.weekly_cap_minutes,
+        block_minutes=draft.block_minutes,
+        start_date=draft.start_date,
+        end_date=draft.end_date,
+        tier=draft.tier,
+        bonus=draft.bonus,
+    ).check(today=_local_today(now, business.time_zone), currency=business.currency, agent_tier=agent.tier)
+    if draft.coverage is None:
+        coverage = opening.coverage
+    else:
+        windows = [Window.parse(d, s, e, field=f"coverage.{i}") for i, (d, s, e) in enumerate(draft.coverage)]
+        coverage = WeeklySchedule.build(business.time_zone, windows, field="coverage").to_json()
+    title = draft.title.strip() or opening.title
+    if len(title) > 120:
+        raise InvalidInput("at most 120 characters", field="title")
+    contract_id = new_id()
+    expires = rules.offer_expires_at(now)
+    record = ContractRecord(
+        *contract_key(tenant, contract_id),
+        contract_id=contract_id,
+        tenant_id=tenant.value,
+        business_name=business.name,
+        business_time_zone=business.time_zone,
+        title=title,
+        note=draft.note.strip()[:2000],
+        opening_id=opening.opening_id,
+        application_id=application.application_id if application else None,
+        agent_id=agent.agent_id,
+        agent_name=agent.name,
+        agent_email=agent.email,
+        agent_time_zone=agent.time_zone,
+        contract_kind=str(terms.kind),
+        currency=business.currency,
+        rate_minor=terms.rate.minor,
+        weekly_cap_minutes=terms.weekly_cap_minutes,
+        terms=[rules.TermsChange(now, terms.rate.minor, terms.weekly_cap_minutes).to_json()],
+        block_minutes=terms.block_minutes,
+        used_minutes=0,
+        start_date=terms.start_date.isoformat(),
+        end_date=terms.end_date.isoformat() if terms.end_date else None,
+        coverage=coverage,
+        tier=terms.tier,
+        bonus=terms.bonus.to_json() if terms.bonus else None,
+        status=str(rules.Status.OFFERED),
+        periods=[],
+        offered_by=actor.id,
+        offered_by_name=actor.name,
+        offered_at=now,
+        expires_at=expires,
+        gsi1pk=agent_contracts_index(AgentId(agent.agent_id)),
+        gsi1sk=contract_id,
+        gsi2pk=offers_index(shard_of(contract_id)),
+        gsi2sk=keys.sort_key(stamp(expires), contract_id),
+    )
+    with transaction() as tx:
+        tx.save(record, condition=ContractRecord.pk.does_not_exist())
+        tx.save(ContractLink(*link_key(AgentId(agent.agent_id), contract_id), tenant_id=tenant.value))
+        if application is not None:
+            tx.update(
+                application,
+                actions=[ApplicationRecord.status.set("offered")],
+                on_conflict=Conflict(
+                    "the application changed meanwhile; reload it", code="stale_or_duplicate"
+                ),
+            )
+        tx.save(
+            audit.entry(
+                tenant,
+                actor,
+                "offer.sent",
+                f"contract:{contract_id}",
+                {"after": {"agent": agent.agent_id, "kind": str(terms.kind), "rate": terms.rate.minor}},
+                at=now,
+            )
+        )
+    deps.mailer.send(
+        Mail(
+            to=agent.email,
+            subject=Subject.OFFER_RECEIVED,
+            text="A business on deskhire sent you a contract offer.\n\n"
+            + their_words(
+                "the business's",
+                {"Business": business.name, "Contract": title, "From": actor.name},
+                note=record.note,
+                note_label="Note",
+            )
+            + "\n\nRead the terms on deskhire and accept or decline within 7 days: "
+            f"{deps.link('/agent/contracts/' + contract_id)}\n",
+        ),
+        now=now,
+    )
+    return record
+
+
+def _local_today(now: datetime, time_zone: str) -> date:
+    from zoneinfo import ZoneInfo
+
+    return now.astimezone(ZoneInfo(time_zone)).date()
+
+
+def _opening_for(record: ContractRecord) -> OpeningRecord | None:
+    if not record.opening_id:
+        return None
+    return OpeningRecord.find(
+        keys.tenant_pk(records.tenant_of(record)),
+        keys.sort_key("OPENING", record.opening_id),
+        consistent=True,
+    )
+
+
+def _application_for(record: ContractRecord) -> ApplicationRecord | None:
+    if not record.application_id:
+        return None
+    return ApplicationRecord.find(
+        keys.tenant_pk(records.tenant_of(record)),
+        keys.sort_key("APP", record.application_id),
+        consistent=True,
+    )
+
+
+def accept(actor: Principal, contract_id: str, *, deps: Deps) -> ContractRecord:
+    """The agent accepts: the contract starts (at its start date, or now if later) and fills one
+    of the opening's seats; the opening is `filled` when all its seats are."""
+    record = records.find(actor, contract_id)
+    now = deps.now()
+    before = records.status_of(record, now)
+    after = rules.next_status(before, "accept", side=records.side_of(actor))
+    start = rules.first_period_start(date.fromisoformat(record.start_date), record.business_time_zone, now)
+    end_date = date.fromisoformat(record.end_date) if record.end_date else None
+    opening = _opening_for(record)
+    application = _application_for(record)
+    actions = [
+        ContractRecord.status.set(str(after)),
+        ContractRecord.periods.set([rules.Period(start).to_json()]),
+        ContractRecord.decided_at.set(now),
+        ContractRecord.last_activity_at.set(start),
+    ]
+    if record.end_date:
+        actions.append(ContractRecord.ends_at.set(rules.end_bound(end_date, record.business_time_zone)))
+    actions += transitions.idle_index_actions(record, start)
+    with transaction() as tx:
+        tx.update(record, actions=actions)
+        if opening is not None:
+            if opening.status not in ("open", "paused"):
+                raise Conflict(f"the business's opening is {opening.status}", code="opening_not_open")
+            filled = int(opening.filled_seats or 0) + 1
+            if filled > int(opening.seats):
+                raise Conflict("every seat of this opening is filled", code="opening_filled")
+            seat_actions = [OpeningRecord.filled_seats.set(filled)]
+            if filled == int(opening.seats):
+                seat_actions += [
+                    OpeningRecord.status.set("filled"),
+                    OpeningRecord.gsi2pk.remove(),
+                    OpeningRecord.gsi2sk.remove(),
+                ]
+            tx.update(
+                opening,
+                actions=seat_actions,
+                on_conflict=Conflict("the opening changed meanwhile; try again", code="stale_or_duplicate"),
+            )
+        if application is not None:
+            tx.update(
+                application, actions=[ApplicationRecord.status.set("hired")], add_version_condition=False
+            )
+        tx.save(transitions.audit_entry(record, actor, "offer.accepted", before, after, now))
+    if record.contract_kind == rules.Kind.BLOCK:
+        _invoice_block(record, deps=deps)
+    notices.mail_business(
+        record,
+        Subject.OFFER_ACCEPTED,
+        f"The agent accepted your offer. The contract runs from {start:%Y-%m-%d %H:%M} UTC.\n\n"
+        + notices.quoted(record),
+        deps=deps,
+    )
+    return records.find(actor, contract_id)
+
+
+def _invoice_block(record: ContractRecord, *, deps: Deps) -> None:
+    """A block is invoiced in full on acceptance. If Stripe cannot be reached now, the invoice
+    item exists (planned) and `advance-invoices` carries it on; the acceptance stands."""
+    from chalicelib.services import invoicing
+    from chalicelib.web.observability import logger
+
+    try:
+        invoicing.bill_block(records.tenant_of(record), record.contract_id, deps=deps)
+    except Exception:
+        logger.exception("the block's invoice will be carried on by advance-invoices")
+
+
+def _release_application(tx, record: ContractRecord) -> None:
+    """An offer that ends without a contract gives the application back to the business."""
+    application = _application_for(record)
+    if application is not None and application.status == "offered":
+        tx.update(
+            application, actions=[ApplicationRecord.status.set("shortlisted")], add_version_condition=False
+        )
+
+
+def decline(actor: Principal, contract_id: str, *, reason: str, deps: Deps) -> ContractRecord:
+    record = records.find(actor, contract_id)
+    now = deps.now()
+    before = records.status_of(record, now)
+    after = rules.next_status(before, "decline", side=records.side_of(actor))
+    with transaction() as tx:
+        tx.update(
+            record,
+            actions=[
+                ContractRecord.status.set(str(after)),
+                ContractRecord.decided_at.set(now),
+                ContractRecord.decline_reason.set(reason.strip()[:500] or None),
+                *transitions.off_indexes(),
+            ],
+        )
+        _release_application(tx, record)
+        tx.save(transitions.audit_entry(record, actor, "offer.declined", before, after, now))
+    notices.mail_business(
+        record,
+        Subject.OFFER_DECLINED,
+        "The agent declined your offer.\n\n" + notices.quoted(record, note=reason, note_label="Reason"),
+        deps=deps,
+    )
+    return records.find(actor, contract_id)
+
+
+def withdraw(actor: Principal, contract_id: str, *, deps: Deps) -> ContractRecord:
+    record = records.find(actor, contract_id)
+    now = deps.now()
+    before = records.status_of(record, now)
+    after = rules.next_status(before, "withdraw", side=records.side_of(actor))
+    with transaction() as tx:
+        tx.update(
+            record,
+            actions=[
+                ContractRecord.status.set(str(after)),
+                ContractRecord.decided_at.set(now),
+                *transitions.off_indexes(),
+            ],
+        )
+        _release_application(tx, record)
+        tx.save(transitions.audit_entry(record, actor, "offer.withdrawn", before, after, now))
+    deps.mailer.send(
+        Mail(
+            to=record.agent_email,
+            subject=Subject.OFFER_WITHDRAWN,
+            text="The business withdrew its contract offer to you.\n\n" + notices.quoted(record) + "\n",
+        ),
+        now=now,
+    )
+    return records.find(actor, contract_id)
+
+
+def expire(record: ContractRecord, *, system: Principal, deps: Deps) -> bool:
+    """The expiry job: an offer unanswered for seven days expires. False if it was answered."""
+    now = deps.now()
+    if not rules.is_expired(rules.Status(record.status), record.expires_at, now):
+        return False
+    with transaction() as tx:
+        tx.update(
+            record, actions=[ContractRecord.status.set(str(rules.Status.EXPIRED)), *transitions.off_indexes()]
+        )
+        _release_application(tx, record)
+        tx.save(
+            transitions.audit_entry(
+                record, system, "offer.expired", rules.Status.OFFERED, rules.Status.EXPIRED, now
+            )
+        )
+    notices.mail_business(
+        record,
+        Subject.OFFER_EXPIRED,
+        "The agent did not answer your offer within 7 days, so it expired.\n\n" + notices.quoted(record),
+        deps=deps,
+    )
+    return True
