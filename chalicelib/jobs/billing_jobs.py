@@ -5,12 +5,12 @@ days). Each task is idempotent (see services/invoicing.py and services/settlemen
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from chalicelib.domain.tenancy import TenantId
 from chalicelib.domain.time import BillingWeek
 from chalicelib.jobs.contract_jobs import previous_week, tenants_with_time
-from chalicelib.jobs.registry import Job, JobRun, register
+from chalicelib.jobs.registry import Job, JobRun, Task, register
 from chalicelib.jobs.schedules import SCHEDULES
 from chalicelib.store.billing import (
     SETTLE_SHARDS,
@@ -22,7 +22,7 @@ from chalicelib.store.billing import (
 from chalicelib.store.contracts import SHARDS, stamp
 
 
-def _bill_tenant(run: JobRun, task: dict) -> bool:
+def _bill_tenant(run: JobRun, task: Task) -> bool:
     """Changed: an invoice was made, or moved on (drafted, itemized, finalized, collected). A run
     that finds the invoice as it left it changes nothing, and says so."""
     from chalicelib.domain.billing import FeeSchedule
@@ -30,15 +30,15 @@ def _bill_tenant(run: JobRun, task: dict) -> bool:
     from chalicelib.store.billing import invoice_key
 
     tenant = TenantId(task["tenant"])
-    before = InvoiceRecord.find(*invoice_key(tenant, run.week), consistent=True)
+    before = InvoiceRecord.find(*invoice_key(tenant, run.billing_week), consistent=True)
     schedule = FeeSchedule.from_json(task["fees"]) if task.get("fees") else None
-    record = invoicing.bill_week(tenant, run.week, deps=run.deps, schedule=schedule)
+    record = invoicing.bill_week(tenant, run.billing_week, deps=run.deps, schedule=schedule)
     if record is None:
         return False
     return before is None or (before.status, before.version) != (record.status, record.version)
 
 
-def _bill_tasks(run: JobRun) -> Iterator[dict]:
+def _bill_tasks(run: JobRun) -> Iterator[Task]:
     """A task per business with time, each carrying the fee schedule read once when the run is
     planned: one run bills every business under the same fees (an operator's change in the middle
     does not split it), and the fee item is read once, not once per business."""
@@ -62,7 +62,7 @@ register(
 )
 
 
-def _due_invoices(index, run: JobRun) -> Iterator[dict]:
+def _due_invoices(index: Callable[[int], str], run: JobRun) -> Iterator[Task]:
     for shard in range(SETTLE_SHARDS):
         for record in InvoiceRecord.gsi2.query(index(shard), InvoiceRecord.gsi2sk <= f"{stamp(run.at)}~"):
             if isinstance(record, InvoiceRecord):
@@ -74,7 +74,7 @@ def _due_invoices(index, run: JobRun) -> Iterator[dict]:
                 }
 
 
-def _payout_tasks(run: JobRun) -> Iterator[dict]:
+def _payout_tasks(run: JobRun) -> Iterator[Task]:
     yield from _due_invoices(settle_index, run)
     for shard in range(SHARDS):
         for transfer in TransferRecord.gsi2.query(waiting_index(shard)):
@@ -93,7 +93,7 @@ def _payout_tasks(run: JobRun) -> Iterator[dict]:
             yield {"kind": "clawback", "tenant": item.tenant_id, "invoice": item.invoice_id, "sk": item.sk}
 
 
-def _pay_out(run: JobRun, task: dict) -> bool:
+def _pay_out(run: JobRun, task: Task) -> bool:
     from chalicelib.services import settlement
 
     if task["kind"] == "invoice":
@@ -128,7 +128,7 @@ register(
 )
 
 
-def _retry_charge(run: JobRun, task: dict) -> bool:
+def _retry_charge(run: JobRun, task: Task) -> bool:
     from chalicelib.services import dunning
 
     # by the sort key the planner saw: a block invoice is not keyed by its week
@@ -138,7 +138,7 @@ def _retry_charge(run: JobRun, task: dict) -> bool:
     return dunning.retry(record, deps=run.deps) != "nothing"
 
 
-def _dunning_tasks(run: JobRun) -> Iterator[dict]:
+def _dunning_tasks(run: JobRun) -> Iterator[Task]:
     from chalicelib.services.dunning import dunning_index
 
     yield from _due_invoices(dunning_index, run)
@@ -155,9 +155,9 @@ register(
 )
 
 
-def _recent_tenants(run: JobRun) -> Iterator[dict]:
+def _recent_tenants(run: JobRun) -> Iterator[Task]:
     """Businesses with time in any of the last four weeks, once each."""
-    seen = set()
+    seen: set[str] = set()
     week = previous_week(run.at)
     for _ in range(4):
         for task in tenants_with_time(JobRun(job=run.job, at=run.at, deps=run.deps, week=week)):
@@ -167,7 +167,7 @@ def _recent_tenants(run: JobRun) -> Iterator[dict]:
         week = BillingWeek.containing(week.starts_at - (week.ends_at - week.starts_at))
 
 
-def _reconcile(run: JobRun, task: dict) -> bool:
+def _reconcile(run: JobRun, task: Task) -> bool:
     from chalicelib.services import reconciliation
 
     item = reconciliation.reconcile_tenant(TenantId(task["tenant"]), deps=run.deps)
@@ -185,7 +185,7 @@ register(
 )
 
 
-def _unbilled(run: JobRun) -> Iterator[dict]:
+def _unbilled(run: JobRun) -> Iterator[Task]:
     """Invoices a run left before finalization, ten minutes or more ago (not one in progress)."""
     from datetime import timedelta
 
@@ -199,7 +199,7 @@ def _unbilled(run: JobRun) -> Iterator[dict]:
                 yield {"tenant": record.pk.removeprefix("T#"), "sk": record.sk}
 
 
-def _advance(run: JobRun, task: dict) -> bool:
+def _advance(run: JobRun, task: Task) -> bool:
     from chalicelib.services import invoicing
 
     record = InvoiceRecord.find(f"T#{task['tenant']}", task["sk"], consistent=True)

@@ -6,8 +6,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain.time import BillingWeek
+
+if TYPE_CHECKING:
+    from chalicelib.composition import Deps
+
+# A task: what one piece of a job's work needs, as JSON (it may travel through the jobs queue).
+Task = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -16,8 +23,15 @@ class JobRun:
 
     job: str
     at: datetime
-    deps: object
+    deps: Deps
     week: BillingWeek | None = None
+
+    @property
+    def billing_week(self) -> BillingWeek:
+        """The week a weekly job's run is for (the runner gives every weekly job's run one)."""
+        if self.week is None:
+            raise ValueError(f"{self.job} is not a weekly job: its run has no week")
+        return self.week
 
 
 @dataclass(frozen=True)
@@ -25,12 +39,16 @@ class Job:
     name: str
     cron: str
     summary: str
-    plan: Callable[[JobRun], Iterator[dict]]
-    work: Callable[[JobRun, dict], bool]
+    plan: Callable[[JobRun], Iterator[Task]]
+    work: Callable[[JobRun, Task], bool]
     # Weekly jobs act on one billing week: which one a run at `at` is for, and from when it may.
     week_for: Callable[[datetime], BillingWeek] | None = None
     ready_at: Callable[[BillingWeek], datetime] | None = None
     prepare: Callable[[JobRun], int] | None = None
+
+    def __post_init__(self) -> None:
+        if (self.week_for is None) != (self.ready_at is None):
+            raise ValueError(f"job {self.name}: a weekly job names both week_for and ready_at")
 
 
 @dataclass

@@ -7,11 +7,15 @@ import json
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
+from typing import TYPE_CHECKING, Any, Protocol
 
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.time import BillingWeek
 from chalicelib.jobs import registry
 from chalicelib.web.observability import logger
+
+if TYPE_CHECKING:
+    from chalicelib.composition import Deps
 
 SQS_BATCH = 10
 
@@ -20,14 +24,18 @@ class NotReady(Conflict):
     code = "job_not_ready"
 
 
+class Queue(Protocol):
+    def send(self, bodies: list[str]) -> None: ...
+
+
 def run(
     name: str,
     *,
-    deps,
+    deps: Deps,
     at: datetime | None = None,
     week: BillingWeek | None = None,
     progress: Callable[[int, int], None] | None = None,
-    queue=None,
+    queue: Queue | None = None,
 ) -> registry.Report:
     """Run job `name` as of `at` (default now). A weekly job runs for `week`, by default the one
     its schedule is for, and refuses a week whose time has not come (a lock before Monday noon
@@ -37,17 +45,17 @@ def run(
         raise KeyError(f"no job {name!r}; jobs: {', '.join(sorted(jobs))}")
     job = jobs[name]
     if at is not None:
-        deps = replace(deps, clock=lambda: at)
-    at = deps.now()
-    if job.week_for is not None:
-        week = week or job.week_for(at)
-        if at < job.ready_at(week):
-            raise NotReady(
-                f"{name} for {week} may run from {job.ready_at(week):%a %d %b %H:%M} UTC, not before"
-            )
+        fixed = at
+        deps = replace(deps, clock=lambda: fixed)
+    now = deps.now()
+    if job.week_for is not None and job.ready_at is not None:  # a weekly job has both (Job checks)
+        week = week or job.week_for(now)
+        ready = job.ready_at(week)
+        if now < ready:
+            raise NotReady(f"{name} for {week} may run from {ready:%a %d %b %H:%M} UTC, not before")
     elif week is not None:
         raise ValueError(f"{name} is not a weekly job")
-    this_run = registry.JobRun(job=name, at=at, deps=deps, week=week)
+    this_run = registry.JobRun(job=name, at=now, deps=deps, week=week)
     report = registry.Report(job=name, week=str(week) if week else None)
     if job.prepare is not None:
         report.prepared = job.prepare(this_run)
@@ -68,7 +76,7 @@ def run(
     return report
 
 
-def message(this_run: registry.JobRun, task: dict) -> str:
+def message(this_run: registry.JobRun, task: registry.Task) -> str:
     return json.dumps(
         {
             "job": this_run.job,
@@ -79,7 +87,7 @@ def message(this_run: registry.JobRun, task: dict) -> str:
     )
 
 
-def work_message(body: str, *, deps) -> bool:
+def work_message(body: str, *, deps: Deps) -> bool:
     """The worker's side: one task from the queue. Raises on failure so that SQS delivers it
     again (the task is idempotent), and after a few tries parks it in the dead-letter queue."""
     data = json.loads(body)
@@ -96,9 +104,9 @@ def work_message(body: str, *, deps) -> bool:
 class SqsQueue:
     """The jobs queue of deployed stages (boto3 on first use)."""
 
-    def __init__(self, url: str, client=None):
+    def __init__(self, url: str, client: Any = None):
         self.url = url
-        self._client = client
+        self._client = client  # boto3's SQS client (untyped: boto3-stubs are not installed)
 
     def send(self, bodies: list[str]) -> None:
         if self._client is None:
@@ -111,7 +119,7 @@ class SqsQueue:
             raise RuntimeError(f"the jobs queue refused {len(response['Failed'])} messages")
 
 
-def scheduled(name: str, *, deps) -> registry.Report:
+def scheduled(name: str, *, deps: Deps) -> registry.Report:
     """What a scheduled function does: run the job now, through the queue where there is one."""
     url = deps.settings.jobs_queue_url
     report = run(name, deps=deps, queue=SqsQueue(url) if url else None)
