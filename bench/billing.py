@@ -238,8 +238,9 @@ def _add_card(world: World, owner) -> None:
 
 
 def _through_services(tag: str, world: World) -> Business:
-    from chalicelib.services import accounts, applications, diary, openings, profiles, vetting
+    from chalicelib.services import accounts, applications, openings, profiles, vetting
     from chalicelib.services.contracts import offers
+    from chalicelib.services.diary import entries
     from chalicelib.store import principals
 
     deps, clock = world.deps, world.clock
@@ -281,10 +282,10 @@ def _through_services(tag: str, world: World) -> Business:
     clock.now = LOGGED
     for agent, contract_id in zip(business.agents, business.contract_ids, strict=True):
         for span in _spans():
-            diary.log_time(
+            entries.log_time(
                 agent,
                 contract_id,
-                diary.EntryDraft(span.start, span.end, memo=MEMO, tickets=TICKETS),
+                entries.EntryDraft(span.start, span.end, memo=MEMO, tickets=TICKETS),
                 deps=deps,
             )
     _add_card(world, owner)

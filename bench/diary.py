@@ -207,7 +207,7 @@ def _log_history_through_service(agent, contract, count: int, clock: Clock, deps
     from chalicelib.domain import diary as rules
     from chalicelib.domain.time import BillingWeek
     from chalicelib.jobs import runner
-    from chalicelib.services import diary
+    from chalicelib.services.diary import entries
 
     per_day = max(1, math.ceil(count / (SMALL_WEEKS * 5)))
     first = BillingWeek.containing(NOW).starts_at - timedelta(weeks=SMALL_WEEKS)
@@ -221,10 +221,10 @@ def _log_history_through_service(agent, contract, count: int, clock: Clock, deps
     for week in sorted({BillingWeek.containing(s.start) for s in spans}, key=lambda w: w.starts_at):
         clock.now = week.ends_at - timedelta(hours=2)
         for span in (s for s in spans if BillingWeek.containing(s.start) == week):
-            diary.log_time(
+            entries.log_time(
                 agent,
                 contract.contract_id,
-                diary.EntryDraft(span.start, span.end, memo="Answered tickets", tickets=("ZD-1",)),
+                entries.EntryDraft(span.start, span.end, memo="Answered tickets", tickets=("ZD-1",)),
                 deps=deps,
             )
         for job, at in (("lock-week", week.locks_at), ("close-review", week.review_closes_at)):
@@ -322,22 +322,22 @@ def _check_history(agent, contract, count: int) -> dict[str, list]:
     """The history's invariants, as the service keeps them; returns its items by kind."""
     from chalicelib.domain import diary as rules
     from chalicelib.domain.tenancy import AgentId
-    from chalicelib.services import diary
+    from chalicelib.services.diary import entries
 
     items = _history_items(contract)
-    entries = items.get("EntryRecord", [])
-    assert len(entries) == count, (len(entries), count)
-    indexed = diary.agent_entries(AgentId(agent.id), datetime(2000, 1, 1, tzinfo=UTC), NOW)
+    written = items.get("EntryRecord", [])
+    assert len(written) == count, (len(written), count)
+    indexed = entries.agent_entries(AgentId(agent.id), datetime(2000, 1, 1, tzinfo=UTC), NOW)
     assert len(indexed) == count, (len(indexed), count)
     by_week: dict[str, list] = {}
-    for entry in entries:
+    for entry in written:
         by_week.setdefault(entry.week, []).append(entry)
     for sheet in items.get("TimesheetRecord", []):
         minutes = sum(int(e.minutes) for e in by_week[sheet.week])
         assert sheet.status == "closed" and sheet.logged_minutes == minutes == sheet.approved_minutes
         assert sheet.entry_count == len(by_week[sheet.week])
     assert len(items.get("TimesheetRecord", [])) == len(by_week) == len(items.get("WeekMarker", []))
-    refs = {f"{e.tenant_id}/{e.contract_id}/{e.entry_id}": e for e in entries}
+    refs = {f"{e.tenant_id}/{e.contract_id}/{e.entry_id}": e for e in written}
     held = 0
     for day in items.get("DiaryDayRecord", []):
         for span in (rules.DaySpan.from_json(s) for s in day.spans):
@@ -364,7 +364,8 @@ def _slots(count: int):
 
 def run() -> dict:
     from chalicelib import composition
-    from chalicelib.services import accounts, diary
+    from chalicelib.services import accounts
+    from chalicelib.services.diary import entries
     from chalicelib.settings import Settings
     from chalicelib.store import principals
 
@@ -403,10 +404,10 @@ def run() -> dict:
             for h, (agent, contract) in enumerate(hires):  # the agents take turns: noise falls on both
                 with OperationCounter() as counter:
                     begun = time.perf_counter()
-                    diary.log_time(
+                    entries.log_time(
                         agent,
                         contract.contract_id,
-                        diary.EntryDraft(start, end, memo="Answered tickets", tickets=("ZD-2",)),
+                        entries.EntryDraft(start, end, memo="Answered tickets", tickets=("ZD-2",)),
                         deps=deps,
                     )
                     elapsed = time.perf_counter() - begun

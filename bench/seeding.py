@@ -25,18 +25,18 @@ def write_entries(
     agent's diary days; returns the entries."""
     from chalicelib.domain import diary as rules
     from chalicelib.domain.tenancy import AgentId
-    from chalicelib.services import diary
     from chalicelib.services.contracts import records
+    from chalicelib.services.diary import writes
     from chalicelib.store import audit
     from chalicelib.store.contracts import DiaryDayRecord, diary_day_key
 
     tenant = records.tenant_of(contract)
     days: dict = {}
-    writes: Counter = Counter()
+    day_writes: Counter = Counter()
     entries = []
     for span in spans:
         at = logged_at(span)
-        _, (entry,) = diary._new_entries(
+        _, (entry,) = writes.new_entries(
             contract, span, memo=memo, tickets=tickets, source="manual", flag=None, now=at
         )
         entry.version = 1  # what the transaction's put of a new item sets
@@ -44,7 +44,7 @@ def write_entries(
         batch.save(entry)
         days.update(rules.days_with(days, span, f"{entry.tenant_id}/{entry.contract_id}/{entry.entry_id}"))
         for day, _, _ in rules.day_pieces(span):
-            writes[day] += 1
+            day_writes[day] += 1
         batch.save(
             audit.entry(
                 tenant,
@@ -60,7 +60,7 @@ def write_entries(
             DiaryDayRecord(
                 *diary_day_key(AgentId(contract.agent_id), day),
                 spans=[s.to_json() for s in day_spans],
-                version=writes[day],
+                version=day_writes[day],
             )
         )
     return entries

@@ -218,8 +218,9 @@ def _contracts(owner, agents, opening, application, *, deps) -> None:
     from chalicelib.domain.money import Money
     from chalicelib.domain.time import BillingWeek
     from chalicelib.jobs import runner
-    from chalicelib.services import applications, diary, disputes
+    from chalicelib.services import applications, disputes
     from chalicelib.services.contracts import offers, records
+    from chalicelib.services.diary import entries
 
     now = deps.now()
     last_week = BillingWeek.containing(now - timedelta(days=7))
@@ -256,16 +257,16 @@ def _contracts(owner, agents, opening, application, *, deps) -> None:
         note = ("Order status and refunds", [f"ZD-{4100 + day * 3}", f"ZD-{4101 + day * 3}"])
         if day == 2:
             note = ("Subscription changes", [])
-        diary.log_time(
+        entries.log_time(
             lia,
             offer.contract_id,
-            diary.EntryDraft(start, end, note[0], tuple(note[1])),
+            entries.EntryDraft(start, end, note[0], tuple(note[1])),
             deps=at(end + timedelta(minutes=5)),
         )
     if now >= last_week.locks_at:
         runner.run("lock-week", deps=deps, week=last_week)
-        entries = diary.week_entries(records.tenant_of(offer), offer.contract_id, last_week)
-        disputed = next((e for e in entries if not e.tickets), None)
+        logged = entries.week_entries(records.tenant_of(offer), offer.contract_id, last_week)
+        disputed = next((e for e in logged if not e.tickets), None)
         if disputed is not None and now < last_week.review_closes_at:
             disputes.file(
                 owner,

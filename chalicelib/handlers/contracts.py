@@ -367,10 +367,10 @@ def set_top_up(contract_id: str, body, principal):
 def get_clock(principal):
     """Whether you are clocked in, on which contract, and when the clock stops by itself."""
     from chalicelib.schemas import contracts as schemas
-    from chalicelib.services import diary
+    from chalicelib.services.diary import clock
 
-    clock = diary.current_clock(principal)
-    return schemas.ClockState(clock=schemas.clock_view(clock) if clock else None)
+    running = clock.current_clock(principal)
+    return schemas.ClockState(clock=schemas.clock_view(running) if running else None)
 
 
 @api.post(
@@ -385,18 +385,18 @@ def get_clock(principal):
 def clock_in(contract_id: str, body, principal):
     """Start the clock (one at a time, across all your contracts)."""
     from chalicelib.schemas import contracts as schemas
-    from chalicelib.services import diary
+    from chalicelib.services.diary import clock
 
-    return schemas.clock_view(diary.clock_in(principal, contract_id, memo=body.memo, deps=_deps()))
+    return schemas.clock_view(clock.clock_in(principal, contract_id, memo=body.memo, deps=_deps()))
 
 
 @api.post("/api/v1/clock-out", response="ClockOutView", errors=(409,), access=AGENT)
 def clock_out(principal):
     """Stop the clock: the time becomes an entry (two, across Monday 00:00 UTC)."""
     from chalicelib.schemas import contracts as schemas
-    from chalicelib.services import diary
+    from chalicelib.services.diary import clock
 
-    result = diary.clock_out(principal, deps=_deps())
+    result = clock.clock_out(principal, deps=_deps())
     zone = principal_zone(principal)
     now = _deps().now()
     return schemas.ClockOutView(
@@ -413,9 +413,9 @@ def principal_zone(principal) -> str:
 
 
 def _draft(body):
-    from chalicelib.services import diary
+    from chalicelib.services.diary import entries
 
-    return diary.EntryDraft(
+    return entries.EntryDraft(
         started_at=body.started_at, ended_at=body.ended_at, memo=body.memo, tickets=tuple(body.tickets)
     )
 
@@ -431,13 +431,13 @@ def _draft(body):
 def log_time(contract_id: str, body, principal):
     """Log time by hand. Refused with the reason and the minutes left when it breaks a rule."""
     from chalicelib.schemas import contracts as schemas
-    from chalicelib.services import diary
     from chalicelib.services.contracts import records
+    from chalicelib.services.diary import entries
 
-    entries = diary.log_time(principal, contract_id, _draft(body), deps=_deps())
+    logged = entries.log_time(principal, contract_id, _draft(body), deps=_deps())
     record = records.find(principal, contract_id)
     zone, now = _zone(principal, record), _deps().now()
-    return schemas.EntryList(entries=[schemas.entry_view(e, zone=zone, now=now) for e in entries])
+    return schemas.EntryList(entries=[schemas.entry_view(e, zone=zone, now=now) for e in logged])
 
 
 @api.put(
@@ -450,10 +450,10 @@ def log_time(contract_id: str, body, principal):
 def revise_entry(contract_id: str, entry_id: str, body, principal):
     """Change an entry while its week is open (until Monday 12:00 UTC of the next week)."""
     from chalicelib.schemas import contracts as schemas
-    from chalicelib.services import diary
     from chalicelib.services.contracts import records
+    from chalicelib.services.diary import entries
 
-    entry = diary.revise(principal, contract_id, entry_id, _draft(body), deps=_deps())
+    entry = entries.revise(principal, contract_id, entry_id, _draft(body), deps=_deps())
     record = records.find(principal, contract_id)
     return schemas.entry_view(entry, zone=_zone(principal, record), now=_deps().now())
 
@@ -461,9 +461,9 @@ def revise_entry(contract_id: str, entry_id: str, body, principal):
 @api.delete("/api/v1/contracts/{contract_id}/entries/{entry_id}", status=204, errors=(404, 409), access=AGENT)
 def delete_entry(contract_id: str, entry_id: str, principal):
     """Delete an entry while its week is open."""
-    from chalicelib.services import diary
+    from chalicelib.services.diary import entries
 
-    diary.delete(principal, contract_id, entry_id, deps=_deps())
+    entries.delete(principal, contract_id, entry_id, deps=_deps())
 
 
 @api.get(
@@ -504,9 +504,10 @@ def approve_week(contract_id: str, week: str, principal):
 def approve_entry(contract_id: str, entry_id: str, principal):
     """Approve one entry early."""
     from chalicelib.schemas import contracts as schemas
-    from chalicelib.services import diary, timesheets
+    from chalicelib.services import timesheets
+    from chalicelib.services.diary import entries
 
-    _, entry = diary.find_entry(principal, contract_id, entry_id)
+    _, entry = entries.find_entry(principal, contract_id, entry_id)
     week = _week(entry.week)
     timesheets.approve(principal, contract_id, week, entry_id=entry_id, deps=_deps())
     return schemas.timesheet_view(timesheets.timesheet(principal, contract_id, week, deps=_deps()))

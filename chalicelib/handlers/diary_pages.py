@@ -35,8 +35,9 @@ def _neighbours(week):
 def _diary_page(ctx: PageContext, *, status: int = 200, errors=None, notice=None, values=None):
     from chalicelib.domain import contracts as terms
     from chalicelib.domain import time
-    from chalicelib.services import diary, profiles, timesheets
+    from chalicelib.services import profiles, timesheets
     from chalicelib.services.contracts import records
+    from chalicelib.services.diary import clock
 
     principal = ctx.principal
     me = profiles.my_profile(principal)
@@ -44,7 +45,7 @@ def _diary_page(ctx: PageContext, *, status: int = 200, errors=None, notice=None
     now = ctx.deps.now()
     running = [c for c in records.listed(principal) if records.status_of(c, now) is terms.Status.ACTIVE]
     sheets = [timesheets.timesheet(principal, c.contract_id, week, deps=ctx.deps) for c in running]
-    clock = diary.current_clock(principal)
+    clocked_in = clock.current_clock(principal)
     previous, following = _neighbours(week)
     local_now = now.astimezone(ZoneInfo(me.time_zone))
     return ctx.render(
@@ -58,7 +59,7 @@ def _diary_page(ctx: PageContext, *, status: int = 200, errors=None, notice=None
         this_week=time.BillingWeek.containing(now),
         running=running,
         sheets=sheets,
-        clock=clock,
+        clock=clocked_in,
         errors=errors or {},
         notice=notice,
         values=values
@@ -74,10 +75,10 @@ def diary_page(ctx: PageContext):
 
 @pages.post("/agent/clock-in", access=AGENT)
 def clock_in(ctx: PageContext):
-    from chalicelib.services import diary
+    from chalicelib.services.diary import clock
 
     try:
-        diary.clock_in(
+        clock.clock_in(
             ctx.principal,
             ctx.form_values.get("contract_id", ""),
             memo=ctx.form_values.get("memo", "")[:2000],
@@ -92,10 +93,10 @@ def clock_in(ctx: PageContext):
 
 @pages.post("/agent/clock-out", access=AGENT)
 def clock_out(ctx: PageContext):
-    from chalicelib.services import diary
+    from chalicelib.services.diary import clock
 
     try:
-        result = diary.clock_out(ctx.principal, deps=ctx.deps)
+        result = clock.clock_out(ctx.principal, deps=ctx.deps)
     except DomainError as error:
         return _diary_page(ctx, status=409, errors={"clock": error.message})
     logged = sum(int(e.minutes) for e in result.entries)
@@ -112,13 +113,13 @@ def clock_out(ctx: PageContext):
 
 
 def _entry_draft(ctx: PageContext, zone: str):
-    from chalicelib.services import diary
+    from chalicelib.services.diary import entries
 
     values = ctx.form_values
     start, end = forms.local_span(
         values.get("date", ""), values.get("start", ""), values.get("end", ""), zone
     )
-    return diary.EntryDraft(
+    return entries.EntryDraft(
         started_at=start,
         ended_at=end,
         memo=values.get("memo", "")[:2000],
@@ -135,11 +136,12 @@ def _form_field(error) -> str:
 
 @pages.post("/agent/entries", access=AGENT)
 def log_entry(ctx: PageContext):
-    from chalicelib.services import diary, profiles
+    from chalicelib.services import profiles
+    from chalicelib.services.diary import entries
 
     me = profiles.my_profile(ctx.principal)
     try:
-        entries = diary.log_time(
+        logged = entries.log_time(
             ctx.principal,
             ctx.form_values.get("contract_id", ""),
             _entry_draft(ctx, me.time_zone),
@@ -152,8 +154,8 @@ def log_entry(ctx: PageContext):
         )
     from chalicelib.domain.diary import hours_and_minutes
 
-    total = sum(int(e.minutes) for e in entries)
-    split = " (split at Monday 00:00 UTC into two entries)" if len(entries) == 2 else ""
+    total = sum(int(e.minutes) for e in logged)
+    split = " (split at Monday 00:00 UTC into two entries)" if len(logged) == 2 else ""
     return _diary_page(ctx, notice=f"Logged {hours_and_minutes(total)}{split}.")
 
 
@@ -192,12 +194,13 @@ def agent_timesheet(ctx: PageContext, contract_id: str, week: str):
 
 @pages.post("/agent/contracts/{contract_id}/entries/{entry_id}/edit", access=AGENT)
 def edit_entry(ctx: PageContext, contract_id: str, entry_id: str):
-    from chalicelib.services import diary, profiles
+    from chalicelib.services import profiles
+    from chalicelib.services.diary import entries
 
-    _, entry = diary.find_entry(ctx.principal, contract_id, entry_id)
+    _, entry = entries.find_entry(ctx.principal, contract_id, entry_id)
     me = profiles.my_profile(ctx.principal)
     try:
-        diary.revise(ctx.principal, contract_id, entry_id, _entry_draft(ctx, me.time_zone), deps=ctx.deps)
+        entries.revise(ctx.principal, contract_id, entry_id, _entry_draft(ctx, me.time_zone), deps=ctx.deps)
     except DomainError as error:
         status = 409 if error.code in _CONFLICTS or error.code == "other_week" else 400
         return _timesheet_page(ctx, contract_id, entry.week, status=status, errors={entry_id: error.message})
@@ -206,11 +209,11 @@ def edit_entry(ctx: PageContext, contract_id: str, entry_id: str):
 
 @pages.post("/agent/contracts/{contract_id}/entries/{entry_id}/delete", access=AGENT)
 def delete_entry(ctx: PageContext, contract_id: str, entry_id: str):
-    from chalicelib.services import diary
+    from chalicelib.services.diary import entries
 
-    _, entry = diary.find_entry(ctx.principal, contract_id, entry_id)
+    _, entry = entries.find_entry(ctx.principal, contract_id, entry_id)
     try:
-        diary.delete(ctx.principal, contract_id, entry_id, deps=ctx.deps)
+        entries.delete(ctx.principal, contract_id, entry_id, deps=ctx.deps)
     except DomainError as error:
         return _timesheet_page(ctx, contract_id, entry.week, status=409, errors={entry_id: error.message})
     return ctx.redirect(f"/agent/contracts/{contract_id}/timesheets/{entry.week}")

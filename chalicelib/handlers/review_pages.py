@@ -94,9 +94,10 @@ def approve_week(ctx: PageContext, contract_id: str, week: str):
 @pages.post("/app/contracts/{contract_id}/entries/{entry_id}/approve", access=MEMBER)
 def approve_entry(ctx: PageContext, contract_id: str, entry_id: str):
     from chalicelib.domain import time
-    from chalicelib.services import diary, timesheets
+    from chalicelib.services import timesheets
+    from chalicelib.services.diary import entries
 
-    _, entry = diary.find_entry(ctx.principal, contract_id, entry_id)
+    _, entry = entries.find_entry(ctx.principal, contract_id, entry_id)
     try:
         timesheets.approve(
             ctx.principal, contract_id, time.BillingWeek.parse(entry.week), entry_id=entry_id, deps=ctx.deps
@@ -111,10 +112,11 @@ def approve_entry(ctx: PageContext, contract_id: str, entry_id: str):
 
 def _dispute_page(ctx: PageContext, contract_id: str, entry_id: str, *, status=200, errors=None):
     from chalicelib.domain import time
-    from chalicelib.services import diary, disputes
+    from chalicelib.services import disputes
+    from chalicelib.services.diary import entries
 
     business = str(ctx.principal.kind) == "member"
-    contract, entry = diary.find_entry(ctx.principal, contract_id, entry_id)
+    contract, entry = entries.find_entry(ctx.principal, contract_id, entry_id)
     try:
         record = disputes.for_entry(ctx.principal, contract_id, entry_id)
     except DomainError:

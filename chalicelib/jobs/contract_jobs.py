@@ -55,9 +55,9 @@ def _contracts_in_week(tenant: TenantId, week: BillingWeek) -> list[str]:
 def _sweep_before_lock(run: JobRun) -> int:
     """Close every clock due by the lock first, so that no time of the week is still running
     when it locks (a clock is due within 12 hours of its start: by Monday 12:00 at the latest)."""
-    from chalicelib.services import diary
+    from chalicelib.services.diary import clock
 
-    return diary.close_due_clocks(as_of=run.week.locks_at, deps=run.deps)
+    return clock.close_due_clocks(as_of=run.week.locks_at, deps=run.deps)
 
 
 def _lock_tenant(run: JobRun, task: dict) -> bool:
@@ -175,12 +175,12 @@ def _due_clocks(run: JobRun) -> Iterator[dict]:
 
 
 def _close_clock(run: JobRun, task: dict) -> bool:
-    from chalicelib.services import diary
+    from chalicelib.services.diary import clock
 
-    clock = ClockRecord.find(*clock_key(AgentId(task["agent"])), consistent=True)
-    if clock is None:
+    running = ClockRecord.find(*clock_key(AgentId(task["agent"])), consistent=True)
+    if running is None:
         return False
-    return diary.close_if_due(clock, deps=run.deps)
+    return clock.close_if_due(running, deps=run.deps)
 
 
 register(

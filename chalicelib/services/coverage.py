@@ -14,8 +14,9 @@ from chalicelib.domain.errors import Forbidden
 from chalicelib.domain.identity import Principal, PrincipalKind
 from chalicelib.domain.tenancy import AgentId
 from chalicelib.domain.time import BillingWeek
-from chalicelib.services import diary, openings
+from chalicelib.services import openings
 from chalicelib.services.contracts import records
+from chalicelib.services.diary import entries
 from chalicelib.store.contracts import ContractRecord
 from chalicelib.store.marketplace import schedule_of
 
@@ -79,10 +80,10 @@ def agent_calendar(
         for c in committed
     ]
     lo, hi = cal.local_week(zone, monday)
-    entries = diary.agent_entries(
+    spans = entries.agent_entries(
         AgentId(actor.id), cal.from_epoch_minute(lo) - timedelta(days=1), cal.from_epoch_minute(hi)
     )
-    logged = cal.merge((cal.epoch_minute(e.started_at), cal.epoch_minute(e.ended_at)) for e in entries)
+    logged = cal.merge((cal.epoch_minute(e.started_at), cal.epoch_minute(e.ended_at)) for e in spans)
     layers.append(cal.Layer("logged", "Logged", "logged", logged))
     return cal.week_grid(zone, monday, layers, business_view=False), committed
 

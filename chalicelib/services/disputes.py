@@ -21,8 +21,9 @@ from chalicelib.domain.text import quoted_text
 from chalicelib.domain.time import BillingWeek
 from chalicelib.ids import new_id
 from chalicelib.mail import Mail, Subject, SubjectLine
-from chalicelib.services import diary, timesheets
+from chalicelib.services import timesheets
 from chalicelib.services.contracts import notices, records
+from chalicelib.services.diary import entries
 from chalicelib.store import audit
 from chalicelib.store.contracts import (
     DISPUTE_QUEUE,
@@ -76,8 +77,10 @@ def _side(actor: Principal) -> Side:
 def precheck(actor: Principal, contract_id: str, entry_id: str) -> Evidence:
     if actor.kind is not PrincipalKind.MEMBER:
         raise Forbidden("the business reviews time")
-    contract, entry = diary.find_entry(actor, contract_id, entry_id)
-    day_entries = diary.week_entries(records.tenant_of(contract), contract_id, BillingWeek.parse(entry.week))
+    contract, entry = entries.find_entry(actor, contract_id, entry_id)
+    day_entries = entries.week_entries(
+        records.tenant_of(contract), contract_id, BillingWeek.parse(entry.week)
+    )
     same_day = [
         e
         for e in day_entries
@@ -96,7 +99,7 @@ def precheck(actor: Principal, contract_id: str, entry_id: str) -> Evidence:
 
 
 def for_entry(actor: Principal, contract_id: str, entry_id: str) -> DisputeRecord:
-    contract, entry = diary.find_entry(actor, contract_id, entry_id)
+    contract, entry = entries.find_entry(actor, contract_id, entry_id)
     record = DisputeRecord.find(
         *dispute_key(records.tenant_of(contract), contract_id, entry_id), consistent=True
     )
@@ -108,7 +111,7 @@ def for_entry(actor: Principal, contract_id: str, entry_id: str) -> DisputeRecor
 def file(actor: Principal, contract_id: str, entry_id: str, *, reason: str, deps: Deps) -> DisputeRecord:
     if actor.kind is not PrincipalKind.MEMBER:
         raise Forbidden("the business disputes time")
-    contract, entry = diary.find_entry(actor, contract_id, entry_id)
+    contract, entry = entries.find_entry(actor, contract_id, entry_id)
     now = deps.now()
     week = BillingWeek.parse(entry.week)
     check_review_window(week, now=now, action="dispute it")

@@ -20,8 +20,8 @@ from chalicelib.domain.errors import Conflict, Forbidden
 from chalicelib.domain.identity import Principal, PrincipalKind
 from chalicelib.domain.tenancy import TenantId
 from chalicelib.domain.time import BillingWeek
-from chalicelib.services import diary
 from chalicelib.services.contracts import records
+from chalicelib.services.diary import entries
 from chalicelib.store import audit
 from chalicelib.store.base import is_condition_failure
 from chalicelib.store.contracts import (
@@ -119,8 +119,8 @@ def timesheet(actor: Principal, contract_id: str, week: BillingWeek, *, deps: De
 def _build(contract: ContractRecord, week: BillingWeek, *, zone: str, now: datetime) -> Timesheet:
     tenant = records.tenant_of(contract)
     record = TimesheetRecord.find(*timesheet_key(tenant, contract.contract_id, week), consistent=True)
-    entries = diary.week_entries(tenant, contract.contract_id, week)
-    disputes = _disputes(tenant, contract.contract_id) if any(e.review for e in entries) else {}
+    logged = entries.week_entries(tenant, contract.contract_id, week)
+    disputes = _disputes(tenant, contract.contract_id) if any(e.review for e in logged) else {}
     closed = record is not None and record.status == "closed"
     lines = [
         EntryLine(
@@ -128,7 +128,7 @@ def _build(contract: ContractRecord, week: BillingWeek, *, zone: str, now: datet
             rules.entry_status(e.review, week=week, timesheet_closed=closed, now=now),
             disputes.get(e.entry_id),
         )
-        for e in entries
+        for e in logged
     ]
     in_week = terms.terms_in_week(records.history_of(contract), week)
     hourly = contract.contract_kind == terms.Kind.HOURLY
@@ -259,22 +259,22 @@ def approve(
     contract = records.find(actor, contract_id)
     now = deps.now()
     if entry_id is not None:
-        _, entry = diary.find_entry(actor, contract_id, entry_id)
+        _, entry = entries.find_entry(actor, contract_id, entry_id)
         week = terms_week(entry)
     rules.check_review_window(week, now=now, action="approve")
     ensure_locked(contract, week, now=now)
     tenant = records.tenant_of(contract)
-    entries = [
+    to_approve = [
         e
-        for e in diary.week_entries(tenant, contract_id, week)
+        for e in entries.week_entries(tenant, contract_id, week)
         if not e.review and (entry_id is None or e.entry_id == entry_id)
     ]
-    if entry_id is not None and not entries:
+    if entry_id is not None and not to_approve:
         raise Conflict("this entry is already approved or disputed", code="illegal_transition")
     approved = 0
     pk, sk = timesheet_key(tenant, contract_id, week)
-    for start in range(0, len(entries), APPROVALS_PER_TRANSACTION):
-        chunk = entries[start : start + APPROVALS_PER_TRANSACTION]
+    for start in range(0, len(to_approve), APPROVALS_PER_TRANSACTION):
+        chunk = to_approve[start : start + APPROVALS_PER_TRANSACTION]
         minutes = sum(int(e.minutes) for e in chunk)
         with transaction(conflict_message="an entry changed meanwhile; reload the timesheet") as tx:
             for entry in chunk:

@@ -10,7 +10,7 @@ from chalicelib.domain.diary import EntryRejected
 from chalicelib.domain.errors import Contended
 from chalicelib.domain.tenancy import TenantId
 from chalicelib.domain.time import BillingWeek
-from chalicelib.services import diary
+from chalicelib.services.diary import entries, writes
 from chalicelib.services.sessions import authenticate
 from tests.integration.contract_helpers import at, hire
 from tests.integration.helpers import business
@@ -28,13 +28,13 @@ def test_racing_overlapping_entries_store_exactly_one(client, deps, monkeypatch)
     # Count the commits attempted: when both threads of a round get as far as committing, both
     # passed the read-side checks, and only the transaction's conditions kept the second out.
     commits = []
-    real_commit = diary._commit
+    real_commit = writes.commit
 
     def counting_commit(*args, **kwargs):
         commits.append(1)
         return real_commit(*args, **kwargs)
 
-    monkeypatch.setattr(diary, "_commit", counting_commit)
+    monkeypatch.setattr(writes, "commit", counting_commit)
     outcomes = []
     for round_ in range(ROUNDS):
         start = at(24, 0) + timedelta(minutes=90 * round_)
@@ -49,7 +49,7 @@ def test_racing_overlapping_entries_store_exactly_one(client, deps, monkeypatch)
         def write(index, spans=spans, barrier=barrier, results=results):
             barrier.wait()
             try:
-                diary.log_time(agent, contracts[index], diary.EntryDraft(*spans[index]), deps=deps)
+                entries.log_time(agent, contracts[index], entries.EntryDraft(*spans[index]), deps=deps)
                 results[index] = "stored"
             except EntryRejected as error:
                 results[index] = error.code
@@ -67,7 +67,7 @@ def test_racing_overlapping_entries_store_exactly_one(client, deps, monkeypatch)
     stored = []
     for hired in (first, second):
         tenant = TenantId(hired["owner"]["tenant_id"])
-        stored += diary.week_entries(tenant, hired["contract"]["id"], BillingWeek(2026, 48))
+        stored += entries.week_entries(tenant, hired["contract"]["id"], BillingWeek(2026, 48))
     assert len(stored) == ROUNDS
     spans = sorted((e.started_at, e.ended_at) for e in stored)
     assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False)), "two stored entries overlap"

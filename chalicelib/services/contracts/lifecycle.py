@@ -12,8 +12,9 @@ from chalicelib.domain.errors import Conflict, InvalidInput
 from chalicelib.domain.identity import Principal
 from chalicelib.domain.tenancy import AgentId
 from chalicelib.mail import Mail, Subject
-from chalicelib.services import blocks, diary
+from chalicelib.services import blocks
 from chalicelib.services.contracts import notices, records, transitions
+from chalicelib.services.diary import clock
 from chalicelib.store.contracts import ClockRecord, ContractRecord, clock_key
 from chalicelib.store.transactions import transaction
 
@@ -61,7 +62,7 @@ def _stop(
         now = deps.now()
         before = records.status_of(record, now)
         after = rules.next_status(before, action, side=side)
-        diary.clock_out_of(record, deps=deps)
+        clock.clock_out_of(record, deps=deps)
         record = records.find_for_system(records.tenant_of(record), record.contract_id)
         periods = records.periods_of(record).closed(now.replace(second=0, microsecond=0))
         actions = [
