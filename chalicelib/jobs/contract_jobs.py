@@ -6,7 +6,7 @@ run twice, or again after a crash half-way, changes nothing more."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 
 from chalicelib.domain import contracts as terms
@@ -14,7 +14,7 @@ from chalicelib.domain.errors import Conflict
 from chalicelib.domain.identity import SYSTEM
 from chalicelib.domain.tenancy import AgentId, TenantId
 from chalicelib.domain.time import BillingWeek
-from chalicelib.jobs.registry import Job, JobRun, register
+from chalicelib.jobs.registry import Job, JobRun, Task, register
 from chalicelib.jobs.schedules import SCHEDULES
 from chalicelib.store.contracts import (
     SHARDS,
@@ -37,9 +37,9 @@ def previous_week(at: datetime) -> BillingWeek:
     return BillingWeek.containing(at - timedelta(days=7))
 
 
-def tenants_with_time(run: JobRun) -> Iterator[dict]:
+def tenants_with_time(run: JobRun) -> Iterator[Task]:
     for shard in range(SHARDS):
-        for marker in WeekMarker.gsi2.query(weeks_index(run.week, shard)):
+        for marker in WeekMarker.gsi2.query(weeks_index(run.billing_week, shard)):
             if isinstance(marker, WeekMarker):
                 yield {"tenant": marker.gsi2sk}
 
@@ -57,16 +57,16 @@ def _sweep_before_lock(run: JobRun) -> int:
     when it locks (a clock is due within 12 hours of its start: by Monday 12:00 at the latest)."""
     from chalicelib.services.diary import clock
 
-    return clock.close_due_clocks(as_of=run.week.locks_at, deps=run.deps)
+    return clock.close_due_clocks(as_of=run.billing_week.locks_at, deps=run.deps)
 
 
-def _lock_tenant(run: JobRun, task: dict) -> bool:
+def _lock_tenant(run: JobRun, task: Task) -> bool:
     from chalicelib.services import timesheets
 
-    tenant = TenantId(task["tenant"])
+    tenant, week = TenantId(task["tenant"]), run.billing_week
     changed = False
-    for contract_id in _contracts_in_week(tenant, run.week):
-        changed |= timesheets.lock(tenant, contract_id, run.week, now=run.deps.now())
+    for contract_id in _contracts_in_week(tenant, week):
+        changed |= timesheets.lock(tenant, contract_id, week, now=run.deps.now())
     return changed
 
 
@@ -87,14 +87,14 @@ register(
 # -- the review close -----------------------------------------------------------------------------
 
 
-def _close_tenant(run: JobRun, task: dict) -> bool:
+def _close_tenant(run: JobRun, task: Task) -> bool:
     from chalicelib.services import disputes, timesheets
 
-    tenant = TenantId(task["tenant"])
+    tenant, week = TenantId(task["tenant"]), run.billing_week
     changed = False
-    for contract_id in _contracts_in_week(tenant, run.week):
-        changed |= timesheets.close(tenant, contract_id, run.week, now=run.deps.now())
-        changed |= disputes.escalate_unsettled(tenant, contract_id, run.week, deps=run.deps) > 0
+    for contract_id in _contracts_in_week(tenant, week):
+        changed |= timesheets.close(tenant, contract_id, week, now=run.deps.now())
+        changed |= disputes.escalate_unsettled(tenant, contract_id, week, deps=run.deps) > 0
     return changed
 
 
@@ -114,14 +114,14 @@ register(
 # -- offers, idle contracts, forgotten clocks ----------------------------------------------------
 
 
-def _due(index, run: JobRun, until: datetime) -> Iterator[dict]:
+def _due(index: Callable[[int], str], run: JobRun, until: datetime) -> Iterator[Task]:
     for shard in range(SHARDS):
         for item in ContractRecord.gsi2.query(index(shard), ContractRecord.gsi2sk <= f"{stamp(until)}~"):
             if isinstance(item, ContractRecord):
                 yield {"tenant": item.tenant_id, "contract": item.contract_id}
 
 
-def _expire_offer(run: JobRun, task: dict) -> bool:
+def _expire_offer(run: JobRun, task: Task) -> bool:
     from chalicelib.services.contracts import offers, records
 
     record = records.find_for_system(TenantId(task["tenant"]), task["contract"])
@@ -144,7 +144,7 @@ register(
 )
 
 
-def _pause_idle(run: JobRun, task: dict) -> bool:
+def _pause_idle(run: JobRun, task: Task) -> bool:
     from chalicelib.services.contracts import lifecycle, records
 
     record = records.find_for_system(TenantId(task["tenant"]), task["contract"])
@@ -167,14 +167,14 @@ register(
 )
 
 
-def _due_clocks(run: JobRun) -> Iterator[dict]:
+def _due_clocks(run: JobRun) -> Iterator[Task]:
     for shard in range(SHARDS):
         for clock in ClockRecord.gsi2.query(clocks_index(shard), ClockRecord.gsi2sk <= f"{stamp(run.at)}~"):
             if isinstance(clock, ClockRecord):
                 yield {"agent": clock.pk.removeprefix("A#")}
 
 
-def _close_clock(run: JobRun, task: dict) -> bool:
+def _close_clock(run: JobRun, task: Task) -> bool:
     from chalicelib.services.diary import clock
 
     running = ClockRecord.find(*clock_key(AgentId(task["agent"])), consistent=True)
