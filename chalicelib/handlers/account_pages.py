@@ -114,8 +114,8 @@ def agent_signup(ctx: PageContext):
 
 @pages.get("/login")
 def login_form(ctx: PageContext):
-    if ctx.principal is not None:
-        return ctx.redirect(home_of(ctx.principal))
+    if ctx.viewer is not None:
+        return ctx.redirect(home_of(ctx.viewer))
     return ctx.render(
         "login.html",
         title="Sign in",
@@ -152,7 +152,8 @@ def login(ctx: PageContext):
 def logout(ctx: PageContext):
     from chalicelib.services import sessions
 
-    sessions.log_out(ctx.authenticated, deps=ctx.deps)
+    if ctx.authenticated is not None:  # always, on a page for the signed-in
+        sessions.log_out(ctx.authenticated, deps=ctx.deps)
     ctx.end_session()
     return ctx.redirect("/")
 

@@ -10,6 +10,8 @@ from chalicelib.domain.errors import Forbidden, Unauthenticated
 from chalicelib.domain.identity import PrincipalKind, Role
 
 if TYPE_CHECKING:
+    from chalice.app import Request
+
     from chalicelib.services.sessions import Authenticated
 
 
@@ -51,7 +53,7 @@ def check_access(access: Access, auth: Authenticated | None) -> None:
         raise Forbidden(f"this needs the role {' or '.join(sorted(access.roles))}", code="role_required")
 
 
-def bearer_secret(request) -> str | None:
+def bearer_secret(request: Request) -> str | None:
     header = request.headers.get("authorization") or ""
     scheme, _, value = header.partition(" ")
     if scheme.lower() != "bearer" or not value.strip():
@@ -59,6 +61,6 @@ def bearer_secret(request) -> str | None:
     return value.strip()
 
 
-def client_address(request) -> str:
+def client_address(request: Request) -> str:
     identity = (request.context or {}).get("identity") or {}
     return identity.get("sourceIp") or "unknown"

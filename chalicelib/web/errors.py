@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
+from typing import Any
 
-from chalice import Response
+from chalice.app import Response
 
 from chalicelib.domain import errors as domain
 
@@ -25,17 +27,33 @@ JSON_HEADERS = {"Content-Type": "application/json"}
 class HttpError(Exception):
     """An edge-level failure (malformed JSON, unsupported media type) with its status."""
 
-    def __init__(self, status: int, code: str, message: str, *, field: str | None = None, headers=None):
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        *,
+        field: str | None = None,
+        headers: Mapping[str, str] | None = None,
+    ):
         super().__init__(message)
         self.status, self.code, self.message, self.field = status, code, message, field
         self.headers = headers or {}
 
 
-def error_body(code: str, message: str, field: str | None = None, **extra) -> dict:
+def error_body(code: str, message: str, field: str | None = None, **extra: Any) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, "field": field, **extra}}
 
 
-def error_response(status: int, code: str, message: str, field: str | None = None, *, headers=None, **extra):
+def error_response(
+    status: int,
+    code: str,
+    message: str,
+    field: str | None = None,
+    *,
+    headers: Mapping[str, str | list[str]] | None = None,
+    **extra: Any,
+) -> Response:
     return Response(
         body=json.dumps(error_body(code, message, field, **extra)),
         status_code=status,

@@ -6,11 +6,19 @@ page."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalicelib.domain.identity import PrincipalKind
 from chalicelib.web.auth import client_address
 
+if TYPE_CHECKING:
+    from chalice.app import Request
 
-def charge_request(authenticated, *, deps) -> None:
+    from chalicelib.composition import Deps
+    from chalicelib.services.sessions import Authenticated
+
+
+def charge_request(authenticated: Authenticated, *, deps: Deps) -> None:
     from chalicelib.store import limits
 
     rules = limits.in_force(deps)
@@ -23,7 +31,7 @@ def charge_request(authenticated, *, deps) -> None:
         limits.spend(rules.tenant, "tenant", principal.tenant.value, deps=deps)
 
 
-def charge_address(limit: str, request, *, deps) -> None:
+def charge_address(limit: str, request: Request, *, deps: Deps) -> None:
     """The route's own limit (a field of domain.limits.Limits), kept per client address."""
     from chalicelib.store import limits
 

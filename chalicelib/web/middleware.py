@@ -4,12 +4,15 @@ out, and Chalice's own error answers restated in deskhire's error model."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+
+from chalice.app import Request, Response
 
 from chalicelib.web import errors
 from chalicelib.web.observability import begin_request, finish_request
 
 
-def http_middleware(event, get_response):
+def http_middleware(event: Request, get_response: Callable[[Request], Response]) -> Response:
     started = time.perf_counter()
     request_id = begin_request(event)
     response = get_response(event)

@@ -12,8 +12,12 @@ from __future__ import annotations
 import time
 import uuid
 from contextvars import ContextVar
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger
+
+if TYPE_CHECKING:
+    from chalice.app import Response
 
 logger = Logger(service="deskhire")
 
@@ -44,7 +48,7 @@ CARD_PAGE_POLICY = (
 _request_id: ContextVar[str | None] = ContextVar("deskhire_request_id", default=None)
 
 
-def request_id_of(request) -> str:
+def request_id_of(request: object) -> str:
     """API Gateway's id for the request; a fresh one where there is none (the local gateway)."""
     context = getattr(request, "context", None) or {}
     return context.get("requestId") or context.get("extendedRequestId") or uuid.uuid4().hex
@@ -54,7 +58,7 @@ def current_request_id() -> str | None:
     return _request_id.get()
 
 
-def log_context(**keys) -> None:
+def log_context(**keys: Any) -> None:
     """Label this request's log lines (and only this request's)."""
     logger.thread_safe_append_keys(**keys)
 
@@ -64,7 +68,7 @@ def log_context(**keys) -> None:
 _SHARED_KEYS = frozenset(logger.get_current_keys())
 
 
-def begin_request(request) -> str:
+def begin_request(request: Any) -> str:  # chalice's Request (or a test's stand-in)
     """A fresh log context for this request, labelled; returns the request id."""
     # The shared state is rebuilt only when a key was appended to it the old way (it would reach
     # every later request): rebuilding it on every request replaced the dict another thread was
@@ -84,7 +88,7 @@ def begin_request(request) -> str:
 HSTS = "max-age=63072000; includeSubDomains"
 
 
-def finish_request(response, *, request_id: str, started: float) -> None:
+def finish_request(response: Response, *, request_id: str, started: float) -> None:
     from chalicelib.composition import deps
 
     response.headers.setdefault("X-Request-Id", request_id)
@@ -95,7 +99,8 @@ def finish_request(response, *, request_id: str, started: float) -> None:
     # Nothing deskhire answers may be kept by a cache unless it says so (static files do): the
     # answers carry sessions, API keys, CSRF tokens and tenants' data.
     response.headers.setdefault("Cache-Control", "no-store")
-    if response.headers.get("Content-Type", "").startswith("text/html"):
+    content_type = response.headers.get("Content-Type", "")
+    if isinstance(content_type, str) and content_type.startswith("text/html"):
         response.headers.setdefault("Content-Security-Policy", PAGE_POLICY)
     logger.info(
         "request",

@@ -5,8 +5,13 @@ from __future__ import annotations
 
 import functools
 import json
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.web.api import OPERATIONS, Operation
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+    from pydantic.json_schema import JsonSchemaMode
 
 REF = "#/components/schemas/{model}"
 _ERROR_DESCRIPTIONS = {
@@ -22,20 +27,22 @@ _ERROR_DESCRIPTIONS = {
 }
 
 
-def build_document(operations: list[Operation] | None = None) -> dict:
+def build_document(operations: list[Operation] | None = None) -> dict[str, Any]:
     from chalicelib.schemas.base import ErrorEnvelope
 
     operations = OPERATIONS if operations is None else operations
-    models = {ErrorEnvelope}
+    models: set[type[BaseModel]] = {ErrorEnvelope}
     for op in operations:
         models.update(m.resolve() for m in (op.body, op.response) if m is not None)
     from pydantic.json_schema import models_json_schema  # only when the document is asked for
 
-    keyed = [(model, "validation") for model in sorted(models, key=lambda m: m.__name__)]
+    keyed: list[tuple[type[BaseModel], JsonSchemaMode]] = [
+        (model, "validation") for model in sorted(models, key=lambda m: m.__name__)
+    ]
     refs, definitions = models_json_schema(keyed, ref_template=REF)
     ref_of = {model: refs[(model, "validation")]["$ref"] for model in models}
 
-    paths: dict[str, dict] = {}
+    paths: dict[str, dict[str, Any]] = {}
     for op in operations:
         paths.setdefault(op.path, {})[op.method.lower()] = _operation(op, ref_of)
     return {
@@ -50,11 +57,11 @@ def build_document(operations: list[Operation] | None = None) -> dict:
     }
 
 
-def _operation(op: Operation, ref_of: dict) -> dict:
+def _operation(op: Operation, ref_of: dict[type[BaseModel], str]) -> dict[str, Any]:
     from chalicelib.schemas.base import ErrorEnvelope
 
     error_ref = {"$ref": ref_of[ErrorEnvelope]}
-    spec: dict = {"operationId": op.name, "summary": op.summary, "tags": [op.tag]}
+    spec: dict[str, Any] = {"operationId": op.name, "summary": op.summary, "tags": [op.tag]}
     parameters = [
         {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
         for name in op.path_params
@@ -71,7 +78,7 @@ def _operation(op: Operation, ref_of: dict) -> dict:
             "required": op.body_required,
             "content": {"application/json": {"schema": {"$ref": ref_of[op.body.resolve()]}}},
         }
-    success: dict = {"description": "OK"}
+    success: dict[str, Any] = {"description": "OK"}
     if op.response is not None:
         success["content"] = {"application/json": {"schema": {"$ref": ref_of[op.response.resolve()]}}}
     responses = {str(op.status): success}

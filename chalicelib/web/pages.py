@@ -11,7 +11,7 @@ import hashlib
 import re
 from pathlib import Path
 
-from chalice import Response
+from chalice.app import Response
 
 APP_ROOT = Path(__file__).resolve().parent.parent.parent
 TEMPLATES = APP_ROOT / "templates"

@@ -15,10 +15,10 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 from urllib.parse import parse_qs, quote
 
-from chalice import Blueprint, Response
+from chalice.app import Blueprint, Request, Response
 
 from chalicelib.domain.errors import DomainError, Forbidden, NotFound, TooManyRequests, Unauthenticated
 from chalicelib.security import tokens
@@ -27,6 +27,18 @@ from chalicelib.web import pages
 from chalicelib.web.errors import validation_details
 from chalicelib.web.limits import charge_address, charge_request
 from chalicelib.web.observability import current_request_id, log_context, logger
+from chalicelib.web.request import body_bytes
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+    from chalicelib.composition import Deps
+    from chalicelib.domain.identity import Principal
+    from chalicelib.services.sessions import Authenticated, IssuedSession
+
+    _Model = TypeVar("_Model", bound=BaseModel)
+
+_Handler = TypeVar("_Handler", bound=Callable[..., Response])
 
 FORM_TYPES = ["application/x-www-form-urlencoded"]
 MAX_FORM_BYTES = 64 * 1024
@@ -57,7 +69,7 @@ def cookie(name: str, value: str, *, max_age: int, secure: bool) -> str:
     return "; ".join(parts)
 
 
-def read_cookies(request) -> dict[str, str]:
+def read_cookies(request: Request) -> dict[str, str]:
     jar: dict[str, str] = {}
     for chunk in (request.headers.get("cookie") or "").split(";"):
         name, sep, value = chunk.strip().partition("=")
@@ -74,27 +86,37 @@ class FormInvalid(Exception):
 
 @dataclass
 class PageContext:
-    request: object
-    deps: object
-    authenticated: object | None
+    request: Request
+    deps: Deps
+    authenticated: Authenticated | None  # None: a stranger (only on public pages)
     csrf_token: str
     form_values: dict[str, str] = field(default_factory=dict)
     form_lists: dict[str, list[str]] = field(default_factory=dict)  # every value of repeated fields
     set_cookies: list[str] = field(default_factory=list)
 
     @property
-    def principal(self):
+    def principal(self) -> Principal:
+        """Who is signed in. Every page but a public one has someone (the wrapper sends strangers
+        to the login page first); on a public page a stranger is Unauthenticated, which the
+        wrapper also answers with the login page. A public page that serves both reads `viewer`."""
+        if self.authenticated is None:
+            raise Unauthenticated("sign in first")
+        return self.authenticated.principal
+
+    @property
+    def viewer(self) -> Principal | None:
+        """Who is signed in, or None for a stranger."""
         return self.authenticated.principal if self.authenticated else None
 
     @property
     def secure_cookies(self) -> bool:
         return not self.deps.settings.is_local
 
-    def render(self, template: str, *, status: int = 200, **context) -> Response:
+    def render(self, template: str, *, status: int = 200, **context: Any) -> Response:
         response = pages.render(
             template,
             status=status,
-            principal=self.principal,
+            principal=self.viewer,
             csrf_token=self.csrf_token,
             values=context.pop("values", self.form_values),
             errors=context.pop("errors", {}),
@@ -110,7 +132,7 @@ class PageContext:
             response.headers["Set-Cookie"] = list(self.set_cookies)
         return response
 
-    def form(self, model):
+    def form(self, model: type[_Model]) -> _Model:
         """The posted form as `model` (a pydantic model); FormInvalid with a message per field
         when it does not fit."""
         from pydantic import ValidationError
@@ -123,7 +145,7 @@ class PageContext:
                 {d["field"] or "form": d["message"] for d in validation_details(error)}
             ) from None
 
-    def start_session(self, issued) -> None:
+    def start_session(self, issued: IssuedSession) -> None:
         session_name, _ = cookie_names(self.deps.settings.is_local)
         seconds = int((issued.expires_at - self.deps.now()).total_seconds())
         self.set_cookies.append(
@@ -170,8 +192,8 @@ class Portal:
 
     def _route(
         self, method: str, path: str, access: access_rules.Access, limit: str | None = None
-    ) -> Callable:
-        def register(handler: Callable) -> Callable:
+    ) -> Callable[[_Handler], _Handler]:
+        def register(handler: _Handler) -> _Handler:
             route = PageRoute(method, path, handler.__name__, access, limit)
             PAGE_ROUTES.append(route)
             view = functools.wraps(handler)(functools.partial(self._invoke, route, handler))
@@ -181,7 +203,7 @@ class Portal:
 
         return register
 
-    def _invoke(self, route: PageRoute, handler: Callable, **params) -> Response:
+    def _invoke(self, route: PageRoute, handler: Callable[..., Response], **params: str) -> Response:
         from chalicelib.composition import deps as current_deps
         from chalicelib.services.sessions import authenticate
 
@@ -200,7 +222,8 @@ class Portal:
                 principal_kind=str(principal.kind),
                 tenant_id=principal.tenant.value if principal.tenant else None,
             )
-            csrf = authenticated.csrf_token
+            # A portal session always has its token; one without (never issued so) posts nothing.
+            csrf = authenticated.csrf_token or ""
             ctx = PageContext(request, deps, authenticated, csrf)
         else:
             # Strangers get a double-submit token: a random cookie echoed by each form.
@@ -219,7 +242,7 @@ class Portal:
             if authenticated is not None:
                 charge_request(authenticated, deps=deps)
             if method == "POST":
-                raw = request.raw_body or b""
+                raw = body_bytes(request)
                 if len(raw) > MAX_FORM_BYTES:
                     return self._problem(ctx, 413, "That form was too large.")
                 lists = parse_qs(raw.decode("utf-8", "replace"), keep_blank_values=True)
