@@ -1,7 +1,7 @@
 """deskhire's Chalice app: it registers the Blueprints, the middleware and the scheduled
 functions, and nothing else. Rules live in chalicelib/domain, use cases in chalicelib/services."""
 
-from chalice import Chalice, Cron
+from chalice.app import Chalice, CloudWatchEvent, Cron, SQSEvent
 
 from chalicelib import composition
 from chalicelib.handlers import (
@@ -59,57 +59,57 @@ app.register_blueprint(dev_pages.pages.blueprint)
 # Scheduled jobs (chalicelib/jobs/schedules.py has the same rules; a test keeps them in step).
 # Each plans its tasks and sends them to the jobs queue; `job_worker` works them.
 @app.schedule(Cron("0/15", "*", "*", "*", "?", "*"), name="close_clocks")
-def close_clocks(event):
+def close_clocks(event: CloudWatchEvent) -> dict[str, object]:
     return jobs.scheduled("close-clocks")
 
 
 @app.schedule(Cron(0, 12, "?", "*", "MON", "*"), name="lock_week")
-def lock_week(event):
+def lock_week(event: CloudWatchEvent) -> dict[str, object]:
     return jobs.scheduled("lock-week")
 
 
 @app.schedule(Cron(0, 0, "?", "*", "SAT", "*"), name="close_review")
-def close_review(event):
+def close_review(event: CloudWatchEvent) -> dict[str, object]:
     return jobs.scheduled("close-review")
 
 
 @app.schedule(Cron(5, "*", "*", "*", "?", "*"), name="expire_offers")
-def expire_offers(event):
+def expire_offers(event: CloudWatchEvent) -> dict[str, object]:
     return jobs.scheduled("expire-offers")
 
 
 @app.schedule(Cron(0, 3, "*", "*", "?", "*"), name="pause_idle")
-def pause_idle(event):
+def pause_idle(event: CloudWatchEvent) -> dict[str, object]:
     return jobs.scheduled("pause-idle")
 
 
 @app.schedule(Cron(5, 12, "?", "*", "MON", "*"), name="bill_week")
-def bill_week(event):
+def bill_week(event: CloudWatchEvent) -> dict[str, object]:
     return jobs.scheduled("bill-week")
 
 
 @app.schedule(Cron(0, 14, "*", "*", "?", "*"), name="settle_payouts")
-def settle_payouts(event):
+def settle_payouts(event: CloudWatchEvent) -> dict[str, object]:
     return jobs.scheduled("settle-payouts")
 
 
 @app.schedule(Cron(0, 10, "*", "*", "?", "*"), name="dunning")
-def dunning(event):
+def dunning(event: CloudWatchEvent) -> dict[str, object]:
     return jobs.scheduled("dunning")
 
 
 @app.schedule(Cron(0, 6, "*", "*", "?", "*"), name="reconcile")
-def reconcile(event):
+def reconcile(event: CloudWatchEvent) -> dict[str, object]:
     return jobs.scheduled("reconcile")
 
 
 @app.schedule(Cron(20, "*", "*", "*", "?", "*"), name="advance_invoices")
-def advance_invoices(event):
+def advance_invoices(event: CloudWatchEvent) -> dict[str, object]:
     return jobs.scheduled("advance-invoices")
 
 
 @app.on_sqs_message(queue="deskhire-jobs", batch_size=10, name="job_worker")
-def job_worker(event):
+def job_worker(event: SQSEvent) -> None:
     jobs.work(event)
 
 

@@ -12,7 +12,7 @@ from chalicelib.domain.text import NAME_MAX_LENGTH, TITLE_MAX_LENGTH, problem_in
 
 def _one_line(value: str) -> str:
     if problem := problem_in(value, multiline=False):
-        raise PydanticCustomError("hidden_character", problem)
+        raise PydanticCustomError("hidden_character", "{problem}", {"problem": problem})
     return value
 
 
@@ -27,7 +27,7 @@ def _text_of(value):
     """Every string in a field's value, checked as text (lines and tabs allowed, CRLF as LF)."""
     if isinstance(value, str):
         if problem := problem_in(value, multiline=True):
-            raise PydanticCustomError("hidden_character", problem)
+            raise PydanticCustomError("hidden_character", "{problem}", {"problem": problem})
         return value.replace("\r\n", "\n")
     if isinstance(value, list):
         return [_text_of(item) for item in value]

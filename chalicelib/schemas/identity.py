@@ -3,11 +3,27 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 
+from chalicelib.domain.identity import PrincipalKind, Role
 from chalicelib.schemas.base import Command, Name, View
+
+if TYPE_CHECKING:
+    from chalicelib.domain.identity import Principal
+    from chalicelib.services.sessions import IssuedSession
+
+KindName = Literal["member", "agent", "operator", "api_key"]
+RoleName = Literal["owner", "admin", "manager"]
+# The domain's enums as the API spells them (a new member fails here, not in a client).
+_KIND_NAMES: dict[PrincipalKind, KindName] = {
+    PrincipalKind.MEMBER: "member",
+    PrincipalKind.AGENT: "agent",
+    PrincipalKind.OPERATOR: "operator",
+    PrincipalKind.API_KEY: "api_key",
+}
+_ROLE_NAMES: dict[Role, RoleName] = {Role.OWNER: "owner", Role.ADMIN: "admin", Role.MANAGER: "manager"}
 
 Password = Field(min_length=1, max_length=256)
 
@@ -43,12 +59,12 @@ class NewPasswordBody(Command):
 
 
 class PrincipalView(View):
-    kind: Literal["member", "agent", "operator", "api_key"]
+    kind: KindName
     id: str
     name: str
     email: str | None = None
     tenant_id: str | None = None
-    role: Literal["owner", "admin", "manager"] | None = None
+    role: RoleName | None = None
     status: str
 
 
@@ -80,19 +96,19 @@ class AcceptedView(View):
     message: str
 
 
-def principal_view(principal) -> PrincipalView:
+def principal_view(principal: Principal) -> PrincipalView:
     return PrincipalView(
-        kind=str(principal.kind),
+        kind=_KIND_NAMES[principal.kind],
         id=principal.id,
         name=principal.name,
         email=principal.email,
         tenant_id=principal.tenant.value if principal.tenant else None,
-        role=str(principal.role) if principal.role else None,
+        role=_ROLE_NAMES[principal.role] if principal.role else None,
         status=principal.status,
     )
 
 
-def session_view(issued) -> SessionView:
+def session_view(issued: IssuedSession) -> SessionView:
     return SessionView(
         token=issued.token, expires_at=issued.expires_at, principal=principal_view(issued.principal)
     )
