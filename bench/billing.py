@@ -12,7 +12,7 @@ and one full week of entries in 2026-W48: each agent logs Monday to Friday 09:00
 13:30-17:00 UTC (37.5 h), on Sunday 29 November 22:00. Then, as production's schedule does, the
 `lock-week` job runs at Monday 30 November 12:00 and `bill-week` at 12:05; only `bill-week` is
 measured: planned from the week markers, one task per business, each task
-`invoicing.bill_week` (lock check, plan, Stripe customer, draft, one invoice item per line,
+`invoicing.planning.bill_week` (lock check, plan, Stripe customer, draft, one invoice item per line,
 finalize, pay, ledger), through the real job runner, the real StripeGateway and the emulator.
 
 How the businesses are made:
@@ -736,13 +736,13 @@ def _endpoint(request: dict) -> str:
 def _expected_total() -> int:
     """What plan_invoice makes of one business's seeded week (5 contracts, every span billed)."""
     from chalicelib.domain import billing as rules
-    from chalicelib.services import invoicing
+    from chalicelib.services.invoicing import planning
 
     minutes = sum(span.minutes for span in _spans())
     weeks = [
         rules.WorkedWeek(f"c{i}", f"a{i}", OFFER_TITLE, f"Agent {i}", RATE, minutes) for i in range(CONTRACTS)
     ]
-    plan = rules.plan_invoice(weeks, [], currency=CURRENCY, fees=invoicing.fees(), week_label=str(_week()))
+    plan = rules.plan_invoice(weeks, [], currency=CURRENCY, fees=planning.fees(), week_label=str(_week()))
     return plan.total
 
 

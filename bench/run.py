@@ -232,7 +232,7 @@ Each business has {bill["contracts"]} hourly contracts at 25.00 USD an hour whos
 and its own Stripe emulator, configured as `make run` configures it ({bill.get("emulator", "")}; webhooks
 off: they are other invocations). As scheduled, `lock-week`
 runs at Monday 12:00 (not measured), then `bill-week` at 12:05 through the job runner, measured:
-one task per business, `invoicing.bill_week` (lock, plan, draft at Stripe, an invoice item per line,
+one task per business, `invoicing.planning.bill_week` (lock, plan, draft at Stripe, an invoice item per line,
 finalize, pay, ledger). Per-invoice figures are one task's, split off at the runner's progress
 callback (every task counted alike: **{"yes" if same_tasks else "no"}**); the plan adds {_counts(last["db_plan"])} per run.
 

@@ -179,7 +179,8 @@ def _billing(owner, lia, *, deps) -> None:
     from datetime import timedelta
 
     from chalicelib.domain.time import BillingWeek
-    from chalicelib.services import billing_accounts, invoicing, payouts
+    from chalicelib.services import billing_accounts, payouts
+    from chalicelib.services.invoicing import planning
 
     gateway = deps.payments
     setup = billing_accounts.start_card_setup(owner, deps=deps)
@@ -197,7 +198,7 @@ def _billing(owner, lia, *, deps) -> None:
     payouts.refresh(lia, deps=deps)
     last_week = BillingWeek.containing(deps.now() - timedelta(days=7))
     if deps.now() >= last_week.locks_at:
-        invoicing.bill_week(owner.require_tenant(), last_week, deps=deps)
+        planning.bill_week(owner.require_tenant(), last_week, deps=deps)
 
 
 def lia_id(principal):

@@ -60,18 +60,18 @@ def finish_card_setup(body, principal):
 def list_invoices(principal):
     """Weekly invoices, newest first, with their lines and Stripe's hosted page."""
     from chalicelib.schemas import billing as schemas
-    from chalicelib.services import invoicing
+    from chalicelib.services.invoicing import invoices
 
-    return schemas.InvoiceList(invoices=[schemas.invoice_view(r) for r in invoicing.invoices(principal)])
+    return schemas.InvoiceList(invoices=[schemas.invoice_view(r) for r in invoices.listed(principal)])
 
 
 @api.get("/api/v1/billing/estimate", response="EstimateView", access=MEMBER)
 def estimate(principal):
     """What this week would be invoiced if it locked now."""
     from chalicelib.schemas import billing as schemas
-    from chalicelib.services import invoicing
+    from chalicelib.services.invoicing import planning
 
-    guess = invoicing.estimate(principal, deps=_deps())
+    guess = planning.estimate(principal, deps=_deps())
     return schemas.EstimateView(
         week=str(guess.week),
         total=schemas.money(guess.total, guess.currency),

@@ -29,11 +29,12 @@ def _stripe_down(ctx: PageContext):
 
 
 def _billing_page(ctx: PageContext, *, status: int = 200, notice=None, errors=None):
-    from chalicelib.services import billing_accounts, dunning, invoicing
+    from chalicelib.services import billing_accounts, dunning
+    from chalicelib.services.invoicing import invoices, planning
 
     principal = ctx.principal
     tenant = principal.require_tenant()
-    bills = invoicing.invoices(principal)
+    bills = invoices.listed(principal)
     account = billing_accounts.account_of(tenant)
     # when the daily retries end and the contracts pause (dunning.GRACE after it became past due)
     pause_at = account.past_due_since + dunning.GRACE if account.past_due_since else None
@@ -47,7 +48,7 @@ def _billing_page(ctx: PageContext, *, status: int = 200, notice=None, errors=No
         invoices=bills,
         # the banner names why the latest collection failed
         failing=next((i for i in bills if i.status == "open" and i.last_failure), None),
-        estimate=invoicing.estimate(principal, deps=ctx.deps),
+        estimate=planning.estimate(principal, deps=ctx.deps),
         zone=billing_accounts.business_of(tenant).time_zone,
         notice=notice,
         errors=errors or {},

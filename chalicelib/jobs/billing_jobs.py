@@ -1,7 +1,7 @@
 """The billing jobs: the weekly invoices (Monday 12:05 UTC, as the week locks), the daily payout
 run (transfers and refunds for invoices whose payout day has come, and transfers that waited for
 an agent's payouts), and dunning (a failed charge retried daily, the contracts paused after 5
-days). Each task is idempotent (see services/invoicing.py and services/settlement.py)."""
+days). Each task is idempotent (see services/invoicing/ and services/settlement.py)."""
 
 from __future__ import annotations
 
@@ -26,13 +26,13 @@ def _bill_tenant(run: JobRun, task: Task) -> bool:
     """Changed: an invoice was made, or moved on (drafted, itemized, finalized, collected). A run
     that finds the invoice as it left it changes nothing, and says so."""
     from chalicelib.domain.billing import FeeSchedule
-    from chalicelib.services import invoicing
+    from chalicelib.services.invoicing import planning
     from chalicelib.store.billing import invoice_key
 
     tenant = TenantId(task["tenant"])
     before = InvoiceRecord.find(*invoice_key(tenant, run.billing_week), consistent=True)
     schedule = FeeSchedule.from_json(task["fees"]) if task.get("fees") else None
-    record = invoicing.bill_week(tenant, run.billing_week, deps=run.deps, schedule=schedule)
+    record = planning.bill_week(tenant, run.billing_week, deps=run.deps, schedule=schedule)
     if record is None:
         return False
     return before is None or (before.status, before.version) != (record.status, record.version)
@@ -189,7 +189,7 @@ def _unbilled(run: JobRun) -> Iterator[Task]:
     """Invoices a run left before finalization, ten minutes or more ago (not one in progress)."""
     from datetime import timedelta
 
-    from chalicelib.services.invoicing import unbilled_index
+    from chalicelib.services.invoicing.planning import unbilled_index
 
     for shard in range(SETTLE_SHARDS):
         for record in InvoiceRecord.gsi2.query(
@@ -200,13 +200,13 @@ def _unbilled(run: JobRun) -> Iterator[Task]:
 
 
 def _advance(run: JobRun, task: Task) -> bool:
-    from chalicelib.services import invoicing
+    from chalicelib.services.invoicing import drafting
 
     record = InvoiceRecord.find(f"T#{task['tenant']}", task["sk"], consistent=True)
     if record is None:
         return False
     before = record.status
-    return invoicing.advance(record, deps=run.deps).status != before
+    return drafting.advance(record, deps=run.deps).status != before
 
 
 register(

@@ -6,10 +6,10 @@ Each further block is an invoice of its own, `INVOICE#BLOCK#<contract>#<nnn>` nu
 one transaction with the contract's counter (`blocks_bought`) and pending mark (`block_pending`),
 the contract under its version: two requests or two entries racing for the same block make one
 invoice, and a request naming its block (the portal's form does) answers that block when it comes
-again. It is carried to Stripe and collected as the first block is (`invoicing.advance`, the
+again. It is carried to Stripe and collected as the first block is (`invoicing.drafting.advance`, the
 Stripe keys made from the invoice's id).
 
-Its minutes may be logged only once it is paid: `invoicing.mark_paid` adds them to the contract's
+Its minutes may be logged only once it is paid: `invoicing.collection.mark_paid` adds them to the contract's
 `block_minutes` in the transaction that marks the invoice paid, keeping on the invoice the minutes
 bought before it (`block_offset`), so it happens once; a void or unpaid block adds nothing.
 Settlement draws a contract's blocks in that order (`domain.billing.draw_block`)."""
@@ -113,9 +113,9 @@ def new_block(
     collection: str = "charge_automatically",
 ) -> InvoiceRecord:
     """A further block's invoice, planned (nothing at Stripe yet), listed for `advance-invoices`."""
-    from chalicelib.services import invoicing
+    from chalicelib.services.invoicing import planning
 
-    schedule = invoicing.fees()
+    schedule = planning.fees()
     plan = billing_rules.plan_further_block(
         number=number,
         contract_id=contract.contract_id,
@@ -146,7 +146,7 @@ def new_block(
         collection=collection,
         fee_schedule=schedule.to_json(),
         created_at=now,
-        gsi2pk=invoicing.unbilled_index(shard_of(tenant.value) % SETTLE_SHARDS),
+        gsi2pk=planning.unbilled_index(shard_of(tenant.value) % SETTLE_SHARDS),
         gsi2sk=stamp(now),
     )
 
@@ -187,8 +187,8 @@ def buy(
     `number` names the block the buyer means (the portal's form sends the one it showed): sent
     again, the request answers that block rather than buying another, however late it comes."""
     from chalicelib.payments.gateway import PaymentsUnavailable
-    from chalicelib.services import invoicing
     from chalicelib.services.billing_accounts import account_of
+    from chalicelib.services.invoicing import drafting
 
     contract = _business_contract(actor, contract_id)
     tenant = _tenant(contract)
@@ -223,7 +223,7 @@ def buy(
     else:
         raise Conflict("the contract kept changing; try again", code="contended")
     try:
-        invoicing.advance(record, deps=deps)
+        drafting.advance(record, deps=deps)
     except PaymentsUnavailable:
         # the invoice is there (planned or part way): advance-invoices carries it on within the hour
         from chalicelib.web.observability import logger
@@ -292,7 +292,7 @@ def withdraw(contract: ContractRecord, number: int, *, actor: Principal, deps: D
     """Void block `number` of `contract` unless it is paid (see `cancel`); also used when the
     contract ends, so a block bought for hours that can no longer be logged is never charged."""
     from chalicelib.payments.gateway import PaymentsError, PaymentsUnavailable
-    from chalicelib.services import invoicing
+    from chalicelib.services.invoicing import collection
 
     tenant = _tenant(contract)
     found = (
@@ -332,10 +332,10 @@ def withdraw(contract: ContractRecord, number: int, *, actor: Principal, deps: D
             current = deps.payments.retrieve_invoice(record.stripe_invoice_id)
             if current.get("status") != "paid":
                 raise
-            invoicing.mark_paid(record, current, deps=deps)
+            collection.mark_paid(record, current, deps=deps)
             record = InvoiceRecord.find(record.pk, record.sk, consistent=True)
             continue
-        record = invoicing.mark_closed_unpaid(record, voided, deps=deps)
+        record = collection.mark_closed_unpaid(record, voided, deps=deps)
         _audit(contract, actor, "block.cancelled", {"block": number}, now).save()
         return record
     raise Conflict("the block kept changing; try again", code="contended")

@@ -33,7 +33,8 @@ from chalicelib.domain.tenancy import AgentId, TenantId
 from chalicelib.domain.time import BillingWeek
 from chalicelib.mail import Mail, Subject
 from chalicelib.payments.gateway import PaymentsError, PaymentsUnavailable
-from chalicelib.services import invoicing, payouts, settlement
+from chalicelib.services import payouts, settlement
+from chalicelib.services.invoicing import invoices, planning
 from chalicelib.store import audit, keys
 from chalicelib.store import ledger as ledger_store
 from chalicelib.store.billing import (
@@ -75,7 +76,7 @@ def paid_out_lines(record: InvoiceRecord) -> list[dict]:
     if not record.settled_at or record.invoice_kind == "block":
         return []
     tenant = TenantId(record.pk.removeprefix(keys.TENANT_PREFIX))
-    weeks = {w.contract_id: w for w in invoicing.worked_weeks(tenant, BillingWeek.parse(record.week))}
+    weeks = {w.contract_id: w for w in planning.worked_weeks(tenant, BillingWeek.parse(record.week))}
     out = []
     for line in settlement.rules_lines(record):
         worked = weeks.get(line.contract_id)
@@ -103,7 +104,7 @@ def _paid_out(record: InvoiceRecord, contract_id: str) -> tuple[billing_rules.Li
     worked = next(
         (
             w
-            for w in invoicing.worked_weeks(tenant, BillingWeek.parse(record.week))
+            for w in planning.worked_weeks(tenant, BillingWeek.parse(record.week))
             if w.contract_id == contract_id
         ),
         None,
@@ -154,7 +155,7 @@ def refund_after_payout(
             rules.check_same_refund(made, existing.contract_id, int(existing.minutes), contract_id, minutes)
             return existing
         line, paid_out = _paid_out(record, contract_id)
-        step = rules.claw_back(minutes, paid_out, fees=invoicing.fees_of(record))
+        step = rules.claw_back(minutes, paid_out, fees=invoices.fees_of(record))
         now = deps.now()
         seq = int(record.clawbacks or 0) + 1
         clawed = dict(record.clawed_back or {})
@@ -238,7 +239,7 @@ def _tell(item: ClawbackRecord, *, deps: Deps) -> None:
 
     record = InvoiceRecord.find(*invoice_key(TenantId(item.tenant_id), BillingWeek.parse(item.week)))
     money = f"{format_amount(int(item.refund), item.currency)} {item.currency.upper()}"
-    invoicing._mail_business(
+    invoices.mail_owners(
         record,
         Subject.REFUND_FOR_WEEK.line(week=BillingWeek.parse(item.week)),
         f"We are refunding {money} for {int(item.minutes)} minutes of week {item.week}: {item.reason}.",

@@ -135,7 +135,7 @@ def _overdue(record: InvoiceRecord, *, deps: Deps) -> str:
     """Net terms: nothing is charged. Listed from its due date, an invoice still unpaid makes the
     business past due (mailed once), and 5 days later its contracts pause, as for a failed card;
     paying it on its page resumes them."""
-    from chalicelib.services import invoicing
+    from chalicelib.services.invoicing import invoices
 
     now = deps.now()
     if record.due_at is None or now < record.due_at:
@@ -144,7 +144,7 @@ def _overdue(record: InvoiceRecord, *, deps: Deps) -> str:
     account = mark_past_due(tenant, deps=deps)
     if now - (account.past_due_since or now) >= GRACE:
         if pause_contracts(tenant, deps=deps):
-            invoicing._mail_business(
+            invoices.mail_owners(
                 record,
                 Subject.CONTRACTS_PAUSED_UNPAID,
                 f"Invoice {record.number} is still unpaid 5 days after it was due, so your contracts "
@@ -164,7 +164,7 @@ def _overdue(record: InvoiceRecord, *, deps: Deps) -> str:
             current.save_checked()
         except Conflict:
             continue
-        invoicing._mail_business(
+        invoices.mail_owners(
             current,
             Subject.INVOICE_OVERDUE.line(week=BillingWeek.parse(current.week)),
             f"Your deskhire invoice {current.number} was due on {current.due_at:%d %b %Y}. Please pay it "
@@ -178,7 +178,7 @@ def _overdue(record: InvoiceRecord, *, deps: Deps) -> str:
 def retry(record: InvoiceRecord, *, deps: Deps) -> str:
     """One day's step for an unpaid invoice: charge again, or after 5 days pause the contracts.
     Returns what happened (for the job's report)."""
-    from chalicelib.services import invoicing
+    from chalicelib.services.invoicing import invoices
 
     if record.status != rules.InvoiceStatus.OPEN:
         return "nothing"
@@ -197,7 +197,7 @@ def retry(record: InvoiceRecord, *, deps: Deps) -> str:
     since = account.past_due_since or deps.now()
     if deps.now() - since >= GRACE:
         if pause_contracts(tenant, deps=deps):
-            invoicing._mail_business(
+            invoices.mail_owners(
                 record,
                 Subject.CONTRACTS_PAUSED_UNPAID,
                 f"Invoice {record.number} is still unpaid after 5 days, so your contracts are paused. "
@@ -224,30 +224,30 @@ def charge(record: InvoiceRecord, *, deps: Deps) -> str:
         PaymentsError,
         PaymentsUnavailable,
     )
-    from chalicelib.services import invoicing
+    from chalicelib.services.invoicing import collection
 
     attempt = int(record.attempts) + 1
     try:
         paid = deps.payments.pay_invoice(record.invoice_id, record.stripe_invoice_id, attempt=attempt)
     except PaymentNeedsAction:
         count = deps.payments.retrieve_invoice(record.stripe_invoice_id).get("attempt_count")
-        invoicing.record_action_required(record, attempts=count, deps=deps)
+        collection.record_action_required(record, attempts=count, deps=deps)
         return "needs_action"
     except PaymentDeclined as error:
         count = deps.payments.retrieve_invoice(record.stripe_invoice_id).get("attempt_count")
-        invoicing.record_failure(record, reason=error.reason, attempts=count, deps=deps)
+        collection.record_failure(record, reason=error.reason, attempts=count, deps=deps)
         return "failed"
     except PaymentsUnavailable:
         raise
     except PaymentsError as error:
         current = deps.payments.retrieve_invoice(record.stripe_invoice_id)
         if current.get("status") == "paid":  # paid meanwhile (its webhook is late): not a failure
-            invoicing.mark_paid(record, current, deps=deps)
+            collection.mark_paid(record, current, deps=deps)
             return "paid"
-        invoicing.record_failure(record, reason=error.message, deps=deps)
+        collection.record_failure(record, reason=error.message, deps=deps)
         return "failed"
     if paid.get("status") == "paid":
-        invoicing.mark_paid(record, paid, deps=deps)
+        collection.mark_paid(record, paid, deps=deps)
         return "paid"
     return "nothing"
 

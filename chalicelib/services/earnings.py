@@ -13,8 +13,9 @@ from chalicelib.domain.identity import Principal, PrincipalKind
 from chalicelib.domain.money import Money, line_amount
 from chalicelib.domain.tenancy import AgentId
 from chalicelib.domain.time import BillingWeek
-from chalicelib.services import invoicing, payouts, settlement, timesheets
+from chalicelib.services import payouts, settlement, timesheets
 from chalicelib.services.contracts import records
+from chalicelib.services.invoicing import invoices
 from chalicelib.store.base import Entity
 from chalicelib.store.billing import PayoutAccount, TransferRecord
 from chalicelib.store.contracts import ContractRecord, timesheet_key
@@ -89,7 +90,7 @@ def earnings(actor: Principal, *, deps: Deps) -> Earnings:
             elif contract.contract_kind == terms.Kind.BLOCK:
                 # drawn from the block on the week's payout day; from then its transfer (sent, or
                 # waiting for the agent's payouts) counts it, under the block's own invoice week
-                if now < invoicing.payout_due(week):
+                if now < invoices.payout_due(week):
                     _add(result.approved, contract.currency, amount)
             elif (contract.tenant_id, str(week)) not in paid_weeks:
                 _add(result.approved, contract.currency, amount)

@@ -28,7 +28,8 @@ from chalicelib.domain.money import format_amount
 from chalicelib.domain.tenancy import AgentId, TenantId
 from chalicelib.domain.time import BillingWeek
 from chalicelib.mail import Subject
-from chalicelib.services import invoicing, payouts
+from chalicelib.services import payouts
+from chalicelib.services.invoicing import invoices, planning
 from chalicelib.store import keys
 from chalicelib.store import ledger as ledger_store
 from chalicelib.store.billing import (
@@ -65,7 +66,7 @@ def _tiers(record: InvoiceRecord, *, deps: Deps) -> InvoiceRecord:
     months, and a fee recomputed at another tier could take back more than a week adds."""
     if record.agent_tiers:
         return record
-    agents = {line.agent_id for line in invoicing.plan_of(record).lines if line.agent_id}
+    agents = {line.agent_id for line in invoices.plan_of(record).lines if line.agent_id}
     tiers = {}
     for agent_id in sorted(agents):
         agent = AgentRecord.find(keys.agent_pk(AgentId(agent_id)), "AGENT", consistent=True)
@@ -85,9 +86,9 @@ def target(record: InvoiceRecord, *, deps: Deps) -> rules.Settlement:
 
     for line in rules_lines(record):
         timesheets.close(tenant, line.contract_id, week, now=deps.now())  # the review is over by now
-    weeks = {w.contract_id: w for w in invoicing.worked_weeks(tenant, week)}
+    weeks = {w.contract_id: w for w in planning.worked_weeks(tenant, week)}
     return rules.settle(
-        invoicing.plan_of(record), weeks, tiers=dict(record.agent_tiers), fees=invoicing.fees_of(record)
+        invoices.plan_of(record), weeks, tiers=dict(record.agent_tiers), fees=invoices.fees_of(record)
     )
 
 
@@ -108,7 +109,7 @@ def _block_target(record: InvoiceRecord, *, deps: Deps) -> tuple[rules.Settlemen
     paid_week: str | None = None
     last_worked = week
     while week <= last:
-        if invoicing.payout_due(week) <= now:
+        if invoices.payout_due(week) <= now:
             timesheets.close(tenant, record.contract_id, week, now=now)
             sheet = TimesheetRecord.find(*timesheet_key(tenant, record.contract_id, week), consistent=True)
             minutes = timesheets.minutes_of(sheet)
@@ -121,23 +122,23 @@ def _block_target(record: InvoiceRecord, *, deps: Deps) -> tuple[rules.Settlemen
     if ended:
         stop = max((p.end for p in periods if p.end), default=contract.ends_at or now)
         last_worked = BillingWeek.containing(stop)
-    finished = ended and invoicing.payout_due(last_worked) <= now
+    finished = ended and invoices.payout_due(last_worked) <= now
     # a contract may have several blocks (services/blocks.py): each carries its own part of the
     # minutes, from where it starts (0 for the first, the minutes bought before it for the others)
     split = rules.settle_block_part(
-        invoicing.plan_of(record),
+        invoices.plan_of(record),
         offset=int(record.block_offset or 0),
         drawn=drawn,
         disputed=disputed,
         finished=finished,
         tier=int((record.agent_tiers or {}).get(contract.agent_id, 1)),
-        fees=invoicing.fees_of(record),
+        fees=invoices.fees_of(record),
     )
     return split, paid_week
 
 
 def rules_lines(record: InvoiceRecord) -> list[rules.Line]:
-    return [line for line in invoicing.plan_of(record).lines if line.kind == "hours"]
+    return [line for line in invoices.plan_of(record).lines if line.kind == "hours"]
 
 
 def settle_invoice(record: InvoiceRecord, *, deps: Deps) -> Outcome:
@@ -145,7 +146,7 @@ def settle_invoice(record: InvoiceRecord, *, deps: Deps) -> Outcome:
     outcome = Outcome()
     if record.status != rules.InvoiceStatus.PAID or not record.stripe_charge_id:
         return outcome  # P6: nothing leaves before the invoice is paid and its charge known
-    if record.invoice_kind != "block" and deps.now() < invoicing.payout_due(BillingWeek.parse(record.week)):
+    if record.invoice_kind != "block" and deps.now() < invoices.payout_due(BillingWeek.parse(record.week)):
         return outcome
     record = _tiers(record, deps=deps)
     if record.invoice_kind == "block":
@@ -347,7 +348,7 @@ def _send_refunds(record: InvoiceRecord, *, deps: Deps, outcome: Outcome) -> Non
                 at=now,
             )
         outcome.refunded += int(refund.amount)
-        invoicing._mail_business(
+        invoices.mail_owners(
             record,
             Subject.REFUND_FOR_WEEK.line(week=BillingWeek.parse(record.week)),
             f"We refunded {format_amount(int(refund.amount), record.currency)} {record.currency.upper()}"

@@ -79,25 +79,25 @@ def handle(event: dict, *, deps: Deps, connect: bool = False) -> str:
         "invoice.marked_uncollectible",
         "invoice.finalized",
     ):
-        from chalicelib.services import invoicing
+        from chalicelib.services.invoicing import collection, invoices
 
         current = gateway.retrieve_invoice(obj["id"])
-        record = invoicing.by_stripe_invoice(current)
+        record = invoices.by_stripe_invoice(current)
         if record is None:
             return "ignored"
         if current.get("status") == "paid":
-            invoicing.mark_paid(record, current, deps=deps)
+            collection.mark_paid(record, current, deps=deps)
         elif current.get("status") == "open" and kind == "invoice.payment_action_required":
-            invoicing.record_action_required(record, attempts=current.get("attempt_count"), deps=deps)
+            collection.record_action_required(record, attempts=current.get("attempt_count"), deps=deps)
         elif current.get("status") == "open" and kind == "invoice.payment_failed":
-            invoicing.record_failure(
+            collection.record_failure(
                 record,
                 reason=f"the payment failed (attempt {current.get('attempt_count') or 1})",
                 attempts=current.get("attempt_count"),
                 deps=deps,
             )
         elif current.get("status") in ("void", "uncollectible"):
-            invoicing.mark_closed_unpaid(record, current, deps=deps)
+            collection.mark_closed_unpaid(record, current, deps=deps)
         return "handled"
     if kind == "account.updated":
         from chalicelib.services import payouts

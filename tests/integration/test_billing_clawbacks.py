@@ -318,7 +318,7 @@ def test_m9_a_refund_after_payout_on_a_week_with_minutes_upheld_before_payout_is
     upheld in a dispute before payout, 143 paid out; refunding 11 after payout gives back
     line(143) - line(132) = 3.66 (and its client fee), and refunding the rest makes the line's
     parts add up to 49.98, as upholding all of them before payout would have."""
-    from chalicelib.services import invoicing
+    from chalicelib.services.invoicing import invoices
     from tests.integration.contract_helpers import hire
 
     hired = hire(client, paying.deps, rate={"amount": 1999, "currency": "usd"})
@@ -370,7 +370,7 @@ def test_m9_a_refund_after_payout_on_a_week_with_minutes_upheld_before_payout_is
         r.amount for r in paying.stripe.v1.refunds.list(params={"charge": record.stripe_charge_id}).data
     )
     assert refunded == int(record.total)  # every cent back, none more
-    assert invoicing.plan_of(record).total == int(record.total)
+    assert invoices.plan_of(record).total == int(record.total)
     clean(paying, hired)
 
 
@@ -385,7 +385,7 @@ def test_m9_refunds_after_payout_on_a_busy_invoice_end_where_upholding_before_pa
     transfers and revenue at Stripe are exactly what upholding all those minutes before payout
     would have given (domain.billing.settle), to the cent."""
     from chalicelib.domain import billing as rules
-    from chalicelib.services import invoicing
+    from chalicelib.services.invoicing import invoices, planning
     from tests.integration.contract_helpers import approved, hire, timesheet
 
     def dispute(contract_id, minutes, who):
@@ -490,7 +490,7 @@ def test_m9_refunds_after_payout_on_a_busy_invoice_end_where_upholding_before_pa
         assert answer.status_code == 201, (cid, minutes, answer.json)
 
     record = invoice(first)
-    plan = invoicing.plan_of(record)
+    plan = invoices.plan_of(record)
     clawed = {cid: sum(m for c, m in steps if c == cid) for cid in billed}
     upheld_before = {a1: 7, a2: 0, b1: 7}
     weeks = {
@@ -504,9 +504,9 @@ def test_m9_refunds_after_payout_on_a_busy_invoice_end_where_upholding_before_pa
             payable=w.billed - upheld_before[w.contract_id] - clawed[w.contract_id],
             upheld=upheld_before[w.contract_id] + clawed[w.contract_id],
         )
-        for w in invoicing.worked_weeks(TenantId(owner["tenant_id"]), W48)
+        for w in planning.worked_weeks(TenantId(owner["tenant_id"]), W48)
     }
-    expected = rules.settle(plan, weeks, tiers=dict(record.agent_tiers), fees=invoicing.fees_of(record))
+    expected = rules.settle(plan, weeks, tiers=dict(record.agent_tiers), fees=invoices.fees_of(record))
     charge = record.stripe_charge_id
     refunded = sum(
         r.amount for r in paying.stripe.v1.refunds.list(params={"charge": charge, "limit": 100}).data

@@ -8,7 +8,8 @@ import pytest
 from chalicelib.domain.tenancy import TenantId
 from chalicelib.domain.time import BillingWeek
 from chalicelib.jobs import runner
-from chalicelib.services import invoicing, reconciliation
+from chalicelib.services import reconciliation
+from chalicelib.services.invoicing import invoices
 from chalicelib.store.billing import InvoiceRecord, invoice_key
 from tests.integration.billing_helpers import payout_day, worked_week
 from tests.integration.contract_helpers import at, sign_in
@@ -150,4 +151,4 @@ def test_stripe_faults_change_nothing_once_the_run_is_repeated(client, paying, s
     assert len(paying.stripe.v1.charges.list(params={"limit": 10}).data) == 1
     assert len(paying.stripe.v1.transfers.list(params={"limit": 10}).data) == 1
     assert reconciliation.reconcile_invoice(invoice_of(hired), deps=paying.deps) == []
-    assert invoicing.payout_due(W48) <= paying.deps.now()
+    assert invoices.payout_due(W48) <= paying.deps.now()

@@ -12,7 +12,7 @@ from chalicelib.domain.ledger import balance
 from chalicelib.domain.tenancy import TenantId
 from chalicelib.domain.time import BillingWeek
 from chalicelib.jobs import runner
-from chalicelib.services import invoicing
+from chalicelib.services.invoicing import invoices, planning
 from chalicelib.store import ledger as ledger_store
 from tests.integration.billing_helpers import payout_day, worked_week
 from tests.integration.contract_helpers import at, sign_in
@@ -39,13 +39,13 @@ def test_p1_three_concurrent_runs_and_a_crashed_one_make_one_invoice(client, pay
 
     monkeypatch.setattr(paying.gateway, "create_invoice", create_then_die)
     with pytest.raises(RuntimeError):
-        invoicing.bill_week(tenant, W48, deps=paying.deps)
+        planning.bill_week(tenant, W48, deps=paying.deps)
     monkeypatch.setattr(paying.gateway, "create_invoice", real_create)
     errors = []
 
     def run():
         try:
-            invoicing.bill_week(tenant, W48, deps=paying.deps)
+            planning.bill_week(tenant, W48, deps=paying.deps)
         except Exception as error:  # a racing run may lose a version check; a re-run finishes
             errors.append(error)
 
@@ -54,9 +54,9 @@ def test_p1_three_concurrent_runs_and_a_crashed_one_make_one_invoice(client, pay
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
-    invoicing.bill_week(tenant, W48, deps=paying.deps)
+    planning.bill_week(tenant, W48, deps=paying.deps)
     assert len(stripe_invoices(paying)) == 1
-    (record,) = invoicing.invoices(_owner_principal(hired, paying))
+    (record,) = invoices.listed(_owner_principal(hired, paying))
     assert record.status == "paid" and record.stripe_invoice_id == stripe_invoices(paying)[0].id
     charges = paying.stripe.v1.charges.list(params={"limit": 10}).data
     assert len(charges) == 1
@@ -83,7 +83,7 @@ def test_p2_every_mutating_call_carries_a_key_made_from_deskhires_ids(client, pa
     assert all(k and k.startswith("deskhire:") for k in keys), keys
     first = list(paying.gateway.sent_keys)
     # the same inputs give the same keys: a second gateway over the same records sends the same
-    (record,) = invoicing.invoices(_owner_principal(hired, paying))
+    (record,) = invoices.listed(_owner_principal(hired, paying))
     from chalicelib.payments.gateway import key
 
     assert ("finalize_invoice", key("finalize", record.invoice_id)) in first
@@ -126,7 +126,7 @@ def test_p6_p7_no_transfer_before_payment_nor_to_an_agent_who_cannot_receive(cli
     owner, someone = hired["owner"], hired["agent"]
     paying.add_card(owner, card="pm_card_chargeCustomerFail")
     runner.run("bill-week", deps=paying.deps)
-    (record,) = invoicing.invoices(_owner_principal(hired, paying))
+    (record,) = invoices.listed(_owner_principal(hired, paying))
     assert record.status == "open" and record.attempts == 1 and "declined" in record.last_failure
     payout_day(paying)
     assert runner.run("settle-payouts", deps=paying.deps).planned == 0
@@ -136,7 +136,7 @@ def test_p6_p7_no_transfer_before_payment_nor_to_an_agent_who_cannot_receive(cli
     paying.deps.clock.now = at(1, 13, month=12)
     sign_in(client, owner)
     paying.add_card(owner)
-    (record,) = invoicing.invoices(_owner_principal(hired, paying))
+    (record,) = invoices.listed(_owner_principal(hired, paying))
     assert record.status == "paid"
     assert runner.run("dunning", deps=paying.deps).changed == 0
     # the agent never set up payouts: the transfer waits
@@ -202,7 +202,7 @@ def test_p9_p10_webhooks_are_verified_and_handled_once(client, paying):
     second = paying.post("/api/v1/webhooks/stripe", paid.payload, paid.headers["Stripe-Signature"])
     assert (first.json["outcome"], second.json["outcome"]) == ("handled", "duplicate")
     tenant = TenantId(hired["owner"]["tenant_id"])
-    (record,) = invoicing.invoices(_owner_principal(hired, paying))
+    (record,) = invoices.listed(_owner_principal(hired, paying))
     assert [name for _, name in ledger_store.journals(tenant, record.invoice_id)].count("invoice.paid") == 1
 
 
@@ -221,7 +221,7 @@ def test_p11_events_in_any_order_converge_to_what_stripe_holds(client, paying):
     assert "invoice.payment_failed" in kinds and "invoice.paid" in kinds
     for delivery in reversed(deliveries):  # the newest first: the failure arrives after the payment
         paying.post("/api/v1/webhooks/stripe", delivery.payload, delivery.headers["Stripe-Signature"])
-    (record,) = invoicing.invoices(_owner_principal(hired, paying))
+    (record,) = invoices.listed(_owner_principal(hired, paying))
     assert record.status == "paid"
 
 
@@ -254,7 +254,7 @@ def test_p12_upheld_minutes_are_refunded_and_never_transferred(client, paying):
     assert [r.amount for r in refunds] == [2500 + 125]  # the hour and its 5% fee
     (transfer,) = paying.stripe.v1.transfers.list(params={"limit": 10}).data
     assert transfer.amount == 5000 - 400  # two hours less the tier-2 fee
-    (record,) = invoicing.invoices(_owner_principal(hired, paying))
+    (record,) = invoices.listed(_owner_principal(hired, paying))
     postings = ledger_store.postings(TenantId(owner["tenant_id"]), record.invoice_id)
     paid = 7875
     assert paid == transfer.amount + refunds[0].amount - balance(postings, "revenue", "usd")

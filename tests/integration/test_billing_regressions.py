@@ -14,8 +14,9 @@ from chalicelib.domain.tenancy import TenantId
 from chalicelib.domain.time import BillingWeek
 from chalicelib.jobs import runner
 from chalicelib.payments.gateway import PaymentsUnavailable
-from chalicelib.services import dunning, invoicing, reconciliation
+from chalicelib.services import dunning, reconciliation
 from chalicelib.services.contracts import records
+from chalicelib.services.invoicing import planning
 from chalicelib.store import ledger as ledger_store
 from chalicelib.store.billing import InvoiceRecord, block_invoice_key, invoice_key
 from tests.integration.billing_helpers import block_hire, payout_day, worked_week
@@ -206,7 +207,7 @@ def test_an_invoice_finalized_at_stripe_before_a_crash_is_adopted_after_the_key_
 
     monkeypatch.setattr(paying.gateway, "finalize_invoice", finalize_then_die)
     with pytest.raises(RuntimeError):
-        invoicing.bill_week(TenantId(hired["owner"]["tenant_id"]), W48, deps=paying.deps)
+        planning.bill_week(TenantId(hired["owner"]["tenant_id"]), W48, deps=paying.deps)
     monkeypatch.undo()
     paying.emulator.expire_idempotency_keys()
     paying.deps.clock.now += timedelta(days=1, hours=1)

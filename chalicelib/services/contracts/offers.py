@@ -308,11 +308,11 @@ def accept(actor: Principal, contract_id: str, *, deps: Deps) -> ContractRecord:
 def _invoice_block(record: ContractRecord, *, deps: Deps) -> None:
     """A block is invoiced in full on acceptance. If Stripe cannot be reached now, the invoice
     item exists (planned) and `advance-invoices` carries it on; the acceptance stands."""
-    from chalicelib.services import invoicing
+    from chalicelib.services.invoicing import planning
     from chalicelib.web.observability import logger
 
     try:
-        invoicing.bill_block(records.tenant_of(record), record.contract_id, deps=deps)
+        planning.bill_block(records.tenant_of(record), record.contract_id, deps=deps)
     except Exception:
         logger.exception("the block's invoice will be carried on by advance-invoices")
 
