@@ -199,10 +199,10 @@ def change_fees(body, principal):
 def refund_after_payout(tenant_id: str, week: str, body, principal):
     """Uphold a complaint about paid-out minutes: refund the business, reverse the agent's share."""
     from chalicelib.schemas import billing as schemas
-    from chalicelib.services import clawbacks
+    from chalicelib.services.clawbacks import refunds
 
     return schemas.clawback_view(
-        clawbacks.refund_after_payout(
+        refunds.refund_after_payout(
             principal,
             tenant_id,
             week,

@@ -270,7 +270,8 @@ def _collection_page(
     ctx: PageContext, tenant_id: str | None, *, status=200, errors=None, notice=None, refund_week=None
 ):
     from chalicelib.domain import tenancy
-    from chalicelib.services import billing_accounts, clawbacks, reconciliation
+    from chalicelib.services import billing_accounts, reconciliation
+    from chalicelib.services.clawbacks import overview
 
     report_day, report = reconciliation.latest_report()
     business = account = tenant = None
@@ -281,7 +282,7 @@ def _collection_page(
             raise NotFound("no such business") from None
         business = billing_accounts.business_of(tenant)
         account = billing_accounts.account_of(tenant)
-    paid_out = clawbacks.paid_out_invoices(ctx.principal, tenant) if tenant_id else []
+    paid_out = overview.paid_out_invoices(ctx.principal, tenant) if tenant_id else []
     return ctx.render(
         "admin_payouts.html",
         status=status,
@@ -290,7 +291,7 @@ def _collection_page(
         business=business,
         account=account,
         paid_out=paid_out,
-        owing=clawbacks.agents_owing(ctx.principal),
+        owing=overview.agents_owing(ctx.principal),
         refund_week=refund_week,
         max_days=billing_accounts.MAX_NET_DAYS,
         report_day=report_day,
@@ -334,7 +335,7 @@ def set_collection(ctx: PageContext, tenant_id: str):
 
 @pages.post("/admin/businesses/{tenant_id}/invoices/{week}/refunds", access=OPERATOR)
 def refund_after_payout(ctx: PageContext, tenant_id: str, week: str):
-    from chalicelib.services import clawbacks
+    from chalicelib.services.clawbacks import refunds
 
     values = ctx.form_values
     try:
@@ -344,7 +345,7 @@ def refund_after_payout(ctx: PageContext, tenant_id: str, week: str):
         number = values.get("number", "").strip()
         if number and not number.isdigit():
             raise DomainError("reload the page and try again", field="form")
-        item = clawbacks.refund_after_payout(
+        item = refunds.refund_after_payout(
             ctx.principal,
             tenant_id,
             week,

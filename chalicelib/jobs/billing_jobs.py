@@ -86,10 +86,10 @@ def _payout_tasks(run: JobRun) -> Iterator[Task]:
                     "transfer": transfer.transfer_id,
                     "invoice": transfer.invoice_id,
                 }
-    from chalicelib.services import clawbacks
+    from chalicelib.services.clawbacks import recovery
 
-    for shard in range(clawbacks.SHARDS):
-        for item in clawbacks.pending(shard):
+    for shard in range(recovery.SHARDS):
+        for item in recovery.pending(shard):
             yield {"kind": "clawback", "tenant": item.tenant_id, "invoice": item.invoice_id, "sk": item.sk}
 
 
@@ -104,12 +104,12 @@ def _pay_out(run: JobRun, task: Task) -> bool:
         outcome = settlement.settle_invoice(record, deps=run.deps)
         return bool(outcome.refunded or outcome.committed or outcome.sent or outcome.settled)
     if task["kind"] == "clawback":
-        from chalicelib.services import clawbacks
+        from chalicelib.services.clawbacks import recovery
 
-        item = clawbacks.find(task["tenant"], task["invoice"], task["sk"])
+        item = recovery.find(task["tenant"], task["invoice"], task["sk"])
         if item is None or item.status != "pending":
             return False
-        return clawbacks.carry_out(item, deps=run.deps).status != "pending"
+        return recovery.carry_out(item, deps=run.deps).status != "pending"
     transfer = settlement.waiting_transfer(task["tenant"], task["invoice"], task["transfer"])
     if transfer is None or transfer.status != "waiting" or not transfer.source_charge:
         return False

@@ -126,7 +126,7 @@ def _connected_account_event(kind: str, obj: dict, account: str, *, deps: Deps) 
 
 
 def _transfer_reversed(transfer: dict, *, deps: Deps) -> str:
-    """deskhire's own reversals are booked as they are made (services/clawbacks.py). One it did not
+    """deskhire's own reversals are booked as they are made (services/clawbacks/recovery.py). One it did not
     make (from Stripe's dashboard) is not booked silently: the business's invoices are reconciled
     now, so the operators' report shows it with both sides' figures."""
     from chalicelib.services import reconciliation, settlement

@@ -12,7 +12,8 @@ from chalicelib.domain.tenancy import AgentId, TenantId
 from chalicelib.domain.time import BillingWeek
 from chalicelib.jobs import runner
 from chalicelib.payments.gateway import PaymentsUnavailable
-from chalicelib.services import clawbacks, payouts, reconciliation, settlement
+from chalicelib.services import payouts, reconciliation, settlement
+from chalicelib.services.clawbacks import overview
 from chalicelib.store import ledger as ledger_store
 from chalicelib.store.billing import InvoiceRecord, invoice_key
 from tests.integration.billing_helpers import payout_day, worked_week
@@ -132,7 +133,7 @@ def test_a_refund_soon_after_the_transfer_waits_for_its_pending_funds_then_rever
     paying.deps.clock.now += timedelta(days=2)
     assert runner.run("settle-payouts", deps=paying.deps).failures == []
     assert paying.stripe.v1.transfers.retrieve(transfer.stripe_transfer_id).amount_reversed == 2300
-    (item,) = clawbacks.of_invoice(invoice(hired))
+    (item,) = overview.of_invoice(invoice(hired))
     assert item.status == "done" and int(item.reversed) == 2300 and int(item.owed) == 0
     assert payouts.account_of(agent).owed == {}
     clean(paying, hired)
