@@ -17,7 +17,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from chalicelib.domain.time import BillingWeek
 
 
 class Subject(Enum):
@@ -58,7 +61,7 @@ class Subject(Enum):
     REFUND_FOR_WEEK = "Refund for week {week}"
     MINUTES_REFUNDED = "{minutes} minutes of week {week} were refunded"
 
-    def line(self, **params) -> SubjectLine:
+    def line(self, **params: int | BillingWeek | Enum) -> SubjectLine:
         """This subject with its fields filled in: counts, ISO weeks or members of deskhire's own
         enumerations only, never text (a str parameter is refused, whoever chose it)."""
         from chalicelib.domain.time import BillingWeek
@@ -88,21 +91,22 @@ class SubjectLine(str):
         return super().__new__(cls, text)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Mail:
-    """A message deskhire sends: `subject` a `Subject` (or its `.line(...)`), never text."""
+    """A message deskhire sends: `subject` a `Subject` (or its `.line(...)`), never text. It is
+    kept as the SubjectLine sent (the constructor is written out so that it can take either)."""
 
     to: str
     subject: SubjectLine
     text: str
 
-    def __post_init__(self):
-        subject = self.subject
-        if isinstance(subject, Subject):
-            subject = subject.line()
-        if type(subject) is not SubjectLine:
+    def __init__(self, to: str, subject: Subject | SubjectLine, text: str) -> None:
+        line = subject.line() if isinstance(subject, Subject) else subject
+        if type(line) is not SubjectLine:  # checked at run time too: callers are not all checked
             raise TypeError("a Mail's subject is a Subject (deskhire's own words), never text")
-        object.__setattr__(self, "subject", subject)
+        object.__setattr__(self, "to", to)
+        object.__setattr__(self, "subject", line)
+        object.__setattr__(self, "text", text)
 
 
 def their_words(
@@ -140,9 +144,9 @@ class OutboxMailer:
 
 
 class SesMailer:
-    def __init__(self, sender: str, client=None):
+    def __init__(self, sender: str, client: Any = None):
         self.sender = sender
-        self._client = client
+        self._client = client  # boto3's SES client (untyped: boto3-stubs are not installed)
 
     def send(self, mail: Mail, *, now: datetime) -> None:
         if self._client is None:

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import functools
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+
+Env = Mapping[str, str]
 
 STAGES = ("local", "dev", "prod")
 
@@ -56,7 +59,7 @@ class Settings:
         return self.stage == "local"
 
     @classmethod
-    def from_environ(cls, environ: dict[str, str] | None = None) -> Settings:
+    def from_environ(cls, environ: Env | None = None) -> Settings:
         env = os.environ if environ is None else environ
         stage = env.get("DESKHIRE_STAGE", "local")
         if stage not in STAGES:
@@ -92,7 +95,7 @@ class Settings:
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 
-def _stripe_base(env, stage: str) -> str | None:
+def _stripe_base(env: Env, stage: str) -> str | None:
     """Where the SDK sends calls: Stripe itself in deployed stages (None); in the local stage always
     the emulator on this machine (DESKHIRE_STRIPE_PORT, 8002, unless an address is given), never a
     Stripe address: a local key must not reach Stripe's API, whatever the shell has set."""
@@ -111,14 +114,14 @@ def _stripe_base(env, stage: str) -> str | None:
     return value
 
 
-def _country(env) -> str:
+def _country(env: Env) -> str:
     value = env.get("DESKHIRE_PLATFORM_COUNTRY", "US").strip().upper()
     if len(value) != 2 or not value.isalpha():
         raise SettingsError(f"DESKHIRE_PLATFORM_COUNTRY must be a two-letter country code, not {value!r}")
     return value
 
 
-def _currencies(env) -> tuple[str, ...]:
+def _currencies(env: Env) -> tuple[str, ...]:
     from chalicelib.domain.currencies import CURRENCY_EXPONENTS
 
     names = [c.strip().lower() for c in env.get("DESKHIRE_SETTLEMENT_CURRENCIES", "usd").split(",")]
@@ -132,7 +135,7 @@ def _currencies(env) -> tuple[str, ...]:
     return found
 
 
-def _stripe_secret(env, stage: str, name: str, local_default: str) -> str:
+def _stripe_secret(env: Env, stage: str, name: str, local_default: str) -> str:
     """A Stripe secret from the environment, or from SSM (`<name>_PARAMETER`) in deployed stages;
     the local stage may use its test defaults (the emulator accepts them)."""
     if value := env.get(name):
@@ -144,7 +147,7 @@ def _stripe_secret(env, stage: str, name: str, local_default: str) -> str:
     raise SettingsError(f"{name}_PARAMETER (an SSM SecureString name) is not set")
 
 
-def _fixed_clock(env, stage: str) -> datetime | None:
+def _fixed_clock(env: Env, stage: str) -> datetime | None:
     value = env.get("DESKHIRE_FIXED_CLOCK", "").strip()
     if not value:
         return None
@@ -159,7 +162,7 @@ def _fixed_clock(env, stage: str) -> datetime | None:
     return moment
 
 
-def _required(env, name: str) -> str:
+def _required(env: Env, name: str) -> str:
     value = env.get(name, "").strip()
     if not value:
         raise SettingsError(f"{name} is not set")
@@ -171,7 +174,7 @@ def _required(env, name: str) -> str:
 _LOCAL_SECRET = b"deskhire-local-development-secret-not-for-deployment"
 
 
-def _secret_key(env, stage: str) -> bytes:
+def _secret_key(env: Env, stage: str) -> bytes:
     if value := env.get("DESKHIRE_SECRET_KEY"):
         return value.encode()
     if parameter := env.get("DESKHIRE_SECRET_PARAMETER"):
