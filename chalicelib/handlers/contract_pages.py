@@ -54,7 +54,8 @@ def _contract_page(
     ctx: PageContext, contract_id: str, *, status: int = 200, errors=None, notice=None, values=None
 ):
     from chalicelib.domain import contracts as terms
-    from chalicelib.services import blocks, bonuses, coverage, profiles, timesheets
+    from chalicelib.services import bonuses, coverage, profiles, timesheets
+    from chalicelib.services.blocks import hours
     from chalicelib.services.contracts import amendments, records
 
     record = records.find(ctx.principal, contract_id)
@@ -70,7 +71,7 @@ def _contract_page(
     upcoming = [t for t in history if t.effective_at > now]
     # a block contract's balance: the business sees its blocks (and buys more); the agent the hours left
     balance = (
-        blocks.Balance(record, blocks.blocks_of(record) if business else [])
+        hours.Balance(record, hours.blocks_of(record) if business else [])
         if record.contract_kind == "block" and record.periods
         else None
     )
@@ -96,8 +97,8 @@ def _contract_page(
         describe=amendments.describe,
         bonuses=bonuses.of_contract(ctx.principal, contract_id) if record.periods else [],
         balance=balance,
-        block_minutes_of=blocks.minutes_of,
-        block_number_of=blocks.number_of,
+        block_minutes_of=hours.minutes_of,
+        block_number_of=hours.number_of,
         next_block=int(record.blocks_bought or 1) + 1,
         **({} if values is None else {"values": values}),
     )
@@ -236,7 +237,7 @@ def _block_refused(
 def buy_block(ctx: PageContext, contract_id: str):
     """The "Buy more hours" form: it names the block it showed, so a second click (or a reload of
     the answer) finds that block bought and buys no other."""
-    from chalicelib.services import blocks
+    from chalicelib.services.blocks import hours, purchase
 
     values = ctx.form_values
     try:
@@ -244,7 +245,7 @@ def buy_block(ctx: PageContext, contract_id: str):
         number = values.get("number", "").strip()
         if number and not number.isdigit():
             raise InvalidInput("reload the page and try again", field="number")
-        balance = blocks.buy(
+        balance = purchase.buy(
             ctx.principal, contract_id, minutes=minutes, number=int(number) if number else None, deps=ctx.deps
         )
     except DomainError as error:
@@ -252,25 +253,25 @@ def buy_block(ctx: PageContext, contract_id: str):
     block = (
         balance.blocks[-1]
         if not number
-        else next(b for b in balance.blocks if blocks.number_of(b) == int(number))
+        else next(b for b in balance.blocks if hours.number_of(b) == int(number))
     )
     notice = {
-        "paid": f"Block {blocks.number_of(block)} is paid: its hours can be logged now.",
-        "void": f"Block {blocks.number_of(block)} was voided; nothing was bought.",
-        "uncollectible": f"Block {blocks.number_of(block)} was written off; nothing was bought.",
+        "paid": f"Block {hours.number_of(block)} is paid: its hours can be logged now.",
+        "void": f"Block {hours.number_of(block)} was voided; nothing was bought.",
+        "uncollectible": f"Block {hours.number_of(block)} was written off; nothing was bought.",
     }.get(
         block.status,
-        f"Block {blocks.number_of(block)} is waiting for its payment; its hours can be logged once it is paid.",
+        f"Block {hours.number_of(block)} is waiting for its payment; its hours can be logged once it is paid.",
     )
     return _contract_page(ctx, contract_id, notice=notice, values={})
 
 
 @pages.post("/app/contracts/{contract_id}/blocks/{number}/cancel", access=MEMBER)
 def cancel_block(ctx: PageContext, contract_id: str, number: str):
-    from chalicelib.services import blocks
+    from chalicelib.services.blocks import withdrawal
 
     try:
-        blocks.cancel(ctx.principal, contract_id, number, deps=ctx.deps)
+        withdrawal.cancel(ctx.principal, contract_id, number, deps=ctx.deps)
     except DomainError as error:
         if error.code == "not_found":
             raise
@@ -284,12 +285,12 @@ def cancel_block(ctx: PageContext, contract_id: str, number: str):
 
 @pages.post("/app/contracts/{contract_id}/top-up", access=MEMBER)
 def set_top_up(ctx: PageContext, contract_id: str):
-    from chalicelib.services import blocks
+    from chalicelib.services.blocks import purchase
 
     values = ctx.form_values
     enabled = values.get("enabled", "") == "on"
     try:
-        blocks.set_top_up(
+        purchase.set_top_up(
             ctx.principal,
             contract_id,
             enabled=enabled,

@@ -298,9 +298,9 @@ def list_bonuses(contract_id: str, principal):
 def block_balance(contract_id: str, principal):
     """A block contract's hours: bought, used, left, the block waiting for payment, the top-up."""
     from chalicelib.schemas import contracts as schemas
-    from chalicelib.services import blocks
+    from chalicelib.services.blocks import hours
 
-    return schemas.block_balance_view(blocks.balance(principal, contract_id))
+    return schemas.block_balance_view(hours.balance(principal, contract_id))
 
 
 @api.post(
@@ -314,10 +314,10 @@ def block_balance(contract_id: str, principal):
 def buy_block(contract_id: str, body, principal):
     """Buy another block (1 to 2,000 hours), invoiced and charged now; its hours may be logged once paid."""
     from chalicelib.schemas import contracts as schemas
-    from chalicelib.services import blocks
+    from chalicelib.services.blocks import purchase
 
     return schemas.block_balance_view(
-        blocks.buy(principal, contract_id, minutes=body.block_minutes, number=body.number, deps=_deps())
+        purchase.buy(principal, contract_id, minutes=body.block_minutes, number=body.number, deps=_deps())
     )
 
 
@@ -331,9 +331,9 @@ def cancel_block(contract_id: str, number: str, principal):
     """Withdraw a further block not paid yet (void at Stripe); a paid one stays, and its unused hours
     are refunded when the contract ends."""
     from chalicelib.schemas import contracts as schemas
-    from chalicelib.services import blocks
+    from chalicelib.services.blocks import withdrawal
 
-    return schemas.block_balance_view(blocks.cancel(principal, contract_id, number, deps=_deps()))
+    return schemas.block_balance_view(withdrawal.cancel(principal, contract_id, number, deps=_deps()))
 
 
 @api.put(
@@ -346,10 +346,10 @@ def cancel_block(contract_id: str, number: str, principal):
 def set_top_up(contract_id: str, body, principal):
     """Buy a block automatically when an entry leaves fewer minutes than the threshold (or turn it off)."""
     from chalicelib.schemas import contracts as schemas
-    from chalicelib.services import blocks
+    from chalicelib.services.blocks import purchase
 
     return schemas.block_balance_view(
-        blocks.set_top_up(
+        purchase.set_top_up(
             principal,
             contract_id,
             enabled=body.enabled,

@@ -598,12 +598,12 @@ def bonus_view(record) -> BonusView:
 
 
 def block_view(record) -> BlockView:
-    from chalicelib.services import blocks
+    from chalicelib.services.blocks import hours
 
-    number = blocks.number_of(record)
+    number = hours.number_of(record)
     return BlockView(
         number=number,
-        minutes=blocks.minutes_of(record),
+        minutes=hours.minutes_of(record),
         invoice_id=record.invoice_id,
         status=record.status,
         total=_money(record.total, record.currency),

@@ -186,11 +186,11 @@ def retry(record: InvoiceRecord, *, deps: Deps) -> str:
         return _overdue(record, deps=deps)
     if not record.last_failure:
         return "nothing"
-    from chalicelib.services import blocks
+    from chalicelib.services.blocks import hours, withdrawal
 
-    ended = blocks.ended_unpaid(record, deps=deps)
+    ended = withdrawal.ended_unpaid(record, deps=deps)
     if ended is not None:  # hours that can no longer be logged: withdrawn, never charged again
-        blocks.withdraw(ended, blocks.number_of(record), actor=blocks.SYSTEM, deps=deps)
+        withdrawal.withdraw(ended, hours.number_of(record), actor=hours.SYSTEM, deps=deps)
         return "withdrawn"
     tenant = TenantId(record.pk.removeprefix(keys.TENANT_PREFIX))
     account = mark_past_due(tenant, deps=deps)

@@ -123,7 +123,7 @@ def _block_target(record: InvoiceRecord, *, deps: Deps) -> tuple[rules.Settlemen
         stop = max((p.end for p in periods if p.end), default=contract.ends_at or now)
         last_worked = BillingWeek.containing(stop)
     finished = ended and invoices.payout_due(last_worked) <= now
-    # a contract may have several blocks (services/blocks.py): each carries its own part of the
+    # a contract may have several blocks (services/blocks/): each carries its own part of the
     # minutes, from where it starts (0 for the first, the minutes bought before it for the others)
     split = rules.settle_block_part(
         invoices.plan_of(record),

@@ -67,7 +67,7 @@ class ContractRecord(Versioned, discriminator="contract"):
     # once it is paid) and the minutes logged so far
     block_minutes = NumberAttribute(null=True)
     used_minutes = NumberAttribute(default=0)  # block contracts: minutes drawn
-    # further blocks (services/blocks.py): block invoices made so far, the first included (None: 1);
+    # further blocks (services/blocks/): block invoices made so far, the first included (None: 1);
     # the number of the one waiting for its payment; the minutes further blocks added once paid;
     # the automatic top-up ({"threshold_minutes", "block_minutes"}; None: off)
     blocks_bought = NumberAttribute(null=True)

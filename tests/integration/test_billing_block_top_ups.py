@@ -12,8 +12,8 @@ import pytest
 from chalicelib.domain.ledger import balance
 from chalicelib.domain.tenancy import TenantId
 from chalicelib.jobs import runner
-from chalicelib.services import blocks as blocks_service
 from chalicelib.services import reconciliation
+from chalicelib.services.blocks import purchase
 from chalicelib.services.sessions import authenticate
 from chalicelib.store import ledger as ledger_store
 from chalicelib.store.billing import InvoiceRecord, block_invoice_key
@@ -140,7 +140,7 @@ def test_a_double_click_buys_one_block(client, paying):
 
     def click():
         barrier.wait()
-        answers.append(blocks_service.buy(principal, cid, minutes=600, number=2, deps=paying.deps))
+        answers.append(purchase.buy(principal, cid, minutes=600, number=2, deps=paying.deps))
 
     # each thread runs in a copy of this context: the table the test bound is a context variable
     threads = [threading.Thread(target=contextvars.copy_context().run, args=(click,)) for _ in range(2)]

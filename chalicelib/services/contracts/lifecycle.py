@@ -12,7 +12,7 @@ from chalicelib.domain.errors import Conflict, InvalidInput
 from chalicelib.domain.identity import Principal
 from chalicelib.domain.tenancy import AgentId
 from chalicelib.mail import Mail, Subject
-from chalicelib.services import blocks
+from chalicelib.services.blocks import withdrawal
 from chalicelib.services.contracts import notices, records, transitions
 from chalicelib.services.diary import clock
 from chalicelib.store.contracts import ClockRecord, ContractRecord, clock_key
@@ -27,7 +27,7 @@ def end(actor: Principal, contract_id: str, *, reason: str, deps: Deps) -> Contr
     if not reason.strip():
         raise InvalidInput("say why the contract ends; the other side sees it", field="reason")
     ended = _stop(actor, records.find(actor, contract_id), "end", reason=reason, deps=deps)
-    blocks.withdraw_pending_at_end(ended, deps=deps)  # never charged for hours that cannot be logged
+    withdrawal.withdraw_pending_at_end(ended, deps=deps)  # never charged for hours that cannot be logged
     return records.find_for_system(records.tenant_of(ended), ended.contract_id)
 
 

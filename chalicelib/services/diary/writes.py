@@ -22,7 +22,7 @@ from chalicelib.domain.identity import Principal, PrincipalKind
 from chalicelib.domain.tenancy import AgentId
 from chalicelib.domain.time import BillingWeek, to_minute
 from chalicelib.ids import new_id_in_week
-from chalicelib.services import blocks
+from chalicelib.services.blocks import purchase
 from chalicelib.services.contracts import records
 from chalicelib.store import audit
 from chalicelib.store.base import Entity
@@ -241,8 +241,8 @@ def commit(
                 contract_actions.append(ContractRecord.used_minutes.add(drawn))
             # an entry that leaves the block under its top-up threshold buys the next block here,
             # in this transaction (one read more, the fee schedule, on that entry only); see
-            # services/blocks.py
-            top_up = blocks.top_up_order(contract, adding=drawn, now=now)
+            # services/blocks/purchase.py
+            top_up = purchase.top_up_order(contract, adding=drawn, now=now)
             if top_up is not None:
                 contract_actions += top_up.contract_actions
                 tx.save(top_up.invoice, condition=InvoiceRecord.pk.does_not_exist(), on_conflict=RETRY)

@@ -167,8 +167,8 @@ def record_action_required(
 def mark_paid(record: InvoiceRecord, stripe_invoice: dict, *, deps: Deps) -> InvoiceRecord:
     """Stripe says the invoice is paid: keep the charge, book the cash, and list the invoice for
     the payout run. Idempotent: an invoice already paid stays as it is. A further block's minutes
-    are added to its contract in the same transaction (services/blocks.py), so exactly once."""
-    from chalicelib.services import blocks
+    are added to its contract in the same transaction (services/blocks/payment.py), so exactly once."""
+    from chalicelib.services.blocks import payment
     from chalicelib.services.dunning import clear_past_due
 
     for _attempt in range(3):
@@ -191,7 +191,7 @@ def mark_paid(record: InvoiceRecord, stripe_invoice: dict, *, deps: Deps) -> Inv
         due = now if record.invoice_kind == "block" else invoices.payout_due(week)
         record.gsi2sk = f"{stamp(due)}#{record.invoice_id}"
         tenant = invoices.tenant_of(record)
-        grant = blocks.grant_on_payment(record)
+        grant = payment.grant_on_payment(record)
         if grant is not None:
             record.block_offset = grant.offset
         try:
@@ -222,7 +222,7 @@ def mark_paid(record: InvoiceRecord, stripe_invoice: dict, *, deps: Deps) -> Inv
             continue
         clear_past_due(tenant, paid_invoice=record.invoice_id, deps=deps)
         if grant is not None:
-            blocks.tell_agent(record, grant, deps=deps)
+            payment.tell_agent(record, grant, deps=deps)
         return record
     return invoices.reload(record)
 
@@ -230,11 +230,11 @@ def mark_paid(record: InvoiceRecord, stripe_invoice: dict, *, deps: Deps) -> Inv
 def mark_closed_unpaid(record: InvoiceRecord, stripe_invoice: dict, *, deps: Deps) -> InvoiceRecord:
     """Stripe voided the invoice, or marked it uncollectible (an operator, in Stripe): keep it. A
     void invoice is no longer owed, so its receivable is reversed in the ledger."""
-    from chalicelib.services import blocks
+    from chalicelib.services.blocks import withdrawal
 
     target = rules.stripe_status(stripe_invoice.get("status", ""))
     if record.status == target:
-        blocks.release_pending(record)  # a crash may have come between the two
+        withdrawal.release_pending(record)  # a crash may have come between the two
         return record
     rules.check_transition(rules.InvoiceStatus(record.status), target)
     now = deps.now()
@@ -257,7 +257,7 @@ def mark_closed_unpaid(record: InvoiceRecord, stripe_invoice: dict, *, deps: Dep
                 ),
                 at=now,
             )
-    blocks.release_pending(record)
+    withdrawal.release_pending(record)
     from chalicelib.services.dunning import clear_past_due
 
     clear_past_due(tenant, paid_invoice=record.invoice_id, deps=deps)

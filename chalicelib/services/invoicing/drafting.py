@@ -40,14 +40,14 @@ def advance(record: InvoiceRecord, *, deps: Deps) -> InvoiceRecord:
     """Take every step the invoice can take now (each at most once at Stripe). A further block
     whose contract ended before it was paid is never charged: void here while only planned, else
     carried to open (a draft cannot be voided; finalizing charges nothing) and voided there."""
-    from chalicelib.services import blocks
+    from chalicelib.services.blocks import hours, withdrawal
 
-    ended = blocks.ended_unpaid(record, deps=deps)
+    ended = withdrawal.ended_unpaid(record, deps=deps)
     for _step in range(8):
         status = rules.InvoiceStatus(record.status)
         try:
             if ended is not None and status in (rules.InvoiceStatus.PLANNED, rules.InvoiceStatus.OPEN):
-                blocks.withdraw(ended, blocks.number_of(record), actor=blocks.SYSTEM, deps=deps)
+                withdrawal.withdraw(ended, hours.number_of(record), actor=hours.SYSTEM, deps=deps)
                 return invoices.reload(record)
             if status is rules.InvoiceStatus.PLANNED:
                 _draft(record, deps=deps)
