@@ -42,8 +42,9 @@ test: install
 bench: install
 	$(PY) -m bench.run
 
-# pyright (pinned; [tool.pyright] in pyproject.toml) checks the Stripe adapter strictly against the
-# pinned SDK's typed params: a parameter the API version does not have is a lint error.
+# pyright (pinned; [tool.pyright] in pyproject.toml) checks app.py, chalicelib/ and local/ in standard
+# mode, and the domain and the Stripe adapter strictly: against the pinned SDK's typed params, a
+# parameter the API version does not have is a lint error.
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .

@@ -23,7 +23,7 @@ def check_slots(slots: list[datetime], *, now: datetime, duration: int) -> tuple
         )
     if not 1 <= len(slots) <= MAX_SLOTS:
         raise InvalidInput(f"propose 1 to {MAX_SLOTS} slots", field="slots")
-    cleaned = []
+    cleaned: list[datetime] = []
     for index, slot in enumerate(slots):
         if slot.tzinfo is None:
             raise InvalidInput(
