@@ -42,6 +42,14 @@ class Deps:
         return self.clock()
 
     @property
+    def stripe(self) -> StripeGateway:
+        """The payments adapter, for the services that move money. Deps made without one (a bench
+        or a test of something else) fail here, by name, not at an attribute of None."""
+        if self.payments is None:
+            raise RuntimeError("these Deps have no payments adapter (Deps.payments)")
+        return self.payments
+
+    @property
     def secret(self) -> bytes:
         return self.settings.secret_key
 

@@ -59,7 +59,7 @@ def ensure_customer(tenant: TenantId, *, email: str | None, deps: Deps) -> Billi
     record = account_of(tenant)
     if record.customer_id:
         return record
-    gateway = deps.payments
+    gateway = deps.stripe
     business = _business(tenant)
     # the same parameters whoever asks (a member's card setup or the billing run), so that a
     # retry under the same idempotency key is the same request: the owners' first address
@@ -85,7 +85,7 @@ class CardSetup:
 def start_card_setup(actor: Principal, *, deps: Deps) -> CardSetup:
     tenant = actor.require_tenant()
     record = ensure_customer(tenant, email=actor.email, deps=deps)
-    intent = deps.payments.create_setup_intent(record.customer_id, attempt_id=new_id())
+    intent = deps.stripe.create_setup_intent(record.require_customer_id(), attempt_id=new_id())
     # only the latest setup may change the card: an old return link cannot swap an older card back
     for _attempt in range(3):
         record.latest_setup_intent, record.updated_at = intent["id"], deps.now()
@@ -95,7 +95,7 @@ def start_card_setup(actor: Principal, *, deps: Deps) -> CardSetup:
         except Conflict:
             record = account_of(tenant)
     return_url = deps.link("/app/billing/card/return")
-    url = deps.payments.card_page(intent, return_url=return_url) or deps.link(
+    url = deps.stripe.card_page(intent, return_url=return_url) or deps.link(
         f"/app/billing/card?setup_intent={intent['id']}"
     )
     return CardSetup(intent["id"], intent.get("client_secret") or "", url)
@@ -116,7 +116,7 @@ def _own_setup_intent(record: BillingAccount, setup_intent_id: str, *, deps: Dep
     if not record.customer_id or not SETUP_INTENT_ID.fullmatch(setup_intent_id):
         raise NotFound("no such card setup")
     try:
-        intent = deps.payments.retrieve_setup_intent(setup_intent_id)
+        intent = deps.stripe.retrieve_setup_intent(setup_intent_id)
     except PaymentsUnavailable:
         raise
     except PaymentsError as error:
@@ -195,10 +195,10 @@ def adopt_setup_intent(setup_intent_id: str, *, deps: Deps) -> BillingAccount | 
     """`setup_intent.succeeded`: the card is saved even if the browser never came back."""
     from chalicelib.domain.identity import SYSTEM
 
-    intent = deps.payments.retrieve_setup_intent(setup_intent_id)
+    intent = deps.stripe.retrieve_setup_intent(setup_intent_id)
     if intent.get("status") != "succeeded" or not intent.get("customer"):
         return None
-    customer = deps.payments.retrieve_customer(intent["customer"])
+    customer = deps.stripe.retrieve_customer(intent["customer"])
     tenant_id = (customer.get("metadata") or {}).get("deskhire_tenant")
     try:
         tenant = TenantId(tenant_id or "")
@@ -223,7 +223,7 @@ def _adopt(
     method = intent.get("payment_method") or {}
     if isinstance(method, str):
         raise Conflict("the card could not be read back; try again", code="card_unreadable")
-    deps.payments.set_default_payment_method(record.customer_id, method["id"])
+    deps.stripe.set_default_payment_method(record.require_customer_id(), method["id"])
     card = method.get("card") or {}
     now = deps.now()
     for _attempt in range(3):

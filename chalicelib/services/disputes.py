@@ -308,7 +308,7 @@ def by_id(actor: Principal, dispute_id: str) -> DisputeRecord:
         raise NotFound("no such dispute")
     contract_id, entry_id = claim.owner_id.split("/")
     record = DisputeRecord.find(
-        *dispute_key(TenantId(claim.tenant_id), contract_id, entry_id), consistent=True
+        *dispute_key(TenantId(claim.require_tenant_id()), contract_id, entry_id), consistent=True
     )
     if record is None:
         raise NotFound("no such dispute")
@@ -420,7 +420,7 @@ def _settle(
                 at=now,
             )
         )
-    resolved = DisputeRecord.find(record.pk, record.sk, consistent=True)
+    resolved = record.reloaded()
     if contract is not None:
         text = (
             f"The dispute over {int(record.minutes)} minutes is {outcome}: {split.upheld} minutes upheld "

@@ -156,7 +156,7 @@ def _overdue(record: InvoiceRecord, *, deps: Deps) -> str:
     if record.last_failure == OVERDUE:
         return "nothing"  # mailed already; the pause comes after the grace
     for _attempt in range(3):
-        current = InvoiceRecord.find(record.pk, record.sk, consistent=True)
+        current = record.reloaded()
         if current.status != rules.InvoiceStatus.OPEN or current.last_failure == OVERDUE:
             return "nothing"
         current.last_failure = OVERDUE
@@ -226,21 +226,21 @@ def charge(record: InvoiceRecord, *, deps: Deps) -> str:
     )
     from chalicelib.services.invoicing import collection
 
-    attempt = int(record.attempts) + 1
+    attempt, stripe_id = int(record.attempts) + 1, record.require_stripe_invoice_id()
     try:
-        paid = deps.payments.pay_invoice(record.invoice_id, record.stripe_invoice_id, attempt=attempt)
+        paid = deps.stripe.pay_invoice(record.invoice_id, stripe_id, attempt=attempt)
     except PaymentNeedsAction:
-        count = deps.payments.retrieve_invoice(record.stripe_invoice_id).get("attempt_count")
+        count = deps.stripe.retrieve_invoice(stripe_id).get("attempt_count")
         collection.record_action_required(record, attempts=count, deps=deps)
         return "needs_action"
     except PaymentDeclined as error:
-        count = deps.payments.retrieve_invoice(record.stripe_invoice_id).get("attempt_count")
+        count = deps.stripe.retrieve_invoice(stripe_id).get("attempt_count")
         collection.record_failure(record, reason=error.reason, attempts=count, deps=deps)
         return "failed"
     except PaymentsUnavailable:
         raise
     except PaymentsError as error:
-        current = deps.payments.retrieve_invoice(record.stripe_invoice_id)
+        current = deps.stripe.retrieve_invoice(stripe_id)
         if current.get("status") == "paid":  # paid meanwhile (its webhook is late): not a failure
             collection.mark_paid(record, current, deps=deps)
             return "paid"

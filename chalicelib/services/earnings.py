@@ -16,9 +16,9 @@ from chalicelib.domain.time import BillingWeek
 from chalicelib.services import payouts, settlement, timesheets
 from chalicelib.services.contracts import records
 from chalicelib.services.invoicing import invoices
-from chalicelib.store.base import Entity
+from chalicelib.store.base import read_batch
 from chalicelib.store.billing import PayoutAccount, TransferRecord
-from chalicelib.store.contracts import ContractRecord, timesheet_key
+from chalicelib.store.contracts import ContractRecord, TimesheetRecord, timesheet_key
 
 WEEKS_SHOWN = 8
 
@@ -61,14 +61,16 @@ def earnings(actor: Principal, *, deps: Deps) -> Earnings:
         c for c in records.listed(actor) if c.periods and records.status_of(c, now) not in terms.OFFER_STATES
     ]
     wanted = [timesheet_key(records.tenant_of(c), c.contract_id, w) for c in worked for w in recent]
-    sheets = {(i.pk, i.sk): i for i in Entity.batch_get(wanted, consistent_read=True)} if wanted else {}
+    sheets = read_batch(wanted)
     transfers = settlement.agent_transfers(agent)
     paid_weeks = {(t.tenant_id, t.week) for t in transfers}
     result = Earnings(weeks=[], transfers=transfers, payouts=payouts.account_of(agent))
     for contract in worked:
         history = records.history_of(contract)
         for week in recent:
-            sheet = sheets.get(timesheet_key(records.tenant_of(contract), contract.contract_id, week))
+            sheet = sheets.get(
+                timesheet_key(records.tenant_of(contract), contract.contract_id, week), TimesheetRecord
+            )
             if sheet is None or not sheet.logged_minutes:
                 continue
             minutes = timesheets.minutes_of(sheet)

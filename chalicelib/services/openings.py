@@ -215,7 +215,9 @@ def find_for_agent(opening_id: str) -> OpeningRecord:
     claim = Claim.find(pk, pk) if pk else None
     record = (
         OpeningRecord.find(
-            keys.tenant_pk(TenantId(claim.tenant_id)), keys.sort_key("OPENING", opening_id), consistent=True
+            keys.tenant_pk(TenantId(claim.require_tenant_id())),
+            keys.sort_key("OPENING", opening_id),
+            consistent=True,
         )
         if claim
         else None

@@ -82,7 +82,12 @@ def _reset_record(token: str, *, deps: Deps) -> ResetRecord:
     if tokens.kind_of(token) != tokens.RESET:
         raise NotFound("this reset link is not valid; ask for a new one", code="reset_invalid")
     record = ResetRecord.find(keys.platform_pk("RESET", tokens.digest(token)), "RESET", consistent=True)
-    if record is None or record.principal_kind == "none" or record.expires_at <= deps.now().timestamp():
+    if (
+        record is None
+        or record.principal_kind == "none"
+        or record.expires_at is None
+        or record.expires_at <= deps.now().timestamp()
+    ):
         raise NotFound(
             "this reset link has expired or was already used; ask for a new one", code="reset_invalid"
         )
@@ -96,8 +101,8 @@ def check_token(token: str, *, deps: Deps) -> None:
 def reset_password(token: str, new_password: str, *, deps: Deps) -> None:
     reset = _reset_record(token, deps=deps)
     account = principals.account_record(reset.principal_kind, reset.principal_id, reset.tenant_id)
-    principal = principals.principal_of(account) if account is not None else None
-    if principal is None:
+    principal = principals.principal_of(account)
+    if account is None or principal is None:
         raise NotFound("this reset link is not valid; ask for a new one", code="reset_invalid")
     passwords.check_password(new_password, user_inputs=(principal.email or "", principal.name))
     now = deps.now()

@@ -96,15 +96,15 @@ def onboarding_link(actor: Principal, *, country: str | None, deps: Deps) -> str
                 field="country",
             )
         agreement = payout_rules.service_agreement(country, platform_country=deps.settings.platform_country)
-        account = deps.payments.find_account(agent.agent_id) or deps.payments.create_express_account(
+        account = deps.stripe.find_account(agent.agent_id) or deps.stripe.create_express_account(
             agent.agent_id,
             email=agent.email,
             country=country,
             recipient=agreement is payout_rules.ServiceAgreement.RECIPIENT,
         )
         _apply(record, account, deps=deps)
-    link = deps.payments.create_account_link(
-        record.account_id,
+    link = deps.stripe.create_account_link(
+        record.require_account_id(),
         attempt_id=new_id(),
         refresh_url=deps.link("/agent/payouts/refresh"),
         return_url=deps.link("/agent/payouts/return"),
@@ -118,7 +118,7 @@ def refresh(actor: Principal, *, deps: Deps) -> PayoutAccount:
     record = account_of(AgentId(agent.agent_id))
     if not record.account_id:
         return record
-    return _apply(record, deps.payments.retrieve_account(record.account_id), deps=deps)
+    return _apply(record, deps.stripe.retrieve_account(record.account_id), deps=deps)
 
 
 def apply_account_update(account: dict, *, deps: Deps) -> PayoutAccount | None:

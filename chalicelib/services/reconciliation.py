@@ -59,8 +59,8 @@ def stripe_transfers(record: InvoiceRecord, *, deps: Deps) -> list[dict]:
     case Stripe kept it). A transfer in any of them that names another charge is a difference."""
     from chalicelib.services.settlement import transfers_of
 
-    gateway = deps.payments
-    charge = gateway.retrieve_charge(record.stripe_charge_id)
+    gateway = deps.stripe
+    charge = gateway.retrieve_charge(record.require_stripe_charge_id())
     groups = {record.invoice_id, charge.get("transfer_group") or record.invoice_id}
     groups |= {t.transfer_group for t in transfers_of(record) if t.transfer_group}
     found: dict[str, dict] = {}
@@ -87,11 +87,11 @@ def reconcile_invoice(record: InvoiceRecord, *, deps: Deps) -> list[Difference]:
     for entry in entries:
         journal_id = entry.sk.split("#")[1]
         journals[journal_id] = journals.get(journal_id, 0) + int(entry.amount)
-    for journal_id, total in journals.items():
-        differ(f"journal {journal_id} balances", total, 0)
+    for journal_id, net in journals.items():
+        differ(f"journal {journal_id} balances", net, 0)
     if record.status in ("planned", "drafted", "itemized") or not record.stripe_invoice_id:
         return found
-    gateway = deps.payments
+    gateway = deps.stripe
     stripe_invoice = gateway.retrieve_invoice(record.stripe_invoice_id)
     differ("invoice total", int(record.total), int(stripe_invoice.get("total") or 0))
     differ("invoice status", record.status, stripe_invoice.get("status"))

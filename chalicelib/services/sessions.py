@@ -62,14 +62,14 @@ def log_in(email: str, password: str, *, address: str, channel: str, deps: Deps)
         record = principals.account_by_email(normalise_email(email))
     except InvalidInput:
         record = None
-    principal = principals.principal_of(record) if record is not None else None
-    if principal is None:
+    principal = principals.principal_of(record)
+    if record is None or principal is None:
         passwords.spend_verification_time(password)
         matches, needs_rehash = False, False
     else:
         matches, needs_rehash = passwords.verify_password(record.password_hash, password)
 
-    if not matches:
+    if not matches or record is None or principal is None:
         for policy, who in ((ACCOUNT, subject), (ADDRESS, address)):
             throttle.register_failure(policy, who, now=now, secret=deps.secret)
         if principal is not None and principal.tenant is not None:
@@ -136,7 +136,7 @@ def authenticate(secret: str, *, deps: Deps, channel: str = "bearer") -> Authent
         pk = keys.platform_pk("SESSION", digest)
         session = SessionRecord.find(pk, "SESSION", consistent=True)
         # TTL deletion is lazy (it can lag by days): the expiry is checked here, always.
-        if session is None or session.expires_at <= deps.now().timestamp():
+        if session is None or session.expires_at is None or session.expires_at <= deps.now().timestamp():
             return None
         if session.channel != channel:
             return None

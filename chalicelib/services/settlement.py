@@ -74,7 +74,7 @@ def _tiers(record: InvoiceRecord, *, deps: Deps) -> InvoiceRecord:
     record.agent_tiers = tiers
     with contextlib.suppress(Conflict):  # a racing run fixed them first: read them back
         record.save_checked()
-    return InvoiceRecord.find(record.pk, record.sk, consistent=True)
+    return record.reloaded()
 
 
 def target(record: InvoiceRecord, *, deps: Deps) -> rules.Settlement:
@@ -85,7 +85,7 @@ def target(record: InvoiceRecord, *, deps: Deps) -> rules.Settlement:
     from chalicelib.services import timesheets
 
     for line in rules_lines(record):
-        timesheets.close(tenant, line.contract_id, week, now=deps.now())  # the review is over by now
+        timesheets.close(tenant, line.contract, week, now=deps.now())  # the review is over by now
     weeks = {w.contract_id: w for w in planning.worked_weeks(tenant, week)}
     return rules.settle(
         invoices.plan_of(record), weeks, tiers=dict(record.agent_tiers), fees=invoices.fees_of(record)
@@ -101,7 +101,8 @@ def _block_target(record: InvoiceRecord, *, deps: Deps) -> tuple[rules.Settlemen
     from chalicelib.services.contracts import records
 
     tenant, now = _tenant(record), deps.now()
-    contract = records.find_for_system(tenant, record.contract_id)
+    contract_id = record.require_contract_id()
+    contract = records.load_for_system(tenant, contract_id)
     periods = records.periods_of(contract).periods
     week = BillingWeek.containing(periods[0].start)
     last = BillingWeek.containing(now)
@@ -110,8 +111,8 @@ def _block_target(record: InvoiceRecord, *, deps: Deps) -> tuple[rules.Settlemen
     last_worked = week
     while week <= last:
         if invoices.payout_due(week) <= now:
-            timesheets.close(tenant, record.contract_id, week, now=now)
-            sheet = TimesheetRecord.find(*timesheet_key(tenant, record.contract_id, week), consistent=True)
+            timesheets.close(tenant, contract_id, week, now=now)
+            sheet = TimesheetRecord.find(*timesheet_key(tenant, contract_id, week), consistent=True)
             minutes = timesheets.minutes_of(sheet)
             drawn += minutes.payable
             disputed += minutes.disputed
@@ -205,9 +206,9 @@ def _commit_invoice_part(record: InvoiceRecord, split: rules.Settlement, *, deps
                 for journal in journals:
                     ledger_store.add(tx, tenant, record.invoice_id, journal, at=now)
         except Conflict:
-            record = InvoiceRecord.find(record.pk, record.sk, consistent=True)
+            record = record.reloaded()
             continue
-        return InvoiceRecord.find(record.pk, record.sk, consistent=True)
+        return record.reloaded()
     raise Conflict("the invoice kept changing while it was settled; run the payouts again", code="contended")
 
 
@@ -285,10 +286,10 @@ def _commit_share(
                     tx.save(transfer, condition=TransferRecord.pk.does_not_exist())
                 ledger_store.add(tx, tenant, record.invoice_id, journal, at=now)
         except Conflict:
-            record = InvoiceRecord.find(record.pk, record.sk, consistent=True)
+            record = record.reloaded()
             continue
         outcome.committed += max(sent, 0)
-        return InvoiceRecord.find(record.pk, record.sk, consistent=True)
+        return record.reloaded()
     raise Conflict("the invoice kept changing while it was settled; run the payouts again", code="contended")
 
 
@@ -318,13 +319,16 @@ def _send_refunds(record: InvoiceRecord, *, deps: Deps, outcome: Outcome) -> Non
         existing = next(
             (
                 r
-                for r in deps.payments.refunds_of(record.stripe_charge_id)
+                for r in deps.stripe.refunds_of(record.require_stripe_charge_id())
                 if (r.get("metadata") or {}).get("deskhire_refund") == refund.refund_id
             ),
             None,
         )
-        made = existing or deps.payments.create_refund(
-            refund.refund_id, charge=record.stripe_charge_id, amount=int(refund.amount), reason=refund.reason
+        made = existing or deps.stripe.create_refund(
+            refund.refund_id,
+            charge=record.require_stripe_charge_id(),
+            amount=int(refund.amount),
+            reason=refund.reason,
         )
         now = deps.now()
         with transaction() as tx:
@@ -373,7 +377,7 @@ def transfers_of(record: InvoiceRecord) -> list[TransferRecord]:
 def _send_transfers(record: InvoiceRecord, *, deps: Deps, outcome: Outcome) -> None:
     for transfer in transfers_of(record):
         if transfer.status == "waiting":
-            sent = send_transfer(transfer, charge=record.stripe_charge_id, deps=deps)
+            sent = send_transfer(transfer, charge=record.require_stripe_charge_id(), deps=deps)
             if sent:
                 outcome.sent += int(transfer.amount)
             else:
@@ -385,16 +389,16 @@ def send_transfer(transfer: TransferRecord, *, charge: str, deps: Deps) -> bool:
     account = payouts.account_of(AgentId(transfer.agent_id))
     if not payouts.can_receive(account):
         return False  # P7: it waits for the agent's payouts to be enabled
-    gateway = deps.payments
+    gateway, destination = deps.stripe, account.require_account_id()
     # after Stripe's key window the key alone would not stop a second transfer: look for it among
     # the transfers to this account, by the id in its metadata (not by group: Stripe files a
     # transfer made with source_transaction under its charge's group)
-    existing = gateway.find_transfer(transfer.transfer_id, destination=account.account_id)
+    existing = gateway.find_transfer(transfer.transfer_id, destination=destination)
     made = existing or gateway.create_transfer(
         transfer.transfer_id,
         amount=int(transfer.amount),
         currency=transfer.currency,
-        destination=account.account_id,
+        destination=destination,
         source_transaction=charge,
         description=f"deskhire {transfer.week}: {transfer.business_name}",
         tenant_id=transfer.tenant_id,
@@ -408,7 +412,7 @@ def send_transfer(transfer: TransferRecord, *, charge: str, deps: Deps) -> bool:
     actions = [
         TransferRecord.status.set("sent"),
         TransferRecord.stripe_transfer_id.set(made["id"]),
-        TransferRecord.destination.set(account.account_id),
+        TransferRecord.destination.set(destination),
         TransferRecord.transfer_group.set(made.get("transfer_group") or None),
         TransferRecord.sent_at.set(now),
         TransferRecord.gsi2pk.remove(),
@@ -448,7 +452,7 @@ def send_transfer(transfer: TransferRecord, *, charge: str, deps: Deps) -> bool:
 def _mark_settled_if_done(
     record: InvoiceRecord, split: rules.Settlement, *, deps: Deps, outcome: Outcome
 ) -> None:
-    current = InvoiceRecord.find(record.pk, record.sk, consistent=True)
+    current = record.reloaded()
     waiting = [t for t in transfers_of(current) if t.status == "waiting"]
     if split.held == 0 and not waiting and not current.settled_at:
         current.settled_at = deps.now()

@@ -28,7 +28,7 @@ LEASE = timedelta(minutes=5)
 def receive(payload: bytes, signature: str | None, *, connect: bool, deps: Deps) -> str:
     """'handled', 'duplicate' or 'ignored'; raises WebhookInvalid for a bad signature."""
     secret = deps.settings.stripe_connect_webhook_secret if connect else deps.settings.stripe_webhook_secret
-    event = deps.payments.verify_webhook(payload, signature, secret)
+    event = deps.stripe.verify_webhook(payload, signature, secret)
     now = deps.now()
     obj = (event.get("data") or {}).get("object") or {}
     claim = WebhookEvent(
@@ -66,7 +66,7 @@ def receive(payload: bytes, signature: str | None, *, connect: bool, deps: Deps)
 def handle(event: dict, *, deps: Deps, connect: bool = False) -> str:
     kind = event.get("type", "")
     obj = (event.get("data") or {}).get("object") or {}
-    gateway = deps.payments
+    gateway = deps.stripe
     account = event.get("account") if connect else None
     if account and kind != "account.updated":
         return _connected_account_event(kind, obj, account, deps=deps)
@@ -121,7 +121,7 @@ def _connected_account_event(kind: str, obj: dict, account: str, *, deps: Deps) 
     account's Stripe-Account header (without it Stripe answers 404). deskhire books its own side
     when it transfers and reverses, so there is nothing more to do."""
     if kind.startswith("charge.") and obj.get("id"):
-        deps.payments.retrieve_charge(obj["id"], stripe_account=account)
+        deps.stripe.retrieve_charge(obj["id"], stripe_account=account)
     return "ignored"
 
 
@@ -145,7 +145,7 @@ def _transfer_reversed(transfer: dict, *, deps: Deps) -> str:
     if record is None or record.stripe_transfer_id not in (None, transfer["id"]):
         return "ignored"
     ours = all(
-        (r.get("metadata") or {}).get("deskhire_reversal") for r in deps.payments.reversals_of(transfer["id"])
+        (r.get("metadata") or {}).get("deskhire_reversal") for r in deps.stripe.reversals_of(transfer["id"])
     )
     if ours:
         return "handled"  # booked as it was made (or by the payout run, if its answer was lost)
@@ -161,7 +161,7 @@ def _charge_refunded(charge: dict, *, deps: Deps) -> str:
     elsewhere is reported (logged now; the daily reconciliation names the invoice and amounts)."""
     outside = [
         r
-        for r in deps.payments.refunds_of(charge["id"])
+        for r in deps.stripe.refunds_of(charge["id"])
         if not (r.get("metadata") or {}).get("deskhire_refund") and r.get("status") != "failed"
     ]
     if not outside:

@@ -23,7 +23,7 @@ from chalicelib.domain.time import BillingWeek
 from chalicelib.services.contracts import records
 from chalicelib.services.diary import entries
 from chalicelib.store import audit
-from chalicelib.store.base import is_condition_failure
+from chalicelib.store.base import is_condition_failure, read_batch
 from chalicelib.store.contracts import (
     ContractRecord,
     DisputeRecord,
@@ -192,12 +192,9 @@ def lock(tenant: TenantId, contract_id: str, week: BillingWeek, *, now: datetime
 def lock_week(tenant: TenantId, week: BillingWeek, *, now: datetime) -> list[str]:
     """Lock every open timesheet a business has in `week` (those `lock-week` already locked cost
     nothing more); the contracts it had that week, bonus-only ones included."""
-    from chalicelib.store.base import Entity
-
     marker = WeekMarker.find(*marker_key(tenant, week), consistent=True)
     contract_ids = sorted(marker.contract_ids) if marker and marker.contract_ids else []
-    wanted = [timesheet_key(tenant, cid, week) for cid in contract_ids]
-    sheets = list(Entity.batch_get(wanted, consistent_read=True)) if wanted else []
+    sheets = read_batch([timesheet_key(tenant, cid, week) for cid in contract_ids]).all(TimesheetRecord)
     for sheet in sheets:
         if sheet.status == "open":
             lock(tenant, sheet.contract_id, week, now=now)
@@ -333,15 +330,14 @@ def week_minutes(tenant: TenantId, week: BillingWeek) -> list[ContractWeek]:
     if marker is None or not marker.contract_ids:
         return []
     ids = sorted(marker.contract_ids)
-    from chalicelib.store.base import Entity
     from chalicelib.store.contracts import contract_key
 
     wanted = [timesheet_key(tenant, cid, week) for cid in ids] + [contract_key(tenant, cid) for cid in ids]
-    found = {(i.pk, i.sk): i for i in Entity.batch_get(wanted, consistent_read=True)}
+    found = read_batch(wanted)
     out = []
     for cid in ids:
-        sheet = found.get(timesheet_key(tenant, cid, week))
-        contract = found.get(contract_key(tenant, cid))
+        sheet = found.get(timesheet_key(tenant, cid, week), TimesheetRecord)
+        contract = found.get(contract_key(tenant, cid), ContractRecord)
         if sheet is None or contract is None:
             continue
         in_week = terms.terms_in_week(records.history_of(contract), week)
@@ -380,18 +376,16 @@ class WeekRow:
 def overview(actor: Principal, week: BillingWeek, *, deps: Deps) -> list[WeekRow]:
     """The business's contracts with their timesheet for `week` (one BatchGetItem)."""
     _require_business(actor)
-    from chalicelib.store.base import Entity
-
     now = deps.now()
     tenant = actor.require_tenant()
     started = [
         c for c in records.listed(actor) if c.periods and records.status_of(c, now) not in terms.OFFER_STATES
     ]
     wanted = [timesheet_key(tenant, c.contract_id, week) for c in started]
-    found = {(i.pk, i.sk): i for i in Entity.batch_get(wanted, consistent_read=True)} if wanted else {}
+    found = read_batch(wanted)
     rows = []
     for contract in started:
-        record = found.get(timesheet_key(tenant, contract.contract_id, week))
+        record = found.get(timesheet_key(tenant, contract.contract_id, week), TimesheetRecord)
         if now < week.locks_at:
             phase = "open"
         elif now < week.review_closes_at and (record is None or record.status != "closed"):

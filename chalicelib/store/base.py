@@ -4,15 +4,18 @@ the per-request connection binding, and optimistic locking."""
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
+from typing import Self, TypeVar
 
-from pynamodb.attributes import DiscriminatorAttribute, NumberAttribute, UnicodeAttribute, VersionAttribute
+from pynamodb.attributes import DiscriminatorAttribute, UnicodeAttribute, VersionAttribute
 from pynamodb.connection.base import MetaTable
-from pynamodb.exceptions import DeleteError, PutError, UpdateError
+from pynamodb.exceptions import DeleteError, DoesNotExist, PutError, UpdateError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from chalicelib.domain.errors import Conflict
 from chalicelib.store import binding
+from chalicelib.store.attributes import OptionalIntegerAttribute, OptionalUnicodeAttribute
 
 
 class Gsi1(GlobalSecondaryIndex):
@@ -43,7 +46,7 @@ class Entity(Model):
 
         class Tenant(Entity, discriminator="tenant"): ..."""
 
-    class Meta:
+    class Meta:  # pyright: ignore[reportIncompatibleVariableOverride]  (MetaModel fills in the rest)
         # A placeholder that PynamoDB insists on; `_get_connection` uses the bound table instead.
         table_name = "deskhire"
 
@@ -51,12 +54,12 @@ class Entity(Model):
     sk = UnicodeAttribute(range_key=True)
     # Which entity an item is; queries over a mixed partition come back as the right classes.
     kind = DiscriminatorAttribute()
-    gsi1pk = UnicodeAttribute(null=True)
-    gsi1sk = UnicodeAttribute(null=True)
-    gsi2pk = UnicodeAttribute(null=True)
-    gsi2sk = UnicodeAttribute(null=True)
+    gsi1pk = OptionalUnicodeAttribute()
+    gsi1sk = OptionalUnicodeAttribute()
+    gsi2pk = OptionalUnicodeAttribute()
+    gsi2sk = OptionalUnicodeAttribute()
     # Epoch seconds after which DynamoDB may delete the item (the table's TTL attribute).
-    expires_at = NumberAttribute(null=True)
+    expires_at = OptionalIntegerAttribute()
 
     gsi1 = Gsi1()
     gsi2 = Gsi2()
@@ -69,13 +72,26 @@ class Entity(Model):
         return binding.table_connection(current, _meta_table(current.table_name))
 
     @classmethod
-    def find(cls, hash_key: str, range_key: str, *, consistent: bool = False):
+    def find(cls, hash_key: str, range_key: str, *, consistent: bool = False) -> Self | None:
         """The item, or None. Also None when the item at that key is of another kind."""
         try:
             item = cls.get(hash_key, range_key, consistent_read=consistent)
-        except cls.DoesNotExist:
+        except DoesNotExist:
             return None
         return item if isinstance(item, cls) else None
+
+    @classmethod
+    def load(cls, hash_key: str, range_key: str) -> Self:
+        """The item at a key that must hold one (read again after a write, or named by another
+        item that exists only with it), consistently. Its absence is a fault, not a 404."""
+        item = cls.find(hash_key, range_key, consistent=True)
+        if item is None:
+            raise MissingItem(f"no {cls.__name__} at {hash_key} / {range_key}")
+        return item
+
+    def reloaded(self) -> Self:
+        """This item as it is now in the table (consistent read); see `load`."""
+        return type(self).load(self.pk, self.sk)
 
     def save_new(self) -> None:
         """Create the item; a 409 if one with the same key exists (uniqueness by key)."""
@@ -84,6 +100,49 @@ class Entity(Model):
         except PutError as error:
             raise_conflict_if_condition_failed(error, "it already exists")
             raise
+
+
+class MissingItem(LookupError):
+    """An item that must exist does not: a broken invariant, answered as a 500 (never a 404,
+    which would tell a caller that the thing it named does not exist)."""
+
+
+class MissingAttribute(LookupError):
+    """An item lacks a value its state promises (an open invoice without its Stripe id): a
+    broken invariant, answered as a 500."""
+
+
+_V = TypeVar("_V")
+_E = TypeVar("_E", bound=Entity)
+
+
+def present(item: Entity, name: str, value: _V | None) -> _V:
+    """`value`, the item's `name`, which its state promises: the one place such a promise is
+    checked (records call it from their `require_...` methods)."""
+    if value is None:
+        raise MissingAttribute(f"{type(item).__name__} {item.pk} / {item.sk} has no {name}")
+    return value
+
+
+class Batch:
+    """Items read together by key (one BatchGetItem); `get` answers an item only if it is of the
+    kind asked for, as `Entity.find` does."""
+
+    def __init__(self, items: Sequence[Entity]) -> None:
+        self._items = {(item.pk, item.sk): item for item in items}
+
+    def get(self, key: tuple[str, str], kind: type[_E]) -> _E | None:
+        item = self._items.get(key)
+        return item if isinstance(item, kind) else None
+
+    def all(self, kind: type[_E]) -> list[_E]:
+        return [item for item in self._items.values() if isinstance(item, kind)]
+
+
+def read_batch(wanted: Sequence[tuple[str, str]]) -> Batch:
+    """The items at these keys, consistently (PynamoDB splits the read into requests of 100 and
+    retries what DynamoDB leaves unprocessed)."""
+    return Batch(list(Entity.batch_get(list(wanted), consistent_read=True)) if wanted else [])
 
 
 class Versioned(Entity):

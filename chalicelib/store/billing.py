@@ -24,8 +24,6 @@ from __future__ import annotations
 
 from pynamodb.attributes import (
     JSONAttribute,
-    ListAttribute,
-    NumberAttribute,
     UnicodeAttribute,
     UTCDateTimeAttribute,
 )
@@ -33,52 +31,73 @@ from pynamodb.attributes import (
 from chalicelib.domain.tenancy import AgentId, TenantId
 from chalicelib.domain.time import BillingWeek
 from chalicelib.store import keys
-from chalicelib.store.base import Entity, Versioned
+from chalicelib.store.attributes import (
+    IntegerAttribute,
+    OptionalDateTimeAttribute,
+    OptionalIntegerAttribute,
+    OptionalUnicodeAttribute,
+    StringListAttribute,
+)
+from chalicelib.store.base import Entity, Versioned, present
 
 
 class BillingAccount(Versioned, discriminator="billing_account"):
-    customer_id = UnicodeAttribute(null=True)
-    payment_method_id = UnicodeAttribute(null=True)
-    card_brand = UnicodeAttribute(null=True)
-    card_last4 = UnicodeAttribute(null=True)
-    card_expiry = UnicodeAttribute(null=True)  # "12/2030"
-    latest_setup_intent = UnicodeAttribute(null=True)  # only the latest card setup may save a card
+    customer_id = OptionalUnicodeAttribute()
+    payment_method_id = OptionalUnicodeAttribute()
+    card_brand = OptionalUnicodeAttribute()
+    card_last4 = OptionalUnicodeAttribute()
+    card_expiry = OptionalUnicodeAttribute()  # "12/2030"
+    latest_setup_intent = OptionalUnicodeAttribute()  # only the latest card setup may save a card
     # charge_automatically (the card on file) or send_invoice (net terms, set by an operator)
     collection = UnicodeAttribute(default="charge_automatically")
-    days_until_due = NumberAttribute(null=True)
+    days_until_due = OptionalIntegerAttribute()
     status = UnicodeAttribute(default="ok")  # ok, past_due
-    past_due_since = UTCDateTimeAttribute(null=True)
-    updated_at = UTCDateTimeAttribute(null=True)
+    past_due_since = OptionalDateTimeAttribute()
+    updated_at = OptionalDateTimeAttribute()
+
+    def require_customer_id(self) -> str:
+        """The Stripe customer, once `ensure_customer` made it."""
+        return present(self, "customer_id", self.customer_id)
+
+    def net_days(self) -> int | None:
+        """The days an invoice sent with net terms is due in; None when the card is charged."""
+        if self.collection != "send_invoice":
+            return None
+        return present(self, "days_until_due", self.days_until_due)
 
 
 class PayoutAccount(Versioned, discriminator="payout_account"):
-    account_id = UnicodeAttribute(null=True)
-    country = UnicodeAttribute(null=True)
-    currency = UnicodeAttribute(null=True)
+    account_id = OptionalUnicodeAttribute()
+    country = OptionalUnicodeAttribute()
+    currency = OptionalUnicodeAttribute()
     # not_started, pending (details owed), enabled (transfers and payouts on), restricted
     status = UnicodeAttribute(default="not_started")
-    payouts_enabled = NumberAttribute(default=0)
-    transfers_active = NumberAttribute(default=0)
-    requirements_due = ListAttribute(of=UnicodeAttribute, default=list)
-    disabled_reason = UnicodeAttribute(null=True)  # why Stripe restricted it, when it did
-    updated_at = UTCDateTimeAttribute(null=True)
+    payouts_enabled = IntegerAttribute(default=0)
+    transfers_active = IntegerAttribute(default=0)
+    requirements_due = StringListAttribute(default=list)
+    disabled_reason = OptionalUnicodeAttribute()  # why Stripe restricted it, when it did
+    updated_at = OptionalDateTimeAttribute()
     # the service agreement the account was created with: full, or recipient (cross-border
     # payouts to a country outside the platform's region: transfers only)
-    service_agreement = UnicodeAttribute(null=True)
+    service_agreement = OptionalUnicodeAttribute()
     # what the agent owes back, by currency: a reversal their balance could not cover (recovered
     # from their next transfers)
     owed = JSONAttribute(default=dict)
+
+    def require_account_id(self) -> str:
+        """The connected account, once onboarding created it."""
+        return present(self, "account_id", self.account_id)
 
 
 class InvoiceRecord(Versioned, discriminator="invoice"):
     invoice_id = UnicodeAttribute()
     # week: a business's billing week; block: a contract's prepaid block (sk INVOICE#BLOCK#...)
     invoice_kind = UnicodeAttribute(default="week")
-    contract_id = UnicodeAttribute(null=True)  # block invoices
-    block_number = NumberAttribute(null=True)  # block invoices: 1 the first block, 2, 3, ... more
+    contract_id = OptionalUnicodeAttribute()  # block invoices
+    block_number = OptionalIntegerAttribute()  # block invoices: 1 the first block, 2, 3, ... more
     # a further block, once paid: the contract's minutes bought before it (where its minutes start;
     # the first block starts at 0)
-    block_offset = NumberAttribute(null=True)
+    block_offset = OptionalIntegerAttribute()
     # the fee schedule it was billed under (FeeSchedule.to_json; None: the defaults, from before
     # operators could change fees): its payouts and refunds use it, whatever the fees are now
     fee_schedule = JSONAttribute(null=True)
@@ -87,39 +106,51 @@ class InvoiceRecord(Versioned, discriminator="invoice"):
     status = UnicodeAttribute(default="planned")
     currency = UnicodeAttribute()
     lines = JSONAttribute(default=list)  # domain.billing.Line.to_json()
-    subtotal = NumberAttribute()
-    client_fee = NumberAttribute()
-    total = NumberAttribute()
+    subtotal = IntegerAttribute()
+    client_fee = IntegerAttribute()
+    total = IntegerAttribute()
     collection = UnicodeAttribute(default="charge_automatically")
-    stripe_invoice_id = UnicodeAttribute(null=True)
-    stripe_customer_id = UnicodeAttribute(null=True)  # the customer it was drafted for
-    number = UnicodeAttribute(null=True)
-    hosted_url = UnicodeAttribute(null=True)
-    pdf_url = UnicodeAttribute(null=True)
-    stripe_charge_id = UnicodeAttribute(null=True)
-    amount_paid = NumberAttribute(default=0)
-    attempts = NumberAttribute(default=0)
-    last_failure = UnicodeAttribute(null=True)
+    stripe_invoice_id = OptionalUnicodeAttribute()
+    stripe_customer_id = OptionalUnicodeAttribute()  # the customer it was drafted for
+    number = OptionalUnicodeAttribute()
+    hosted_url = OptionalUnicodeAttribute()
+    pdf_url = OptionalUnicodeAttribute()
+    stripe_charge_id = OptionalUnicodeAttribute()
+    amount_paid = IntegerAttribute(default=0)
+    attempts = IntegerAttribute(default=0)
+    last_failure = OptionalUnicodeAttribute()
     # the bank asked the cardholder to authenticate the payment (3-D Secure): it cannot be charged
     # off-session; the business confirms it on the hosted invoice page
-    needs_action_at = UTCDateTimeAttribute(null=True)
+    needs_action_at = OptionalDateTimeAttribute()
     created_at = UTCDateTimeAttribute()
-    finalized_at = UTCDateTimeAttribute(null=True)
-    sent_at = UTCDateTimeAttribute(null=True)  # net terms: the invoice was sent to the business
-    days_until_due = NumberAttribute(null=True)  # net terms, as the draft was made with them
-    due_at = UTCDateTimeAttribute(null=True)  # net terms: sent_at + days_until_due
-    paid_at = UTCDateTimeAttribute(null=True)
+    finalized_at = OptionalDateTimeAttribute()
+    sent_at = OptionalDateTimeAttribute()  # net terms: the invoice was sent to the business
+    days_until_due = OptionalIntegerAttribute()  # net terms, as the draft was made with them
+    due_at = OptionalDateTimeAttribute()  # net terms: sent_at + days_until_due
+    paid_at = OptionalDateTimeAttribute()
     # what has moved so far (the payout run moves only the difference to the target)
     transferred = JSONAttribute(default=dict)  # {agent_id: net sent or committed}
-    refunded = NumberAttribute(default=0)
-    fee_kept = NumberAttribute(default=0)  # client fee recognised as revenue
-    agent_fees = NumberAttribute(default=0)  # agent fees recognised as revenue
-    settled_at = UTCDateTimeAttribute(null=True)
+    refunded = IntegerAttribute(default=0)
+    fee_kept = IntegerAttribute(default=0)  # client fee recognised as revenue
+    agent_fees = IntegerAttribute(default=0)  # agent fees recognised as revenue
+    settled_at = OptionalDateTimeAttribute()
     agent_tiers = JSONAttribute(default=dict)  # each agent's tier, fixed at the first settlement
     # refunds after payout, by contract: {"minutes", "gross", "agent_id"} so far (domain.clawbacks)
     clawed_back = JSONAttribute(default=dict)
-    clawbacks = NumberAttribute(default=0)  # how many: the next one's sequence number
-    notes = ListAttribute(of=UnicodeAttribute, default=list)  # what the invoice could not bill yet
+    clawbacks = IntegerAttribute(default=0)  # how many: the next one's sequence number
+    notes = StringListAttribute(default=list)  # what the invoice could not bill yet
+
+    def require_stripe_invoice_id(self) -> str:
+        """Stripe's invoice: there is one from `drafted` on."""
+        return present(self, "stripe_invoice_id", self.stripe_invoice_id)
+
+    def require_stripe_charge_id(self) -> str:
+        """The charge that paid it: a paid invoice with an amount has one."""
+        return present(self, "stripe_charge_id", self.stripe_charge_id)
+
+    def require_contract_id(self) -> str:
+        """A block invoice's contract."""
+        return present(self, "contract_id", self.contract_id)
 
 
 class TransferRecord(Versioned, discriminator="transfer"):
@@ -129,23 +160,27 @@ class TransferRecord(Versioned, discriminator="transfer"):
     agent_id = UnicodeAttribute()
     week = UnicodeAttribute()
     business_name = UnicodeAttribute()
-    gross = NumberAttribute()
-    fee = NumberAttribute()
-    amount = NumberAttribute()  # net: gross - fee
+    gross = IntegerAttribute()
+    fee = IntegerAttribute()
+    amount = IntegerAttribute()  # net: gross - fee
     currency = UnicodeAttribute()
     status = UnicodeAttribute(default="waiting")  # waiting (payouts not enabled), sent
-    source_charge = UnicodeAttribute(null=True)  # the invoice's charge (source_transaction)
-    stripe_transfer_id = UnicodeAttribute(null=True)
+    source_charge = OptionalUnicodeAttribute()  # the invoice's charge (source_transaction)
+    stripe_transfer_id = OptionalUnicodeAttribute()
     # the group Stripe reports on the transfer: the charge's own (group_<PaymentIntent>) when the
     # transfer was made with source_transaction, whatever group deskhire asked for
-    transfer_group = UnicodeAttribute(null=True)
-    destination = UnicodeAttribute(null=True)
-    received_amount = NumberAttribute(null=True)  # in the agent's currency, when Stripe converted
-    received_currency = UnicodeAttribute(null=True)
+    transfer_group = OptionalUnicodeAttribute()
+    destination = OptionalUnicodeAttribute()
+    received_amount = OptionalIntegerAttribute()  # in the agent's currency, when Stripe converted
+    received_currency = OptionalUnicodeAttribute()
     created_at = UTCDateTimeAttribute()
-    sent_at = UTCDateTimeAttribute(null=True)
-    recovered = NumberAttribute(default=0)  # kept back for what the agent owed (in `amount` already)
-    amount_reversed = NumberAttribute(default=0)  # taken back after payout (refunds after payout)
+    sent_at = OptionalDateTimeAttribute()
+    recovered = IntegerAttribute(default=0)  # kept back for what the agent owed (in `amount` already)
+    amount_reversed = IntegerAttribute(default=0)  # taken back after payout (refunds after payout)
+
+    def require_stripe_transfer_id(self) -> str:
+        """Stripe's transfer: a sent transfer has one."""
+        return present(self, "stripe_transfer_id", self.stripe_transfer_id)
 
 
 class ClawbackRecord(Entity, discriminator="clawback"):
@@ -160,33 +195,33 @@ class ClawbackRecord(Entity, discriminator="clawback"):
     week = UnicodeAttribute()
     contract_id = UnicodeAttribute()
     agent_id = UnicodeAttribute()
-    minutes = NumberAttribute()
-    gross = NumberAttribute()
-    agent_fee = NumberAttribute()
-    client_fee = NumberAttribute()
-    refund = NumberAttribute()  # to the business: gross + client fee
-    reversal = NumberAttribute()  # from the agent: gross - agent fee
+    minutes = IntegerAttribute()
+    gross = IntegerAttribute()
+    agent_fee = IntegerAttribute()
+    client_fee = IntegerAttribute()
+    refund = IntegerAttribute()  # to the business: gross + client fee
+    reversal = IntegerAttribute()  # from the agent: gross - agent fee
     currency = UnicodeAttribute()
     reason = UnicodeAttribute()
     operator_id = UnicodeAttribute()
     status = UnicodeAttribute(default="pending")
-    stripe_refund_id = UnicodeAttribute(null=True)
-    reversed = NumberAttribute(default=0)  # came back from the agent's transfers so far
-    booked = ListAttribute(of=UnicodeAttribute, default=list)  # the reversals counted in `reversed`
-    owed = NumberAttribute(default=0)  # booked as owed by the agent
+    stripe_refund_id = OptionalUnicodeAttribute()
+    reversed = IntegerAttribute(default=0)  # came back from the agent's transfers so far
+    booked = StringListAttribute(default=list)  # the reversals counted in `reversed`
+    owed = IntegerAttribute(default=0)  # booked as owed by the agent
     # the reversal waits for the funds its transfer brought, still pending on the agent's account
     # (Unix seconds when Stripe makes them available); the payout run tries it again from then
-    funds_pending_until = NumberAttribute(null=True)
+    funds_pending_until = OptionalIntegerAttribute()
     created_at = UTCDateTimeAttribute()
-    done_at = UTCDateTimeAttribute(null=True)
+    done_at = OptionalDateTimeAttribute()
 
 
 class RefundRecord(Entity, discriminator="refund"):
     refund_id = UnicodeAttribute()
     invoice_id = UnicodeAttribute()
-    amount = NumberAttribute()
+    amount = IntegerAttribute()
     currency = UnicodeAttribute()
-    stripe_refund_id = UnicodeAttribute(null=True)
+    stripe_refund_id = OptionalUnicodeAttribute()
     reason = UnicodeAttribute(default="")
     created_at = UTCDateTimeAttribute()
 
@@ -197,7 +232,7 @@ class LedgerEntry(Entity, discriminator="ledger"):
 
     journal = UnicodeAttribute()
     account = UnicodeAttribute()
-    amount = NumberAttribute()
+    amount = IntegerAttribute()
     currency = UnicodeAttribute()
     memo = UnicodeAttribute(default="")
     at = UTCDateTimeAttribute()
@@ -205,10 +240,10 @@ class LedgerEntry(Entity, discriminator="ledger"):
 
 class WebhookEvent(Entity, discriminator="webhook_event"):
     event_type = UnicodeAttribute()
-    object_id = UnicodeAttribute(null=True)
+    object_id = OptionalUnicodeAttribute()
     received_at = UTCDateTimeAttribute()
     status = UnicodeAttribute(default="done")  # handling (under a lease), done
-    lease_until = UTCDateTimeAttribute(null=True)
+    lease_until = OptionalDateTimeAttribute()
 
 
 class ReconciliationItem(Entity, discriminator="reconciliation"):
@@ -217,7 +252,7 @@ class ReconciliationItem(Entity, discriminator="reconciliation"):
 
     tenant_id = UnicodeAttribute()
     business_name = UnicodeAttribute()
-    invoices = NumberAttribute()
+    invoices = IntegerAttribute()
     differences = JSONAttribute(default=list)
     checked_at = UTCDateTimeAttribute()
 
@@ -230,8 +265,8 @@ class FeeScheduleRecord(Versioned, discriminator="fee_schedule"):
     sk CURRENT. None of it yet: the defaults."""
 
     schedule = JSONAttribute()
-    changed_by = UnicodeAttribute(null=True)
-    changed_at = UTCDateTimeAttribute(null=True)
+    changed_by = OptionalUnicodeAttribute()
+    changed_at = OptionalDateTimeAttribute()
 
 
 class FeeChangeRecord(Entity, discriminator="fee_change"):

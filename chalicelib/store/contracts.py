@@ -23,8 +23,6 @@ from datetime import date, datetime
 
 from pynamodb.attributes import (
     JSONAttribute,
-    ListAttribute,
-    NumberAttribute,
     UnicodeAttribute,
     UnicodeSetAttribute,
     UTCDateTimeAttribute,
@@ -33,7 +31,14 @@ from pynamodb.attributes import (
 from chalicelib.domain.tenancy import AgentId, TenantId
 from chalicelib.domain.time import BillingWeek
 from chalicelib.store import keys
-from chalicelib.store.base import Entity, Versioned
+from chalicelib.store.attributes import (
+    IntegerAttribute,
+    OptionalDateTimeAttribute,
+    OptionalIntegerAttribute,
+    OptionalUnicodeAttribute,
+    StringListAttribute,
+)
+from chalicelib.store.base import Entity, Versioned, present
 
 # Platform indexes the scheduled jobs read are spread over this many partitions, so that no
 # single GSI partition takes every write of a busy week.
@@ -51,8 +56,8 @@ class ContractRecord(Versioned, discriminator="contract"):
     business_time_zone = UnicodeAttribute()
     title = UnicodeAttribute()
     note = UnicodeAttribute(default="")
-    opening_id = UnicodeAttribute(null=True)
-    application_id = UnicodeAttribute(null=True)
+    opening_id = OptionalUnicodeAttribute()
+    application_id = OptionalUnicodeAttribute()
     agent_id = UnicodeAttribute()
     agent_name = UnicodeAttribute()
     agent_email = UnicodeAttribute()
@@ -60,39 +65,43 @@ class ContractRecord(Versioned, discriminator="contract"):
     contract_kind = UnicodeAttribute()  # hourly, block (`kind` is the item discriminator)
     currency = UnicodeAttribute()
     # the terms in force now, for lists; `terms` (TermsChange history) is the authority per week
-    rate_minor = NumberAttribute()
-    weekly_cap_minutes = NumberAttribute(null=True)
+    rate_minor = IntegerAttribute()
+    weekly_cap_minutes = OptionalIntegerAttribute()
     terms = JSONAttribute(default=list)
     # block contracts: the minutes that may be logged (the first block, and every further block
     # once it is paid) and the minutes logged so far
-    block_minutes = NumberAttribute(null=True)
-    used_minutes = NumberAttribute(default=0)  # block contracts: minutes drawn
+    block_minutes = OptionalIntegerAttribute()
+    used_minutes = IntegerAttribute(default=0)  # block contracts: minutes drawn
     # further blocks (services/blocks/): block invoices made so far, the first included (None: 1);
     # the number of the one waiting for its payment; the minutes further blocks added once paid;
     # the automatic top-up ({"threshold_minutes", "block_minutes"}; None: off)
-    blocks_bought = NumberAttribute(null=True)
-    block_pending = NumberAttribute(null=True)
-    added_minutes = NumberAttribute(default=0)
+    blocks_bought = OptionalIntegerAttribute()
+    block_pending = OptionalIntegerAttribute()
+    added_minutes = IntegerAttribute(default=0)
     top_up = JSONAttribute(null=True)
     start_date = UnicodeAttribute()  # ISO date, the business's calendar
-    end_date = UnicodeAttribute(null=True)
+    end_date = OptionalUnicodeAttribute()
     coverage = JSONAttribute()  # WeeklySchedule.to_json(), in the business's time zone
-    tier = NumberAttribute(default=1)
+    tier = IntegerAttribute(default=1)
     bonus = JSONAttribute(null=True)
     status = UnicodeAttribute(default="offered")
     periods = JSONAttribute(default=list)  # [[start, end|null], ...]
-    ends_at = UTCDateTimeAttribute(null=True)
+    ends_at = OptionalDateTimeAttribute()
     offered_by = UnicodeAttribute()
     offered_by_name = UnicodeAttribute()
     offered_at = UTCDateTimeAttribute()
-    expires_at = UTCDateTimeAttribute(null=True)
-    decided_at = UTCDateTimeAttribute(null=True)
-    decline_reason = UnicodeAttribute(null=True)
-    pause_reason = UnicodeAttribute(null=True)
-    end_reason = UnicodeAttribute(null=True)
-    ended_by = UnicodeAttribute(null=True)
-    last_activity_at = UTCDateTimeAttribute(null=True)
+    expires_at = OptionalDateTimeAttribute()
+    decided_at = OptionalDateTimeAttribute()
+    decline_reason = OptionalUnicodeAttribute()
+    pause_reason = OptionalUnicodeAttribute()
+    end_reason = OptionalUnicodeAttribute()
+    ended_by = OptionalUnicodeAttribute()
+    last_activity_at = OptionalDateTimeAttribute()
     amendments = JSONAttribute(default=list)
+
+    def require_block_minutes(self) -> int:
+        """A block contract's minutes that may be logged (its offer set them)."""
+        return present(self, "block_minutes", self.block_minutes)
 
 
 class ContractLink(Entity, discriminator="contract_link"):
@@ -109,15 +118,15 @@ class EntryRecord(Versioned, discriminator="entry"):
     week = UnicodeAttribute()
     started_at = UTCDateTimeAttribute()
     ended_at = UTCDateTimeAttribute()
-    minutes = NumberAttribute()
+    minutes = IntegerAttribute()
     memo = UnicodeAttribute(default="")
-    tickets = ListAttribute(of=UnicodeAttribute, default=list)
+    tickets = StringListAttribute(default=list)
     source = UnicodeAttribute(default="manual")  # manual, clock
-    flag = UnicodeAttribute(null=True)  # why a clock stopped on its own
-    pair_id = UnicodeAttribute(null=True)  # the other half of an entry split at Monday 00:00 UTC
+    flag = OptionalUnicodeAttribute()  # why a clock stopped on its own
+    pair_id = OptionalUnicodeAttribute()  # the other half of an entry split at Monday 00:00 UTC
     review = UnicodeAttribute(default="")  # "", approved, disputed, resolved
-    dispute_id = UnicodeAttribute(null=True)
-    upheld_minutes = NumberAttribute(default=0)
+    dispute_id = OptionalUnicodeAttribute()
+    upheld_minutes = IntegerAttribute(default=0)
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
 
@@ -132,19 +141,19 @@ class TimesheetRecord(Entity, discriminator="timesheet"):
     contract_id = UnicodeAttribute()
     week = UnicodeAttribute()
     status = UnicodeAttribute(default="open")  # open, locked, closed
-    logged_minutes = NumberAttribute(default=0)
-    entry_count = NumberAttribute(default=0)
-    billed_minutes = NumberAttribute(null=True)
-    approved_minutes = NumberAttribute(default=0)
-    disputed_minutes = NumberAttribute(default=0)
-    upheld_minutes = NumberAttribute(default=0)
-    released_minutes = NumberAttribute(default=0)
-    rate_minor = NumberAttribute(null=True)
-    currency = UnicodeAttribute(null=True)
-    cap_minutes = NumberAttribute(null=True)
-    locked_at = UTCDateTimeAttribute(null=True)
-    closed_at = UTCDateTimeAttribute(null=True)
-    revision = NumberAttribute(default=0)
+    logged_minutes = IntegerAttribute(default=0)
+    entry_count = IntegerAttribute(default=0)
+    billed_minutes = OptionalIntegerAttribute()
+    approved_minutes = IntegerAttribute(default=0)
+    disputed_minutes = IntegerAttribute(default=0)
+    upheld_minutes = IntegerAttribute(default=0)
+    released_minutes = IntegerAttribute(default=0)
+    rate_minor = OptionalIntegerAttribute()
+    currency = OptionalUnicodeAttribute()
+    cap_minutes = OptionalIntegerAttribute()
+    locked_at = OptionalDateTimeAttribute()
+    closed_at = OptionalDateTimeAttribute()
+    revision = IntegerAttribute(default=0)
 
 
 class WeekMarker(Entity, discriminator="tenant_week"):
@@ -178,19 +187,19 @@ class DisputeRecord(Versioned, discriminator="dispute"):
     contract_title = UnicodeAttribute()
     started_at = UTCDateTimeAttribute()
     ended_at = UTCDateTimeAttribute()
-    minutes = NumberAttribute()
+    minutes = IntegerAttribute()
     reason = UnicodeAttribute()
     status = UnicodeAttribute(default="open")
-    outcome = UnicodeAttribute(null=True)
-    upheld_minutes = NumberAttribute(default=0)
-    released_minutes = NumberAttribute(default=0)
+    outcome = OptionalUnicodeAttribute()
+    upheld_minutes = IntegerAttribute(default=0)
+    released_minutes = IntegerAttribute(default=0)
     messages = JSONAttribute(default=list)  # [{"side", "name", "body", "at"}]
     filed_by = UnicodeAttribute()
     filed_by_name = UnicodeAttribute()
     filed_at = UTCDateTimeAttribute()
-    resolved_at = UTCDateTimeAttribute(null=True)
-    resolved_by = UnicodeAttribute(null=True)
-    resolution_note = UnicodeAttribute(null=True)
+    resolved_at = OptionalDateTimeAttribute()
+    resolved_by = OptionalUnicodeAttribute()
+    resolution_note = OptionalUnicodeAttribute()
 
 
 class BonusRecord(Entity, discriminator="bonus"):
@@ -201,7 +210,7 @@ class BonusRecord(Entity, discriminator="bonus"):
     contract_id = UnicodeAttribute()
     agent_id = UnicodeAttribute()
     week = UnicodeAttribute()
-    amount = NumberAttribute()
+    amount = IntegerAttribute()
     currency = UnicodeAttribute()
     note = UnicodeAttribute(default="")
     granted_by = UnicodeAttribute()

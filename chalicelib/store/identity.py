@@ -5,14 +5,19 @@ from __future__ import annotations
 
 from pynamodb.attributes import (
     JSONAttribute,
-    ListAttribute,
     MapAttribute,
-    NumberAttribute,
     UnicodeAttribute,
     UTCDateTimeAttribute,
 )
 
-from chalicelib.store.base import Entity, Versioned
+from chalicelib.store.attributes import (
+    IntegerAttribute,
+    OptionalDateTimeAttribute,
+    OptionalIntegerAttribute,
+    OptionalUnicodeAttribute,
+    StringListAttribute,
+)
+from chalicelib.store.base import Entity, Versioned, present
 
 
 class TenantRecord(Versioned, discriminator="tenant"):
@@ -22,7 +27,7 @@ class TenantRecord(Versioned, discriminator="tenant"):
     currency = UnicodeAttribute()
     status = UnicodeAttribute(default="active")
     # Kept with the tenant so that "at least one owner" is one conditional update.
-    owner_count = NumberAttribute(default=0)
+    owner_count = IntegerAttribute(default=0)
     created_at = UTCDateTimeAttribute()
 
 
@@ -31,7 +36,11 @@ class Claim(Entity, discriminator="claim"):
 
     owner_kind = UnicodeAttribute()
     owner_id = UnicodeAttribute()
-    tenant_id = UnicodeAttribute(null=True)
+    tenant_id = OptionalUnicodeAttribute()
+
+    def require_tenant_id(self) -> str:
+        """The business of what a tenant's claim points at (an opening, a dispute)."""
+        return present(self, "tenant_id", self.tenant_id)
 
 
 class MemberRecord(Versioned, discriminator="member"):
@@ -52,23 +61,23 @@ class AgentRecord(Versioned, discriminator="agent"):
     time_zone = UnicodeAttribute()
     # pending until an operator approves (approved with a tier) or rejects (with a reason)
     status = UnicodeAttribute(default="pending")
-    tier = NumberAttribute(null=True)
+    tier = OptionalIntegerAttribute()
     created_at = UTCDateTimeAttribute()
-    rejection_reason = UnicodeAttribute(null=True)
+    rejection_reason = OptionalUnicodeAttribute()
     # the marketplace profile
     headline = UnicodeAttribute(default="")
     bio = UnicodeAttribute(default="")
-    skills = ListAttribute(of=UnicodeAttribute, default=list)
-    products = ListAttribute(of=UnicodeAttribute, default=list)
+    skills = StringListAttribute(default=list)
+    products = StringListAttribute(default=list)
     languages = JSONAttribute(default=dict)  # {"en": "c1"}
     availability = JSONAttribute(null=True)  # WeeklySchedule.to_json()
-    min_rate_minor = NumberAttribute(null=True)
-    rate_currency = UnicodeAttribute(null=True)
+    min_rate_minor = OptionalIntegerAttribute()
+    rate_currency = OptionalUnicodeAttribute()
     payout_status = UnicodeAttribute(default="not_started")
-    rating_count = NumberAttribute(default=0)
-    rating_total = NumberAttribute(default=0)
+    rating_count = IntegerAttribute(default=0)
+    rating_total = IntegerAttribute(default=0)
     # the match-index partitions this agent is listed in, so that an update can remove them
-    index_keys = ListAttribute(of=UnicodeAttribute, default=list)
+    index_keys = StringListAttribute(default=list)
 
 
 class OperatorRecord(Versioned, discriminator="operator"):
@@ -82,7 +91,7 @@ class OperatorRecord(Versioned, discriminator="operator"):
 class SessionRecord(Entity, discriminator="session"):
     principal_kind = UnicodeAttribute()
     principal_id = UnicodeAttribute()
-    tenant_id = UnicodeAttribute(null=True)
+    tenant_id = OptionalUnicodeAttribute()
     channel = UnicodeAttribute()  # "cookie" (portal, with CSRF) or "bearer" (API)
     csrf_token = UnicodeAttribute()
     created_at = UTCDateTimeAttribute()
@@ -91,7 +100,7 @@ class SessionRecord(Entity, discriminator="session"):
 class ResetRecord(Entity, discriminator="password_reset"):
     principal_kind = UnicodeAttribute()
     principal_id = UnicodeAttribute()
-    tenant_id = UnicodeAttribute(null=True)
+    tenant_id = OptionalUnicodeAttribute()
     created_at = UTCDateTimeAttribute()
 
 
@@ -114,7 +123,7 @@ class ApiKeyRecord(Versioned, discriminator="api_key"):
     status = UnicodeAttribute(default="active")
     created_by = UnicodeAttribute()
     created_at = UTCDateTimeAttribute()
-    revoked_at = UTCDateTimeAttribute(null=True)
+    revoked_at = OptionalDateTimeAttribute()
 
 
 class ApiKeyLookup(Entity, discriminator="api_key_lookup"):
@@ -123,9 +132,9 @@ class ApiKeyLookup(Entity, discriminator="api_key_lookup"):
 
 
 class ThrottleRecord(Entity, discriminator="throttle"):
-    failures = NumberAttribute(default=0)
-    window_started = UTCDateTimeAttribute(null=True)
-    locked_until = UTCDateTimeAttribute(null=True)
+    failures = IntegerAttribute(default=0)
+    window_started = OptionalDateTimeAttribute()
+    locked_until = OptionalDateTimeAttribute()
 
 
 class AuditRecord(Entity, discriminator="audit"):

@@ -24,17 +24,17 @@ import hashlib
 import hmac
 
 from botocore.exceptions import ClientError
-from pynamodb.attributes import NumberAttribute
 
 from chalicelib.domain.limits import Limits, Rate, RateLimited
 from chalicelib.store import keys
+from chalicelib.store.attributes import IntegerAttribute
 from chalicelib.store.base import Entity
 
 ATTEMPTS = 3
 
 
 class LimitBucket(Entity, discriminator="limit"):
-    tat = NumberAttribute()  # epoch milliseconds
+    tat = IntegerAttribute()  # epoch milliseconds
 
 
 def in_force(deps) -> Limits:
@@ -97,12 +97,12 @@ def take(rate: Rate, scope: str, subject: str, *, deps) -> int | None:
     busy = (LimitBucket.tat >= now_ms) & (LimitBucket.tat <= latest)
     for _ in range(ATTEMPTS):
         found = _try(pk, [LimitBucket.tat.set(now_ms + rate.interval_ms), label, forget], idle)
-        if found is APPLIED:
+        if isinstance(found, _Applied):
             return None
         if found is not None and latest < found <= beyond_reach:
             return rate.wait_seconds(found, now_ms)  # empty: refused without another request
         found = _try(pk, [LimitBucket.tat.add(rate.interval_ms), label, forget], busy)
-        if found is APPLIED:
+        if isinstance(found, _Applied):
             return None
         if found is not None and latest < found <= beyond_reach:
             return rate.wait_seconds(found, now_ms)

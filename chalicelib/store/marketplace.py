@@ -19,8 +19,6 @@ from datetime import date
 
 from pynamodb.attributes import (
     JSONAttribute,
-    ListAttribute,
-    NumberAttribute,
     UnicodeAttribute,
     UTCDateTimeAttribute,
 )
@@ -31,6 +29,13 @@ from chalicelib.domain.reputation import Reputation
 from chalicelib.domain.schedule import DAYS, WeeklySchedule, Window
 from chalicelib.domain.vocabulary import LEVELS
 from chalicelib.store import keys
+from chalicelib.store.attributes import (
+    IntegerAttribute,
+    OptionalDateTimeAttribute,
+    OptionalIntegerAttribute,
+    OptionalUnicodeAttribute,
+    StringListAttribute,
+)
 from chalicelib.store.base import Entity, Versioned
 
 
@@ -38,18 +43,18 @@ class OpeningRecord(Versioned, discriminator="opening"):
     opening_id = UnicodeAttribute()
     title = UnicodeAttribute()
     description = UnicodeAttribute(default="")
-    skills = ListAttribute(of=UnicodeAttribute, default=list)
-    products = ListAttribute(of=UnicodeAttribute, default=list)
+    skills = StringListAttribute(default=list)
+    products = StringListAttribute(default=list)
     languages = JSONAttribute(default=dict)  # {"en": "b2"}
     coverage = JSONAttribute()  # WeeklySchedule.to_json()
-    minutes_per_week = NumberAttribute(null=True)
-    block_minutes = NumberAttribute(null=True)
-    rate_min_minor = NumberAttribute()
-    rate_max_minor = NumberAttribute()
+    minutes_per_week = OptionalIntegerAttribute()
+    block_minutes = OptionalIntegerAttribute()
+    rate_min_minor = IntegerAttribute()
+    rate_max_minor = IntegerAttribute()
     currency = UnicodeAttribute()
-    tier = NumberAttribute(default=1)
-    seats = NumberAttribute(default=1)
-    filled_seats = NumberAttribute(default=0)  # accepted offers (contracts)
+    tier = IntegerAttribute(default=1)
+    seats = IntegerAttribute(default=1)
+    filled_seats = IntegerAttribute(default=0)  # accepted offers (contracts)
     start_date = UnicodeAttribute()  # ISO date
     status = UnicodeAttribute(default="draft")
     business_name = UnicodeAttribute()
@@ -161,13 +166,13 @@ class ApplicationRecord(Versioned, discriminator="application"):
     agent_name = UnicodeAttribute()
     agent_email = UnicodeAttribute()
     cover_note = UnicodeAttribute(default="")
-    proposed_rate_minor = NumberAttribute()
+    proposed_rate_minor = IntegerAttribute()
     currency = UnicodeAttribute()
     earliest_start = UnicodeAttribute()
     status = UnicodeAttribute(default="submitted")
-    decline_reason = UnicodeAttribute(null=True)
-    business_unread = NumberAttribute(default=0)
-    agent_unread = NumberAttribute(default=0)
+    decline_reason = OptionalUnicodeAttribute()
+    business_unread = IntegerAttribute(default=0)
+    agent_unread = IntegerAttribute(default=0)
     created_at = UTCDateTimeAttribute()
 
 
@@ -198,9 +203,9 @@ class InterviewRecord(Entity, discriminator="interview"):
 
     interview_id = UnicodeAttribute()
     application_id = UnicodeAttribute()
-    slots = ListAttribute(of=UnicodeAttribute)  # RFC 3339 UTC
-    duration_minutes = NumberAttribute()
+    slots = StringListAttribute()  # RFC 3339 UTC
+    duration_minutes = IntegerAttribute()
     status = UnicodeAttribute(default="proposed")  # proposed, booked
-    chosen = UTCDateTimeAttribute(null=True)
+    chosen = OptionalDateTimeAttribute()
     proposed_by = UnicodeAttribute()
     created_at = UTCDateTimeAttribute()

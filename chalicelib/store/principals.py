@@ -7,8 +7,11 @@ from chalicelib.domain.tenancy import AgentId, TenantId
 from chalicelib.store import keys
 from chalicelib.store.identity import AgentRecord, Claim, MemberRecord, OperatorRecord
 
+# The records a person signs in with.
+Account = MemberRecord | AgentRecord | OperatorRecord
 
-def account_record(kind: str, principal_id: str, tenant_id: str | None):
+
+def account_record(kind: str, principal_id: str, tenant_id: str | None) -> Account | None:
     if kind == PrincipalKind.MEMBER and tenant_id:
         return MemberRecord.find(keys.tenant_pk(TenantId(tenant_id)), keys.sort_key("MEMBER", principal_id))
     if kind == PrincipalKind.AGENT:
@@ -18,7 +21,7 @@ def account_record(kind: str, principal_id: str, tenant_id: str | None):
     return None
 
 
-def account_by_email(email: str):
+def account_by_email(email: str) -> Account | None:
     pk = keys.platform_pk("EMAIL", email)
     claim = Claim.find(pk, pk)
     if claim is None:
@@ -26,7 +29,7 @@ def account_by_email(email: str):
     return account_record(claim.owner_kind, claim.owner_id, claim.tenant_id)
 
 
-def principal_of(record) -> Principal | None:
+def principal_of(record: object) -> Principal | None:
     """The acting principal for an account record; None when the account may not act."""
     if isinstance(record, MemberRecord):
         if record.status != "active":

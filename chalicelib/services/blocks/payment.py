@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pynamodb.expressions.update import Action
+
 from chalicelib.composition import Deps
 from chalicelib.domain.contracts import LIVE
 from chalicelib.domain.tenancy import TenantId
@@ -25,7 +27,7 @@ class Grant:
     contract: ContractRecord
     offset: int
     minutes: int
-    actions: list
+    actions: list[Action]
     condition: object
 
 
@@ -37,11 +39,14 @@ def grant_on_payment(record: InvoiceRecord) -> Grant | None:
     if record.invoice_kind != "block" or hours.number_of(record) < 2 or record.block_offset is not None:
         return None
     tenant = TenantId(record.pk.removeprefix("T#"))
-    contract = ContractRecord.find(*contract_key(tenant, record.contract_id), consistent=True)
+    contract = ContractRecord.find(*contract_key(tenant, record.require_contract_id()), consistent=True)
     if contract is None:
         return None
     offset, minutes = int(contract.block_minutes or 0), hours.minutes_of(record)
-    actions = [ContractRecord.block_minutes.add(minutes), ContractRecord.added_minutes.add(minutes)]
+    actions: list[Action] = [
+        ContractRecord.block_minutes.add(minutes),
+        ContractRecord.added_minutes.add(minutes),
+    ]
     condition = ContractRecord.block_minutes == offset
     if contract.block_pending is not None and int(contract.block_pending) == hours.number_of(record):
         actions.append(ContractRecord.block_pending.remove())

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
 from chalicelib.composition import Deps
 from chalicelib.domain import billing as billing_rules
@@ -115,8 +116,9 @@ def buy(
         now = deps.now()
         target = rules.block_to_buy(number, bought=int(contract.blocks_bought or 1))
         if target is None:  # bought already: answer it
-            bought = InvoiceRecord.find(*block_invoice_key(tenant, contract_id, number), consistent=True)
-            rules.check_same_block(number, asked=size, bought=hours.minutes_of(bought) if bought else 0)
+            named = cast(int, number)  # block_to_buy answers None only for a block the request names
+            bought = InvoiceRecord.find(*block_invoice_key(tenant, contract_id, named), consistent=True)
+            rules.check_same_block(named, asked=size, bought=hours.minutes_of(bought) if bought else 0)
             return hours.Balance(contract, hours.blocks_of(contract))
         rules.check_can_buy(
             Kind(contract.contract_kind),
@@ -138,7 +140,7 @@ def buy(
                 )
         except Conflict:
             # a second click, or time logged meanwhile: read again (a block now pending says so)
-            contract = records.find_for_system(tenant, contract_id)
+            contract = contract.reloaded()
             continue
         break
     else:
@@ -150,7 +152,7 @@ def buy(
         from chalicelib.web.observability import logger
 
         logger.warning("block invoice left for advance-invoices: Stripe unavailable")
-    current = records.find_for_system(tenant, contract_id)
+    current = contract.reloaded()
     return hours.Balance(current, hours.blocks_of(current))
 
 
@@ -186,12 +188,12 @@ def set_top_up(
                     )
                 )
         except Conflict:
-            contract = records.find_for_system(hours.tenant_of(contract), contract_id)
+            contract = contract.reloaded()
             continue
         break
     else:
         raise Conflict("the contract kept changing; try again", code="contended")
-    current = records.find_for_system(hours.tenant_of(contract), contract_id)
+    current = contract.reloaded()
     return hours.Balance(current, hours.blocks_of(current))
 
 
@@ -210,7 +212,7 @@ def top_up_order(contract: ContractRecord, *, adding: int, now: datetime) -> Top
     entry's transaction, under the contract's version, so two entries cannot both buy one."""
     setting = rules.TopUp.from_json(contract.top_up)
     remaining = int(contract.block_minutes or 0) - int(contract.used_minutes or 0) - adding
-    if not rules.top_up_due(
+    if setting is None or not rules.top_up_due(
         setting,
         status=records.status_of(contract, now),
         remaining_after=remaining,

@@ -25,7 +25,7 @@ def cancel(actor: Principal, contract_id: str, number: str, *, deps: Deps) -> ho
     contract = hours.business_contract(actor, contract_id)
     rules.check_block_kind(Kind(contract.contract_kind))
     withdraw(contract, rules.block_number(number), actor=actor, deps=deps)
-    current = records.find_for_system(hours.tenant_of(contract), contract_id)
+    current = contract.reloaded()
     return hours.Balance(current, hours.blocks_of(current))
 
 
@@ -35,19 +35,16 @@ def withdraw(contract: ContractRecord, number: int, *, actor: Principal, deps: D
     from chalicelib.payments.gateway import PaymentsError, PaymentsUnavailable
     from chalicelib.services.invoicing import collection
 
+    if number < 2:
+        rules.how_to_cancel(number, "")  # refused: the first block comes with the contract
     tenant = hours.tenant_of(contract)
-    found = (
-        InvoiceRecord.find(*block_invoice_key(tenant, contract.contract_id, number), consistent=True)
-        if number >= 2
-        else None
-    )
-    if number >= 2 and found is None:
+    record = InvoiceRecord.find(*block_invoice_key(tenant, contract.contract_id, number), consistent=True)
+    if record is None:
         from chalicelib.domain.errors import NotFound
 
         raise NotFound("no such block")
-    record = found
     for _attempt in range(hours.ATTEMPTS):
-        how = rules.how_to_cancel(number, record.status if record else "")
+        how = rules.how_to_cancel(number, record.status)
         if how is None:
             release_pending(record)  # a crash may have come between the void and the release
             return record
@@ -60,21 +57,22 @@ def withdraw(contract: ContractRecord, number: int, *, actor: Principal, deps: D
                     tx.save(record)  # under its version: a run drafting it meanwhile loses, or we do
                     tx.save(hours.audit_entry(contract, actor, "block.cancelled", {"block": number}, now))
             except Conflict:
-                record = InvoiceRecord.find(record.pk, record.sk, consistent=True)
+                record = record.reloaded()
                 continue
             release_pending(record)
             return record
+        stripe_id = record.require_stripe_invoice_id()  # open: drafted at Stripe
         try:
-            voided = deps.payments.void_invoice(record.invoice_id, record.stripe_invoice_id)
+            voided = deps.stripe.void_invoice(record.invoice_id, stripe_id)
         except PaymentsUnavailable:
             raise
         except PaymentsError:
             # Stripe refuses to void a paid invoice: paid meanwhile (its webhook may be late)
-            current = deps.payments.retrieve_invoice(record.stripe_invoice_id)
+            current = deps.stripe.retrieve_invoice(stripe_id)
             if current.get("status") != "paid":
                 raise
             collection.mark_paid(record, current, deps=deps)
-            record = InvoiceRecord.find(record.pk, record.sk, consistent=True)
+            record = record.reloaded()
             continue
         record = collection.mark_closed_unpaid(record, voided, deps=deps)
         hours.audit_entry(contract, actor, "block.cancelled", {"block": number}, now).save()
@@ -89,7 +87,7 @@ def ended_unpaid(record: InvoiceRecord, *, deps: Deps) -> ContractRecord | None:
     if record.invoice_kind != "block" or hours.number_of(record) < 2 or record.status == "paid":
         return None
     contract = ContractRecord.find(
-        *contract_key(TenantId(record.pk.removeprefix("T#")), record.contract_id), consistent=True
+        *contract_key(TenantId(record.pk.removeprefix("T#")), record.require_contract_id()), consistent=True
     )
     if contract is None or records.status_of(contract, deps.now()) in LIVE:
         return None
@@ -121,7 +119,7 @@ def release_pending(record: InvoiceRecord) -> None:
     from chalicelib.store.base import is_condition_failure
 
     tenant = TenantId(record.pk.removeprefix("T#"))
-    contract = ContractRecord.find(*contract_key(tenant, record.contract_id), consistent=True)
+    contract = ContractRecord.find(*contract_key(tenant, record.require_contract_id()), consistent=True)
     if (
         contract is None
         or contract.block_pending is None

@@ -35,8 +35,8 @@ def paid_out_lines(record: InvoiceRecord) -> list[dict]:
     weeks = {w.contract_id: w for w in planning.worked_weeks(tenant, BillingWeek.parse(record.week))}
     out = []
     for line in settlement.rules_lines(record):
-        worked = weeks.get(line.contract_id)
-        done = int((record.clawed_back or {}).get(line.contract_id, {}).get("minutes", 0))
+        worked = weeks.get(line.contract)
+        done = int((record.clawed_back or {}).get(line.contract, {}).get("minutes", 0))
         if worked is not None:
             out.append({"line": line, "agent_name": worked.agent_name, "minutes": worked.payable - done})
     return out
@@ -59,10 +59,11 @@ def agents_owing(actor: Principal) -> list[Owing]:
     found = []
     for shard in range(recovery.SHARDS):
         for account in PayoutAccount.gsi2.query(owing_index(shard)):
-            if isinstance(account, PayoutAccount) and account.owed:
-                agent = AgentRecord.find(keys.agent_pk(AgentId(account.gsi2sk)), "AGENT")
-                name = agent.name if agent else account.gsi2sk
-                found.append(Owing(account.gsi2sk, name, {c: int(v) for c, v in account.owed.items()}))
+            agent_id = account.gsi2sk  # list_owing keeps the agent there
+            if isinstance(account, PayoutAccount) and account.owed and agent_id:
+                agent = AgentRecord.find(keys.agent_pk(AgentId(agent_id)), "AGENT")
+                name = agent.name if agent else agent_id
+                found.append(Owing(agent_id, name, {c: int(v) for c, v in account.owed.items()}))
     return sorted(found, key=lambda o: o.name)
 
 

@@ -41,9 +41,7 @@ INSUFFICIENT = "balance_insufficient"  # Stripe's code when the connected accoun
 
 
 def _invoice_of(item: ClawbackRecord) -> InvoiceRecord:
-    return InvoiceRecord.find(
-        *invoice_key(TenantId(item.tenant_id), BillingWeek.parse(item.week)), consistent=True
-    )
+    return InvoiceRecord.load(*invoice_key(TenantId(item.tenant_id), BillingWeek.parse(item.week)))
 
 
 def carry_out(item: ClawbackRecord, *, deps: Deps) -> ClawbackRecord:
@@ -54,20 +52,21 @@ def carry_out(item: ClawbackRecord, *, deps: Deps) -> ClawbackRecord:
     if not item.stripe_refund_id:
         _send_refund(item, record, deps=deps)
     _reverse(item, record, deps=deps)
-    return ClawbackRecord.find(item.pk, item.sk, consistent=True)
+    return item.reloaded()
 
 
 def _send_refund(item: ClawbackRecord, record: InvoiceRecord, *, deps: Deps) -> None:
+    charge = record.require_stripe_charge_id()  # only a paid-out invoice is clawed back
     existing = next(
         (
             r
-            for r in deps.payments.refunds_of(record.stripe_charge_id)
+            for r in deps.stripe.refunds_of(charge)
             if (r.get("metadata") or {}).get("deskhire_refund") == item.clawback_id
         ),
         None,
     )
-    made = existing or deps.payments.create_refund(
-        item.clawback_id, charge=record.stripe_charge_id, amount=int(item.refund), reason=item.reason
+    made = existing or deps.stripe.create_refund(
+        item.clawback_id, charge=charge, amount=int(item.refund), reason=item.reason
     )
     tenant = TenantId(item.tenant_id)
     with transaction() as tx:
@@ -117,21 +116,20 @@ def _reverse(item: ClawbackRecord, record: InvoiceRecord, *, deps: Deps) -> None
         if part <= 0:
             continue
         reversal_id = f"{item.clawback_id}-{transfer.sk.rsplit('#', 1)[-1]}"
+        stripe_transfer = transfer.require_stripe_transfer_id()  # a sent transfer
         if reversal_id in (item.booked or []):
             continue  # counted already (in `left`)
         existing = next(
             (
                 r
-                for r in deps.payments.reversals_of(transfer.stripe_transfer_id)
+                for r in deps.stripe.reversals_of(stripe_transfer)
                 if (r.get("metadata") or {}).get("deskhire_reversal") == reversal_id
             ),
             None,
         )
         if existing is None:
             try:
-                existing = deps.payments.create_reversal(
-                    reversal_id, transfer=transfer.stripe_transfer_id, amount=part
-                )
+                existing = deps.stripe.create_reversal(reversal_id, transfer=stripe_transfer, amount=part)
             except PaymentsUnavailable:
                 raise
             except PaymentsError as error:
@@ -156,7 +154,7 @@ def _wait_for_pending_funds(item: ClawbackRecord, transfer: TransferRecord, *, d
     pending), so the reversal is refused for now, not for good: it waits, and the daily payout run
     tries it again once the funds are available. Only a reversal still refused after that (the
     agent paid the money out) is booked as owed. True: it waits."""
-    until = deps.payments.funds_pending_until(transfer.stripe_transfer_id)
+    until = deps.stripe.funds_pending_until(transfer.require_stripe_transfer_id())
     if until is None or deps.now() - item.created_at > PENDING_FUNDS_WAIT:
         return False
     item.update(actions=[ClawbackRecord.funds_pending_until.set(until)], add_version_condition=False)

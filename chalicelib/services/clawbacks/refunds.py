@@ -113,7 +113,8 @@ def refund_after_payout(
     for _attempt in range(4):
         made = rules.refund_to_make(number, made=int(record.clawbacks or 0))
         if made is not None:  # made already: answer it
-            existing = ClawbackRecord.find(*clawback_key(tenant, record.invoice_id, made), consistent=True)
+            # written in the transaction that counted it
+            existing = ClawbackRecord.load(*clawback_key(tenant, record.invoice_id, made))
             rules.check_same_refund(made, existing.contract_id, int(existing.minutes), contract_id, minutes)
             return existing
         line, paid_out = _paid_out(record, contract_id)
@@ -176,7 +177,7 @@ def refund_after_payout(
                     )
                 )
         except Conflict:
-            record = InvoiceRecord.find(record.pk, record.sk, consistent=True)
+            record = record.reloaded()
             continue
         # Committed: from here nothing may answer as if the refund had not been made (the operator
         # would make it again). Whatever fails now, Stripe's part is finished by the payout run
@@ -192,14 +193,14 @@ def refund_after_payout(
             )
         except Exception:
             logger.exception("refund after payout left pending", extra={"clawback": item.clawback_id})
-        return ClawbackRecord.find(item.pk, item.sk, consistent=True)
+        return item.reloaded()
     raise Conflict("the invoice kept changing; try again", code="contended")
 
 
 def _tell(item: ClawbackRecord, *, deps: Deps) -> None:
     from chalicelib.services.contracts import notices
 
-    record = InvoiceRecord.find(*invoice_key(TenantId(item.tenant_id), BillingWeek.parse(item.week)))
+    record = InvoiceRecord.load(*invoice_key(TenantId(item.tenant_id), BillingWeek.parse(item.week)))
     money = f"{format_amount(int(item.refund), item.currency)} {item.currency.upper()}"
     invoices.mail_owners(
         record,

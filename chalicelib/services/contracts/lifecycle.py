@@ -28,7 +28,7 @@ def end(actor: Principal, contract_id: str, *, reason: str, deps: Deps) -> Contr
         raise InvalidInput("say why the contract ends; the other side sees it", field="reason")
     ended = _stop(actor, records.find(actor, contract_id), "end", reason=reason, deps=deps)
     withdrawal.withdraw_pending_at_end(ended, deps=deps)  # never charged for hours that cannot be logged
-    return records.find_for_system(records.tenant_of(ended), ended.contract_id)
+    return ended.reloaded()
 
 
 def pause_for_inactivity(record: ContractRecord, *, system: Principal, deps: Deps) -> bool:
@@ -63,7 +63,7 @@ def _stop(
         before = records.status_of(record, now)
         after = rules.next_status(before, action, side=side)
         clock.clock_out_of(record, deps=deps)
-        record = records.find_for_system(records.tenant_of(record), record.contract_id)
+        record = record.reloaded()
         periods = records.periods_of(record).closed(now.replace(second=0, microsecond=0))
         actions = [
             ContractRecord.status.set(str(after)),
@@ -95,7 +95,7 @@ def _stop(
                     )
                 )
         except _Retry:
-            record = records.find_for_system(records.tenant_of(record), record.contract_id)
+            record = record.reloaded()
             continue
         break
     else:
@@ -113,7 +113,7 @@ def _stop(
         deps.mailer.send(Mail(to=record.agent_email, subject=subject, text=text + "\n"), now=now)
     if side is not rules.Side.BUSINESS:
         notices.mail_business(record, subject, text, deps=deps)
-    return records.find_for_system(records.tenant_of(record), record.contract_id)
+    return record.reloaded()
 
 
 class _Retry(Conflict):
@@ -137,7 +137,6 @@ def resume_for_system(record: ContractRecord, *, system: Principal, deps: Deps) 
 
 
 def _resume(actor: Principal, record: ContractRecord, *, side: rules.Side, deps: Deps) -> ContractRecord:
-    contract_id = record.contract_id
     now = deps.now()
     before = records.status_of(record, now)
     after = rules.next_status(before, "resume", side=side)
@@ -168,4 +167,4 @@ def _resume(actor: Principal, record: ContractRecord, *, side: rules.Side, deps:
         ),
         now=now,
     )
-    return records.find_for_system(records.tenant_of(record), contract_id)
+    return record.reloaded()

@@ -90,6 +90,11 @@ def find_for_system(tenant: TenantId, contract_id: str) -> ContractRecord | None
     return ContractRecord.find(*contract_key(tenant, contract_id), consistent=True)
 
 
+def load_for_system(tenant: TenantId, contract_id: str) -> ContractRecord:
+    """A contract that another item names (a block invoice, a timesheet): it exists."""
+    return ContractRecord.load(*contract_key(tenant, contract_id))
+
+
 def listed(actor: Principal) -> list[ContractRecord]:
     """Every offer and contract of the business, or of the agent across businesses, newest first."""
     if actor.kind is PrincipalKind.MEMBER:

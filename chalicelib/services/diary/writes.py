@@ -25,7 +25,7 @@ from chalicelib.ids import new_id_in_week
 from chalicelib.services.blocks import purchase
 from chalicelib.services.contracts import records
 from chalicelib.store import audit
-from chalicelib.store.base import Entity
+from chalicelib.store.base import read_batch
 from chalicelib.store.billing import InvoiceRecord
 from chalicelib.store.contracts import (
     ClockRecord,
@@ -111,15 +111,15 @@ def read_state(contract: ContractRecord, *, weeks: set[BillingWeek], days: set[d
     wanted += [diary_day_key(agent, day) for day in days]
     wanted += [timesheet_key(tenant, contract.contract_id, week) for week in weeks]
     wanted += [marker_key(tenant, week) for week in weeks]
-    found = {(item.pk, item.sk): item for item in Entity.batch_get(wanted, consistent_read=True)}
-    state = DiaryState(clock=found.get(clock_key(agent)))
+    found = read_batch(wanted)
+    state = DiaryState(clock=found.get(clock_key(agent), ClockRecord))
     for day in days:
         key = diary_day_key(agent, day)
-        state.days[day] = found.get(key) or DiaryDayRecord(*key, spans=[])
+        state.days[day] = found.get(key, DiaryDayRecord) or DiaryDayRecord(*key, spans=[])
     for week in weeks:
-        if sheet := found.get(timesheet_key(tenant, contract.contract_id, week)):
+        if sheet := found.get(timesheet_key(tenant, contract.contract_id, week), TimesheetRecord):
             state.timesheets[week] = sheet
-        if marker := found.get(marker_key(tenant, week)):
+        if marker := found.get(marker_key(tenant, week), WeekMarker):
             state.markers[week] = marker
     return state
 

@@ -30,11 +30,11 @@ def start(record: InvoiceRecord, *, deps: Deps) -> None:
     )
     from chalicelib.services import dunning
 
-    gateway = deps.payments
+    gateway, stripe_id = deps.stripe, record.require_stripe_invoice_id()
     if record.collection == "send_invoice":
-        gateway.send_invoice(record.invoice_id, record.stripe_invoice_id)
+        gateway.send_invoice(record.invoice_id, stripe_id)
         for _attempt in range(3):
-            current = invoices.reload(record)
+            current = record.reloaded()
             if current.sent_at:
                 return  # sent and mailed by a run that raced this one
             # listed for the dunning job from its due date: overdue, it is treated as a failed
@@ -58,27 +58,27 @@ def start(record: InvoiceRecord, *, deps: Deps) -> None:
         return
     attempt = int(record.attempts) + 1
     try:
-        paid = gateway.pay_invoice(record.invoice_id, record.stripe_invoice_id, attempt=attempt)
+        paid = gateway.pay_invoice(record.invoice_id, stripe_id, attempt=attempt)
     except PaymentNeedsAction:
-        count = gateway.retrieve_invoice(record.stripe_invoice_id).get("attempt_count")
+        count = gateway.retrieve_invoice(stripe_id).get("attempt_count")
         record_action_required(record, attempts=count, deps=deps)
         return
     except PaymentDeclined as error:
-        count = gateway.retrieve_invoice(record.stripe_invoice_id).get("attempt_count")
+        count = gateway.retrieve_invoice(stripe_id).get("attempt_count")
         record_failure(record, reason=error.reason, attempts=count, deps=deps)
         return
     except PaymentsUnavailable:
         raise
     except PaymentsError as error:
         # no card on file, or Stripe refuses for another reason the business must fix
-        current = gateway.retrieve_invoice(record.stripe_invoice_id)
+        current = gateway.retrieve_invoice(stripe_id)
         if current.get("status") == "paid":
-            mark_paid(invoices.reload(record), current, deps=deps)
+            mark_paid(record.reloaded(), current, deps=deps)
             return
         record_failure(record, reason=error.message, deps=deps)
         return
     if paid.get("status") == "paid":
-        mark_paid(invoices.reload(record), paid, deps=deps)
+        mark_paid(record.reloaded(), paid, deps=deps)
 
 
 def record_failure(
@@ -90,7 +90,7 @@ def record_failure(
     from chalicelib.services import dunning
 
     for _attempt in range(3):
-        current = invoices.reload(record)
+        current = record.reloaded()
         if current.status != rules.InvoiceStatus.OPEN:
             return current
         count = attempts if attempts is not None else int(current.attempts) + 1
@@ -118,7 +118,7 @@ def record_failure(
             deps=deps,
         )
         return current
-    return invoices.reload(record)
+    return record.reloaded()
 
 
 ACTION_REQUIRED = "your bank asks you to confirm this payment (3-D Secure)"
@@ -135,7 +135,7 @@ def record_action_required(
     from chalicelib.services import dunning
 
     for _attempt in range(3):
-        current = invoices.reload(record)
+        current = record.reloaded()
         if current.status != rules.InvoiceStatus.OPEN or current.needs_action_at:
             return current  # paid meanwhile, or told already
         count = attempts if attempts is not None else int(current.attempts) + 1
@@ -161,7 +161,7 @@ def record_action_required(
             deps=deps,
         )
         return current
-    return invoices.reload(record)
+    return record.reloaded()
 
 
 def mark_paid(record: InvoiceRecord, stripe_invoice: dict, *, deps: Deps) -> InvoiceRecord:
@@ -179,7 +179,9 @@ def mark_paid(record: InvoiceRecord, stripe_invoice: dict, *, deps: Deps) -> Inv
         rules.check_transition(rules.InvoiceStatus(record.status), rules.InvoiceStatus.PAID)
         now = deps.now()
         amount = int(stripe_invoice.get("amount_paid") or 0)
-        record.stripe_charge_id = deps.payments.invoice_charge(record.stripe_invoice_id) if amount else None
+        record.stripe_charge_id = (
+            deps.stripe.invoice_charge(record.require_stripe_invoice_id()) if amount else None
+        )
         record.status = str(rules.InvoiceStatus.PAID)
         record.amount_paid = amount
         record.paid_at = now
@@ -218,13 +220,13 @@ def mark_paid(record: InvoiceRecord, stripe_invoice: dict, *, deps: Deps) -> Inv
                     at=now,
                 )
         except Conflict:
-            record = invoices.reload(record)
+            record = record.reloaded()
             continue
         clear_past_due(tenant, paid_invoice=record.invoice_id, deps=deps)
         if grant is not None:
             payment.tell_agent(record, grant, deps=deps)
         return record
-    return invoices.reload(record)
+    return record.reloaded()
 
 
 def mark_closed_unpaid(record: InvoiceRecord, stripe_invoice: dict, *, deps: Deps) -> InvoiceRecord:

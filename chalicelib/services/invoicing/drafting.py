@@ -48,7 +48,7 @@ def advance(record: InvoiceRecord, *, deps: Deps) -> InvoiceRecord:
         try:
             if ended is not None and status in (rules.InvoiceStatus.PLANNED, rules.InvoiceStatus.OPEN):
                 withdrawal.withdraw(ended, hours.number_of(record), actor=hours.SYSTEM, deps=deps)
-                return invoices.reload(record)
+                return record.reloaded()
             if status is rules.InvoiceStatus.PLANNED:
                 _draft(record, deps=deps)
             elif status is rules.InvoiceStatus.DRAFTED:
@@ -62,12 +62,12 @@ def advance(record: InvoiceRecord, *, deps: Deps) -> InvoiceRecord:
                 and not record.sent_at
             ):
                 collection.start(record, deps=deps)
-                return invoices.reload(record)
+                return record.reloaded()
             else:
                 return record
         except Conflict:
             pass  # another run took this step meanwhile: read where it stands and go on
-        record = invoices.reload(record)
+        record = record.reloaded()
     return record
 
 
@@ -84,18 +84,18 @@ def _draft(record: InvoiceRecord, *, deps: Deps) -> None:
     from chalicelib.services.billing_accounts import ensure_customer
 
     account = ensure_customer(invoices.tenant_of(record), email=None, deps=deps)
-    gateway = deps.payments
+    gateway = deps.stripe
     # Stripe's search is eventually consistent and rate-limited; within the key window the
     # create's own key finds an earlier creation, so search only after it
     found = None if _keys_fresh(record, deps.now()) else gateway.find_invoice(record.invoice_id)
     stripe_invoice = found or gateway.create_invoice(
         record.invoice_id,
-        customer=account.customer_id,
+        customer=account.require_customer_id(),
         currency=record.currency,
         description=f"deskhire support, week {record.week}"
         if record.invoice_kind != "block"
         else f"deskhire prepaid block ({record.week})",
-        send_invoice_days=int(account.days_until_due) if account.collection == "send_invoice" else None,
+        send_invoice_days=account.net_days(),
         metadata=_metadata(record),
     )
     rules.check_transition(rules.InvoiceStatus(record.status), rules.InvoiceStatus.DRAFTED)
@@ -104,30 +104,27 @@ def _draft(record: InvoiceRecord, *, deps: Deps) -> None:
     record.collection = stripe_invoice.get("collection_method") or record.collection
     # the terms the draft was made with (Stripe's invoice shows a due date, not the days)
     if record.collection == "send_invoice":
-        record.days_until_due = int(account.days_until_due or 0) or None
+        record.days_until_due = account.days_until_due
     record.status = str(rules.InvoiceStatus.DRAFTED)
     record.save_checked()
 
 
 def _itemize(record: InvoiceRecord, *, deps: Deps) -> None:
-    gateway = deps.payments
+    gateway, stripe_id = deps.stripe, record.require_stripe_invoice_id()
     # within the key window an item added by an earlier try is answered again by its key
     on_it = (
         set()
         if _keys_fresh(record, deps.now())
-        else {
-            (item.get("metadata") or {}).get("deskhire_line")
-            for item in gateway.invoice_items(record.stripe_invoice_id)
-        }
+        else {(item.get("metadata") or {}).get("deskhire_line") for item in gateway.invoice_items(stripe_id)}
     )
-    customer = record.stripe_customer_id or gateway.retrieve_invoice(record.stripe_invoice_id)["customer"]
+    customer = record.stripe_customer_id or gateway.retrieve_invoice(stripe_id)["customer"]
     for line in invoices.plan_of(record).lines:
         if line.line_id in on_it:
             continue
         gateway.add_invoice_item(
             record.invoice_id,
             line.line_id,
-            stripe_invoice=record.stripe_invoice_id,
+            stripe_invoice=stripe_id,
             customer=customer,
             amount=line.amount,
             currency=record.currency,
@@ -141,13 +138,12 @@ def _itemize(record: InvoiceRecord, *, deps: Deps) -> None:
 def _finalize(record: InvoiceRecord, *, deps: Deps) -> None:
     # Stripe may have finalized it already (a run died after the call; a retry after the key
     # window would be refused "already finalized"): read it first and adopt what it says.
+    stripe_id = record.require_stripe_invoice_id()
     stripe_invoice = (
-        {"status": "draft"}
-        if _keys_fresh(record, deps.now())
-        else deps.payments.retrieve_invoice(record.stripe_invoice_id)
+        {"status": "draft"} if _keys_fresh(record, deps.now()) else deps.stripe.retrieve_invoice(stripe_id)
     )
     if stripe_invoice.get("status") == "draft":
-        stripe_invoice = deps.payments.finalize_invoice(record.invoice_id, record.stripe_invoice_id)
+        stripe_invoice = deps.stripe.finalize_invoice(record.invoice_id, stripe_id)
     if int(stripe_invoice.get("total", -1)) != int(record.total):
         raise InvoiceMismatch(
             f"Stripe's invoice totals {stripe_invoice.get('total')}, deskhire's {record.total}; not collected"
@@ -178,4 +174,4 @@ def _finalize(record: InvoiceRecord, *, deps: Deps) -> None:
             at=now,
         )
     if stripe_invoice.get("status") == "paid":  # nothing to collect
-        collection.mark_paid(invoices.reload(record), stripe_invoice, deps=deps)
+        collection.mark_paid(record.reloaded(), stripe_invoice, deps=deps)

@@ -37,10 +37,6 @@ def tenant_of(record: InvoiceRecord) -> TenantId:
     return TenantId(record.pk.removeprefix(keys.TENANT_PREFIX))
 
 
-def reload(record: InvoiceRecord) -> InvoiceRecord:
-    return InvoiceRecord.find(record.pk, record.sk, consistent=True)
-
-
 def by_stripe_invoice(stripe_invoice: dict) -> InvoiceRecord | None:
     metadata = stripe_invoice.get("metadata") or {}
     try:

@@ -20,8 +20,9 @@ from chalicelib.ids import new_id
 from chalicelib.services import bonuses
 from chalicelib.services.invoicing import drafting
 from chalicelib.store import keys
+from chalicelib.store.base import read_batch
 from chalicelib.store.billing import SETTLE_SHARDS, InvoiceRecord, invoice_key
-from chalicelib.store.contracts import shard_of, stamp
+from chalicelib.store.contracts import ContractRecord, shard_of, stamp
 from chalicelib.store.identity import TenantRecord
 
 
@@ -69,7 +70,7 @@ def bill_week(
         from chalicelib.services import timesheets
 
         contract_ids = timesheets.lock_week(tenant, week, now=now)
-        business = TenantRecord.find(keys.tenant_pk(tenant), "TENANT", consistent=True)
+        business = TenantRecord.load(keys.tenant_pk(tenant), "TENANT")
         schedule = schedule or fees()
         plan = rules.plan_invoice(
             worked_weeks(tenant, week),
@@ -104,16 +105,14 @@ def bill_week(
         try:
             record.save_new()
         except Conflict:
-            record = InvoiceRecord.find(*invoice_key(tenant, week), consistent=True)
+            record = InvoiceRecord.load(*invoice_key(tenant, week))  # made by a run that raced this one
     return drafting.advance(record, deps=deps)
 
 
-def _contracts(tenant: TenantId, contract_ids: list[str]):
-    from chalicelib.store.base import Entity
+def _contracts(tenant: TenantId, contract_ids: list[str]) -> list[ContractRecord]:
     from chalicelib.store.contracts import contract_key
 
-    wanted = [contract_key(tenant, cid) for cid in contract_ids]
-    return [item for item in Entity.batch_get(wanted, consistent_read=True)] if wanted else []
+    return read_batch([contract_key(tenant, cid) for cid in contract_ids]).all(ContractRecord)
 
 
 def unbilled_index(shard: int) -> str:
@@ -141,7 +140,7 @@ def bill_block(tenant: TenantId, contract_id: str, *, deps: Deps) -> InvoiceReco
             title=contract.title,
             agent_name=contract.agent_name,
             # the first block: what the offer said (further blocks paid since add to block_minutes)
-            minutes=int(contract.block_minutes) - int(contract.added_minutes or 0),
+            minutes=contract.require_block_minutes() - int(contract.added_minutes or 0),
             rate_minor=int(contract.rate_minor),
             currency=contract.currency,
             fees=schedule,
@@ -169,7 +168,7 @@ def bill_block(tenant: TenantId, contract_id: str, *, deps: Deps) -> InvoiceReco
         try:
             record.save_new()
         except Conflict:
-            record = InvoiceRecord.find(*block_invoice_key(tenant, contract_id), consistent=True)
+            record = InvoiceRecord.load(*block_invoice_key(tenant, contract_id))  # made meanwhile
     return drafting.advance(record, deps=deps)
 
 
@@ -191,7 +190,7 @@ def estimate(actor: Principal, *, deps: Deps) -> Estimate:
     tenant = actor.require_tenant()
     now = deps.now()
     week = BillingWeek.containing(now)
-    business = TenantRecord.find(keys.tenant_pk(tenant), "TENANT", consistent=True)
+    business = TenantRecord.load(keys.tenant_pk(tenant), "TENANT")
     weeks = []
     for row in timesheets.overview(actor, week, deps=deps):
         if row.contract.contract_kind != "hourly" or not row.logged:
