@@ -47,12 +47,8 @@ def _form_page(ctx: PageContext, template: str, model, action, **extra):
 def _signed_in(ctx: PageContext, account, landing: str):
     """A new account starts with a portal session, as if it had just signed in."""
     from chalicelib.services import sessions
-    from chalicelib.store import principals
 
-    issued = sessions.issue(
-        principals.principal_of(account), channel="cookie", deps=ctx.deps, reason="session.created"
-    )
-    ctx.start_session(issued)
+    ctx.start_session(sessions.start(account, channel="cookie", deps=ctx.deps))
     return ctx.redirect(landing)
 
 

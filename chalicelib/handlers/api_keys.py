@@ -49,8 +49,10 @@ def revoke_api_key(key_id: str, principal) -> None:
 @api.get("/api/v1/integrations/whoami", response="IntegrationView", access=INTEGRATION)
 def integration_whoami(principal) -> schemas.IntegrationView:
     """Check an API key: which business it acts for."""
+    from chalicelib.domain.identity import PrincipalKind
     from chalicelib.schemas import api_keys as schemas
 
     return schemas.IntegrationView(
-        tenant_id=principal.require_tenant().value, authenticated_as=str(principal.kind)
+        tenant_id=principal.require_tenant().value,
+        authenticated_as="api_key" if principal.kind is PrincipalKind.API_KEY else "member",
     )

@@ -298,7 +298,7 @@ def book_interview(ctx: PageContext, application_id: str, interview_id: str):
 
 
 def _calendar(ctx: PageContext, application_id: str, interview_id: str):
-    from chalice import Response
+    from chalice.app import Response
 
     from chalicelib.services import interviews
 

@@ -282,7 +282,7 @@ def _collection_page(
             raise NotFound("no such business") from None
         business = billing_accounts.business_of(tenant)
         account = billing_accounts.account_of(tenant)
-    paid_out = overview.paid_out_invoices(ctx.principal, tenant) if tenant_id else []
+    paid_out = overview.paid_out_invoices(ctx.principal, tenant) if tenant is not None else []
     return ctx.render(
         "admin_payouts.html",
         status=status,
@@ -325,10 +325,9 @@ def set_collection(ctx: PageContext, tenant_id: str):
         if error.code in ("not_found", "forbidden"):
             raise
         return _collection_page(ctx, tenant_id, status=400, errors={error.field or "form": error.message})
+    net_days = record.net_days()
     how = (
-        f"pays by invoice, net {int(record.days_until_due)} days"
-        if record.collection == "send_invoice"
-        else "is charged to its card on file"
+        f"pays by invoice, net {net_days} days" if net_days is not None else "is charged to its card on file"
     )
     return _collection_page(ctx, tenant_id, notice=f"Saved: from the next invoice, the business {how}.")
 

@@ -72,15 +72,16 @@ def change_fees(ctx: PageContext):
             tier: forms.basis_points(values.get(f"agent_fee_{tier}", ""), field=f"agent_fee_bps.{tier}")
             for tier in TIERS
         }
-        for field, bps in [
-            ("client_fee_bps", client),
-            *((f"agent_fee_bps.{t}", b) for t, b in agent.items()),
-        ]:
+        if client is None:
+            raise InvalidInput("write a percentage such as 10", field="client_fee_bps")
+        agent_bps: dict[int, int] = {}
+        for tier, bps in agent.items():
             if bps is None:
-                raise InvalidInput("write a percentage such as 10", field=field)
+                raise InvalidInput("write a percentage such as 10", field=f"agent_fee_bps.{tier}")
+            agent_bps[tier] = bps
         fees.change(
             ctx.principal,
-            billing_rules.FeeSchedule(client_fee_bps=client, agent_fee_bps=agent),
+            billing_rules.FeeSchedule(client_fee_bps=client, agent_fee_bps=agent_bps),
             seen_version=int(version),
             note=values.get("note", "")[:300],
             deps=ctx.deps,

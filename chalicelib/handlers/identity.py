@@ -28,16 +28,14 @@ def sign_up_business(body: schemas.BusinessSignupBody) -> schemas.BusinessSignup
     """Sign up a business: creates the tenant and its owner, and signs the owner in."""
     from chalicelib.schemas import identity as schemas
     from chalicelib.services import accounts, sessions
-    from chalicelib.store import principals
 
     tenant, owner = accounts.sign_up_business(
         accounts.BusinessSignup(**body.model_dump()), deps=composition.deps()
     )
-    principal = principals.principal_of(owner)
-    issued = sessions.issue(principal, channel="bearer", deps=composition.deps(), reason="session.created")
+    issued = sessions.start(owner, channel="bearer", deps=composition.deps())
     return schemas.BusinessSignupView(
         tenant=schemas.TenantView(
-            id=principal.tenant.value,
+            id=issued.principal.require_tenant().value,
             name=tenant.name,
             slug=tenant.slug,
             time_zone=tenant.time_zone,
@@ -60,14 +58,10 @@ def sign_up_agent(body: schemas.AgentSignupBody) -> schemas.AgentSignupView:
     """Sign up as an agent: pending until an operator approves; signed in at once."""
     from chalicelib.schemas import identity as schemas
     from chalicelib.services import accounts, sessions
-    from chalicelib.store import principals
 
     record = accounts.sign_up_agent(accounts.AgentSignup(**body.model_dump()), deps=composition.deps())
-    principal = principals.principal_of(record)
     return schemas.AgentSignupView(
-        session=schemas.session_view(
-            sessions.issue(principal, channel="bearer", deps=composition.deps(), reason="session.created")
-        )
+        session=schemas.session_view(sessions.start(record, channel="bearer", deps=composition.deps()))
     )
 
 

@@ -451,7 +451,7 @@ def book_interview(application_id: str, interview_id: str, body, principal):
 )
 def interview_calendar(application_id: str, interview_id: str, principal):
     """The booked interview as an iCalendar file."""
-    from chalice import Response
+    from chalice.app import Response
 
     from chalicelib.services import interviews
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chalice import Response
+from chalice.app import Response
 
 from chalicelib.web.api import JsonApi
 from chalicelib.web.auth import PUBLIC

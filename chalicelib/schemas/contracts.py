@@ -3,8 +3,9 @@ disputes and the weekly calendars."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, cast
 from zoneinfo import ZoneInfo
 
 from pydantic import Field
@@ -12,9 +13,37 @@ from pydantic import Field
 from chalicelib.schemas.base import Command, Line, Query, View
 from chalicelib.schemas.marketplace import MoneyIn, MoneyView, WindowIn, WindowView
 
+if TYPE_CHECKING:
+    from chalicelib.domain import calendar
+    from chalicelib.domain.contracts import Amendment
+    from chalicelib.domain.diary import WeekMinutes
+    from chalicelib.domain.time import BillingWeek
+    from chalicelib.services.blocks.hours import Balance
+    from chalicelib.services.disputes import Evidence
+    from chalicelib.services.timesheets import Timesheet
+    from chalicelib.store.billing import InvoiceRecord
+    from chalicelib.store.contracts import (
+        BonusRecord,
+        ClockRecord,
+        ContractRecord,
+        DisputeRecord,
+        EntryRecord,
+    )
+
 Kind = Literal["hourly", "block"]
 ContractStatus = Literal["offered", "declined", "withdrawn", "expired", "active", "paused", "ended"]
 EntryStatus = Literal["logged", "in_review", "approved", "disputed", "resolved"]
+Side = Literal["business", "agent", "system"]
+AmendmentStatus = Literal["proposed", "accepted", "declined", "withdrawn"]
+EntrySource = Literal["manual", "clock"]
+WeekPhase = Literal["open", "in_review", "closed"]
+TimesheetStatus = Literal["open", "locked", "closed"]
+DisputeStatus = Literal["open", "contested", "resolved"]
+DisputeOutcome = Literal["withdrawn", "conceded", "upheld", "rejected"]
+InvoiceStatus = Literal["planned", "drafted", "itemized", "open", "paid", "void", "uncollectible"]
+# The domain's states are StrEnums and plain strings; a view's field names the values it may
+# take, and pydantic checks each value against them when the view is made (the casts below say
+# so to the type checker, nothing more).
 
 
 # -- requests -------------------------------------------------------------------------------------
@@ -121,12 +150,12 @@ class WeekQuery(Query):
 
 class AmendmentView(View):
     id: str
-    proposed_by: Literal["business", "agent", "system"]
+    proposed_by: Side
     proposed_at: datetime
     rate: MoneyView | None
     weekly_cap_minutes: int | None
     note: str
-    status: Literal["proposed", "accepted", "declined", "withdrawn"]
+    status: AmendmentStatus
     decided_at: datetime | None
     rate_from: datetime | None = Field(description="when an accepted rate applies (a Monday 00:00 UTC)")
     cap_from: datetime | None
@@ -212,7 +241,7 @@ class EntryView(View):
     local_end: str
     memo: str
     tickets: list[str]
-    source: Literal["manual", "clock"]
+    source: EntrySource
     flag: str | None
     pair_id: str | None = Field(description="the other half of an entry split at Monday 00:00 UTC")
     status: EntryStatus
@@ -261,8 +290,8 @@ class TimesheetView(View):
     time_zone: str = Field(description="the caller's; local times are in it")
     local_starts_at: str
     local_ends_at: str
-    phase: Literal["open", "in_review", "closed"]
-    status: Literal["open", "locked", "closed"]
+    phase: WeekPhase
+    status: TimesheetStatus
     rate: MoneyView
     cap_minutes: int | None
     cap_left_minutes: int | None
@@ -290,8 +319,8 @@ class DisputeView(View):
     ended_at: datetime
     minutes: int
     reason: str
-    status: Literal["open", "contested", "resolved"]
-    outcome: Literal["withdrawn", "conceded", "upheld", "rejected"] | None
+    status: DisputeStatus
+    outcome: DisputeOutcome | None
     upheld_minutes: int
     released_minutes: int
     messages: list[DisputeMessageView]
@@ -351,7 +380,7 @@ class BlockView(View):
     number: int = Field(description="1 the block the contract started with, then 2, 3, ...")
     minutes: int
     invoice_id: str
-    status: Literal["planned", "drafted", "itemized", "open", "paid", "void", "uncollectible"]
+    status: InvoiceStatus
     total: MoneyView = Field(description="the block's line and the service fee")
     starts_at_minute: int | None = Field(
         description="where its minutes start in the contract's balance, once paid (0 for the first)"
@@ -378,7 +407,7 @@ class BlockBalanceView(View):
 # -- mapping ------------------------------------------------------------------------------------
 
 
-def _money(minor, currency) -> MoneyView:
+def _money(minor: int, currency: str) -> MoneyView:
     return MoneyView(amount=int(minor), currency=currency)
 
 
@@ -386,29 +415,31 @@ def _windows(schedule: dict) -> list[WindowView]:
     return [WindowView(**w) for w in schedule["windows"]]
 
 
-def amendment_view(amendment, currency: str) -> AmendmentView:
+def amendment_view(amendment: Amendment, currency: str) -> AmendmentView:
     return AmendmentView(
         id=amendment.amendment_id,
-        proposed_by=str(amendment.proposed_by),
+        proposed_by=cast(Side, str(amendment.proposed_by)),
         proposed_at=amendment.proposed_at,
         rate=_money(amendment.rate_minor, currency) if amendment.rate_minor is not None else None,
         weekly_cap_minutes=amendment.weekly_cap_minutes,
         note=amendment.note,
-        status=str(amendment.status),
+        status=cast(AmendmentStatus, str(amendment.status)),
         decided_at=amendment.decided_at,
         rate_from=amendment.rate_from,
         cap_from=amendment.cap_from,
     )
 
 
-def contract_view(record, *, now: datetime, collisions=()) -> ContractView:
+def contract_view(
+    record: ContractRecord, *, now: datetime, collisions: Sequence[calendar.Collision] = ()
+) -> ContractView:
     from chalicelib.services.contracts import records
 
     block = int(record.block_minutes) if record.block_minutes is not None else None
     return ContractView(
         id=record.contract_id,
-        status=str(records.status_of(record, now)),
-        kind=record.contract_kind,
+        status=cast(ContractStatus, str(records.status_of(record, now))),
+        kind=cast(Kind, record.contract_kind),
         title=record.title,
         note=record.note,
         business_name=record.business_name,
@@ -453,11 +484,16 @@ def _local(moment: datetime, zone: str) -> str:
     return moment.astimezone(ZoneInfo(zone)).isoformat()
 
 
-def entry_view(entry, *, zone: str, status: str | None = None, now: datetime | None = None) -> EntryView:
+def entry_view(
+    entry: EntryRecord, *, zone: str, status: str | None = None, now: datetime | None = None
+) -> EntryView:
+    """The entry with its status: the one given (its timesheet's view of it), else its status `now`."""
     from chalicelib.domain.diary import entry_status
     from chalicelib.domain.time import BillingWeek
 
     if status is None:
+        if now is None:
+            raise TypeError("entry_view needs the entry's status, or the time to tell it by")
         status = entry_status(
             entry.review, week=BillingWeek.parse(entry.week), timesheet_closed=False, now=now
         )
@@ -472,15 +508,15 @@ def entry_view(entry, *, zone: str, status: str | None = None, now: datetime | N
         local_end=_local(entry.ended_at, zone),
         memo=entry.memo,
         tickets=list(entry.tickets or []),
-        source=entry.source,
+        source=cast(EntrySource, entry.source),
         flag=entry.flag,
         pair_id=entry.pair_id,
-        status=status,
+        status=cast(EntryStatus, status),
         upheld_minutes=int(entry.upheld_minutes or 0),
     )
 
 
-def clock_view(clock) -> ClockView:
+def clock_view(clock: ClockRecord) -> ClockView:
     return ClockView(
         contract_id=clock.contract_id,
         contract_title=clock.contract_title,
@@ -490,7 +526,7 @@ def clock_view(clock) -> ClockView:
     )
 
 
-def minutes_view(minutes) -> WeekMinutesView:
+def minutes_view(minutes: WeekMinutes) -> WeekMinutesView:
     return WeekMinutesView(
         billed=minutes.billed,
         approved=minutes.approved,
@@ -502,7 +538,7 @@ def minutes_view(minutes) -> WeekMinutesView:
     )
 
 
-def timesheet_view(sheet) -> TimesheetView:
+def timesheet_view(sheet: Timesheet) -> TimesheetView:
     week = sheet.week
     return TimesheetView(
         contract_id=sheet.contract.contract_id,
@@ -514,8 +550,8 @@ def timesheet_view(sheet) -> TimesheetView:
         time_zone=sheet.zone,
         local_starts_at=_local(week.starts_at, sheet.zone),
         local_ends_at=_local(week.ends_at, sheet.zone),
-        phase=sheet.phase,
-        status=sheet.record.status if sheet.record else "open",
+        phase=cast(WeekPhase, sheet.phase),
+        status=cast(TimesheetStatus, sheet.record.status if sheet.record else "open"),
         rate=_money(sheet.rate_minor, sheet.contract.currency),
         cap_minutes=sheet.cap,
         cap_left_minutes=sheet.cap_left,
@@ -525,7 +561,7 @@ def timesheet_view(sheet) -> TimesheetView:
     )
 
 
-def dispute_view(record) -> DisputeView:
+def dispute_view(record: DisputeRecord) -> DisputeView:
     return DisputeView(
         id=record.dispute_id,
         contract_id=record.contract_id,
@@ -538,8 +574,8 @@ def dispute_view(record) -> DisputeView:
         ended_at=record.ended_at,
         minutes=int(record.minutes),
         reason=record.reason,
-        status=record.status,
-        outcome=record.outcome,
+        status=cast(DisputeStatus, record.status),
+        outcome=cast(DisputeOutcome | None, record.outcome),
         upheld_minutes=int(record.upheld_minutes or 0),
         released_minutes=int(record.released_minutes or 0),
         messages=[DisputeMessageView(**m) for m in record.messages or []],
@@ -550,7 +586,7 @@ def dispute_view(record) -> DisputeView:
     )
 
 
-def evidence_view(evidence, *, zone: str, now: datetime) -> EvidenceView:
+def evidence_view(evidence: Evidence, *, zone: str, now: datetime) -> EvidenceView:
     return EvidenceView(
         entry=entry_view(evidence.entry, zone=zone, now=now),
         backing=evidence.strength,
@@ -560,7 +596,9 @@ def evidence_view(evidence, *, zone: str, now: datetime) -> EvidenceView:
     )
 
 
-def calendar_view(grid, week, commitments) -> CalendarView:
+def calendar_view(
+    grid: calendar.WeekGrid, week: BillingWeek, commitments: Sequence[ContractRecord]
+) -> CalendarView:
     return CalendarView(
         week=str(week),
         time_zone=grid.zone,
@@ -585,7 +623,7 @@ def calendar_view(grid, week, commitments) -> CalendarView:
     )
 
 
-def bonus_view(record) -> BonusView:
+def bonus_view(record: BonusRecord) -> BonusView:
     return BonusView(
         id=record.bonus_id,
         contract_id=record.contract_id,
@@ -597,7 +635,7 @@ def bonus_view(record) -> BonusView:
     )
 
 
-def block_view(record) -> BlockView:
+def block_view(record: InvoiceRecord) -> BlockView:
     from chalicelib.services.blocks import hours
 
     number = hours.number_of(record)
@@ -605,7 +643,7 @@ def block_view(record) -> BlockView:
         number=number,
         minutes=hours.minutes_of(record),
         invoice_id=record.invoice_id,
-        status=record.status,
+        status=cast(InvoiceStatus, record.status),
         total=_money(record.total, record.currency),
         starts_at_minute=0
         if number == 1
@@ -615,7 +653,7 @@ def block_view(record) -> BlockView:
     )
 
 
-def block_balance_view(balance) -> BlockBalanceView:
+def block_balance_view(balance: Balance) -> BlockBalanceView:
     pending = balance.pending
     top_up = balance.top_up
     return BlockBalanceView(

@@ -5,6 +5,7 @@ converted it)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 from chalicelib.composition import Deps
 from chalicelib.domain import contracts as terms
@@ -21,13 +22,15 @@ from chalicelib.store.billing import PayoutAccount, TransferRecord
 from chalicelib.store.contracts import ContractRecord, TimesheetRecord, timesheet_key
 
 WEEKS_SHOWN = 8
+# where a week's minutes stand: logged in an open week, in the business's review, approved
+EarningState = Literal["open", "in_review", "approved"]
 
 
 @dataclass(frozen=True)
 class EarningWeek:
     contract: ContractRecord
     week: BillingWeek
-    state: str  # open, in_review, approved
+    state: EarningState
     minutes: int
     amount: int  # before the agent fee
 

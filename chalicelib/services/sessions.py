@@ -86,6 +86,14 @@ def log_in(email: str, password: str, *, address: str, channel: str, deps: Deps)
     return issue(principal, channel=channel, deps=deps, reason="session.created")
 
 
+def start(account: principals.Account, *, channel: str, deps: Deps) -> IssuedSession:
+    """A new account starts with a session, as if it had just signed in (signup)."""
+    principal = principals.principal_of(account)
+    if principal is None:  # principal_of refuses only a member no longer active, never a new one
+        raise RuntimeError(f"the new account {account.pk} / {account.sk} may not act")
+    return issue(principal, channel=channel, deps=deps, reason="session.created")
+
+
 def issue(principal: Principal, *, channel: str, deps: Deps, reason: str) -> IssuedSession:
     now = deps.now()
     token = tokens.new_secret(tokens.SESSION)
