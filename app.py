@@ -12,11 +12,16 @@ from chalicelib.handlers import (
     application_pages,
     billing,
     billing_pages,
+    blocks,
+    bonuses,
     business_pages,
     contract_pages,
     contracts,
+    coverage,
     dev_pages,
+    diary,
     diary_pages,
+    disputes,
     fee_pages,
     identity,
     jobs,
@@ -26,6 +31,7 @@ from chalicelib.handlers import (
     review_pages,
     system,
     team,
+    timesheets,
 )
 from chalicelib.web.api import install_method_guards
 from chalicelib.web.middleware import http_middleware
@@ -39,6 +45,12 @@ app.register_blueprint(team.api.blueprint)
 app.register_blueprint(api_keys.api.blueprint)
 app.register_blueprint(marketplace.api.blueprint)
 app.register_blueprint(contracts.api.blueprint)
+app.register_blueprint(diary.api.blueprint)
+app.register_blueprint(timesheets.api.blueprint)
+app.register_blueprint(disputes.api.blueprint)
+app.register_blueprint(bonuses.api.blueprint)
+app.register_blueprint(blocks.api.blueprint)
+app.register_blueprint(coverage.api.blueprint)
 app.register_blueprint(billing.api.blueprint)
 app.register_blueprint(portal.pages.blueprint)
 app.register_blueprint(portal.static_files)
