@@ -1,9 +1,16 @@
-"""Reading the marketplace's richer forms (money, weekly windows, languages) from plain HTML
-form fields, so that the pages work without JavaScript. Each reader raises InvalidInput naming
-the form field at fault."""
+"""Forms in the portal: what a form says when it is refused, in the user's words, and reading
+the marketplace's richer forms (money, weekly windows, languages) from plain HTML form fields, so
+that the pages work without JavaScript. Each reader raises InvalidInput naming the form field at
+fault.
+
+Every message a person reads beside a field passes through `plain` (a rule of the domain) or
+`pydantic_message` (a form that did not fit its model), here and nowhere else: the words of a model
+("String should have at least 1 character") or of storage ("basis points", "hours_per_week") never
+reach a page. A field or rule that needs its own words gets a line in FIELD_MESSAGES or REWORDED."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, DecimalException
 
 from chalicelib.domain.currencies import CURRENCY_EXPONENTS
@@ -30,7 +37,7 @@ def _number(text: str, message: str, *, field: str) -> Decimal:
 
 def money(text: str, currency: str, *, field: str) -> Money:
     """'20' or '20.50' in the currency's major unit, to exact minor units (never via a float)."""
-    amount = _number(text.strip().replace(",", ""), "write an amount such as 25 or 25.50", field=field)
+    amount = _number(text.strip().replace(",", ""), "enter an amount such as 25 or 25.50", field=field)
     exponent = CURRENCY_EXPONENTS.get(currency)
     if exponent is None:
         raise InvalidInput("unsupported currency", field=field)
@@ -45,7 +52,7 @@ def hours(text: str, *, field: str) -> float | None:
     if not text:
         return None
     # quarter hours are exact in binary; the domain checks them
-    return float(_number(text, "write hours such as 12.5", field=field))
+    return float(_number(text, "enter hours such as 12.5", field=field))
 
 
 def weekly_windows(values: dict[str, str]) -> list[tuple[str, str, str]]:
@@ -117,7 +124,7 @@ def local_span(day: str, start: str, end: str, zone: str, *, field: str = "date"
             hours, minutes = text.strip().split(":")[:2]
             times.append(time(int(hours), int(minutes)))
         except (ValueError, TypeError):
-            raise InvalidInput("write the time as HH:MM", field=name) from None
+            raise InvalidInput("enter the time as HH:MM", field=name) from None
     tz = ZoneInfo(zone)
     begin = datetime.combine(on, times[0], tzinfo=tz)
     finish = datetime.combine(on, times[1], tzinfo=tz)
@@ -131,7 +138,7 @@ def minutes_from_hours(text: str, *, field: str) -> int | None:
     text = text.strip()
     if not text:
         return None
-    value = _number(text, "write hours such as 12.5", field=field) * 60
+    value = _number(text, "enter hours such as 12.5", field=field) * 60
     if value != value.to_integral_value() or value < 0:
         raise InvalidInput("hours must come to whole minutes", field=field)
     return int(value)
@@ -142,7 +149,174 @@ def basis_points(text: str, *, field: str) -> int | None:
     text = text.strip().rstrip("%").strip()
     if not text:
         return None
-    value = _number(text, "write a percentage such as 10", field=field) * 100
+    value = _number(text, "enter a percentage such as 10", field=field) * 100
     if value != value.to_integral_value():
         raise InvalidInput("at most two decimals", field=field)
     return int(value)
+
+
+# -- what a refused form says --------------------------------------------------------------------
+
+# The field as a person names it, after "Enter" or "Pick" ("Enter your company's name").
+LABELS: dict[str, str] = {
+    "company_name": "your company's name",
+    "slug": "your deskhire address",
+    "owner_name": "your name",
+    "name": "a name",
+    "email": "an email address",
+    "password": "a password",
+    "time_zone": "a time zone",
+    "currency": "a currency",
+    "role": "a role",
+    "reason": "a reason",
+    "body": "a message",
+    "note": "a note",
+    "title": "a title",
+    "rate": "a rate",
+    "rate_min": "the lowest rate",
+    "rate_max": "the highest rate",
+    "min_rate": "your lowest hourly rate",
+    "hours_per_week": "the hours a week",
+    "block_hours": "the hours of the block",
+    "weekly_hours": "the weekly cap in hours",
+    "start_date": "a start date",
+    "end_date": "an end date",
+    "earliest_start": "the earliest day you can start",
+    "languages": "a language",
+    "skills": "a skill",
+    "tier": "a tier",
+    "seats": "the number of agents wanted",
+    "keep_minutes": "the minutes to keep",
+    "upheld_minutes": "the minutes upheld",
+    "outcome": "a decision",
+    "days_until_due": "the net terms in days",
+    "hours": "the hours",
+    "country": "a country",
+    "language": "a language",
+    "min_hours": "the fewest hours a week",
+    "max_hours": "the most hours a week",
+    "min_overlap_hours": "the overlap in hours",
+    "skill": "a skill",
+}
+
+# A field whose rule reads better in words of its own: (field, kind of problem) -> message.
+FIELD_MESSAGES: dict[tuple[str, str], str] = {
+    ("languages", "too_short"): "Pick at least one language",
+    ("languages", "missing"): "Pick at least one language",
+    ("skills", "too_short"): "Pick at least one skill",
+    ("rate", "too_low"): "Enter a rate of at least 1.00",
+    ("min_rate", "too_low"): "Enter a rate of at least 1.00",
+    ("role", "choice"): "Pick a role: owner, admin or manager",
+    ("time_zone", "choice"): "Pick a time zone from the list",
+    ("currency", "choice"): "Pick a currency from the list",
+    ("email", "too_short"): "Enter an email address like name@example.com",
+    ("slug", "too_short"): "Enter your deskhire address: lowercase letters, digits and hyphens",
+}
+
+# Domain messages whose words are the storage's, not the reader's: the whole text -> the reader's.
+REWORDED: dict[str, str] = {
+    "give either hours_per_week or block_hours": "Give either the hours a week or a block of hours",
+    "list at least one language": "Pick at least one language",
+    "ask for at least one language": "Pick at least one language",
+    "propose a rate above zero": "Enter a rate of at least 1.00",
+    "minutes must be a non-negative integer": "Enter a whole number of minutes",
+    "enter an amount such as 25 or 25.50": "Enter an amount such as 25 or 25.50",
+}
+
+# pydantic's kinds of problem, grouped into the few a message is written for.
+_KINDS = {
+    "missing": "missing",
+    "string_too_short": "too_short",
+    "too_short": "too_short",
+    "string_too_long": "too_long",
+    "too_long": "too_long",
+    "literal_error": "choice",
+    "enum": "choice",
+    "greater_than": "too_low",
+    "greater_than_equal": "too_low",
+    "less_than": "too_high",
+    "less_than_equal": "too_high",
+    "int_parsing": "number",
+    "int_type": "number",
+    "float_parsing": "number",
+    "float_type": "number",
+    "decimal_parsing": "number",
+    "bool_parsing": "choice",
+    "date_parsing": "date",
+    "date_from_datetime_parsing": "date",
+    "extra_forbidden": "unknown",
+}
+
+_BASIS_POINTS = re.compile(r"(\d+) to (\d+) basis points \((\d+)%\)")
+
+
+def sentence(text: str) -> str:
+    """'give both a start and an end' -> 'Give both a start and an end.'"""
+    text = text.strip()
+    if not text:
+        return text
+    text = text[0].upper() + text[1:]
+    return text if text[-1] in ".!?" else text + "."
+
+
+def plain(message: str, *, field: str | None = None, code: str | None = None) -> str:
+    """A rule's refusal (a DomainError's message) as the person reads it beside the field."""
+    text = REWORDED.get(message.strip(), message)
+    # fees are typed in percent: '0 to 2000 basis points (20%)' -> '0% to 20%'
+    text = _BASIS_POINTS.sub(lambda m: f"{int(m[1]) // 100}% to {m[3]}%", text)
+    return sentence(text)
+
+
+def _label(field: str) -> str:
+    return LABELS.get(field, field.replace("_", " "))
+
+
+def pydantic_message(field: str, kind: str, ctx: dict | None = None, raw: str = "") -> str:
+    """What a form field that did not fit its model says, in the user's words:
+    ('company_name', 'string_too_short', {'min_length': 1}) -> "Enter your company's name."."""
+    ctx = ctx or {}
+    group = _KINDS.get(kind, "value_error" if kind in ("value_error", "assertion_error") else "other")
+    name = field.split(".")[0]
+    if (name, group) in FIELD_MESSAGES:
+        return sentence(FIELD_MESSAGES[(name, group)])
+    label = _label(name)
+    if group == "missing" or (group == "too_short" and int(ctx.get("min_length", 1) or 1) <= 1):
+        return sentence(f"Enter {label}")
+    if group == "too_short":
+        return sentence(f"{_capital(label)} must be at least {ctx.get('min_length')} characters")
+    if group == "too_long":
+        return sentence(f"{_capital(label)} must be {ctx.get('max_length')} characters or fewer")
+    if group == "choice":
+        return sentence(f"Pick {label} from the list")
+    if group == "number":
+        return sentence(f"Enter {label} as a number")
+    if group == "date":
+        return sentence(f"Enter {label} as a date")
+    if group in ("too_low", "too_high"):
+        bound = ctx.get("ge", ctx.get("gt")) if group == "too_low" else ctx.get("le", ctx.get("lt"))
+        word = "at least" if group == "too_low" else "at most"
+        return sentence(f"Enter {label} of {word} {bound}" if bound is not None else f"Check {label}")
+    if group == "value_error" and raw:
+        # a validator of ours wrote the reason: pydantic prefixes it with 'Value error, '
+        return plain(
+            raw.split(", ", 1)[1] if raw.startswith(("Value error, ", "Assertion failed, ")) else raw
+        )
+    if group == "unknown":
+        return "This form has a field deskhire does not know. Reload the page and try again."
+    return sentence(f"Check {label}")
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def validation_messages(error) -> dict[str, str]:
+    """A pydantic ValidationError as one message per form field (the first problem of each)."""
+    from chalicelib.web.errors import field_path
+
+    messages: dict[str, str] = {}
+    for item in error.errors(include_url=False, include_input=False):
+        field = field_path(item["loc"]) or "form"
+        name = field.split(".")[0]
+        messages.setdefault(name, pydantic_message(name, item["type"], item.get("ctx"), item.get("msg", "")))
+    return messages

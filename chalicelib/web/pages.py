@@ -2,13 +2,31 @@
 
 Templates live in the top-level `templates/` folder. Chalice packages only `app.py`, `chalicelib/`
 and `vendor/`, so `make package` copies `templates/` to `vendor/templates/`, which lands at the
-root of the Lambda zip: the same `<app root>/templates` path locally, in tests and in Lambda."""
+root of the Lambda zip: the same `<app root>/templates` path locally, in tests and in Lambda.
+
+Times on a page are always in the viewer's zone, with the zone named (STYLE.md, "The portal's
+conventions"). The portal binds the viewer's zone for the request (`viewing_in`); the filters read
+it, so neither handlers nor templates pass a zone by hand:
+
+    {{ entry.started_at|when }}                       Wed 25 Nov 10:10 EST
+    {{ entry.started_at|span(entry.ended_at) }}       Wed 25 Nov 10:10–11:30 EST
+    {{ clock.started_at|clock }}                      10:10 EST
+    {{ invoice.paid_at|day }}                         Wed 25 Nov 2026 (the date on the viewer's clock)
+    {{ zone_name() }}                                 America/New_York
+    {{ moment|when(contract.business_time_zone) }}    another zone, named the same way
+
+A zone whose abbreviation is only an offset ("-03" for America/Sao_Paulo) is named by its IANA
+name instead, so a reader never has to guess what "-03" means."""
 
 from __future__ import annotations
 
 import functools
 import hashlib
 import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import datetime, tzinfo
 from pathlib import Path
 
 from chalice.app import Response
@@ -23,6 +41,8 @@ _CONTENT_TYPES = {
     ".js": "text/javascript; charset=utf-8",
     ".svg": "image/svg+xml",
 }
+
+UTC_ZONE = "UTC"
 
 
 @functools.cache
@@ -39,9 +59,14 @@ def environment():
         lstrip_blocks=True,
     )
     env.globals["static"] = static_url
+    env.globals["zone_name"] = viewer_zone
     env.filters["amount"] = _amount
     env.filters["local"] = _local
     env.filters["hm"] = _hours_and_minutes
+    env.filters["when"] = when
+    env.filters["span"] = span
+    env.filters["clock"] = clock
+    env.filters["day"] = day
     return env
 
 
@@ -51,17 +76,105 @@ def _amount(minor, currency: str) -> str:
     return format_amount(int(minor), currency)
 
 
-def _local(moment, zone: str, pattern: str = "%a %d %b %H:%M") -> str:
-    """A UTC instant on a person's own clock: `{{ entry.started_at|local(zone) }}`."""
-    from zoneinfo import ZoneInfo
-
-    return moment.astimezone(ZoneInfo(zone)).strftime(pattern)
-
-
 def _hours_and_minutes(minutes) -> str:
     from chalicelib.domain.diary import hours_and_minutes
 
     return hours_and_minutes(int(minutes or 0))
+
+
+# -- the viewer's zone -------------------------------------------------------------------------
+
+# What the request's viewer reads times in: a zone name, or a function that finds it (called at
+# most once, on the first time shown, so that a page without times reads nothing for it).
+_VIEWER_ZONE: ContextVar[str | Callable[[], str] | None] = ContextVar("viewer_zone", default=None)
+
+
+@contextmanager
+def viewing_in(zone: str | Callable[[], str] | None) -> Iterator[None]:
+    """Times rendered inside the block are in `zone` (a name, or a function that finds it)."""
+    token = _VIEWER_ZONE.set(zone)
+    try:
+        yield
+    finally:
+        _VIEWER_ZONE.reset(token)
+
+
+def viewer_zone() -> str:
+    """The zone of the request's viewer; UTC for a stranger or outside a request."""
+    zone = _VIEWER_ZONE.get()
+    if callable(zone):
+        try:
+            zone = zone() or UTC_ZONE
+        except Exception:  # a page must not fail for want of its viewer's zone
+            from chalicelib.web.observability import logger
+
+            logger.exception("the viewer's time zone could not be read; showing UTC")
+            zone = UTC_ZONE
+        _VIEWER_ZONE.set(zone)
+    return zone or UTC_ZONE
+
+
+@functools.lru_cache(maxsize=512)
+def _zone(name: str) -> tzinfo:
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(name)
+
+
+def _in_zone(moment: datetime, zone: str | None) -> datetime:
+    return moment.astimezone(_zone(zone or viewer_zone()))
+
+
+def zone_label(local: datetime) -> str:
+    """How a zone is named after a time: its abbreviation when it has one (EST, GMT, BST, CET,
+    UTC), else its IANA name (America/Sao_Paulo, whose abbreviation is only "-03")."""
+    abbreviation = local.tzname() or ""
+    if abbreviation.isalpha():
+        return abbreviation
+    return str(getattr(local.tzinfo, "key", None) or abbreviation or UTC_ZONE)
+
+
+def when(moment: datetime | None, zone: str | None = None) -> str:
+    """An instant on the viewer's clock with the zone named: 'Wed 25 Nov 10:10 EST'."""
+    if moment is None:
+        return ""
+    local = _in_zone(moment, zone)
+    return f"{local:%a %d %b %H:%M} {zone_label(local)}"
+
+
+def span(start: datetime, end: datetime, zone: str | None = None) -> str:
+    """From one instant to another: 'Wed 25 Nov 10:10–11:30 EST', or with both days named when
+    the span crosses midnight on the viewer's clock: 'Wed 25 Nov 23:00 – Thu 26 Nov 01:00 EST'."""
+    begin, finish = _in_zone(start, zone), _in_zone(end, zone)
+    if begin.date() == finish.date():
+        text = f"{begin:%a %d %b %H:%M}–{finish:%H:%M}"
+    else:
+        text = f"{begin:%a %d %b %H:%M} – {finish:%a %d %b %H:%M}"
+    label, other = zone_label(begin), zone_label(finish)
+    # a span across a change of clocks names both (01:30 EDT – 01:10 EST)
+    return f"{text} {label}" if label == other else f"{text} ({label} to {other})"
+
+
+def clock(moment: datetime, zone: str | None = None) -> str:
+    """The time of day only: '10:10 EST' (where the day is plain from the page)."""
+    local = _in_zone(moment, zone)
+    return f"{local:%H:%M} {zone_label(local)}"
+
+
+def day(moment: datetime | None, zone: str | None = None) -> str:
+    """The date an instant falls on, on the viewer's clock: 'Wed 25 Nov 2026'."""
+    if moment is None:
+        return ""
+    return f"{_in_zone(moment, zone):%a %d %b %Y}"
+
+
+def _local(moment, zone: str, pattern: str = "%a %d %b %H:%M") -> str:
+    """A UTC instant on a person's own clock, for form fields (a date or time input's value):
+    `{{ entry.started_at|local(zone, '%H:%M') }}`. Text for people uses `when`, which names the zone."""
+    return moment.astimezone(_zone(zone)).strftime(pattern)
+
+
+# -- rendering ----------------------------------------------------------------------------------
 
 
 def render(template: str, *, status: int = 200, headers: dict | None = None, **context) -> Response:

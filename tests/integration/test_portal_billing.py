@@ -101,7 +101,7 @@ def test_the_business_saves_a_card_on_stripes_page(client, paying):
     for query in (f"setup_intent={foreign}", "setup_intent=seti_madeup123", "setup_intent=x", ""):
         stranger = shop.get(f"/app/billing/card/return?{query}")
         assert stranger.status_code == 404, (query, stranger.status_code)
-        assert "no such card setup" in stranger.text
+        assert "No such card setup" in stranger.text
 
 
 def test_a_failed_charge_shows_past_due_with_the_reason_and_the_estimate(client, paying):
@@ -177,7 +177,7 @@ def test_the_agent_sets_up_payouts_and_the_return_page_believes_only_stripe(clie
     assert '<option value="PT" selected>Portugal</option>' in page.text  # from Europe/Lisbon
     fits_a_phone(page)
     bad = agent.post("/agent/payouts", {"country": "ZZ"})
-    assert bad.status_code == 400 and "choose a country deskhire pays out to" in bad.text
+    assert bad.status_code == 400 and "Choose a country deskhire pays out to" in bad.text
 
     started = agent.post("/agent/payouts", {"country": "PT"})
     assert started.status_code == 303
@@ -275,11 +275,11 @@ def test_the_operator_sets_net_terms(client, paying):
     assert desk.get("/admin/payouts?tenant=NOPE0000000000000000000000").status_code == 404
 
     too_long = desk.post(f"/admin/businesses/{tenant}/collection", {"days_until_due": "61"})
-    assert too_long.status_code == 400 and "net terms are 1 to 60 days" in too_long.text
+    assert too_long.status_code == 400 and "Net terms are 1 to 60 days" in too_long.text
     words = desk.post(f"/admin/businesses/{tenant}/collection", {"days_until_due": "soon"})
-    assert words.status_code == 400 and "write a number of days from 1 to 60" in words.text
+    assert words.status_code == 400 and "Write a number of days from 1 to 60" in words.text
     nobody = desk.post("/admin/businesses/NOPE0000000000000000000000/collection", {"days_until_due": "30"})
-    assert nobody.status_code == 404 and "no such business" in nobody.text
+    assert nobody.status_code == 404 and "No such business" in nobody.text
 
     saved = desk.post(f"/admin/businesses/{tenant}/collection", {"days_until_due": "30"})
     assert saved.status_code == 200 and "the business pays by invoice, net 30 days" in saved.text

@@ -42,9 +42,9 @@ def test_the_business_buys_hours_and_sets_the_top_up_in_the_portal(client, payin
     assert "Buy more hours" in page.text and 'name="number" value="2"' in page.text
 
     for hours, message in (
-        ("0", "a block is 1 to 2,000 hours"),
-        ("3000", "a block is 1 to 2,000 hours"),
-        ("lots", "write hours"),
+        ("0", "A block is 1 to 2,000 hours"),
+        ("3000", "A block is 1 to 2,000 hours"),
+        ("lots", "Enter hours"),
     ):
         refused = shop.post(f"/app/contracts/{cid}/blocks", {"block_hours": hours, "number": "2"})
         assert refused.status_code == 400 and message in field_error(refused, "block_hours"), hours
@@ -89,7 +89,7 @@ def test_the_business_buys_hours_and_sets_the_top_up_in_the_portal(client, payin
     )
     assert "is waiting for its payment" not in withdrawn.text and "Cancel block" not in withdrawn.text
     paid = shop.post(f"/app/contracts/{cid}/blocks/2/cancel", {})
-    assert paid.status_code == 409 and "block 2 is paid" in paid.text
+    assert paid.status_code == 409 and "Block 2 is paid" in paid.text
 
     agent = signed_in(client, someone["email"])
     seen = agent.get(f"/agent/contracts/{cid}")

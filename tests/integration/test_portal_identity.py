@@ -64,7 +64,7 @@ def test_signup_errors_are_shown_beside_the_field_and_nothing_is_written(client,
     taken = business(client)
     response = browser.post("/signup", signup_fields(slug=taken["slug"]))
     assert response.status_code == 409
-    assert 'aria-invalid="true"' in response.text and "this address is taken" in response.text
+    assert 'aria-invalid="true"' in response.text and "This address is taken" in response.text
     assert 'value="Corner Shop"' in response.text  # what was typed is kept
     weak = browser.post("/signup", signup_fields(password="short"))
     assert weak.status_code == 400 and "at least 12 characters" in weak.text
@@ -90,7 +90,7 @@ def test_login_wrong_password_and_logout(client, deps):
     wrong = browser.post(
         "/login", {"email": fields["email"], "password": "nope-nope-nope-1", "next": "/app/team"}
     )
-    assert wrong.status_code == 401 and "the email or password is wrong" in wrong.text
+    assert wrong.status_code == 401 and "The email or password is wrong" in wrong.text
     ok = browser.post("/login", {"email": fields["email"], "password": STRONG, "next": "/app/team"})
     assert ok.status_code == 303 and ok.headers["Location"] == "/app/team"
     assert browser.get("/app/team").status_code == 200

@@ -78,7 +78,7 @@ def test_profile_vetting_opening_matches_and_feed_in_the_portal(client, deps):
     }
     opening.update({f"{d}_start": "09:00" for d in WEEKDAYS} | {f"{d}_end": "17:00" for d in WEEKDAYS})
     wrong = business.post("/app/openings", {**opening, "rate_min": "40"})
-    assert wrong.status_code == 400 and "the lowest rate is above the highest" in wrong.text
+    assert wrong.status_code == 400 and "The lowest rate is above the highest" in wrong.text
     created = business.post("/app/openings", opening)
     assert created.status_code == 303
     page = business.follow(created)
@@ -110,7 +110,7 @@ def test_profile_vetting_opening_matches_and_feed_in_the_portal(client, deps):
         f"/agent/openings/{opening_id}/apply",
         {"cover_note": "Hi", "rate": "abc", "earliest_start": "2027-02-01"},
     )
-    assert wrong.status_code == 400 and "write an amount" in wrong.text
+    assert wrong.status_code == 400 and "Enter an amount" in wrong.text
     applied = agent_browser.post(
         f"/agent/openings/{opening_id}/apply",
         {"cover_note": "Mornings are my thing", "rate": "24", "earliest_start": "2027-02-01"},
