@@ -65,9 +65,9 @@ def _route_modules() -> list[str]:
     """Every service, store, domain and job module: what the handlers would load at cold start if
     they imported what their routes call at the top (schemas, that is pydantic, left out)."""
     return [
-        f"chalicelib.{package}.{path.stem}"
+        ".".join(path.relative_to(ROOT).with_suffix("").parts)
         for package in ("services", "store", "domain", "jobs")
-        for path in sorted((ROOT / "chalicelib" / package).glob("*.py"))
+        for path in sorted((ROOT / "chalicelib" / package).rglob("*.py"))  # packages by use case too
         if path.stem != "__init__"
     ]
 

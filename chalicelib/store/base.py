@@ -73,9 +73,10 @@ class Entity(Model):
 
     @classmethod
     def find(cls, hash_key: str, range_key: str, *, consistent: bool = False) -> Self | None:
-        """The item, or None. Also None when the item at that key is of another kind."""
+        """The item, or None. Also None when the item at that key is of another kind (read as an
+        Entity: `cls.get` would raise PynamoDB's ValueError for another kind's discriminator)."""
         try:
-            item = cls.get(hash_key, range_key, consistent_read=consistent)
+            item = Entity.get(hash_key, range_key, consistent_read=consistent)
         except DoesNotExist:
             return None
         return item if isinstance(item, cls) else None

@@ -7,7 +7,14 @@ from pynamodb.attributes import UnicodeAttribute
 from chalicelib.domain.errors import Conflict, InvalidInput
 from chalicelib.domain.tenancy import TenantId
 from chalicelib.store import binding, keys
-from chalicelib.store.base import Entity, Versioned
+from chalicelib.store.attributes import (
+    IntegerAttribute,
+    OptionalDateTimeAttribute,
+    OptionalIntegerAttribute,
+    OptionalUnicodeAttribute,
+    StringListAttribute,
+)
+from chalicelib.store.base import Entity, MissingAttribute, MissingItem, Versioned, read_batch
 from chalicelib.store.pagination import query_page
 from chalicelib.store.transactions import MAX_ACTIONS, TooManyActions, transaction
 
@@ -140,3 +147,62 @@ def test_mixed_partition_comes_back_as_the_right_classes(fresh_table):
     Tag(pk, "TAG#1", label="l").save()
     kinds = {type(item).__name__ for item in Entity.query(pk)}
     assert kinds == {"Note", "Tag"}
+
+
+class Tally(Entity, discriminator="test_tally"):
+    count = IntegerAttribute(default=0)
+    limit = OptionalIntegerAttribute()
+    note_text = OptionalUnicodeAttribute()
+    seen_at = OptionalDateTimeAttribute()
+    refs = StringListAttribute(default=list)
+
+
+def test_attributes_read_back_as_their_types(fresh_table):
+    # Given a tally written with whole numbers, a list, and values left out or cleared to None
+    pk = keys.tenant_pk(TenantId("types"))
+    Tally(pk, "TALLY#1", count=3, limit=7, note_text="x", refs=["a", "b"]).save()
+    Tally(pk, "TALLY#1").update(
+        actions=[Tally.count.add(2), Tally.limit.set(None), Tally.note_text.set(None)]
+    )
+    # When it is read
+    read = Tally.load(pk, "TALLY#1")
+    # Then counts are ints (not the floats PynamoDB types them as), and what is absent is None
+    assert read.count == 5 and type(read.count) is int
+    assert read.limit is None and read.note_text is None and read.seen_at is None
+    assert read.refs == ["a", "b"]
+
+
+def test_an_item_that_must_exist_is_a_fault_when_it_does_not(fresh_table):
+    pk = keys.tenant_pk(TenantId("load"))
+    with pytest.raises(MissingItem):
+        Note.load(pk, keys.sort_key("NOTE", "1"))
+    # a key that holds another kind of item holds no Note either (as find says)
+    Tag(pk, keys.sort_key("NOTE", "1"), label="x").save()
+    assert Note.find(pk, keys.sort_key("NOTE", "1")) is None
+    with pytest.raises(MissingItem):
+        Note.load(pk, keys.sort_key("NOTE", "1"))
+    first = note("load", "2")
+    first.save()
+    Note.load(first.pk, first.sk).update(actions=[Note.title.set("changed")])
+    assert first.reloaded().title == "changed"
+
+
+def test_a_batch_answers_items_by_key_and_kind(fresh_table):
+    pk = keys.tenant_pk(TenantId("batch"))
+    note("batch", "1").save()
+    Tag(pk, "TAG#1", label="x").save()
+    found = read_batch([(pk, keys.sort_key("NOTE", "1")), (pk, "TAG#1"), (pk, "TAG#2")])
+    assert found.get((pk, keys.sort_key("NOTE", "1")), Note) is not None
+    assert found.get((pk, "TAG#1"), Note) is None  # there, but not a Note
+    assert found.get((pk, "TAG#2"), Tag) is None  # not there
+    assert [t.label for t in found.all(Tag)] == ["x"]
+    assert read_batch([]).all(Note) == []
+
+
+def test_a_value_a_state_promises_is_checked_where_it_is_read():
+    from chalicelib.store.billing import InvoiceRecord
+
+    drafted = InvoiceRecord("T#t", "INVOICE#2026-W48", stripe_invoice_id="in_1")
+    assert drafted.require_stripe_invoice_id() == "in_1"
+    with pytest.raises(MissingAttribute, match="stripe_charge_id"):
+        drafted.require_stripe_charge_id()
