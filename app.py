@@ -23,8 +23,11 @@ from chalicelib.handlers import (
     diary_pages,
     disputes,
     fee_pages,
+    help_pages,
     identity,
     jobs,
+    knowledge,
+    knowledge_pages,
     marketplace,
     opening_pages,
     portal,
@@ -66,6 +69,9 @@ app.register_blueprint(review_pages.pages.blueprint)
 app.register_blueprint(billing_pages.pages.blueprint)
 app.register_blueprint(fee_pages.pages.blueprint)
 app.register_blueprint(dev_pages.pages.blueprint)
+app.register_blueprint(knowledge.api.blueprint)
+app.register_blueprint(knowledge_pages.pages.blueprint)
+app.register_blueprint(help_pages.pages.blueprint)
 
 
 # Scheduled jobs (chalicelib/jobs/schedules.py has the same rules; a test keeps them in step).

@@ -77,9 +77,23 @@ class Limits:
     invites_new_tenant: Rate = Rate(10, DAY)
     invites_tenant: Rate = Rate(100, DAY, burst=50)
     new_tenant_for: timedelta = timedelta(days=7)
+    # The public help centre (issue 15): pages per client address, searches per address on top,
+    # and everything aimed at one business's help centre, from every address together.
+    help_per_address: Rate = Rate(120, MINUTE, burst=40)
+    help_search_per_address: Rate = Rate(30, MINUTE, burst=10)
+    help_tenant: Rate = Rate(3000, MINUTE, burst=300)
 
     # The request rates, which a clock that does not move would never refill.
-    REQUEST_RATES = ("api_key", "session", "tenant", "signup_per_address", "reset_per_address")
+    REQUEST_RATES = (
+        "api_key",
+        "session",
+        "tenant",
+        "signup_per_address",
+        "reset_per_address",
+        "help_per_address",
+        "help_search_per_address",
+        "help_tenant",
+    )
 
     @classmethod
     def relaxed(cls, factor: int = 1000) -> Limits:

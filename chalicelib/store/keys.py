@@ -30,8 +30,14 @@ The single table has `pk`/`sk` and two overloaded global secondary indexes. Acce
 |                                           |   `A#<agent>` sk = `CLOCK`                        |
 | what the jobs fan out from (sharded)      | GSI2: `WEEKS#<week>#<n>`, `CLOCKS#<n>`,           |
 |                                           |   `OFFERS#<n>`, `IDLE#<n>`, `DISPUTES#queue`      |
+| a business's knowledge base: its head,    | pk = `T#<tenant>#KB`, sk = `HEAD`, `ART#<id>`,    |
+|   articles, slug claims, categories       |   `SLUG#<article slug>`, `CAT#<category slug>`    |
+| the KB's search index, in chunks          | pk = `T#<tenant>#KBIDX`, sk = `<version>#<chunk>` |
+| help-centre visits, per day (TTL)         | pk = `T#<tenant>#VISIT#<yyyy-mm-dd>`, sk = visit  |
+| deflected visits, a counter per day       | pk = `T#<tenant>#DEFLECTION`, sk = `<yyyy-mm-dd>` |
 
-store/contracts.py details the contract items and why an entry's id carries its week.
+store/contracts.py details the contract items and why an entry's id carries its week;
+store/knowledge.py details the knowledge base's.
 
 Tenant partitions are `T#<tenant>` and `T#<tenant>#...`, never a bare prefix, so that the IAM
 session policy (`dynamodb:LeadingKeys` on `T#<tenant>` and `T#<tenant>#*`) cannot match a longer

@@ -379,6 +379,38 @@ PROBES: dict[tuple[str, str], Probe] = {
     ("POST", "/admin/fees"): Probe(
         form={"client_fee": "5", "agent_fee_1": "10", "agent_fee_2": "8", "agent_fee_3": "5", "version": "0"}
     ),
+    # the knowledge base (A's published article and its category) and the public help centre;
+    # {slug} is B's help centre: it must show nothing of A's, and 404 for A's article and category
+    ("GET", "/api/v1/kb/articles"): Probe(),
+    ("POST", "/api/v1/kb/articles"): Probe(body={"title": "Probe", "body": "probe", "language": "en"}),
+    ("GET", "/api/v1/kb/articles/{article_id}"): Probe(names_object=True),
+    ("PATCH", "/api/v1/kb/articles/{article_id}"): Probe(names_object=True, body={"title": "Hijacked"}),
+    ("DELETE", "/api/v1/kb/articles/{article_id}"): Probe(names_object=True),
+    ("POST", "/api/v1/kb/articles/{article_id}/publish"): Probe(names_object=True),
+    ("POST", "/api/v1/kb/articles/{article_id}/unpublish"): Probe(names_object=True),
+    ("GET", "/api/v1/kb/categories"): Probe(),
+    ("POST", "/api/v1/kb/categories"): Probe(body={"name": "Probe category"}),
+    ("DELETE", "/api/v1/kb/categories/{category}"): Probe(names_object=True),
+    ("GET", "/api/v1/kb/search"): Probe(query="q=alpha+refund+secrets"),
+    ("GET", "/app/knowledge"): Probe(),
+    ("GET", "/app/knowledge/new"): Probe(),
+    ("POST", "/app/knowledge/articles"): Probe(form={"title": "Probe", "body": "probe", "language": "en"}),
+    ("GET", "/app/knowledge/articles/{article_id}"): Probe(names_object=True),
+    ("POST", "/app/knowledge/articles/{article_id}"): Probe(
+        names_object=True, form={"title": "Hijacked", "body": "x", "language": "en"}
+    ),
+    ("POST", "/app/knowledge/articles/{article_id}/publish"): Probe(names_object=True),
+    ("POST", "/app/knowledge/articles/{article_id}/unpublish"): Probe(names_object=True),
+    ("GET", "/app/knowledge/articles/{article_id}/delete"): Probe(names_object=True),
+    ("POST", "/app/knowledge/articles/{article_id}/delete"): Probe(
+        names_object=True, form={"confirm": "yes"}
+    ),
+    ("POST", "/app/knowledge/categories"): Probe(form={"name": "Probe category"}),
+    ("POST", "/app/knowledge/categories/{category}/delete"): Probe(names_object=True),
+    ("POST", "/app/knowledge/reindex"): Probe(),
+    ("GET", "/help/{slug}"): Probe(query="q=alpha+refund+secrets"),
+    ("GET", "/help/{slug}/articles/{article_slug}"): Probe(names_object=True),
+    ("GET", "/help/{slug}/categories/{category}"): Probe(names_object=True),
 }
 
 
@@ -474,7 +506,25 @@ def world(client, paying):
         token=a["token"],
     ).json
     a["interview_id"] = interview["id"]
+    category = call(
+        client, "POST", "/api/v1/kb/categories", {"name": "Alpha Secret Category"}, token=a["token"]
+    ).json
+    article = call(
+        client,
+        "POST",
+        "/api/v1/kb/articles",
+        {
+            "title": "Alpha Refund Secrets",
+            "body": "Alpha knowledge body about refund secrets",
+            "language": "en",
+            "category": category["slug"],
+            "status": "published",
+        },
+        token=a["token"],
+    ).json
+    a.update(article_id=article["id"], article_slug=article["slug"], category=category["slug"])
     b = business(client, company_name="Bravo Co")
+    a["probe_help_slug"] = b["slug"]  # B's help centre, probed with A's article and category
     b_portal = PortalSession(client)
     b_portal.get("/login")
     signed_in = b_portal.post("/login", {"email": b["email"], "password": STRONG})
@@ -589,6 +639,10 @@ def a_markers(a) -> list[str]:
         "Alpha dispute reason",
         "Alpha amendment note",
         "Alpha Contractor",
+        a["article_id"],
+        "Alpha Refund Secrets",
+        "Alpha knowledge body",
+        "Alpha Secret Category",
     ]
 
 
@@ -615,6 +669,11 @@ def a_snapshot(client, a) -> str:
     ).json
     clock = call(client, "GET", "/api/v1/clock", token=a["contractor"]["token"]).json
     billing = call(client, "GET", "/api/v1/billing/account", token=a["token"]).json
+    knowledge = [
+        call(client, "GET", "/api/v1/kb/articles", token=a["token"]).json,
+        call(client, "GET", "/api/v1/kb/categories", token=a["token"]).json,
+        call(client, "GET", "/api/v1/kb/search?q=refund", token=a["token"]).json,
+    ]
     return json.dumps(
         [
             members,
@@ -628,6 +687,7 @@ def a_snapshot(client, a) -> str:
             dispute,
             clock,
             billing,
+            knowledge,
         ],
         sort_keys=True,
     )
@@ -651,6 +711,10 @@ def fill(path: str, a) -> str:
         "tenant_id": a["tenant_id"],
         "setup_intent_id": a["setup_intent_id"],
         "number": "2",  # a further block of A's contract (hourly: B must still get 404, not 409)
+        "article_id": a["article_id"],
+        "article_slug": a["article_slug"],
+        "category": a["category"],
+        "slug": a["probe_help_slug"],
         **BOGUS_TOKEN,
     }
     return re.sub(r"{(\w+)}", lambda m: values[m.group(1)], path)
