@@ -1,6 +1,6 @@
 """The business's knowledge base in the portal: the list of articles and categories, the editor
 (with a preview of what the help centre will show), publish and unpublish, and deletion after a
-confirmation page."""
+confirmation page (ctx.confirm). Each successful post redirects with a flash saying what happened."""
 
 from __future__ import annotations
 
@@ -9,23 +9,6 @@ from chalicelib.web.auth import MEMBER
 from chalicelib.web.portal import PageContext, Portal
 
 pages = Portal(__name__)
-
-# What a redirect's `?done=` says happened (a fixed list: the query string never puts words on the page).
-DONE = {
-    "created": "Draft saved.",
-    "saved": "Article saved.",
-    "published": "Article published: it is on your help centre now.",
-    "unpublished": "Article unpublished: it is a draft again, off your help centre.",
-    "deleted": "Article deleted.",
-    "category-added": "Category added.",
-    "category-deleted": "Category deleted.",
-    "reindexed": "Search index rebuilt.",
-}
-
-
-def _done(ctx: PageContext) -> str | None:
-    params = ctx.request.query_params or {}
-    return DONE.get(params.get("done") or "")
 
 
 @pages.get("/app/knowledge", access=MEMBER)
@@ -64,7 +47,6 @@ def _overview(ctx: PageContext, *, status: int = 200, errors: dict[str, str] | N
             "contacted": sum(d.contacted for d in week),
             "deflected": sum(d.deflected for d in week),
         },
-        notice=None if errors else _done(ctx),
     )
 
 
@@ -97,7 +79,6 @@ def _editor(ctx: PageContext, *, article=None, status=200, errors=None, values=N
         languages=LANGUAGE_NAMES,
         preview=preview,
         business_slug=articles.business_slug(ctx.principal),
-        notice=_done(ctx),
     )
 
 
@@ -130,8 +111,8 @@ def create_article(ctx: PageContext):
     except DomainError as error:
         status = 413 if error.code == "too_large" else 409 if error.code == "slug_taken" else 400
         return _editor(ctx, status=status, errors=_field_errors(error), values=values)
-    done = "published" if action == "publish" else "created"
-    return ctx.redirect(f"/app/knowledge/articles/{record.article_id}?done={done}")
+    said = "Article published: it is on your help centre now." if action == "publish" else "Draft saved."
+    return ctx.redirect(f"/app/knowledge/articles/{record.article_id}", flash=said)
 
 
 @pages.get("/app/knowledge/articles/{article_id}", access=MEMBER)
@@ -169,7 +150,7 @@ def save_article(ctx: PageContext, article_id: str):
             413 if error.code == "too_large" else 409 if error.code in ("slug_taken", "conflict") else 400
         )
         return _editor(ctx, article=record, status=status, errors=_field_errors(error), values=values)
-    return ctx.redirect(f"/app/knowledge/articles/{article_id}?done=saved")
+    return ctx.redirect(f"/app/knowledge/articles/{article_id}", flash="Article saved.")
 
 
 @pages.post("/app/knowledge/articles/{article_id}/publish", access=MEMBER)
@@ -177,7 +158,9 @@ def publish_article(ctx: PageContext, article_id: str):
     from chalicelib.services.knowledge import articles
 
     articles.publish(ctx.principal, article_id, deps=ctx.deps)
-    return ctx.redirect(f"/app/knowledge/articles/{article_id}?done=published")
+    return ctx.redirect(
+        f"/app/knowledge/articles/{article_id}", flash="Article published: it is on your help centre now."
+    )
 
 
 @pages.post("/app/knowledge/articles/{article_id}/unpublish", access=MEMBER)
@@ -185,15 +168,10 @@ def unpublish_article(ctx: PageContext, article_id: str):
     from chalicelib.services.knowledge import articles
 
     articles.unpublish(ctx.principal, article_id, deps=ctx.deps)
-    return ctx.redirect(f"/app/knowledge/articles/{article_id}?done=unpublished")
-
-
-@pages.get("/app/knowledge/articles/{article_id}/delete", access=MEMBER)
-def confirm_delete(ctx: PageContext, article_id: str):
-    from chalicelib.services.knowledge import articles
-
-    record = articles.get(ctx.principal, article_id)
-    return ctx.render("knowledge_delete.html", title=f"Delete “{record.title}”?", article=record)
+    return ctx.redirect(
+        f"/app/knowledge/articles/{article_id}",
+        flash="Article unpublished: it is a draft again, off your help centre.",
+    )
 
 
 @pages.post("/app/knowledge/articles/{article_id}/delete", access=MEMBER)
@@ -201,10 +179,22 @@ def delete_article(ctx: PageContext, article_id: str):
     from chalicelib.services.knowledge import articles
 
     record = articles.get(ctx.principal, article_id)
-    if ctx.form_values.get("confirm") != "yes":
-        return ctx.render("knowledge_delete.html", title=f"Delete “{record.title}”?", article=record)
+    happens = [f"“{record.title}” is deleted for good."]
+    if record.status == "published":
+        happens.append("It leaves your help centre, search and your agents' suggestions at once.")
+    happens.append(
+        "Links to it will answer “not found”. To keep it without showing it, unpublish it instead."
+    )
+    page = ctx.confirm(
+        title=f"Delete “{record.title}”?",
+        happens=happens,
+        button="Delete the article",
+        back=f"/app/knowledge/articles/{article_id}",
+    )
+    if page is not None:
+        return page
     articles.delete(ctx.principal, article_id, deps=ctx.deps)
-    return ctx.redirect("/app/knowledge?done=deleted")
+    return ctx.redirect("/app/knowledge", flash=f"Article “{record.title}” deleted.")
 
 
 @pages.post("/app/knowledge/categories", access=MEMBER)
@@ -216,7 +206,7 @@ def add_category(ctx: PageContext):
     except DomainError as error:
         status = 409 if error.code == "category_taken" else 400
         return _overview(ctx, status=status, errors={"name": error.message})
-    return ctx.redirect("/app/knowledge?done=category-added#categories")
+    return ctx.redirect("/app/knowledge#categories", flash="Category added.")
 
 
 @pages.post("/app/knowledge/categories/{category}/delete", access=MEMBER)
@@ -224,7 +214,7 @@ def remove_category(ctx: PageContext, category: str):
     from chalicelib.services.knowledge import articles
 
     articles.delete_category(ctx.principal, category, deps=ctx.deps)
-    return ctx.redirect("/app/knowledge?done=category-deleted#categories")
+    return ctx.redirect("/app/knowledge#categories", flash="Category deleted.")
 
 
 @pages.post("/app/knowledge/reindex", access=MEMBER)
@@ -232,4 +222,4 @@ def reindex(ctx: PageContext):
     from chalicelib.services.knowledge import articles
 
     articles.reindex(ctx.principal, deps=ctx.deps)
-    return ctx.redirect("/app/knowledge?done=reindexed")
+    return ctx.redirect("/app/knowledge", flash="Search index rebuilt.")

@@ -401,7 +401,6 @@ PROBES: dict[tuple[str, str], Probe] = {
     ),
     ("POST", "/app/knowledge/articles/{article_id}/publish"): Probe(names_object=True),
     ("POST", "/app/knowledge/articles/{article_id}/unpublish"): Probe(names_object=True),
-    ("GET", "/app/knowledge/articles/{article_id}/delete"): Probe(names_object=True),
     ("POST", "/app/knowledge/articles/{article_id}/delete"): Probe(
         names_object=True, form={"confirm": "yes"}
     ),
