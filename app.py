@@ -32,6 +32,8 @@ from chalicelib.handlers import (
     opening_pages,
     portal,
     review_pages,
+    support,
+    support_pages,
     system,
     team,
     timesheets,
@@ -72,6 +74,8 @@ app.register_blueprint(dev_pages.pages.blueprint)
 app.register_blueprint(knowledge.api.blueprint)
 app.register_blueprint(knowledge_pages.pages.blueprint)
 app.register_blueprint(help_pages.pages.blueprint)
+app.register_blueprint(support.api.blueprint)
+app.register_blueprint(support_pages.pages.blueprint)
 
 
 # Scheduled jobs (chalicelib/jobs/schedules.py has the same rules; a test keeps them in step).

@@ -20,6 +20,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from chalicelib.domain.errors import Conflict, InvalidInput
+from chalicelib.domain.vocabulary import CHANNELS as CHANNEL_NAMES
+from chalicelib.domain.vocabulary import LEVELS
 
 REOPEN_DAYS = 14
 MAX_MESSAGE_CHARS = 20_000
@@ -235,3 +237,201 @@ def check_message(body: str, *, field: str = "body") -> str:
     if len(text) > MAX_MESSAGE_CHARS:
         raise InvalidInput(f"a message is at most {MAX_MESSAGE_CHARS:,} characters", field=field)
     return text
+
+
+class MessageTooLarge(InvalidInput):
+    """A message over MAX_MESSAGE_CHARS: the edge answers 413 (PROMISES: oversized messages)."""
+
+    code = "too_large"
+
+
+def check_body(body: str, *, field: str = "body") -> str:
+    """A message of the thread: `check_message`, and over the limit it is too large (413), not a
+    mistake to correct in place."""
+    text = body.replace("\r\n", "\n").strip()
+    if len(text) > MAX_MESSAGE_CHARS:
+        raise MessageTooLarge(f"a message is at most {MAX_MESSAGE_CHARS:,} characters", field=field)
+    return check_message(text, field=field)
+
+
+# -- who writes, and where from -------------------------------------------------------------------
+
+
+class Author(StrEnum):
+    CUSTOMER = "customer"
+    AGENT = "agent"
+    MEMBER = "member"  # the business's own team
+    SYSTEM = "system"  # deskhire: routing, escalation, SLA notes
+
+
+CHANNELS = tuple(CHANNEL_NAMES)  # email, chat, phone, social
+
+
+def check_channel(channel: str) -> str:
+    if channel not in CHANNELS:
+        raise InvalidInput(f"a channel is one of {', '.join(CHANNELS)}", field="channel")
+    return channel
+
+
+def check_priority(priority: str) -> Priority:
+    try:
+        return Priority(priority)
+    except ValueError:
+        raise InvalidInput(
+            f"a priority is one of {', '.join(p.value for p in Priority)}", field="priority"
+        ) from None
+
+
+# A customer's address goes into a To: header: it is parsed strictly, so that nothing but one
+# plain address can ever reach a header (no display name, no comment, no second address, no line
+# break, no quoted local part). Letters, digits and the usual punctuation before the @; a domain
+# of letters, digits and hyphens with a top-level part of letters.
+_LOCAL = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$")
+_LABEL = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
+_TLD = re.compile(r"^[A-Za-z]{2,63}$")
+
+
+def check_customer_email(text: str, *, field: str = "customer_email") -> str:
+    """One plain address, lowercased: `name@example.com`. Anything that could carry a second
+    address or a header (CR, LF, commas, angle brackets, quotes, spaces) is refused, not cleaned."""
+    email = text.strip()
+    local, at, domain = email.rpartition("@")
+    labels = domain.split(".")
+    valid = (
+        at == "@"
+        and 0 < len(email) <= 254
+        and 0 < len(local) <= 64
+        and _LOCAL.match(local) is not None
+        and len(labels) >= 2
+        and all(_LABEL.match(label) for label in labels)
+        and _TLD.match(labels[-1]) is not None
+    )
+    if not valid:
+        raise InvalidInput("enter one email address such as name@example.com", field=field)
+    return email.lower()
+
+
+def check_customer_name(text: str | None, *, field: str = "customer_name") -> str | None:
+    if text is None:
+        return None
+    name = " ".join(text.split())
+    if len(name) > 80:
+        raise InvalidInput("a name is at most 80 characters", field=field)
+    return name or None
+
+
+# -- a business's support settings ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SupportSettings:
+    """What a business decides about its support: first-response targets, its reasons with the
+    tier each needs, the language level an agent needs to take an inquiry, and whether its public
+    help centre (and contact form) is on."""
+
+    sla: SlaTargets
+    reason_tags: tuple[ReasonTag, ...] = ()
+    language_level: int = LEVELS.index("b2")  # as routing.DEFAULT_LANGUAGE_LEVEL
+    help_page: bool = True
+
+    @classmethod
+    def default(cls) -> SupportSettings:
+        return cls(sla=SlaTargets.default())
+
+    @classmethod
+    def of(
+        cls,
+        *,
+        sla: dict[str, int],
+        reason_tags: list[ReasonTag],
+        language_level: int,
+        help_page: bool,
+    ) -> SupportSettings:
+        if not 0 <= language_level < len(LEVELS):
+            raise InvalidInput("pick a level from a1 to native", field="language_level")
+        return cls(
+            sla=SlaTargets.of(sla),
+            reason_tags=tuple(check_tags(list(reason_tags))),
+            language_level=language_level,
+            help_page=help_page,
+        )
+
+    def tier_for(self, reason: str | None) -> int:
+        return tier_needed(reason, list(self.reason_tags))
+
+
+# -- first response -------------------------------------------------------------------------------
+
+
+def is_breached(due: datetime, first_response_at: datetime | None, now: datetime) -> bool:
+    """The first-response target is missed: no reply by `due` (a reply at `due` is in time)."""
+    if first_response_at is not None:
+        return first_response_at > due
+    return now > due
+
+
+# -- threading mail -------------------------------------------------------------------------------
+
+_QUOTE_HEADER = re.compile(
+    r"^(?:On .{3,200} wrote:|-{2,} ?Original Message ?-{2,}|From: .+|Em .{3,200} escreveu:|"
+    r"El .{3,200} escribió:|Le .{3,200} a écrit :|Am .{3,200} schrieb .{1,200}:)\s*$",
+    re.IGNORECASE,
+)
+
+
+def new_part_of_reply(text: str) -> str:
+    """What a customer wrote in a reply by mail, without the quoted thread below it (the lines
+    from "On <date>, <someone> wrote:" on, and lines quoted with ">"). Everything when nothing of
+    it looks quoted."""
+    kept: list[str] = []
+    for line in text.replace("\r\n", "\n").split("\n"):
+        if _QUOTE_HEADER.match(line.strip()):
+            break
+        if line.lstrip().startswith(">"):
+            continue
+        kept.append(line)
+    new = "\n".join(kept).strip()
+    return new or text.strip()
+
+
+# -- proof of work --------------------------------------------------------------------------------
+
+
+class WorkAction(StrEnum):
+    """What an agent did for a customer that counts as work behind a diary entry."""
+
+    REPLY = "reply"
+    ESCALATE = "escalate"
+    RESOLVE = "resolve"
+
+
+@dataclass(frozen=True)
+class Work:
+    at: datetime
+    inquiry_id: str
+    number: int
+    action: WorkAction
+
+
+@dataclass(frozen=True)
+class Span:
+    """A diary entry as proof of work reads it: [start, end), half-open like the diary's spans."""
+
+    entry_id: str
+    start: datetime
+    end: datetime
+
+
+def work_by_entry(work: list[Work], entries: list[Span]) -> tuple[dict[str, list[Work]], list[Work]]:
+    """Each piece of work under the entry whose span holds it (entries do not overlap: the diary
+    rule), in time order; and the work no entry holds (done off the clock)."""
+    placed: dict[str, list[Work]] = {e.entry_id: [] for e in entries}
+    loose: list[Work] = []
+    ordered = sorted(entries, key=lambda e: e.start)
+    for item in sorted(work, key=lambda w: (w.at, w.number)):
+        home = next((e for e in ordered if e.start <= item.at < e.end), None)
+        if home is None:
+            loose.append(item)
+        else:
+            placed[home.entry_id].append(item)
+    return placed, loose

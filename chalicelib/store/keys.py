@@ -30,6 +30,16 @@ The single table has `pk`/`sk` and two overloaded global secondary indexes. Acce
 |                                           |   `A#<agent>` sk = `CLOCK`                        |
 | what the jobs fan out from (sharded)      | GSI2: `WEEKS#<week>#<n>`, `CLOCKS#<n>`,           |
 |                                           |   `OFFERS#<n>`, `IDLE#<n>`, `DISPUTES#queue`      |
+| support settings, inquiry numbers         | `T#<tenant>` `SUPPORT`; `T#<tenant>#INQNO`        |
+| an inquiry: head, messages, routing       | pk = `T#<tenant>#INQ#<id>` (store/support.py)     |
+| a business's open queue, its history, a   | `T#<tenant>#QUEUE`, `T#<tenant>#INQS#<yyyy-mm>`,  |
+|   customer's inquiries                    |   `T#<tenant>#CUST#<sha256(email)>`               |
+| agents on shift for a business            | `T#<tenant>#ONSHIFT`, sk `A#<agent>`              |
+| an agent's open inquiries, all businesses | GSI1: gsi1pk = `A#<agent>#INQUIRIES`              |
+| inquiries awaiting a first response       | GSI2: `SLA#<n>` (the sla-check job's fan-out)     |
+| proof of work under a contract            | `T#<tenant>#CONTRACT#<id>`, sk `WORK#<at>#<ulid>`;|
+|                                           |   GSI1 `A#<agent>#WORK`                           |
+| an inquiry's business; inbound-mail secret| pk = `INQ#<id>`; `INBOUND#<sha256>`               |
 | a business's knowledge base: its head,    | pk = `T#<tenant>#KB`, sk = `HEAD`, `ART#<id>`,    |
 |   articles, slug claims, categories       |   `SLUG#<article slug>`, `CAT#<category slug>`    |
 | the KB's search index, in chunks          | pk = `T#<tenant>#KBIDX`, sk = `<version>#<chunk>` |

@@ -410,6 +410,17 @@ PROBES: dict[tuple[str, str], Probe] = {
     ("GET", "/help/{slug}"): Probe(query="q=alpha+refund+secrets"),
     ("GET", "/help/{slug}/articles/{article_slug}"): Probe(names_object=True),
     ("GET", "/help/{slug}/categories/{category}"): Probe(names_object=True),
+    # support operations (issue 15): settings are the caller's own; A's inquiries by id are 404
+    ("GET", "/api/v1/support/settings"): Probe(),
+    ("PUT", "/api/v1/support/settings"): Probe(
+        body={"sla": {"urgent": 60, "high": 240, "normal": 480, "low": 1440}, "version": 0}
+    ),
+    ("POST", "/api/v1/support/inbound-mail-secret"): Probe(),
+    ("GET", "/app/support/settings"): Probe(),
+    ("POST", "/app/support/settings"): Probe(
+        form={"version": "0", "sla_urgent": "1", "sla_high": "4", "sla_normal": "8", "sla_low": "24"}
+    ),
+    ("POST", "/app/support/settings/inbound-mail"): Probe(),
 }
 
 
