@@ -151,11 +151,14 @@ def logout(ctx: PageContext):
     if ctx.authenticated is not None:  # always, on a page for the signed-in
         sessions.log_out(ctx.authenticated, deps=ctx.deps)
     ctx.end_session()
-    return ctx.redirect("/")
+    return ctx.redirect("/", flash="You are signed out.")
 
 
 @pages.get("/password-reset")
 def password_reset_form(ctx: PageContext):
+    sent = bool(ctx.request.query_params and ctx.request.query_params.get("sent"))
+    if sent:
+        return ctx.render("password_reset.html", title="Check your mail", sent=True)
     return ctx.render("password_reset.html", title="Reset your password", sent=False)
 
 
@@ -171,7 +174,7 @@ def password_reset_request(ctx: PageContext):
             "password_reset.html", status=400, title="Reset your password", sent=False, errors=invalid.errors
         )
     password_resets.request_reset(data.email, deps=ctx.deps)
-    return ctx.render("password_reset.html", title="Check your mail", sent=True)
+    return ctx.redirect("/password-reset?sent=1")
 
 
 @pages.get("/password-reset/{token}")
@@ -223,11 +226,8 @@ def password_reset_complete(ctx: PageContext, token: str):
             message=error.message,
             link=("/password-reset", "Ask for a new link"),
         )
-    return ctx.render(
-        "message.html",
-        title="Password changed",
-        message="Your password is changed and every session was signed out.",
-        link=("/login", "Sign in"),
+    return ctx.redirect(
+        "/login", flash="Password changed: every session was signed out. Sign in with the new password."
     )
 
 
@@ -272,7 +272,7 @@ def invite_accept(ctx: PageContext, token: str):
         ctx.start_session(
             team.accept_invite(token, name=data.name, password=data.password, deps=ctx.deps, channel="cookie")
         )
-        return ctx.redirect("/app")
+        return ctx.redirect("/app", flash=f"Welcome to {tenant.name}: you joined as {invite.role}.")
 
     return _form_page(
         ctx,

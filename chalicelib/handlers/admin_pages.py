@@ -9,7 +9,7 @@ from chalicelib.web.portal import PageContext, Portal
 pages = Portal(__name__)
 
 
-def _queue(ctx: PageContext, *, status=200, notice=None, errors=None):
+def _queue(ctx: PageContext, *, status=200, errors=None):
     from chalicelib.services import vetting
 
     return ctx.render(
@@ -17,7 +17,6 @@ def _queue(ctx: PageContext, *, status=200, notice=None, errors=None):
         status=status,
         title="Operations",
         pending=vetting.queue(ctx.principal),
-        notice=notice,
         errors=errors or {},
     )
 
@@ -33,21 +32,41 @@ def approve(ctx: PageContext, agent_id: str):
 
     tier = ctx.form_values.get("tier", "")
     if tier not in ("1", "2", "3"):
-        return _queue(ctx, status=400, errors={"form": "choose tier 1, 2 or 3"})
-    agent = vetting.approve(ctx.principal, agent_id, tier=int(tier), deps=ctx.deps)
-    return _queue(ctx, notice=f"{agent.name} is approved at tier {tier}.")
+        return _queue(ctx, status=400, errors={f"tier-{agent_id}": "Choose tier 1, 2 or 3"})
+    try:
+        agent = vetting.approve(ctx.principal, agent_id, tier=int(tier), deps=ctx.deps)
+    except DomainError as error:
+        if error.code == "not_found":
+            raise
+        return _queue(ctx, status=409, errors={"form": error.message})
+    return ctx.redirect("/admin", flash=f"{agent.name} is approved at tier {tier}.")
 
 
 @pages.post("/admin/agents/{agent_id}/reject", access=OPERATOR)
 def reject(ctx: PageContext, agent_id: str):
     from chalicelib.services import vetting
 
-    try:
-        agent = vetting.reject(
-            ctx.principal, agent_id, reason=ctx.form_values.get("reason", "")[:500], deps=ctx.deps
+    reason = ctx.form_values.get("reason", "")[:500]
+    waiting = next((a for a in vetting.queue(ctx.principal) if a.agent_id == agent_id), None)
+    if waiting is not None and reason.strip():
+        page = ctx.confirm(
+            title=f"Reject {waiting.name}?",
+            happens=[
+                f"{waiting.name} ({waiting.email}) is told their account was not approved, with your reason: "
+                f"“{reason.strip()}”.",
+                "They do not appear to businesses, and cannot be approved later: they would have to sign up again.",
+            ],
+            button=f"Reject {waiting.name}",
+            back="/admin",
         )
+        if page is not None:
+            return page
+    try:
+        agent = vetting.reject(ctx.principal, agent_id, reason=reason, deps=ctx.deps)
     except DomainError as error:
         if error.field == "reason":
-            return _queue(ctx, status=400, errors={"form": error.message})
-        raise
-    return _queue(ctx, notice=f"{agent.name} is rejected.")
+            return _queue(ctx, status=400, errors={f"reason-{agent_id}": error.message})
+        if error.code == "not_found":
+            raise
+        return _queue(ctx, status=409, errors={"form": error.message})
+    return ctx.redirect("/admin", flash=f"{agent.name} is rejected; they are told why.")

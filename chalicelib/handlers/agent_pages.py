@@ -30,7 +30,7 @@ def home(ctx: PageContext):
     )
 
 
-def _profile_page(ctx: PageContext, agent, *, status=200, errors=None, values=None, saved=False):
+def _profile_page(ctx: PageContext, agent, *, status=200, errors=None, values=None):
     from chalicelib.domain import schedule, vocabulary
 
     if values is None:
@@ -60,7 +60,6 @@ def _profile_page(ctx: PageContext, agent, *, status=200, errors=None, values=No
         levels=vocabulary.LEVELS,
         days=schedule.DAYS,
         language_rows=range(forms.LANGUAGE_ROWS),
-        saved=saved,
     )
 
 
@@ -98,4 +97,5 @@ def profile_save(ctx: PageContext):
             errors={forms.field_of(error, collapse=("availability",)): error.message},
             values=values,
         )
-    return _profile_page(ctx, agent, saved=True)
+    seen = " Businesses see the new profile in their matches." if agent.status == "approved" else ""
+    return ctx.redirect("/agent/profile", flash=f"Your profile is saved.{seen}")

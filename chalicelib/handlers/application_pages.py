@@ -75,7 +75,10 @@ def apply(ctx: PageContext, opening_id: str):
             errors=field_errors(DomainError(error.message, field=name)),
             values=values,
         )
-    return ctx.redirect(f"/agent/applications/{record.application_id}")
+    return ctx.redirect(
+        f"/agent/applications/{record.application_id}",
+        flash=f"Your application to “{opening.title}” is sent to {opening.business_name}.",
+    )
 
 
 @pages.get("/agent/applications", access=AGENT)
@@ -146,7 +149,8 @@ def _post_message(ctx: PageContext, application_id: str):
             return _thread(ctx, application_id, status=400, errors=field_errors(error))
         raise
     return ctx.redirect(
-        ("/app" if str(ctx.principal.kind) == "member" else "/agent") + f"/applications/{application_id}"
+        ("/app" if str(ctx.principal.kind) == "member" else "/agent") + f"/applications/{application_id}",
+        flash="Message sent.",
     )
 
 
@@ -160,14 +164,58 @@ def business_message(ctx: PageContext, application_id: str):
     return _post_message(ctx, application_id)
 
 
+_DECIDED = {
+    "shortlist": "is shortlisted.",
+    "decline": "is declined; the agent is told why.",
+    "withdraw": "is withdrawn.",
+}
+
+
 def _decision(action: str, base: str, access):
     def handler(ctx: PageContext, application_id: str):
         from chalicelib.services import applications
 
-        applications.decide(
-            ctx.principal, application_id, action, reason=ctx.form_values.get("reason", ""), deps=ctx.deps
-        )
-        return ctx.redirect(f"{base}/applications/{application_id}")
+        record, _ = applications.thread(ctx.principal, application_id)
+        reason = ctx.form_values.get("reason", "")
+        back = f"{base}/applications/{application_id}"
+        if action == "decline" and record.status in ("submitted", "shortlisted"):
+            page = ctx.confirm(
+                title=f"Decline {record.agent_name}'s application?",
+                happens=[
+                    f"{record.agent_name} is told their application to “{record.opening_title}” is declined"
+                    + (
+                        f", with your reason: “{reason.strip()}”."
+                        if reason.strip()
+                        else ", without a reason."
+                    ),
+                    "A declined application cannot be taken back; they may apply to your other openings.",
+                ],
+                button="Decline the application",
+                back=back,
+            )
+            if page is not None:
+                return page
+        if action == "withdraw" and record.status in ("submitted", "shortlisted"):
+            page = ctx.confirm(
+                title=f"Withdraw your application to “{record.opening_title}”?",
+                happens=[
+                    f"{record.business_name} no longer sees it among the applicants, and cannot make you an offer from it.",
+                    "You cannot apply to this opening again.",
+                ],
+                button="Withdraw my application",
+                back=back,
+            )
+            if page is not None:
+                return page
+        try:
+            applications.decide(ctx.principal, application_id, action, reason=reason, deps=ctx.deps)
+        except DomainError as error:
+            if error.code == "not_found":
+                raise
+            from chalicelib.web.errors import status_for
+
+            return _thread(ctx, application_id, status=status_for(error), errors={"form": error.message})
+        return ctx.redirect(back, flash=f"The application {_DECIDED[action]}")
 
     handler.__name__ = f"{action}_application_page"
     return handler
@@ -187,10 +235,19 @@ for _action, _base, _access in (
 def invite(ctx: PageContext, opening_id: str):
     from chalicelib.services import applications
 
-    applications.invite(
-        ctx.principal, opening_id, ctx.form_values.get("agent_id", ""), note="", deps=ctx.deps
+    agent_id = ctx.form_values.get("agent_id", "")
+    try:
+        applications.invite(ctx.principal, opening_id, agent_id, note="", deps=ctx.deps)
+    except DomainError as error:
+        if error.code == "not_found" and error.field is None:
+            raise
+        from chalicelib.handlers.opening_pages import _detail
+        from chalicelib.web.errors import status_for
+
+        return _detail(ctx, opening_id, status=status_for(error), errors={"form": error.message})
+    return ctx.redirect(
+        f"/app/openings/{opening_id}", flash="Invitation sent: the agent gets a mail with a link to apply."
     )
-    return ctx.redirect(f"/app/openings/{opening_id}?invited=1")
 
 
 @pages.get("/agent/board", access=AGENT)
@@ -210,7 +267,7 @@ def board_page(ctx: PageContext):
             title="Open openings",
             entries=[],
             values=params,
-            errors={d["loc"][0]: d["msg"] for d in error.errors()},
+            errors=forms.validation_messages(error),
             skills=_skills(),
         )
     entries = matching.board(
@@ -269,8 +326,10 @@ def propose_interview(ctx: PageContext, application_id: str):
         )
     except (DomainError, ValueError) as error:
         message = error.message if isinstance(error, DomainError) else "the duration is a number of minutes"
-        return _thread(ctx, application_id, status=400, errors={"interview": message})
-    return ctx.redirect(f"/app/applications/{application_id}")
+        return _thread(ctx, application_id, status=400, errors={"slot_0": message})
+    return ctx.redirect(
+        f"/app/applications/{application_id}", flash="Interview slots sent: the agent picks one."
+    )
 
 
 @pages.post("/agent/applications/{application_id}/interviews/{interview_id}/book", access=AGENT)
@@ -282,7 +341,7 @@ def book_interview(ctx: PageContext, application_id: str, interview_id: str):
     try:
         slot = datetime.fromisoformat(ctx.form_values.get("slot", "").replace("Z", "+00:00"))
     except ValueError:
-        return _thread(ctx, application_id, status=400, errors={"interview": "pick one of the slots"})
+        return _thread(ctx, application_id, status=400, errors={"interviews": "pick one of the slots"})
     try:
         interviews.book(ctx.principal, application_id, interview_id, slot, deps=ctx.deps)
     except DomainError as error:
@@ -292,9 +351,11 @@ def book_interview(ctx: PageContext, application_id: str, interview_id: str):
             ctx,
             application_id,
             status=409 if error.code != "invalid" else 400,
-            errors={"interview": error.message},
+            errors={"interviews": error.message},
         )
-    return ctx.redirect(f"/agent/applications/{application_id}")
+    return ctx.redirect(
+        f"/agent/applications/{application_id}", flash="Interview booked: both of you get a mail with it."
+    )
 
 
 def _calendar(ctx: PageContext, application_id: str, interview_id: str):

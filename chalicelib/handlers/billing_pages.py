@@ -130,7 +130,7 @@ def card_return(ctx: PageContext):
         return _billing_page(ctx, status=409, errors={"card": error.message})
     if not result.ok:
         return _billing_page(ctx, status=409, errors={"card": f"The card was not saved: {result.message}"})
-    return _billing_page(ctx, notice=result.message)
+    return _billing_page(ctx, notice=result.message)  # a GET: a reload reads Stripe again
 
 
 # -- the agent: payouts ----------------------------------------------------------------------------
@@ -266,9 +266,7 @@ def earnings_page(ctx: PageContext):
 # -- the operator: collection terms and refunds after payout ----------------------------------------------------------------
 
 
-def _collection_page(
-    ctx: PageContext, tenant_id: str | None, *, status=200, errors=None, notice=None, refund_week=None
-):
+def _collection_page(ctx: PageContext, tenant_id: str | None, *, status=200, errors=None, refund_week=None):
     from chalicelib.domain import tenancy
     from chalicelib.services import billing_accounts, reconciliation
     from chalicelib.services.clawbacks import overview
@@ -297,7 +295,6 @@ def _collection_page(
         report_day=report_day,
         report=report,
         errors=errors or {},
-        notice=notice,
     )
 
 
@@ -329,7 +326,10 @@ def set_collection(ctx: PageContext, tenant_id: str):
     how = (
         f"pays by invoice, net {net_days} days" if net_days is not None else "is charged to its card on file"
     )
-    return _collection_page(ctx, tenant_id, notice=f"Saved: from the next invoice, the business {how}.")
+    return ctx.redirect(
+        f"/admin/payouts?tenant={tenant_id}#collection",
+        flash=f"Saved: from the next invoice, the business {how}.",
+    )
 
 
 @pages.post("/admin/businesses/{tenant_id}/invoices/{week}/refunds", access=OPERATOR)
@@ -344,6 +344,13 @@ def refund_after_payout(ctx: PageContext, tenant_id: str, week: str):
         number = values.get("number", "").strip()
         if number and not number.isdigit():
             raise DomainError("reload the page and try again", field="form")
+        if not values.get("reason", "").strip():
+            raise DomainError(
+                "say why the minutes are refunded: the business and the agent read it", field="reason"
+            )
+        page = _confirm_refund(ctx, tenant_id, week, values.get("contract_id", ""), minutes, values["reason"])
+        if page is not None:
+            return page
         item = refunds.refund_after_payout(
             ctx.principal,
             tenant_id,
@@ -360,6 +367,10 @@ def refund_after_payout(ctx: PageContext, tenant_id: str, week: str):
         from chalicelib.web.errors import status_for
 
         field = {"minutes": "hours", "number": "form"}.get(error.field or "", error.field or "form")
+        # the fields of this week's form: ids carry the week (one refund form per paid-out week)
+        field = {"hours": f"hours-{week}", "reason": f"reason-{week}", "contract_id": f"contract-{week}"}.get(
+            field, "form"
+        )
         return _collection_page(
             ctx, tenant_id, status=status_for(error), errors={field: error.message}, refund_week=week
         )
@@ -372,4 +383,168 @@ def refund_after_payout(ctx: PageContext, tenant_id: str, week: str):
     }[item.status]
     if waiting:  # the transfer's money is still pending on the agent's account at Stripe
         done = "refunded; the agent's share is taken back once the funds of their transfer are available at Stripe (the payout run does it)"
-    return _collection_page(ctx, tenant_id, notice=f"{money} for week {item.week}: {done}.")
+    return ctx.redirect(
+        f"/admin/payouts?tenant={tenant_id}#refunds-after-payout",
+        flash=f"{money} for week {item.week}: {done}.",
+    )
+
+
+def _confirm_refund(ctx: PageContext, tenant_id: str, week: str, contract_id: str, minutes: int, reason: str):
+    """The confirmation before a refund after payout: whose minutes, and which way the money goes."""
+    from chalicelib.domain import tenancy
+    from chalicelib.domain.diary import hours_and_minutes
+    from chalicelib.services import billing_accounts
+    from chalicelib.services.clawbacks import overview
+
+    try:
+        tenant = tenancy.TenantId(tenant_id)
+    except ValueError:
+        raise NotFound("no such business") from None
+    business = billing_accounts.business_of(tenant).name
+    found = next(
+        (w for w in overview.paid_out_invoices(ctx.principal, tenant) if w["invoice"].week == week), None
+    )
+    line = next((x for x in (found or {}).get("lines", []) if x["line"].contract_id == contract_id), None)
+    who = f"{line['agent_name']}'s time on “{line['line'].description}”" if line else "the agent's time"
+    part = "the minutes' part of the line"
+    if line is not None and found is not None and line["line"].rate_minor is not None:
+        from chalicelib.domain.billing import hours_amount
+
+        currency = found["invoice"].currency
+        minor = hours_amount(minutes, int(line["line"].rate_minor), currency)
+        part = f"{format_amount(minor, currency)} {currency.upper()} for the minutes"
+    return ctx.confirm(
+        title=f"Refund {hours_and_minutes(minutes)} to {business}?",
+        happens=[
+            f"{hours_and_minutes(minutes)} of {who} in week {week} is refunded to {business}, "
+            f"for this reason: “{reason.strip()}”.",
+            "Both the business and the agent get a mail with the reason.",
+        ],
+        money=[
+            f"{business} gets back {part}, and the client fee on it, as a refund of its payment.",
+            "The agent's share of it (less the agent fee) is taken back from their transfer; if their Stripe "
+            "balance cannot cover it, it is kept from their next payouts.",
+        ],
+        button="Refund the minutes",
+        back=f"/admin/payouts?tenant={tenant_id}#refunds-after-payout",
+    )
+
+
+# -- CSV exports ---------------------------------------------------------------------------------
+
+
+@pages.get("/app/billing/invoices.csv", access=MEMBER)
+def invoices_csv(ctx: PageContext):
+    """The business's invoices, as on the billing page."""
+    from chalicelib.services.invoicing import invoices
+    from chalicelib.web import csv_export
+    from chalicelib.web.pages import viewer_zone
+
+    zone = viewer_zone()
+    header = [
+        "week",
+        "number",
+        "invoice_id",
+        "kind",
+        "status",
+        "collection",
+        "currency",
+        "total",
+        "amount_paid",
+        "refunded",
+        "paid_at_utc",
+        "time_zone",
+        "paid_local",
+        "invoice_page",
+    ]
+    rows = (
+        [
+            i.week,
+            i.number or "",
+            i.invoice_id,
+            getattr(i, "invoice_kind", "") or "week",
+            i.status,
+            i.collection,
+            i.currency,
+            csv_export.money(i.total, i.currency),
+            csv_export.money(i.amount_paid, i.currency),
+            csv_export.money(i.refunded, i.currency),
+            csv_export.utc(i.paid_at),
+            zone,
+            csv_export.local(i.paid_at, zone),
+            i.hosted_url or "",
+        ]
+        for i in invoices.listed(ctx.principal)
+    )
+    return csv_export.response("invoices.csv", header, rows)
+
+
+@pages.get("/agent/earnings.csv", access=AGENT)
+def earnings_csv(ctx: PageContext):
+    """The agent's earnings by contract and week, then their transfers, as on the earnings page:
+    one row per week of a contract (gross, before the agent fee) and one per transfer (gross, fee,
+    net), told apart by the `row` column."""
+    from chalicelib.services import earnings
+    from chalicelib.web import csv_export
+    from chalicelib.web.pages import viewer_zone
+
+    zone = viewer_zone()
+    found = earnings.earnings(ctx.principal, deps=ctx.deps)
+    header = [
+        "row",
+        "week",
+        "contract_id",
+        "contract",
+        "business",
+        "state",
+        "minutes",
+        "hours",
+        "currency",
+        "gross",
+        "agent_fee",
+        "net",
+        "sent_at_utc",
+        "time_zone",
+        "sent_local",
+    ]
+    weeks = [
+        [
+            "week",
+            str(w.week),
+            w.contract.contract_id,
+            w.contract.title,
+            w.contract.business_name,
+            str(w.state),
+            int(w.minutes),
+            csv_export.hours(int(w.minutes)),
+            w.contract.currency,
+            csv_export.money(w.amount, w.contract.currency),
+            "",
+            "",
+            "",
+            zone,
+            "",
+        ]
+        for w in found.weeks
+    ]
+    transfers = [
+        [
+            "transfer",
+            t.week,
+            getattr(t, "contract_id", "") or "",
+            "",
+            t.business_name,
+            t.status,
+            "",
+            "",
+            t.currency,
+            csv_export.money(t.gross, t.currency),
+            csv_export.money(t.fee, t.currency),
+            csv_export.money(t.amount, t.currency),
+            csv_export.utc(t.sent_at),
+            zone,
+            csv_export.local(t.sent_at, zone),
+        ]
+        for t in found.transfers
+    ]
+    return csv_export.response("earnings.csv", header, [*weeks, *transfers])

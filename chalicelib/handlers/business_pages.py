@@ -41,7 +41,7 @@ def home(ctx: PageContext):
     return ctx.render("app_home.html", title="Your business", checklist=checklist, welcome=welcome)
 
 
-def _team_page(ctx: PageContext, *, status: int = 200, errors=None, notice: str | None = None):
+def _team_page(ctx: PageContext, *, status: int = 200, errors=None):
     from chalicelib.services import team
 
     principal = ctx.principal
@@ -55,7 +55,6 @@ def _team_page(ctx: PageContext, *, status: int = 200, errors=None, notice: str 
         can_manage=manager,
         roles=[str(r) for r in Role],
         errors=errors or {},
-        notice=notice,
     )
 
 
@@ -80,15 +79,19 @@ def invite(ctx: PageContext):
         return _team_page(
             ctx, status=409 if error.code.endswith("taken") else 400, errors=field_errors(error)
         )
-    return _team_page(ctx, notice=f"Invitation sent to {issued.invite.email}.")
+    return ctx.redirect(
+        "/app/team", flash=f"Invitation sent to {issued.invite.email} as {issued.invite.role}."
+    )
 
 
 @pages.post("/app/team/invites/{invite_id}/revoke", access=TEAM_MANAGER)
 def revoke_invite(ctx: PageContext, invite_id: str):
     from chalicelib.services import team
 
+    invite = next((i for i in team.pending_invites(ctx.principal) if i.invite_id == invite_id), None)
     team.revoke_invite(ctx.principal, invite_id, deps=ctx.deps)
-    return ctx.redirect("/app/team")
+    who = invite.email if invite is not None else "that address"
+    return ctx.redirect("/app/team", flash=f"The invitation to {who} is withdrawn; its link no longer works.")
 
 
 @pages.post("/app/team/members/{member_id}/role", access=TEAM_MANAGER)
@@ -107,24 +110,62 @@ def change_role(ctx: PageContext, member_id: str):
         raise
     if rotated is not None:
         ctx.start_session(rotated)
-        return ctx.redirect("/app/team")
-    return ctx.redirect("/app/team")
+    who = "You are" if member_id == ctx.principal.id else f"{_member_name(ctx, member_id)} is"
+    return ctx.redirect("/app/team", flash=f"{who} now {_a(data.role)} of this business.")
+
+
+def _a(role: str) -> str:
+    return ("an " if role[:1] in "aeiou" else "a ") + role
+
+
+def _member(ctx: PageContext, member_id: str):
+    from chalicelib.domain.errors import NotFound
+    from chalicelib.services import team
+
+    found = next((m for m in team.members(ctx.principal) if m.member_id == member_id), None)
+    if found is None:
+        raise NotFound("no such member")
+    return found
+
+
+def _member_name(ctx: PageContext, member_id: str) -> str:
+    try:
+        return _member(ctx, member_id).name
+    except DomainError:
+        return "They"
 
 
 @pages.post("/app/team/members/{member_id}/remove", access=TEAM_MANAGER)
 def remove_member(ctx: PageContext, member_id: str):
-    from chalicelib.services import team
+    from chalicelib.services import billing_accounts, team
 
+    member = _member(ctx, member_id)
+    yourself = member_id == ctx.principal.id
+    business = billing_accounts.business_of(ctx.principal.require_tenant()).name
+    page = ctx.confirm(
+        title="Remove yourself from the team?" if yourself else f"Remove {member.name} from the team?",
+        happens=[
+            f"{member.name} ({member.email}, {member.role}) can no longer sign in to {business}; "
+            "every session of theirs ends at once.",
+            "What they did stays: their invitations, approvals and the audit log keep their name.",
+            "To bring them back, invite them again.",
+        ]
+        + (["You are signed out straight away."] if yourself else []),
+        button="Remove yourself" if yourself else f"Remove {member.name}",
+        back="/app/team",
+    )
+    if page is not None:
+        return page
     try:
         team.remove_member(ctx.principal, member_id, deps=ctx.deps)
     except DomainError as error:
         if error.code == "last_owner":
             return _team_page(ctx, status=409, errors={"form": error.message})
         raise
-    if member_id == ctx.principal.id:
+    if yourself:
         ctx.end_session()
-        return ctx.redirect("/")
-    return ctx.redirect("/app/team")
+        return ctx.redirect("/", flash=f"You left {business}.")
+    return ctx.redirect("/app/team", flash=f"{member.name} is removed from the team.")
 
 
 def _keys_page(ctx: PageContext, *, status: int = 200, errors=None, created=None):
@@ -161,16 +202,38 @@ def create_key(ctx: PageContext):
 
 @pages.post("/app/api-keys/{key_id}/revoke", access=TEAM_MANAGER)
 def revoke_key(ctx: PageContext, key_id: str):
+    from chalicelib.domain.errors import NotFound
     from chalicelib.services import api_keys
 
+    key = next((k for k in api_keys.listed(ctx.principal) if k.key_id == key_id), None)
+    if key is None:
+        raise NotFound("no such API key")
+    page = ctx.confirm(
+        title=f'Revoke the API key "{key.name}"?',
+        happens=[
+            f'Every integration that calls deskhire with the key "{key.name}" ({key.prefix}…) is refused '
+            "from now on.",
+            "A revoked key cannot be brought back: make a new one and give it to the integration.",
+        ],
+        button="Revoke the key",
+        back="/app/api-keys",
+    )
+    if page is not None:
+        return page
     api_keys.revoke(ctx.principal, key_id, deps=ctx.deps)
-    return ctx.redirect("/app/api-keys")
+    return ctx.redirect("/app/api-keys", flash=f'The API key "{key.name}" is revoked.')
 
 
 @pages.get("/app/audit-log", access=TEAM_MANAGER)
 def audit_page(ctx: PageContext):
     from chalicelib.store import audit
+    from chalicelib.web import audit_log
 
     cursor = ctx.request.query_params.get("cursor") if ctx.request.query_params else None
     page = audit.page(ctx.principal.require_tenant(), limit=50, cursor=cursor, secret=ctx.deps.secret)
-    return ctx.render("audit_log.html", title="Audit log", entries=page.items, next_cursor=page.next_cursor)
+    return ctx.render(
+        "audit_log.html",
+        title="Audit log",
+        lines=audit_log.lines(page.items, ctx.principal),
+        next_cursor=page.next_cursor,
+    )

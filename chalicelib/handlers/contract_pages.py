@@ -50,9 +50,7 @@ def agent_contracts(ctx: PageContext):
     return _list_page(ctx)
 
 
-def _contract_page(
-    ctx: PageContext, contract_id: str, *, status: int = 200, errors=None, notice=None, values=None
-):
+def _contract_page(ctx: PageContext, contract_id: str, *, status: int = 200, errors=None, values=None):
     from chalicelib.domain import contracts as terms
     from chalicelib.services import bonuses, coverage, profiles, timesheets
     from chalicelib.services.blocks import hours
@@ -93,7 +91,6 @@ def _contract_page(
         upcoming=upcoming,
         windows=record.coverage["windows"],
         errors=errors or {},
-        notice=notice,
         describe=amendments.describe,
         bonuses=bonuses.of_contract(ctx.principal, contract_id) if record.periods else [],
         balance=balance,
@@ -114,6 +111,66 @@ def agent_contract(ctx: PageContext, contract_id: str):
     return _contract_page(ctx, contract_id)
 
 
+_DONE = {
+    "accept": "You accepted the offer: the contract is active from its start date.",
+    "decline": "You declined the offer; the business is told.",
+    "withdraw": "The offer is withdrawn; the agent is told.",
+    "pause": "The contract is paused: the agent cannot log time until you resume it.",
+    "resume": "The contract is running again.",
+    "end": "The contract has ended; the other side is told.",
+}
+
+
+def _confirm_lifecycle(ctx: PageContext, action: str, contract_id: str, reason: str):
+    """The confirmation before ending a contract, withdrawing an offer or declining one."""
+    from chalicelib.services.contracts import records
+
+    record = records.find(ctx.principal, contract_id)
+    business = _side(ctx) == "business"
+    other = record.agent_name if business else record.business_name
+    back = f"{_base(ctx)}/contracts/{contract_id}"
+    said = f" with your reason: “{reason.strip()}”" if reason.strip() else ""
+    if action == "end":
+        if not reason.strip():
+            return None  # the service asks for the reason first
+        return ctx.confirm(
+            title=f"End “{record.title}”?",
+            happens=[
+                f"The contract with {other} ends now, and {other} is told{said}.",
+                "No more time can be logged on it; time logged so far is reviewed, invoiced and paid as usual.",
+                "An ended contract cannot be restarted: make a new offer instead.",
+            ],
+            money=(
+                ["Hours of the block not used are refunded to the business."]
+                if record.contract_kind == "block"
+                else []
+            ),
+            button="End the contract",
+            back=back,
+        )
+    if action == "withdraw":
+        return ctx.confirm(
+            title=f"Withdraw the offer to {other}?",
+            happens=[
+                f"{other} can no longer accept “{record.title}”, and is told.",
+                "Nothing was charged for it.",
+            ],
+            button="Withdraw the offer",
+            back=back,
+        )
+    if action == "decline":
+        return ctx.confirm(
+            title=f"Decline the offer from {other}?",
+            happens=[
+                f"{other} is told you declined “{record.title}”{said}.",
+                "A declined offer cannot be accepted later; the business may send a new one.",
+            ],
+            button="Decline the offer",
+            back=back,
+        )
+    return None
+
+
 def _act(action: str, *, needs_reason: bool = False):
     """A lifecycle button: the service call, then the contract's page (with the refusal shown)."""
 
@@ -121,6 +178,10 @@ def _act(action: str, *, needs_reason: bool = False):
         from chalicelib.services.contracts import lifecycle, offers
 
         reason = ctx.form_values.get("reason", "")[:500]
+        if action in ("end", "withdraw", "decline"):
+            page = _confirm_lifecycle(ctx, action, contract_id, reason)
+            if page is not None:
+                return page
         try:
             if action == "accept":
                 offers.accept(ctx.principal, contract_id, deps=ctx.deps)
@@ -138,10 +199,9 @@ def _act(action: str, *, needs_reason: bool = False):
             if error.code == "not_found":
                 raise
             status = 400 if error.field == "reason" else 403 if error.code == "wrong_party" else 409
-            return _contract_page(
-                ctx, contract_id, status=status, errors={error.field or "form": error.message}
-            )
-        return ctx.redirect(f"{_base(ctx)}/contracts/{contract_id}")
+            field = "end_reason" if error.field == "reason" and action == "end" else error.field or "form"
+            return _contract_page(ctx, contract_id, status=status, errors={field: error.message})
+        return ctx.redirect(f"{_base(ctx)}/contracts/{contract_id}", flash=_DONE[action])
 
     handler.__name__ = f"{action}_contract"
     return handler
@@ -176,8 +236,13 @@ def _propose(ctx: PageContext, contract_id: str):
         field = (
             "weekly_hours" if error.field == "weekly_cap_minutes" else (error.field or "form").split(".")[0]
         )
-        return _contract_page(ctx, contract_id, status=status, errors={f"amend_{field}": error.message})
-    return ctx.redirect(f"{_base(ctx)}/contracts/{contract_id}")
+        field = {"rate_minor": "rate", "weekly_cap_minutes": "weekly_hours"}.get(field, field)
+        key = f"amend_{field}" if field in ("rate", "weekly_hours") else "form"
+        return _contract_page(ctx, contract_id, status=status, errors={key: error.message})
+    return ctx.redirect(
+        f"{_base(ctx)}/contracts/{contract_id}",
+        flash="Change proposed: it takes effect only once the other side accepts it.",
+    )
 
 
 @pages.post("/app/contracts/{contract_id}/amendments", access=MEMBER)
@@ -198,6 +263,12 @@ def grant_bonus(ctx: PageContext, contract_id: str):
     record = records.find(ctx.principal, contract_id)
     try:
         amount = forms.money(ctx.form_values.get("amount", ""), record.currency, field="bonus_amount")
+        from chalicelib.services.bonuses import MAX_BONUS_MINOR
+
+        if 0 < amount.minor <= MAX_BONUS_MINOR and record.periods:
+            page = _confirm_bonus(ctx, record, amount)
+            if page is not None:
+                return page
         bonuses.grant(
             ctx.principal,
             contract_id,
@@ -209,8 +280,42 @@ def grant_bonus(ctx: PageContext, contract_id: str):
         if error.code == "not_found":
             raise
         return _contract_page(ctx, contract_id, status=400, errors={"bonus_amount": error.message})
-    return _contract_page(
-        ctx, contract_id, notice="Bonus granted: it is billed with this week and paid with its hours."
+    return ctx.redirect(
+        f"/app/contracts/{contract_id}",
+        flash=f"Bonus of {_money(amount.minor, record.currency)} granted: it is billed with this week and paid "
+        "with its hours.",
+    )
+
+
+def _money(minor: int, currency: str) -> str:
+    from chalicelib.domain.money import format_amount
+
+    return f"{format_amount(int(minor), currency)} {currency.upper()}"
+
+
+def _fee_percent() -> str:
+    from chalicelib.services import fees
+
+    bps = fees.current().client_fee_bps
+    return f"{bps / 100:g}%"
+
+
+def _confirm_bonus(ctx: PageContext, record, amount):
+    note = ctx.form_values.get("note", "").strip()
+    return ctx.confirm(
+        title=f"Pay {record.agent_name} a bonus of {_money(amount.minor, amount.currency)}?",
+        happens=[
+            f"{record.agent_name} is paid a bonus of {_money(amount.minor, amount.currency)} on “{record.title}”"
+            + (f" for “{note}”." if note else "."),
+            "A bonus cannot be taken back once granted.",
+        ],
+        money=[
+            f"It is added to this week's invoice, with deskhire's client fee of {_fee_percent()} on it, "
+            "and charged when the week locks.",
+            f"{record.agent_name} receives it with the week's hours, less their agent fee.",
+        ],
+        button="Pay the bonus",
+        back=f"/app/contracts/{record.contract_id}",
     )
 
 
@@ -245,6 +350,10 @@ def buy_block(ctx: PageContext, contract_id: str):
         number = values.get("number", "").strip()
         if number and not number.isdigit():
             raise InvalidInput("reload the page and try again", field="number")
+        if minutes:
+            page = _confirm_block(ctx, contract_id, minutes, int(number) if number else None)
+            if page is not None:
+                return page
         balance = purchase.buy(
             ctx.principal, contract_id, minutes=minutes, number=int(number) if number else None, deps=ctx.deps
         )
@@ -263,13 +372,77 @@ def buy_block(ctx: PageContext, contract_id: str):
         block.status,
         f"Block {hours.number_of(block)} is waiting for its payment; its hours can be logged once it is paid.",
     )
-    return _contract_page(ctx, contract_id, notice=notice, values={})
+    return ctx.redirect(f"/app/contracts/{contract_id}#block-balance", flash=notice)
+
+
+def _confirm_block(ctx: PageContext, contract_id: str, minutes: int, number: int | None):
+    """Before buying hours: how many, at what rate, and the total charged now. None when the form
+    names a block bought already (a second click): the purchase answers that one, buying nothing."""
+    from chalicelib.domain import billing as billing_rules
+    from chalicelib.domain import blocks as block_rules
+    from chalicelib.domain import contracts as terms
+    from chalicelib.domain.diary import hours_and_minutes
+    from chalicelib.services import fees
+    from chalicelib.services.contracts import records
+
+    record = records.find(ctx.principal, contract_id)
+    if number is not None and number <= int(record.blocks_bought or 1):
+        return None
+    if record.block_pending is not None:
+        return None  # one block waits for its payment: the purchase says so
+    now = ctx.deps.now()
+    # the rules first: a block that would be refused is never offered for confirmation
+    block_rules.check_block_size(minutes, field="block_hours")
+    block_rules.check_block_contract(terms.Kind(record.contract_kind), records.status_of(record, now))
+    rate = terms.terms_at(records.history_of(record), now).rate_minor
+    plan = billing_rules.plan_block(
+        contract_id=contract_id,
+        agent_id=record.agent_id,
+        title=record.title,
+        agent_name=record.agent_name,
+        minutes=minutes,
+        rate_minor=int(rate),
+        currency=record.currency,
+        fees=fees.current(),
+    )
+    return ctx.confirm(
+        title=f"Buy {hours_and_minutes(minutes)} more on “{record.title}”?",
+        happens=[
+            f"{hours_and_minutes(minutes)} is added to the block of {record.agent_name} once it is paid.",
+            "Hours not used when the contract ends are refunded.",
+        ],
+        money=[
+            f"{hours_and_minutes(minutes)} at {_money(int(rate), record.currency)} an hour, with deskhire's client fee: "
+            f"{_money(plan.total, record.currency)} in all.",
+            "It is invoiced and charged to your card on file now (or sent, if you pay by invoice).",
+        ],
+        button=f"Buy the hours for {_money(plan.total, record.currency)}",
+        back=f"/app/contracts/{contract_id}#block-balance",
+        danger=False,
+    )
 
 
 @pages.post("/app/contracts/{contract_id}/blocks/{number}/cancel", access=MEMBER)
 def cancel_block(ctx: PageContext, contract_id: str, number: str):
     from chalicelib.services.blocks import withdrawal
+    from chalicelib.services.contracts import records
 
+    record = records.find(ctx.principal, contract_id)
+    pending = record.block_pending is not None and str(record.block_pending) == number
+    page = None
+    if pending:  # a block that is not waiting for its payment cannot be cancelled: the rule says so
+        page = ctx.confirm(
+            title=f"Cancel block {number} of “{record.title}”?",
+            happens=[
+                f"Block {number} is cancelled before it is paid: its hours are never added.",
+                "You can buy another block at any time.",
+            ],
+            money=[f"Nothing is charged for block {number}; its open invoice is voided."],
+            button=f"Cancel block {number}",
+            back=f"/app/contracts/{contract_id}#block-balance",
+        )
+    if page is not None:
+        return page
     try:
         withdrawal.cancel(ctx.principal, contract_id, number, deps=ctx.deps)
     except DomainError as error:
@@ -278,8 +451,9 @@ def cancel_block(ctx: PageContext, contract_id: str, number: str):
         from chalicelib.web.errors import status_for
 
         return _contract_page(ctx, contract_id, status=status_for(error), errors={"form": error.message})
-    return _contract_page(
-        ctx, contract_id, notice=f"Block {number} was cancelled; nothing is charged for it."
+    return ctx.redirect(
+        f"/app/contracts/{contract_id}#block-balance",
+        flash=f"Block {number} was cancelled; nothing is charged for it.",
     )
 
 
@@ -306,7 +480,10 @@ def set_top_up(ctx: PageContext, contract_id: str):
         )
     except DomainError as error:
         return _block_refused(ctx, contract_id, error, _TOP_UP_FIELDS, "threshold_hours")
-    return ctx.redirect(f"/app/contracts/{contract_id}")
+    return ctx.redirect(
+        f"/app/contracts/{contract_id}#block-balance",
+        flash="The automatic top-up is on." if enabled else "The automatic top-up is off.",
+    )
 
 
 def _settle(step: str):
@@ -323,8 +500,9 @@ def _settle(step: str):
         except DomainError as error:
             if error.code == "not_found":
                 raise
-            return _contract_page(ctx, contract_id, status=409, errors={"amendment": error.message})
-        return ctx.redirect(f"{_base(ctx)}/contracts/{contract_id}")
+            return _contract_page(ctx, contract_id, status=409, errors={"changes": error.message})
+        said = {"accept": "accepted", "decline": "declined", "withdraw": "withdrawn"}[step]
+        return ctx.redirect(f"{_base(ctx)}/contracts/{contract_id}", flash=f"The change is {said}.")
 
     return handler
 
@@ -462,4 +640,7 @@ def make_offer(ctx: PageContext):
             field = "bonus_percent"
         status = 409 if error.code in ("not_invited", "application_not_live", "opening_not_open") else 400
         return _offer_form(ctx, status=status, errors={field: error.message}, values=ctx.form_values)
-    return ctx.redirect(f"/app/contracts/{record.contract_id}")
+    return ctx.redirect(
+        f"/app/contracts/{record.contract_id}",
+        flash=f"Offer sent to {record.agent_name}: they have 7 days to answer.",
+    )

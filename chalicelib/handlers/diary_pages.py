@@ -32,7 +32,7 @@ def _neighbours(week):
     return previous, week.next()
 
 
-def _diary_page(ctx: PageContext, *, status: int = 200, errors=None, notice=None, values=None):
+def _diary_page(ctx: PageContext, *, status: int = 200, errors=None, values=None):
     from chalicelib.domain import contracts as terms
     from chalicelib.domain import time
     from chalicelib.services import profiles, timesheets
@@ -61,7 +61,6 @@ def _diary_page(ctx: PageContext, *, status: int = 200, errors=None, notice=None
         sheets=sheets,
         clock=clocked_in,
         errors=errors or {},
-        notice=notice,
         values=values
         if values is not None
         else {"date": local_now.date().isoformat(), "start": "", "end": "", "memo": "", "tickets": ""},
@@ -78,7 +77,7 @@ def clock_in(ctx: PageContext):
     from chalicelib.services.diary import clock
 
     try:
-        clock.clock_in(
+        running = clock.clock_in(
             ctx.principal,
             ctx.form_values.get("contract_id", ""),
             memo=ctx.form_values.get("memo", "")[:2000],
@@ -88,7 +87,10 @@ def clock_in(ctx: PageContext):
         return _diary_page(
             ctx, status=409 if error.code != "not_found" else 404, errors={"clock": error.message}
         )
-    return ctx.redirect("/agent/diary")
+    from chalicelib.web.pages import clock as clock_time
+
+    title = getattr(running, "contract_title", "") or "your contract"
+    return ctx.redirect("/agent/diary", flash=f"Clocked in on {title} at {clock_time(ctx.deps.now())}.")
 
 
 @pages.post("/agent/clock-out", access=AGENT)
@@ -109,7 +111,7 @@ def clock_out(ctx: PageContext):
     )
     if result.reason:
         notice += f" The clock {result.reason}."
-    return _diary_page(ctx, notice=notice)
+    return ctx.redirect("/agent/diary", flash=notice)
 
 
 def _entry_draft(ctx: PageContext, zone: str):
@@ -156,7 +158,10 @@ def log_entry(ctx: PageContext):
 
     total = sum(int(e.minutes) for e in logged)
     split = " (split at Monday 00:00 UTC into two entries)" if len(logged) == 2 else ""
-    return _diary_page(ctx, notice=f"Logged {hours_and_minutes(total)}{split}.")
+    return ctx.redirect(
+        f"/agent/diary?week={logged[0].week}" if logged else "/agent/diary",
+        flash=f"Logged {hours_and_minutes(total)}{split}.",
+    )
 
 
 _CONFLICTS = ("overlap", "over_weekly_cap", "block_exhausted", "week_locked", "outside_contract", "contended")
@@ -165,9 +170,7 @@ _CONFLICTS = ("overlap", "over_weekly_cap", "block_exhausted", "week_locked", "o
 # -- a contract's week ----------------------------------------------------------------------------
 
 
-def _timesheet_page(
-    ctx: PageContext, contract_id: str, week_text: str, *, status=200, errors=None, notice=None
-):
+def _timesheet_page(ctx: PageContext, contract_id: str, week_text: str, *, status=200, errors=None):
     from chalicelib.domain import time
     from chalicelib.services import timesheets
 
@@ -183,7 +186,6 @@ def _timesheet_page(
         previous=previous,
         following=following,
         errors=errors or {},
-        notice=notice,
     )
 
 
@@ -203,20 +205,45 @@ def edit_entry(ctx: PageContext, contract_id: str, entry_id: str):
         entries.revise(ctx.principal, contract_id, entry_id, _entry_draft(ctx, me.time_zone), deps=ctx.deps)
     except DomainError as error:
         status = 409 if error.code in _CONFLICTS or error.code == "other_week" else 400
-        return _timesheet_page(ctx, contract_id, entry.week, status=status, errors={entry_id: error.message})
-    return ctx.redirect(f"/agent/contracts/{contract_id}/timesheets/{entry.week}")
+        return _timesheet_page(
+            ctx, contract_id, entry.week, status=status, errors={f"entry-{entry_id}": error.message}
+        )
+    return ctx.redirect(
+        f"/agent/contracts/{contract_id}/timesheets/{entry.week}", flash="The entry is changed."
+    )
 
 
 @pages.post("/agent/contracts/{contract_id}/entries/{entry_id}/delete", access=AGENT)
 def delete_entry(ctx: PageContext, contract_id: str, entry_id: str):
+    from chalicelib.domain.diary import hours_and_minutes
     from chalicelib.services.diary import entries
+    from chalicelib.web.pages import span
 
-    _, entry = entries.find_entry(ctx.principal, contract_id, entry_id)
+    contract, entry = entries.find_entry(ctx.principal, contract_id, entry_id)
+    back = f"/agent/contracts/{contract_id}/timesheets/{entry.week}"
+    page = ctx.confirm(
+        title="Delete this entry?",
+        happens=[
+            f"{span(entry.started_at, entry.ended_at)} ({hours_and_minutes(int(entry.minutes))}) on "
+            f"“{contract.title}” for {contract.business_name} is deleted from your diary.",
+            f"It is not billed with week {entry.week}, and the time is free to log again.",
+        ],
+        money=[
+            f"{hours_and_minutes(int(entry.minutes))} less is billed to {contract.business_name} and paid to you "
+            f"for week {entry.week}."
+        ],
+        button="Delete the entry",
+        back=back,
+    )
+    if page is not None:
+        return page
     try:
         entries.delete(ctx.principal, contract_id, entry_id, deps=ctx.deps)
     except DomainError as error:
-        return _timesheet_page(ctx, contract_id, entry.week, status=409, errors={entry_id: error.message})
-    return ctx.redirect(f"/agent/contracts/{contract_id}/timesheets/{entry.week}")
+        return _timesheet_page(
+            ctx, contract_id, entry.week, status=409, errors={f"entry-{entry_id}": error.message}
+        )
+    return ctx.redirect(back, flash=f"The entry of {hours_and_minutes(int(entry.minutes))} is deleted.")
 
 
 @pages.get("/agent/calendar", access=AGENT)
@@ -236,4 +263,24 @@ def calendar_page(ctx: PageContext):
         committed=committed,
         base="/agent/calendar",
         business_view=False,
+    )
+
+
+@pages.get("/agent/timesheets.csv", access=AGENT)
+def timesheets_csv(ctx: PageContext):
+    """Every entry of a week (`?week=`, else this week) across the agent's contracts."""
+    from chalicelib.handlers.review_pages import TIMESHEET_COLUMNS, timesheet_rows
+    from chalicelib.services import timesheets
+    from chalicelib.services.contracts import records
+    from chalicelib.web import csv_export
+    from chalicelib.web.pages import viewer_zone
+
+    week = _week(ctx)
+    sheets = [
+        timesheets.timesheet(ctx.principal, c.contract_id, week, deps=ctx.deps)
+        for c in records.listed(ctx.principal)
+        if c.periods
+    ]
+    return csv_export.response(
+        f"my-timesheets-{week}.csv", TIMESHEET_COLUMNS, timesheet_rows(sheets, viewer_zone())
     )

@@ -28,7 +28,7 @@ def _field(error_field: str | None) -> str:
     return error_field if error_field in ("version", "note") else "form"
 
 
-def _page(ctx: PageContext, *, status: int = 200, errors=None, notice=None, values=None):
+def _page(ctx: PageContext, *, status: int = 200, errors=None, values=None):
     from chalicelib.services import fees
 
     found = fees.show(ctx.principal)
@@ -48,7 +48,6 @@ def _page(ctx: PageContext, *, status: int = 200, errors=None, notice=None, valu
         values={**shown, **(values or {})},
         version=found.version,
         errors=errors or {},
-        notice=notice,
     )
 
 
@@ -79,9 +78,34 @@ def change_fees(ctx: PageContext):
             if bps is None:
                 raise InvalidInput("write a percentage such as 10", field=f"agent_fee_bps.{tier}")
             agent_bps[tier] = bps
+        schedule = billing_rules.FeeSchedule(client_fee_bps=client, agent_fee_bps=agent_bps)
+        now_in_force = fees.show(ctx.principal).schedule
+        changes = [
+            f"The client fee added to each invoice goes from {_percent(now_in_force.client_fee_bps)}% "
+            f"to {_percent(client)}%."
+            if now_in_force.client_fee_bps != client
+            else f"The client fee stays {_percent(client)}%."
+        ] + [
+            f"The agent fee of tier {tier} goes from {_percent(now_in_force.agent_fee(tier))}% to {_percent(bps)}%."
+            for tier, bps in sorted(agent_bps.items())
+            if now_in_force.agent_fee(tier) != bps
+        ]
+        page = ctx.confirm(
+            title="Change deskhire's fees?",
+            happens=changes,
+            money=[
+                "Every invoice planned from now on (the next weekly run, blocks bought or accepted after it) "
+                "is billed with these fees, and its payouts keep the agent fee of its tier.",
+                "Invoices billed already keep their own fees, for their payouts and refunds.",
+            ],
+            button="Change the fees",
+            back="/admin/fees",
+        )
+        if page is not None:
+            return page
         fees.change(
             ctx.principal,
-            billing_rules.FeeSchedule(client_fee_bps=client, agent_fee_bps=agent_bps),
+            schedule,
             seen_version=int(version),
             note=values.get("note", "")[:300],
             deps=ctx.deps,
@@ -96,4 +120,6 @@ def change_fees(ctx: PageContext):
             for name in ("client_fee", "agent_fee_1", "agent_fee_2", "agent_fee_3", "note")
         }
         return _page(ctx, status=status_for(error), errors={_field(error.field): error.message}, values=kept)
-    return _page(ctx, notice="Saved: invoices planned from now on are billed with these fees.")
+    return ctx.redirect(
+        "/admin/fees", flash="Saved: invoices planned from now on are billed with these fees."
+    )

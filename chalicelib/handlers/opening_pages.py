@@ -128,23 +128,30 @@ def create(ctx: PageContext):
             errors={forms.field_of(error, collapse=("coverage",)): error.message},
             values=ctx.form_values,
         )
-    return ctx.redirect(f"/app/openings/{record.opening_id}")
+    return ctx.redirect(
+        f"/app/openings/{record.opening_id}",
+        flash=f"“{record.title}” is saved as a draft: publish it when agents may apply.",
+    )
 
 
 @pages.get("/app/openings/{opening_id}", access=MEMBER)
 def detail(ctx: PageContext, opening_id: str):
+    return _detail(ctx, opening_id)
+
+
+def _detail(ctx: PageContext, opening_id: str, *, status: int = 200, errors=None):
     from chalicelib.services import applications, matching, openings
 
     record = openings.get(ctx.principal, opening_id)
     ranked = matching.agents_for_opening(ctx.principal, opening_id)
-    invited = bool(ctx.request.query_params and ctx.request.query_params.get("invited"))
     applicants = applications.for_opening(ctx.principal, opening_id)
     return ctx.render(
         "opening.html",
+        status=status,
+        errors=errors or {},
         title=record.title,
         opening=record,
         ranked=ranked,
-        invited=invited,
         applicants=applicants,
         invitations=applications.invited_to(ctx.principal, opening_id),
         names={**ranked.names, **{a.agent_id: a.agent_name for a in applicants}},
@@ -175,15 +182,41 @@ def revise(ctx: PageContext, opening_id: str):
             values=ctx.form_values,
             opening=record,
         )
-    return ctx.redirect(f"/app/openings/{opening_id}")
+    return ctx.redirect(f"/app/openings/{opening_id}", flash="Your changes to the opening are saved.")
+
+
+_DONE = {
+    "publish": "is published: approved agents who fit can see it and apply.",
+    "pause": "is paused: agents no longer see it; applications so far stay.",
+    "close": "is closed: no more applications, and it can no longer change.",
+}
 
 
 def _transition(action: str):
     def handler(ctx: PageContext, opening_id: str):
         from chalicelib.services import openings
 
-        openings.act(ctx.principal, opening_id, action, deps=ctx.deps)
-        return ctx.redirect(f"/app/openings/{opening_id}")
+        record = openings.get(ctx.principal, opening_id)
+        if action == "close" and record.status != "closed":
+            page = ctx.confirm(
+                title=f"Close “{record.title}”?",
+                happens=[
+                    "Agents can no longer see it or apply; the applications so far stay readable.",
+                    "A closed opening cannot be opened again or changed: post a new one instead.",
+                    "Offers already sent and contracts already running are not affected.",
+                ],
+                button="Close the opening",
+                back=f"/app/openings/{opening_id}",
+            )
+            if page is not None:
+                return page
+        try:
+            openings.act(ctx.principal, opening_id, action, deps=ctx.deps)
+        except DomainError as error:
+            if error.code == "not_found":
+                raise
+            return _detail(ctx, opening_id, status=409, errors={"form": error.message})
+        return ctx.redirect(f"/app/openings/{opening_id}", flash=f"“{record.title}” {_DONE[action]}")
 
     handler.__name__ = f"{action}_opening"
     return handler

@@ -50,7 +50,7 @@ def overview(ctx: PageContext):
     )
 
 
-def _review_page(ctx: PageContext, contract_id: str, week_text: str, *, status=200, errors=None, notice=None):
+def _review_page(ctx: PageContext, contract_id: str, week_text: str, *, status=200, errors=None):
     from chalicelib.domain import time
     from chalicelib.services import timesheets
 
@@ -66,7 +66,6 @@ def _review_page(ctx: PageContext, contract_id: str, week_text: str, *, status=2
         previous=previous,
         following=following,
         errors=errors or {},
-        notice=notice,
     )
 
 
@@ -88,7 +87,10 @@ def approve_week(ctx: PageContext, contract_id: str, week: str):
         return _review_page(ctx, contract_id, week, status=409, errors={"form": error.message})
     from chalicelib.domain.diary import hours_and_minutes
 
-    return _review_page(ctx, contract_id, week, notice=f"Approved {hours_and_minutes(minutes)}.")
+    return ctx.redirect(
+        f"/app/contracts/{contract_id}/timesheets/{week}",
+        flash=f"Approved {hours_and_minutes(minutes)}: it is paid to the agent on the payout day.",
+    )
 
 
 @pages.post("/app/contracts/{contract_id}/entries/{entry_id}/approve", access=MEMBER)
@@ -104,7 +106,9 @@ def approve_entry(ctx: PageContext, contract_id: str, entry_id: str):
         )
     except DomainError as error:
         return _review_page(ctx, contract_id, entry.week, status=409, errors={"form": error.message})
-    return ctx.redirect(f"/app/contracts/{contract_id}/timesheets/{entry.week}")
+    return ctx.redirect(
+        f"/app/contracts/{contract_id}/timesheets/{entry.week}", flash="The entry is approved."
+    )
 
 
 # -- disputes -------------------------------------------------------------------------------------
@@ -157,11 +161,87 @@ def agent_dispute(ctx: PageContext, contract_id: str, entry_id: str):
     return _dispute_page(ctx, contract_id, entry_id)
 
 
+_DISPUTE_DONE = {
+    "file": "Dispute filed: the agent is told, and the disputed time is held back from their payout.",
+    "messages": "Message sent.",
+    "withdraw": "The dispute is withdrawn: the agent is paid for the time.",
+    "contest": "You contested the dispute: deskhire decides, and both sides are told.",
+    "concede": "The entry is amended and the dispute settled.",
+}
+
+
+def _confirm_dispute_step(ctx: PageContext, action: str, contract_id: str, entry_id: str, back: str):
+    """The confirmation before withdrawing, contesting or conceding a dispute: what happens to the
+    minutes and the money."""
+    from chalicelib.domain.diary import hours_and_minutes
+    from chalicelib.services import disputes
+    from chalicelib.services.diary import entries
+    from chalicelib.web.pages import span
+
+    contract, entry = entries.find_entry(ctx.principal, contract_id, entry_id)
+    record = disputes.for_entry(ctx.principal, contract_id, entry_id)
+    minutes = int(record.minutes)
+    what = f"{span(entry.started_at, entry.ended_at)} ({hours_and_minutes(minutes)}) on “{contract.title}”"
+    if action == "withdraw":
+        return ctx.confirm(
+            title="Withdraw the dispute?",
+            happens=[
+                f"The dispute over {what} ends, and {contract.agent_name} is told.",
+                "It cannot be filed again.",
+            ],
+            money=[f"{hours_and_minutes(minutes)} is paid to {contract.agent_name} with the week's payout."],
+            button="Withdraw the dispute",
+            back=back,
+        )
+    if action == "contest":
+        return ctx.confirm(
+            title="Contest the dispute?",
+            happens=[
+                f"You ask deskhire to decide the dispute over {what}: an operator reads both sides and decides.",
+                "You can still amend the entry downwards until the operator decides.",
+            ],
+            money=[
+                f"The {hours_and_minutes(minutes)} stay held back until the decision: minutes upheld are refunded to "
+                f"{contract.business_name}, the rest is paid to you."
+            ],
+            button="Contest the dispute",
+            back=back,
+        )
+    if action == "concede":
+        keep = ctx.form_values.get("keep_minutes", "").strip()
+        if not keep.isdigit() or not 0 <= int(keep) < minutes:
+            return None  # the rule says what is wrong first
+        given = minutes - int(keep)
+        return ctx.confirm(
+            title=f"Amend the entry to {hours_and_minutes(int(keep))}?",
+            happens=[
+                f"The entry {what} is amended downwards and the dispute is settled; {contract.business_name} is told."
+            ],
+            money=[
+                f"{hours_and_minutes(given)} is refunded to {contract.business_name}; you are paid for "
+                f"{hours_and_minutes(int(keep))}."
+            ],
+            button="Amend and settle",
+            back=back,
+        )
+    return None
+
+
 def _dispute_action(action: str):
     def handler(ctx: PageContext, contract_id: str, entry_id: str):
         from chalicelib.services import disputes
 
         values = ctx.form_values
+        business = str(ctx.principal.kind) == "member"
+        back = (
+            f"/app/contracts/{contract_id}/entries/{entry_id}/dispute"
+            if business
+            else f"/agent/contracts/{contract_id}/disputes/{entry_id}"
+        )
+        if action in ("withdraw", "contest", "concede"):
+            page = _confirm_dispute_step(ctx, action, contract_id, entry_id, back)
+            if page is not None:
+                return page
         try:
             if action == "file":
                 disputes.file(
@@ -191,10 +271,7 @@ def _dispute_action(action: str):
             return _dispute_page(
                 ctx, contract_id, entry_id, status=status, errors={error.field or "form": error.message}
             )
-        business = str(ctx.principal.kind) == "member"
-        if business:
-            return ctx.redirect(f"/app/contracts/{contract_id}/entries/{entry_id}/dispute")
-        return ctx.redirect(f"/agent/contracts/{contract_id}/disputes/{entry_id}")
+        return ctx.redirect(back, flash=_DISPUTE_DONE[action])
 
     return handler
 
@@ -249,6 +326,11 @@ def resolve(ctx: PageContext, dispute_id: str):
     try:
         if upheld and not upheld.isdigit():
             raise DomainError("a whole number of minutes", field="upheld_minutes")
+        page = _confirm_resolution(
+            ctx, dispute_id, values.get("outcome", ""), int(upheld) if upheld else None
+        )
+        if page is not None:
+            return page
         disputes.resolve(
             ctx.principal,
             dispute_id,
@@ -263,7 +345,64 @@ def resolve(ctx: PageContext, dispute_id: str):
         return _resolve_page(
             ctx, dispute_id, status=400 if error.field else 409, errors={error.field or "form": error.message}
         )
-    return ctx.redirect("/admin/disputes")
+    return ctx.redirect(
+        "/admin/disputes", flash="The dispute is resolved; both sides are mailed the outcome."
+    )
+
+
+def _confirm_resolution(ctx: PageContext, dispute_id: str, outcome: str, upheld: int | None):
+    """Before an operator resolves a dispute: the decision, and the money each side gets."""
+    from chalicelib.domain import disputes as rules
+    from chalicelib.domain.diary import hours_and_minutes
+    from chalicelib.domain.tenancy import TenantId
+    from chalicelib.domain.time import BillingWeek
+    from chalicelib.services import disputes
+    from chalicelib.store.contracts import TimesheetRecord, timesheet_key
+    from chalicelib.web.pages import span
+
+    record = disputes.by_id(ctx.principal, dispute_id)
+    minutes = int(record.minutes)
+    try:
+        decided = rules.Outcome(outcome)
+    except ValueError:
+        return None  # the rule says "decide upheld or rejected"
+    if decided not in (rules.Outcome.UPHELD, rules.Outcome.REJECTED) or record.status == "resolved":
+        return None
+    if decided is rules.Outcome.UPHELD and (upheld is None or not 1 <= upheld <= minutes):
+        return None  # the rule says how many minutes may be upheld
+    kept = upheld if decided is rules.Outcome.UPHELD and upheld is not None else 0
+    paid = minutes - kept
+    sheet = TimesheetRecord.find(
+        *timesheet_key(TenantId(record.tenant_id), record.contract_id, BillingWeek.parse(record.week))
+    )
+    refund = ""
+    if kept and sheet is not None and sheet.rate_minor is not None and sheet.currency:
+        from chalicelib.domain.billing import hours_amount
+        from chalicelib.domain.money import format_amount
+
+        amount = hours_amount(kept, int(sheet.rate_minor), sheet.currency)
+        refund = (
+            f" ({format_amount(amount, sheet.currency)} {sheet.currency.upper()}, and the client fee on it)"
+        )
+    note = ctx.form_values.get("note", "").strip()
+    return ctx.confirm(
+        title=f"Resolve the dispute as {decided.value}?",
+        happens=[
+            f"The dispute of {record.business_name} over {hours_and_minutes(minutes)} of {record.agent_name}'s "
+            f"time ({span(record.started_at, record.ended_at)}, week {record.week}) is closed: it cannot be reopened.",
+            f"Both are mailed the outcome{', with your note: “' + note + '”' if note else ', without a note'}.",
+        ],
+        money=[
+            f"{hours_and_minutes(kept)} upheld: refunded to {record.business_name}{refund}, never paid to the agent."
+            if kept
+            else f"Nothing is refunded to {record.business_name}.",
+            f"{hours_and_minutes(paid)} released: paid to {record.agent_name} with the week's payout."
+            if paid
+            else f"Nothing of it is paid to {record.agent_name}.",
+        ],
+        button=f"Resolve as {decided.value}",
+        back=f"/admin/disputes/{dispute_id}",
+    )
 
 
 # -- coverage -----------------------------------------------------------------------------------
@@ -287,4 +426,84 @@ def coverage_page(ctx: PageContext):
         committed=staffed,
         base="/app/coverage",
         business_view=True,
+    )
+
+
+# -- CSV: the business's week -----------------------------------------------------------------------
+
+TIMESHEET_COLUMNS = [
+    "week",
+    "contract_id",
+    "contract",
+    "business",
+    "agent",
+    "entry_id",
+    "started_at_utc",
+    "ended_at_utc",
+    "time_zone",
+    "started_local",
+    "ended_local",
+    "minutes",
+    "hours",
+    "rate",
+    "currency",
+    "status",
+    "source",
+    "memo",
+    "tickets",
+]
+
+
+def timesheet_rows(sheets, zone: str):
+    """One row per entry of the given timesheets (web/csv_export.py's rules)."""
+    from chalicelib.web import csv_export
+
+    for sheet in sheets:
+        contract = sheet.contract
+        for line in sheet.lines:
+            entry = line.entry
+            yield [
+                str(sheet.week),
+                contract.contract_id,
+                contract.title,
+                contract.business_name,
+                contract.agent_name,
+                entry.entry_id,
+                csv_export.utc(entry.started_at),
+                csv_export.utc(entry.ended_at),
+                zone,
+                csv_export.local(entry.started_at, zone),
+                csv_export.local(entry.ended_at, zone),
+                int(entry.minutes),
+                csv_export.hours(int(entry.minutes)),
+                csv_export.money(sheet.rate_minor, contract.currency),
+                contract.currency,
+                line.status,
+                entry.source,
+                entry.memo,
+                "; ".join(entry.tickets or []),
+            ]
+
+
+@pages.get("/app/timesheets.csv", access=MEMBER)
+def timesheets_csv(ctx: PageContext):
+    """Every entry of a week (`?week=`, else the week in review) across the business's contracts."""
+    from chalicelib.domain import time
+    from chalicelib.services import timesheets
+    from chalicelib.web import csv_export
+    from chalicelib.web.pages import viewer_zone
+
+    now = ctx.deps.now()
+    this_week = time.BillingWeek.containing(now)
+    week = _week_param(ctx) or (
+        _neighbours(this_week)[0] if now >= _neighbours(this_week)[0].locks_at else this_week
+    )
+    rows = timesheets.overview(ctx.principal, week, deps=ctx.deps)
+    sheets = [
+        timesheets.timesheet(ctx.principal, row.contract.contract_id, week, deps=ctx.deps)
+        for row in rows
+        if row.logged
+    ]
+    return csv_export.response(
+        f"timesheets-{week}.csv", TIMESHEET_COLUMNS, timesheet_rows(sheets, viewer_zone())
     )

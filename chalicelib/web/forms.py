@@ -210,7 +210,9 @@ FIELD_MESSAGES: dict[tuple[str, str], str] = {
     ("time_zone", "choice"): "Pick a time zone from the list",
     ("currency", "choice"): "Pick a currency from the list",
     ("email", "too_short"): "Enter an email address like name@example.com",
+    ("email", "missing"): "Enter an email address like name@example.com",
     ("slug", "too_short"): "Enter your deskhire address: lowercase letters, digits and hyphens",
+    ("slug", "missing"): "Enter your deskhire address: lowercase letters, digits and hyphens",
 }
 
 # Domain messages whose words are the storage's, not the reader's: the whole text -> the reader's.

@@ -121,7 +121,9 @@ def _zone(name: str) -> tzinfo:
     return ZoneInfo(name)
 
 
-def _in_zone(moment: datetime, zone: str | None) -> datetime:
+def _in_zone(moment: datetime | str, zone: str | None) -> datetime:
+    if isinstance(moment, str):  # an instant kept as RFC 3339 text (a dispute's messages)
+        moment = datetime.fromisoformat(moment.replace("Z", "+00:00"))
     return moment.astimezone(_zone(zone or viewer_zone()))
 
 
@@ -134,7 +136,7 @@ def zone_label(local: datetime) -> str:
     return str(getattr(local.tzinfo, "key", None) or abbreviation or UTC_ZONE)
 
 
-def when(moment: datetime | None, zone: str | None = None) -> str:
+def when(moment: datetime | str | None, zone: str | None = None) -> str:
     """An instant on the viewer's clock with the zone named: 'Wed 25 Nov 10:10 EST'."""
     if moment is None:
         return ""
@@ -142,7 +144,7 @@ def when(moment: datetime | None, zone: str | None = None) -> str:
     return f"{local:%a %d %b %H:%M} {zone_label(local)}"
 
 
-def span(start: datetime, end: datetime, zone: str | None = None) -> str:
+def span(start: datetime | str, end: datetime | str, zone: str | None = None) -> str:
     """From one instant to another: 'Wed 25 Nov 10:10–11:30 EST', or with both days named when
     the span crosses midnight on the viewer's clock: 'Wed 25 Nov 23:00 – Thu 26 Nov 01:00 EST'."""
     begin, finish = _in_zone(start, zone), _in_zone(end, zone)
@@ -155,13 +157,13 @@ def span(start: datetime, end: datetime, zone: str | None = None) -> str:
     return f"{text} {label}" if label == other else f"{text} ({label} to {other})"
 
 
-def clock(moment: datetime, zone: str | None = None) -> str:
+def clock(moment: datetime | str, zone: str | None = None) -> str:
     """The time of day only: '10:10 EST' (where the day is plain from the page)."""
     local = _in_zone(moment, zone)
     return f"{local:%H:%M} {zone_label(local)}"
 
 
-def day(moment: datetime | None, zone: str | None = None) -> str:
+def day(moment: datetime | str | None, zone: str | None = None) -> str:
     """The date an instant falls on, on the viewer's clock: 'Wed 25 Nov 2026'."""
     if moment is None:
         return ""

@@ -3,6 +3,7 @@ the forms it is shown, and posts forms the way a browser does."""
 
 from __future__ import annotations
 
+import html
 import re
 from urllib.parse import urlencode
 
@@ -49,14 +50,47 @@ class PortalSession:
         assert response.status_code == 303, (response.status_code, response.body[:500])
         return self.get(response.headers["Location"])
 
+    def confirm(self, response, fields: dict | None = None):
+        """Press the button of a confirmation page (PageContext.confirm): it posts the form again
+        with every field it carried and confirm=yes."""
+        assert response.status_code == 200 and "data-confirm" in response.text, (
+            response.status_code,
+            response.text[:800],
+        )
+        action = re.search(r'<form method="post" action="([^"]+)"', response.text.split("data-confirm", 1)[1])
+        carried = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', response.text))
+        carried.pop("csrf_token", None)
+        return self.post(html.unescape(action.group(1)), {**carried, **(fields or {})})
+
+    def post_confirmed(self, path: str, fields: dict | None = None):
+        """Post a form that confirms first, confirm it, and return the answer to the confirmed post."""
+        return self.confirm(self.post(path, fields))
+
+    def flash(self, page) -> str:
+        """What the page's flash says (the message a redirect left), or ''."""
+        found = re.search(r'<p class="notice flash" role="status">(.*?)</p>', page.text, re.S)
+        return html.unescape(found.group(1)) if found else ""
+
 
 def fits_a_phone(page) -> None:
     """As far as a test without a browser can tell, the page fits a 375 px screen: the viewport
-    is set, every table scrolls inside its own box, and nothing sets a fixed width."""
+    is set, every table either becomes cards on a phone (`table.cards`, a label on every cell) or
+    scrolls inside its own region that a keyboard can reach, and nothing sets a fixed width. The
+    browser tests measure it for real (tests/browser/test_phones.py)."""
     text = page.text
     assert 'name="viewport" content="width=device-width' in text
     tables = text.count("<table")
-    assert len(re.findall(r'<div class="table-scroll">\s*<table', text)) == tables
+    cards = len(re.findall(r'<table class="cards"', text))
+    regions = len(
+        re.findall(r'<div class="table-scroll" tabindex="0" role="region" aria-label="[^"]+">\s*<table', text)
+    )
+    assert cards + regions == tables, (cards, regions, tables)
+    for table in re.findall(r'<table class="cards".*?</table>', text, re.S):
+        body = table.split("<tbody>", 1)[-1]
+        cells = re.findall(r"<td( [^>]*)?>", body)
+        assert all("data-label" in (attrs or "") or "colspan" in (attrs or "") for attrs in cells), table[
+            :300
+        ]
     assert not re.search(r'style="[^"]*width', text) and "<pre" not in text
 
 

@@ -287,6 +287,11 @@ PROBES: dict[tuple[str, str], Probe] = {
     ("POST", "/agent/contracts/{contract_id}/entries/{entry_id}/delete"): Probe(names_object=True),
     ("GET", "/agent/calendar"): Probe(),
     ("GET", "/app/timesheets"): Probe(),
+    # CSV exports: the caller's own week, invoices and earnings (B's file holds nothing of A's)
+    ("GET", "/app/timesheets.csv"): Probe(query="week=2026-W48"),
+    ("GET", "/agent/timesheets.csv"): Probe(query="week=2026-W48"),
+    ("GET", "/app/billing/invoices.csv"): Probe(),
+    ("GET", "/agent/earnings.csv"): Probe(),
     ("GET", "/app/contracts/{contract_id}/timesheets/{week}"): Probe(names_object=True),
     ("POST", "/app/contracts/{contract_id}/timesheets/{week}/approve"): Probe(names_object=True),
     ("POST", "/app/contracts/{contract_id}/entries/{entry_id}/approve"): Probe(names_object=True),

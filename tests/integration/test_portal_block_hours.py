@@ -48,11 +48,17 @@ def test_the_business_buys_hours_and_sets_the_top_up_in_the_portal(client, payin
     ):
         refused = shop.post(f"/app/contracts/{cid}/blocks", {"block_hours": hours, "number": "2"})
         assert refused.status_code == 400 and message in field_error(refused, "block_hours"), hours
-    bought = shop.post(f"/app/contracts/{cid}/blocks", {"block_hours": "5", "number": "2"})
-    assert bought.status_code == 200 and "Block 2 is paid" in bought.text
+    asked = shop.post(f"/app/contracts/{cid}/blocks", {"block_hours": "5", "number": "2"})
+    # the money before it moves: 5 h at 20.00 and the 5% client fee, 105.00 USD, charged now
+    assert "105.00 USD in all" in asked.text and "charged to your card on file now" in asked.text
+    assert len(paying.stripe.v1.invoices.list(params={"limit": 10}).data) == 1  # nothing bought yet
+    done = shop.confirm(asked)
+    assert done.status_code == 303
+    bought = shop.follow(done)
+    assert "Block 2 is paid" in shop.flash(bought)
     assert "7 h left</strong> of 15 h bought" in bought.text and 'name="number" value="3"' in bought.text
     again = shop.post(f"/app/contracts/{cid}/blocks", {"block_hours": "5", "number": "2"})  # the same form
-    assert again.status_code == 200 and "of 15 h bought" in again.text
+    assert again.status_code == 303 and "of 15 h bought" in shop.follow(again).text
     assert len(paying.stripe.v1.invoices.list(params={"limit": 10}).data) == 2
 
     off_by_field = shop.post(
@@ -75,18 +81,20 @@ def test_the_business_buys_hours_and_sets_the_top_up_in_the_portal(client, payin
     # a card that fails: the block waits for its payment, with the reason, and adds no hours yet
     sign_in(client, owner)
     paying.add_card(owner, card="pm_card_chargeCustomerFail")
-    declined = shop.post(f"/app/contracts/{cid}/blocks", {"block_hours": "5", "number": "3"})
-    assert declined.status_code == 200 and "Block 3 is waiting for its payment" in declined.text
+    declined = shop.post_confirmed(f"/app/contracts/{cid}/blocks", {"block_hours": "5", "number": "3"})
+    assert declined.status_code == 303
+    declined = shop.follow(declined)
+    assert "Block 3 is waiting for its payment" in declined.text
     assert re.search(r"Block 3 \(5 h, 105\.00 USD\) is waiting for its payment: [^.]", declined.text)
     assert "7 h left</strong> of 15 h bought" in declined.text
     fits_a_phone(declined)  # the blocks' table scrolls in its own box
     second = shop.post(f"/app/contracts/{cid}/blocks", {"block_hours": "5", "number": "4"})
     assert second.status_code == 409 and "still waiting for its payment" in field_error(second, "block_hours")
     assert f'action="/app/contracts/{cid}/blocks/3/cancel"' in second.text
-    withdrawn = shop.post(f"/app/contracts/{cid}/blocks/3/cancel", {})
-    assert (
-        withdrawn.status_code == 200 and "Block 3 was cancelled; nothing is charged for it." in withdrawn.text
-    )
+    withdrawn = shop.post_confirmed(f"/app/contracts/{cid}/blocks/3/cancel", {})
+    assert withdrawn.status_code == 303
+    withdrawn = shop.follow(withdrawn)
+    assert "Block 3 was cancelled; nothing is charged for it." in shop.flash(withdrawn)
     assert "is waiting for its payment" not in withdrawn.text and "Cancel block" not in withdrawn.text
     paid = shop.post(f"/app/contracts/{cid}/blocks/2/cancel", {})
     assert paid.status_code == 409 and "Block 2 is paid" in paid.text

@@ -47,7 +47,10 @@ def test_offer_accept_diary_review_and_dispute_in_the_portal(client, deps):
     sent = shop.post("/app/offers", fields)
     assert sent.status_code == 303
     contract_id = sent.headers["Location"].rsplit("/", 1)[1]
-    assert "offered" in shop.follow(sent).text
+    landed = shop.follow(sent)
+    assert "offered" in landed.text
+    assert shop.flash(landed).startswith("Offer sent to")  # post-redirect-get says what happened
+    assert shop.flash(shop.get(f"/app/contracts/{contract_id}")) == ""  # once
 
     agent = signed_in(client, someone["email"])
     offers = agent.get("/agent/contracts")
@@ -66,9 +69,9 @@ def test_offer_accept_diary_review_and_dispute_in_the_portal(client, deps):
     )
     deps.clock.now = at(23, 11, 30)
     diary = agent.get("/agent/diary")
-    assert "Clocked in on <strong>Weekday chat</strong> since 10:00" in diary.text
+    assert "Clocked in on <strong>Weekday chat</strong> since 10:00 WET" in diary.text
     out = agent.post("/agent/clock-out")
-    assert out.status_code == 200 and "Clocked out: 1 h 30 min logged." in out.text
+    assert out.status_code == 303 and "Clocked out: 1 h 30 min logged." in agent.flash(agent.follow(out))
     logged = agent.post(
         "/agent/entries",
         {
@@ -80,13 +83,13 @@ def test_offer_accept_diary_review_and_dispute_in_the_portal(client, deps):
             "tickets": "ZD-7",
         },
     )
-    assert logged.status_code == 200 and "Logged 45 min." in logged.text, re.findall(
-        r"class=\"error\"[^<]*<", logged.text
-    )
+    assert logged.status_code == 303, re.findall(r"class=\"error\"[^<]*<", logged.text)
+    assert "Logged 45 min." in agent.flash(agent.follow(logged))
     overlap = agent.post(
         "/agent/entries", {"contract_id": contract_id, "date": "2026-11-23", "start": "09:00", "end": "09:30"}
     )
     assert overlap.status_code == 409 and "overlaps time you already logged" in overlap.text
+    assert 'class="error-summary"' in overlap.text and 'value="09:30"' in overlap.text  # what was typed stays
     future = agent.post(
         "/agent/entries", {"contract_id": contract_id, "date": "2026-11-23", "start": "12:00", "end": "13:00"}
     )
@@ -119,7 +122,9 @@ def test_offer_accept_diary_review_and_dispute_in_the_portal(client, deps):
     assert "No chats before 8" in dispute.text
     too_many = agent.post(f"/agent/contracts/{contract_id}/disputes/{manual}/concede", {"keep_minutes": "45"})
     assert too_many.status_code == 400 and "keep 0 to 44" in too_many.text
-    conceded = agent.post(f"/agent/contracts/{contract_id}/disputes/{manual}/concede", {"keep_minutes": "30"})
+    asked = agent.post(f"/agent/contracts/{contract_id}/disputes/{manual}/concede", {"keep_minutes": "30"})
+    assert "15 min is refunded to Portal Beans" in asked.text  # the money, before it moves
+    conceded = agent.confirm(asked)
     assert conceded.status_code == 303 and "15 min upheld" in agent.follow(conceded).text
 
     sign_in(client, ops)
@@ -140,14 +145,14 @@ def test_the_operator_resolves_from_the_queue(client, deps):
     logged = agent.post(
         "/agent/entries", {"contract_id": cid, "date": "2026-11-24", "start": "09:00", "end": "10:00"}
     )
-    assert logged.status_code == 200, re.findall(r"class=\"error\"[^<]*<", logged.text)
+    assert logged.status_code == 303, re.findall(r"class=\"error\"[^<]*<", logged.text)
     deps.clock.now = at(30, 13)
     shop = signed_in(client, owner["email"])
     review = shop.get(f"/app/contracts/{cid}/timesheets/2026-W48")
     (entry_id,) = re.findall(rf"/app/contracts/{cid}/entries/(\w+)/dispute", review.text)
     shop.post(f"/app/contracts/{cid}/entries/{entry_id}/dispute", {"reason": "Not us"})
     agent = signed_in(client, someone["email"])
-    assert agent.post(f"/agent/contracts/{cid}/disputes/{entry_id}/contest").status_code == 303
+    assert agent.post_confirmed(f"/agent/contracts/{cid}/disputes/{entry_id}/contest").status_code == 303
     ops = signed_in(client, hired["ops"]["email"])
     queue = ops.get("/admin/disputes")
     (dispute_id,) = re.findall(r'href="/admin/disputes/(\w+)"', queue.text.split("Not us")[0] + queue.text)[
@@ -155,9 +160,12 @@ def test_the_operator_resolves_from_the_queue(client, deps):
     ]
     bad = ops.post(f"/admin/disputes/{dispute_id}/resolve", {"outcome": "upheld", "upheld_minutes": "61"})
     assert bad.status_code == 400 and "Uphold 1 to 60 minutes" in bad.text
-    done = ops.post(
+    asked = ops.post(
         f"/admin/disputes/{dispute_id}/resolve", {"outcome": "rejected", "note": "Tickets prove it"}
     )
+    assert "1 h released: paid to" in asked.text and "Tickets prove it" in asked.text
+    assert '<span class="chip contested">' in ops.get(f"/admin/disputes/{dispute_id}").text  # nothing yet
+    done = ops.confirm(asked)
     assert done.status_code == 303
     assert "rejected" in ops.get(f"/admin/disputes/{dispute_id}").text
 
@@ -168,7 +176,10 @@ def test_the_business_pays_a_bonus_from_the_contract_page(client, deps):
     cid = hired["contract"]["id"]
     bad = shop.post(f"/app/contracts/{cid}/bonuses", {"amount": "12.345", "note": "x"})
     assert bad.status_code == 400 and "decimals" in bad.text
-    done = shop.post(f"/app/contracts/{cid}/bonuses", {"amount": "50", "note": "Black Friday rush"})
-    assert done.status_code == 200 and "Bonus granted" in done.text and "50.00 USD" in done.text
+    asked = shop.post(f"/app/contracts/{cid}/bonuses", {"amount": "50", "note": "Black Friday rush"})
+    assert "a bonus of 50.00 USD" in asked.text and "client fee" in asked.text
+    done = shop.confirm(asked)
+    assert done.status_code == 303
+    assert "Bonus of 50.00 USD granted" in shop.flash(shop.follow(done))
     agent = signed_in(client, hired["agent"]["email"])
     assert "Black Friday rush" in agent.get(f"/agent/contracts/{cid}").text

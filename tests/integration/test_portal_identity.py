@@ -66,8 +66,23 @@ def test_signup_errors_are_shown_beside_the_field_and_nothing_is_written(client,
     assert response.status_code == 409
     assert 'aria-invalid="true"' in response.text and "This address is taken" in response.text
     assert 'value="Corner Shop"' in response.text  # what was typed is kept
+    # every problem at once, in a summary at the top that links to each field
+    assert (
+        'class="error-summary"' in response.text and '<a href="#slug">This address is taken' in response.text
+    )
+    assert "<title>Error: " in response.text
     weak = browser.post("/signup", signup_fields(password="short"))
     assert weak.status_code == 400 and "at least 12 characters" in weak.text
+    empty = browser.post("/signup", {"time_zone": "Europe/London", "currency": "usd"})
+    assert empty.status_code == 400
+    for field, words in (
+        ("company_name", "Enter your company&#39;s name."),
+        ("owner_name", "Enter your name."),
+        ("email", "Enter an email address like name@example.com."),
+        ("password", "Enter a password."),
+    ):
+        assert f'<a href="#{field}">{words}</a>' in empty.text, field
+    assert "String should" not in empty.text and "Field required" not in empty.text
 
 
 def test_a_form_post_without_its_csrf_token_is_403_and_changes_nothing(client, deps):
@@ -126,7 +141,7 @@ def test_invite_through_the_outbox_and_accept(client, app, ddb):
     email = unique("teammate-") + "@example.com"
     owner.get("/app/team")
     sent = owner.post("/app/team/invites", {"email": email, "role": "admin"})
-    assert sent.status_code == 200 and f"Invitation sent to {email}" in sent.text
+    assert sent.status_code == 303 and f"Invitation sent to {email}" in owner.flash(owner.follow(sent))
     outbox = owner.get("/dev/outbox")
     assert email in outbox.text
     link = next(
@@ -160,12 +175,12 @@ def test_password_reset_pages(client, deps):
     anonymous = PortalSession(client)
     anonymous.get("/password-reset")
     sent = anonymous.post("/password-reset", {"email": fields["email"]})
-    assert sent.status_code == 200 and "Check your mail" in sent.text
+    assert sent.status_code == 303 and "Check your mail" in anonymous.follow(sent).text
     token = deps.mailer.last_to(fields["email"]).text.split("/password-reset/")[1].split()[0]
     form = anonymous.get(f"/password-reset/{token}")
     assert form.status_code == 200
     done = anonymous.post(f"/password-reset/{token}", {"password": "copper-kettle-47-meadow"})
-    assert done.status_code == 200 and "Password changed" in done.text
+    assert done.status_code == 303 and "Password changed" in anonymous.flash(anonymous.follow(done))
     reused = anonymous.get(f"/password-reset/{token}")
     assert reused.status_code == 404 and "Ask for a new link" in reused.text
     assert browser.get("/app").status_code == 303  # the old session ended

@@ -33,7 +33,9 @@ def test_profile_vetting_opening_matches_and_feed_in_the_portal(client, deps):
     }
     fields.update({f"{d}_start": "14:00" for d in WEEKDAYS} | {f"{d}_end": "22:00" for d in WEEKDAYS})
     saved = agent_browser.post("/agent/profile", fields)
-    assert saved.status_code == 200 and "Saved." in saved.text
+    assert saved.status_code == 303 and "Your profile is saved." in agent_browser.flash(
+        agent_browser.follow(saved)
+    )
     bad = agent_browser.post("/agent/profile", {**fields, "min_rate": "21.505"})
     assert bad.status_code == 400 and "decimals" in bad.text
 
@@ -44,7 +46,8 @@ def test_profile_vetting_opening_matches_and_feed_in_the_portal(client, deps):
     assert name in queue.text
     agent_id = queue.text.split(name)[1].split("/admin/agents/")[1].split("/")[0]
     approved = ops_browser.post(f"/admin/agents/{agent_id}/approve", {"tier": "2"})
-    assert approved.status_code == 200 and f"{name} is approved at tier 2" in approved.text
+    assert approved.status_code == 303
+    assert f"{name} is approved at tier 2" in ops_browser.flash(ops_browser.follow(approved))
 
     # a business posts and publishes an opening, and sees Pat with reasons
     business = PortalSession(client)
