@@ -9,6 +9,8 @@
 - Matching: one opening against 10,000 agents (bench/matching.py).
 - Work diary: the DynamoDB requests and latency of logging one entry, for an agent with 10 past
   entries and one with 10,000 (bench/diary.py); the goal is the same requests for both.
+- Knowledge base: a search of 1,000 articles for a business with 100 and one with 100,000 past
+  inquiries (bench/knowledge.py): requests and latency, cold and warm; the goal is the same requests.
 - Billing run: the `bill-week` job for 100 and for 200 businesses of 5 contracts with a week of
   entries, against the Stripe emulator (bench/billing.py): wall time, Stripe calls and DynamoDB
   requests per invoice; the goal is the same per-invoice counts at both sizes.
@@ -177,6 +179,58 @@ def diary_benchmark(port: int | None = None) -> dict:
             dynamodb.stop(process)
 
 
+def knowledge_benchmark(port: int | None = None) -> dict:
+    """Runs bench/knowledge.py against a fresh DynamoDB Local."""
+    from chalicelib.store import binding
+    from local import dynamodb
+    from local.table import ensure_table
+
+    own = port is None
+    port = port or dynamodb.free_port()
+    process = dynamodb.start(port=port) if own else None
+    try:
+        dynamodb.apply_environ(port)
+        os.environ.setdefault("DESKHIRE_STAGE", "local")
+        os.environ["DESKHIRE_TABLE"] = "bench-knowledge"
+        ensure_table(dynamodb.client(port), "bench-knowledge")
+        with binding.bound(binding.TableBinding("bench-knowledge", "us-east-1", f"http://127.0.0.1:{port}")):
+            from bench import knowledge
+
+            return knowledge.run(dynamodb.client(port), "bench-knowledge")
+    finally:
+        if process is not None:
+            dynamodb.stop(process)
+
+
+def _knowledge_section(kb: dict) -> str:
+    rows = kb["rows"]
+    ops = lambda counts: ", ".join(f"{op} {n:g}" for op, n in counts.items())  # noqa: E731
+    table = "\n".join(
+        f"| {r['inquiries']:,} | {r['articles']:,} | {kind} | {ops(r[kind]['requests_by_operation'])} "
+        f"| {r[kind]['requests']:g} | {r[kind]['p50_ms']} ms | {r[kind]['p95_ms']} ms |"
+        for r in rows
+        for kind in ("cold", "warm")
+    )
+    last = rows[-1]
+    return f"""## Knowledge base: a search of {last["articles"]:,} articles, beside 100 and 100,000 past inquiries
+
+bench/knowledge.py: each business has {last["articles"]:,} published articles (200 to 700 words) and its past
+inquiries as items under the design's keys; `search.find` (the API's, the help centre's and
+`knowledge.suggest`'s search) runs {kb["queries"]} support questions, *cold* (the container's index cache
+emptied first: a new container, or the first search after a publish) and *warm*.
+
+| past inquiries | articles | cache | requests per search | total | p50 | p95 |
+|---:|---:|---|---|---:|---:|---:|
+{table}
+
+The stored index: {last["index_bytes"] / 1024:,.0f} KiB in {last["index_chunks"]} chunk(s); rebuilding it from the
+{last["articles"]:,} articles took {last["rebuild_seconds"]} s ({ops(last["rebuild_requests"])}), and publishing one more
+article through the service, rebuild included, {last["publish_ms"]} ms ({ops(last["publish_requests"])}).
+
+Same requests per search at both sizes: **{"yes" if kb["constant"] else "no"}**.
+"""
+
+
 def billing_benchmark() -> dict:
     """Runs bench/billing.py, which starts a DynamoDB Local and a Stripe emulator per size."""
     from bench import billing
@@ -280,6 +334,12 @@ def main() -> int:
     diary = diary_benchmark()
     print(diary, flush=True)
     print(
+        "measuring knowledge-base search against DynamoDB Local (seeding articles and inquiries)...",
+        flush=True,
+    )
+    kb = knowledge_benchmark()
+    print(kb, flush=True)
+    print(
         "measuring the billing run against DynamoDB Local and the Stripe emulator (seeding businesses)...",
         flush=True,
     )
@@ -363,7 +423,8 @@ attributes and invariants as the service-written one.
 
 Constant number of requests whatever the history: **{"yes" if diary["constant"] else "no"}**.
 
-{_billing_section(bill)}"""
+{_billing_section(bill)}
+{_knowledge_section(kb)}"""
     )
     print(f"wrote {REPORT.relative_to(ROOT)}")
     return 0

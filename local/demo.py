@@ -9,7 +9,9 @@ Logins printed by `make run`:
 - Stripe (the local emulator): Northwind's card on file, Lia's payouts enabled, last week's
   invoice paid (it pays Lia out on the Wednesday after next);
 - approved agents with profiles (Lia has applied), and one waiting for vetting (Ana);
-- a platform operator."""
+- a platform operator;
+- Northwind's knowledge base: categories and published articles (English and Portuguese) on its
+  help centre at /help/northwind, and one draft."""
 
 from __future__ import annotations
 
@@ -168,6 +170,7 @@ def load() -> list[tuple[str, str]]:
     applications.send(lia, application.application_id, "Happy to do a trial week if that helps.", deps=deps)
     _contracts(owner_principal, agents, opening, application, deps=deps)
     _billing(owner_principal, agents["lia@agents.example"], deps=deps)
+    _knowledge(owner_principal, deps=deps)
     return LOGINS
 
 
@@ -295,3 +298,82 @@ def _contracts(owner, agents, opening, application, *, deps) -> None:
         ),
         deps=deps,
     )
+
+
+# title, category, language, markdown, published
+DEMO_ARTICLES = [
+    (
+        "How do I get a refund?",
+        "Orders and refunds",
+        "en",
+        "We refund any order within **30 days** of delivery, no questions asked.\n\n"
+        "1. Open your order confirmation mail.\n2. Press *Return or refund*.\n"
+        "3. Send the coffee back with the label we mail you.\n\n"
+        "Refunds reach your card within 5 working days of the return arriving.",
+        True,
+    ),
+    (
+        "Shipping times and costs",
+        "Orders and refunds",
+        "en",
+        "Orders placed before 14:00 (New York time) ship the same day.\n\n"
+        "| where | takes | costs |\n|---|---|---|\n| United States | 2-3 days | free over 40 USD |\n"
+        "| Canada | 4-6 days | 9 USD |\n| Europe | 5-8 days | 14 USD |",
+        True,
+    ),
+    (
+        "Pausing or cancelling your subscription",
+        "Subscriptions",
+        "en",
+        "You can pause a subscription for up to three months, or cancel it, from "
+        "[your account](https://northwind.example/account) at any time before the next roast date.",
+        True,
+    ),
+    (
+        "Changing your grind or roast",
+        "Subscriptions",
+        "en",
+        "Each delivery can have its own grind: whole bean, espresso, filter or French press. "
+        "Change it up to two days before the roast date.",
+        True,
+    ),
+    (
+        "Como peço um reembolso?",
+        "Orders and refunds",
+        "pt",
+        "Reembolsamos qualquer encomenda até **30 dias** após a entrega. "
+        "Os reembolsos chegam ao seu cartão em 5 dias úteis.",
+        True,
+    ),
+    (
+        "Holiday gift boxes (coming soon)",
+        None,
+        "en",
+        "Draft: gift boxes for the holidays, with a card and a mug.",
+        False,
+    ),
+]
+
+
+def _knowledge(owner, *, deps) -> None:
+    """Northwind's knowledge base: its help centre has something to find (try "refunds")."""
+    from chalicelib.domain.knowledge import slug_from
+    from chalicelib.services.knowledge import articles
+
+    categories = {}
+    for _, category, _, _, _ in DEMO_ARTICLES:
+        if category and category not in categories:
+            categories[category] = articles.create_category(owner, category, deps=deps).category
+    for title, category, language, body, published in DEMO_ARTICLES:
+        articles.create(
+            owner,
+            articles.ArticleDraft(
+                title=title,
+                body=body,
+                language=language,
+                slug=slug_from(title),
+                category=categories.get(category) if category else None,
+            ),
+            publish=published,
+            deps=deps,
+        )

@@ -247,3 +247,31 @@ def test_another_business_gets_404_for_an_article_and_an_agent_403(client, deps)
     someone = agent(client)
     assert call(client, "GET", "/api/v1/kb/articles", token=someone["token"]).status_code == 403
     assert call(client, "GET", path, token=owner["token"]).json["title"] == made["title"]
+
+
+def test_suggestions_for_the_agent_workspace(client, deps):
+    from chalicelib.domain.tenancy import TenantId
+    from chalicelib.services import knowledge
+
+    owner = business(client)
+    article(client, owner, title="Refund policy", body="Refunds within 30 days.", status="published")
+    article(
+        client,
+        owner,
+        title="Política de reembolsos",
+        body="Reembolsos en 30 días.",
+        language="es",
+        status="published",
+    )
+    article(client, owner, title="Refund drafts", body="Refunds, unpublished.")
+    tenant = TenantId(owner["tenant_id"])
+    [first] = knowledge.suggest(tenant, "Hi, I want my money refunded for order 1042", "en", limit=5)
+    assert (first.title, first.language) == ("Refund policy", "en")
+    assert first.path == f"/help/{owner['slug']}/articles/refund-policy" and first.excerpt
+    assert [s.title for s in knowledge.suggest(tenant, "quiero un reembolso", "es")] == [
+        "Política de reembolsos"
+    ]
+    # no article in that language: every language is searched
+    assert [s.title for s in knowledge.suggest(tenant, "refund", "de")] == ["Refund policy"]
+    assert knowledge.suggest(tenant, "   ", "en") == []
+    assert knowledge.suggest(TenantId(business(client)["tenant_id"]), "refund", "en") == []

@@ -252,3 +252,23 @@ def test_a_made_up_visit_cookie_is_a_new_visit_and_a_contact_without_a_visit_cou
     knowledge.record_contact_submitted(TenantId(owner["tenant_id"]), None, deps=deps)
     day = deflection_today(owner, deps)
     assert (day.visits, day.contacted) == (1, 0)
+
+
+def test_the_demo_knowledge_base_gives_the_help_centre_something_to_find(client, deps):
+    from chalicelib.services.sessions import authenticate
+    from local.demo import _knowledge
+
+    owner = business(client, company_name="Northwind Coffee")
+    principal = authenticate(owner["token"], deps=deps, channel="bearer").principal
+    _knowledge(principal, deps=deps)
+    guest = visitor(client)
+    found = guest.get(f"/help/{owner['slug']}?q=refunds")
+    assert "How do I get a refund?" in found.text
+    home = guest.get(f"/help/{owner['slug']}")
+    assert "Orders and refunds" in home.text and "Subscriptions" in home.text
+    assert "Holiday gift boxes" not in home.text  # the demo's draft
+    portuguese = guest.get(f"/help/{owner['slug']}?lang=pt&q=reembolso")
+    assert "Como peço um reembolso?" in portuguese.text
+    table = guest.get(f"/help/{owner['slug']}/articles/shipping-times-and-costs")
+    assert "<td>2-3 days</td>" in table.text
+    fits_a_phone(table)  # the article's table scrolls in its own box

@@ -21,6 +21,8 @@ from chalicelib.store.knowledge import ArticleRecord, ArticleSlug, CategoryRecor
 from chalicelib.store.transactions import Transaction, transaction
 
 if TYPE_CHECKING:
+    from pynamodb.expressions.update import Action
+
     from chalicelib.composition import Deps
     from chalicelib.store.cursors import Page
 
@@ -64,10 +66,13 @@ def preview(body: str) -> str:
 
 def shown(html: str) -> str:
     """An article's stored HTML as a page may show it: sanitised again on the way out, so that
-    an item written around the service (a restore, a hand edit) cannot carry a script either."""
+    an item written around the service (a restore, a hand edit) cannot carry a script either; each
+    table in a box of its own that scrolls sideways on a phone (the sanitiser leaves tables bare)."""
     from chalicelib.adapters import markdown
 
-    return markdown.sanitise(html)
+    clean = markdown.sanitise(html)
+    region = '<div class="table-scroll" tabindex="0" role="region" aria-label="Table">'
+    return clean.replace("<table>", region + "<table>").replace("</table>", "</table></div>")
 
 
 def get(actor: Principal, article_id: str) -> ArticleRecord:
@@ -135,7 +140,7 @@ def _head(
     tx: Transaction, tenant: TenantId, *, articles: int = 0, content_changed: bool, condition=None
 ) -> None:
     """The head's counts and content version (UpdateItem makes the head on the first article)."""
-    actions = [KnowledgeHead.kind.set(KnowledgeHead)]
+    actions: list[Action] = [KnowledgeHead.kind.set(KnowledgeHead)]
     if articles:
         actions.append(KnowledgeHead.article_count.add(articles))
     if content_changed:

@@ -26,6 +26,8 @@ from chalicelib.store import knowledge as store
 from chalicelib.store.knowledge import DeflectionRecord, VisitRecord
 
 if TYPE_CHECKING:
+    from pynamodb.expressions.update import Action
+
     from chalicelib.composition import Deps
 
 ATTEMPTS = 3
@@ -113,7 +115,7 @@ def _apply(
     after = before.after(event)
     moves = rules.counted(before, after)
     key = VisitRecord(store.visit_pk(tenant, started.date()), visit_id)
-    actions = [
+    actions: list[Action] = [
         VisitRecord.kind.set(VisitRecord),
         VisitRecord.flags.set(after.flags),
         VisitRecord.started_at.set(VisitRecord.started_at | started),
