@@ -141,6 +141,9 @@ def _record(ctx: PageContext, found: HelpBusiness, event: Event, *, found_nothin
     from chalicelib.services.knowledge import visits
     from chalicelib.web.portal import read_cookies
 
+    viewer = ctx.viewer
+    if viewer is not None and viewer.tenant == found.tenant:
+        return  # the business's own team looking at its help centre is no visit of a customer
     current = visits.visit_id_from_cookies(read_cookies(ctx.request), deps=ctx.deps)
     visit_id = visits.record(found.tenant, current, event, deps=ctx.deps, found_nothing=found_nothing)
     if visit_id is not None:
@@ -183,11 +186,10 @@ def help_home(ctx: PageContext, slug: str):
 
     query = check_query((ctx.request.query_params or {}).get("q") or "")
     found = _open(ctx, slug, searching=bool(query))
-    catalogue = search.catalogue(found.tenant)
-    language = _language(ctx, catalogue)
-    results = None
-    if query:
-        results = search.find(found.tenant, query, language=language, limit=RESULTS)
+    catalogue, language, results = search.browse(
+        found.tenant, query, choose_language=lambda listed: _language(ctx, listed), limit=RESULTS
+    )
+    if results is not None:
         _record(ctx, found, Event.SEARCH, found_nothing=not results)
     in_language = [a for a in catalogue.articles if a.language == language]
     return _page(

@@ -272,3 +272,16 @@ def test_the_demo_knowledge_base_gives_the_help_centre_something_to_find(client,
     table = guest.get(f"/help/{owner['slug']}/articles/shipping-times-and-costs")
     assert "<td>2-3 days</td>" in table.text
     fits_a_phone(table)  # the article's table scrolls in its own box
+
+
+def test_the_business_looking_at_its_own_help_centre_is_no_visit(client, deps):
+    owner = business(client)
+    published(client, owner, "Refund policy", "Refunds within 30 days.")
+    browser = signed_in(client, owner["email"])
+    browser.get(f"/help/{owner['slug']}?q=refund")
+    browser.get(f"/help/{owner['slug']}/articles/refund-policy")
+    assert "dh_visit" not in browser.cookies
+    assert deflection_today(owner, deps).visits == 0
+    guest = visitor(client)  # a customer's visit still counts
+    guest.get(f"/help/{owner['slug']}?q=refund")
+    assert deflection_today(owner, deps).visits == 1

@@ -6,6 +6,7 @@ version, the index; never an article, never an inquiry."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -124,18 +125,45 @@ def suggest(tenant: TenantId, text: str, *, language: str | None = None, limit: 
     ]
 
 
+def browse(
+    tenant: TenantId, text: str, *, choose_language: Callable[[Catalogue], str], limit: int = 20
+) -> tuple[Catalogue, str, list[Result] | None]:
+    """What a help-centre page shows, from one read of the head: the catalogue, the language
+    `choose_language` picks from it, and the results for `text` in that language (None when
+    `text` has no words: a page without a search)."""
+    query = rules.check_query(text)
+
+    def work(opened: OpenIndex | None) -> tuple[Catalogue, str, list[Result] | None]:
+        listed = _catalogue_of(opened)
+        language = choose_language(listed)
+        if not query:
+            return listed, language, None
+        if opened is None:
+            return listed, language, []
+        hits = opened.search(query, language=language, limit=max(1, min(limit, MAX_LIMIT)))
+        found = [
+            _result(opened, opened.catalogue[h.article_id], h.score)
+            for h in hits
+            if h.article_id in opened.catalogue
+        ]
+        return listed, language, found
+
+    return index.using(tenant, work)
+
+
 def catalogue(tenant: TenantId) -> Catalogue:
     """The help centre's lists, from the same cached index as search (no article is read)."""
 
-    def work(opened: OpenIndex | None) -> Catalogue:
-        if opened is None:
-            return Catalogue(articles=[], categories={}, languages=[], business_slug=None)
-        entries = sorted(opened.catalogue.values(), key=lambda e: e["title"].lower())
-        return Catalogue(
-            articles=[_result(opened, entry) for entry in entries],
-            categories=dict(opened.categories),
-            languages=list(opened.languages),
-            business_slug=opened.business_slug,
-        )
+    return index.using(tenant, _catalogue_of)
 
-    return index.using(tenant, work)
+
+def _catalogue_of(opened: OpenIndex | None) -> Catalogue:
+    if opened is None:
+        return Catalogue(articles=[], categories={}, languages=[], business_slug=None)
+    entries = sorted(opened.catalogue.values(), key=lambda e: e["title"].lower())
+    return Catalogue(
+        articles=[_result(opened, entry) for entry in entries],
+        categories=dict(opened.categories),
+        languages=list(opened.languages),
+        business_slug=opened.business_slug,
+    )
