@@ -233,14 +233,13 @@ for _action, _base, _access in (
 
 @pages.post("/app/openings/{opening_id}/invitations", access=MEMBER)
 def invite(ctx: PageContext, opening_id: str):
-    from chalicelib.services import applications
+    from chalicelib.services import applications, openings
 
+    openings.get(ctx.principal, opening_id)  # another business's opening is not found
     agent_id = ctx.form_values.get("agent_id", "")
     try:
         applications.invite(ctx.principal, opening_id, agent_id, note="", deps=ctx.deps)
     except DomainError as error:
-        if error.code == "not_found" and error.field is None:
-            raise
         from chalicelib.handlers.opening_pages import _detail
         from chalicelib.web.errors import status_for
 

@@ -362,7 +362,7 @@ def refund_after_payout(ctx: PageContext, tenant_id: str, week: str):
             deps=ctx.deps,
         )
     except DomainError as error:
-        if error.code in ("not_found", "forbidden"):
+        if error.code == "forbidden":
             raise
         from chalicelib.web.errors import status_for
 
@@ -405,9 +405,11 @@ def _confirm_refund(ctx: PageContext, tenant_id: str, week: str, contract_id: st
         (w for w in overview.paid_out_invoices(ctx.principal, tenant) if w["invoice"].week == week), None
     )
     line = next((x for x in (found or {}).get("lines", []) if x["line"].contract_id == contract_id), None)
-    who = f"{line['agent_name']}'s time on “{line['line'].description}”" if line else "the agent's time"
+    if found is None or line is None:
+        return None  # nothing paid out there to refund: the refund itself says so
+    who = f"{line['agent_name']}'s time on “{line['line'].description}”"
     part = "the minutes' part of the line"
-    if line is not None and found is not None and line["line"].rate_minor is not None:
+    if line["line"].rate_minor is not None:
         from chalicelib.domain.billing import hours_amount
 
         currency = found["invoice"].currency

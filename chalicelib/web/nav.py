@@ -131,10 +131,12 @@ def timesheets_to_review(principal: Principal, deps: Deps) -> dict[str, int]:
     wanted = [timesheet_key(tenant, contract_id, week) for contract_id in sorted(marker.contract_ids)[:100]]
     waiting = 0
     for sheet in TimesheetRecord.batch_get(wanted):
-        if not isinstance(sheet, TimesheetRecord) or sheet.status != "locked":
+        if not isinstance(sheet, TimesheetRecord) or sheet.status == "closed":
             continue
+        # the lock job snapshots what is billed at 12:00; until it has run, what was logged
+        billed = sheet.billed_minutes if sheet.billed_minutes is not None else sheet.logged_minutes
         decided = int(sheet.approved_minutes) + int(sheet.disputed_minutes)
         decided += int(sheet.upheld_minutes) + int(sheet.released_minutes)
-        if int(sheet.billed_minutes or 0) > decided:
+        if int(billed or 0) > decided:
             waiting += 1
     return {"/app/timesheets": waiting}

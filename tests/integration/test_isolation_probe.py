@@ -513,6 +513,7 @@ def world(client, paying):
         token=a["token"],
     )
     a["application_id"] = application["id"]
+    a["applicant"] = applicant  # the agent of A's application (the portal walk acts as them)
     interview = call(
         client,
         "POST",
