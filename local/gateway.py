@@ -1,9 +1,11 @@
 """Chalice's local API gateway, answering unknown routes the way production does.
 
 In production API Gateway answers a path no route matches with its MISSING_AUTHENTICATION_TOKEN
-response, which infra/template.yaml turns into a 404 in deskhire's error model. Chalice's local
-gateway answers 403 "Missing Authentication Token" instead; this subclass reads the same response
-template from infra/template.yaml, so `make run`, the tests and production answer alike."""
+response, which infra/template.yaml turns into a 404: deskhire's JSON error, or for a browser (an
+Accept header that asks for text/html first) the portal's "page not found" page with a way back.
+Chalice's local gateway answers 403 "Missing Authentication Token" instead; this subclass reads the
+same response templates from infra/template.yaml and picks one as API Gateway does, so `make run`,
+the tests and production answer alike."""
 
 from __future__ import annotations
 
@@ -32,13 +34,36 @@ from local.table import template
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def template_for(accept: str | None, offered) -> str:
+    """The response template API Gateway uses: the one for the first media type of the Accept
+    header (parameters dropped), else application/json (its default when none matches)."""
+    first = (accept or "").split(",")[0].split(";")[0].strip().lower()
+    return first if first in offered else "application/json"
+
+
 @functools.cache
-def gateway_response(kind: str) -> tuple[int, bytes]:
+def gateway_response(kind: str, media_type: str = "application/json") -> tuple[int, bytes]:
     responses = template()["Resources"]["RestAPI"]["Properties"]["GatewayResponses"]
     spec = responses[kind]
-    body = spec["ResponseTemplates"]["application/json"]
-    json.loads(body)  # the template must be plain JSON (no $context variables) to be served as is
+    body = spec["ResponseTemplates"][media_type]
+    if media_type == "application/json":
+        json.loads(body)  # the template must be plain JSON (no $context variables) to be served as is
+    elif "$" in body:
+        raise ValueError(f"the {kind} {media_type} template must be served as is: no $ variables")
     return int(spec["StatusCode"]), body.encode()
+
+
+@functools.cache
+def gateway_headers(kind: str) -> dict[str, str]:
+    """The static headers the gateway response sets (`'value'` in the template)."""
+    spec = template()["Resources"]["RestAPI"]["Properties"]["GatewayResponses"][kind]
+    headers = (spec.get("ResponseParameters") or {}).get("Headers") or {}
+    return {name: value.strip("'") for name, value in headers.items()}
+
+
+def offered_types(kind: str) -> tuple[str, ...]:
+    responses = template()["Resources"]["RestAPI"]["Properties"]["GatewayResponses"]
+    return tuple(responses[kind]["ResponseTemplates"])
 
 
 _NO_ROUTE_MARKERS = (b"Missing Authentication Token", b"Authorization header requires")
@@ -53,10 +78,14 @@ class DeskhireLocalGateway(LocalGateway):
             # Authorization header was sent); anything else is not ours to restate.
             if not any(marker in (error.body or b"") for marker in _NO_ROUTE_MARKERS):
                 raise
-            status, payload = gateway_response("MISSING_AUTHENTICATION_TOKEN")
+            kind = "MISSING_AUTHENTICATION_TOKEN"
+            accept = next((v for k, v in (headers or {}).items() if k.lower() == "accept"), None)
+            media_type = template_for(accept, offered_types(kind))
+            status, payload = gateway_response(kind, media_type)
+            content_type = "text/html; charset=utf-8" if media_type == "text/html" else media_type
             return {
                 "statusCode": status,
-                "headers": {"Content-Type": "application/json", **error.headers},
+                "headers": {**error.headers, **gateway_headers(kind), "Content-Type": content_type},
                 "multiValueHeaders": {},
                 "body": payload.decode(),
             }

@@ -295,7 +295,7 @@ def install_method_guards(app: Chalice) -> None:
         for method in GUARDED_METHODS:
             if method not in entries:
                 app.route(path, methods=[method], name=f"method_guard_{method}_{_route_name(path)}")(
-                    _method_guard(", ".join(allowed))
+                    _method_guard(", ".join(allowed), app=app, page=not path.startswith("/api"))
                 )
 
 
@@ -314,13 +314,37 @@ def _route_name(path: str) -> str:
     return re.sub(r"\W+", "_", path).strip("_") or "root"
 
 
-def _method_guard(allow: str) -> Callable:
+def _method_guard(allow: str, *, app: Chalice | None = None, page: bool = False) -> Callable:
+    """405 with `Allow`: in our error model, or on a portal page's path (outside /api) for a browser
+    (an Accept header that asks for text/html first) as a page with a way back."""
+
     def method_not_allowed(**_params) -> Response:
+        if page and app is not None and wants_html(app.current_request.headers.get("accept")):
+            from chalicelib.web import pages
+
+            return pages.render(
+                "not_found.html",
+                status=405,
+                headers={"Allow": allow},
+                title="This page cannot do that",
+                message=(
+                    "This address is a page to open, not a form to send to. Go back and try again."
+                    if "GET" in allow.split(", ")
+                    else "There is nothing to open at this address: it takes a form sent from another page."
+                ),
+                principal=None,
+            )
         return errors.error_response(
             405, "method_not_allowed", f"This path accepts {allow}.", headers={"Allow": allow}
         )
 
     return _marked_as_guard(method_not_allowed)
+
+
+def wants_html(accept: str | None) -> bool:
+    """A browser's request: its Accept header asks for text/html first (as API Gateway reads it
+    to choose a gateway response's template)."""
+    return (accept or "").split(",")[0].split(";")[0].strip().lower() == "text/html"
 
 
 def _marked_as_guard(view: Callable[..., Response]) -> Callable[..., Response]:
