@@ -285,3 +285,24 @@ def test_the_business_looking_at_its_own_help_centre_is_no_visit(client, deps):
     guest = visitor(client)  # a customer's visit still counts
     guest.get(f"/help/{owner['slug']}?q=refund")
     assert deflection_today(owner, deps).visits == 1
+
+
+def test_a_business_that_turns_its_help_centre_off_has_none(client, deps):
+    from chalicelib.services.knowledge import help_centre
+
+    owner = business(client)
+    published(client, owner, "Refund policy", "Refunds within 30 days.")
+    guest = visitor(client)
+    assert guest.get(f"/help/{owner['slug']}").status_code == 200
+    shown = call(client, "GET", "/api/v1/support/settings", token=owner["token"]).json
+    body = {
+        "sla": shown["sla"],
+        "reason_tags": shown["reason_tags"],
+        "language_level": shown["language_level"],
+        "help_page": False,
+        "version": shown["version"],
+    }
+    assert call(client, "PUT", "/api/v1/support/settings", body, token=owner["token"]).status_code == 200
+    help_centre.forget_businesses()  # a container's lookup lasts a minute
+    for path in (f"/help/{owner['slug']}", f"/help/{owner['slug']}/articles/refund-policy"):
+        assert guest.get(path).status_code == 404, path

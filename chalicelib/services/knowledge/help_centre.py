@@ -21,8 +21,9 @@ if TYPE_CHECKING:
     from chalicelib.composition import Deps
     from chalicelib.store.knowledge import ArticleRecord
 
-# The slug -> business lookup is cached per container for a minute: a help centre is read far more
-# often than a business is renamed or suspended.
+# The slug -> business lookup (the slug's claim, the business, its support settings' help-centre
+# switch) is cached per container for a minute: a help centre is read far more often than a
+# business is renamed, suspended or turns its help centre off.
 BUSINESS_SECONDS = 60
 _businesses: dict[str, tuple[float, HelpBusiness | None]] = {}
 _lock = threading.Lock()
@@ -37,7 +38,8 @@ class HelpBusiness:
 
 def business(slug: str) -> HelpBusiness:
     """The active business whose help centre is at `/help/<slug>`; NotFound otherwise (no such
-    slug, a suspended business, an address that could not be a slug)."""
+    slug, a suspended business, a business that turned its help centre off in its support
+    settings, an address that could not be a slug)."""
     from chalicelib.domain.identity import check_slug
 
     try:
@@ -69,6 +71,10 @@ def _look_up(slug: str) -> HelpBusiness | None:
     tenant = TenantId(claim.owner_id)
     record = TenantRecord.find(keys.tenant_pk(tenant), "TENANT")
     if record is None or record.status != "active":
+        return None
+    from chalicelib.services.support import settings
+
+    if not settings.help_page_enabled(tenant):
         return None
     return HelpBusiness(tenant=tenant, slug=slug, name=record.name)
 
