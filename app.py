@@ -15,6 +15,7 @@ from chalicelib.handlers import (
     blocks,
     bonuses,
     business_pages,
+    contact_pages,
     contract_pages,
     contracts,
     coverage,
@@ -76,6 +77,7 @@ app.register_blueprint(knowledge_pages.pages.blueprint)
 app.register_blueprint(help_pages.pages.blueprint)
 app.register_blueprint(support.api.blueprint)
 app.register_blueprint(support_pages.pages.blueprint)
+app.register_blueprint(contact_pages.pages.blueprint)
 
 
 # Scheduled jobs (chalicelib/jobs/schedules.py has the same rules; a test keeps them in step).

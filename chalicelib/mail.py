@@ -60,6 +60,11 @@ class Subject(Enum):
     CONTRACTS_PAUSED_UNPAID = "Your deskhire contracts are paused"
     REFUND_FOR_WEEK = "Refund for week {week}"
     MINUTES_REFUNDED = "{minutes} minutes of week {week} were refunded"
+    # support operations: to the customer, the business's reply (the business's name in the body);
+    # to the business's owners and admins, what needs them
+    INQUIRY_REPLY = "Your request #{number}"
+    INQUIRY_ESCALATED = "Request #{number} needs your team"
+    INQUIRY_BREACHED = "Request #{number} missed its first-response target"
 
     def line(self, **params: int | BillingWeek | Enum) -> SubjectLine:
         """This subject with its fields filled in: counts, ISO weeks or members of deskhire's own
@@ -99,18 +104,29 @@ class Mail:
     to: str
     subject: SubjectLine
     text: str
+    # Where a reply goes (a support reply's signed address that threads the customer's answer
+    # back); deskhire's own address, never one anyone typed.
+    reply_to: str | None = None
 
-    def __init__(self, to: str, subject: Subject | SubjectLine, text: str) -> None:
+    def __init__(
+        self, to: str, subject: Subject | SubjectLine, text: str, *, reply_to: str | None = None
+    ) -> None:
         line = subject.line() if isinstance(subject, Subject) else subject
         if type(line) is not SubjectLine:  # checked at run time too: callers are not all checked
             raise TypeError("a Mail's subject is a Subject (deskhire's own words), never text")
         object.__setattr__(self, "to", to)
         object.__setattr__(self, "subject", line)
         object.__setattr__(self, "text", text)
+        object.__setattr__(self, "reply_to", reply_to)
 
 
 def their_words(
-    whose: str, names: Mapping[str, str] = {}, *, note: str | None = "", note_label: str = ""
+    whose: str,
+    names: Mapping[str, str] = {},
+    *,
+    note: str | None = "",
+    note_label: str = "",
+    limit: int = 1000,
 ) -> str:
     """A block quoting what someone chose, as theirs and not deskhire's: each name or title on its
     own line (one line, no link, capped), then a longer text (a note, a message) quoted line by
@@ -124,7 +140,7 @@ def their_words(
 
     lines = [f"In {whose} own words (not deskhire's):"]
     lines += [f"    {label}: \u201c{quoted_name(value)}\u201d" for label, value in names.items()]
-    quoted = quoted_text(note or "")
+    quoted = quoted_text(note or "", limit=limit)
     if quoted:
         if note_label:
             lines.append(f"    {note_label}:")
@@ -153,8 +169,10 @@ class SesMailer:
             import boto3
 
             self._client = boto3.client("ses")
+        extra = {"ReplyToAddresses": [mail.reply_to]} if mail.reply_to else {}
         self._client.send_email(
             Source=self.sender,
             Destination={"ToAddresses": [mail.to]},
             Message={"Subject": {"Data": mail.subject}, "Body": {"Text": {"Data": mail.text}}},
+            **extra,
         )

@@ -53,6 +53,9 @@ class Settings:
     # converted, and a transfer funded by it would have to be in the converted currency, so
     # businesses are billed only in these (docs/billing.md "Currencies").
     settlement_currencies: tuple[str, ...] = ("usd",)
+    # Support replies go out with Reply-To `reply+<signed token>@<this domain>`; its MX (an SES
+    # receipt rule, or a mail provider) posts what arrives to a business's inbound-mail webhook.
+    inbound_mail_domain: str = "reply.deskhire.local"
 
     @property
     def is_local(self) -> bool:
@@ -87,12 +90,17 @@ class Settings:
             ),
             platform_country=_country(env),
             settlement_currencies=_currencies(env),
+            inbound_mail_domain=_inbound_domain(env),
             stripe_publishable_key=env.get("DESKHIRE_STRIPE_PUBLISHABLE_KEY", "").strip()
             or ("pk_test_deskhire_local" if stage == "local" else ""),
         )
 
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+def _inbound_domain(env: Env) -> str:
+    return (env.get("DESKHIRE_INBOUND_MAIL_DOMAIN") or "reply.deskhire.local").strip().lower()
 
 
 def _stripe_base(env: Env, stage: str) -> str | None:

@@ -82,6 +82,15 @@ class Limits:
     help_per_address: Rate = Rate(120, MINUTE, burst=40)
     help_search_per_address: Rate = Rate(30, MINUTE, burst=10)
     help_tenant: Rate = Rate(3000, MINUTE, burst=300)
+    # Inquiries from outside (issue 15): the help centre's contact form per client address and per
+    # customer address typed, and everything sent to one business; the inbound-mail webhook per
+    # sender address and per business. A noisy sender is slowed down, the business's queue is not
+    # flooded; a real customer writes a few times an hour at most.
+    contact_per_address: Rate = Rate(10, HOUR, burst=5)
+    contact_per_email: Rate = Rate(10, HOUR, burst=5)
+    contact_tenant: Rate = Rate(600, HOUR, burst=100)
+    inbound_per_sender: Rate = Rate(20, HOUR, burst=10)
+    inbound_tenant: Rate = Rate(3000, HOUR, burst=300)
 
     # The request rates, which a clock that does not move would never refill.
     REQUEST_RATES = (
@@ -93,6 +102,11 @@ class Limits:
         "help_per_address",
         "help_search_per_address",
         "help_tenant",
+        "contact_per_address",
+        "contact_per_email",
+        "contact_tenant",
+        "inbound_per_sender",
+        "inbound_tenant",
     )
 
     @classmethod

@@ -91,3 +91,10 @@ def quoted_text(text: str, *, limit: int = 1000) -> str:
     if len(cleaned) > limit:
         cleaned = cleaned[: limit - 1].rstrip() + "\u2026"
     return cleaned
+
+
+def without_hidden(text: str) -> str:
+    """Longer text that came from outside a form (a customer's mail): the characters `check_text`
+    refuses are dropped instead of refused (a mail cannot be sent back to be fixed); lines and
+    tabs kept, CRLF as LF."""
+    return _NOT_IN_TEXT.sub("", text.replace("\r\n", "\n"))

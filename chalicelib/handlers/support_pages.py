@@ -8,7 +8,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from chalicelib.domain.errors import DomainError
-from chalicelib.web.auth import MEMBER, TEAM_MANAGER
+from chalicelib.domain.identity import PrincipalKind
+from chalicelib.web import nav
+from chalicelib.web.auth import AGENT, MEMBER, TEAM_MANAGER
 from chalicelib.web.portal import PageContext, Portal
 
 if TYPE_CHECKING:
@@ -156,3 +158,277 @@ def rotate_inbound_secret(ctx: PageContext):
     made = settings.rotate_inbound_secret(ctx.principal, deps=ctx.deps)
     # Rendered, not redirected: this answer is the only place the secret ever appears.
     return _settings_page(ctx, status=201, secret=ctx.deps.link(made.path))
+
+
+# -- the business's queue and an inquiry ----------------------------------------------------------
+
+FILTERS = ("status", "priority", "agent", "reason")
+
+
+def _query(ctx: PageContext) -> dict[str, str]:
+    params = ctx.request.query_params or {}
+    return {
+        name: (params.get(name) or "").strip()[:64] for name in (*FILTERS, "q", "view", "month", "cursor")
+    }
+
+
+@pages.get("/app/inquiries", access=MEMBER)
+def business_queue(ctx: PageContext):
+    from chalicelib.domain import inquiries as rules
+    from chalicelib.services.support import inquiries, routing
+    from chalicelib.services.support import settings as support_settings
+
+    asked = _query(ctx)
+    principal = ctx.principal
+    tenant = principal.require_tenant()
+    filters = inquiries.Filters(
+        status=asked["status"] if asked["status"] in {s.value for s in rules.Status} else None,
+        priority=asked["priority"] if asked["priority"] in {p.value for p in rules.Priority} else None,
+        agent=asked["agent"] or None,
+        reason=asked["reason"] or None,
+    )
+    search = asked["q"]
+    items: list = []
+    next_cursor = None
+    errors: dict[str, str] = {}
+    view = "all" if asked["view"] == "all" else "open"
+    try:
+        if search:
+            number = search.lstrip("#")
+            if number.isdigit():
+                items = inquiries.found_by_number(principal, int(number))
+            else:
+                items = inquiries.customer_history(principal, search)
+        elif view == "open":
+            page = inquiries.open_queue(
+                principal, filters, limit=50, cursor=asked["cursor"] or None, deps=ctx.deps
+            )
+            items, next_cursor = page.items, page.next_cursor
+        else:
+            page = inquiries.history(
+                principal,
+                asked["month"] or None,
+                filters,
+                limit=50,
+                cursor=asked["cursor"] or None,
+                deps=ctx.deps,
+            )
+            items, next_cursor = page.items, page.next_cursor
+    except DomainError as error:
+        errors[error.field or "form"] = error.message
+    agents = {a.agent_id: a.agent_name for a in routing.on_shift(tenant)}
+    for item in items:
+        if item.agent_id:
+            agents.setdefault(item.agent_id, item.agent_name or item.agent_id)
+    return ctx.render(
+        "support_queue.html",
+        title="Inquiries",
+        items=items,
+        asked=asked,
+        view=view,
+        next_cursor=next_cursor,
+        statuses=[s.value for s in rules.Status],
+        priorities=[p.value for p in rules.Priority],
+        reasons=[t.tag for t in support_settings.of(tenant).reason_tags],
+        agents=sorted(agents.items(), key=lambda pair: pair[1]),
+        on_shift=routing.on_shift(tenant),
+        errors=errors,
+        now=ctx.deps.now(),
+    )
+
+
+def _inquiry_page(
+    ctx: PageContext, inquiry_id: str, *, side: str, status: int = 200, errors=None, values=None
+):
+    from chalicelib.services.support import inquiries
+
+    found = inquiries.thread(ctx.principal, inquiry_id, deps=ctx.deps)
+    suggestions = []
+    if side == "agent":
+        suggestions = _suggestions(found)
+    return ctx.render(
+        "support_inquiry.html",
+        status=status,
+        title=f"#{found.head.number} {found.head.subject}",
+        side=side,
+        head=found.head,
+        messages=found.messages,
+        routes=found.routes,
+        suggestions=suggestions,
+        may_act=_may_act(ctx, found),
+        base=f"/{'agent' if side == 'agent' else 'app'}/inquiries/{inquiry_id}",
+        errors=errors or {},
+        values=values if values is not None else {},
+        now=ctx.deps.now(),
+    )
+
+
+def _may_act(ctx: PageContext, found) -> bool:
+    principal, head = ctx.principal, found.head
+    if head.status == "resolved":
+        return False
+    if principal.kind == "member":
+        return True
+    if head.agent_id == principal.id:
+        return True
+    return head.agent_id is None and head.status == "escalated" and int(found.contract.tier or 1) >= 2
+
+
+def _suggestions(found) -> list:
+    """Articles of the business that may answer the inquiry (the knowledge base's suggestions)."""
+    from chalicelib.domain.tenancy import TenantId
+    from chalicelib.services import knowledge
+
+    first = next((m.body for m in found.messages if m.author == "customer"), "")
+    try:
+        return knowledge.suggest(
+            TenantId(found.head.tenant_id),
+            f"{found.head.subject}\n{first}",
+            language=found.head.language,
+            limit=5,
+        )
+    except Exception:  # suggestions help; their absence must not break the page
+        from chalicelib.web.observability import logger
+
+        logger.exception("article suggestions failed")
+        return []
+
+
+@pages.get("/app/inquiries/{inquiry_id}", access=MEMBER)
+def business_inquiry(ctx: PageContext, inquiry_id: str):
+    return _inquiry_page(ctx, inquiry_id, side="business")
+
+
+def _act(ctx: PageContext, inquiry_id: str, side: str, action: str):
+    """One action on an inquiry from its page: reply, note, escalate or resolve."""
+    from chalicelib.domain import inquiries as rules
+    from chalicelib.services.support import conversations
+
+    values = ctx.form_values
+    try:
+        if action == "reply":
+            conversations.reply(
+                ctx.principal,
+                inquiry_id,
+                values.get("body", ""),
+                article_slug=values.get("article_slug") or None,
+                deps=ctx.deps,
+            )
+            done = "Reply sent to the customer."
+        elif action == "note":
+            conversations.reply(
+                ctx.principal, inquiry_id, values.get("note", ""), internal=True, deps=ctx.deps
+            )
+            done = "Note added."
+        elif action == "escalate":
+            conversations.escalate(ctx.principal, inquiry_id, values.get("escalation", ""), deps=ctx.deps)
+            done = "Escalated to tier 2."
+        else:
+            conversations.resolve(
+                ctx.principal, inquiry_id, note=values.get("resolution") or None, deps=ctx.deps
+            )
+            done = "Resolved."
+    except DomainError as error:
+        if error.code == "not_found":
+            raise
+        status = 413 if isinstance(error, rules.MessageTooLarge) else 409 if error.code in _CONFLICTS else 400
+        if error.code == "forbidden":
+            status = 403
+        field = {"reply": "body", "note": "note", "escalate": "escalation", "resolve": "resolution"}[action]
+        where = field if error.field in ("body", "note", "article_slug") or status == 413 else "form"
+        if error.field == "article_slug":
+            where = "article_slug"
+        return _inquiry_page(
+            ctx, inquiry_id, side=side, status=status, errors={where: error.message}, values=values
+        )
+    if side == "agent" and action in ("escalate", "resolve"):
+        return ctx.redirect("/agent/inquiries", flash=done)
+    return ctx.redirect(f"/{'agent' if side == 'agent' else 'app'}/inquiries/{inquiry_id}", flash=done)
+
+
+_CONFLICTS = ("inquiry_state", "contended", "conflict")
+
+
+@pages.post("/app/inquiries/{inquiry_id}/reply", access=MEMBER)
+def business_reply(ctx: PageContext, inquiry_id: str):
+    return _act(ctx, inquiry_id, "business", "reply")
+
+
+@pages.post("/app/inquiries/{inquiry_id}/note", access=MEMBER)
+def business_note(ctx: PageContext, inquiry_id: str):
+    return _act(ctx, inquiry_id, "business", "note")
+
+
+@pages.post("/app/inquiries/{inquiry_id}/resolve", access=MEMBER)
+def business_resolve(ctx: PageContext, inquiry_id: str):
+    return _act(ctx, inquiry_id, "business", "resolve")
+
+
+# -- the agent's workspace ------------------------------------------------------------------------
+
+
+@pages.get("/agent/inquiries", access=AGENT)
+def agent_queue(ctx: PageContext):
+    from chalicelib.services.diary import clock
+    from chalicelib.services.support import inquiries
+
+    return ctx.render(
+        "support_workspace.html",
+        title="Inquiries",
+        mine=inquiries.my_queue(ctx.principal),
+        escalations=inquiries.escalations_for(ctx.principal, deps=ctx.deps),
+        clock=clock.current_clock(ctx.principal),
+        now=ctx.deps.now(),
+    )
+
+
+@pages.get("/agent/inquiries/{inquiry_id}", access=AGENT)
+def agent_inquiry(ctx: PageContext, inquiry_id: str):
+    return _inquiry_page(ctx, inquiry_id, side="agent")
+
+
+@pages.post("/agent/inquiries/{inquiry_id}/reply", access=AGENT)
+def agent_reply(ctx: PageContext, inquiry_id: str):
+    return _act(ctx, inquiry_id, "agent", "reply")
+
+
+@pages.post("/agent/inquiries/{inquiry_id}/note", access=AGENT)
+def agent_note(ctx: PageContext, inquiry_id: str):
+    return _act(ctx, inquiry_id, "agent", "note")
+
+
+@pages.post("/agent/inquiries/{inquiry_id}/escalate", access=AGENT)
+def agent_escalate(ctx: PageContext, inquiry_id: str):
+    return _act(ctx, inquiry_id, "agent", "escalate")
+
+
+@pages.post("/agent/inquiries/{inquiry_id}/resolve", access=AGENT)
+def agent_resolve(ctx: PageContext, inquiry_id: str):
+    return _act(ctx, inquiry_id, "agent", "resolve")
+
+
+# -- what needs the viewer, beside the navigation (web/nav.py) -----------------------------------
+
+
+@nav.counter(PrincipalKind.AGENT)
+def inquiries_to_answer(principal, deps) -> dict[str, int]:
+    """The agent's inquiries waiting for their reply (one Select=COUNT query of their index)."""
+    from chalicelib.domain.tenancy import AgentId
+    from chalicelib.store.support import QueueItem, agent_queue_index
+
+    waiting = QueueItem.status.is_in("assigned", "escalated")
+    return {
+        "/agent/inquiries": QueueItem.gsi1.count(
+            agent_queue_index(AgentId(principal.id)), filter_condition=waiting
+        )
+    }
+
+
+@nav.counter(PrincipalKind.MEMBER)
+def inquiries_waiting(principal, deps) -> dict[str, int]:
+    """The business's inquiries nobody owns (queued, or escalated to its team): one Select=COUNT
+    query of its open queue."""
+    from chalicelib.store.support import QueueItem, queue_pk
+
+    unowned = QueueItem.agent_id.does_not_exist()
+    return {"/app/inquiries": QueueItem.count(queue_pk(principal.require_tenant()), filter_condition=unowned)}

@@ -180,6 +180,16 @@ class InquiryList(View):
     next_cursor: str | None = None
 
 
+class MessageList(View):
+    messages: list[MessageView]
+
+
+class InboundTakenView(View):
+    status: Literal["created", "threaded", "duplicate", "ignored"]
+    inquiry_id: str | None = None
+    number: int | None = None
+
+
 class InquiryQuery(Query):
     view: Literal["open", "all"] = Field(default="open", description="open: the queue; all: by month")
     month: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}$", description="yyyy-mm, for view=all")

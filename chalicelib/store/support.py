@@ -18,6 +18,7 @@ table lists them):
 | proof of work                | `T#<t>#CONTRACT#<cid>`      | `WORK#<at>#<ulid>`        | GSI1 `A#<agent>#WORK`, `<at>#<t>#<ulid>` |
 | an inquiry's business        | `INQ#<id>`                  | `INQ#<id>`                | |
 | inbound mail secret          | `INBOUND#<sha256(secret)>`  | same                      | |
+| a mail taken in, by id (TTL) | `T#<t>#INMAIL`              | `<sha256(message id)>`    | |
 
 An inquiry's head, messages and routing decisions share one partition, so its page is one Query.
 The queue holds one small item per unresolved inquiry (a summary: a list needs no head), sorted
@@ -210,6 +211,12 @@ class WorkRecord(Entity, discriminator="support_work"):
     message_sk = OptionalUnicodeAttribute()  # the reply's message, for peer review
 
 
+class InboundMessageRecord(Entity, discriminator="inbound_message"):
+    """A mail the webhook took in, by its Message-ID: a provider's retry is taken once (TTL)."""
+
+    inquiry_id = UnicodeAttribute()
+
+
 class InquiryClaim(Entity, discriminator="inquiry_claim"):
     tenant_id = UnicodeAttribute()
 
@@ -337,6 +344,10 @@ def agent_work_index(agent: AgentId) -> str:
 
 def agent_work_sk(at: datetime, tenant: TenantId, work_id: str) -> str:
     return keys.sort_key(_moment(at), tenant.value, work_id)
+
+
+def inbound_message_key(tenant: TenantId, message_id: str) -> tuple[str, str]:
+    return keys.tenant_pk(tenant, "INMAIL"), hashlib.sha256(message_id.encode()).hexdigest()
 
 
 def claim_key(inquiry_id: str) -> tuple[str, str]:

@@ -426,6 +426,36 @@ PROBES: dict[tuple[str, str], Probe] = {
         form={"version": "0", "sla_urgent": "1", "sla_high": "4", "sla_normal": "8", "sla_low": "24"}
     ),
     ("POST", "/app/support/settings/inbound-mail"): Probe(),
+    ("POST", "/api/v1/inquiries"): Probe(
+        body={"customer_email": "probe@example.com", "subject": "Probe", "body": "probe", "language": "en"}
+    ),
+    ("GET", "/api/v1/inquiries"): Probe(query="email={inquiry_email}"),
+    ("GET", "/api/v1/inquiries/{inquiry_id}"): Probe(names_object=True),
+    ("GET", "/api/v1/inquiries/{inquiry_id}/replies"): Probe(names_object=True),
+    ("POST", "/api/v1/inquiries/{inquiry_id}/replies"): Probe(names_object=True, body={"body": "Hijacked"}),
+    ("POST", "/api/v1/inquiries/{inquiry_id}/escalate"): Probe(names_object=True, body={"note": "probe"}),
+    ("POST", "/api/v1/inquiries/{inquiry_id}/resolve"): Probe(names_object=True, body={}),
+    ("GET", "/api/v1/agent/inquiries"): Probe(),
+    # the webhook with a secret nobody made: 404, nothing filed anywhere
+    ("POST", "/api/v1/inbound-mail/{secret}"): Probe(
+        names_object=True, body={"from": "probe@example.com", "subject": "Probe", "text": "probe"}
+    ),
+    # {slug} is B's help centre: the form files into B's queue, never A's
+    ("GET", "/help/{slug}/contact"): Probe(),
+    ("POST", "/help/{slug}/contact"): Probe(
+        form={"customer_email": "probe@example.com", "subject": "Probe", "body": "probe"}
+    ),
+    ("GET", "/app/inquiries"): Probe(query="q=%231"),  # A's number: B finds only its own #1
+    ("GET", "/app/inquiries/{inquiry_id}"): Probe(names_object=True),
+    ("POST", "/app/inquiries/{inquiry_id}/reply"): Probe(names_object=True, form={"body": "Hijacked"}),
+    ("POST", "/app/inquiries/{inquiry_id}/note"): Probe(names_object=True, form={"note": "Hijacked"}),
+    ("POST", "/app/inquiries/{inquiry_id}/resolve"): Probe(names_object=True),
+    ("GET", "/agent/inquiries"): Probe(),
+    ("GET", "/agent/inquiries/{inquiry_id}"): Probe(names_object=True),
+    ("POST", "/agent/inquiries/{inquiry_id}/reply"): Probe(names_object=True, form={"body": "Hijacked"}),
+    ("POST", "/agent/inquiries/{inquiry_id}/note"): Probe(names_object=True, form={"note": "Hijacked"}),
+    ("POST", "/agent/inquiries/{inquiry_id}/escalate"): Probe(names_object=True, form={"escalation": "x"}),
+    ("POST", "/agent/inquiries/{inquiry_id}/resolve"): Probe(names_object=True),
 }
 
 
@@ -539,6 +569,19 @@ def world(client, paying):
         token=a["token"],
     ).json
     a.update(article_id=article["id"], article_slug=article["slug"], category=category["slug"])
+    inquiry = call(
+        client,
+        "POST",
+        "/api/v1/inquiries",
+        {
+            "customer_email": "alpha-customer@example.com",
+            "subject": "Alpha secret inquiry",
+            "body": "Alpha customer's private words",
+            "language": "en",
+        },
+        token=key["secret"],
+    ).json
+    a.update(inquiry_id=inquiry["id"], inquiry_email="alpha-customer@example.com")
     b = business(client, company_name="Bravo Co")
     a["probe_help_slug"] = b["slug"]  # B's help centre, probed with A's article and category
     b_portal = PortalSession(client)
@@ -659,6 +702,10 @@ def a_markers(a) -> list[str]:
         "Alpha Refund Secrets",
         "Alpha knowledge body",
         "Alpha Secret Category",
+        a["inquiry_id"],
+        "Alpha secret inquiry",
+        "Alpha customer's private words",
+        "alpha-customer@example.com",
     ]
 
 
@@ -689,6 +736,8 @@ def a_snapshot(client, a) -> str:
         call(client, "GET", "/api/v1/kb/articles", token=a["token"]).json,
         call(client, "GET", "/api/v1/kb/categories", token=a["token"]).json,
         call(client, "GET", "/api/v1/kb/search?q=refund", token=a["token"]).json,
+        call(client, "GET", f"/api/v1/inquiries/{a['inquiry_id']}", token=a["token"]).json,
+        call(client, "GET", "/api/v1/inquiries?view=all", token=a["token"]).json,
     ]
     return json.dumps(
         [
@@ -731,6 +780,9 @@ def fill(path: str, a) -> str:
         "article_slug": a["article_slug"],
         "category": a["category"],
         "slug": a["probe_help_slug"],
+        "inquiry_id": a["inquiry_id"],
+        "inquiry_email": a["inquiry_email"],
+        "secret": "dhm_probe-not-a-secret",
         **BOGUS_TOKEN,
     }
     return re.sub(r"{(\w+)}", lambda m: values[m.group(1)], path)

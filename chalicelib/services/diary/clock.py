@@ -4,6 +4,7 @@ a pause or an end clocks the agent out of that contract, and the sweep closes cl
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -16,6 +17,7 @@ from chalicelib.domain.tenancy import AgentId, TenantId
 from chalicelib.domain.time import BillingWeek, to_minute
 from chalicelib.services.contracts import records
 from chalicelib.services.diary import writes
+from chalicelib.services.support import routing
 from chalicelib.store.contracts import (
     SHARDS,
     ClockRecord,
@@ -27,6 +29,7 @@ from chalicelib.store.contracts import (
     stamp,
 )
 from chalicelib.store.transactions import transaction
+from chalicelib.web.observability import logger
 
 
 def current_clock(actor: Principal) -> ClockRecord | None:
@@ -99,6 +102,9 @@ def clock_in(actor: Principal, contract_id: str, *, memo: str = "", deps: Deps) 
                 "the block of this contract is used up", code="block_exhausted", minutes_left=0
             )
         memo_text, _ = rules.check_memo(memo, ())
+        # Support (issue 15): the agent is on shift for this business from this transaction on,
+        # so that routing finds them (services/support/routing.py).
+        shift = routing.shift_item(contract, now=now)
         clock = ClockRecord(
             *clock_key(agent),
             contract_id=contract.contract_id,
@@ -125,9 +131,22 @@ def clock_in(actor: Principal, contract_id: str, *, memo: str = "", deps: Deps) 
                 condition=ContractRecord.version == contract.version,
                 on_conflict=writes.RETRY,
             )
+            tx.save(shift)
         return clock
 
-    return writes.with_retries(attempt)
+    clock = writes.with_retries(attempt)
+    _after_shift_change(lambda: routing.route_queue(TenantId(clock.tenant_id), deps=deps))
+    return clock
+
+
+def _after_shift_change(work: Callable[[], object]) -> None:
+    """Routing after a clock-in (the queue) or a clock-out (hand back): the clock's own change has
+    committed and stands; a failure here is logged, and the SLA check or the next shift change
+    routes what was left."""
+    try:
+        work()
+    except Exception:
+        logger.exception("routing after a change of shift failed")
 
 
 @dataclass(frozen=True)
@@ -157,7 +176,18 @@ _SYSTEM = Principal(PrincipalKind.OPERATOR, "system", "deskhire")
 
 
 def _close(clock: ClockRecord, *, actor: Principal, deps: Deps, by_system: bool) -> ClockedOut:
-    """Turn a clock into entries: from its start to where `clock_stop` says it stops."""
+    """Turn a clock into entries: from its start to where `clock_stop` says it stops; the agent
+    leaves the business's shift in the same transaction, and hands back what they did not answer."""
+    closed = writes.with_retries(_closing(clock, actor=actor, deps=deps, by_system=by_system))
+    agent = AgentId(clock.pk.removeprefix("A#"))
+    _after_shift_change(lambda: routing.hand_back(TenantId(clock.tenant_id), agent, deps=deps))
+    return closed
+
+
+def _closing(
+    clock: ClockRecord, *, actor: Principal, deps: Deps, by_system: bool
+) -> Callable[[], ClockedOut]:
+    """One read-check-commit of closing `clock` (writes.with_retries runs it again on contention)."""
 
     def attempt() -> ClockedOut:
         current = ClockRecord.find(clock.pk, clock.sk, consistent=True)
@@ -199,6 +229,7 @@ def _close(clock: ClockRecord, *, actor: Principal, deps: Deps, by_system: bool)
                 tx.delete(
                     current, condition=ClockRecord.started_at == current.started_at, on_conflict=writes.RETRY
                 )
+                tx.delete(writes.off_shift(current))
             return ClockedOut([], stop.reason, dropped)
         flag = (
             stop.reason
@@ -219,7 +250,7 @@ def _close(clock: ClockRecord, *, actor: Principal, deps: Deps, by_system: bool)
         )
         return ClockedOut(entries, stop.reason, dropped)
 
-    return writes.with_retries(attempt)
+    return attempt
 
 
 def close_due_clocks(*, as_of: datetime, deps: Deps) -> int:

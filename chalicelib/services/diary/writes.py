@@ -19,7 +19,7 @@ from chalicelib.domain import contracts as terms
 from chalicelib.domain import diary as rules
 from chalicelib.domain.errors import Contended, Forbidden
 from chalicelib.domain.identity import Principal, PrincipalKind
-from chalicelib.domain.tenancy import AgentId
+from chalicelib.domain.tenancy import AgentId, TenantId
 from chalicelib.domain.time import BillingWeek, to_minute
 from chalicelib.ids import new_id_in_week
 from chalicelib.services.blocks import purchase
@@ -44,6 +44,7 @@ from chalicelib.store.contracts import (
     timesheet_key,
     weeks_index,
 )
+from chalicelib.store.support import OnShiftRecord, on_shift_key
 from chalicelib.store.transactions import transaction
 
 ATTEMPTS = 4
@@ -88,6 +89,12 @@ def with_retries(write: Callable[[], T]) -> T:
 
 
 RETRY = Contended("something this entry depends on changed meanwhile")
+
+
+def off_shift(clock: ClockRecord) -> OnShiftRecord:
+    """The agent's on-shift item for the business the clock ran for (services/support/routing.py):
+    deleted with the clock, in the same transaction (a delete of no item is no error)."""
+    return OnShiftRecord(*on_shift_key(TenantId(clock.tenant_id), AgentId(clock.pk.removeprefix("A#"))))
 
 
 def require_agent(actor: Principal) -> AgentId:
@@ -264,6 +271,7 @@ def commit(
                 condition=ClockRecord.started_at == change.clock_done.started_at,
                 on_conflict=RETRY,
             )
+            tx.delete(off_shift(change.clock_done))
         tx.save(audit.entry(tenant, actor, action, f"contract:{contract.contract_id}", summary, at=now))
 
 
