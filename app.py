@@ -132,6 +132,11 @@ def advance_invoices(event: CloudWatchEvent) -> dict[str, object]:
     return jobs.scheduled("advance-invoices")
 
 
+@app.schedule(Cron("0/5", "*", "*", "*", "?", "*"), name="sla_check")
+def sla_check(event: CloudWatchEvent) -> dict[str, object]:
+    return jobs.scheduled("sla-check")
+
+
 @app.on_sqs_message(queue="deskhire-jobs", batch_size=10, name="job_worker")
 def job_worker(event: SQSEvent) -> None:
     jobs.work(event)

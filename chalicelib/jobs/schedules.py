@@ -13,4 +13,5 @@ SCHEDULES = {
     "dunning": "0 10 * * ? *",
     "reconcile": "0 6 * * ? *",
     "advance-invoices": "20 * * * ? *",
+    "sla-check": "0/5 * * * ? *",
 }

@@ -73,6 +73,7 @@ def test_scheduled_jobs_fan_out_through_the_queue_with_least_privilege(package):
         "Dunning",
         "Reconcile",
         "AdvanceInvoices",
+        "SlaCheck",
     }
     assert functions == {"APIHandler", "JobWorker", *planners}
     for name in functions:

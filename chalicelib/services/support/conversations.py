@@ -182,22 +182,18 @@ class _Stale(Conflict):
 _STALE = _Stale("the inquiry changed meanwhile")
 
 
-def _owner_actions(head: InquiryRecord, actor: Actor, tenant: TenantId, tx, *, now: datetime) -> None:
-    """An agent who acts on an escalation nobody owns takes it: they own it from now on."""
+def _taking(head: InquiryRecord, actor: Actor, tenant: TenantId) -> list:
+    """Queue-item actions when an agent who does not own the inquiry acts on it (a tier-2 agent
+    taking an escalation nobody owns): from now on it is theirs, in their workspace."""
     if actor.author is not rules.Author.AGENT or head.agent_id == actor.id:
-        return
+        return []
     agent = AgentId(actor.id)
-    tx.update(
-        QueueItem(queue_pk(tenant), head.queue_sk()),
-        actions=[
-            QueueItem.agent_id.set(actor.id),
-            QueueItem.agent_name.set(actor.name),
-            QueueItem.gsi1pk.set(agent_queue_index(agent)),
-            QueueItem.gsi1sk.set(agent_queue_sk(head.sla_due_at, tenant, head.inquiry_id)),
-        ],
-        condition=QueueItem.pk.exists(),
-        on_conflict=_STALE,
-    )
+    return [
+        QueueItem.agent_id.set(actor.id),
+        QueueItem.agent_name.set(actor.name),
+        QueueItem.gsi1pk.set(agent_queue_index(agent)),
+        QueueItem.gsi1sk.set(agent_queue_sk(head.sla_due_at, tenant, head.inquiry_id)),
+    ]
 
 
 # -- reply and note -------------------------------------------------------------------------------
@@ -256,11 +252,10 @@ def reply(
             tx.update(head, actions=head_actions, on_conflict=_STALE)
             tx.update(
                 QueueItem(queue_pk(tenant), head.queue_sk()),
-                actions=queue_actions,
+                actions=queue_actions + _taking(head, actor, tenant),
                 condition=QueueItem.pk.exists(),
                 on_conflict=_STALE,
             )
-            _owner_actions(head, actor, tenant, tx, now=now)
             tx.update(
                 HistoryItem(*history_key(tenant, head.created_at, head.inquiry_id)), actions=history_actions
             )

@@ -18,7 +18,9 @@ unanswered when they clock out.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from chalicelib.composition import Deps
 from chalicelib.domain import inquiries as rules
@@ -182,11 +184,14 @@ def route(
     excluding: frozenset[str] = frozenset(),
     store_no_fit: bool = True,
     shift: list[OnShiftRecord] | None = None,
+    also: Callable[[InquiryRecord, datetime], list[Any]] | None = None,
 ) -> decide.Decision | None:
     """Give the inquiry to the agent on shift who fits best, or leave it where it waits; the
     decision is stored either way (unless `store_no_fit` is False and nobody fits). None when the
     inquiry is not waiting for an agent (resolved, or someone owns it and it is not being
-    re-routed). `shift`: the on-shift items already read (routing a queue reads them once)."""
+    re-routed). `shift`: the on-shift items already read (routing a queue reads them once).
+    `also(head, now)`: more actions on the head, in the assignment's own transaction (the SLA
+    check marks its breach dealt with there, so that a crash cannot leave one without the other)."""
     settings = support_settings.of(tenant)
     for _attempt in range(ATTEMPTS):
         head = InquiryRecord.find(*head_key(tenant, inquiry_id), consistent=True)
@@ -196,7 +201,8 @@ def route(
         decision = decide.route(need_of(head, settings, excluding), [candidate(a) for a in agents])
         now = to_minute(deps.now())
         try:
-            _commit(tenant, head, decision, trigger=trigger, now=now, store_no_fit=store_no_fit)
+            extra = also(head, now) if also is not None and decision.chosen is not None else []
+            _commit(tenant, head, decision, trigger=trigger, now=now, store_no_fit=store_no_fit, extra=extra)
         except Conflict:
             shift = None  # someone's load or shift changed: read it again
             continue
@@ -222,6 +228,7 @@ def _commit(
     trigger: str,
     now: datetime,
     store_no_fit: bool,
+    extra: list[Any] | None = None,
 ) -> None:
     record = decision_record(tenant, head.inquiry_id, decision, trigger=trigger, now=now)
     if decision.chosen is None:
@@ -242,6 +249,7 @@ def _commit(
                 InquiryRecord.agent_name.set(chosen.name),
                 InquiryRecord.last_assigned_at.set(now),
                 InquiryRecord.updated_at.set(now),
+                *(extra or []),
             ],
             on_conflict=_CONTENDED,
         )
