@@ -30,6 +30,16 @@ class WeekMinutesView(View):
     awaiting_review: int
 
 
+class WorkView(View):
+    """An inquiry an agent handled (support, issue 15): proof of work under an entry."""
+
+    entry_id: str | None = Field(description="the entry whose span holds it; null: outside every entry")
+    inquiry_id: str
+    number: int
+    action: Literal["reply", "escalate", "resolve"]
+    at: datetime
+
+
 class TimesheetView(View):
     contract_id: str
     week: str
@@ -48,6 +58,11 @@ class TimesheetView(View):
     logged_minutes: int
     minutes: WeekMinutesView
     entries: list[diary.EntryView]
+    inquiries_available: bool = Field(description="the business uses deskhire's support")
+    work: list[WorkView] = Field(description="the inquiries handled this week, under their entries")
+    unbacked_entry_ids: list[str] = Field(
+        description="entries with no inquiry handled in them (support only)"
+    )
 
 
 def minutes_view(minutes: WeekMinutes) -> WeekMinutesView:
@@ -82,4 +97,15 @@ def timesheet_view(sheet: Timesheet) -> TimesheetView:
         logged_minutes=sheet.logged,
         minutes=minutes_view(sheet.minutes),
         entries=[diary.entry_view(line.entry, zone=sheet.zone, status=line.status) for line in sheet.lines],
+        inquiries_available=sheet.backing.uses_support,
+        work=[
+            WorkView(
+                entry_id=entry_id, inquiry_id=w.inquiry_id, number=w.number, action=w.action.value, at=w.at
+            )
+            for entry_id, done in [*sheet.backing.by_entry.items(), (None, sheet.backing.loose)]
+            for w in done
+        ],
+        unbacked_entry_ids=[
+            line.entry.entry_id for line in sheet.lines if sheet.backing.unbacked(line.entry.entry_id)
+        ],
     )

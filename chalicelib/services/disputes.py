@@ -24,6 +24,7 @@ from chalicelib.mail import Mail, Subject, SubjectLine
 from chalicelib.services import timesheets
 from chalicelib.services.contracts import notices, records
 from chalicelib.services.diary import entries
+from chalicelib.services.support import work
 from chalicelib.store import audit
 from chalicelib.store.contracts import (
     DISPUTE_QUEUE,
@@ -54,8 +55,13 @@ class Evidence:
     source: str  # manual, or clock (the agent clocked in and out)
     flag: str | None
     same_day: list[EntryRecord]  # the agent's other entries on this contract that day
-    inquiries: list  # the inquiries the agent handled in it (arrives with support operations)
-    inquiries_available: bool = False
+    inquiries: list[dict[str, object]]  # the inquiries the agent handled in it (support)
+    inquiries_available: bool = False  # the business uses deskhire's support
+
+    @property
+    def unbacked(self) -> bool:
+        """The business uses support and no inquiry was handled in this time."""
+        return self.inquiries_available and not self.inquiries
 
     @property
     def strength(self) -> str:
@@ -65,6 +71,9 @@ class Evidence:
             backing.append("clocked in and out live")
         if self.tickets:
             backing.append(f"{len(self.tickets)} ticket reference{'s' if len(self.tickets) != 1 else ''}")
+        if self.inquiries:
+            handled = len({i["inquiry_id"] for i in self.inquiries})
+            backing.append(f"{handled} inquir{'y' if handled == 1 else 'ies'} handled in it")
         if self.memo:
             backing.append("a memo")
         return ", ".join(backing) if backing else "nothing but the time itself"
@@ -86,6 +95,7 @@ def precheck(actor: Principal, contract_id: str, entry_id: str) -> Evidence:
         for e in day_entries
         if e.entry_id != entry.entry_id and e.started_at.date() == entry.started_at.date()
     ]
+    found = work.backing(records.tenant_of(contract), contract_id, [entry], entry.started_at, entry.ended_at)
     return Evidence(
         entry=entry,
         contract=contract,
@@ -94,7 +104,11 @@ def precheck(actor: Principal, contract_id: str, entry_id: str) -> Evidence:
         source=entry.source,
         flag=entry.flag,
         same_day=same_day,
-        inquiries=[],
+        inquiries=[
+            {"inquiry_id": w.inquiry_id, "number": w.number, "action": w.action.value, "at": w.at.isoformat()}
+            for w in found.of(entry.entry_id)
+        ],
+        inquiries_available=found.uses_support,
     )
 
 

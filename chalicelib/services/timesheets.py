@@ -22,6 +22,8 @@ from chalicelib.domain.tenancy import TenantId
 from chalicelib.domain.time import BillingWeek
 from chalicelib.services.contracts import records
 from chalicelib.services.diary import entries
+from chalicelib.services.support import work
+from chalicelib.services.support.work import Backing
 from chalicelib.store import audit
 from chalicelib.store.base import is_condition_failure, read_batch
 from chalicelib.store.contracts import (
@@ -57,6 +59,8 @@ class Timesheet:
     rate_minor: int
     now: datetime
     minutes: rules.WeekMinutes = field(default_factory=rules.WeekMinutes)
+    # the inquiries handled in each entry (support, issue 15): services/support/work.py
+    backing: Backing = field(default_factory=lambda: Backing(uses_support=False))
 
     @property
     def logged(self) -> int:
@@ -142,6 +146,7 @@ def _build(contract: ContractRecord, week: BillingWeek, *, zone: str, now: datet
         rate_minor=int(record.rate_minor) if record and record.rate_minor is not None else in_week.rate_minor,
         now=now,
         minutes=minutes_of(record),
+        backing=work.week_backing(tenant, contract.contract_id, logged, week),
     )
 
 

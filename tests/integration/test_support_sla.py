@@ -80,7 +80,9 @@ def test_a_breach_goes_to_another_agent_on_shift_who_fits_not_the_one_who_missed
     assert not lias["eligible"] and "missed this inquiry's first-response target" in lias["reason"]
     assert len(_breach_mails(deps)) == 1
     # Raj's load went up, Lia's down: her next new inquiry is hers again
-    assert [i["id"] for i in call(client, "GET", "/api/v1/agent/inquiries", token=lia["token"]).json["inquiries"]] == []
+    assert [
+        i["id"] for i in call(client, "GET", "/api/v1/agent/inquiries", token=lia["token"]).json["inquiries"]
+    ] == []
 
 
 def test_an_inquiry_answered_in_time_leaves_the_index_and_is_never_breached(client, deps, team):
@@ -107,7 +109,9 @@ STEPS = [
 
 
 @pytest.mark.parametrize(("module", "step"), STEPS)
-def test_o1_a_crash_at_any_step_then_a_run_ends_as_one_clean_run(client, deps, team, monkeypatch, module, step):
+def test_o1_a_crash_at_any_step_then_a_run_ends_as_one_clean_run(
+    client, deps, team, monkeypatch, module, step
+):
     import importlib
 
     lia, raj = team["agents"]
@@ -159,18 +163,28 @@ def test_an_agent_escalates_with_a_note_to_a_tier_two_agent_or_the_business_team
     clock_in(client, lia)
     made = ask(client, team["key"])
     escalated = call(
-        client, "POST", f"/api/v1/inquiries/{made['id']}/escalate", {"note": "Refund over 100 USD"}, token=lia["token"]
+        client,
+        "POST",
+        f"/api/v1/inquiries/{made['id']}/escalate",
+        {"note": "Refund over 100 USD"},
+        token=lia["token"],
     )
     assert escalated.status_code == 200, escalated.json
     assert escalated.json["status"] == "escalated" and escalated.json["agent"] is None
-    assert any("Request #1 needs your team" == m.subject for m in deps.mailer.sent)  # no tier 2 on shift
+    assert any(m.subject == "Request #1 needs your team" for m in deps.mailer.sent)  # no tier 2 on shift
     # a tier-1 agent cannot take it; Raj (tier 2, not even on shift) can, by answering it
-    again = call(client, "POST", f"/api/v1/inquiries/{made['id']}/replies", {"body": "hi"}, token=lia["token"])
+    again = call(
+        client, "POST", f"/api/v1/inquiries/{made['id']}/replies", {"body": "hi"}, token=lia["token"]
+    )
     assert again.status_code == 403
     listed = call(client, "GET", "/api/v1/agent/inquiries", token=raj["token"]).json["inquiries"]
     assert [i["id"] for i in listed] == [made["id"]]
     taken = call(
-        client, "POST", f"/api/v1/inquiries/{made['id']}/replies", {"body": "Refund approved."}, token=raj["token"]
+        client,
+        "POST",
+        f"/api/v1/inquiries/{made['id']}/replies",
+        {"body": "Refund approved."},
+        token=raj["token"],
     )
     assert taken.status_code == 201
     seen = call(client, "GET", f"/api/v1/inquiries/{made['id']}", token=owner["token"]).json
@@ -189,7 +203,13 @@ def test_an_escalation_goes_at_once_to_a_tier_two_agent_on_shift(client, deps, t
     clock_in(client, lia)
     made = ask(client, team["key"])
     clock_in(client, raj)
-    call(client, "POST", f"/api/v1/inquiries/{made['id']}/escalate", {"note": "Legal question"}, token=lia["token"])
+    call(
+        client,
+        "POST",
+        f"/api/v1/inquiries/{made['id']}/escalate",
+        {"note": "Legal question"},
+        token=lia["token"],
+    )
     seen = call(client, "GET", f"/api/v1/inquiries/{made['id']}", token=team["owner"]["token"]).json
     assert seen["status"] == "escalated" and seen["agent"]["id"] == raj["id"]
     assert seen["routing"][-1]["trigger"] == "escalation"
