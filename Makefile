@@ -8,10 +8,12 @@ PY := $(VENV)/bin/python
 PY_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 ASSETS := templates/static/pico.min.css templates/static/htmx.min.js
+# What only the tests use, vendored the same way: axe-core for the accessibility test (tests/browser).
+TEST_ASSETS := tests/browser/axe.min.js
 
 .PHONY: install run test bench lint format package clean admin job
 
-install: $(PY_STAMP) $(NODE_STAMP) $(ASSETS)
+install: $(PY_STAMP) $(NODE_STAMP) $(ASSETS) $(TEST_ASSETS)
 
 $(PY_STAMP): requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) is needed: apt-get install -y python3 python3-venv (or set PYTHON=)"; exit 1; }
@@ -29,6 +31,10 @@ templates/static/pico.min.css: $(NODE_STAMP)
 	cp node_modules/@picocss/pico/css/pico.min.css $@
 templates/static/htmx.min.js: $(NODE_STAMP)
 	cp node_modules/htmx.org/dist/htmx.min.js $@
+# axe-core from the npm registry (pinned in package.json), injected into pages by the browser tests;
+# never served by the portal, never from a CDN.
+tests/browser/axe.min.js: $(NODE_STAMP)
+	cp node_modules/axe-core/axe.min.js $@
 
 run: install
 	$(PY) -m local.run
@@ -66,7 +72,7 @@ package: install
 	$(PY) -m local.compile_package dist/deployment.zip
 
 clean:
-	rm -rf $(VENV) node_modules vendor dist $(ASSETS) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) node_modules vendor dist $(ASSETS) $(TEST_ASSETS) .pytest_cache .ruff_cache .hypothesis
 
 # A platform operator, from the command line only: make admin EMAIL=ops@example.com [NAME="..."]
 admin: install

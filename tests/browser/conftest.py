@@ -143,3 +143,43 @@ def phone(browser):
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+AXE = ROOT / "tests" / "browser" / "axe.min.js"
+
+
+@pytest.fixture(scope="module")
+def demo(ddb, app):
+    """Demo-like data (tests/browser/demo.py) for the walks over every page, seeded once per
+    module through the JSON API on its own hand-moved clock, then left to the portal under test."""
+    from chalicelib import composition
+    from chalicelib.domain.limits import Limits
+    from chalicelib.settings import get_settings
+    from local.gateway import api_client
+    from tests.browser import demo as demo_data
+    from tests.conftest import CapturingMailer, Clock
+    from tests.integration.helpers import unique
+
+    deps = composition.Deps(
+        settings=get_settings(), mailer=CapturingMailer(), clock=Clock(), limits=Limits.relaxed()
+    )
+    composition.override_deps(deps)
+    try:
+        with api_client(app) as client:
+            yield demo_data.seed(client, deps, operator_email=unique("ops-") + "@example.com")
+    finally:
+        composition.override_deps(None)
+
+
+def sign_in_as(context, portal_url: str, email: str):
+    """A page of `context` signed in to the portal as `email` (every test person has STRONG)."""
+    from tests.integration.helpers import STRONG
+
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(portal_url + "/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(STRONG)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(lambda url: "/login" not in url)
+    return page

@@ -73,7 +73,8 @@ def test_agent_clocks_in_and_out_and_logs_time_on_a_phone(client, deps, phone, p
     assert fits_a_phone(phone)
 
     phone.get_by_role("button", name="Clock in").tap()
-    expect(phone.get_by_text("Clocked in on")).to_contain_text(f"Clocked in on {TITLE}")
+    expect(phone.get_by_role("status")).to_contain_text(f"Clocked in on {TITLE}")  # the flash
+    expect(phone.locator(".clock-card")).to_contain_text(f"Clocked in on {TITLE} since")
     assert fits_a_phone(phone)
     phone.get_by_role("button", name="Clock out").tap()
     # the portal's clock stands still: clocked out in the minute it clocked in, nothing is logged
@@ -166,7 +167,11 @@ def test_business_reviews_and_disputes_and_the_agent_amends(client, deps, page, 
     assert fits_a_phone(phone)
     phone.get_by_text("Amend the entry downwards").tap()
     phone.get_by_label("Minutes to keep").fill("30")
-    phone.get_by_role("button", name="Amend and settle").tap()
+    phone.get_by_role("button", name="Amend and settle…").tap()
+    # the confirmation says what the money does before it moves
+    expect(phone.get_by_text("15 min is refunded to")).to_be_visible()
+    assert fits_a_phone(phone)
+    phone.get_by_role("button", name="Amend and settle", exact=True).tap()
     expect(phone.locator("article header .chip")).to_have_text("resolved")
     expect(phone.get_by_text("15 min upheld")).to_be_visible()
     assert fits_a_phone(phone)

@@ -48,7 +48,9 @@ def test_agent_applies_on_a_phone_and_the_business_replies(client, deps, browser
     page.goto(f"{portal_url}/app/openings/{opening['id']}")
     expect(page.get_by_text("h/week of the coverage windows").first).to_be_visible()
     page.get_by_role("button", name="Invite to apply").first.click()
-    assert page.get_by_role("status").inner_text() == "Invitation sent."
+    expect(page.get_by_role("status")).to_have_text(
+        "Invitation sent: the agent gets a mail with a link to apply."
+    )
     page.get_by_role("link", name="Mia Mobile").click()
     page.get_by_label("Write").fill("Welcome aboard soon!")
     page.get_by_role("button", name="Send").click()

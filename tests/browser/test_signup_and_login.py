@@ -34,7 +34,7 @@ def test_business_signs_up_signs_out_and_signs_in(page, portal_url):
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill("wrong-password-entirely")
     page.get_by_role("button", name="Sign in").click()
-    assert page.get_by_role("alert").inner_text() == "the email or password is wrong"
+    expect(page.get_by_role("alert")).to_contain_text("The email or password is wrong.")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/app/team")
