@@ -319,7 +319,8 @@ def _method_guard(allow: str, *, app: Chalice | None = None, page: bool = False)
     (an Accept header that asks for text/html first) as a page with a way back."""
 
     def method_not_allowed(**_params) -> Response:
-        if page and app is not None and wants_html(app.current_request.headers.get("accept")):
+        request = app.current_request if page and app is not None else None
+        if request is not None and wants_html(request.headers.get("accept")):
             from chalicelib.web import pages
 
             return pages.render(

@@ -48,8 +48,8 @@ def test_an_unknown_path_is_json_for_an_api_client(client):
 
 def test_the_gateway_page_says_what_the_portal_page_says():
     """The production 404 page is a copy: its words must not drift from templates/not_found.html."""
-    from local.gateway import gateway_response
     from chalicelib.web import pages
+    from local.gateway import gateway_response
 
     _, gateway = gateway_response("MISSING_AUTHENTICATION_TOKEN", "text/html")
     portal = pages.render("not_found.html", status=404, principal=None, title="Page not found").body
