@@ -127,24 +127,24 @@ def list_inquiries(query: schemas.InquiryQuery, principal) -> schemas.InquiryLis
     filtered by status, priority, agent (an id, or `none`), reason; or found by the customer's
     address or the number."""
     from chalicelib.schemas import support as schemas
-    from chalicelib.services.support import inquiries
+    from chalicelib.services.support import lists
 
     deps = composition.deps()
     if query.number is not None:
-        found = inquiries.found_by_number(principal, query.number)
+        found = lists.found_by_number(principal, query.number)
         return schemas.InquiryList(inquiries=[schemas.history_summary(i) for i in found])
     if query.email:
-        found = inquiries.customer_history(principal, query.email)
+        found = lists.customer_history(principal, query.email)
         return schemas.InquiryList(inquiries=[schemas.history_summary(i) for i in found])
-    filters = inquiries.Filters(
+    filters = lists.Filters(
         status=query.status, priority=query.priority, agent=query.agent, reason=query.reason
     )
     if query.view == "open":
-        queue = inquiries.open_queue(principal, filters, limit=query.limit, cursor=query.cursor, deps=deps)
+        queue = lists.open_queue(principal, filters, limit=query.limit, cursor=query.cursor, deps=deps)
         return schemas.InquiryList(
             inquiries=[schemas.queue_summary(i) for i in queue.items], next_cursor=queue.next_cursor
         )
-    month = inquiries.history(
+    month = lists.history(
         principal, query.month, filters, limit=query.limit, cursor=query.cursor, deps=deps
     )
     return schemas.InquiryList(
@@ -243,10 +243,10 @@ def my_inquiries(principal) -> schemas.InquiryList:
     """The agent's open inquiries across businesses, soonest due first; then the escalations a
     tier-2 agent may take."""
     from chalicelib.schemas import support as schemas
-    from chalicelib.services.support import inquiries
+    from chalicelib.services.support import lists
 
     deps = composition.deps()
-    items = inquiries.my_queue(principal) + inquiries.escalations_for(principal, deps=deps)
+    items = lists.my_queue(principal) + lists.escalations_for(principal, deps=deps)
     return schemas.InquiryList(inquiries=[schemas.queue_summary(i) for i in items])
 
 

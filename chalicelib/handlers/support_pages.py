@@ -175,13 +175,13 @@ def _query(ctx: PageContext) -> dict[str, str]:
 @pages.get("/app/inquiries", access=MEMBER)
 def business_queue(ctx: PageContext):
     from chalicelib.domain import inquiries as rules
-    from chalicelib.services.support import inquiries, routing
+    from chalicelib.services.support import lists, routing
     from chalicelib.services.support import settings as support_settings
 
     asked = _query(ctx)
     principal = ctx.principal
     tenant = principal.require_tenant()
-    filters = inquiries.Filters(
+    filters = lists.Filters(
         status=asked["status"] if asked["status"] in {s.value for s in rules.Status} else None,
         priority=asked["priority"] if asked["priority"] in {p.value for p in rules.Priority} else None,
         agent=asked["agent"] or None,
@@ -196,16 +196,16 @@ def business_queue(ctx: PageContext):
         if search:
             number = search.lstrip("#")
             if number.isdigit():
-                items = inquiries.found_by_number(principal, int(number))
+                items = lists.found_by_number(principal, int(number))
             else:
-                items = inquiries.customer_history(principal, search)
+                items = lists.customer_history(principal, search)
         elif view == "open":
-            page = inquiries.open_queue(
+            page = lists.open_queue(
                 principal, filters, limit=50, cursor=asked["cursor"] or None, deps=ctx.deps
             )
             items, next_cursor = page.items, page.next_cursor
         else:
-            page = inquiries.history(
+            page = lists.history(
                 principal,
                 asked["month"] or None,
                 filters,
@@ -370,13 +370,13 @@ def business_resolve(ctx: PageContext, inquiry_id: str):
 @pages.get("/agent/inquiries", access=AGENT)
 def agent_queue(ctx: PageContext):
     from chalicelib.services.diary import clock
-    from chalicelib.services.support import inquiries
+    from chalicelib.services.support import lists
 
     return ctx.render(
         "support_workspace.html",
         title="Inquiries",
-        mine=inquiries.my_queue(ctx.principal),
-        escalations=inquiries.escalations_for(ctx.principal, deps=ctx.deps),
+        mine=lists.my_queue(ctx.principal),
+        escalations=lists.escalations_for(ctx.principal, deps=ctx.deps),
         clock=clock.current_clock(ctx.principal),
         now=ctx.deps.now(),
     )

@@ -103,7 +103,7 @@ def test_an_inquiry_answered_in_time_leaves_the_index_and_is_never_breached(clie
 STEPS = [
     ("chalicelib.services.support.sla", "_deal_with"),  # after the mark
     ("chalicelib.services.support.routing", "_commit"),  # inside dealing with it
-    ("chalicelib.services.support.conversations", "mail_team"),  # before the mail
+    ("chalicelib.services.support.notices", "mail_team"),  # before the mail
     ("chalicelib.services.support.sla", "_leave_index"),  # after the mail, before the index
 ]
 

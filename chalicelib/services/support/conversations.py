@@ -28,7 +28,7 @@ from chalicelib.domain.errors import Conflict, Contended, Forbidden, NotFound
 from chalicelib.domain.identity import Principal, PrincipalKind
 from chalicelib.domain.tenancy import AgentId, TenantId
 from chalicelib.ids import new_id
-from chalicelib.services.support import inquiries, routing
+from chalicelib.services.support import inquiries, notices, routing
 from chalicelib.store import audit, keys
 from chalicelib.store.contracts import ContractRecord, clock_key
 from chalicelib.store.support import (
@@ -136,7 +136,7 @@ def _work(
     )
 
 
-def _message(
+def message_of(
     tenant: TenantId,
     head: InquiryRecord,
     actor: Actor,
@@ -165,7 +165,7 @@ def _message(
 _T = TypeVar("_T")
 
 
-def _retrying(attempt: Callable[[], _T]) -> _T:
+def retrying(attempt: Callable[[], _T]) -> _T:
     """Read, check, commit; again when the commit finds that something read has changed."""
     for _ in range(ATTEMPTS):
         try:
@@ -179,7 +179,7 @@ class _Stale(Conflict):
     code = "contended"
 
 
-_STALE = _Stale("the inquiry changed meanwhile")
+STALE = _Stale("the inquiry changed meanwhile")
 
 
 def _taking(head: InquiryRecord, actor: Actor, tenant: TenantId) -> list:
@@ -217,13 +217,13 @@ def reply(
         actor = _actor(principal, access, taking=not internal)
         now = deps.now()
         article = _article(tenant, article_slug) if article_slug and not internal else None
-        message = _message(tenant, head, actor, text, now=now, internal=internal, article=article)
+        message = message_of(tenant, head, actor, text, now=now, internal=internal, article=article)
         if internal:
             with transaction() as tx:
                 tx.update(
                     head,
                     actions=[InquiryRecord.messages.add(1), InquiryRecord.updated_at.set(now)],
-                    on_conflict=_STALE,
+                    on_conflict=STALE,
                 )
                 tx.save(message)
             return message
@@ -249,12 +249,12 @@ def reply(
             history_actions += [HistoryItem.agent_id.set(actor.id), HistoryItem.agent_name.set(actor.name)]
         work = _work(tenant, head, actor, rules.WorkAction.REPLY, now=now, message_sk=message.sk)
         with transaction() as tx:
-            tx.update(head, actions=head_actions, on_conflict=_STALE)
+            tx.update(head, actions=head_actions, on_conflict=STALE)
             tx.update(
                 QueueItem(queue_pk(tenant), head.queue_sk()),
                 actions=queue_actions + _taking(head, actor, tenant),
                 condition=QueueItem.pk.exists(),
-                on_conflict=_STALE,
+                on_conflict=STALE,
             )
             tx.update(
                 HistoryItem(*history_key(tenant, head.created_at, head.inquiry_id)), actions=history_actions
@@ -264,9 +264,9 @@ def reply(
                 tx.save(work)
         return message
 
-    message = _retrying(attempt)
+    message = retrying(attempt)
     if not internal:
-        _mail_reply(inquiries.tenant_of(inquiry_id), inquiry_id, message, deps=deps)
+        notices.mail_reply(inquiries.tenant_of(inquiry_id), inquiry_id, message, deps=deps)
     return message
 
 
@@ -285,50 +285,6 @@ def _article(tenant: TenantId, slug: str) -> dict[str, str]:
     return {"title": record.title, "path": f"/help/{business.slug}/articles/{record.slug}"}
 
 
-def _mail_reply(tenant: TenantId | None, inquiry_id: str, message: MessageRecord, *, deps: Deps) -> None:
-    """Mail a reply to the customer, then mark it sent. A failure is logged: the reply stays in
-    the thread, marked pending, and the agent sees it was not mailed."""
-    from chalicelib.mail import Mail, Subject, their_words
-    from chalicelib.services.support import inbound_mail
-
-    if tenant is None:
-        return
-    head = InquiryRecord.load(*head_key(tenant, inquiry_id))
-    name = inquiries.business_name(tenant)
-    lines = [
-        f"There is a reply to your request #{head.number}.",
-        "",
-        their_words(
-            "the business's",
-            {"Business": name},
-            note=message.body,
-            note_label="Reply",
-            limit=rules.MAX_MESSAGE_CHARS,
-        ),
-    ]
-    if message.article:
-        lines += ["", f"An article from their help centre: {deps.link(message.article['path'])}"]
-    lines += [
-        "",
-        f"To answer, reply to this mail: your answer joins request #{head.number}.",
-        "Sent by deskhire on behalf of the business named above.",
-    ]
-    try:
-        deps.mailer.send(
-            Mail(
-                to=head.customer_email,
-                subject=Subject.INQUIRY_REPLY.line(number=int(head.number)),
-                text="\n".join(lines) + "\n",
-                reply_to=inbound_mail.reply_address(tenant, inquiry_id, deps=deps),
-            ),
-            now=deps.now(),
-        )
-    except Exception:
-        logger.exception("the reply could not be mailed", extra={"inquiry": inquiry_id})
-        return
-    MessageRecord(message.pk, message.sk).update(actions=[MessageRecord.mail_status.set("sent")])
-
-
 # -- escalate -------------------------------------------------------------------------------------
 
 
@@ -343,7 +299,7 @@ def escalate(principal: Principal, inquiry_id: str, note: str, *, deps: Deps) ->
         actor = _actor(principal, access, taking=False)
         status = rules.next_status(rules.Status(head.status), rules.Action.ESCALATE)
         now = deps.now()
-        message = _message(tenant, head, actor, f"Escalated to tier 2: {text}", now=now, internal=True)
+        message = message_of(tenant, head, actor, f"Escalated to tier 2: {text}", now=now, internal=True)
         work = _work(tenant, head, actor, rules.WorkAction.ESCALATE, now=now, message_sk=message.sk)
         with transaction() as tx:
             tx.update(
@@ -358,7 +314,7 @@ def escalate(principal: Principal, inquiry_id: str, note: str, *, deps: Deps) ->
                     InquiryRecord.messages.add(1),
                     InquiryRecord.updated_at.set(now),
                 ],
-                on_conflict=_STALE,
+                on_conflict=STALE,
             )
             tx.update(
                 QueueItem(queue_pk(tenant), head.queue_sk()),
@@ -371,7 +327,7 @@ def escalate(principal: Principal, inquiry_id: str, note: str, *, deps: Deps) ->
                     QueueItem.gsi1sk.remove(),
                 ],
                 condition=QueueItem.pk.exists(),
-                on_conflict=_STALE,
+                on_conflict=STALE,
             )
             tx.update(
                 HistoryItem(*history_key(tenant, head.created_at, head.inquiry_id)),
@@ -397,11 +353,11 @@ def escalate(principal: Principal, inquiry_id: str, note: str, *, deps: Deps) ->
             )
         return head
 
-    head = _retrying(attempt)
+    head = retrying(attempt)
     tenant = TenantId(head.tenant_id)
     decision = routing.route(tenant, inquiry_id, trigger=routing.Trigger.ESCALATION, deps=deps)
     if decision is None or decision.chosen is None:
-        mail_team(tenant, int(head.number), escalated=True, deps=deps)
+        notices.mail_team(tenant, int(head.number), escalated=True, deps=deps)
     return InquiryRecord.load(*head_key(tenant, inquiry_id))
 
 
@@ -415,36 +371,8 @@ def _release_load(tx, tenant: TenantId, head: InquiryRecord) -> None:
             OnShiftRecord(shift.pk, shift.sk),
             actions=[OnShiftRecord.open_inquiries.add(-1)],
             condition=OnShiftRecord.pk.exists() & (OnShiftRecord.open_inquiries > 0),
-            on_conflict=_STALE,
+            on_conflict=STALE,
         )
-
-
-def mail_team(tenant: TenantId, number: int, *, escalated: bool, deps: Deps) -> None:
-    """Tell the business's owners and admins that an inquiry needs them (escalated with no tier-2
-    agent on shift, or past its first-response target)."""
-    from chalicelib.mail import Mail, Subject
-    from chalicelib.store.identity import MemberRecord
-
-    team = [
-        m
-        for m in MemberRecord.query(keys.tenant_pk(tenant), MemberRecord.sk.startswith("MEMBER#"))
-        if isinstance(m, MemberRecord) and m.role in ("owner", "admin") and m.status == "active"
-    ]
-    link = deps.link("/app/inquiries?status=escalated")
-    if escalated:
-        subject = Subject.INQUIRY_ESCALATED.line(number=number)
-        text = (
-            f"Request #{number} was escalated to tier 2 and no tier-2 agent is on shift to take it.\n"
-            f"Your team can answer it in deskhire: {link}\n"
-        )
-    else:
-        subject = Subject.INQUIRY_BREACHED.line(number=number)
-        text = (
-            f"Request #{number} had no first reply by its target time. deskhire gave it to another "
-            f"agent on shift if one fitted, else escalated it to your team.\nSee it in deskhire: {link}\n"
-        )
-    for member in team:
-        deps.mailer.send(Mail(to=member.email, subject=subject, text=text), now=deps.now())
 
 
 # -- resolve --------------------------------------------------------------------------------------
@@ -460,7 +388,7 @@ def resolve(principal: Principal, inquiry_id: str, *, note: str | None = None, d
         actor = _actor(principal, access, taking=True)
         rules.next_status(rules.Status(head.status), rules.Action.RESOLVE)
         now = deps.now()
-        message = _message(
+        message = message_of(
             tenant, head, actor, f"Resolved{': ' + text if text else '.'}", now=now, internal=True
         )
         work = _work(tenant, head, actor, rules.WorkAction.RESOLVE, now=now, message_sk=None)
@@ -474,7 +402,7 @@ def resolve(principal: Principal, inquiry_id: str, *, note: str | None = None, d
                     InquiryRecord.messages.add(1),
                     InquiryRecord.updated_at.set(now),
                 ],
-                on_conflict=_STALE,
+                on_conflict=STALE,
             )
             tx.delete(QueueItem(queue_pk(tenant), head.queue_sk()))
             tx.update(
@@ -490,7 +418,7 @@ def resolve(principal: Principal, inquiry_id: str, *, note: str | None = None, d
                 tx.save(work)
         return head
 
-    head = _retrying(attempt)
+    head = retrying(attempt)
     tenant = TenantId(head.tenant_id)
     resolved = InquiryRecord.load(*head_key(tenant, inquiry_id))
     for hook in list(_RESOLVED_HOOKS):
@@ -499,129 +427,3 @@ def resolve(principal: Principal, inquiry_id: str, *, note: str | None = None, d
         except Exception:
             logger.exception("a hook after a resolution failed", extra={"inquiry": inquiry_id})
     return resolved
-
-
-# -- the customer writes again --------------------------------------------------------------------
-
-
-def customer_reply(tenant: TenantId, inquiry_id: str, body: str, *, deps: Deps) -> InquiryRecord | None:
-    """The customer's answer (by mail) joins the thread. An answered or resolved inquiry (resolved
-    up to 14 days ago) reopens: to its agent if they are on shift, else to whoever fits. None when
-    the inquiry is resolved for longer: the caller makes a new inquiry of it."""
-    text = rules.check_body(body)
-    reopened = False
-
-    def attempt() -> InquiryRecord:
-        nonlocal reopened
-        head = inquiries.find_for_system(tenant, inquiry_id)
-        if head is None:
-            raise NotFound("no such inquiry")
-        now = deps.now()
-        current = rules.Status(head.status)
-        if not rules.reopens(current, head.resolved_at, now):
-            raise _TooOld()
-        status = rules.next_status(current, rules.Action.CUSTOMER_REPLY)
-        keeps_agent = (
-            head.agent_id is not None
-            and OnShiftRecord.find(*on_shift_key(tenant, AgentId(head.agent_id)), consistent=True) is not None
-        )
-        if status is rules.Status.ASSIGNED and not keeps_agent:
-            status = rules.Status.QUEUED  # its agent is off shift: back to the queue, routed below
-        actor = Actor(
-            rules.Author.CUSTOMER, head.customer_email, head.customer_name or head.customer_email, None
-        )
-        message = _message(tenant, head, actor, text, now=now, internal=False)
-        head_actions = [
-            InquiryRecord.status.set(status.value),
-            InquiryRecord.messages.add(1),
-            InquiryRecord.updated_at.set(now),
-        ]
-        queue_agent: list = []
-        if not keeps_agent and head.agent_id is not None and current is not rules.Status.ESCALATED:
-            head_actions += [InquiryRecord.agent_id.remove(), InquiryRecord.agent_name.remove()]
-            queue_agent = [
-                QueueItem.agent_id.remove(),
-                QueueItem.agent_name.remove(),
-                QueueItem.gsi1pk.remove(),
-                QueueItem.gsi1sk.remove(),
-            ]
-        if current is rules.Status.RESOLVED:
-            head_actions += [InquiryRecord.resolved_at.remove(), InquiryRecord.resolved_by.remove()]
-        with transaction() as tx:
-            tx.update(head, actions=head_actions, on_conflict=_STALE)
-            if current is rules.Status.RESOLVED:
-                reopened = True
-                tx.save(_queue_item_of(tenant, head, status, keeps_agent=keeps_agent))
-                if keeps_agent and head.agent_id:
-                    tx.update(
-                        OnShiftRecord(*on_shift_key(tenant, AgentId(head.agent_id))),
-                        actions=[OnShiftRecord.open_inquiries.add(1)],
-                        condition=OnShiftRecord.pk.exists(),
-                        on_conflict=_STALE,
-                    )
-            else:
-                tx.update(
-                    QueueItem(queue_pk(tenant), head.queue_sk()),
-                    actions=[QueueItem.status.set(status.value), *queue_agent],
-                    condition=QueueItem.pk.exists(),
-                    on_conflict=_STALE,
-                )
-            history = [HistoryItem.status.set(status.value)]
-            if current is rules.Status.RESOLVED:
-                history.append(HistoryItem.resolved_at.remove())
-            if queue_agent:
-                history += [HistoryItem.agent_id.remove(), HistoryItem.agent_name.remove()]
-            tx.update(HistoryItem(*history_key(tenant, head.created_at, head.inquiry_id)), actions=history)
-            tx.save(message)
-        return head
-
-    try:
-        _retrying(attempt)
-    except _TooOld:
-        return None
-    head = InquiryRecord.load(*head_key(tenant, inquiry_id))
-    if head.agent_id is None:
-        routing.route(
-            tenant,
-            inquiry_id,
-            trigger=routing.Trigger.REOPENED if reopened else routing.Trigger.CREATED,
-            deps=deps,
-        )
-        head = InquiryRecord.load(*head_key(tenant, inquiry_id))
-    return head
-
-
-class _TooOld(Exception):
-    pass
-
-
-def _queue_item_of(
-    tenant: TenantId, head: InquiryRecord, status: rules.Status, *, keeps_agent: bool
-) -> QueueItem:
-    from chalicelib.services.support.inquiries import business_name
-
-    item = QueueItem(
-        queue_pk(tenant),
-        head.queue_sk(),
-        inquiry_id=head.inquiry_id,
-        tenant_id=tenant.value,
-        number=int(head.number),
-        status=status.value,
-        priority=head.priority,
-        reason=head.reason,
-        subject=head.subject,
-        customer_email=head.customer_email,
-        language=head.language,
-        channel=head.channel,
-        tier_needed=int(head.tier_needed or 1),
-        business_name=business_name(tenant),
-        created_at=head.created_at,
-        sla_due_at=head.sla_due_at,
-        first_response_at=head.first_response_at,
-        breached_at=head.breached_at,
-    )
-    if keeps_agent and head.agent_id:
-        item.agent_id, item.agent_name = head.agent_id, head.agent_name
-        item.gsi1pk = agent_queue_index(AgentId(head.agent_id))
-        item.gsi1sk = agent_queue_sk(head.sla_due_at, tenant, head.inquiry_id)
-    return item

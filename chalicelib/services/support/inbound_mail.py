@@ -190,7 +190,7 @@ class Taken:
 def take_in(tenant: TenantId, mail: InboundMail, *, deps: Deps) -> Taken:
     """File one mail for `tenant`: into the inquiry it answers, or as a new inquiry."""
     from chalicelib.domain.text import quoted_name, without_hidden
-    from chalicelib.services.support import conversations, inquiries
+    from chalicelib.services.support import answers, inquiries
     from chalicelib.store import limits
 
     sender = rules.check_customer_email(mail.sender, field="from")
@@ -211,7 +211,7 @@ def take_in(tenant: TenantId, mail: InboundMail, *, deps: Deps) -> Taken:
         head = inquiries.find_for_system(tenant, inquiry_id)
         if head is not None and head.customer_email == sender:
             answer = rules.new_part_of_reply(text)
-            joined = conversations.customer_reply(tenant, inquiry_id, answer, deps=deps)
+            joined = answers.customer_reply(tenant, inquiry_id, answer, deps=deps)
             if joined is not None:
                 _remember(seen, inquiry_id, deps=deps)
                 return Taken(inquiry_id, int(joined.number), threaded=True)

@@ -110,9 +110,9 @@ def handle(tenant: TenantId, inquiry_id: str, *, deps: Deps) -> bool:
         head = _deal_with(tenant, head, now=now, deps=deps)
         changed = True
     if head.breach_mailed_at is None:
-        from chalicelib.services.support import conversations
+        from chalicelib.services.support import notices
 
-        conversations.mail_team(tenant, int(head.number), escalated=False, deps=deps)
+        notices.mail_team(tenant, int(head.number), escalated=False, deps=deps)
         _set_once(head, InquiryRecord.breach_mailed_at, now)
         changed = True
     return _leave_index(tenant, head) or changed
