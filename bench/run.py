@@ -11,6 +11,8 @@
   entries and one with 10,000 (bench/diary.py); the goal is the same requests for both.
 - Knowledge base: a search of 1,000 articles for a business with 100 and one with 100,000 past
   inquiries (bench/knowledge.py): requests and latency, cold and warm; the goal is the same requests.
+- Support: routing one inquiry (and creating one) for a business with 100 and one with 100,000 past
+  inquiries (bench/support.py): requests and latency; the goal is the same requests.
 - Billing run: the `bill-week` job for 100 and for 200 businesses of 5 contracts with a week of
   entries, against the Stripe emulator (bench/billing.py): wall time, Stripe calls and DynamoDB
   requests per invoice; the goal is the same per-invoice counts at both sizes.
@@ -202,6 +204,35 @@ def knowledge_benchmark(port: int | None = None) -> dict:
             dynamodb.stop(process)
 
 
+def support_benchmark(port: int | None = None) -> dict:
+    """Runs bench/support.py against a fresh DynamoDB Local."""
+    from chalicelib.store import binding
+    from local import dynamodb
+    from local.table import ensure_table
+
+    own = port is None
+    port = port or dynamodb.free_port()
+    process = dynamodb.start(port=port) if own else None
+    try:
+        dynamodb.apply_environ(port)
+        os.environ.setdefault("DESKHIRE_STAGE", "local")
+        os.environ["DESKHIRE_TABLE"] = "bench-support"
+        ensure_table(dynamodb.client(port), "bench-support")
+        with binding.bound(binding.TableBinding("bench-support", "us-east-1", f"http://127.0.0.1:{port}")):
+            from bench import support
+
+            return support.run(dynamodb.client(port), "bench-support")
+    finally:
+        if process is not None:
+            dynamodb.stop(process)
+
+
+def _support_section(result: dict) -> str:
+    from bench import support
+
+    return support.section(result)
+
+
 def _knowledge_section(kb: dict) -> str:
     rows = kb["rows"]
     ops = lambda counts: ", ".join(f"{op} {n:g}" for op, n in counts.items())  # noqa: E731
@@ -339,6 +370,9 @@ def main() -> int:
     )
     kb = knowledge_benchmark()
     print(kb, flush=True)
+    print("measuring support routing against DynamoDB Local (seeding past inquiries)...", flush=True)
+    routed = support_benchmark()
+    print(routed, flush=True)
     print(
         "measuring the billing run against DynamoDB Local and the Stripe emulator (seeding businesses)...",
         flush=True,
@@ -424,7 +458,8 @@ attributes and invariants as the service-written one.
 Constant number of requests whatever the history: **{"yes" if diary["constant"] else "no"}**.
 
 {_billing_section(bill)}
-{_knowledge_section(kb)}"""
+{_knowledge_section(kb)}
+{_support_section(routed)}"""
     )
     print(f"wrote {REPORT.relative_to(ROOT)}")
     return 0

@@ -9,6 +9,8 @@ Logins printed by `make run`:
 - Stripe (the local emulator): Northwind's card on file, Lia's payouts enabled, last week's
   invoice paid (it pays Lia out on the Wednesday after next);
 - approved agents with profiles (Lia has applied), and one waiting for vetting (Ana);
+- support: Northwind's reasons (a refund needs tier 2), Lia clocked in now, four inquiries from
+  the help centre, mail and the API: routed to her (one answered), the refund waiting for tier 2;
 - a platform operator;
 - Northwind's knowledge base: categories and published articles (English and Portuguese) on its
   help centre at /help/northwind, and one draft."""
@@ -171,7 +173,95 @@ def load() -> list[tuple[str, str]]:
     _contracts(owner_principal, agents, opening, application, deps=deps)
     _billing(owner_principal, agents["lia@agents.example"], deps=deps)
     _knowledge(owner_principal, deps=deps)
+    _support(owner_principal, agents["lia@agents.example"], deps=deps)
     return LOGINS
+
+
+def _support(owner, lia, *, deps) -> None:
+    """Northwind's support (issue 15): its reasons, Lia on shift now, a few inquiries from the help
+    centre, the API and mail; one answered by Lia, one waiting for tier 2 (a refund)."""
+    import contextlib
+
+    from chalicelib.domain import contracts as terms
+    from chalicelib.domain import inquiries as rules
+    from chalicelib.domain.errors import DomainError
+    from chalicelib.services.contracts import records
+    from chalicelib.services.diary import clock
+    from chalicelib.services.support import conversations, inquiries, settings
+
+    tenant = owner.require_tenant()
+    settings.update(
+        owner,
+        rules.SupportSettings.of(
+            sla=rules.SlaTargets.default().to_json(),
+            reason_tags=[
+                rules.ReasonTag("order-status"),
+                rules.ReasonTag("subscription"),
+                rules.ReasonTag("refund", 2),
+            ],
+            language_level=rules.SupportSettings.default().language_level,
+            help_page=True,
+        ),
+        version=0,
+        deps=deps,
+    )
+    running = [c for c in records.listed(lia) if records.status_of(c, deps.now()) is terms.Status.ACTIVE]
+    if running and clock.current_clock(lia) is None:
+        # her weekly cap may be used up today: the inquiries then wait in the queue
+        with contextlib.suppress(DomainError):
+            clock.clock_in(lia, running[0].contract_id, memo="Inbox", deps=deps)
+    asked = [
+        (
+            "help_page",
+            "jane@example.com",
+            "Where is my order?",
+            "I ordered beans on Monday and nothing yet.",
+            "order-status",
+            "normal",
+        ),
+        (
+            "email",
+            "joao@example.pt",
+            "Encomenda atrasada",
+            "Olá, a minha encomenda ainda não chegou. Podem ver?",
+            None,
+            "high",
+        ),
+        (
+            "api",
+            "sam@example.com",
+            "Pause my subscription",
+            "Please pause my monthly box for two months.",
+            "subscription",
+            "low",
+        ),
+        (
+            "help_page",
+            "kim@example.com",
+            "Refund for a broken grinder",
+            "It arrived broken; I want my money back.",
+            "refund",
+            "urgent",
+        ),
+    ]
+    made = [
+        inquiries.create(
+            tenant,
+            inquiries.NewInquiry(
+                customer_email=email, subject=subject, body=body, reason=reason, priority=priority
+            ),
+            source=rules.Source(source),
+            deps=deps,
+        )
+        for source, email, subject, body, reason, priority in asked
+    ]
+    if made[0].agent_id == lia.id:
+        conversations.reply(
+            lia,
+            made[0].inquiry_id,
+            "Hi Jane, it left our roastery today: you will have it by Thursday.",
+            deps=deps,
+        )
 
 
 def _billing(owner, lia, *, deps) -> None:
