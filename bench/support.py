@@ -202,7 +202,9 @@ def run(client, table: str) -> dict:
     from chalicelib.store.support import InquiryRecord, head_key
 
     clock = Clock(NOW)
-    deps = composition.Deps(settings=Settings.from_environ(), mailer=Silent(), clock=clock, limits=Limits.relaxed())
+    deps = composition.Deps(
+        settings=Settings.from_environ(), mailer=Silent(), clock=clock, limits=Limits.relaxed()
+    )
     composition.override_deps(deps)
     rows = []
     try:
@@ -230,14 +232,18 @@ def run(client, table: str) -> dict:
                 language="en",
             )
             # made while nobody is on shift: they wait in the queue
-            waiting = [inquiries.create(tenant, new, source=rules.Source.API, deps=deps) for _ in range(MEASURED)]
+            waiting = [
+                inquiries.create(tenant, new, source=rules.Source.API, deps=deps) for _ in range(MEASURED)
+            ]
             for index, languages in enumerate(({"en": 6}, {"en": 5, "pt": 6}, {"de": 6})):
                 _shift(tenant, index, languages=languages).save()
             routed = []
             for record in waiting:
                 with OperationCounter() as counter:
                     started = time.perf_counter()
-                    decision = routing.route(tenant, record.inquiry_id, trigger=routing.Trigger.CREATED, deps=deps)
+                    decision = routing.route(
+                        tenant, record.inquiry_id, trigger=routing.Trigger.CREATED, deps=deps
+                    )
                     routed.append((counter.calls, (time.perf_counter() - started) * 1000))
                 assert decision is not None and decision.chosen is not None
             created = []

@@ -144,9 +144,7 @@ def list_inquiries(query: schemas.InquiryQuery, principal) -> schemas.InquiryLis
         return schemas.InquiryList(
             inquiries=[schemas.queue_summary(i) for i in queue.items], next_cursor=queue.next_cursor
         )
-    month = lists.history(
-        principal, query.month, filters, limit=query.limit, cursor=query.cursor, deps=deps
-    )
+    month = lists.history(principal, query.month, filters, limit=query.limit, cursor=query.cursor, deps=deps)
     return schemas.InquiryList(
         inquiries=[schemas.history_summary(i) for i in month.items], next_cursor=month.next_cursor
     )

@@ -847,3 +847,36 @@ def check(failures, who, method, path, probe, status, body, markers):
         failures.append(f"{who} {method} {path}: {status}")
     if probe.names_object and status not in (401, 403, 404):
         failures.append(f"{who} {method} {path}: expected 404 (or 401/403), got {status}")
+
+
+def test_r2_an_inquiry_belongs_to_the_keys_business_whatever_its_body_says(client, deps):
+    """PROMISES R2 and T1 for support: an inquiry made with A's key is A's whatever the body names
+    (a tenant in the body is refused, not followed); a revoked key is 401; an agent who is neither
+    assigned nor under contract with A gets 404 when replying, and A's thread is unchanged."""
+    a, b = business(client, company_name="Alpha Support"), business(client, company_name="Bravo Support")
+    key = call(client, "POST", "/api/v1/api-keys", {"name": "Alpha shop"}, token=a["token"]).json
+    body = {
+        "customer_email": "jane@example.com",
+        "subject": "Order",
+        "body": "Where is it?",
+        "language": "en",
+    }
+    made = call(client, "POST", "/api/v1/inquiries", body, token=key["secret"])
+    assert made.status_code == 201
+    foreign = call(
+        client, "POST", "/api/v1/inquiries", {**body, "tenant_id": b["tenant_id"]}, token=key["secret"]
+    )
+    assert foreign.status_code == 400 and foreign.json["error"]["field"] == "tenant_id"
+    inquiry = made.json["id"]
+    assert call(client, "GET", f"/api/v1/inquiries/{inquiry}", token=a["token"]).status_code == 200
+    assert call(client, "GET", f"/api/v1/inquiries/{inquiry}", token=b["token"]).status_code == 404
+    assert call(client, "GET", "/api/v1/inquiries", token=b["token"]).json["inquiries"] == []
+    stranger = agent(client)
+    reply = call(
+        client, "POST", f"/api/v1/inquiries/{inquiry}/replies", {"body": "Hi"}, token=stranger["token"]
+    )
+    assert reply.status_code == 404
+    thread = call(client, "GET", f"/api/v1/inquiries/{inquiry}/replies", token=a["token"]).json["messages"]
+    assert [m["author"] for m in thread] == ["customer"]
+    call(client, "DELETE", f"/api/v1/api-keys/{key['id']}", token=a["token"])
+    assert call(client, "POST", "/api/v1/inquiries", body, token=key["secret"]).status_code == 401
