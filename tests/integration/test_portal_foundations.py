@@ -12,7 +12,7 @@ import re
 import pytest
 
 from chalicelib.web.portal import PAGE_ROUTES
-from tests.integration.contract_helpers import at, hire, log, sign_in
+from tests.integration.contract_helpers import apply, at, hire, log, offer, published_opening, sign_in
 from tests.integration.helpers import STRONG, business, call, unique
 from tests.integration.portal_helpers import PortalSession, signed_in
 from tests.integration.test_isolation_probe import (  # noqa: F401  (world: a fixture)
@@ -242,17 +242,47 @@ def test_the_navigation_counts_what_needs_the_viewer_and_marks_the_page(client, 
     deps.clock.now = at(24, 18)
     sign_in(client, someone)
     assert log(client, someone, cid, at(24, 9), at(24, 10)).status_code == 201
+    doubted = log(client, someone, cid, at(24, 11), at(24, 12)).json["entries"][0]["id"]
     deps.clock.now = at(30, 13)  # 2026-W48 is locked and in review
+    for person in (owner, someone, hired["ops"]):
+        sign_in(client, person)
     shop = signed_in(client, owner["email"])
     page = shop.get("/app/timesheets")
     nav = page.text.split('<nav aria-label="Main">')[1].split("</nav>")[0]
     assert re.search(r'href="/app/timesheets" aria-current="page">Timesheets <span class="count">1<', nav)
     assert 'href="/app/contracts">Contracts</a>' in nav  # nothing waiting: no count
+
+    # a dispute waits for deskhire: the operators' menu counts it (the queue is platform-wide)
+    ops = signed_in(client, hired["ops"]["email"])
+
+    def disputes_counted() -> int:
+        found = re.search(
+            r'href="/admin/disputes">Disputes <span class="count">(\d+)<', ops.get("/admin").text
+        )
+        return int(found.group(1)) if found else 0
+
+    before = disputes_counted()
+    filed = call(
+        client,
+        "POST",
+        f"/api/v1/contracts/{cid}/entries/{doubted}/dispute",
+        {"reason": "Not us"},
+        token=owner["token"],
+    )
+    assert filed.status_code == 201, filed.json
+    assert disputes_counted() == min(before + 1, 100)
+
+    # the rest approved: nothing of the week waits for the business any more
     shop.get(f"/app/contracts/{cid}/timesheets/2026-W48")
-    shop.post(f"/app/contracts/{cid}/timesheets/2026-W48/approve")
+    assert shop.post(f"/app/contracts/{cid}/timesheets/2026-W48/approve").status_code == 303
     nav = shop.get("/app").text.split('<nav aria-label="Main">')[1].split("</nav>")[0]
-    assert 'href="/app/timesheets">Timesheets</a>' in nav  # reviewed: the count is gone
+    assert 'href="/app/timesheets">Timesheets</a>' in nav
     assert 'href="/app" aria-current="page">Home</a>' in nav
 
-    ops = signed_in(client, hired["ops"]["email"])
-    assert re.search(r'href="/admin/disputes">Disputes(</a>| <span class="count">)', ops.get("/admin").text)
+    # an offer waits for the agent's answer: the agent's menu counts it, the business's too
+    second = published_opening(client, owner, title="Weekend chat")
+    application = apply(client, someone, second)
+    offer(client, owner, application["id"], start_date="2026-12-07")
+    agent = signed_in(client, someone["email"])
+    assert 'href="/agent/contracts">Contracts <span class="count">1<' in agent.get("/agent").text
+    assert 'href="/app/contracts">Contracts <span class="count">1<' in shop.get("/app").text
