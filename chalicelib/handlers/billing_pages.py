@@ -405,8 +405,8 @@ def _confirm_refund(ctx: PageContext, tenant_id: str, week: str, contract_id: st
         (w for w in overview.paid_out_invoices(ctx.principal, tenant) if w["invoice"].week == week), None
     )
     line = next((x for x in (found or {}).get("lines", []) if x["line"].contract_id == contract_id), None)
-    if found is None or line is None:
-        return None  # nothing paid out there to refund: the refund itself says so
+    if found is None or line is None or minutes > int(line["minutes"]):
+        return None  # nothing (or not that much) paid out there to refund: the refund itself says so
     who = f"{line['agent_name']}'s time on “{line['line'].description}”"
     part = "the minutes' part of the line"
     if line["line"].rate_minor is not None:

@@ -79,7 +79,17 @@ def change_fees(ctx: PageContext):
                 raise InvalidInput("write a percentage such as 10", field=f"agent_fee_bps.{tier}")
             agent_bps[tier] = bps
         schedule = billing_rules.FeeSchedule(client_fee_bps=client, agent_fee_bps=agent_bps)
-        now_in_force = fees.show(ctx.principal).schedule
+        schedule.check()  # the rules first: nothing they refuse is offered for confirmation
+        shown = fees.show(ctx.principal)
+        if shown.version != int(version):
+            from chalicelib.domain.errors import Conflict
+
+            raise Conflict(
+                "the fees were changed since you read them; reload to see the change",
+                code="stale_or_duplicate",
+                field="version",
+            )
+        now_in_force = shown.schedule
         changes = [
             f"The client fee added to each invoice goes from {_percent(now_in_force.client_fee_bps)}% "
             f"to {_percent(client)}%."
@@ -90,16 +100,20 @@ def change_fees(ctx: PageContext):
             for tier, bps in sorted(agent_bps.items())
             if now_in_force.agent_fee(tier) != bps
         ]
-        page = ctx.confirm(
-            title="Change deskhire's fees?",
-            happens=changes,
-            money=[
-                "Every invoice planned from now on (the next weekly run, blocks bought or accepted after it) "
-                "is billed with these fees, and its payouts keep the agent fee of its tier.",
-                "Invoices billed already keep their own fees, for their payouts and refunds.",
-            ],
-            button="Change the fees",
-            back="/admin/fees",
+        page = (
+            None
+            if now_in_force == schedule
+            else ctx.confirm(
+                title="Change deskhire's fees?",
+                happens=changes,
+                money=[
+                    "Every invoice planned from now on (the next weekly run, blocks bought or accepted after it) "
+                    "is billed with these fees, and its payouts keep the agent fee of its tier.",
+                    "Invoices billed already keep their own fees, for their payouts and refunds.",
+                ],
+                button="Change the fees",
+                back="/admin/fees",
+            )
         )
         if page is not None:
             return page

@@ -23,7 +23,7 @@ from tests.integration.portal_helpers import PortalSession, signed_in
 pytestmark = pytest.mark.integration
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
-STALE = "a newer card setup replaced this one; add the card again"
+STALE = "A newer card setup replaced this one; add the card again"
 
 
 def path_of(url: str) -> str:
@@ -153,7 +153,7 @@ def test_another_business_s_setup_is_not_found_and_an_older_one_is_stale(client,
     for seti in (foreign, "seti_madeup123"):
         stranger = shop.get(f"/app/billing/card?setup_intent={seti}")
         assert stranger.status_code == 404, (seti, stranger.status_code)
-        assert "no such card setup" in stranger.text and "client-secret" not in stranger.text
+        assert "No such card setup" in stranger.text and "client-secret" not in stranger.text
         assert stranger.headers["Content-Security-Policy"] == PAGE_POLICY
 
     # an older setup was replaced by the latest: back on the billing page, saying so
@@ -170,7 +170,7 @@ def test_another_business_s_setup_is_not_found_and_an_older_one_is_stale(client,
     against_stripe.stripe.v1.setup_intents.cancel(latest)
     cancelled = shop.get(f"/app/billing/card?setup_intent={latest}")
     assert cancelled.status_code == 409
-    assert "this card setup was cancelled; add the card again" in cancelled.text
+    assert "This card setup was cancelled; add the card again" in cancelled.text
 
 
 @pytest.mark.parametrize(
@@ -193,7 +193,7 @@ def test_a_malformed_setup_intent_never_reaches_stripe(client, against_stripe, s
     refused = shop.get(f"/app/billing/card?{query}")
 
     assert 400 <= refused.status_code < 500, refused.status_code
-    assert "no such card setup" in refused.text
+    assert "No such card setup" in refused.text
     assert stripe_reads == []
 
 

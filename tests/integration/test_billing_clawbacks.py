@@ -262,12 +262,15 @@ def test_the_operator_refunds_from_the_payouts_page(client, paying):
     assert bad.status_code == 400 and 'id="hours-error-2026-W48"' in bad.text
     assert 'name="number" value="1"' in shown.text
     form = {"contract_id": cid, "hours": "0.5", "reason": "logged twice", "number": "1"}
-    done = page.post(f"/admin/businesses/{tenant_id}/invoices/2026-W48/refunds", form)
-    assert done.status_code == 200, done.text
-    twice = page.post(f"/admin/businesses/{tenant_id}/invoices/2026-W48/refunds", form)  # a double click
-    assert twice.status_code == 200 and invoice(hired).clawbacks == 1
+    asked = page.post(f"/admin/businesses/{tenant_id}/invoices/2026-W48/refunds", form)
+    assert "Refund 30 min to" in asked.text and "12.50 USD for the minutes" in asked.text
+    assert invoice(hired).clawbacks in (0, None)  # nothing moves before the button is pressed
+    done = page.confirm(asked)
+    assert done.status_code == 303, done.text
+    twice = page.post(f"/admin/businesses/{tenant_id}/invoices/2026-W48/refunds", {**form, "confirm": "yes"})
+    assert twice.status_code == 303 and invoice(hired).clawbacks == 1  # a double click
     # half an hour: 12.50 of the line, and the client fee on it, 3.75 - 3.12 (3.125 to even) = 0.63
-    assert "13.13 USD for week 2026-W48: refunded" in done.text
+    assert "13.13 USD for week 2026-W48: refunded" in page.flash(page.follow(done))
 
 
 def test_a_refund_sent_again_answers_the_first_and_moves_no_more_money(client, paying):

@@ -123,13 +123,23 @@ def test_the_operator_sets_fees_in_the_portal(client, paying):
     refused = desk.post("/admin/fees", {**form, "note": "try"})
     assert refused.status_code == 400
     text = html.unescape(refused.text)
-    assert 'id="agent_fee_3-error" class="error">tier 3 may not pay a higher fee than tier 2' in text
+    assert (
+        'id="agent_fee_3-error" class="error"><span class="sr-only">Error: </span>Tier 3 may not pay a higher fee than tier 2'
+        in text
+    )
+    assert '<a href="#agent_fee_3">Tier 3 may not pay a higher fee than tier 2' in text  # the summary
     assert 'value="9.5"' in text  # what was typed stays
     words = desk.post("/admin/fees", {**form, "client_fee": "lots"})
     assert words.status_code == 400 and 'id="client_fee-error"' in words.text
 
-    saved = desk.post("/admin/fees", {**form, "agent_fee_3": "4.25", "note": "Q1 pricing"})
-    assert saved.status_code == 200, saved.text
+    asked = desk.post("/admin/fees", {**form, "agent_fee_3": "4.25", "note": "Q1 pricing"})
+    asked_text = html.unescape(asked.text)
+    assert "The client fee added to each invoice goes from 5% to 6.5%." in asked_text
+    assert "The agent fee of tier 3 goes from 5% to 4.25%." in asked_text
+    assert call(client, "GET", "/api/v1/admin/fees", token=ops["token"]).json["client_fee_bps"] == 500
+    done = desk.confirm(asked)
+    assert done.status_code == 303
+    saved = desk.follow(done)
     text = html.unescape(saved.text)
     assert "Saved: invoices planned from now on" in text
     assert "client fee <strong>6.5%</strong>" in text and "tier 3 <strong>4.25%</strong>" in text
