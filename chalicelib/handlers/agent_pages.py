@@ -77,24 +77,33 @@ def profile_save(ctx: PageContext):
     agent = profiles.my_profile(ctx.principal)
     values = ctx.form_values
     try:
+        found = forms.Collector()
+        availability = found.read("mon_start", lambda: forms.weekly_windows(values))
+        if availability == []:
+            found.add("mon_start", "give the hours you can work on at least one day")
+        min_rate = found.read(
+            "min_rate",
+            lambda: forms.money(values.get("min_rate", ""), values.get("currency", "usd"), field="min_rate"),
+        )
+        found.done()
+        if availability is None or min_rate is None:
+            raise DomainError("give your lowest hourly rate", field="min_rate")  # done() has said so
         change = profiles.ProfileUpdate(
             headline=values.get("headline", "")[:120],
             bio=values.get("bio", "")[:2000],
             skills=ctx.form_lists.get("skills", []),
             products=forms.tags(values.get("products", "")),
             languages=forms.languages(values),
-            availability=forms.weekly_windows(values),
-            min_rate=forms.money(values.get("min_rate", ""), values.get("currency", "usd"), field="min_rate"),
+            availability=availability,
+            min_rate=min_rate,
         )
-        if not change.availability:
-            raise DomainError("give the hours you can work on at least one day", field="mon_start")
         agent = profiles.update_profile(ctx.principal, change, deps=ctx.deps)
     except DomainError as error:
         return _profile_page(
             ctx,
             agent,
             status=400,
-            errors={forms.field_of(error, collapse=("availability",)): error.message},
+            errors=forms.errors_of(error, collapse=("availability",)),
             values=values,
         )
     seen = " Businesses see the new profile in their matches." if agent.status == "approved" else ""

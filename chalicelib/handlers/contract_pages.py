@@ -577,34 +577,43 @@ def _offer_draft(ctx: PageContext, currency: str, source: dict):
     from chalicelib.services.contracts import offers
 
     values = ctx.form_values
+    found = forms.Collector()
     kind = values.get("kind", "hourly")
     if kind not in ("hourly", "block"):
-        raise InvalidInput("hourly or block", field="kind")
-    try:
-        start = date.fromisoformat(values.get("start_date", ""))
-    except ValueError:
-        raise InvalidInput("pick a start date", field="start_date") from None
+        found.add("kind", "choose hourly or a block of hours")
+    start = found.read(
+        "start_date", lambda: date.fromisoformat(values.get("start_date", "")), "pick a start date"
+    )
     end_text = values.get("end_date", "").strip()
-    try:
-        end = date.fromisoformat(end_text) if end_text else None
-    except ValueError:
-        raise InvalidInput("pick an end date or leave it empty", field="end_date") from None
-    bps = forms.basis_points(values.get("bonus_percent", ""), field="bonus_percent")
-    bonus = terms.BonusRule(percent_bps=bps) if bps is not None else None
+    end = found.read(
+        "end_date",
+        lambda: date.fromisoformat(end_text) if end_text else None,
+        "pick an end date or leave it empty",
+    )
+    bps = found.read(
+        "bonus_percent", lambda: forms.basis_points(values.get("bonus_percent", ""), field="bonus_percent")
+    )
+    bonus = found.read("bonus_percent", lambda: terms.BonusRule(percent_bps=bps) if bps is not None else None)
     tier = values.get("tier", "1")
     if tier not in ("1", "2"):
-        raise InvalidInput("tier 1 or 2", field="tier")
-    windows = forms.weekly_windows(values)
+        found.add("tier", "choose tier 1 or tier 2")
+    windows = found.read("mon_start", lambda: forms.weekly_windows(values))
+    rate = found.read("rate", lambda: forms.money(values.get("rate", ""), currency, field="rate"))
+    weekly = found.read(
+        "weekly_hours", lambda: forms.minutes_from_hours(values.get("weekly_hours", ""), field="weekly_hours")
+    )
+    block = found.read(
+        "block_hours", lambda: forms.minutes_from_hours(values.get("block_hours", ""), field="block_hours")
+    )
+    found.done()
+    if start is None or rate is None:
+        raise InvalidInput("pick a start date", field="start_date")  # done() has said so already
     return offers.OfferDraft(
         title=values.get("title", "")[:120],
         kind=terms.Kind(kind),
-        rate=forms.money(values.get("rate", ""), currency, field="rate"),
-        weekly_cap_minutes=forms.minutes_from_hours(values.get("weekly_hours", ""), field="weekly_hours")
-        if kind == "hourly"
-        else None,
-        block_minutes=forms.minutes_from_hours(values.get("block_hours", ""), field="block_hours")
-        if kind == "block"
-        else None,
+        rate=rate,
+        weekly_cap_minutes=weekly if kind == "hourly" else None,
+        block_minutes=block if kind == "block" else None,
         start_date=start,
         end_date=end,
         tier=int(tier),
@@ -635,10 +644,12 @@ def make_offer(ctx: PageContext):
     except DomainError as error:
         if error.code == "not_found" and error.field is None:
             raise
+        status = 409 if error.code in ("not_invited", "application_not_live", "opening_not_open") else 400
+        if isinstance(error, forms.FormProblems):
+            return _offer_form(ctx, status=status, errors=forms.errors_of(error), values=ctx.form_values)
         field = _FORM_FIELDS.get(error.field or "", forms.field_of(error, collapse=("coverage",)))
         if field.startswith("bonus"):
             field = "bonus_percent"
-        status = 409 if error.code in ("not_invited", "application_not_live", "opening_not_open") else 400
         return _offer_form(ctx, status=status, errors={field: error.message}, values=ctx.form_values)
     return ctx.redirect(
         f"/app/contracts/{record.contract_id}",

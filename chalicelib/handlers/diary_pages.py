@@ -118,6 +118,12 @@ def _entry_draft(ctx: PageContext, zone: str):
     from chalicelib.services.diary import entries
 
     values = ctx.form_values
+    found = forms.Collector()
+    found.read("date", lambda: forms.local_span(values.get("date", ""), "00:00", "00:01", zone, field="date"))
+    # each time on its own, so that a bad start and a bad end are both said
+    found.read("start", lambda: forms.local_span("2000-01-03", values.get("start", ""), "00:00", "UTC"))
+    found.read("end", lambda: forms.local_span("2000-01-03", "00:00", values.get("end", ""), "UTC"))
+    found.done()
     start, end = forms.local_span(
         values.get("date", ""), values.get("start", ""), values.get("end", ""), zone
     )
@@ -151,9 +157,12 @@ def log_entry(ctx: PageContext):
         )
     except DomainError as error:
         status = 404 if error.code == "not_found" else 409 if error.code in _CONFLICTS else 400
-        return _diary_page(
-            ctx, status=status, errors={_form_field(error): error.message}, values=ctx.form_values
+        errors = (
+            forms.errors_of(error)
+            if isinstance(error, forms.FormProblems)
+            else {_form_field(error): error.message}
         )
+        return _diary_page(ctx, status=status, errors=errors, values=ctx.form_values)
     from chalicelib.domain.diary import hours_and_minutes
 
     total = sum(int(e.minutes) for e in logged)

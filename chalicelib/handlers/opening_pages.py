@@ -70,19 +70,38 @@ def _form(ctx: PageContext, *, action: str, status=200, errors=None, values=None
 
 
 def _draft(ctx: PageContext, currency: str):
+    """The opening as typed, or FormProblems with every field that cannot be read."""
     from chalicelib.services import openings
 
     values = ctx.form_values
-    try:
-        start = date.fromisoformat(values.get("start_date", ""))
-    except ValueError:
-        raise DomainError("pick a start date", field="start_date") from None
-    windows = forms.weekly_windows(values)
-    if not windows:
-        raise DomainError("give the hours to cover on at least one day", field="mon_start")
+    found = forms.Collector()
+    if not values.get("title", "").strip():
+        found.add("title", "give the opening a title")
+    start = found.read(
+        "start_date", lambda: date.fromisoformat(values.get("start_date", "")), "pick a start date"
+    )
+    windows = found.read("mon_start", lambda: forms.weekly_windows(values))
+    if windows == []:
+        found.add("mon_start", "give the hours to cover on at least one day")
     seats, tier = values.get("seats", "1"), values.get("tier", "1")
-    if not seats.isdigit() or not tier.isdigit():
-        raise DomainError("seats and tier are whole numbers", field="seats")
+    if not seats.isdigit():
+        found.add("seats", "write the number of agents wanted, such as 1")
+    if not tier.isdigit():
+        found.add("tier", "write the tier, 1, 2 or 3")
+    hours_per_week = found.read(
+        "hours_per_week", lambda: forms.hours(values.get("hours_per_week", ""), field="hours_per_week")
+    )
+    block_hours = found.read(
+        "block_hours", lambda: forms.hours(values.get("block_hours", ""), field="block_hours")
+    )
+    rate_min = found.read(
+        "rate_min", lambda: forms.money(values.get("rate_min", ""), currency, field="rate_min")
+    )
+    rate_max = found.read(
+        "rate_max", lambda: forms.money(values.get("rate_max", ""), currency, field="rate_max")
+    )
+    found.done()
+    assert start is not None and windows and rate_min is not None and rate_max is not None  # done() said so
     return openings.OpeningDraft(
         title=values.get("title", "").strip()[:120],
         description=values.get("description", "")[:5000],
@@ -90,11 +109,11 @@ def _draft(ctx: PageContext, currency: str):
         products=forms.tags(values.get("products", "")),
         languages=forms.languages(values),
         coverage=windows,
-        hours_per_week=forms.hours(values.get("hours_per_week", ""), field="hours_per_week"),
-        block_hours=forms.hours(values.get("block_hours", ""), field="block_hours"),
+        hours_per_week=hours_per_week,
+        block_hours=block_hours,
         seats=int(seats),
-        rate_min=forms.money(values.get("rate_min", ""), currency, field="rate_min"),
-        rate_max=forms.money(values.get("rate_max", ""), currency, field="rate_max"),
+        rate_min=rate_min,
+        rate_max=rate_max,
         tier=int(tier),
         start_date=start,
     )
@@ -110,14 +129,6 @@ def create(ctx: PageContext):
     from chalicelib.services import openings
 
     currency = openings._tenant(ctx.principal.require_tenant()).currency
-    if not ctx.form_values.get("title", "").strip():
-        return _form(
-            ctx,
-            action="/app/openings",
-            status=400,
-            errors={"title": "give the opening a title"},
-            values=ctx.form_values,
-        )
     try:
         record = openings.post(ctx.principal, _draft(ctx, currency), deps=ctx.deps)
     except DomainError as error:
@@ -125,7 +136,7 @@ def create(ctx: PageContext):
             ctx,
             action="/app/openings",
             status=400,
-            errors={forms.field_of(error, collapse=("coverage",)): error.message},
+            errors=forms.errors_of(error, collapse=("coverage",)),
             values=ctx.form_values,
         )
     return ctx.redirect(
@@ -178,7 +189,7 @@ def revise(ctx: PageContext, opening_id: str):
             ctx,
             action=f"/app/openings/{opening_id}/edit",
             status=400,
-            errors={forms.field_of(error, collapse=("coverage",)): error.message},
+            errors=forms.errors_of(error, collapse=("coverage",)),
             values=ctx.form_values,
             opening=record,
         )

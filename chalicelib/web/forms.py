@@ -11,12 +11,16 @@ reach a page. A field or rule that needs its own words gets a line in FIELD_MESS
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from decimal import Decimal, DecimalException
+from typing import TypeVar
 
 from chalicelib.domain.currencies import CURRENCY_EXPONENTS
-from chalicelib.domain.errors import InvalidInput
+from chalicelib.domain.errors import DomainError, InvalidInput
 from chalicelib.domain.money import Money
 from chalicelib.domain.schedule import DAYS
+
+_T = TypeVar("_T")
 
 LANGUAGE_ROWS = 3
 # Longer than any amount, hours or percentage a person types: '1e999999999' never reaches Decimal
@@ -94,6 +98,57 @@ def language_fields(languages_map: dict) -> dict[str, str]:
     for index, (code, level) in enumerate(sorted(languages_map.items())[:LANGUAGE_ROWS]):
         fields[f"language_{index}"], fields[f"level_{index}"] = code, level
     return fields
+
+
+class FormProblems(InvalidInput):
+    """Every problem of a form at once ({form field: message}), so that the page lists them all
+    in its error summary instead of the first one only."""
+
+    def __init__(self, problems: dict[str, str]):
+        field, message = next(iter(problems.items()))
+        super().__init__(message, field=field)
+        self.problems = dict(problems)
+
+
+class Collector:
+    """Reads a form's fields one by one and keeps every refusal:
+
+        found = forms.Collector()
+        rate = found.read("rate", lambda: forms.money(values["rate"], currency, field="rate"))
+        start = found.read("start_date", lambda: date.fromisoformat(values["start_date"]), "pick a start date")
+        found.done()  # FormProblems with every field's message, or nothing
+
+    A reader's InvalidInput lands under the field it names (else `field`); a ValueError under
+    `field` with `message`."""
+
+    def __init__(self) -> None:
+        self.problems: dict[str, str] = {}
+
+    def read(self, field: str, reader: Callable[[], _T], message: str | None = None) -> _T | None:
+        try:
+            return reader()
+        except InvalidInput as error:
+            # the readers here name the form field at fault (tue_start of a week's windows)
+            self.problems.setdefault(error.field or field, error.message)
+        except ValueError:
+            if message is None:
+                raise
+            self.problems.setdefault(field, message)
+        return None
+
+    def add(self, field: str, message: str) -> None:
+        self.problems.setdefault(field, message)
+
+    def done(self) -> None:
+        if self.problems:
+            raise FormProblems(self.problems)
+
+
+def errors_of(error: DomainError, *, collapse: tuple[str, ...] = ()) -> dict[str, str]:
+    """The messages to show for a refusal: every field's (FormProblems), or the one field's."""
+    if isinstance(error, FormProblems):
+        return dict(error.problems)
+    return {field_of(error, collapse=collapse): error.message}
 
 
 def field_of(error, *, collapse: tuple[str, ...] = ()) -> str:

@@ -13,7 +13,7 @@ import pytest
 
 from chalicelib.web.portal import PAGE_ROUTES
 from tests.integration.contract_helpers import apply, at, hire, log, offer, published_opening, sign_in
-from tests.integration.helpers import STRONG, business, call, unique
+from tests.integration.helpers import STRONG, agent, business, call, unique
 from tests.integration.portal_helpers import PortalSession, signed_in
 from tests.integration.test_isolation_probe import (  # noqa: F401  (world: a fixture)
     PROBES,
@@ -159,8 +159,18 @@ def test_a_refused_form_keeps_what_was_typed_and_links_each_problem(client, deps
     assert 'class="error-summary"' in refused.text and "There is a problem" in refused.text
     assert 'value="Night chat"' in refused.text and 'value="20"' in refused.text
     summary = refused.text.split('class="error-summary"')[1].split("</div>")[0]
-    for target in re.findall(r'<a href="#([^"]+)">', summary):
+    targets = re.findall(r'<a href="#([^"]+)">', summary)
+    assert {"rate_max", "mon_start"} <= set(targets), summary  # every problem at once, not the first
+    for target in targets:
         assert f'id="{target}"' in refused.text, target  # every link lands on its field
+    someone = agent(client)
+    phone = signed_in(client, someone["email"])
+    phone.get("/agent/profile")
+    profile = phone.post("/agent/profile", {"min_rate": "lots", "tue_start": "09:00", "language_0": "en"})
+    assert profile.status_code == 400
+    summary = profile.text.split('class="error-summary"')[1].split("</div>")[0]
+    assert {"min_rate", "tue_start"} <= set(re.findall(r'<a href="#([^"]+)">', summary)), summary
+    assert 'value="lots"' in profile.text and 'value="09:00"' in profile.text
 
 
 def test_times_show_in_the_viewers_zone_with_the_zone_named(client, deps):
