@@ -32,6 +32,7 @@ class Names:
 
     def __init__(self, principal: Principal):
         self._principal = principal
+        self.actor_kind = ""  # the entry being written's actor: an agent needs no "with <agent>"
 
     @functools.cached_property
     def members(self) -> dict[str, str]:
@@ -53,7 +54,13 @@ class Names:
 
     def contract(self, target: str) -> str:
         record = self.contracts.get(_id(target))
-        return f'"{record.title}" with {record.agent_name}' if record is not None else "a contract"
+        if record is None:
+            return "a contract"
+        return (
+            f'"{record.title}"'
+            if self.actor_kind == "agent"
+            else f'"{record.title}" with {record.agent_name}'
+        )
 
     def currency(self, target: str) -> str | None:
         record = self.contracts.get(_id(target))
@@ -197,6 +204,15 @@ PHRASES: dict[str, Phrase] = {
         if a.get("collection") == "send_invoice"
         else "set invoices to be charged to the card on file"
     ),
+    "kb_article.created": lambda t, b, a, n: f'wrote the help article "{a.get("title")}" (a draft)',
+    "kb_article.published": lambda t, b, a, n: f'published the help article "{a.get("title")}"',
+    "kb_article.unpublished": lambda t, b, a, n: (
+        f'took the help article "{a.get("title")}" off the help centre'
+    ),
+    "kb_article.revised": lambda t, b, a, n: f'revised the help article "{a.get("title") or b.get("title")}"',
+    "kb_article.deleted": lambda t, b, a, n: f'deleted the help article "{b.get("title")}"',
+    "kb_category.created": lambda t, b, a, n: f'made the help category "{a.get("name")}"',
+    "kb_category.deleted": lambda t, b, a, n: f'deleted the help category "{b.get("name")}"',
     "billing.refunded_after_payout": lambda t, b, a, n: (
         f"refunded {_hm(a.get('minutes'))} on {n.contract(str(a.get('contract_id', '')))} after payout"
     ),
@@ -238,6 +254,7 @@ def sentence(entry: Any, names: Names) -> str:
     phrase = PHRASES.get(entry.action)
     if phrase is None:
         return f"{entry.actor_name}: {entry.action.replace('.', ' ').replace('_', ' ')}"
+    names.actor_kind = str(getattr(entry, "actor_kind", "") or "")
     try:
         text = phrase(entry.target, before, after, names)
     except Exception:  # a summary older than its phrase: still a sentence, never a dict

@@ -199,3 +199,60 @@ def test_a_collector_keeps_every_fields_refusal_for_one_summary():
         "tue_start": "give both a start and an end",  # the field the reader named
     }
     forms.Collector().done()  # nothing refused: nothing raised
+
+
+def test_audit_entries_read_as_sentences_with_names_and_never_a_dict():
+    from types import SimpleNamespace
+
+    from chalicelib.web import audit_log
+
+    class Names(audit_log.Names):
+        members = {"m2": "Tara Teammate"}
+        contracts = {"c1": SimpleNamespace(title="Night chat", agent_name="Ana Agent", currency="usd")}
+        openings = {"o1": "Night chat"}
+
+    names = Names(principal=None)
+
+    def entry(action, target, summary, actor="Olivia Owner", kind="member"):
+        return SimpleNamespace(
+            action=action, target=target, summary=summary, actor_name=actor, actor_kind=kind
+        )
+
+    said = [
+        audit_log.sentence(
+            entry("invite.created", "invite:i1", {"after": {"email": "ana@example.com", "role": "manager"}}),
+            names,
+        ),
+        audit_log.sentence(
+            entry(
+                "member.role_changed",
+                "member:m2",
+                {"before": {"role": "manager"}, "after": {"role": "admin"}},
+            ),
+            names,
+        ),
+        audit_log.sentence(
+            entry("bonus.granted", "contract:c1", {"after": {"amount": 5000, "week": "2026-W48"}}), names
+        ),
+        audit_log.sentence(
+            entry("entry.logged", "contract:c1", {"after": {"minutes": 90}}, actor="Ana Agent", kind="agent"),
+            names,
+        ),
+        audit_log.sentence(
+            entry(
+                "contract.pause",
+                "contract:c1",
+                {"before": {"status": "active"}, "after": {"status": "paused", "reason": "Holidays"}},
+            ),
+            names,
+        ),
+        audit_log.sentence(entry("something.new", "thing:x", {"after": {"a": 1}}), names),
+    ]
+    assert said == [
+        "Olivia Owner invited ana@example.com as a manager",
+        "Olivia Owner changed Tara Teammate's role from manager to admin",
+        'Olivia Owner granted a bonus of 50.00 USD on "Night chat" with Ana Agent (week 2026-W48)',
+        'Ana Agent logged 1 h 30 min on "Night chat"',
+        'Olivia Owner paused the contract "Night chat" with Ana Agent (reason: Holidays)',
+        "Olivia Owner: something new",
+    ]
