@@ -5,6 +5,8 @@ Money is integer minor units in one currency (DESIGN.md "Money"):
 
 - a contract's line = round-half-even(billed minutes x rate / 60), rounded once per line;
 - the client fee = basis points of the invoice's hours and bonuses, added to the invoice;
+- a contract's performance bonus, when the agent earned it that week (`Performance`) =
+  round-half-even(its basis points x the contract's line), rounded once, a bonus line of its own;
 - an agent's share of a line = the line recomputed for the minutes that are payable (approved or
   released), less the agent fee (basis points by tier), kept by the platform;
 - minutes upheld in a dispute are refunded: the line minus the line recomputed without them, and
@@ -119,6 +121,38 @@ class Bonus:
 
 
 @dataclass(frozen=True)
+class Performance:
+    """A contract's performance-bonus rule and the agent's CSAT in the week billed, at this
+    business (DESIGN.md "Money": +10% of the week when CSAT that week is at least 90% over at least
+    10 ratings). `good` of `ratings` were 4 or 5 (CSAT's share), counted from the ratings the
+    customers gave that week."""
+
+    contract_id: str
+    percent_bps: int
+    min_csat_bps: int
+    min_ratings: int
+    good: int
+    ratings: int
+
+    @property
+    def earned(self) -> bool:
+        """At least `min_ratings` ratings, and good / ratings >= min_csat_bps / 10,000, in integers."""
+        return self.ratings >= self.min_ratings and self.good * 10_000 >= self.min_csat_bps * self.ratings
+
+    def csat_label(self) -> str:
+        if not self.ratings:
+            return "no ratings"
+        share = self.good * 100 / self.ratings
+        return f"CSAT {share:.0f}% over {self.ratings} rating{'s' if self.ratings != 1 else ''}"
+
+    def amount(self, hours_line: int, currency: str) -> int:
+        """The bonus on a week's line: its percent, rounded half-even once (0 when not earned)."""
+        if not self.earned:
+            return 0
+        return basis_points(Money(hours_line, currency), self.percent_bps).minor
+
+
+@dataclass(frozen=True)
 class Line:
     line_id: str
     kind: str  # hours, bonus, block, client_fee
@@ -196,10 +230,18 @@ def hours_label(minutes: int) -> str:
 
 
 def plan_invoice(
-    weeks: list[WorkedWeek], bonuses: list[Bonus], *, currency: str, fees: FeeSchedule, week_label: str
+    weeks: list[WorkedWeek],
+    bonuses: list[Bonus],
+    *,
+    currency: str,
+    fees: FeeSchedule,
+    week_label: str,
+    performance: list[Performance] | None = None,
 ) -> InvoicePlan | None:
-    """The invoice for a business's week: a line per contract with time, a line per bonus, and the
-    client fee; None when there is nothing to bill."""
+    """The invoice for a business's week: a line per contract with time, a line per bonus (a
+    one-off, or a contract's performance bonus when its agent earned it that week: its percent of
+    the contract's line), and the client fee; None when there is nothing to bill."""
+    earned = {p.contract_id: p for p in performance or [] if p.earned}
     lines: list[Line] = []
     for week in sorted(weeks, key=lambda w: w.contract_id):
         if week.billed <= 0:
@@ -217,6 +259,20 @@ def plan_invoice(
                 rate_minor=week.rate_minor,
             )
         )
+        rule = earned.get(week.contract_id)
+        bonus_amount = rule.amount(amount, currency) if rule is not None else 0
+        if rule is not None and bonus_amount > 0:
+            lines.append(
+                Line(
+                    line_id=f"performance-{week.contract_id}",
+                    kind="bonus",
+                    description=f"Performance bonus: {week.agent_name}, {rule.csat_label()} in "
+                    f"{week_label} (+{rule.percent_bps / 100:g}% of the week)",
+                    amount=bonus_amount,
+                    contract_id=week.contract_id,
+                    agent_id=week.agent_id,
+                )
+            )
     for bonus in sorted(bonuses, key=lambda b: b.bonus_id):
         if bonus.amount <= 0:
             raise InvalidInput("a bonus is above zero", field="amount")

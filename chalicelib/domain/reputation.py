@@ -149,3 +149,95 @@ def _decay(earlier: datetime, later: datetime) -> float:
 def csat(good: int, all_ratings: int) -> Fraction | None:
     """CSAT: the share of 1-to-5 ratings that are 4 or 5 (None before any rating)."""
     return Fraction(good, all_ratings) if all_ratings else None
+
+
+# -- what other places keep of it ---------------------------------------------------------------
+
+
+def snapshot(reputation: Reputation) -> dict[str, int]:
+    """The reputation as matching's index cards and the agent's record carry it (integers only:
+    the score to four decimals, times 10,000), so that matching and routing read no other item."""
+    return {
+        "ratings": reputation.ratings,
+        "total": reputation.total,
+        "reviews": reputation.reviews,
+        "breaches": reputation.breaches,
+        "upheld": reputation.upheld,
+        "score": round(reputation.score * _PRECISION),
+    }
+
+
+def from_snapshot(data: dict | None, *, ratings: int = 0, total: int = 0) -> Reputation:
+    """A snapshot read back; without one (an agent nobody rated since reputations were kept),
+    the plain Bayesian average of the counts given."""
+    if not data:
+        return Reputation(ratings, total)
+    return Reputation(
+        ratings=int(data.get("ratings", 0)),
+        total=int(data.get("total", 0)),
+        reviews=int(data.get("reviews", 0)),
+        breaches=int(data.get("breaches", 0)),
+        upheld=int(data.get("upheld", 0)),
+        weighted_score=Fraction(int(data["score"]), _PRECISION),
+    )
+
+
+def scaled(reputation: Reputation) -> int:
+    """The score on 0..10,000 (its unit, 0..1, times 10,000): routing's snapshot."""
+    return round(reputation.unit * _PRECISION)
+
+
+# -- the operators' tier list ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Promotion:
+    """What an agent's reputation must show before operators consider them for `to_tier`: enough
+    customer ratings to mean something, a score at least `min_score` on the 1..5 scale, enough
+    peer reviews, and no dispute upheld against them in the last `quiet_days`. Operators decide;
+    the list only says who qualifies and why."""
+
+    to_tier: int
+    min_ratings: int
+    min_score: Fraction
+    min_reviews: int = 0
+    quiet_days: int = 90
+
+    def describe(self) -> str:
+        parts = [
+            f"at least {self.min_ratings} customer ratings",
+            f"a score of at least {float(self.min_score):.2f}",
+        ]
+        if self.min_reviews:
+            parts.append(f"at least {self.min_reviews} peer reviews")
+        parts.append(f"no dispute upheld against them in {self.quiet_days} days")
+        return f"Tier {self.to_tier}: " + ", ".join(parts)
+
+    def met_by(self, reputation: Reputation, *, last_upheld_at: datetime | None, now: datetime) -> bool:
+        from datetime import timedelta
+
+        quiet = last_upheld_at is None or now - last_upheld_at >= timedelta(days=self.quiet_days)
+        return (
+            reputation.ratings >= self.min_ratings
+            and reputation.score >= self.min_score
+            and reputation.reviews >= self.min_reviews
+            and quiet
+        )
+
+
+PROMOTIONS = {
+    2: Promotion(to_tier=2, min_ratings=20, min_score=Fraction(45, 10), min_reviews=2),
+    3: Promotion(to_tier=3, min_ratings=50, min_score=Fraction(47, 10), min_reviews=5),
+}
+# The lowest score any rule asks: the operators' list reads agents from the top score down to it.
+PROMOTION_FLOOR = min(rule.min_score for rule in PROMOTIONS.values())
+
+
+def promotion_for(
+    reputation: Reputation, *, tier: int, last_upheld_at: datetime | None, now: datetime
+) -> Promotion | None:
+    """The next tier's rule when the agent meets it (None at the top tier or when they do not)."""
+    rule = PROMOTIONS.get(tier + 1)
+    if rule is None or not rule.met_by(reputation, last_upheld_at=last_upheld_at, now=now):
+        return None
+    return rule

@@ -60,3 +60,70 @@ class NpsTally:
         if not self.responses:
             return None
         return Fraction(100 * (self.promoters - self.detractors), self.responses)
+
+
+# -- NPS surveys: who is asked ----------------------------------------------------------------------
+
+MAX_RECIPIENTS = 500  # per survey: the mail goes out in the request that sends it
+MAX_SURVEY_NAME = 120
+MAX_CSV_CHARS = 200_000
+
+
+def check_survey_name(name: str | None) -> str:
+    text = " ".join((name or "").split())
+    if len(text) > MAX_SURVEY_NAME:
+        raise InvalidInput(f"a name is at most {MAX_SURVEY_NAME} characters", field="name")
+    return text
+
+
+def parse_recipients(csv_text: str, *, field: str = "recipients") -> list[str]:
+    """The addresses of a CSV export (a column headed `email`, whatever else it has) or of a plain
+    list (one address a line, or the first column). Every address is checked strictly, as a
+    customer's address is (one plain address, nothing that can reach a header); one that is not is
+    refused with its line, never skipped. Repeats count once. At most MAX_RECIPIENTS."""
+    import csv
+    import io
+
+    if len(csv_text) > MAX_CSV_CHARS:
+        raise InvalidInput(f"the list is at most {MAX_CSV_CHARS:,} characters", field=field)
+    try:
+        rows = [
+            row
+            for row in csv.reader(io.StringIO(csv_text.replace("\r\n", "\n")))
+            if any(c.strip() for c in row)
+        ]
+    except csv.Error as error:
+        raise InvalidInput(f"that is not a CSV file: {error}", field=field) from None
+    if not rows:
+        raise InvalidInput("add at least one email address", field=field)
+    header = [cell.strip().lower() for cell in rows[0]]
+    column, first_line = 0, 1
+    for name in ("email", "e-mail", "email address", "email_address"):
+        if name in header:
+            column, first_line = header.index(name), 2
+            rows = rows[1:]
+            break
+    return addresses(
+        [row[column] if column < len(row) else "" for row in rows], field=field, first_line=first_line
+    )
+
+
+def addresses(values: list[str], *, field: str = "recipients", first_line: int = 1) -> list[str]:
+    """Each value one plain address (strictly), lowercased, repeats once; refused with its line."""
+    from chalicelib.domain.inquiries import check_customer_email
+
+    seen: dict[str, None] = {}
+    for index, value in enumerate(values):
+        try:
+            seen.setdefault(check_customer_email(value, field=field), None)
+        except InvalidInput:
+            raise InvalidInput(
+                f"line {first_line + index} is not one email address such as name@example.com", field=field
+            ) from None
+        if len(seen) > MAX_RECIPIENTS:
+            raise InvalidInput(
+                f"a survey goes to at most {MAX_RECIPIENTS} people; split the list", field=field
+            )
+    if not seen:
+        raise InvalidInput("add at least one email address", field=field)
+    return list(seen)
