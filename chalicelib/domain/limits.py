@@ -91,6 +91,10 @@ class Limits:
     contact_tenant: Rate = Rate(600, HOUR, burst=100)
     inbound_per_sender: Rate = Rate(20, HOUR, burst=10)
     inbound_tenant: Rate = Rate(3000, HOUR, burst=300)
+    # Helpdesk integrations (issue 15, slice 10): every ticket event one business's Zendesk or
+    # Freshdesk sends, whichever of its keys it comes with (a macro that solves 500 tickets at
+    # once is 500 events; the helpdesks retry a 429 after its Retry-After).
+    helpdesk_tenant: Rate = Rate(6000, HOUR, burst=600)
 
     # The request rates, which a clock that does not move would never refill.
     REQUEST_RATES = (
@@ -107,6 +111,7 @@ class Limits:
         "contact_tenant",
         "inbound_per_sender",
         "inbound_tenant",
+        "helpdesk_tenant",
     )
 
     @classmethod
