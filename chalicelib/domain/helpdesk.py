@@ -32,6 +32,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Any
 
 from chalicelib.domain import inquiries as rules
 from chalicelib.domain.time import to_minute
@@ -78,11 +79,11 @@ class Who:
     def needs_attention(self) -> bool:
         return self.author is Author.UNKNOWN
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {"author": self.author.value, "email": self.email, "id": self.id, "name": self.name}
 
     @classmethod
-    def from_json(cls, data: dict) -> Who:
+    def from_json(cls, data: dict[str, Any]) -> Who:
         return cls(Author(data["author"]), data.get("email"), data.get("id"), data.get("name"))
 
 
@@ -141,11 +142,11 @@ class Mark:
     def order(self) -> tuple[datetime, str]:
         return (self.at, self.key)
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {"at": iso(self.at), "key": self.key, "who": self.who.to_json()}
 
     @classmethod
-    def from_json(cls, data: dict | None) -> Mark | None:
+    def from_json(cls, data: dict[str, Any] | None) -> Mark | None:
         if not data:
             return None
         return cls(_parseiso(data["at"]), data["key"], Who.from_json(data["who"]))
@@ -159,7 +160,7 @@ class RatingMark:
     comment: str | None
     who: Who = Who()
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {
             "at": iso(self.at),
             "key": self.key,
@@ -170,7 +171,7 @@ class RatingMark:
         }
 
     @classmethod
-    def from_json(cls, data: dict | None) -> RatingMark | None:
+    def from_json(cls, data: dict[str, Any] | None) -> RatingMark | None:
         if not data:
             return None
         return cls(
@@ -231,7 +232,7 @@ class TicketState:
     def created_at(self) -> datetime:
         return self.created_given or self.earliest
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {
             "product": self.product.value,
             "ticket_id": self.ticket_id,
@@ -245,7 +246,7 @@ class TicketState:
         }
 
     @classmethod
-    def from_json(cls, data: dict) -> TicketState:
+    def from_json(cls, data: dict[str, Any]) -> TicketState:
         return cls(
             product=Product(data["product"]),
             ticket_id=data["ticket_id"],

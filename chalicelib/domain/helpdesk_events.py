@@ -14,6 +14,7 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TypeGuard
 
 from chalicelib.domain import inquiries as rules
 from chalicelib.domain.errors import InvalidInput
@@ -211,10 +212,10 @@ def read_event(
     moment = parse_moment(at, field="at", now=now)
     email = (
         rules.check_customer_email(requester_email, field="requester_email")
-        if _given(requester_email)
+        if _given_text(requester_email)
         else None
     )
-    agent = rules.check_customer_email(agent_email, field="agent_email") if _given(agent_email) else None
+    agent = rules.check_customer_email(agent_email, field="agent_email") if _given_text(agent_email) else None
     score = rating_of(rating if _given(rating) else None)
     if what is Kind.RATED and not _given(rating):
         raise InvalidInput("a rated event needs its rating: good, bad or 1 to 5", field="rating")
@@ -249,8 +250,12 @@ def read_event(
     )
 
 
-def _given(value: str | int | None) -> bool:
+def _given(value: str | int | None) -> TypeGuard[str | int]:
     return value is not None and (not isinstance(value, str) or bool(value.strip()))
+
+
+def _given_text(value: str | None) -> TypeGuard[str]:
+    return _given(value)
 
 
 ZENDESK_EVENT = "zen:event-type:"

@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 from fractions import Fraction
+from typing import Any
 
 PRIOR_MEAN = Fraction(4)  # on the 1..5 scale
 PRIOR_WEIGHT = 10
@@ -167,7 +168,7 @@ def snapshot(reputation: Reputation) -> dict[str, int]:
     }
 
 
-def from_snapshot(data: dict | None, *, ratings: int = 0, total: int = 0) -> Reputation:
+def from_snapshot(data: dict[str, Any] | None, *, ratings: int = 0, total: int = 0) -> Reputation:
     """A snapshot read back; without one (an agent nobody rated since reputations were kept),
     the plain Bayesian average of the counts given."""
     if not data:
