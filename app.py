@@ -25,6 +25,8 @@ from chalicelib.handlers import (
     disputes,
     fee_pages,
     help_pages,
+    helpdesk,
+    helpdesk_pages,
     identity,
     jobs,
     knowledge,
@@ -32,9 +34,14 @@ from chalicelib.handlers import (
     marketplace,
     opening_pages,
     portal,
+    rating_pages,
+    reputation,
+    reputation_pages,
     review_pages,
     support,
     support_pages,
+    survey_pages,
+    surveys,
     system,
     team,
     timesheets,
@@ -78,6 +85,13 @@ app.register_blueprint(help_pages.pages.blueprint)
 app.register_blueprint(support.api.blueprint)
 app.register_blueprint(support_pages.pages.blueprint)
 app.register_blueprint(contact_pages.pages.blueprint)
+app.register_blueprint(helpdesk.api.blueprint)
+app.register_blueprint(helpdesk_pages.pages.blueprint)
+app.register_blueprint(surveys.api.blueprint)
+app.register_blueprint(reputation.api.blueprint)
+app.register_blueprint(rating_pages.pages.blueprint)
+app.register_blueprint(survey_pages.pages.blueprint)
+app.register_blueprint(reputation_pages.pages.blueprint)
 
 
 # Scheduled jobs (chalicelib/jobs/schedules.py has the same rules; a test keeps them in step).
@@ -135,6 +149,11 @@ def advance_invoices(event: CloudWatchEvent) -> dict[str, object]:
 @app.schedule(Cron("0/5", "*", "*", "*", "?", "*"), name="sla_check")
 def sla_check(event: CloudWatchEvent) -> dict[str, object]:
     return jobs.scheduled("sla-check")
+
+
+@app.schedule(Cron(0, 2, "?", "*", "MON", "*"), name="peer_review")
+def peer_review(event: CloudWatchEvent) -> dict[str, object]:
+    return jobs.scheduled("peer-review")
 
 
 @app.on_sqs_message(queue="deskhire-jobs", batch_size=10, name="job_worker")

@@ -65,6 +65,10 @@ class Subject(Enum):
     INQUIRY_REPLY = "Your request #{number}"
     INQUIRY_ESCALATED = "Request #{number} needs your team"
     INQUIRY_BREACHED = "Request #{number} missed its first-response target"
+    # to the customer after a resolution (CSAT) and in a business's survey (NPS); the business's
+    # name in the body
+    RATE_YOUR_REQUEST = "How did we do with your request #{number}?"
+    NPS_SURVEY = "One question about a business you use"
 
     def line(self, **params: int | BillingWeek | Enum) -> SubjectLine:
         """This subject with its fields filled in: counts, ISO weeks or members of deskhire's own

@@ -95,6 +95,12 @@ class Limits:
     # Freshdesk sends, whichever of its keys it comes with (a macro that solves 500 tickets at
     # once is 500 events; the helpdesks retry a 429 after its Retry-After).
     helpdesk_tenant: Rate = Rate(6000, HOUR, burst=600)
+    # Surveys (issue 15): NPS surveys a business sends a day, and the people they go to (a survey
+    # spends a token per recipient, all or none), so that nobody mails a bought list through
+    # deskhire; rating and survey answers per client address (the links are single use anyway).
+    nps_surveys_tenant: Rate = Rate(10, DAY)
+    nps_recipients_tenant: Rate = Rate(2000, DAY)
+    answers_per_address: Rate = Rate(30, HOUR, burst=10)
 
     # The request rates, which a clock that does not move would never refill.
     REQUEST_RATES = (
@@ -112,6 +118,7 @@ class Limits:
         "inbound_per_sender",
         "inbound_tenant",
         "helpdesk_tenant",
+        "answers_per_address",
     )
 
     @classmethod

@@ -71,6 +71,6 @@ def register(job: Job) -> Job:
 
 def load() -> dict[str, Job]:
     """Import the modules that define jobs (kept out of the cold start of API requests)."""
-    from chalicelib.jobs import billing_jobs, contract_jobs, support_jobs  # noqa: F401
+    from chalicelib.jobs import billing_jobs, contract_jobs, review_jobs, support_jobs  # noqa: F401
 
     return JOBS

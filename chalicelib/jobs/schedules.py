@@ -14,4 +14,5 @@ SCHEDULES = {
     "reconcile": "0 6 * * ? *",
     "advance-invoices": "20 * * * ? *",
     "sla-check": "0/5 * * * ? *",
+    "peer-review": "0 2 ? * MON *",
 }

@@ -155,7 +155,7 @@ def _languages(data: dict) -> list[LanguageView]:
 
 
 def profile_view(record) -> ProfileView:
-    from chalicelib.domain.reputation import Reputation
+    from chalicelib.domain.reputation import from_snapshot
     from chalicelib.services.profiles import is_complete
 
     availability = record.availability or {"time_zone": record.time_zone, "windows": []}
@@ -176,7 +176,9 @@ def profile_view(record) -> ProfileView:
         if record.min_rate_minor is not None
         else None,
         payout_status=record.payout_status,
-        reputation=Reputation(int(record.rating_count), int(record.rating_total)).label(),
+        reputation=from_snapshot(
+            record.reputation, ratings=int(record.rating_count), total=int(record.rating_total)
+        ).label(),
         listed_for_matching=bool(record.index_keys) and record.status == "approved" and is_complete(record),
     )
 

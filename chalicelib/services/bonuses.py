@@ -1,13 +1,14 @@
 """Bonuses: a business pays an agent something extra on a contract. A one-off bonus is billed
 with the week it is granted in (on that week's invoice, with the client fee) and paid out with the
 week's hours, less the agent fee. A contract's performance-bonus rule is evaluated by the billing
-run once support operations supply the week's CSAT; until then it yields no line, and the invoice
-says so."""
+run from the agent's CSAT that week at the business (the customers' ratings recorded that week):
+earned, it is a bonus line of its own (its percent of the contract's line, rounded half-even once),
+billed and paid out like the hours; either way the invoice's notes say what the week's CSAT was."""
 
 from __future__ import annotations
 
 from chalicelib.composition import Deps
-from chalicelib.domain.billing import Bonus
+from chalicelib.domain.billing import Bonus, InvoicePlan, Performance
 from chalicelib.domain.contracts import BonusRule
 from chalicelib.domain.errors import Forbidden, InvalidInput
 from chalicelib.domain.identity import Principal, PrincipalKind
@@ -130,15 +131,56 @@ def for_week(tenant: TenantId, contract_ids: list[str], week: BillingWeek) -> li
     return found
 
 
-def performance_notes(records: list[ContractRecord]) -> list[str]:
-    """What the invoice says about contracts with a performance-bonus rule it cannot evaluate yet."""
+def performance(tenant: TenantId, week: BillingWeek, records: list[ContractRecord]) -> list[Performance]:
+    """Each hourly contract's performance-bonus rule with its agent's CSAT in `week` at this
+    business: the ratings customers gave that week (services/ratings.py keeps a counter per agent,
+    business and week in each rating's transaction; one Query reads them all)."""
+    from chalicelib.services import ratings
+
+    ruled = [(r, BonusRule.from_json(r.bonus)) for r in records if r.contract_kind == "hourly"]
+    ruled = [(r, rule) for r, rule in ruled if rule is not None]
+    if not ruled:
+        return []
+    csat = ratings.csat_week(tenant, week)
+    out = []
+    for record, rule in ruled:
+        good, count = csat.get(record.agent_id, (0, 0))
+        out.append(
+            Performance(
+                contract_id=record.contract_id,
+                percent_bps=rule.percent_bps,
+                min_csat_bps=rule.min_csat_bps,
+                min_ratings=rule.min_ratings,
+                good=good,
+                ratings=count,
+            )
+        )
+    return out
+
+
+def performance_notes(
+    records: list[ContractRecord], performance: list[Performance], plan: InvoicePlan | None, week: BillingWeek
+) -> list[str]:
+    """What the invoice says about each contract's performance bonus: earned (its line), or not
+    earned with the week's CSAT beside what the rule asks."""
+    by_contract = {p.contract_id: p for p in performance}
+    billed = {line.line_id for line in plan.lines} if plan is not None else set()
     notes = []
     for record in records:
         rule = BonusRule.from_json(record.bonus)
-        if rule is not None:
+        outcome = by_contract.get(record.contract_id)
+        if rule is None or outcome is None:
+            continue
+        asked = (
+            f"{rule.percent_bps / 100:g}% of the week when CSAT is at least {rule.min_csat_bps / 100:g}% "
+            f"over at least {rule.min_ratings} ratings"
+        )
+        if f"performance-{record.contract_id}" in billed:
             notes.append(
-                f"Performance bonus for {record.agent_name} ({rule.percent_bps / 100:g}% when CSAT is at least "
-                f"{rule.min_csat_bps / 100:g}% over {rule.min_ratings} ratings): not evaluated, as CSAT arrives "
-                "with support operations."
+                f"Performance bonus for {record.agent_name} ({asked}): earned in {week}, {outcome.csat_label()}."
+            )
+        else:
+            notes.append(
+                f"Performance bonus for {record.agent_name} ({asked}): not earned in {week}, {outcome.csat_label()}."
             )
     return notes

@@ -16,12 +16,13 @@ from chalicelib.domain.contracts import Side
 from chalicelib.domain.diary import check_review_window
 from chalicelib.domain.errors import Conflict, Forbidden, NotFound
 from chalicelib.domain.identity import Principal, PrincipalKind
+from chalicelib.domain.reputation import Kind
 from chalicelib.domain.tenancy import AgentId, TenantId
 from chalicelib.domain.text import quoted_text
 from chalicelib.domain.time import BillingWeek
 from chalicelib.ids import new_id
 from chalicelib.mail import Mail, Subject, SubjectLine
-from chalicelib.services import timesheets
+from chalicelib.services import reputation, timesheets
 from chalicelib.services.contracts import notices, records
 from chalicelib.services.diary import entries
 from chalicelib.services.support import work
@@ -392,6 +393,13 @@ def _settle(
     contract = records.find_for_system(tenant, record.contract_id)
     entry = EntryRecord.find(*_entry_key(record), consistent=True)
     pk, sk = timesheet_key(tenant, record.contract_id, BillingWeek.parse(record.week))
+    # minutes the operator upheld against the agent count on their reputation, once, in this
+    # transaction (services/reputation.py)
+    against = (
+        reputation.standing(AgentId(record.agent_id))
+        if outcome is rules.Outcome.UPHELD and split.upheld > 0
+        else None
+    )
     with transaction(conflict_message="the dispute changed meanwhile; reload it") as tx:
         tx.update(
             record,
@@ -434,6 +442,8 @@ def _settle(
                 at=now,
             )
         )
+        if against is not None:
+            reputation.add(tx, against, Kind.UPHELD_DISPUTE, at=now, event=record.dispute_id)
     resolved = record.reloaded()
     if contract is not None:
         text = (

@@ -76,6 +76,9 @@ class AgentRecord(Versioned, discriminator="agent"):
     payout_status = UnicodeAttribute(default="not_started")
     rating_count = IntegerAttribute(default=0)
     rating_total = IntegerAttribute(default=0)
+    # the reputation as of its last event (domain.reputation.snapshot), moved in the transaction
+    # that records a rating, review, breach or upheld dispute (services/reputation.py)
+    reputation = JSONAttribute(null=True)
     # the match-index partitions this agent is listed in, so that an update can remove them
     index_keys = StringListAttribute(default=list)
 

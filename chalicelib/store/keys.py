@@ -45,6 +45,11 @@ The single table has `pk`/`sk` and two overloaded global secondary indexes. Acce
 | the KB's search index, in chunks          | pk = `T#<tenant>#KBIDX`, sk = `<version>#<chunk>` |
 | help-centre visits, per day (TTL)         | pk = `T#<tenant>#VISIT#<yyyy-mm-dd>`, sk = visit  |
 | deflected visits, a counter per day       | pk = `T#<tenant>#DEFLECTION`, sk = `<yyyy-mm-dd>` |
+| a helpdesk ticket's inquiry; events taken | pk = `T#<tenant>#HELPDESK`, sk = `TICKET#<product>|
+|                                           |   #<ticket id>`, `EVENT#<key>` (store/helpdesk.py)|
+| a ticket's state beside its inquiry       | pk = `T#<tenant>#INQ#<id>`, sk = `HELPDESK`       |
+| helpdesk events received; addresses that  | pk = `T#<tenant>#HDLOG`, sk = `<received>#<ulid>`;|
+|   need the business's attention           |   pk = `T#<tenant>#HDATTN`, sk = `<sha256(addr)>` |
 
 store/contracts.py details the contract items and why an entry's id carries its week;
 store/knowledge.py details the knowledge base's.

@@ -85,10 +85,16 @@ def _try(pk: str, actions, condition) -> _Applied | int | None:
     return APPLIED
 
 
-def take(rate: Rate, scope: str, subject: str, *, deps) -> int | None:
-    """Spend one token; None when allowed, else the seconds to wait."""
+def take(rate: Rate, scope: str, subject: str, *, deps, cost: int = 1) -> int | None:
+    """Spend `cost` tokens at once (one unless a request stands for several: a survey to 200
+    people spends 200 of a daily recipients bucket); None when allowed, else the seconds to wait.
+    All or nothing: a bucket holding fewer than `cost` spends none."""
+    if not 1 <= cost <= rate.capacity:
+        return int(rate.per.total_seconds())  # more than a full bucket ever holds
     now_ms = int(deps.now().timestamp() * 1000)
-    latest = rate.latest_allowed(now_ms)
+    # GCRA for `cost` cells: allowed while the TAT leaves room for all of them
+    latest = rate.latest_allowed(now_ms) - (cost - 1) * rate.interval_ms
+    step = cost * rate.interval_ms
     forget = LimitBucket.expires_at.set(rate.forgets_after_ms(now_ms) // 1000 + 60)
     pk = _bucket_pk(rate, scope, subject, deps.secret)
     beyond_reach = rate.forgets_after_ms(now_ms) + CLOCK_SKEW_MS
@@ -96,23 +102,28 @@ def take(rate: Rate, scope: str, subject: str, *, deps) -> int | None:
     idle = LimitBucket.tat.does_not_exist() | (LimitBucket.tat < now_ms) | (LimitBucket.tat > beyond_reach)
     busy = (LimitBucket.tat >= now_ms) & (LimitBucket.tat <= latest)
     for _ in range(ATTEMPTS):
-        found = _try(pk, [LimitBucket.tat.set(now_ms + rate.interval_ms), label, forget], idle)
+        found = _try(pk, [LimitBucket.tat.set(now_ms + step), label, forget], idle)
         if isinstance(found, _Applied):
             return None
         if found is not None and latest < found <= beyond_reach:
-            return rate.wait_seconds(found, now_ms)  # empty: refused without another request
-        found = _try(pk, [LimitBucket.tat.add(rate.interval_ms), label, forget], busy)
+            return _wait(found, latest)  # empty: refused without another request
+        found = _try(pk, [LimitBucket.tat.add(step), label, forget], busy)
         if isinstance(found, _Applied):
             return None
         if found is not None and latest < found <= beyond_reach:
-            return rate.wait_seconds(found, now_ms)
+            return _wait(found, latest)
         # The bucket moved between the two steps (idle again, or gone): try again.
     # Contended past a few tries: refusing for a second is the safe answer.
     return 1
 
 
-def spend(rate: Rate, scope: str, subject: str, *, deps, message: str | None = None) -> None:
-    """Spend one token or raise RateLimited (a 429 with Retry-After at the edge)."""
-    wait = take(rate, scope, subject, deps=deps)
+def _wait(tat_ms: int, latest_ms: int) -> int:
+    """Seconds until the bucket has room again (Retry-After), at least one."""
+    return max(1, -(-(tat_ms - latest_ms) // 1000))
+
+
+def spend(rate: Rate, scope: str, subject: str, *, deps, message: str | None = None, cost: int = 1) -> None:
+    """Spend one token (or `cost`) or raise RateLimited (a 429 with Retry-After at the edge)."""
+    wait = take(rate, scope, subject, deps=deps, cost=cost)
     if wait is not None:
         raise RateLimited(wait, message)

@@ -25,7 +25,7 @@ from pynamodb.attributes import (
 
 from chalicelib.domain.matching import Candidate, Need
 from chalicelib.domain.money import Money
-from chalicelib.domain.reputation import Reputation
+from chalicelib.domain.reputation import Reputation, from_snapshot, snapshot
 from chalicelib.domain.schedule import DAYS, WeeklySchedule, Window
 from chalicelib.domain.vocabulary import LEVELS
 from chalicelib.store import keys
@@ -107,7 +107,18 @@ def card_of(agent) -> dict:
         "availability": agent.availability,
         "rating_count": int(agent.rating_count),
         "rating_total": int(agent.rating_total),
+        # the agent's reputation as their record holds it: ranking reads no other item
+        "reputation": snapshot(reputation_of(agent)),
     }
+
+
+def reputation_of(agent) -> Reputation:
+    """The agent's reputation from their record: its snapshot, else their plain rating counts."""
+    return from_snapshot(
+        getattr(agent, "reputation", None),
+        ratings=int(agent.rating_count or 0),
+        total=int(agent.rating_total or 0),
+    )
 
 
 def candidate_of(card: dict) -> Candidate:
@@ -121,7 +132,9 @@ def candidate_of(card: dict) -> Candidate:
         tier=card["tier"],
         min_rate=Money(card["min_rate_minor"], card["currency"]),
         availability=schedule_of(card["availability"]),
-        reputation=Reputation(card["rating_count"], card["rating_total"]),
+        reputation=from_snapshot(
+            card.get("reputation"), ratings=card["rating_count"], total=card["rating_total"]
+        ),
     )
 
 

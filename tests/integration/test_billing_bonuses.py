@@ -1,5 +1,6 @@
 """Bonuses: a one-off bonus is billed with the week it was granted in and paid out with its hours,
-less the agent fee; a performance-bonus rule shows on the invoice as not evaluated (no CSAT yet)."""
+less the agent fee; a performance-bonus rule the agent did not earn (no rating that week) is no line,
+and the invoice's notes say so."""
 
 import pytest
 
@@ -57,7 +58,7 @@ def test_a_bonus_is_invoiced_with_its_week_and_paid_out_with_the_hours(client, p
     )
     assert [line["kind"] for line in record.lines] == ["hours", "bonus", "client_fee"]
     assert record.total == 7500 + 5000 + 625
-    assert len(record.notes) == 1 and "not evaluated" in record.notes[0]
+    assert len(record.notes) == 1 and "not earned in 2026-W48, no ratings" in record.notes[0]
     payout_day(paying)
     runner.run("settle-payouts", deps=paying.deps)
     (transfer,) = paying.stripe.v1.transfers.list(params={"limit": 10}).data

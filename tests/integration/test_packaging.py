@@ -74,6 +74,7 @@ def test_scheduled_jobs_fan_out_through_the_queue_with_least_privilege(package):
         "Reconcile",
         "AdvanceInvoices",
         "SlaCheck",
+        "PeerReview",
     }
     assert functions == {"APIHandler", "JobWorker", *planners}
     for name in functions:

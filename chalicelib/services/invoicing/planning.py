@@ -72,12 +72,16 @@ def bill_week(
         contract_ids = timesheets.lock_week(tenant, week, now=now)
         business = TenantRecord.load(keys.tenant_pk(tenant), "TENANT")
         schedule = schedule or fees()
+        contracts = _contracts(tenant, contract_ids)
+        # each contract's performance bonus, from its agent's CSAT that week at this business
+        performance = bonuses.performance(tenant, week, contracts)
         plan = rules.plan_invoice(
             worked_weeks(tenant, week),
             bonuses.for_week(tenant, contract_ids, week),
             currency=business.currency,
             fees=schedule,
             week_label=str(week),
+            performance=performance,
         )
         if plan is None:
             return None
@@ -98,7 +102,7 @@ def bill_week(
             collection=account.collection,
             fee_schedule=schedule.to_json(),
             created_at=now,
-            notes=bonuses.performance_notes(_contracts(tenant, contract_ids)),
+            notes=bonuses.performance_notes(contracts, performance, plan, week),
             gsi2pk=unbilled_index(shard_of(tenant.value) % SETTLE_SHARDS),
             gsi2sk=stamp(now),
         )

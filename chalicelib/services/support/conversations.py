@@ -421,6 +421,9 @@ def resolve(principal: Principal, inquiry_id: str, *, note: str | None = None, d
     head = retrying(attempt)
     tenant = TenantId(head.tenant_id)
     resolved = InquiryRecord.load(*head_key(tenant, inquiry_id))
+    from chalicelib.services.support import listeners
+
+    listeners.load()  # the later slices' hooks (the CSAT mail), registered on first use
     for hook in list(_RESOLVED_HOOKS):
         try:
             hook(tenant, resolved, deps)

@@ -33,7 +33,6 @@ from chalicelib.ids import new_id
 from chalicelib.services.support import settings as support_settings
 from chalicelib.store.contracts import ContractRecord
 from chalicelib.store.support import (
-    REPUTATION_SCALE,
     HistoryItem,
     InquiryRecord,
     OnShiftRecord,
@@ -95,14 +94,18 @@ def open_for(agent: AgentId, tenant: TenantId) -> list[QueueItem]:
 
 
 def _reputation_unit(agent_record: object) -> int:
-    """The agent's reputation on 0..REPUTATION_SCALE, as routing ranks it. Read from the ratings
-    the agent record counts until the reputation slice keeps its own item (it then replaces this
-    with its Bayesian score's `unit`)."""
-    from chalicelib.domain.reputation import Reputation
+    """The agent's reputation on 0..REPUTATION_SCALE, as routing ranks it: the Bayesian score
+    their record holds as of its last event (services/reputation.py keeps it in the transaction
+    of each rating, review, breach and upheld dispute), snapshotted on the on-shift item at
+    clock-in; an agent with no record or no evidence sits at the prior."""
+    from chalicelib.domain.reputation import from_snapshot, scaled
 
-    count = int(getattr(agent_record, "rating_count", 0) or 0)
-    total = int(getattr(agent_record, "rating_total", 0) or 0)
-    return round(Reputation(count, total).unit * REPUTATION_SCALE)
+    reputation = from_snapshot(
+        getattr(agent_record, "reputation", None),
+        ratings=int(getattr(agent_record, "rating_count", 0) or 0),
+        total=int(getattr(agent_record, "rating_total", 0) or 0),
+    )
+    return scaled(reputation)
 
 
 def shift_item(contract: ContractRecord, *, now: datetime) -> OnShiftRecord:

@@ -151,6 +151,9 @@ def _mark(tenant: TenantId, head: InquiryRecord, *, now: datetime, deps: Deps) -
                 return head
             continue
         marked = InquiryRecord.load(*head_key(tenant, head.inquiry_id))
+        from chalicelib.services.support import listeners
+
+        listeners.load()  # the reputation slice's hook, registered on first use
         for hook in list(_BREACH_HOOKS):
             try:
                 hook(tenant, marked, marked.breached_agent_id, deps)
