@@ -92,7 +92,7 @@ def test_the_customer_rates_from_the_mail_and_the_agents_reputation_moves(client
     rated = business_ratings(client, team)
     assert rated["csat"] == 100.0
     assert [(r["number"], r["score"], r["agent_id"], r["comment"]) for r in rated["ratings"]] == [
-        (1, 5, lia["id"], "Quick and kind <b>thanks</b>")
+        (1, 5, lia["id"], "Quick and kind thanks")  # plain text: the markup is taken out
     ]
     # the agent's record and matching cards carry it in the same transaction: matching reads no more
     record = AgentRecord.find(agent_pk(AgentId(lia["id"])), "AGENT", consistent=True)
