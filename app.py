@@ -15,6 +15,7 @@ from chalicelib.handlers import (
     blocks,
     bonuses,
     business_pages,
+    collection_pages,
     contact_pages,
     contract_pages,
     contracts,
@@ -32,6 +33,7 @@ from chalicelib.handlers import (
     knowledge,
     knowledge_pages,
     marketplace,
+    offer_pages,
     opening_pages,
     portal,
     rating_pages,
@@ -74,9 +76,11 @@ app.register_blueprint(application_pages.pages.blueprint)
 app.register_blueprint(agent_pages.pages.blueprint)
 app.register_blueprint(admin_pages.pages.blueprint)
 app.register_blueprint(contract_pages.pages.blueprint)
+app.register_blueprint(offer_pages.pages.blueprint)
 app.register_blueprint(diary_pages.pages.blueprint)
 app.register_blueprint(review_pages.pages.blueprint)
 app.register_blueprint(billing_pages.pages.blueprint)
+app.register_blueprint(collection_pages.pages.blueprint)
 app.register_blueprint(fee_pages.pages.blueprint)
 app.register_blueprint(dev_pages.pages.blueprint)
 app.register_blueprint(knowledge.api.blueprint)

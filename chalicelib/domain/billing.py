@@ -16,7 +16,12 @@ Money is integer minor units in one currency (DESIGN.md "Money"):
 For every invoice, to the cent: paid = transfers + refunds + platform revenue + held, where held is
 zero once every dispute has ended. `settle` computes the target split from the minutes as they
 stand; the payout run moves money only by the difference between that target and what has moved
-already, so a second run, or a run after a dispute ended, pays exactly what is still owed."""
+already, so a second run, or a run after a dispute ended, pays exactly what is still owed.
+
+Why one module of this length: the invoice and its settlement are one piece of arithmetic. The
+identity above holds only because both halves round the same lines the same way, and a reader
+checking it (or the money oracle's rules) needs both side by side; split, each half would import
+the other's rounding."""
 
 from __future__ import annotations
 

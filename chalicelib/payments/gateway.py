@@ -17,6 +17,11 @@ Rules kept here for every caller:
   `CardError` has no `decline_code` attribute in the pinned SDK); a payment that needs the
   customer to authenticate (3-D Secure) is `PaymentNeedsAction`; a fault worth retrying later
   (5xx, 429, a lost connection) is `PaymentsUnavailable`; anything else is `PaymentsError`.
+
+Why one module of this length: it is the list of every call deskhire makes to Stripe, each a few
+lines, so that the rules above (a typed params literal, a key from our ids, one error mapping) are
+checked in one place and a Stripe audit reads one file. Split by resource, each file would repeat
+`_calling` and the review would have to find them all.
 """
 
 from __future__ import annotations
