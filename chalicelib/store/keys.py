@@ -50,9 +50,16 @@ The single table has `pk`/`sk` and two overloaded global secondary indexes. Acce
 | a ticket's state beside its inquiry       | pk = `T#<tenant>#INQ#<id>`, sk = `HELPDESK`       |
 | helpdesk events received; addresses that  | pk = `T#<tenant>#HDLOG`, sk = `<received>#<ulid>`;|
 |   need the business's attention           |   pk = `T#<tenant>#HDATTN`, sk = `<sha256(addr)>` |
+| metrics: a business's day, its hours (TTL)| `T#<tenant>#MDAY` sk `<yyyy-mm-dd>`;              |
+|   and its reasons' days (store/metrics.py)|   `T#<tenant>#MHOUR#<yyyy-mm>` sk `<dd>T<hh>`;    |
+|                                           |   `T#<tenant>#MREASON#<yyyy-mm>` sk `<dd>#<tag>`  |
+| metrics: an agent's day, for one business | `T#<tenant>#MAGENT#<agent>` sk `<yyyy-mm-dd>`;    |
+|   and across businesses                   |   `A#<agent>#MDAY` sk `<yyyy-mm-dd>`              |
+| metrics: rollups and spikes               | `T#<tenant>#MWEEK` sk `<yyyy-Www>`, `#MMONTH` sk  |
+|                                           |   `<yyyy-mm>`; `T#<tenant>#MSPIKE` sk `<day>[T<hh>]`|
 
 store/contracts.py details the contract items and why an entry's id carries its week;
-store/knowledge.py details the knowledge base's.
+store/knowledge.py details the knowledge base's; store/metrics.py the metrics aggregates'.
 
 Tenant partitions are `T#<tenant>` and `T#<tenant>#...`, never a bare prefix, so that the IAM
 session policy (`dynamodb:LeadingKeys` on `T#<tenant>` and `T#<tenant>#*`) cannot match a longer

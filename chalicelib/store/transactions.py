@@ -9,7 +9,7 @@ item at the same moment is `Contended`, which callers may retry."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from pynamodb.exceptions import TransactWriteError
@@ -32,6 +32,12 @@ class Transaction(TransactWrite):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._on_conflict: dict[str, list[DomainError | None]] = {kind: [] for kind in _ORDER}
+        self._before_commit: list[Callable[[Transaction], None]] = []
+
+    def before_commit(self, hook: Callable[[Transaction], None]) -> None:
+        """Call `hook(tx)` once just before the transaction commits, to add writes collected while
+        the block ran (store/metrics.py merges an event's counters into one update per item)."""
+        self._before_commit.append(hook)
 
     def condition_check(self, model_cls, hash_key, range_key=None, condition=None, *, on_conflict=None):
         super().condition_check(model_cls, hash_key, range_key=range_key, condition=condition)
@@ -73,6 +79,9 @@ class Transaction(TransactWrite):
         return ordered[index] if 0 <= index < len(ordered) else None
 
     def _commit(self):
+        hooks, self._before_commit = self._before_commit, []
+        for hook in hooks:
+            hook(self)
         if self.action_count > MAX_ACTIONS:
             raise TooManyActions(
                 f"{self.action_count} actions; DynamoDB allows {MAX_ACTIONS} in one transaction"
