@@ -20,7 +20,7 @@ from chalicelib.domain.identity import (
 from chalicelib.domain.tenancy import AgentId, TenantId
 from chalicelib.ids import new_id
 from chalicelib.security.passwords import check_password, hash_password
-from chalicelib.store import audit, keys
+from chalicelib.store import audit, keys, platform_metrics
 from chalicelib.store.identity import AgentRecord, Claim, MemberRecord, OperatorRecord, TenantRecord
 from chalicelib.store.transactions import transaction
 
@@ -129,6 +129,7 @@ def sign_up_business(cmd: BusinessSignup, *, deps: Deps) -> tuple[TenantRecord, 
                 at=now,
             )
         )
+        platform_metrics.business_signed_up(tx, tenant, at=now)
     return tenant_record, owner
 
 
@@ -159,6 +160,7 @@ def sign_up_agent(cmd: AgentSignup, *, deps: Deps) -> AgentRecord:
             on_conflict=email_taken(email),
         )
         tx.save(record, condition=AgentRecord.pk.does_not_exist())
+        platform_metrics.agent_signed_up(tx, agent, at=now)
     return record
 
 

@@ -15,7 +15,7 @@ from chalicelib.domain.tenancy import AgentId, TenantId
 from chalicelib.ids import new_id
 from chalicelib.mail import Mail, Subject, their_words
 from chalicelib.services import openings, profiles
-from chalicelib.store import audit, keys
+from chalicelib.store import audit, keys, platform_metrics
 from chalicelib.store.identity import Claim, MemberRecord
 from chalicelib.store.marketplace import ApplicationRecord, InvitationRecord, MessageRecord, OpeningRecord
 from chalicelib.store.transactions import transaction
@@ -90,6 +90,7 @@ def apply(actor: Principal, opening_id: str, proposal: Proposal, *, deps: Deps) 
                 at=now,
             )
         )
+        platform_metrics.application_made(tx, opening_id, at=now)
     return record
 
 

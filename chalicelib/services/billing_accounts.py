@@ -11,7 +11,7 @@ from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from chalicelib.domain.identity import Principal, PrincipalKind
 from chalicelib.domain.tenancy import TenantId
 from chalicelib.ids import new_id
-from chalicelib.store import audit, keys
+from chalicelib.store import audit, keys, platform_metrics
 from chalicelib.store.billing import BillingAccount, billing_key
 from chalicelib.store.identity import TenantRecord
 from chalicelib.store.transactions import transaction
@@ -247,6 +247,7 @@ def _adopt(
                         at=now,
                     )
                 )
+                platform_metrics.card_on_file(tx, tenant, at=now)
             return record
         except Conflict:
             record = account_of(tenant)

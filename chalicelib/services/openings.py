@@ -15,7 +15,7 @@ from chalicelib.domain.tenancy import TenantId
 from chalicelib.domain.text import check_line
 from chalicelib.domain.vocabulary import LEVELS, check_language, check_skills, level_rank, normalise_tags
 from chalicelib.ids import new_id
-from chalicelib.store import audit, keys
+from chalicelib.store import audit, keys, platform_metrics
 from chalicelib.store.identity import Claim, TenantRecord
 from chalicelib.store.marketplace import OpeningRecord
 from chalicelib.store.transactions import transaction
@@ -133,6 +133,7 @@ def post(actor: Principal, draft: OpeningDraft, *, deps: Deps) -> OpeningRecord:
                 at=now,
             )
         )
+        platform_metrics.opening_posted(tx, tenant, opening_id, at=now)
     return record
 
 

@@ -17,9 +17,10 @@ from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput
 from chalicelib.domain.identity import Principal, PrincipalKind
 from chalicelib.domain.tenancy import AgentId
 from chalicelib.ids import new_id
-from chalicelib.store import keys
+from chalicelib.store import keys, platform_metrics
 from chalicelib.store.billing import PayoutAccount, payout_key
 from chalicelib.store.identity import AgentRecord
+from chalicelib.store.transactions import transaction
 
 # Countries where an agent can be paid out through Express (a short list deskhire supports).
 COUNTRIES = {
@@ -165,7 +166,12 @@ def _apply(record: PayoutAccount, account: dict, *, deps: Deps) -> PayoutAccount
         record.disabled_reason = (account.get("requirements") or {}).get("disabled_reason")
         record.updated_at = deps.now()
         try:
-            record.save_checked()
+            with transaction() as tx:
+                tx.save(record)
+                if record.status == "enabled":
+                    platform_metrics.payouts_enabled(
+                        tx, AgentId(record.pk.removeprefix(keys.AGENT_PREFIX)), at=record.updated_at
+                    )
             break
         except Conflict:
             record = account_of(AgentId(record.pk.removeprefix(keys.AGENT_PREFIX)))

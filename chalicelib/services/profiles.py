@@ -3,6 +3,7 @@ index once approved and complete."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from chalicelib.composition import Deps
@@ -15,7 +16,7 @@ from chalicelib.domain.vocabulary import check_language, check_skills, level_ran
 from chalicelib.store import keys
 from chalicelib.store.identity import AgentRecord
 from chalicelib.store.marketplace import MatchIndexItem, index_items
-from chalicelib.store.transactions import transaction
+from chalicelib.store.transactions import Transaction, transaction
 
 
 @dataclass(frozen=True)
@@ -79,9 +80,10 @@ def update_profile(actor: Principal, change: ProfileUpdate, *, deps: Deps) -> Ag
     return record
 
 
-def save_with_index(record: AgentRecord) -> None:
+def save_with_index(record: AgentRecord, *, also: Callable[[Transaction], None] | None = None) -> None:
     """Save the agent and, in the same transaction, bring its match-index items in line: listed
-    while approved and complete, not listed otherwise."""
+    while approved and complete, not listed otherwise. `also` adds to the transaction (what the
+    change counts)."""
     listed = index_items(record) if record.status == "approved" and is_complete(record) else []
     stale = set(record.index_keys) - {f"{i.pk}|{i.sk}" for i in listed}
     record.index_keys = sorted(f"{i.pk}|{i.sk}" for i in listed)
@@ -92,6 +94,8 @@ def save_with_index(record: AgentRecord) -> None:
             tx.delete(MatchIndexItem(pk, sk))
         for item in listed:
             tx.save(item)
+        if also is not None:
+            also(tx)
 
 
 def public_profile(agent_id: str) -> AgentRecord:

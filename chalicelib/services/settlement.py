@@ -30,7 +30,7 @@ from chalicelib.domain.time import BillingWeek
 from chalicelib.mail import Subject
 from chalicelib.services import payouts
 from chalicelib.services.invoicing import invoices, planning
-from chalicelib.store import keys
+from chalicelib.store import keys, platform_metrics
 from chalicelib.store import ledger as ledger_store
 from chalicelib.store.billing import (
     InvoiceRecord,
@@ -205,6 +205,9 @@ def _commit_invoice_part(record: InvoiceRecord, split: rules.Settlement, *, deps
                     tx.save(refund, condition=RefundRecord.pk.does_not_exist())
                 for journal in journals:
                     ledger_store.add(tx, tenant, record.invoice_id, journal, at=now)
+                platform_metrics.revenue(
+                    tx, record.invoice_id, at=now, currency=record.currency, amount=fee_delta
+                )
         except Conflict:
             record = record.reloaded()
             continue
@@ -285,6 +288,7 @@ def _commit_share(
                 if transfer is not None:
                     tx.save(transfer, condition=TransferRecord.pk.does_not_exist())
                 ledger_store.add(tx, tenant, record.invoice_id, journal, at=now)
+                platform_metrics.revenue(tx, record.invoice_id, at=now, currency=record.currency, amount=fee)
         except Conflict:
             record = record.reloaded()
             continue

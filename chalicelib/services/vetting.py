@@ -5,8 +5,9 @@ from __future__ import annotations
 from chalicelib.composition import Deps
 from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput
 from chalicelib.domain.identity import Principal, PrincipalKind
+from chalicelib.domain.tenancy import AgentId
 from chalicelib.services.profiles import _agent, save_with_index
-from chalicelib.store import keys
+from chalicelib.store import keys, platform_metrics
 from chalicelib.store.identity import AgentRecord
 
 
@@ -35,7 +36,8 @@ def approve(actor: Principal, agent_id: str, *, tier: int, deps: Deps) -> AgentR
         raise Conflict("this agent was rejected; they must apply again", code="illegal_transition")
     record.status, record.tier, record.rejection_reason = "approved", tier, None
     record.gsi2pk = record.gsi2sk = None  # off the queue
-    save_with_index(record)
+    now = deps.now()
+    save_with_index(record, also=lambda tx: platform_metrics.agent_approved(tx, AgentId(agent_id), at=now))
     return record
 
 

@@ -57,6 +57,11 @@ The single table has `pk`/`sk` and two overloaded global secondary indexes. Acce
 |   and across businesses                   |   `A#<agent>#MDAY` sk `<yyyy-mm-dd>`              |
 | metrics: rollups and spikes               | `T#<tenant>#MWEEK` sk `<yyyy-Www>`, `#MMONTH` sk  |
 |                                           |   `<yyyy-mm>`; `T#<tenant>#MSPIKE` sk `<day>[T<hh>]`|
+| marketplace health: platform day counters | pk = `SYS#MDAY#<shard>`, sk = `<yyyy-mm-dd>`      |
+|   (sharded), signup cohorts by stage,     | `SYS#COHORT#<B|A>#<yyyy-mm>`, sk = `<stage>`;     |
+|   who was active which day of a month,    | `SYS#ACTIVE#<B|A>#<yyyy-mm>`, sk = `<id>`;        |
+|   the funnel stages one party reached     | `T#<tenant>` / `A#<agent>`, sk = `FUNNEL`         |
+|                                           |   (store/platform_metrics.py)                     |
 
 store/contracts.py details the contract items and why an entry's id carries its week;
 store/knowledge.py details the knowledge base's; store/metrics.py the metrics aggregates'.
@@ -95,8 +100,8 @@ def agent_pk(agent: AgentId, *parts: str) -> str:
     return _join(AGENT_PREFIX, agent.value, parts)
 
 
-def system_pk(name: str) -> str:
-    return _join(SYSTEM_PREFIX, name, ())
+def system_pk(name: str, *parts: str) -> str:
+    return _join(SYSTEM_PREFIX, name, parts)
 
 
 def platform_pk(kind: str, value: str) -> str:

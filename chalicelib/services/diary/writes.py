@@ -24,7 +24,7 @@ from chalicelib.domain.time import BillingWeek, to_minute
 from chalicelib.ids import new_id_in_week
 from chalicelib.services.blocks import purchase
 from chalicelib.services.contracts import records
-from chalicelib.store import audit
+from chalicelib.store import audit, platform_metrics
 from chalicelib.store.base import read_batch
 from chalicelib.store.billing import InvoiceRecord
 from chalicelib.store.contracts import (
@@ -273,6 +273,15 @@ def commit(
             )
             tx.delete(off_shift(change.clock_done))
         tx.save(audit.entry(tenant, actor, action, f"contract:{contract.contract_id}", summary, at=now))
+        platform_metrics.entries_changed(
+            tx,
+            tenant,
+            AgentId(contract.agent_id),
+            contract.contract_id,
+            at=now,
+            added=[(entry.started_at, int(entry.minutes)) for entry in change.put],
+            removed=[int(entry.minutes) for entry in change.delete],
+        )
 
 
 def new_entries(

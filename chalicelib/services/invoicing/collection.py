@@ -15,6 +15,7 @@ from chalicelib.domain.time import BillingWeek
 from chalicelib.mail import Subject
 from chalicelib.services.invoicing import invoices
 from chalicelib.store import ledger as ledger_store
+from chalicelib.store import platform_metrics
 from chalicelib.store.billing import SETTLE_SHARDS, InvoiceRecord, settle_index
 from chalicelib.store.contracts import shard_of, stamp
 from chalicelib.store.transactions import transaction
@@ -218,6 +219,9 @@ def mark_paid(record: InvoiceRecord, stripe_invoice: dict, *, deps: Deps) -> Inv
                         credit=f"receivable:{tenant.value}",
                     ),
                     at=now,
+                )
+                platform_metrics.invoice_paid(
+                    tx, record.invoice_id, at=now, currency=record.currency, amount=amount
                 )
         except Conflict:
             record = record.reloaded()

@@ -18,6 +18,7 @@ from chalicelib.domain import ledger
 from chalicelib.domain.errors import Conflict
 from chalicelib.services.invoicing import collection, invoices
 from chalicelib.store import ledger as ledger_store
+from chalicelib.store import platform_metrics
 from chalicelib.store.billing import InvoiceRecord
 from chalicelib.store.transactions import transaction
 
@@ -172,6 +173,9 @@ def _finalize(record: InvoiceRecord, *, deps: Deps) -> None:
                 credit=f"held:{record.invoice_id}",
             ),
             at=now,
+        )
+        platform_metrics.invoice_finalised(
+            tx, tenant, record.invoice_id, at=now, currency=record.currency, total=int(record.total)
         )
     if stripe_invoice.get("status") == "paid":  # nothing to collect
         collection.mark_paid(record.reloaded(), stripe_invoice, deps=deps)
