@@ -20,7 +20,7 @@ from chalicelib.domain.tenancy import AgentId, TenantId
 from chalicelib.ids import new_id
 from chalicelib.mail import Mail, Subject, their_words
 from chalicelib.services.contracts import notices, records, transitions
-from chalicelib.store import audit, keys
+from chalicelib.store import audit, keys, platform_metrics
 from chalicelib.store.contracts import (
     ContractLink,
     ContractRecord,
@@ -293,6 +293,16 @@ def accept(actor: Principal, contract_id: str, *, deps: Deps) -> ContractRecord:
                 application, actions=[ApplicationRecord.status.set("hired")], add_version_condition=False
             )
         tx.save(transitions.audit_entry(record, actor, "offer.accepted", before, after, now))
+        platform_metrics.offer_accepted(
+            tx,
+            records.tenant_of(record),
+            AgentId(record.agent_id),
+            record.contract_id,
+            at=now,
+            opening_posted_at=opening.created_at if opening is not None else None,
+            first_seat=opening is not None and int(opening.filled_seats or 0) == 0,
+            fills=opening is not None and int(opening.filled_seats or 0) + 1 == int(opening.seats),
+        )
     if record.contract_kind == rules.Kind.BLOCK:
         _invoice_block(record, deps=deps)
     notices.mail_business(
