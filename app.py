@@ -40,6 +40,8 @@ from chalicelib.handlers import (
     reputation,
     reputation_pages,
     review_pages,
+    staffing,
+    staffing_pages,
     support,
     support_pages,
     survey_pages,
@@ -66,12 +68,14 @@ app.register_blueprint(disputes.api.blueprint)
 app.register_blueprint(bonuses.api.blueprint)
 app.register_blueprint(blocks.api.blueprint)
 app.register_blueprint(coverage.api.blueprint)
+app.register_blueprint(staffing.api.blueprint)
 app.register_blueprint(billing.api.blueprint)
 app.register_blueprint(portal.pages.blueprint)
 app.register_blueprint(portal.static_files)
 app.register_blueprint(account_pages.pages.blueprint)
 app.register_blueprint(business_pages.pages.blueprint)
 app.register_blueprint(opening_pages.pages.blueprint)
+app.register_blueprint(staffing_pages.pages.blueprint)
 app.register_blueprint(application_pages.pages.blueprint)
 app.register_blueprint(agent_pages.pages.blueprint)
 app.register_blueprint(admin_pages.pages.blueprint)

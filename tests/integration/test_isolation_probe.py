@@ -315,6 +315,15 @@ PROBES: dict[tuple[str, str], Probe] = {
     ("GET", "/admin/disputes/{dispute_id}"): Probe(names_object=True),
     ("POST", "/admin/disputes/{dispute_id}/resolve"): Probe(names_object=True, form={"outcome": "rejected"}),
     ("GET", "/app/coverage"): Probe(),
+    # the staffing plan and surge requests: the caller's own business (B has no history, so no gap)
+    ("GET", "/api/v1/staffing/plan"): Probe(),
+    ("POST", "/api/v1/staffing/surge"): Probe(
+        body={"agent_ids": ["{agent_id}"], "hours": 2, "rate": {"amount": 2500, "currency": "usd"}}
+    ),
+    ("GET", "/app/staffing"): Probe(),
+    ("GET", "/app/staffing/opening"): Probe(),
+    ("GET", "/app/staffing/surge"): Probe(),
+    ("POST", "/app/staffing/surge"): Probe(form={"agent_ids": "{agent_id}", "hours": "2", "rate": "25"}),
     ("POST", "/api/v1/contracts/{contract_id}/bonuses"): Probe(
         names_object=True, body={"amount": {"amount": 100, "currency": "usd"}, "note": "probe"}
     ),

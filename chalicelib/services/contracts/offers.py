@@ -54,6 +54,9 @@ class OfferDraft:
     application_id: str | None = None
     opening_id: str | None = None
     agent_id: str | None = None  # with opening_id: an agent invited to that opening
+    # an id made by the caller, so that asking again makes no second offer (a surge request's;
+    # services/metrics/staffing.py): the offer is saved only if no contract has that id
+    contract_id: str | None = None
 
 
 def _business(tenant: TenantId) -> TenantRecord:
@@ -143,7 +146,7 @@ def make_offer(actor: Principal, draft: OfferDraft, *, deps: Deps) -> ContractRe
     title = draft.title.strip() or opening.title
     if len(title) > 120:
         raise InvalidInput("at most 120 characters", field="title")
-    contract_id = new_id()
+    contract_id = draft.contract_id or new_id()
     expires = rules.offer_expires_at(now)
     record = ContractRecord(
         *contract_key(tenant, contract_id),
