@@ -192,6 +192,7 @@ _ALREADY = _AlreadyAnswered("this survey was answered already")
 
 def answer(tenant: TenantId, token: str, score: int, comment: str | None, *, deps: Deps) -> Link:
     """Record a recipient's answer through their valid link, once (LinkRefused otherwise)."""
+    from chalicelib.services.metrics import recording
     from chalicelib.services.ratings import LinkRefused
 
     link = open_link(tenant, token, deps=deps)
@@ -236,6 +237,7 @@ def answer(tenant: TenantId, token: str, score: int, comment: str | None, *, dep
                 NpsTallyRecord(*tally_key(tenant)),
                 actions=[NpsTallyRecord.kind.set(NpsTallyRecord), *tally_actions],
             )
+            recording.nps_answer(tx, tenant, at=now, score=score)
     except _AlreadyAnswered:
         raise LinkRefused(open_link(tenant, token, deps=deps)) from None
     return Link("used", link.survey_id, link.digest, link.survey_name, score)

@@ -195,6 +195,7 @@ _ALREADY = _AlreadyScored("this review was scored already")
 def score(actor: Principal, review_id: str, scores: rules.Scores, *, deps: Deps) -> PeerReviewRecord:
     """Score a reply once; the mean counts on the reviewed agent's reputation."""
     from chalicelib.services import reputation
+    from chalicelib.services.metrics import recording
     from chalicelib.store.transactions import transaction
 
     review = _find(actor, review_id)
@@ -226,6 +227,7 @@ def score(actor: Principal, review_id: str, scores: rules.Scores, *, deps: Deps)
                 on_conflict=_ALREADY,
             )
             reputation.add(tx, current, Kind.PEER, at=now, value=float(mean))
+            recording.peer_review(tx, tenant, at=now, agent=review.agent_id, mean=mean)
 
     reputation.retrying(attempt)
     return PeerReviewRecord.load(review.pk, review.sk)

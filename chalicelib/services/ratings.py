@@ -174,6 +174,7 @@ class Recorded:
 def record(tenant: TenantId, token: str, score: int, comment: str | None, *, deps: Deps) -> Recorded:
     """Record the customer's rating through a valid link, once (LinkRefused otherwise)."""
     from chalicelib.services import reputation
+    from chalicelib.services.metrics import recording
     from chalicelib.services.support import inquiries
     from chalicelib.store.transactions import transaction
 
@@ -230,6 +231,7 @@ def record(tenant: TenantId, token: str, score: int, comment: str | None, *, dep
                         ],
                     )
                     reputation.add(tx, current, Kind.CUSTOMER, at=now, value=score)
+                recording.csat_rating(tx, tenant, at=now, agent=head.agent_id, score=score)
         except _AlreadyRated:
             fresh = inquiries.find_for_system(tenant, inquiry_id)
             rated = dict(fresh.rating) if fresh is not None and fresh.rating else None

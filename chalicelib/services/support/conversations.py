@@ -28,6 +28,7 @@ from chalicelib.domain.errors import Conflict, Contended, Forbidden, NotFound
 from chalicelib.domain.identity import Principal, PrincipalKind
 from chalicelib.domain.tenancy import AgentId, TenantId
 from chalicelib.ids import new_id
+from chalicelib.services.metrics import recording
 from chalicelib.services.support import inquiries, notices, routing
 from chalicelib.store import audit, keys
 from chalicelib.store.contracts import ContractRecord, clock_key
@@ -262,6 +263,16 @@ def reply(
             tx.save(message)
             if work is not None:
                 tx.save(work)
+            if first:
+                recording.first_reply(
+                    tx,
+                    tenant,
+                    created_at=head.created_at,
+                    at=now,
+                    agent=actor.id if actor.author is rules.Author.AGENT else None,
+                    due_at=head.sla_due_at,
+                    breached_at=head.breached_at,
+                )
         return message
 
     message = retrying(attempt)
@@ -416,6 +427,13 @@ def resolve(principal: Principal, inquiry_id: str, *, note: str | None = None, d
             tx.save(message)
             if work is not None:
                 tx.save(work)
+            recording.resolved(
+                tx,
+                tenant,
+                at=now,
+                agent=actor.id if actor.author is rules.Author.AGENT else None,
+                reason=head.reason,
+            )
         return head
 
     head = retrying(attempt)

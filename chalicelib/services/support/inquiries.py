@@ -26,6 +26,7 @@ from chalicelib.domain.tenancy import AgentId, TenantId
 from chalicelib.domain.time import to_minute
 from chalicelib.domain.vocabulary import check_language
 from chalicelib.ids import new_id
+from chalicelib.services.metrics import recording
 from chalicelib.services.support import routing
 from chalicelib.services.support import settings as support_settings
 from chalicelib.store import keys
@@ -301,6 +302,9 @@ def _write_new(
     tx.save(
         InquiryClaim(*claim_key(inquiry_id), tenant_id=tenant.value),
         condition=InquiryClaim.pk.does_not_exist(),
+    )
+    recording.inquiry_created(
+        tx, tenant, at=head.created_at, channel=head.channel, source=head.source, reason=head.reason
     )
 
 

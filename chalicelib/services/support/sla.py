@@ -30,6 +30,7 @@ from chalicelib.domain import routing as decide
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.tenancy import AgentId, TenantId
 from chalicelib.domain.time import to_minute
+from chalicelib.services.metrics import recording
 from chalicelib.services.support import routing
 from chalicelib.store.base import is_condition_failure
 from chalicelib.store.contracts import SHARDS
@@ -145,6 +146,7 @@ def _mark(tenant: TenantId, head: InquiryRecord, *, now: datetime, deps: Deps) -
                     HistoryItem(*history_key(tenant, head.created_at, head.inquiry_id)),
                     actions=[HistoryItem.breached.set(True)],
                 )
+                recording.sla_breached(tx, tenant, at=now, agent=head.agent_id)
         except Conflict:
             head = InquiryRecord.load(*head_key(tenant, head.inquiry_id))
             if head.breached_at is not None or head.first_response_at is not None:
