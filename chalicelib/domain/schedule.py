@@ -1,9 +1,13 @@
 """Weekly schedules in a time zone, and how much two of them overlap in real hours.
 
-A schedule is a set of weekly windows (Monday 09:00-17:00) in an IANA time zone. To compare an
-agent's availability (Lisbon) with a business's coverage (New York), each is laid out on the real
-calendar for the weeks in question, converted to UTC with zoneinfo (so daylight-saving changes,
-which the two places make on different dates, are honoured), and the UTC intervals intersected.
+A schedule is a set of weekly windows (Monday 09:00-17:00) in an IANA time zone, as many a day as
+a person works, and a window may run past midnight: Monday 22:00-06:00 is an overnight shift from
+Monday 22:00 to Tuesday 06:00 on the schedule's own clock (written with the end before the
+start, as people write shifts). To compare an agent's availability (Lisbon) with a business's
+coverage (New York), each is laid out on the real calendar for the weeks in question, converted to
+UTC with zoneinfo (so daylight-saving changes, which the two places make on different dates, are
+honoured: a night shift across the change is an hour shorter or longer in real time), and the UTC
+intervals intersected.
 """
 
 from __future__ import annotations
@@ -38,8 +42,9 @@ def _clock(minute: int) -> str:
 
 @dataclass(frozen=True, order=True)
 class Window:
-    """One weekly window: `day` 0 (Monday) to 6, from `start` to `end` minutes after midnight,
-    local time. A window that runs past midnight is written as two."""
+    """One weekly window: `day` 0 (Monday) to 6, from `start` to `end` minutes after that day's
+    midnight, local time. An overnight window ends the next day: its `end` is past 24:00 (Monday
+    22:00-06:00 is start 1320, end 1800), at most a day after its start."""
 
     day: int
     start: int
@@ -47,22 +52,47 @@ class Window:
 
     @classmethod
     def parse(cls, day: str, start: str, end: str, *, field: str) -> Window:
+        """`end` at or before `start` is the next day's (22:00-06:00 runs overnight); 24:00 is
+        the end of the day."""
         if day not in DAYS:
             raise InvalidInput(f"day must be one of {', '.join(DAYS)}", field=f"{field}.day")
         begin = _minute_of_day(start, f"{field}.start")
         finish = _minute_of_day(end, f"{field}.end")
-        if finish <= begin:
-            raise InvalidInput(
-                "a window must end after it starts; split one that runs past midnight in two", field=field
-            )
+        if begin == 24 * 60:
+            raise InvalidInput("a window starts at 23:59 at the latest", field=f"{field}.start")
+        if finish == begin:
+            raise InvalidInput("a window must end after it starts", field=field)
+        if finish < begin:
+            finish += 24 * 60  # overnight: the end is on the next day's clock
         return cls(DAYS.index(day), begin, finish)
 
     @property
     def minutes(self) -> int:
         return self.end - self.start
 
+    @property
+    def overnight(self) -> bool:
+        return self.end > 24 * 60
+
+    @property
+    def week_start(self) -> int:
+        """Minutes from Monday 00:00 (local) to the window's start."""
+        return self.day * 24 * 60 + self.start
+
+    @property
+    def week_end(self) -> int:
+        """Minutes from Monday 00:00 (local) to its end (past the week's end for Sunday night)."""
+        return self.day * 24 * 60 + self.end
+
+    def label(self) -> str:
+        """'mon 09:00-17:00', or with both days named overnight: 'mon 22:00-tue 06:00'."""
+        if self.overnight:
+            return f"{DAYS[self.day]} {_clock(self.start)}-{DAYS[(self.day + 1) % 7]} {_clock(self.end - 24 * 60)}"
+        return f"{DAYS[self.day]} {_clock(self.start)}-{_clock(self.end)}"
+
     def to_json(self) -> dict[str, Any]:
-        return {"day": DAYS[self.day], "start": _clock(self.start), "end": _clock(self.end)}
+        end = self.end - 24 * 60 if self.overnight else self.end
+        return {"day": DAYS[self.day], "start": _clock(self.start), "end": _clock(end)}
 
 
 @dataclass(frozen=True)
@@ -72,17 +102,26 @@ class WeeklySchedule:
 
     @classmethod
     def build(cls, time_zone: str, windows: Iterable[Window], *, field: str = "windows") -> WeeklySchedule:
-        ordered = tuple(sorted(windows))
-        if not ordered:
+        """The schedule of `windows` (in any order); a window that overlaps another, on its day
+        or from the night before (Sunday night runs into Monday), is refused naming its index in
+        `windows`."""
+        given = list(windows)
+        if not given:
             raise InvalidInput("give at least one window", field=field)
-        for index, (previous, current) in enumerate(zip(ordered, ordered[1:], strict=False), start=1):
-            if current.day == previous.day and current.start < previous.end:
+        by_start = sorted(range(len(given)), key=lambda i: (given[i].week_start, given[i].week_end, i))
+        pairs = list(zip(by_start, by_start[1:], strict=False))
+        if len(by_start) > 1:
+            pairs.append((by_start[-1], by_start[0]))  # the week wraps: Sunday night into Monday
+        for before, after in pairs:
+            previous, current = given[before], given[after]
+            wrap = MINUTES_PER_WEEK if after == by_start[0] and before == by_start[-1] else 0
+            if current.week_start + wrap < previous.week_end:
+                later = max(before, after)
                 raise InvalidInput(
-                    f"{DAYS[current.day]} {_clock(current.start)}-{_clock(current.end)} overlaps "
-                    f"{_clock(previous.start)}-{_clock(previous.end)}",
-                    field=f"{field}.{index}",
+                    f"{given[later].label()} overlaps {given[min(before, after)].label()}",
+                    field=f"{field}.{later}",
                 )
-        return cls(time_zone, ordered)
+        return cls(time_zone, tuple(sorted(given)))
 
     @classmethod
     def around_the_clock(cls, time_zone: str = "UTC") -> WeeklySchedule:
@@ -129,7 +168,9 @@ def _laid_out(schedule: WeeklySchedule, start: date, end: date) -> tuple[tuple[i
     days = (end - start).days
     offsets = {
         _utc_offset(zone, datetime.combine(start + timedelta(days=d), time(0)))
-        for d in range(days + 2)  # every midnight, the one after the span included
+        # every midnight, the one after the span included: an overnight window of the span's
+        # last date ends the next day, and a change of clocks that day shows at that midnight
+        for d in range(days + 2)
     }
     if len(offsets) == 1 and days > 7:
         (offset,) = offsets

@@ -31,7 +31,7 @@ def home(ctx: PageContext):
 
 
 def _profile_page(ctx: PageContext, agent, *, status=200, errors=None, values=None):
-    from chalicelib.domain import schedule, vocabulary
+    from chalicelib.domain import vocabulary
 
     if values is None:
         values = {
@@ -58,7 +58,7 @@ def _profile_page(ctx: PageContext, agent, *, status=200, errors=None, values=No
         skills=vocabulary.SKILLS,
         chosen=chosen,
         levels=vocabulary.LEVELS,
-        days=schedule.DAYS,
+        window_rows=forms.window_rows(values),
         language_rows=range(forms.LANGUAGE_ROWS),
     )
 
@@ -78,9 +78,9 @@ def profile_save(ctx: PageContext):
     values = ctx.form_values
     try:
         found = forms.Collector()
-        availability = found.read("mon_start", lambda: forms.weekly_windows(values))
+        availability = found.read("window_0_start", lambda: forms.weekly_windows(values))
         if availability == []:
-            found.add("mon_start", "give the hours you can work on at least one day")
+            found.add("window_0_start", "give the hours you can work on at least one day")
         min_rate = found.read(
             "min_rate",
             lambda: forms.money(values.get("min_rate", ""), values.get("currency", "usd"), field="min_rate"),

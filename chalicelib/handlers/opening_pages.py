@@ -31,8 +31,9 @@ def _form(ctx: PageContext, *, action: str, status=200, errors=None, values=None
             "tier": "1",
             "language_0": "en",
             "level_0": "b2",
-            **{f"{d}_start": "09:00" for d in schedule.DAYS[:5]},
-            **{f"{d}_end": "17:00" for d in schedule.DAYS[:5]},
+            **forms.window_fields(
+                {"windows": [{"day": d, "start": "09:00", "end": "17:00"} for d in schedule.DAYS[:5]]}
+            ),
         }
         chosen = {"email"}
         if opening is not None:
@@ -63,7 +64,7 @@ def _form(ctx: PageContext, *, action: str, status=200, errors=None, values=None
         skills=vocabulary.SKILLS,
         chosen=chosen,
         levels=vocabulary.LEVELS,
-        days=schedule.DAYS,
+        window_rows=forms.window_rows(values),
         language_rows=range(forms.LANGUAGE_ROWS),
         opening=opening,
     )
@@ -80,9 +81,9 @@ def _draft(ctx: PageContext, currency: str):
     start = found.read(
         "start_date", lambda: date.fromisoformat(values.get("start_date", "")), "pick a start date"
     )
-    windows = found.read("mon_start", lambda: forms.weekly_windows(values))
+    windows = found.read("window_0_start", lambda: forms.weekly_windows(values))
     if windows == []:
-        found.add("mon_start", "give the hours to cover on at least one day")
+        found.add("window_0_start", "give the hours to cover on at least one day")
     seats, tier = values.get("seats", "1"), values.get("tier", "1")
     if not seats.isdigit():
         found.add("seats", "write the number of agents wanted, such as 1")

@@ -14,9 +14,17 @@ Level = Literal["a1", "a2", "b1", "b2", "c1", "c2", "native"]
 
 
 class WindowIn(Command):
-    day: Day
-    start: str = Field(min_length=5, max_length=5, description="HH:MM, local time")
-    end: str = Field(min_length=5, max_length=5, description="HH:MM, local time; 24:00 for midnight")
+    """A weekly window on the schedule's own clock. Several a day may be given (they may touch,
+    not overlap); an `end` before `start` runs past midnight into the next day (mon
+    22:00-06:00 is Monday night to Tuesday 06:00; sun 22:00-06:00 runs into Monday)."""
+
+    day: Day = Field(description="the day the window starts")
+    start: str = Field(min_length=5, max_length=5, description="HH:MM, local time, 00:00 to 23:59")
+    end: str = Field(
+        min_length=5,
+        max_length=5,
+        description="HH:MM, local time; 24:00 (or 00:00) for midnight; before start: the next day's",
+    )
 
 
 class LanguageIn(Command):
@@ -40,9 +48,11 @@ class ProfileBody(Command):
 
 
 class WindowView(View):
-    day: Day
-    start: str
-    end: str
+    """A weekly window as stored: `end` before `start` runs overnight into the next day."""
+
+    day: Day = Field(description="the day the window starts")
+    start: str = Field(description="HH:MM, local time")
+    end: str = Field(description="HH:MM, local time; 24:00 for midnight; before start: the next day's")
 
 
 class LanguageView(View):

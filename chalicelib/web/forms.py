@@ -18,7 +18,7 @@ from typing import TypeVar
 from chalicelib.domain.currencies import CURRENCY_EXPONENTS
 from chalicelib.domain.errors import DomainError, InvalidInput
 from chalicelib.domain.money import Money
-from chalicelib.domain.schedule import DAYS
+from chalicelib.domain.schedule import DAYS, WeeklySchedule, Window
 
 _T = TypeVar("_T")
 
@@ -59,15 +59,86 @@ def hours(text: str, *, field: str) -> float | None:
     return float(_number(text, "enter hours such as 12.5", field=field))
 
 
+WINDOW_ROWS = 7  # a row a day to start with
+SPARE_WINDOW_ROWS = 2  # blank rows under the filled ones, for another window
+MAX_WINDOW_ROWS = 28  # what the API takes (schemas: WindowIn lists)
+
+
+def _row_filled(values: dict[str, str], row: int) -> bool:
+    return bool(values.get(f"window_{row}_start", "").strip() or values.get(f"window_{row}_end", "").strip())
+
+
+def window_rows(values: dict[str, str]) -> range:
+    """The rows of weekly windows a form shows: a row a day, or the filled ones and two blank."""
+    filled = [row for row in range(MAX_WINDOW_ROWS) if _row_filled(values, row)]
+    return range(
+        min(MAX_WINDOW_ROWS, max(WINDOW_ROWS, (filled[-1] + 1 if filled else 0) + SPARE_WINDOW_ROWS))
+    )
+
+
+# A window's refusal (domain/schedule.py) in the form's words; others keep the rule's words.
+_WINDOW_PROBLEMS = {
+    "times are written HH:MM, from 00:00 to 24:00": "write the time as HH:MM, such as 09:00",
+    "a window must end after it starts": "it ends when it starts: a night shift ends at the next "
+    "morning's time, such as 22:00 to 06:00",
+}
+
+
+def _apart(a: Window, b: Window) -> bool:
+    try:
+        WeeklySchedule.build("UTC", [a, b])
+    except InvalidInput:
+        return False
+    return True
+
+
+def _window_label(window: Window) -> str:
+    """'Mon 22:00–Tue 06:00' (schedule.Window.label, as a page writes it)."""
+    return window.label().title().replace("-", "–")
+
+
 def weekly_windows(values: dict[str, str]) -> list[tuple[str, str, str]]:
-    """One window a day from `<day>_start` / `<day>_end` fields; a day left blank is off."""
-    windows = []
-    for day in DAYS:
-        start, end = values.get(f"{day}_start", "").strip(), values.get(f"{day}_end", "").strip()
-        if start or end:
-            if not (start and end):
-                raise InvalidInput("give both a start and an end", field=f"{day}_start")
-            windows.append((day, start, end))
+    """The weekly windows of a form's rows (`window_<n>_day`, `_start`, `_end`), as many a day as
+    given; an end at or before the start runs past midnight (22:00 to 06:00). A row left blank
+    is skipped. Each row is checked by the schedule's own rules, and the windows together (an
+    overlap names the later row), so that the service never refuses what passed here; every
+    row's problem is reported at once (FormProblems), each under the row's field."""
+    problems: dict[str, str] = {}
+    rows: list[int] = []
+    windows: list[tuple[str, str, str]] = []
+    parsed: list[Window] = []
+    for row in range(MAX_WINDOW_ROWS):
+        if not _row_filled(values, row):
+            continue
+        day = values.get(f"window_{row}_day", "").strip().lower()
+        start = values.get(f"window_{row}_start", "").strip()[:5]
+        end = values.get(f"window_{row}_end", "").strip()[:5]
+        if not (start and end):
+            problems[f"window_{row}_{'end' if start else 'start'}"] = (
+                f"window {row + 1}: give both a start and an end"
+            )
+            continue
+        try:
+            window = Window.parse(day, start, end, field=f"window_{row}")
+        except InvalidInput as error:
+            part = (error.field or "").rpartition(".")[2]
+            field = f"window_{row}_{part if part in ('day', 'end') else 'start'}"
+            said = "pick a day" if part == "day" else _WINDOW_PROBLEMS.get(error.message, error.message)
+            problems[field] = f"window {row + 1}: {said}"
+            continue
+        rows.append(row)
+        windows.append((day, start, end))
+        parsed.append(window)
+    if not problems:
+        for index, window in enumerate(parsed):
+            other = next((o for o in parsed[:index] if not _apart(o, window)), None)
+            if other is not None:
+                problems[f"window_{rows[index]}_start"] = (
+                    f"window {rows[index] + 1} ({_window_label(window)}) overlaps window "
+                    f"{rows[parsed.index(other)] + 1} ({_window_label(other)})"
+                )
+    if problems:
+        raise FormProblems(problems)
     return windows
 
 
@@ -85,11 +156,15 @@ def tags(text: str) -> list[str]:
 
 
 def window_fields(schedule_json: dict | None) -> dict[str, str]:
-    """The form fields of a stored schedule (its first window each day)."""
+    """The form rows of a stored schedule, a window a row in the week's order. An end of 24:00
+    is written 00:00, which a time input can show (and which reads back as the day's end)."""
     fields: dict[str, str] = {}
-    for window in (schedule_json or {}).get("windows", []):
-        fields.setdefault(f"{window['day']}_start", window["start"])
-        fields.setdefault(f"{window['day']}_end", window["end"])
+    stored = (schedule_json or {}).get("windows", [])
+    ordered = sorted(stored, key=lambda w: (DAYS.index(w["day"]), w["start"]))
+    for row, window in enumerate(ordered[:MAX_WINDOW_ROWS]):
+        fields[f"window_{row}_day"] = window["day"]
+        fields[f"window_{row}_start"] = window["start"]
+        fields[f"window_{row}_end"] = "00:00" if window["end"] == "24:00" else window["end"]
     return fields
 
 
@@ -127,8 +202,11 @@ class Collector:
     def read(self, field: str, reader: Callable[[], _T], message: str | None = None) -> _T | None:
         try:
             return reader()
+        except FormProblems as error:  # a reader of many fields (a week's windows): each of them
+            for name, message_of_field in error.problems.items():
+                self.problems.setdefault(name, message_of_field)
         except InvalidInput as error:
-            # the readers here name the form field at fault (tue_start of a week's windows)
+            # the readers here name the form field at fault (window_2_start of a week's windows)
             self.problems.setdefault(error.field or field, error.message)
         except ValueError:
             if message is None:

@@ -38,8 +38,9 @@ def test_offer_accept_diary_review_and_dispute_in_the_portal(client, deps):
         "weekly_hours": "12.5",
         "start_date": "2026-11-23",
         "tier": "1",
-        "mon_start": "10:00",
-        "mon_end": "12:00",
+        "window_0_day": "mon",
+        "window_0_start": "10:00",
+        "window_0_end": "12:00",
         "note": "Start Monday",
     }
     bad = shop.post("/app/offers", {**fields, "weekly_hours": "0.1"})

@@ -152,7 +152,8 @@ def test_a_refused_form_keeps_what_was_typed_and_links_each_problem(client, deps
             "rate_min": "20",
             "rate_max": "abc",
             "start_date": "2027-01-04",
-            "mon_start": "09:00",
+            "window_0_day": "mon",
+            "window_0_start": "09:00",
         },
     )
     assert refused.status_code == 400
@@ -160,16 +161,19 @@ def test_a_refused_form_keeps_what_was_typed_and_links_each_problem(client, deps
     assert 'value="Night chat"' in refused.text and 'value="20"' in refused.text
     summary = refused.text.split('class="error-summary"')[1].split("</div>")[0]
     targets = re.findall(r'<a href="#([^"]+)">', summary)
-    assert {"rate_max", "mon_start"} <= set(targets), summary  # every problem at once, not the first
+    assert {"rate_max", "window_0_end"} <= set(targets), summary  # every problem at once, not the first
     for target in targets:
         assert f'id="{target}"' in refused.text, target  # every link lands on its field
     someone = agent(client)
     phone = signed_in(client, someone["email"])
     phone.get("/agent/profile")
-    profile = phone.post("/agent/profile", {"min_rate": "lots", "tue_start": "09:00", "language_0": "en"})
+    profile = phone.post(
+        "/agent/profile",
+        {"min_rate": "lots", "window_1_day": "tue", "window_1_start": "09:00", "language_0": "en"},
+    )
     assert profile.status_code == 400
     summary = profile.text.split('class="error-summary"')[1].split("</div>")[0]
-    assert {"min_rate", "tue_start"} <= set(re.findall(r'<a href="#([^"]+)">', summary)), summary
+    assert {"min_rate", "window_1_end"} <= set(re.findall(r'<a href="#([^"]+)">', summary)), summary
     assert 'value="lots"' in profile.text and 'value="09:00"' in profile.text
 
 

@@ -11,6 +11,14 @@ pytestmark = pytest.mark.integration
 WEEKDAYS = ["mon", "tue", "wed", "thu", "fri"]
 
 
+def windows(rows: list[tuple[str, str, str]]) -> dict[str, str]:
+    """The portal's weekly-window rows: window_<n>_day, _start, _end."""
+    fields: dict[str, str] = {}
+    for row, (day, start, end) in enumerate(rows):
+        fields |= {f"window_{row}_day": day, f"window_{row}_start": start, f"window_{row}_end": end}
+    return fields
+
+
 def test_profile_vetting_opening_matches_and_feed_in_the_portal(client, deps):
     # an agent signs up and fills in the profile form
     agent_browser = PortalSession(client)
@@ -25,13 +33,15 @@ def test_profile_vetting_opening_matches_and_feed_in_the_portal(client, deps):
     fields = {
         "headline": "Shopify email pro",
         "products": "Shopify",
-        "language_0": "en",
+        # Dutch: the table is shared by the whole session, and other tests' English speakers can
+        # fill the opening's 50 matches ahead of Pat; nobody else lists Dutch
+        "language_0": "nl",
         "level_0": "c2",
         "min_rate": "21.50",
         "currency": "usd",
         "skills": "zendesk",
     }
-    fields.update({f"{d}_start": "14:00" for d in WEEKDAYS} | {f"{d}_end": "22:00" for d in WEEKDAYS})
+    fields.update(windows([(d, "14:00", "22:00") for d in WEEKDAYS]))
     saved = agent_browser.post("/agent/profile", fields)
     assert saved.status_code == 303 and "Your profile is saved." in agent_browser.flash(
         agent_browser.follow(saved)
@@ -69,7 +79,7 @@ def test_profile_vetting_opening_matches_and_feed_in_the_portal(client, deps):
     assert form.status_code == 200
     opening = {
         "title": "Morning email cover",
-        "language_0": "en",
+        "language_0": "nl",
         "level_0": "c1",
         "hours_per_week": "12.5",
         "rate_min": "20",
@@ -79,7 +89,7 @@ def test_profile_vetting_opening_matches_and_feed_in_the_portal(client, deps):
         "start_date": "2027-02-01",
         "skills": "email",
     }
-    opening.update({f"{d}_start": "09:00" for d in WEEKDAYS} | {f"{d}_end": "17:00" for d in WEEKDAYS})
+    opening.update(windows([(d, "09:00", "17:00") for d in WEEKDAYS]))
     wrong = business.post("/app/openings", {**opening, "rate_min": "40"})
     assert wrong.status_code == 400 and "The lowest rate is above the highest" in wrong.text
     created = business.post("/app/openings", opening)

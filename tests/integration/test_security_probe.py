@@ -221,8 +221,9 @@ def test_the_portal_refuses_hidden_characters_in_any_form_field(client, deps):
         "tier": "1",
         "start_date": "2027-02-01",
         "skills": "email",
-        "mon_start": "09:00",
-        "mon_end": "17:00",
+        "window_0_day": "mon",
+        "window_0_start": "09:00",
+        "window_0_end": "17:00",
     }
     assert browser.post("/app/openings", opening).status_code == 400
     # a newline is text elsewhere, but never in a title

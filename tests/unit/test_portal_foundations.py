@@ -182,21 +182,27 @@ def test_counts_keep_what_is_above_zero_cap_it_and_survive_a_failing_counter(mon
 def test_a_collector_keeps_every_fields_refusal_for_one_summary():
     from datetime import date
 
-    values = {"rate": "lots", "start_date": "soon", "tue_start": "09:00", "title": "Night chat"}
+    values = {
+        "rate": "lots",
+        "start_date": "soon",
+        "window_1_day": "tue",
+        "window_1_start": "09:00",
+        "title": "Night chat",
+    }
     found = forms.Collector()
     assert found.read("rate", lambda: forms.money(values["rate"], "usd", field="rate")) is None
     assert (
         found.read("start_date", lambda: date.fromisoformat(values["start_date"]), "pick a start date")
         is None
     )
-    assert found.read("mon_start", lambda: forms.weekly_windows(values)) is None
+    assert found.read("window_0_start", lambda: forms.weekly_windows(values)) is None
     assert found.read("title", lambda: values["title"]) == "Night chat"
     with pytest.raises(forms.FormProblems) as refused:
         found.done()
     assert forms.errors_of(refused.value) == {
         "rate": "enter an amount such as 25 or 25.50",
         "start_date": "pick a start date",
-        "tue_start": "give both a start and an end",  # the field the reader named
+        "window_1_end": "window 2: give both a start and an end",  # the field the reader named
     }
     forms.Collector().done()  # nothing refused: nothing raised
 
