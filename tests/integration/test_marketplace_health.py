@@ -6,6 +6,7 @@ billing run again, a second card) count nothing more."""
 
 from __future__ import annotations
 
+import html
 from datetime import date, timedelta
 from fractions import Fraction
 
@@ -30,7 +31,8 @@ from tests.integration.contract_helpers import (
     published_opening,
     sign_in,
 )
-from tests.integration.helpers import agent, business, operator
+from tests.integration.helpers import agent, business, call, operator
+from tests.integration.portal_helpers import signed_in
 
 pytestmark = pytest.mark.integration
 
@@ -82,7 +84,7 @@ def _events(client, paying):
         *invoice_key(TenantId(owner["tenant_id"]), BillingWeek(2026, 48)), consistent=True
     )
     assert record is not None
-    return {"owner": owner, "invoice": record}
+    return {"owner": owner, "agent": first, "invoice": record}
 
 
 def test_every_figure_agrees_with_the_events(client, paying):
@@ -155,6 +157,66 @@ def test_every_figure_agrees_with_the_events(client, paying):
     # the daily series covers every day of the period and adds up to the totals
     assert [d for d, _ in found.daily] == [NOVEMBER[0] + timedelta(days=n) for n in range(30)]
     assert sum(c.get("b_signups") for _, c in found.daily) == 2
+
+    # the JSON route says the same, to operators only
+    ops = operator(client, paying.deps)
+    november = "from=2026-11-01&to=2026-11-30"
+    answer = call(client, "GET", f"/api/v1/admin/marketplace-health?{november}", token=ops["token"])
+    assert answer.status_code == 200, answer.json
+    body = answer.json
+    assert (body["from"], body["to"]) == ("2026-11-01", "2026-11-30")
+    assert body["currencies"] == [
+        {
+            "currency": "usd",
+            "gmv": {"amount": 7875, "currency": "usd"},
+            "paid": {"amount": 7875, "currency": "usd"},
+            "revenue": {"amount": 0, "currency": "usd"},
+            "take_rate": 0.0,
+            "business_lifetime_value": None,
+            "agent_lifetime_value": None,
+        }
+    ]
+    assert body["businesses"]["funnel"][1] == {
+        "stage": "card",
+        "label": "Card on file",
+        "count": 1,
+        "share_of_first": 0.5,
+        "drop_off": 0.5,
+    }
+    assert (body["openings"], body["hires"], body["fill_rate"]) == (1, 2, 1.0)
+    assert body["time_to_fill"]["mean_seconds"] == 5 * 3600
+    assert body["agents"]["active"] == 1 and body["agents"]["signups"] == 3
+    assert sum(d["counters"].get("entries", 0) for d in body["days"]) == 2
+    backwards = call(
+        client, "GET", "/api/v1/admin/marketplace-health?from=2026-12-01&to=2026-11-01", token=ops["token"]
+    )
+    assert backwards.status_code == 400
+    owner = world["owner"]
+    for person in (owner, world["agent"]):
+        sign_in(client, person)
+        refused = call(client, "GET", f"/api/v1/admin/marketplace-health?{november}", token=person["token"])
+        assert refused.status_code in (403, 404), refused.json
+        assert "7875" not in refused.body.decode()
+
+    # the page: figures, funnels with drop-off, cohorts, bars, CSV of each table
+    desk = signed_in(client, ops["email"])
+    assert 'href="/admin/health"' in desk.get("/admin").text
+    page = desk.get(f"/admin/health?{november}")
+    assert page.status_code == 200
+    text = html.unescape(page.text)
+    assert "78.75 USD" in text and "Card on file" in text and "50.0 %" in text
+    assert "2026-11" in text and text.count("<svg") == 3
+    assert f"/admin/health.csv?table=cohorts&{november}" in text
+    csv = desk.get(f"/admin/health.csv?table=funnels&{november}")
+    assert csv.status_code == 200 and "attachment" in csv.headers["Content-Disposition"]
+    lines = csv.body.decode("utf-8-sig").splitlines()
+    assert lines[0] == "side,stage,count,share_of_first,drop_off"
+    assert lines[2] == "businesses,Card on file,1,0.5000,0.5000"
+    money_csv = desk.get(f"/admin/health.csv?table=money&{november}").body.decode("utf-8-sig").splitlines()
+    assert money_csv[1].startswith("usd,78.75,78.75,0.00,0.0000")
+    assert desk.get("/admin/health?from=2026-13-01").status_code == 400
+    business_desk = signed_in(client, owner["email"])
+    assert business_desk.get(f"/admin/health?{november}").status_code in (403, 404)
 
 
 def test_only_operators_read_it(client, paying):
