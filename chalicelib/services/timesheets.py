@@ -8,7 +8,7 @@ UTC of W+1; undisputed minutes are approved when the window closes."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from pynamodb.exceptions import UpdateError
@@ -16,12 +16,13 @@ from pynamodb.exceptions import UpdateError
 from chalicelib.composition import Deps
 from chalicelib.domain import contracts as terms
 from chalicelib.domain import diary as rules
-from chalicelib.domain.errors import Conflict, Forbidden
+from chalicelib.domain.errors import Conflict, Contended, Forbidden
 from chalicelib.domain.identity import Principal, PrincipalKind
 from chalicelib.domain.tenancy import TenantId
 from chalicelib.domain.time import BillingWeek
 from chalicelib.services.contracts import records
 from chalicelib.services.diary import entries
+from chalicelib.services.metrics import recording
 from chalicelib.services.support import work
 from chalicelib.services.support.work import Backing
 from chalicelib.store import audit
@@ -224,25 +225,48 @@ def close(tenant: TenantId, contract_id: str, week: BillingWeek, *, now: datetim
             lock(tenant, contract_id, week, now=now)
             continue
         remainder = minutes_of(record).awaiting_review
+        used = _used_by_day(tenant, contract_id, week, remainder) if remainder > 0 else None
         try:
-            TimesheetRecord(record.pk, record.sk).update(
-                actions=[
-                    TimesheetRecord.approved_minutes.add(remainder),
-                    TimesheetRecord.status.set("closed"),
-                    TimesheetRecord.closed_at.set(now),
-                    TimesheetRecord.revision.add(1),
-                ],
-                condition=(TimesheetRecord.status == "locked")
-                & (TimesheetRecord.revision == record.revision),
-            )
-        except UpdateError as error:
-            if is_condition_failure(error):
-                continue
-            raise
+            with transaction() as tx:
+                tx.update(
+                    TimesheetRecord(record.pk, record.sk),
+                    actions=[
+                        TimesheetRecord.approved_minutes.add(remainder),
+                        TimesheetRecord.status.set("closed"),
+                        TimesheetRecord.closed_at.set(now),
+                        TimesheetRecord.revision.add(1),
+                    ],
+                    condition=(TimesheetRecord.status == "locked")
+                    & (TimesheetRecord.revision == record.revision),
+                    add_version_condition=False,
+                )
+                if used is not None:
+                    recording.minutes_approved(tx, tenant, agent=used[0], by_day=used[1])
+        except (Conflict, Contended):
+            continue
         return True
     raise Conflict(
         "the timesheet kept changing while it was being closed; run the job again", code="contended"
     )
+
+
+def _used_by_day(
+    tenant: TenantId, contract_id: str, week: BillingWeek, minutes: int
+) -> tuple[str, list[tuple[date, int]]] | None:
+    """The agent and the days (UTC, of each entry's start) of the `minutes` the close approves:
+    the entries nobody reviewed; what they do not account for counts on the week's first day."""
+    contract = records.find_for_system(tenant, contract_id)
+    if contract is None:
+        return None
+    by_day: dict[date, int] = {}
+    for entry in entries.week_entries(tenant, contract_id, week):
+        if not entry.review:
+            by_day[entry.started_at.date()] = by_day.get(entry.started_at.date(), 0) + int(entry.minutes)
+    rest = minutes - sum(by_day.values())
+    if rest:
+        first = week.starts_at.date()
+        by_day[first] = by_day.get(first, 0) + rest
+    return contract.agent_id, sorted(by_day.items())
 
 
 # -- the business's review ------------------------------------------------------------------------
@@ -291,6 +315,10 @@ def approve(
                 condition=TimesheetRecord.status == "locked",
                 on_conflict=Conflict("the review of this week has closed", code="review_window_closed"),
             )
+            by_day: dict[date, int] = {}
+            for entry in chunk:
+                by_day[entry.started_at.date()] = by_day.get(entry.started_at.date(), 0) + int(entry.minutes)
+            recording.minutes_approved(tx, tenant, agent=contract.agent_id, by_day=sorted(by_day.items()))
             tx.save(
                 audit.entry(
                     tenant,

@@ -16,7 +16,9 @@ from chalicelib.composition import Deps
 from chalicelib.domain import billing as rules
 from chalicelib.domain import ledger
 from chalicelib.domain.errors import Conflict
+from chalicelib.domain.time import BillingWeek
 from chalicelib.services.invoicing import collection, invoices
+from chalicelib.services.metrics import recording
 from chalicelib.store import ledger as ledger_store
 from chalicelib.store import platform_metrics
 from chalicelib.store.billing import InvoiceRecord
@@ -176,6 +178,15 @@ def _finalize(record: InvoiceRecord, *, deps: Deps) -> None:
         )
         platform_metrics.invoice_finalised(
             tx, tenant, record.invoice_id, at=now, currency=record.currency, total=int(record.total)
+        )
+        recording.invoice_finalised(
+            tx,
+            tenant,
+            week_starts=BillingWeek.parse(record.week).starts_at.date(),
+            currency=record.currency,
+            lines=[
+                (line.kind, line.agent_id, line.amount) for line in map(rules.Line.from_json, record.lines)
+            ],
         )
     if stripe_invoice.get("status") == "paid":  # nothing to collect
         collection.mark_paid(record.reloaded(), stripe_invoice, deps=deps)
