@@ -1,0 +1,102 @@
+"""The operators' marketplace health rules (domain/marketplace_health.py): funnels, churn, active
+counts, lifetime value, months and counters, against direct recomputations."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from fractions import Fraction
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from chalicelib.domain import marketplace_health as rules
+
+START = date(2026, 1, 1)
+days_ = st.integers(min_value=0, max_value=200).map(lambda n: START + timedelta(days=n))
+activity_ = st.dictionaries(st.text("abcdef", min_size=1, max_size=3), st.sets(days_, min_size=1, max_size=8))
+
+
+def test_funnel_shares_and_drop_off():
+    steps = rules.funnel([("signup", 10), ("card", 4), ("opening", 3), ("hire", 0)])
+    assert [s.of_first for s in steps] == [1, Fraction(2, 5), Fraction(3, 10), 0]
+    assert [s.drop_off for s in steps] == [None, Fraction(3, 5), Fraction(1, 4), 1]
+    empty = rules.funnel([("signup", 0), ("card", 0)])
+    assert [(s.of_first, s.drop_off) for s in empty] == [(None, None), (None, None)]
+
+
+@given(st.lists(st.integers(min_value=0, max_value=1000), min_size=1, max_size=6))
+def test_drop_offs_chain_to_the_share_of_the_first(counts):
+    counts = sorted(counts, reverse=True)  # a funnel only narrows
+    steps = rules.funnel([(str(i), c) for i, c in enumerate(counts)])
+    share = Fraction(1)
+    for step in steps[1:]:
+        if step.drop_off is None:
+            break
+        share *= 1 - step.drop_off
+        assert step.of_first == share
+
+
+def test_churn_counts_who_went_silent_for_30_days():
+    first, last = date(2026, 12, 1), date(2026, 12, 27)
+    activity = {
+        "left": {date(2026, 11, 25)},  # silent since: 32 days by the 27th
+        "stayed": {date(2026, 11, 30)},  # 27 days: not yet
+        "back": {date(2026, 11, 2), date(2026, 12, 20)},
+        "new": {date(2026, 12, 5)},  # not in the base
+        "old": {date(2026, 10, 1)},  # before the base's window
+    }
+    churn = rules.churn(activity, first, last)
+    assert (churn.base, churn.churned, churn.rate) == (3, 1, Fraction(1, 3))
+    assert rules.active(activity, first, last) == 2
+
+
+@given(activity_, days_, st.integers(min_value=0, max_value=90))
+def test_churn_against_its_definition(activity, first, length):
+    last = first + timedelta(days=length)
+    churn = rules.churn(activity, first, last)
+    base = [d for d in activity.values() if any(first - timedelta(days=30) <= x < first for x in d)]
+    lost = [d for d in base if all((last - x).days >= 30 for x in d if x <= last)]
+    assert (churn.base, churn.churned) == (len(base), len(lost))
+    assert 0 <= churn.churned <= churn.base
+
+
+def test_lifetime_value_is_revenue_per_active_over_churn():
+    assert rules.lifetime_value(10_000, 4, Fraction(1, 4)) == 10_000
+    assert rules.lifetime_value(10_000, 0, Fraction(1, 4)) is None
+    assert rules.lifetime_value(10_000, 4, Fraction(0)) is None
+    assert rules.lifetime_value(10_000, 4, None) is None
+
+
+def test_rates_say_nothing_without_a_denominator():
+    assert rules.take_rate(975, 7875) == Fraction(975, 7875)
+    assert rules.take_rate(975, 0) is None
+    assert rules.fill_rate(1, 2) == Fraction(1, 2) and rules.per_opening(3, 0) is None
+
+
+def test_months_and_periods():
+    assert rules.months(date(2026, 11, 20), date(2027, 2, 1)) == ["2026-11", "2026-12", "2027-01", "2027-02"]
+    assert rules.months(date(2026, 11, 20), date(2026, 11, 21)) == ["2026-11"]
+    assert len(rules.days(date(2026, 2, 27), date(2026, 3, 2))) == 4
+    for first, last in ((date(2026, 2, 1), date(2026, 1, 1)), (date(2024, 1, 1), date(2026, 1, 2))):
+        try:
+            rules.check_period(first, last)
+        except ValueError:
+            continue
+        raise AssertionError("accepted")
+
+
+@given(st.lists(st.dictionaries(st.sampled_from(["gmv_usd", "gmv_eur", "hires"]), st.integers(-50, 50))))
+def test_counters_merge_by_addition_and_keep_currencies_apart(parts):
+    summed = rules.total(rules.Counters(p) for p in parts)
+    for name in ("gmv_usd", "gmv_eur", "hires"):
+        assert summed.get(name) == sum(p.get(name, 0) for p in parts)
+    money = summed.money("gmv")
+    assert set(money) <= {"usd", "eur"} and all(money.values())
+    assert "hires" not in summed.money("hi")  # a counter's name is not a currency
+
+
+def test_cohorts_list_every_month_asked_for():
+    rows = rules.cohorts(rules.AGENT, {"2026-11": {"signup": 3, "approved": 2}}, ["2026-11", "2026-12"])
+    assert [(r.month, r.signups) for r in rows] == [("2026-11", 3), ("2026-12", 0)]
+    assert [s.count for s in rows[0].steps] == [3, 2, 0, 0]
+    assert [s.count for s in rules.side_funnel(rules.AGENT, rows)] == [3, 2, 0, 0]
