@@ -25,8 +25,6 @@ from chalicelib.handlers import (
     diary_pages,
     disputes,
     fee_pages,
-    health,
-    health_pages,
     help_pages,
     helpdesk,
     helpdesk_pages,
@@ -35,6 +33,8 @@ from chalicelib.handlers import (
     knowledge,
     knowledge_pages,
     marketplace,
+    metrics,
+    metrics_pages,
     offer_pages,
     opening_pages,
     portal,
@@ -88,8 +88,6 @@ app.register_blueprint(review_pages.pages.blueprint)
 app.register_blueprint(billing_pages.pages.blueprint)
 app.register_blueprint(collection_pages.pages.blueprint)
 app.register_blueprint(fee_pages.pages.blueprint)
-app.register_blueprint(health.api.blueprint)
-app.register_blueprint(health_pages.pages.blueprint)
 app.register_blueprint(dev_pages.pages.blueprint)
 app.register_blueprint(knowledge.api.blueprint)
 app.register_blueprint(knowledge_pages.pages.blueprint)
@@ -104,6 +102,8 @@ app.register_blueprint(reputation.api.blueprint)
 app.register_blueprint(rating_pages.pages.blueprint)
 app.register_blueprint(survey_pages.pages.blueprint)
 app.register_blueprint(reputation_pages.pages.blueprint)
+app.register_blueprint(metrics.api.blueprint)
+app.register_blueprint(metrics_pages.pages.blueprint)
 
 
 # Scheduled jobs (chalicelib/jobs/schedules.py has the same rules; a test keeps them in step).

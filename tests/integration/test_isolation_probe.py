@@ -390,10 +390,6 @@ PROBES: dict[tuple[str, str], Probe] = {
         body={"client_fee_bps": 500, "agent_fee_bps": {"1": 1000, "2": 800, "3": 500}, "version": 0}
     ),
     ("GET", "/admin/fees"): Probe(),
-    # marketplace health: operators only, the platform's figures, no tenant's object
-    ("GET", "/api/v1/admin/marketplace-health"): Probe(query="from=2026-11-01&to=2026-11-30"),
-    ("GET", "/admin/health"): Probe(query="from=2026-11-01&to=2026-11-30"),
-    ("GET", "/admin/health.csv"): Probe(query="table=cohorts&from=2026-11-01&to=2026-11-30"),
     ("POST", "/admin/fees"): Probe(
         form={"client_fee": "5", "agent_fee_1": "10", "agent_fee_2": "8", "agent_fee_3": "5", "version": "0"}
     ),
@@ -469,6 +465,17 @@ PROBES: dict[tuple[str, str], Probe] = {
     ("POST", "/agent/inquiries/{inquiry_id}/note"): Probe(names_object=True, form={"note": "Hijacked"}),
     ("POST", "/agent/inquiries/{inquiry_id}/escalate"): Probe(names_object=True, form={"escalation": "x"}),
     ("POST", "/agent/inquiries/{inquiry_id}/resolve"): Probe(names_object=True),
+    # metrics dashboards (issue 16): B's own figures; A's agent (any agent B never contracted) is 404
+    ("GET", "/api/v1/metrics/business"): Probe(query="from=2026-11-01&to=2026-11-30"),
+    ("GET", "/api/v1/metrics/agents/{agent_id}"): Probe(
+        names_object=True, query="from=2026-11-01&to=2026-11-30"
+    ),
+    ("GET", "/app/metrics"): Probe(query="from=2026-11-01&to=2026-11-30"),
+    ("GET", "/app/metrics.csv"): Probe(query="table=agents&from=2026-11-01&to=2026-11-30"),
+    ("GET", "/app/metrics/agents/{agent_id}"): Probe(names_object=True),
+    ("GET", "/app/metrics/agents/{agent_id}/scorecard.csv"): Probe(names_object=True),
+    ("GET", "/agent/scorecard"): Probe(),
+    ("GET", "/agent/scorecard.csv"): Probe(),
 }
 
 
