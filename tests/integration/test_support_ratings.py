@@ -96,12 +96,12 @@ def test_the_customer_rates_from_the_mail_and_the_agents_reputation_moves(client
     ]
     # the agent's record and matching cards carry it in the same transaction: matching reads no more
     record = AgentRecord.find(agent_pk(AgentId(lia["id"])), "AGENT", consistent=True)
-    assert record.reputation["ratings"] == 1 and record.rating_total == 5
+    assert record is not None and record.reputation["ratings"] == 1 and record.rating_total == 5
     assert record.index_keys
     for key in record.index_keys:
         pk, sk = key.split("|", 1)
-        card = MatchIndexItem.find(pk, sk, consistent=True).card
-        assert card["reputation"] == record.reputation
+        card = MatchIndexItem.find(pk, sk, consistent=True)
+        assert card is not None and card.card["reputation"] == record.reputation
     profile = call(client, "GET", f"/api/v1/agents/{lia['id']}", token=team["owner"]["token"]).json
     assert profile["reputation"].startswith("4.09 from 1 rating")
     # routing's snapshot: the next clock-in copies it onto the on-shift item
@@ -109,11 +109,13 @@ def test_the_customer_rates_from_the_mail_and_the_agents_reputation_moves(client
     from chalicelib.store.support import OnShiftRecord, on_shift_key
 
     tenant = TenantId(team["owner"]["tenant_id"])
-    assert OnShiftRecord.find(*on_shift_key(tenant, AgentId(lia["id"])), consistent=True).reputation == 7500
+    shift = OnShiftRecord.find(*on_shift_key(tenant, AgentId(lia["id"])), consistent=True)
+    assert shift is not None and shift.reputation == 7500
     deps.clock.now = at(23, 15)
     clock_out(client, lia)
     clock_in(client, lia)
-    assert OnShiftRecord.find(*on_shift_key(tenant, AgentId(lia["id"])), consistent=True).reputation == 7727
+    shift = OnShiftRecord.find(*on_shift_key(tenant, AgentId(lia["id"])), consistent=True)
+    assert shift is not None and shift.reputation == 7727
 
 
 def _recorded(client, resolved) -> int:
@@ -236,3 +238,54 @@ def test_an_inquiry_the_team_resolved_is_rated_for_the_business_only(client, dep
     assert [(r["score"], r["agent_id"]) for r in listed["ratings"]] == [(4, None)]
     (someone,) = team["agents"]
     assert reputation_of(client, someone)["reputation"]["ratings"] == 0
+
+
+@pytest.mark.parametrize(("fives", "twos", "earned"), [(9, 1, True), (8, 2, False)])
+def test_the_weekly_billing_run_pays_the_performance_bonus_from_the_weeks_ratings(
+    client, paying, fives, twos, earned
+):
+    """A contract with a performance bonus (+10 % of the week at CSAT >= 90 % over >= 10 ratings):
+    the customers' ratings of that week decide it when the week is billed. 9 of 10 good is 90 %:
+    earned, a line of its own; 8 of 10 is not, and the invoice's notes say the week's CSAT."""
+    from chalicelib.domain.tenancy import TenantId
+    from chalicelib.domain.time import BillingWeek
+    from chalicelib.jobs import runner
+    from chalicelib.store.billing import InvoiceRecord, invoice_key
+    from tests.integration.contract_helpers import hire
+
+    deps = paying.deps
+    rule = {"percent_bps": 1000, "min_csat_bps": 9000, "min_ratings": 10}
+    hired = hire(client, deps, bonus=rule)
+    lia, owner = hired["agent"], hired["owner"]
+    lia["contract"] = hired["contract"]
+    paying.add_card(owner)
+    key = call(client, "POST", "/api/v1/api-keys", {"name": "Shop"}, token=owner["token"]).json["secret"]
+    deps.clock.now = at(26, 9)
+    sign_in(client, lia)
+    clock_in(client, lia)
+    for index, score in enumerate([5] * fives + [2] * twos):
+        made = ask(client, key, customer_email=f"c{index}@example.com")
+        path = f"/api/v1/inquiries/{made['id']}"
+        call(client, "POST", f"{path}/replies", {"body": "Done."}, token=lia["token"])
+        assert call(client, "POST", f"{path}/resolve", {}, token=lia["token"]).status_code == 200
+        token = links(deps, to=f"c{index}@example.com", number=index + 1)[score].rsplit("/", 1)[1]
+        assert call(client, "POST", f"/api/v1/ratings/{token}", {"score": score}).status_code == 201
+    deps.clock.now = at(26, 11)
+    clock_out(client, lia)
+
+    deps.clock.now = at(30, 12, 30)  # Monday of W49, the week locked: billed
+    runner.run("bill-week", deps=deps)
+    invoice = InvoiceRecord.find(
+        *invoice_key(TenantId(owner["tenant_id"]), BillingWeek(2026, 48)), consistent=True
+    )
+    assert invoice is not None
+    hours = next(line for line in invoice.lines if line["kind"] == "hours")
+    bonuses = [line for line in invoice.lines if line["kind"] == "bonus"]
+    if earned:
+        (bonus,) = bonuses
+        assert bonus["amount"] == hours["amount"] // 10  # 10 % of the week's line
+        assert "CSAT 90% over 10 ratings" in bonus["description"]
+        assert "earned in 2026-W48" in invoice.notes[0]
+    else:
+        assert bonuses == []
+        assert "not earned in 2026-W48, CSAT 80% over 10 ratings" in invoice.notes[0]
