@@ -15,8 +15,10 @@ often each came (`merge` is commutative, associative and idempotent):
 - the ticket's creation is the earliest creation time any event gives, else its earliest event;
 - the first response is the earliest reply (ties: the smaller key); the resolution the earliest
   solve; the rating the latest (a customer may change their mind), ties again by key.
-The status, the inquiry's agent and whether the first-response target was met are derived from
-that state (`derive`), never accumulated, so they converge too.
+The status, the inquiry's agent, whether the first-response target was met and which rating
+counts for whom (`Derived.credit`) are derived from that state (`derive`), never accumulated, so
+they converge too: the service moves reputation and CSAT by the difference between the credit
+before an event and after it (a customer who changes their mind replaces their rating).
 
 **Whose is it.** An event names people by address. The service matches the address to an agent
 under contract with this business (never another business's), or one of its own members; the
@@ -300,6 +302,18 @@ def counted(state: TicketState, event: Event) -> TicketState:
 
 
 @dataclass(frozen=True)
+class Credit:
+    """The ticket's rating as it counts: its score, when it was given, the customer's comment,
+    and the agent it counts for (None: the business alone, as when its own team handled it)."""
+
+    score: int
+    at: datetime
+    comment: str | None
+    agent_id: str | None
+    agent_name: str | None
+
+
+@dataclass(frozen=True)
 class Derived:
     """The inquiry's fields as the ticket's state says them."""
 
@@ -316,6 +330,7 @@ class Derived:
     breached_at: datetime | None
     resolved_at: datetime | None
     resolved_by: str | None
+    credit: Credit | None = None
 
 
 def derive(state: TicketState, targets: rules.SlaTargets) -> Derived:
@@ -335,6 +350,18 @@ def derive(state: TicketState, targets: rules.SlaTargets) -> Derived:
         None,
     )
     solver = state.solved.who if state.solved and state.solved.who.author is Author.AGENT else None
+    credit = None
+    if state.rating is not None:
+        # The agent the rating event names (Zendesk's assignee, Freshdesk's agent), else the agent
+        # who answered or solved it: both come from the state, so any order gives the same.
+        rated = state.rating.who if state.rating.who.author is Author.AGENT else agent
+        credit = Credit(
+            state.rating.rating.score,
+            state.rating.at,
+            state.rating.comment,
+            rated.id if rated else None,
+            (rated.name or rated.email) if rated else None,
+        )
     return Derived(
         subject=facts.subject or f"{state.product.label} ticket #{state.ticket_id}",
         customer_email=facts.customer_email or "",
@@ -349,6 +376,7 @@ def derive(state: TicketState, targets: rules.SlaTargets) -> Derived:
         breached_at=due if first is not None and rules.is_breached(due, first, first) else None,
         resolved_at=state.solved.at if state.solved else None,
         resolved_by=solver.id if solver else None,
+        credit=credit,
     )
 
 

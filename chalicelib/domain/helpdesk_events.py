@@ -224,15 +224,13 @@ def read_event(
         product=made,
         kind=what,
         ticket_id=ticket,
+        # Without a time given (a Freshdesk rule has no placeholder for it) the minute it arrived
+        # tells two replies of the same agent apart; a retry within that minute is the same event.
         key=content_key(
             made,
             what,
             ticket,
-            *(
-                ()
-                if what is Kind.CREATED
-                else (iso(moment) if moment else None, agent, score and score.given)
-            ),
+            *(() if what is Kind.CREATED else (iso(moment or to_minute(now)), agent, score and score.given)),
         ),
         at=moment or to_minute(now),
         ticket=TicketFacts(

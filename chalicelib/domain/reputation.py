@@ -129,6 +129,33 @@ class Evidence:
             return replace(counted, breaches=counted.breaches + 1)
         return replace(counted, upheld=counted.upheld + 1)
 
+    def withdraw(self, kind: Kind, at: datetime, value: int | float | Fraction = 1) -> Evidence:
+        """Take back one piece of evidence `add` recorded (a helpdesk's customer who changed their
+        rating: the new one replaces it): its weight as it stands now, decayed from `at`, and its
+        counts. Adding then withdrawing the same evidence leaves the sums as they were."""
+        if self.as_of is None:
+            return self
+        rating = float(value) if kind in (Kind.CUSTOMER, Kind.PEER) else 1.0
+        weight = _WEIGHT[kind] * (_decay(at, self.as_of) if at < self.as_of else 1.0)
+        left = replace(
+            self,
+            weight=max(0.0, self.weight - weight),
+            weighted=max(0.0, self.weighted - weight * rating),
+        )
+        if kind is Kind.CUSTOMER:
+            whole = int(value)
+            return replace(
+                left,
+                ratings=max(0, left.ratings - 1),
+                good_ratings=max(0, left.good_ratings - (1 if whole >= 4 else 0)),
+                rating_total=max(0, left.rating_total - whole),
+            )
+        if kind is Kind.PEER:
+            return replace(left, reviews=max(0, left.reviews - 1))
+        if kind is Kind.SLA_BREACH:
+            return replace(left, breaches=max(0, left.breaches - 1))
+        return replace(left, upheld=max(0, left.upheld - 1))
+
     def reputation(self, now: datetime) -> Reputation:
         seen = self.decayed_to(now) if self.as_of is not None else self
         score = (float(PRIOR_MEAN) * PRIOR_WEIGHT + seen.weighted) / (PRIOR_WEIGHT + seen.weight)

@@ -71,9 +71,9 @@ def list_helpdesk_events(principal) -> schemas.HelpdeskOverviewView:
     """The events the business's helpdesk sent lately (newest first), and the addresses they named
     that no agent under contract with it uses."""
     from chalicelib.schemas import helpdesk as schemas
-    from chalicelib.services.support import helpdesk
+    from chalicelib.services.support import helpdesk_attention
 
-    seen = helpdesk.overview(principal)
+    seen = helpdesk_attention.overview(principal)
     return schemas.HelpdeskOverviewView(
         endpoint=composition.deps().link(EVENTS_PATH),
         events=[schemas.event_view(item) for item in seen.events],
@@ -86,6 +86,6 @@ def list_helpdesk_events(principal) -> schemas.HelpdeskOverviewView:
 )
 def dismiss_helpdesk_address(address_id: str, principal) -> None:
     """Take an address off the list of those needing attention (owners and admins)."""
-    from chalicelib.services.support import helpdesk
+    from chalicelib.services.support import helpdesk_attention
 
-    helpdesk.dismiss(principal, address_id, deps=composition.deps())
+    helpdesk_attention.dismiss(principal, address_id, deps=composition.deps())

@@ -16,9 +16,9 @@ PAGE = "/app/support/integrations"
 def integrations_page(ctx: PageContext):
     from chalicelib.handlers.helpdesk import EVENTS_PATH
     from chalicelib.services import api_keys
-    from chalicelib.services.support import helpdesk, helpdesk_setup
+    from chalicelib.services.support import helpdesk_attention, helpdesk_setup
 
-    seen = helpdesk.overview(ctx.principal)
+    seen = helpdesk_attention.overview(ctx.principal)
     every_key = api_keys.listed(ctx.principal)
     endpoint = ctx.deps.link(EVENTS_PATH)
     return ctx.render(
@@ -36,7 +36,7 @@ def integrations_page(ctx: PageContext):
 
 @pages.post(PAGE + "/attention/{address_id}/dismiss", access=TEAM_MANAGER)
 def dismiss_address(ctx: PageContext, address_id: str):
-    from chalicelib.services.support import helpdesk
+    from chalicelib.services.support import helpdesk_attention
 
-    item = helpdesk.dismiss(ctx.principal, address_id, deps=ctx.deps)
+    item = helpdesk_attention.dismiss(ctx.principal, address_id, deps=ctx.deps)
     return ctx.redirect(PAGE, flash=f"{item.email} is off the list until your helpdesk names it again.")

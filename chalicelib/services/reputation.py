@@ -104,14 +104,46 @@ def add(
     """Add one piece of evidence to `tx`: the evidence item (under its version), the week's
     history row, the agent's record and matching cards (the snapshot), and, for a breach or a
     dispute, the event item that makes it count once. Returns the new reputation."""
+    return revise(tx, current, kind, added=(at, value), event=event)
+
+
+def revise(
+    tx,
+    current: Standing,
+    kind: Kind,
+    *,
+    added: tuple[datetime, int | float] | None = None,
+    withdrawn: tuple[datetime, int | float] | None = None,
+    event: str | None = None,
+) -> Reputation:
+    """`add`, and/or take back evidence added before (`withdrawn`: its moment and value), in one
+    write of the agent's items: a helpdesk's customer who changes their rating replaces it."""
     agent = current.agent
-    evidence = current.evidence.add(kind, at, value)
+    evidence = current.evidence
+    weeks: dict[BillingWeek, tuple[int, int, int]] = {}  # what each week touched adds: ratings, good, other
+    moments: list[datetime] = []
+    for sign, given in ((-1, withdrawn), (1, added)):
+        if given is None:
+            continue
+        at, value = given
+        evidence = evidence.add(kind, at, value) if sign > 0 else evidence.withdraw(kind, at, value)
+        week = BillingWeek.containing(at)
+        ratings, good, other = weeks.get(week, (0, 0, 0))
+        if kind is Kind.CUSTOMER:
+            ratings, good = ratings + sign, good + (sign if int(value) >= 4 else 0)
+        else:
+            other += sign
+        weeks[week] = (ratings, good, other)
+        moments.append(at)
+    if not moments:
+        raise ValueError("nothing to add or withdraw")
+    at = max(moments)
     moment = evidence.as_of or at
     reputation = evidence.reputation(moment)
     score = round(reputation.score * 10_000)
     last_upheld = current.record.last_upheld_at if current.record is not None else None
-    if kind is Kind.UPHELD_DISPUTE:
-        last_upheld = at if last_upheld is None else max(last_upheld, at)
+    if kind is Kind.UPHELD_DISPUTE and added is not None:
+        last_upheld = added[0] if last_upheld is None else max(last_upheld, added[0])
     record = ReputationRecord(
         *reputation_key(agent),
         agent_id=agent.value,
@@ -132,26 +164,25 @@ def add(
     if current.record is not None:
         record.version = current.record.version  # saved under the version read (a new one: none yet)
     tx.save(record, on_conflict=STALE)
-    good = kind is Kind.CUSTOMER and int(value) >= 4
-    week = BillingWeek.containing(at)
-    tx.update(
-        ReputationWeekRecord(*week_key(agent, week)),
-        actions=[
-            ReputationWeekRecord.kind.set(ReputationWeekRecord),
-            ReputationWeekRecord.week.set(str(week)),
-            ReputationWeekRecord.score.set(score),
-            ReputationWeekRecord.ratings.set(evidence.ratings),
-            ReputationWeekRecord.reviews.set(evidence.reviews),
-            ReputationWeekRecord.breaches.set(evidence.breaches),
-            ReputationWeekRecord.upheld.set(evidence.upheld),
-            ReputationWeekRecord.week_ratings.add(1 if kind is Kind.CUSTOMER else 0),
-            ReputationWeekRecord.week_good.add(1 if good else 0),
-            ReputationWeekRecord.week_reviews.add(1 if kind is Kind.PEER else 0),
-            ReputationWeekRecord.week_breaches.add(1 if kind is Kind.SLA_BREACH else 0),
-            ReputationWeekRecord.week_upheld.add(1 if kind is Kind.UPHELD_DISPUTE else 0),
-            ReputationWeekRecord.updated_at.set(at),
-        ],
-    )
+    for week, (ratings, good, other) in weeks.items():
+        tx.update(
+            ReputationWeekRecord(*week_key(agent, week)),
+            actions=[
+                ReputationWeekRecord.kind.set(ReputationWeekRecord),
+                ReputationWeekRecord.week.set(str(week)),
+                ReputationWeekRecord.score.set(score),
+                ReputationWeekRecord.ratings.set(evidence.ratings),
+                ReputationWeekRecord.reviews.set(evidence.reviews),
+                ReputationWeekRecord.breaches.set(evidence.breaches),
+                ReputationWeekRecord.upheld.set(evidence.upheld),
+                ReputationWeekRecord.week_ratings.add(ratings),
+                ReputationWeekRecord.week_good.add(good),
+                ReputationWeekRecord.week_reviews.add(other if kind is Kind.PEER else 0),
+                ReputationWeekRecord.week_breaches.add(other if kind is Kind.SLA_BREACH else 0),
+                ReputationWeekRecord.week_upheld.add(other if kind is Kind.UPHELD_DISPUTE else 0),
+                ReputationWeekRecord.updated_at.set(at),
+            ],
+        )
     if event is not None:
         tx.save(
             ReputationEvent(*event_key(agent, kind.value, event), at=at),

@@ -352,3 +352,57 @@ def test_without_any_time_given_the_ticket_starts_at_its_earliest_event():
     assert view.created_at == minute(14, 40) and view.first_response_at == minute(14, 40)
     assert view.subject == "Freshdesk ticket #24"
     assert Product.FRESHDESK.label == "Freshdesk"
+
+
+def test_without_a_time_given_the_minute_of_arrival_tells_two_replies_apart():
+    def freshdesk(now, **fields):
+        return read_event(product="freshdesk", kind="replied", ticket_id="24", now=now, **fields)
+
+    first = freshdesk(NOW, agent_email="lia@example.com")
+    retried = freshdesk(NOW + timedelta(seconds=20), agent_email="lia@example.com")
+    second = freshdesk(NOW + timedelta(minutes=7), agent_email="lia@example.com")
+    assert first.key == retried.key != second.key
+
+
+# -- which rating counts, for whom -----------------------------------------------------------------
+
+
+def test_the_latest_rating_counts_for_the_agent_it_names_else_the_one_who_answered():
+    view = derive(fold(story()), SlaTargets.default())
+    assert view.credit is not None
+    assert (view.credit.score, view.credit.at, view.credit.agent_id) == (1, minute(13, 30), "A2")
+    unnamed = fold(
+        [
+            (zendesk("replied", at="2026-11-25T10:40Z", agent_email="lia@example.com"), LIA),
+            (zendesk("rated", at="2026-11-25T13:00Z", rating="good", agent_email=""), Who()),
+        ]
+    )
+    credit = derive(unnamed, SlaTargets.default()).credit
+    assert credit is not None and (credit.score, credit.agent_id, credit.agent_name) == (5, "A1", "Lia")
+    team = fold([(zendesk("rated", at="2026-11-25T13:00Z", rating="bad", agent_email="o@x.com"), OWNER)])
+    credit = derive(team, SlaTargets.default()).credit
+    assert credit is not None and credit.agent_id is None  # the business's own: no agent's reputation
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.data())
+def test_the_rating_that_counts_is_the_same_in_any_order(data):
+    pairs = story()
+    expected = derive(fold(pairs), SlaTargets.default()).credit
+    assert derive(fold(data.draw(st.permutations(pairs))), SlaTargets.default()).credit == expected
+
+
+def test_a_rating_withdrawn_leaves_the_evidence_as_if_only_the_new_one_was_given():
+    from chalicelib.domain.reputation import Evidence
+    from chalicelib.domain.reputation import Kind as Evidenced
+
+    base = Evidence().add(Evidenced.CUSTOMER, minute(9), 4).add(Evidenced.PEER, minute(10), 3)
+    changed = base.add(Evidenced.CUSTOMER, minute(11), 1).withdraw(Evidenced.CUSTOMER, minute(11), 1)
+    changed = changed.add(Evidenced.CUSTOMER, minute(12), 5)
+    direct = base.add(Evidenced.CUSTOMER, minute(12), 5)
+    assert (changed.ratings, changed.good_ratings, changed.rating_total) == (2, 2, 9)
+    assert changed.reputation(minute(13)) == direct.reputation(minute(13))
+    # evidence older than the last recorded is taken back with its own age
+    older = direct.add(Evidenced.CUSTOMER, minute(8), 2).withdraw(Evidenced.CUSTOMER, minute(8), 2)
+    assert older.reputation(minute(13)) == direct.reputation(minute(13))
+    assert Evidence().withdraw(Evidenced.CUSTOMER, minute(9), 4) == Evidence()

@@ -6,17 +6,19 @@ The rules are domain/helpdesk.py; what arrives is read by domain/helpdesk_events
 **One transaction per event**, whatever came before: the event's record (under
 attribute_not_exists: a second delivery changes nothing and answers `duplicate`), the ticket's
 state (under its version) and the inquiry's head, history and customer index derived from it, a
-note in the thread, the proof-of-work item of an agent's reply or solve, the log line the
-integrations page shows, and the address that needs the business's attention. The first event of
-a ticket, whichever it is, makes the inquiry: the number counter, the number, the head, the claims
-(the inquiry's, and the ticket's under attribute_not_exists, so that two first events racing make
-one inquiry: the loser reads again and joins it).
+note in the thread, the proof-of-work item of an agent's reply or solve, the rating as it counts
+(services/support/helpdesk_ratings.py: CSAT and reputation), the log line the integrations page
+shows and the address that needs the business's attention (services/support/helpdesk_attention.py
+reads both). The first event of a ticket, whichever it is, makes the inquiry: the number counter,
+the number, the head, the claims (the inquiry's, and the ticket's under attribute_not_exists, so
+that two first events racing make one inquiry: the loser reads again and joins it).
 
 **Who.** An address is an agent's when it is their deskhire address and they are under contract
 with this business (active or paused), never another business's; a member's when it is one of its
-own team's. An agent's reply or solve is proof of work under the contract their clock runs on for
-this business, else their contract with it (as services/support/conversations.py places an
-agent's work). Any other address is recorded without anyone and listed as needing attention.
+own team's. An agent's reply or solve is proof of work at the moment the helpdesk says it happened,
+under the contract their clock ran on then for this business, else their contract with it (as
+services/support/conversations.py places an agent's work); the review places it under the diary
+entry whose span holds that moment. Any other address is recorded without anyone and listed as needing attention.
 
 **Not deskhire's to do** for a helpdesk's inquiry: routing (the helpdesk assigns), the sla-check
 job (the helpdesk chases its own targets; a late first reply is still marked as missing its
@@ -32,12 +34,13 @@ from datetime import datetime, timedelta
 from chalicelib.composition import Deps
 from chalicelib.domain import helpdesk as rules
 from chalicelib.domain import inquiries as inquiry_rules
-from chalicelib.domain.errors import Conflict, Contended, NotFound
-from chalicelib.domain.identity import Principal, PrincipalKind, require_team_manager
+from chalicelib.domain.errors import Conflict, Contended
+from chalicelib.domain.identity import PrincipalKind
 from chalicelib.domain.tenancy import AgentId, TenantId
 from chalicelib.ids import new_id
+from chalicelib.services.support import helpdesk_ratings
 from chalicelib.services.support import settings as support_settings
-from chalicelib.store import audit, keys
+from chalicelib.store import keys
 from chalicelib.store.helpdesk import (
     AttentionItem,
     EventLogItem,
@@ -46,10 +49,8 @@ from chalicelib.store.helpdesk import (
     TicketStateRecord,
     attention_id,
     attention_key,
-    attention_pk,
     event_key,
     log_key,
-    log_pk,
     state_key,
     ticket_key,
 )
@@ -123,7 +124,7 @@ def take(tenant: TenantId, event: rules.Event, *, key_id: str, deps: Deps) -> Ta
     who = (
         rules.Who()
         if event.native or event.agent_email is None
-        else match(tenant, event.agent_email, deps=deps)
+        else match(tenant, event.agent_email, at=event.at, deps=deps)
     )
     settings = support_settings.of(tenant)
     for _attempt in range(ATTEMPTS):
@@ -150,9 +151,12 @@ def take(tenant: TenantId, event: rules.Event, *, key_id: str, deps: Deps) -> Ta
     return Taken("applied", head.inquiry_id, int(head.number), who.needs_attention)
 
 
-def match(tenant: TenantId, email: str, *, deps: Deps) -> rules.Who:
+def match(tenant: TenantId, email: str, *, at: datetime, deps: Deps) -> rules.Who:
     """Who an address is for this business: an agent under contract with it, one of its own team,
-    or unknown (another business's agent or member, or nobody deskhire knows, told apart by nothing)."""
+    or unknown (another business's agent or member, or nobody deskhire knows, told apart by nothing).
+    An agent's work at `at` counts under the contract their clock ran on then, when it still runs
+    (the diary entry open at that moment), else under their contract with the business (the work
+    then sits under whatever entry they log for that time), as a reply in deskhire does."""
     from chalicelib.services.support import inquiries
     from chalicelib.store.contracts import ClockRecord, clock_key
     from chalicelib.store.identity import Claim, MemberRecord
@@ -168,9 +172,8 @@ def match(tenant: TenantId, email: str, *, deps: Deps) -> rules.Who:
         contract = inquiries.live_contract(agent, tenant, now=deps.now())
         if contract is not None:
             clock = ClockRecord.find(*clock_key(agent), consistent=True)
-            counts_under = (
-                clock.contract_id if clock and clock.tenant_id == tenant.value else contract.contract_id
-            )
+            running = clock is not None and clock.tenant_id == tenant.value and clock.started_at <= at
+            counts_under = clock.contract_id if clock is not None and running else contract.contract_id
             return rules.Who(rules.Author.AGENT, email, agent.value, contract.agent_name, counts_under)
     return rules.Who(rules.Author.UNKNOWN, email)
 
@@ -206,6 +209,7 @@ def _create(
     )
     _fill(head, view, state, event, now=now)
     record = TicketStateRecord(*state_key(tenant, inquiry_id), state=state.to_json())
+    standings = helpdesk_ratings.standings(None, view.credit)
     with transaction() as tx:
         tx.update(
             CounterRecord(*counter_key(tenant)),
@@ -234,6 +238,7 @@ def _create(
         if view.customer_email:
             tx.save(_customer_item(tenant, head, view))
         _event_writes(tx, tenant, head, event, who, key_id=key_id, now=now)
+        helpdesk_ratings.writes(tx, tenant, head, None, view.credit, standings)
         tx.save(head, condition=InquiryRecord.pk.does_not_exist(), on_conflict=_RETRY)
     return head
 
@@ -258,6 +263,7 @@ def _apply(
     record.state = after.to_json()
     old_history = history_key(tenant, old.created_at, head.inquiry_id)
     old_customer = customer_key(tenant, old.customer_email, old.created_at, head.inquiry_id)
+    standings = helpdesk_ratings.standings(old.credit, new.credit)
     with transaction() as tx:
         tx.save(record, on_conflict=_RETRY)
         if old_history != history_key(tenant, new.created_at, head.inquiry_id):
@@ -270,6 +276,7 @@ def _apply(
         if new.customer_email:
             tx.save(_customer_item(tenant, head, new))
         _event_writes(tx, tenant, head, event, who, key_id=key_id, now=now)
+        helpdesk_ratings.writes(tx, tenant, head, old.credit, new.credit, standings)
         tx.save(head, on_conflict=_RETRY)
     return head
 
@@ -293,16 +300,16 @@ def _fill(
     head.agent_id = view.agent.id if view.agent else None
     head.agent_name = view.agent.name if view.agent else None
     head.updated_at = now
-    rating = state.rating
+    credit = view.credit
     # The rating in the shape services/ratings.py gives a head (score, comment, at, agent_id).
     head.rating = (
         {
-            "score": rating.rating.score,
-            "comment": rating.comment or "",
-            "at": rating.at.isoformat(),
-            "agent_id": rating.who.id if rating.who.author is rules.Author.AGENT else None,
+            "score": credit.score,
+            "comment": credit.comment or "",
+            "at": credit.at.isoformat(),
+            "agent_id": credit.agent_id,
         }
-        if rating is not None
+        if credit is not None
         else None
     )
     if event.kind is rules.Kind.CREATED and event.ticket.description:
@@ -499,60 +506,3 @@ def _log_item(
         key_id=key_id,
         expires_at=int((now + timedelta(days=LOG_DAYS)).timestamp()),
     )
-
-
-# -- what the business sees ------------------------------------------------------------------------
-
-SHOWN_EVENTS = 20
-SHOWN_ADDRESSES = 100
-
-
-@dataclass(frozen=True)
-class Overview:
-    events: list[EventLogItem]  # newest first
-    attention: list[AttentionItem]  # the addresses, most recently seen first
-
-
-def overview(actor: Principal) -> Overview:
-    """The events received lately and the addresses that need the business's attention (two
-    Queries)."""
-    tenant = actor.require_tenant()
-    events = [
-        item
-        for item in EventLogItem.query(log_pk(tenant), scan_index_forward=False, limit=SHOWN_EVENTS)
-        if isinstance(item, EventLogItem)
-    ]
-    attention = [
-        item
-        for item in AttentionItem.query(attention_pk(tenant), limit=SHOWN_ADDRESSES)
-        if isinstance(item, AttentionItem)
-    ]
-    return Overview(events=events, attention=sorted(attention, key=lambda a: a.last_at, reverse=True))
-
-
-def dismiss(actor: Principal, item_id: str, *, deps: Deps) -> AttentionItem:
-    """The business has dealt with an address (hired the agent, told them to use their deskhire
-    address, or it was never an agent's): it leaves the list until it is seen again."""
-    tenant = actor.require_tenant()
-    require_team_manager(actor)
-    item = (
-        AttentionItem.find(*attention_key(tenant, item_id))
-        if item_id.isalnum() and len(item_id) <= 64
-        else None
-    )
-    if item is None:
-        raise NotFound("no such address in the list")
-    now = deps.now()
-    with transaction() as tx:
-        tx.delete(item)
-        tx.save(
-            audit.entry(
-                tenant,
-                actor,
-                "helpdesk_attention.dismissed",
-                f"helpdesk_address:{item_id}",
-                {"before": {"email": item.email, "events": int(item.events)}},
-                at=now,
-            )
-        )
-    return item
