@@ -25,6 +25,8 @@ from chalicelib.handlers import (
     diary_pages,
     disputes,
     fee_pages,
+    health,
+    health_pages,
     help_pages,
     helpdesk,
     helpdesk_pages,
@@ -88,6 +90,8 @@ app.register_blueprint(review_pages.pages.blueprint)
 app.register_blueprint(billing_pages.pages.blueprint)
 app.register_blueprint(collection_pages.pages.blueprint)
 app.register_blueprint(fee_pages.pages.blueprint)
+app.register_blueprint(health.api.blueprint)
+app.register_blueprint(health_pages.pages.blueprint)
 app.register_blueprint(dev_pages.pages.blueprint)
 app.register_blueprint(knowledge.api.blueprint)
 app.register_blueprint(knowledge_pages.pages.blueprint)

@@ -390,6 +390,10 @@ PROBES: dict[tuple[str, str], Probe] = {
         body={"client_fee_bps": 500, "agent_fee_bps": {"1": 1000, "2": 800, "3": 500}, "version": 0}
     ),
     ("GET", "/admin/fees"): Probe(),
+    # marketplace health: operators only, the platform's figures, no tenant's object
+    ("GET", "/api/v1/admin/marketplace-health"): Probe(query="from=2026-11-01&to=2026-11-30"),
+    ("GET", "/admin/health"): Probe(query="from=2026-11-01&to=2026-11-30"),
+    ("GET", "/admin/health.csv"): Probe(query="table=cohorts&from=2026-11-01&to=2026-11-30"),
     ("POST", "/admin/fees"): Probe(
         form={"client_fee": "5", "agent_fee_1": "10", "agent_fee_2": "8", "agent_fee_3": "5", "version": "0"}
     ),
