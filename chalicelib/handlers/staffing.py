@@ -28,11 +28,11 @@ def surge(body, principal):
     (each agent once a week: asking again returns the offer already made)."""
     from chalicelib.domain.money import Money
     from chalicelib.schemas import staffing as schemas
-    from chalicelib.services.metrics import staffing
+    from chalicelib.services.metrics import surge
 
-    request = staffing.SurgeRequest(
+    request = surge.SurgeRequest(
         agent_ids=list(body.agent_ids),
         hours=body.hours,
         rate=Money(body.rate.amount, body.rate.currency),
     )
-    return schemas.surge_view(staffing.send_surge(principal, request, deps=composition.deps()))
+    return schemas.surge_view(surge.send_surge(principal, request, deps=composition.deps()))

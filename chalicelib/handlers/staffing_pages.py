@@ -28,7 +28,7 @@ def _handle_minutes(ctx: PageContext) -> tuple[int | None, dict[str, str]]:
 
 @pages.get("/app/staffing", access=MEMBER)
 def plan_page(ctx: PageContext):
-    from chalicelib.services.metrics import staffing
+    from chalicelib.services.metrics import staffing, surge
 
     minutes, errors = _handle_minutes(ctx)
     plan = None
@@ -42,7 +42,7 @@ def plan_page(ctx: PageContext):
     if plan is None:
         plan = staffing.plan_for(ctx.principal, deps=ctx.deps)
     try:
-        scope = staffing.surge_scope(plan)
+        scope = surge.surge_scope(plan)
         why_no_surge = None
     except DomainError as error:
         scope, why_no_surge = None, error.message
@@ -98,7 +98,7 @@ def opening_form(ctx: PageContext):
 
 def _surge_values(ctx: PageContext, currency: str):
     """The surge form as typed, or FormProblems naming every field that cannot be read."""
-    from chalicelib.services.metrics import staffing
+    from chalicelib.services.metrics import surge
 
     values = ctx.form_values
     found = forms.Collector()
@@ -111,15 +111,15 @@ def _surge_values(ctx: PageContext, currency: str):
         found.add("agent_ids", "pick at least one agent")
     found.done()
     assert hours is not None and rate is not None  # done() said so
-    return staffing.SurgeRequest(agent_ids=agents, hours=hours, rate=rate)
+    return surge.SurgeRequest(agent_ids=agents, hours=hours, rate=rate)
 
 
 def _surge_form(ctx: PageContext, *, status: int = 200, errors=None, values=None):
-    from chalicelib.services.metrics import staffing
+    from chalicelib.services.metrics import staffing, surge
 
     plan = staffing.plan_for(ctx.principal, deps=ctx.deps)
     try:
-        scope = staffing.surge_scope(plan)
+        scope = surge.surge_scope(plan)
     except DomainError as error:
         return ctx.render(
             "staffing_surge.html",
@@ -132,7 +132,7 @@ def _surge_form(ctx: PageContext, *, status: int = 200, errors=None, values=None
             chosen=set(),
             errors=errors or {},
         )
-    candidates = staffing.surge_candidates(ctx.principal, plan, scope)
+    candidates = surge.surge_candidates(ctx.principal, plan, scope)
     if values is None:
         rates = [c.min_rate.minor for c in candidates if c.min_rate and c.min_rate.currency == plan.currency]
         values = {
@@ -148,7 +148,7 @@ def _surge_form(ctx: PageContext, *, status: int = 200, errors=None, values=None
         why_no_surge=None,
         candidates=candidates,
         chosen=set(ctx.form_lists.get("agent_ids", [])),
-        max_agents=staffing.MAX_SURGE_AGENTS,
+        max_agents=surge.MAX_SURGE_AGENTS,
         errors=errors or {},
         values=values,
     )
@@ -161,12 +161,12 @@ def surge_form(ctx: PageContext):
 
 @pages.post("/app/staffing/surge", access=MEMBER)
 def surge(ctx: PageContext):
-    from chalicelib.services.metrics import staffing
+    from chalicelib.services.metrics import staffing, surge
 
     plan = staffing.plan_for(ctx.principal, deps=ctx.deps)
     try:
         request = _surge_values(ctx, plan.currency)
-        checked = staffing.check_surge(ctx.principal, request, plan=plan)
+        checked = surge.check_surge(ctx.principal, request, plan=plan)
     except DomainError as error:
         status = 409 if error.code in ("no_gap", "week_ending") else 400
         return _surge_form(
@@ -211,7 +211,7 @@ def surge(ctx: PageContext):
     if page is not None:
         return page
     try:
-        result = staffing.send_surge(ctx.principal, request, deps=ctx.deps, plan=plan)
+        result = surge.send_surge(ctx.principal, request, deps=ctx.deps, plan=plan)
     except DomainError as error:
         return _surge_form(ctx, status=409, errors=forms.errors_of(error), values=ctx.form_values)
     sent = [o.agent_name for o in result.offers if o.sent]

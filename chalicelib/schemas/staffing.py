@@ -11,7 +11,8 @@ from chalicelib.schemas.base import Command, Query, View
 from chalicelib.schemas.marketplace import MoneyIn, MoneyView
 
 if TYPE_CHECKING:
-    from chalicelib.services.metrics.staffing import Plan, Quote, SurgeResult
+    from chalicelib.services.metrics.staffing import Plan
+    from chalicelib.services.metrics.surge import Quote, SurgeResult
 
 
 class PlanQuery(Query):

@@ -128,7 +128,8 @@ def test_handling_time_is_measured_defaulted_or_the_businesss_own_and_a_bad_one_
 
 def surge_world(client, deps, sources):
     """A business that hired Ada, an approved agent who matches its opening (Bea), one who speaks
-    no English (Caio), a busy history, and the clock on Monday 08:00 UTC."""
+    no English (Caio), a busy history, and the clock on Monday 08:00 UTC. (Its tests run on a
+    table of their own: the best matches are ranked among every approved agent in the table.)"""
     hired = hire(client, deps)
     ops, owner = hired["ops"], hired["owner"]
     bea = approved(client, ops, name="Bea Match")
@@ -147,7 +148,7 @@ def surge_body(*agents, **overrides):
 
 
 def test_a_surge_offers_only_to_eligible_agents_once_a_week_and_they_accept_it_like_any_offer(
-    client, deps, sources
+    fresh_table, client, deps, sources
 ):
     hired, owner, bea, caio = surge_world(client, deps, sources)
     ada = hired["agent"]
@@ -211,7 +212,7 @@ def test_a_surge_offers_only_to_eligible_agents_once_a_week_and_they_accept_it_l
         ({"agent_ids": ["nobody"]}, "agent_ids.0"),
     ],
 )
-def test_bad_surge_input_is_400_naming_the_field(client, deps, sources, overrides, field):
+def test_bad_surge_input_is_400_naming_the_field(fresh_table, client, deps, sources, overrides, field):
     _, owner, bea, _ = surge_world(client, deps, sources)
     response = call(
         client, "POST", "/api/v1/staffing/surge", surge_body(bea, **overrides), token=owner["token"]
@@ -222,7 +223,7 @@ def test_bad_surge_input_is_400_naming_the_field(client, deps, sources, override
 
 
 def test_the_portal_shows_the_heatmap_prefills_an_opening_and_confirms_a_surge_with_its_money(
-    client, deps, sources
+    fresh_table, client, deps, sources
 ):
     hired, owner, bea, _ = surge_world(client, deps, sources)
     shop = signed_in(client, owner["email"])
