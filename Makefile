@@ -81,5 +81,5 @@ admin: install
 
 # A scheduled job by hand: make job JOB=lock-week [WEEK=2026-W48] [AT=2026-12-01T10:00:00Z]
 job: install
-	@test -n "$(JOB)" || { $(PY) -m local.jobs --list; echo "usage: make job JOB=<name> [WEEK=2026-W48] [AT=...]"; exit 2; }
-	$(PY) -m local.jobs "$(JOB)" $(if $(WEEK),--week "$(WEEK)") $(if $(AT),--at "$(AT)")
+	@test -n "$(JOB)" || { $(PY) -m local.jobs --list; echo "usage: make job JOB=<name> [WEEK=2026-W48] [AT=...] [FROM=2026-03-01 TO=2026-03-31]"; exit 2; }
+	$(PY) -m local.jobs "$(JOB)" $(if $(WEEK),--week "$(WEEK)") $(if $(AT),--at "$(AT)") $(if $(FROM),--from "$(FROM)") $(if $(TO),--to "$(TO)")

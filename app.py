@@ -172,6 +172,11 @@ def peer_review(event: CloudWatchEvent) -> dict[str, object]:
     return jobs.scheduled("peer-review")
 
 
+@app.schedule(Cron(35, "*", "*", "*", "?", "*"), name="metrics_rollup")
+def metrics_rollup(event: CloudWatchEvent) -> dict[str, object]:
+    return jobs.scheduled("metrics-rollup")
+
+
 @app.on_sqs_message(queue="deskhire-jobs", batch_size=10, name="job_worker")
 def job_worker(event: SQSEvent) -> None:
     jobs.work(event)

@@ -69,6 +69,8 @@ class Subject(Enum):
     # name in the body
     RATE_YOUR_REQUEST = "How did we do with your request #{number}?"
     NPS_SURVEY = "One question about a business you use"
+    # metrics: to the business's owners and admins (the day and the reasons in the body)
+    CONTACT_SPIKE = "Your customers are contacting you more than usual"
 
     def line(self, **params: int | BillingWeek | Enum) -> SubjectLine:
         """This subject with its fields filled in: counts, ISO weeks or members of deskhire's own

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import datetime
+from datetime import date, datetime
 
 from local.stage import apply_local_stage_environment
 
@@ -33,6 +33,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("job", nargs="?", help="the job's name (see --list)")
     parser.add_argument("--week", help="a billing week such as 2026-W48 (weekly jobs)")
     parser.add_argument("--at", help="run as of this moment, RFC 3339 (default: now)")
+    parser.add_argument("--from", dest="first", help="the first day of a range, 2026-03-01 (metrics-rollup)")
+    parser.add_argument("--to", dest="last", help="the last day of a range, 2026-03-31 (metrics-rollup)")
     parser.add_argument("--list", action="store_true", help="list the jobs and their schedules")
     args = parser.parse_args(argv)
 
@@ -52,7 +54,11 @@ def main(argv: list[str] | None = None) -> int:
         at = datetime.fromisoformat(args.at.replace("Z", "+00:00")) if args.at else None
         week = BillingWeek.parse(args.week) if args.week else None
         print(f"{args.job}{' for ' + str(week) if week else ''}...", flush=True)
-        report = runner.run(args.job, deps=composition.deps(), at=at, week=week, progress=_progress)
+        first = date.fromisoformat(args.first) if args.first else None
+        last = date.fromisoformat(args.last) if args.last else None
+        report = runner.run(
+            args.job, deps=composition.deps(), at=at, week=week, progress=_progress, first=first, last=last
+        )
     except (DomainError, KeyError, ValueError) as error:
         print(f"not run: {getattr(error, 'message', error)}", file=sys.stderr)
         return 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain.time import BillingWeek
@@ -25,6 +25,9 @@ class JobRun:
     at: datetime
     deps: Deps
     week: BillingWeek | None = None
+    # a range of days given by hand (`make job ... FROM= TO=`), for the jobs that take one
+    first: date | None = None
+    last: date | None = None
 
     @property
     def billing_week(self) -> BillingWeek:
@@ -71,6 +74,6 @@ def register(job: Job) -> Job:
 
 def load() -> dict[str, Job]:
     """Import the modules that define jobs (kept out of the cold start of API requests)."""
-    from chalicelib.jobs import billing_jobs, contract_jobs, review_jobs, support_jobs  # noqa: F401
+    from chalicelib.jobs import billing_jobs, contract_jobs, metrics_jobs, review_jobs, support_jobs  # noqa: F401
 
     return JOBS

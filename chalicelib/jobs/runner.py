@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from chalicelib.domain.errors import Conflict
@@ -36,6 +36,8 @@ def run(
     week: BillingWeek | None = None,
     progress: Callable[[int, int], None] | None = None,
     queue: Queue | None = None,
+    first: date | None = None,
+    last: date | None = None,
 ) -> registry.Report:
     """Run job `name` as of `at` (default now). A weekly job runs for `week`, by default the one
     its schedule is for, and refuses a week whose time has not come (a lock before Monday noon
@@ -55,7 +57,7 @@ def run(
             raise NotReady(f"{name} for {week} may run from {ready:%a %d %b %H:%M} UTC, not before")
     elif week is not None:
         raise ValueError(f"{name} is not a weekly job")
-    this_run = registry.JobRun(job=name, at=now, deps=deps, week=week)
+    this_run = registry.JobRun(job=name, at=now, deps=deps, week=week, first=first, last=last)
     report = registry.Report(job=name, week=str(week) if week else None)
     if job.prepare is not None:
         report.prepared = job.prepare(this_run)

@@ -15,4 +15,5 @@ SCHEDULES = {
     "advance-invoices": "20 * * * ? *",
     "sla-check": "0/5 * * * ? *",
     "peer-review": "0 2 ? * MON *",
+    "metrics-rollup": "35 * * * ? *",
 }

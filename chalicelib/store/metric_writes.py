@@ -28,6 +28,7 @@ from chalicelib.store.metrics import (
     agent_day_pk,
     agent_own_pk,
     day_pk,
+    days_index,
     hour_pk,
     hour_sk,
     reason_pk,
@@ -113,7 +114,17 @@ def day_update(
 ) -> None:
     """ADD `counts` (DAY_COUNTS names, `ch_<channel>`, `src_<source>`, `frt_b<i>`) to the
     business's day."""
-    writes.add(BusinessDayRecord, day_pk(tenant), _day(at).isoformat(), counts, currency=currency)
+    day = _day(at)
+    # the rollup job finds the businesses with figures on a day in GSI2 (store/metrics.py)
+    writes.add(
+        BusinessDayRecord,
+        day_pk(tenant),
+        day.isoformat(),
+        counts,
+        currency=currency,
+        gsi2pk=days_index(day, tenant),
+        gsi2sk=tenant.value,
+    )
 
 
 def hour_update(writes: MetricWrites, tenant: TenantId, at: datetime, contacts: int) -> None:
@@ -161,6 +172,8 @@ def set_orders(tenant: TenantId, day: date, count: int, *, at: datetime) -> None
             _attribute(BusinessDayRecord, "orders").set(count),
             _attribute(BusinessDayRecord, "orders_posted").set(1),
             BusinessDayRecord.orders_at.set(at),
+            BusinessDayRecord.gsi2pk.set(days_index(day, tenant)),
+            BusinessDayRecord.gsi2sk.set(tenant.value),
         ]
     )
 

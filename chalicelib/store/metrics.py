@@ -28,7 +28,8 @@ day (store/knowledge.py `DeflectionRecord`, moved in each visit's own transactio
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import hashlib
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
 from fractions import Fraction
@@ -103,6 +104,27 @@ def _integers(names: Iterable[str]) -> dict[str, Any]:
 
 def day_pk(tenant: TenantId) -> str:
     return keys.tenant_pk(tenant, "MDAY")
+
+
+INDEX_SHARDS = 8
+
+
+def days_index(day: date, tenant: TenantId) -> str:
+    """GSI2 partition of the businesses with figures on `day` (sharded by business; gsi2sk is
+    the business's id): what the rollup job fans out from, without a Scan."""
+    return f"MDAYS#{day.isoformat()}#{_shard(tenant.value)}"
+
+
+def _shard(value: str) -> int:
+    return int(hashlib.sha256(value.encode()).hexdigest()[:8], 16) % INDEX_SHARDS
+
+
+def tenants_with_days(day: date) -> Iterator[str]:
+    """The businesses whose day item exists for `day` (one GSI2 Query per shard)."""
+    for shard in range(INDEX_SHARDS):
+        for item in BusinessDayRecord.gsi2.query(f"MDAYS#{day.isoformat()}#{shard}"):
+            if item.gsi2sk:
+                yield item.gsi2sk
 
 
 def hour_pk(tenant: TenantId, at: datetime) -> str:

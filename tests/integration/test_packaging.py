@@ -75,6 +75,7 @@ def test_scheduled_jobs_fan_out_through_the_queue_with_least_privilege(package):
         "AdvanceInvoices",
         "SlaCheck",
         "PeerReview",
+        "MetricsRollup",
     }
     assert functions == {"APIHandler", "JobWorker", *planners}
     for name in functions:
