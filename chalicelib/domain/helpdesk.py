@@ -331,6 +331,9 @@ class Derived:
     resolved_at: datetime | None
     resolved_by: str | None
     credit: Credit | None = None
+    first_by: str | None = (
+        None  # the agent whose reply was the first response (None: the team's, or nobody's)
+    )
 
 
 def derive(state: TicketState, targets: rules.SlaTargets) -> Derived:
@@ -338,7 +341,7 @@ def derive(state: TicketState, targets: rules.SlaTargets) -> Derived:
     priority = rules.Priority(facts.priority) if facts.priority else rules.Priority.NORMAL
     created = to_minute(state.created_at)
     due = targets.due(priority, created)
-    first = state.first_reply.at if state.first_reply else None
+    first = state.first_reply
     if state.solved is not None:
         status = rules.Status.RESOLVED
     elif state.first_reply is not None:
@@ -372,11 +375,12 @@ def derive(state: TicketState, targets: rules.SlaTargets) -> Derived:
         sla_due_at=due,
         status=status,
         agent=agent,
-        first_response_at=first,
-        breached_at=due if first is not None and rules.is_breached(due, first, first) else None,
+        first_response_at=first.at if first else None,
+        breached_at=due if first is not None and rules.is_breached(due, first.at, first.at) else None,
         resolved_at=state.solved.at if state.solved else None,
         resolved_by=solver.id if solver else None,
         credit=credit,
+        first_by=first.who.id if first is not None and first.who.author is Author.AGENT else None,
     )
 
 

@@ -443,6 +443,28 @@ def outcome(client, deps, team) -> dict:
         "reputation": (evidence.ratings, evidence.good_ratings, evidence.rating_total),
         "csat": csat(owner, "2026-W48"),
         "attention": [(a["email"], a["events"]) for a in overview["attention"]],
+        "metrics": metrics(owner, lia["id"]),
+    }
+
+
+def metrics(owner, agent_id: str) -> dict:
+    """The support metrics of Monday 23 November for the business and for the agent."""
+    from datetime import date
+
+    from chalicelib.domain.tenancy import AgentId, TenantId
+    from chalicelib.store import metrics as store
+
+    tenant, day = TenantId(owner["tenant_id"]), date(2026, 11, 23)
+    [business] = store.business_days(tenant, day, day)
+    agent_days = store.agent_days(tenant, AgentId(agent_id), day, day)
+    names = ("first_replies", "frt_sum_s", "resolved", "sla_met", "sla_breached", "csat_ratings", "csat_good")
+    return {
+        "business": {
+            "contacts": business.contacts,
+            "by_source": {k: v for k, v in business.by_source.items() if v},
+            **{n: getattr(business, n) for n in names},
+        },
+        "agent": [{n: getattr(d, n) for n in names} for d in agent_days],
     }
 
 
@@ -476,6 +498,30 @@ def test_events_in_any_order_and_repeated_converge(client, deps, order):
         "reputation": (1, 1, 5),
         "csat": {lia["id"]: (1, 1)},
         "attention": [("temp@agency.example", 1)],
+        "metrics": {
+            "business": {
+                "contacts": 1,
+                "by_source": {"helpdesk": 1},
+                "first_replies": 1,
+                "frt_sum_s": 600,  # the stranger's reply, 10 minutes in: within the 4 hours of high
+                "resolved": 1,
+                "sla_met": 1,
+                "sla_breached": 0,
+                "csat_ratings": 1,
+                "csat_good": 1,
+            },
+            "agent": [  # Lia solved it and is rated; the first reply was not hers
+                {
+                    "first_replies": 0,
+                    "frt_sum_s": 0,
+                    "resolved": 1,
+                    "sla_met": 0,
+                    "sla_breached": 0,
+                    "csat_ratings": 1,
+                    "csat_good": 1,
+                }
+            ],
+        },
     }
 
 

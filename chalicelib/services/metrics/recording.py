@@ -25,7 +25,11 @@ SLA: an inquiry's outcome is counted once. A first reply at or before its due ti
 first reply that the sla-check job has not marked yet is breached (the job's mark needs no first
 reply, so it will not count it again); one the job marked was counted by the mark.
 
-Peer scores are summed in hundredths of a point (a mean of 4.33 adds 433)."""
+Peer scores are summed in hundredths of a point (a mean of 4.33 adds 433).
+
+`sign=-1` takes back what a call added (a helpdesk integration's ticket whose later events move its
+creation, first reply, resolution or rating: services/support/helpdesk_counts.py moves the figures
+by the difference, so that its events in any order count once)."""
 
 from __future__ import annotations
 
@@ -44,13 +48,13 @@ def _seconds(start: datetime, end: datetime) -> int:
 
 
 def inquiry_created(
-    tx, tenant: TenantId, *, at: datetime, channel: str, source: str, reason: str | None
+    tx, tenant: TenantId, *, at: datetime, channel: str, source: str, reason: str | None, sign: int = 1
 ) -> None:
     pending = writes.pending(tx)
-    writes.day_update(pending, tenant, at, {"contacts": 1, f"ch_{channel}": 1, f"src_{source}": 1})
-    writes.hour_update(pending, tenant, at, 1)
+    writes.day_update(pending, tenant, at, {"contacts": sign, f"ch_{channel}": sign, f"src_{source}": sign})
+    writes.hour_update(pending, tenant, at, sign)
     if reason:
-        writes.reason_update(pending, tenant, at, reason, {"contacts": 1})
+        writes.reason_update(pending, tenant, at, reason, {"contacts": sign})
 
 
 def first_reply(
@@ -62,24 +66,28 @@ def first_reply(
     agent: str | None,
     due_at: datetime | None,
     breached_at: datetime | None,
+    sign: int = 1,
 ) -> None:
     """The inquiry's first reply to its customer, `at`, by `agent` (None: a member of the team)."""
     counts = writes.frt_counts(_seconds(created_at, at))
     if breached_at is None and due_at is not None:
         counts["sla_met" if at <= due_at else "sla_breached"] = 1
+    counts = {name: sign * count for name, count in counts.items()}
     pending = writes.pending(tx)
     writes.day_update(pending, tenant, at, counts)
     if agent:
         writes.agent_update(pending, tenant, AgentId(agent), at, counts)
 
 
-def resolved(tx, tenant: TenantId, *, at: datetime, agent: str | None, reason: str | None) -> None:
+def resolved(
+    tx, tenant: TenantId, *, at: datetime, agent: str | None, reason: str | None, sign: int = 1
+) -> None:
     pending = writes.pending(tx)
-    writes.day_update(pending, tenant, at, {"resolved": 1})
+    writes.day_update(pending, tenant, at, {"resolved": sign})
     if reason:
-        writes.reason_update(pending, tenant, at, reason, {"resolved": 1})
+        writes.reason_update(pending, tenant, at, reason, {"resolved": sign})
     if agent:
-        writes.agent_update(pending, tenant, AgentId(agent), at, {"resolved": 1})
+        writes.agent_update(pending, tenant, AgentId(agent), at, {"resolved": sign})
 
 
 def sla_breached(tx, tenant: TenantId, *, at: datetime, agent: str | None) -> None:
@@ -89,8 +97,8 @@ def sla_breached(tx, tenant: TenantId, *, at: datetime, agent: str | None) -> No
         writes.agent_update(pending, tenant, AgentId(agent), at, {"sla_breached": 1})
 
 
-def csat_rating(tx, tenant: TenantId, *, at: datetime, agent: str | None, score: int) -> None:
-    counts = {"csat_ratings": 1, "csat_good": 1 if score >= 4 else 0}
+def csat_rating(tx, tenant: TenantId, *, at: datetime, agent: str | None, score: int, sign: int = 1) -> None:
+    counts = {"csat_ratings": sign, "csat_good": sign if score >= 4 else 0}
     pending = writes.pending(tx)
     writes.day_update(pending, tenant, at, counts)
     if agent:

@@ -6,10 +6,10 @@ The rules are domain/helpdesk.py; what arrives is read by domain/helpdesk_events
 **One transaction per event**, whatever came before: the event's record (under
 attribute_not_exists: a second delivery changes nothing and answers `duplicate`), the ticket's
 state (under its version) and the inquiry's head, history and customer index derived from it, a
-note in the thread, the proof-of-work item of an agent's reply or solve, the rating as it counts
-(services/support/helpdesk_ratings.py: CSAT and reputation), the log line the integrations page
-shows and the address that needs the business's attention (services/support/helpdesk_attention.py
-reads both). The first event of a ticket, whichever it is, makes the inquiry: the number counter,
+note in the thread, the proof-of-work item of an agent's reply or solve, what the ticket counts
+for (services/support/helpdesk_counts.py: metrics, CSAT and reputation), the log line the
+integrations page shows and the address that needs the business's attention
+(services/support/helpdesk_attention.py reads both). The first event of a ticket, whichever it is, makes the inquiry: the number counter,
 the number, the head, the claims (the inquiry's, and the ticket's under attribute_not_exists, so
 that two first events racing make one inquiry: the loser reads again and joins it).
 
@@ -38,7 +38,7 @@ from chalicelib.domain.errors import Conflict, Contended
 from chalicelib.domain.identity import PrincipalKind
 from chalicelib.domain.tenancy import AgentId, TenantId
 from chalicelib.ids import new_id
-from chalicelib.services.support import helpdesk_ratings
+from chalicelib.services.support import helpdesk_counts
 from chalicelib.services.support import settings as support_settings
 from chalicelib.store import keys
 from chalicelib.store.helpdesk import (
@@ -209,7 +209,7 @@ def _create(
     )
     _fill(head, view, state, event, now=now)
     record = TicketStateRecord(*state_key(tenant, inquiry_id), state=state.to_json())
-    standings = helpdesk_ratings.standings(None, view.credit)
+    standings = helpdesk_counts.standings(None, view.credit)
     with transaction() as tx:
         tx.update(
             CounterRecord(*counter_key(tenant)),
@@ -238,7 +238,8 @@ def _create(
         if view.customer_email:
             tx.save(_customer_item(tenant, head, view))
         _event_writes(tx, tenant, head, event, who, key_id=key_id, now=now)
-        helpdesk_ratings.writes(tx, tenant, head, None, view.credit, standings)
+        helpdesk_counts.writes(tx, tenant, head, None, view.credit, standings)
+        helpdesk_counts.figures(tx, tenant, None, view)
         tx.save(head, condition=InquiryRecord.pk.does_not_exist(), on_conflict=_RETRY)
     return head
 
@@ -263,7 +264,7 @@ def _apply(
     record.state = after.to_json()
     old_history = history_key(tenant, old.created_at, head.inquiry_id)
     old_customer = customer_key(tenant, old.customer_email, old.created_at, head.inquiry_id)
-    standings = helpdesk_ratings.standings(old.credit, new.credit)
+    standings = helpdesk_counts.standings(old.credit, new.credit)
     with transaction() as tx:
         tx.save(record, on_conflict=_RETRY)
         if old_history != history_key(tenant, new.created_at, head.inquiry_id):
@@ -276,7 +277,8 @@ def _apply(
         if new.customer_email:
             tx.save(_customer_item(tenant, head, new))
         _event_writes(tx, tenant, head, event, who, key_id=key_id, now=now)
-        helpdesk_ratings.writes(tx, tenant, head, old.credit, new.credit, standings)
+        helpdesk_counts.writes(tx, tenant, head, old.credit, new.credit, standings)
+        helpdesk_counts.figures(tx, tenant, old, new)
         tx.save(head, on_conflict=_RETRY)
     return head
 

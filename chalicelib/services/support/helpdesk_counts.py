@@ -1,12 +1,14 @@
-"""A helpdesk ticket's rating as it counts (issue 15, slice 10; services/support/helpdesk.py takes
-the events): the rating item (the business's list, the agent's), the agent's CSAT counter for the
+"""What a helpdesk ticket counts for (issue 15, slice 10; services/support/helpdesk.py takes the
+events): the support metrics (services/metrics/recording.py: the contact, the first reply, the
+resolution and the rating, each on its day), and its rating as it counts: the rating item (the business's list, the agent's), the agent's CSAT counter for the
 rating's week (what the weekly billing run's performance bonus reads) and the agent's reputation
 (services/reputation.py), as services/ratings.py records a rating given through deskhire's own link.
 
-The ticket's state says which rating counts and for whom (domain.helpdesk `Derived.credit`: the
+The ticket's state says when it was created, answered and solved, and which rating counts and for
+whom (domain.helpdesk `Derived.credit`: the
 latest rating, for the agent it names, else the agent who answered or solved the ticket); an event
-moves these items by the difference between the credit before it and after it, in the event's own
-transaction. So events in any order end with the same rating counted once, and a customer who
+moves these items by the difference between what the state said before it and after it
+(`recording`'s `sign=-1` takes back), in the event's own transaction. So events in any order end with the same rating counted once, and a customer who
 changes their mind replaces their rating (its evidence withdrawn, the new one added) rather than
 adding a second one."""
 
@@ -17,6 +19,7 @@ from chalicelib.domain.reputation import Kind
 from chalicelib.domain.tenancy import AgentId, TenantId
 from chalicelib.domain.time import BillingWeek
 from chalicelib.services import reputation
+from chalicelib.services.metrics import recording
 from chalicelib.store.support import InquiryRecord
 from chalicelib.store.surveys import (
     CsatWeekRecord,
@@ -103,3 +106,48 @@ def _business_name(tenant: TenantId) -> str:
     from chalicelib.services.support.inquiries import business_name
 
     return business_name(tenant)
+
+
+def figures(tx, tenant: TenantId, old: rules.Derived | None, new: rules.Derived) -> None:
+    """The metrics the ticket adds, moved from what `old` said to what `new` says (the helpdesk
+    keeps its own first-response targets: no sla-check job marks a helpdesk's inquiry, so its first
+    reply counts met or late by itself)."""
+    source = "helpdesk"
+    for sign, view in ((-1, old), (1, new)):
+        if view is None:
+            continue
+        other = new if sign < 0 else old
+        if other is None or (view.created_at, view.channel) != (other.created_at, other.channel):
+            recording.inquiry_created(
+                tx, tenant, at=view.created_at, channel=view.channel, source=source, reason=None, sign=sign
+            )
+        if view.first_response_at is not None and (other is None or _first(view) != _first(other)):
+            recording.first_reply(
+                tx,
+                tenant,
+                created_at=view.created_at,
+                at=view.first_response_at,
+                agent=view.first_by,
+                due_at=view.sla_due_at,
+                breached_at=None,
+                sign=sign,
+            )
+        if view.resolved_at is not None and (
+            other is None or (view.resolved_at, view.resolved_by) != (other.resolved_at, other.resolved_by)
+        ):
+            recording.resolved(
+                tx, tenant, at=view.resolved_at, agent=view.resolved_by, reason=None, sign=sign
+            )
+        credit = view.credit
+        if credit is not None and (other is None or _csat(credit) != _csat(other.credit)):
+            recording.csat_rating(
+                tx, tenant, at=credit.at, agent=credit.agent_id, score=credit.score, sign=sign
+            )
+
+
+def _first(view: rules.Derived) -> tuple:
+    return (view.created_at, view.first_response_at, view.first_by, view.sla_due_at)
+
+
+def _csat(credit: rules.Credit | None) -> tuple | None:
+    return None if credit is None else (credit.at, credit.agent_id, credit.score >= 4)
