@@ -14,6 +14,7 @@ pages = Portal(__name__)
 @pages.get("/agent", access=AGENT)
 def home(ctx: PageContext):
     from chalicelib.handlers import billing_pages
+    from chalicelib.handlers.metrics_pages import week_at_a_glance
     from chalicelib.services import matching, profiles
 
     agent = profiles.my_profile(ctx.principal)
@@ -27,6 +28,7 @@ def home(ctx: PageContext):
         feed=feed,
         complete=profiles.is_complete(agent),
         reminder=billing_pages.payouts_reminder(ctx),
+        **week_at_a_glance(ctx, wanted=agent.status == "approved"),
     )
 
 

@@ -38,7 +38,11 @@ def home(ctx: PageContext):
         },
     ]
     welcome = bool(ctx.request.query_params and ctx.request.query_params.get("welcome"))
-    return ctx.render("app_home.html", title="Your business", checklist=checklist, welcome=welcome)
+    from chalicelib.handlers.metrics_pages import week_at_a_glance
+
+    return ctx.render(
+        "app_home.html", title="Your business", checklist=checklist, welcome=welcome, **week_at_a_glance(ctx)
+    )
 
 
 def _team_page(ctx: PageContext, *, status: int = 200, errors=None):

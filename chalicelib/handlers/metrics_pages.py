@@ -454,3 +454,27 @@ def own_scorecard_export(ctx: PageContext):
     card = dashboards.own_scorecard(ctx.principal, window, deps=ctx.deps)
     header, rows = scorecard_csv(card)
     return csv_export.response(f"scorecard-{window.first}-to-{window.last}.csv", header, rows)
+
+
+# -- this week at a glance, on the home pages --------------------------------------------------------
+
+
+def week_at_a_glance(ctx: PageContext, *, wanted: bool = True) -> dict[str, Any]:
+    """What the home pages add to their context: `glance` (None when not `wanted`, or when it
+    could not be read: the home page never fails for its figures) and `show`."""
+    from chalicelib.domain.identity import PrincipalKind
+    from chalicelib.services.metrics import glance
+
+    if not wanted:
+        return {"glance": None, "show": Show}
+    try:
+        if ctx.principal.kind is PrincipalKind.AGENT:
+            found = glance.agent(ctx.principal, deps=ctx.deps)
+        else:
+            found = glance.business(ctx.principal, deps=ctx.deps)
+    except Exception:
+        from chalicelib.web.observability import logger
+
+        logger.exception("this week's figures could not be read for the home page")
+        found = None
+    return {"glance": found, "show": Show}

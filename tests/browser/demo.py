@@ -84,6 +84,7 @@ def seed(client, deps, *, operator_email: str) -> Demo:
         week="2026-W47",
         this_week="2026-W48",
         opening_id=hired["opening"]["id"],
+        agent_id=someone["id"],  # the business's agent: their profile, their scorecard
     )
 
     # last week's time, in review now; one entry disputed

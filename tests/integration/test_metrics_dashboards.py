@@ -423,3 +423,35 @@ def test_the_dashboard_reads_the_same_requests_whatever_the_number_of_inquiries(
         counts.append(dict(counter.calls))
     assert counts[0] == counts[1]
     assert sum(counts[0].values()) <= 6
+
+
+def test_the_home_pages_open_on_this_weeks_figures_and_the_next_thing_to_do(client, deps):
+    from tests.integration.contract_helpers import at, log, sign_in
+
+    hired = hire(client, deps)  # Monday 23 Nov, 08:00 UTC; a cap of 12 h 30 a week
+    owner, ana = hired["owner"], hired["agent"]
+    tenant = TenantId(owner["tenant_id"])
+    deps.clock.now = at(24, 18)
+    sign_in(client, ana), sign_in(client, owner)
+    assert log(client, ana, hired["contract"]["id"], at(24, 9), at(24, 10, 30)).status_code == 201
+    with transaction() as tx:  # this week: a first reply after 10 minutes, rated 5
+        writes = metric_writes.pending(tx)
+        counts = {**metric_writes.frt_counts(600), "csat_ratings": 1, "csat_good": 1}
+        metric_writes.day_update(writes, tenant, at(24, 12), counts, currency="usd")
+        metric_writes.agent_update(writes, tenant, AgentId(ana["id"]), at(24, 12), counts)
+    with transaction() as tx:  # last week's: not this week's figures
+        writes = metric_writes.pending(tx)
+        metric_writes.day_update(writes, tenant, at(20, 12), {"csat_ratings": 1}, currency="usd")
+
+    home = signed_in(client, owner["email"]).get("/app").body.decode()
+    assert "This week at a glance" in home
+    assert "1 h 30 min<small>of 12 h 30 min contracted" in home  # hours logged against the cap
+    assert "10 min" in home and "100 %" in home and "1 rating<" in home
+    assert "39.38 USD" in home  # 1 h 30 at 25.00 and the 5 % client fee: this week's invoice so far
+    assert 'id="next-step"' in home and "/app/metrics" in home
+    assert "Getting started" in home  # the existing content stays
+
+    mine = signed_in(client, ana["email"]).get("/agent").body.decode()
+    assert "This week at a glance" in mine and "1 h 30 min" in mine and "Earned so far" in mine
+    assert "10 min" in mine and "100 %" in mine and "37.50 USD" in mine  # before the agent fee
+    assert "/agent/scorecard" in mine
