@@ -18,6 +18,7 @@ import pytest
 
 from chalicelib.web.api import OPERATIONS
 from chalicelib.web.portal import PAGE_ROUTES
+from tests.integration import survey_helpers
 from tests.integration.helpers import STRONG, agent, business, call, opening_body, profile_body, unique
 from tests.integration.portal_helpers import PortalSession
 
@@ -469,6 +470,38 @@ PROBES: dict[tuple[str, str], Probe] = {
     ("POST", "/agent/inquiries/{inquiry_id}/note"): Probe(names_object=True, form={"note": "Hijacked"}),
     ("POST", "/agent/inquiries/{inquiry_id}/escalate"): Probe(names_object=True, form={"escalation": "x"}),
     ("POST", "/agent/inquiries/{inquiry_id}/resolve"): Probe(names_object=True),
+    # what customers answer and what it makes of agents (issue 15, slices 7-9): A's survey and A's
+    # contractor's review are 404; a made-up rating or survey link on B's page records nothing
+    ("GET", "/api/v1/nps/surveys"): Probe(),
+    ("POST", "/api/v1/nps/surveys"): Probe(body={"recipients": ["probe-nps@example.com"]}),
+    ("GET", "/api/v1/nps/surveys/{survey_id}"): Probe(names_object=True),
+    ("GET", "/api/v1/nps/surveys/{survey_id}/recipients"): Probe(names_object=True),
+    ("GET", "/api/v1/nps/surveys/{survey_id}/responses"): Probe(names_object=True),
+    ("GET", "/api/v1/ratings"): Probe(),
+    ("POST", "/api/v1/ratings/{token}"): Probe(names_object=True, body={"score": 5}),
+    ("GET", "/app/nps"): Probe(),
+    ("POST", "/app/nps/surveys"): Probe(form={"recipients": "probe-nps@example.com"}),
+    ("GET", "/app/nps/surveys/{survey_id}"): Probe(names_object=True),
+    ("GET", "/app/ratings"): Probe(),
+    ("GET", "/help/{slug}/rate/{token}"): Probe(names_object=True),
+    ("POST", "/help/{slug}/rate/{token}"): Probe(names_object=True, form={"score": "5"}),
+    ("GET", "/help/{slug}/nps/{token}"): Probe(names_object=True),
+    ("POST", "/help/{slug}/nps/{token}"): Probe(names_object=True, form={"score": "9"}),
+    ("GET", "/api/v1/agents/{agent_id}/reputation"): Probe(names_object=True),
+    ("GET", "/app/agents/{agent_id}"): Probe(names_object=True),
+    ("GET", "/api/v1/agent/reviews"): Probe(),
+    ("POST", "/api/v1/agent/reviews/{review_id}"): Probe(
+        names_object=True, body={"correct": 1, "complete": 1, "tone": 1, "comment": "Hijacked"}
+    ),
+    ("GET", "/api/v1/agent/feedback"): Probe(),
+    ("GET", "/agent/reputation"): Probe(),
+    ("GET", "/agent/reviews"): Probe(),
+    ("GET", "/agent/reviews/{review_id}"): Probe(names_object=True),
+    ("POST", "/agent/reviews/{review_id}"): Probe(
+        names_object=True, form={"correct": "4", "complete": "4", "tone": "5", "comment": "Clear"}
+    ),
+    ("GET", "/api/v1/admin/reputation/promotions"): Probe(),
+    ("GET", "/admin/reputation"): Probe(),
     # metrics dashboards (issue 16): B's own figures; A's agent (any agent B never contracted) is 404
     ("GET", "/api/v1/metrics/business"): Probe(query="from=2026-11-01&to=2026-11-30"),
     ("GET", "/api/v1/metrics/agents/{agent_id}"): Probe(
@@ -606,6 +639,7 @@ def world(client, paying):
         token=key["secret"],
     ).json
     a.update(inquiry_id=inquiry["id"], inquiry_email="alpha-customer@example.com")
+    a.update(survey_helpers.seed_answers(client, deps, a))  # a survey, a rating, a peer review
     b = business(client, company_name="Bravo Co")
     a["probe_help_slug"] = b["slug"]  # B's help centre, probed with A's article and category
     b_portal = PortalSession(client)
@@ -730,6 +764,7 @@ def a_markers(a) -> list[str]:
         "Alpha secret inquiry",
         "Alpha customer's private words",
         "alpha-customer@example.com",
+        *survey_helpers.MARKERS,
     ]
 
 
@@ -762,6 +797,9 @@ def a_snapshot(client, a) -> str:
         call(client, "GET", "/api/v1/kb/search?q=refund", token=a["token"]).json,
         call(client, "GET", f"/api/v1/inquiries/{a['inquiry_id']}", token=a["token"]).json,
         call(client, "GET", "/api/v1/inquiries?view=all", token=a["token"]).json,
+        call(client, "GET", "/api/v1/nps/surveys", token=a["token"]).json,
+        call(client, "GET", f"/api/v1/nps/surveys/{a['survey_id']}/responses", token=a["token"]).json,
+        call(client, "GET", "/api/v1/ratings?month=2026-11", token=a["token"]).json,
     ]
     return json.dumps(
         [
@@ -806,6 +844,8 @@ def fill(path: str, a) -> str:
         "slug": a["probe_help_slug"],
         "inquiry_id": a["inquiry_id"],
         "inquiry_email": a["inquiry_email"],
+        "survey_id": a["survey_id"],
+        "review_id": a["review_id"],
         "secret": "dhm_probe-not-a-secret",
         **BOGUS_TOKEN,
     }
