@@ -20,7 +20,16 @@ SKILLS = {**HELPDESK_TOOLS, **CHANNELS}
 
 # CEFR levels in order, then native: "at level" means this rank or above.
 LEVELS = ("a1", "a2", "b1", "b2", "c1", "c2", "native")
-_LANGUAGE = re.compile(r"^[a-z]{2,3}$")  # ISO 639-1 or -3 code
+# What a person picks a level by (the CEFR's own names for its levels).
+LEVEL_NAMES = {
+    "a1": "A1 beginner",
+    "a2": "A2 elementary",
+    "b1": "B1 intermediate",
+    "b2": "B2 upper intermediate",
+    "c1": "C1 advanced",
+    "c2": "C2 proficient",
+    "native": "Native",
+}
 _TAG = re.compile(r"^[a-z0-9][a-z0-9 .+&'-]{0,38}[a-z0-9+]$|^[a-z0-9]$")
 
 LANGUAGE_NAMES = {
@@ -49,15 +58,22 @@ def level_rank(level: str, *, field: str = "level") -> int:
 
 
 def check_language(code: str, *, field: str = "language") -> str:
-    if not _LANGUAGE.match(code):
-        raise InvalidInput("a language is an ISO 639 code such as en or pt", field=field)
+    """One of the listed languages (LANGUAGE_NAMES), by its ISO 639-1 code. Anything else is
+    refused, never guessed at: a language matched on a typo ("eng" for "English") hides an agent
+    from every opening, and routing and detection know only these."""
+    if code not in LANGUAGE_NAMES:
+        listed = ", ".join(f"{c} ({n})" for c, n in sorted(LANGUAGE_NAMES.items()))
+        raise InvalidInput(f"“{code[:40]}” is not a language on the list; pick one of {listed}", field=field)
     return code
 
 
 def check_skills(skills: list[str], *, field: str = "skills") -> frozenset[str]:
     for index, skill in enumerate(skills):
         if skill not in SKILLS:
-            raise InvalidInput(f"{skill!r} is not one of the listed skills", field=f"{field}.{index}")
+            raise InvalidInput(
+                f"“{skill[:40]}” is not a skill on the list; pick one of {', '.join(sorted(SKILLS))}",
+                field=f"{field}.{index}",
+            )
     return frozenset(skills)
 
 

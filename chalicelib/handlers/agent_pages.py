@@ -59,7 +59,8 @@ def _profile_page(ctx: PageContext, agent, *, status=200, errors=None, values=No
         errors=errors or {},
         skills=vocabulary.SKILLS,
         chosen=chosen,
-        levels=vocabulary.LEVELS,
+        levels=vocabulary.LEVEL_NAMES,
+        languages=vocabulary.LANGUAGE_NAMES,
         window_rows=forms.window_rows(values),
         language_rows=range(forms.LANGUAGE_ROWS),
     )
@@ -87,15 +88,18 @@ def profile_save(ctx: PageContext):
             "min_rate",
             lambda: forms.money(values.get("min_rate", ""), values.get("currency", "usd"), field="min_rate"),
         )
+        languages = found.read("language_0", lambda: forms.languages(values))
+        if languages == []:
+            found.add("language_0", "pick at least one language you speak")
         found.done()
-        if availability is None or min_rate is None:
+        if availability is None or min_rate is None or languages is None:
             raise DomainError("give your lowest hourly rate", field="min_rate")  # done() has said so
         change = profiles.ProfileUpdate(
             headline=values.get("headline", "")[:120],
             bio=values.get("bio", "")[:2000],
             skills=ctx.form_lists.get("skills", []),
             products=forms.tags(values.get("products", "")),
-            languages=forms.languages(values),
+            languages=languages,
             availability=availability,
             min_rate=min_rate,
         )

@@ -63,7 +63,8 @@ def _form(ctx: PageContext, *, action: str, status=200, errors=None, values=None
         errors=errors or {},
         skills=vocabulary.SKILLS,
         chosen=chosen,
-        levels=vocabulary.LEVELS,
+        levels=vocabulary.LEVEL_NAMES,
+        languages=vocabulary.LANGUAGE_NAMES,
         window_rows=forms.window_rows(values),
         language_rows=range(forms.LANGUAGE_ROWS),
         opening=opening,
@@ -101,14 +102,18 @@ def _draft(ctx: PageContext, currency: str):
     rate_max = found.read(
         "rate_max", lambda: forms.money(values.get("rate_max", ""), currency, field="rate_max")
     )
+    languages = found.read("language_0", lambda: forms.languages(values))
+    if languages == []:
+        found.add("language_0", "pick at least one language the agent must speak")
     found.done()
     assert start is not None and windows and rate_min is not None and rate_max is not None  # done() said so
+    assert languages is not None
     return openings.OpeningDraft(
         title=values.get("title", "").strip()[:120],
         description=values.get("description", "")[:5000],
         skills=ctx.form_lists.get("skills", []),
         products=forms.tags(values.get("products", "")),
-        languages=forms.languages(values),
+        languages=languages,
         coverage=windows,
         hours_per_week=hours_per_week,
         block_hours=block_hours,

@@ -143,11 +143,33 @@ def weekly_windows(values: dict[str, str]) -> list[tuple[str, str, str]]:
 
 
 def languages(values: dict[str, str]) -> list[tuple[str, str]]:
-    rows = []
+    """The languages picked in a form's rows (`language_<n>`: a code of the list, shown by its
+    name; `level_<n>`), a row left blank skipped. A value that is not on the list is refused
+    under its row, never read as something close ("English" is not "eng"); every row's problem
+    at once (FormProblems)."""
+    from chalicelib.domain.vocabulary import LANGUAGE_NAMES, LEVELS
+
+    rows: list[tuple[str, str]] = []
+    problems: dict[str, str] = {}
     for index in range(LANGUAGE_ROWS):
-        code = values.get(f"language_{index}", "").strip().lower()
-        if code:
-            rows.append((code, values.get(f"level_{index}", "b2")))
+        code = values.get(f"language_{index}", "").strip()
+        if not code:
+            continue
+        level = values.get(f"level_{index}", "b2").strip()
+        if code not in LANGUAGE_NAMES:
+            problems[f"language_{index}"] = (
+                f"language {index + 1}: “{code[:40]}” is not on the list; pick a language from the list"
+            )
+        elif level not in LEVELS:
+            problems[f"language_{index}"] = f"language {index + 1}: pick a level from the list"
+        elif any(code == seen for seen, _ in rows):
+            problems[f"language_{index}"] = (
+                f"language {index + 1}: {LANGUAGE_NAMES[code]} is already chosen above"
+            )
+        else:
+            rows.append((code, level))
+    if problems:
+        raise FormProblems(problems)
     return rows
 
 
