@@ -68,6 +68,12 @@ def subtract(a: Intervals, b: Intervals) -> Intervals:
     return tuple(out)
 
 
+def clip(intervals: Intervals, *, start: int, end: int | None = None) -> Intervals:
+    """The part of `intervals` from epoch minute `start` to `end` (None: open-ended)."""
+    last = end if end is not None else max((hi for _, hi in intervals), default=start)
+    return intersect(intervals, ((start, last),))
+
+
 def total(intervals: Intervals) -> int:
     return sum(hi - lo for lo, hi in intervals)
 

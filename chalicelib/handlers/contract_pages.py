@@ -27,6 +27,7 @@ def _list_page(ctx: PageContext):
     now = ctx.deps.now()
     listed = records.listed(ctx.principal)
     states = {r.contract_id: str(records.status_of(r, now)) for r in listed}
+    starts = {r.contract_id: start for r in listed if (start := records.starts_later(r, now)) is not None}
     return ctx.render(
         "contracts.html",
         title="Contracts",
@@ -34,6 +35,7 @@ def _list_page(ctx: PageContext):
         live=[r for r in listed if states[r.contract_id] in ("active", "paused")],
         past=[r for r in listed if states[r.contract_id] in ("ended", "declined", "withdrawn", "expired")],
         states=states,
+        starts=starts,
         business=_side(ctx) == "business",
         base=_base(ctx),
     )
@@ -78,6 +80,7 @@ def _contract_page(ctx: PageContext, contract_id: str, *, status: int = 200, err
         title=record.title,
         contract=record,
         state=str(state),
+        starts=records.starts_later(record, now),
         business=business,
         side="business" if business else "agent",
         base=_base(ctx),

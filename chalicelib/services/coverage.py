@@ -30,6 +30,21 @@ def local_monday(week: BillingWeek) -> date:
     return week.starts_at.date()
 
 
+def committed_in_week(contract: ContractRecord, zone: str, monday: date) -> cal.Intervals:
+    """A contract's committed hours in the viewer's local week, from its start (00:00 of its start
+    date in the business's zone, or its acceptance if later) to its end: a contract that has not
+    started, or has ended, covers nothing in those days."""
+    start = records.starts_at(contract)
+    if start is None:
+        return ()
+    end = contract.ends_at
+    return cal.clip(
+        cal.schedule_in_week(records.coverage_of(contract), zone, monday),
+        start=cal.epoch_minute(start),
+        end=None if end is None else cal.epoch_minute(end),
+    )
+
+
 def business_coverage(
     actor: Principal, week: BillingWeek, *, deps: Deps
 ) -> tuple[cal.WeekGrid, list[ContractRecord]]:
@@ -52,7 +67,7 @@ def business_coverage(
             c.contract_id,
             c.agent_name,
             "schedule",
-            cal.schedule_in_week(records.coverage_of(c), zone, monday),
+            committed_in_week(c, zone, monday),
         )
         for c in staffed
     ]
@@ -75,7 +90,7 @@ def agent_calendar(
             c.contract_id,
             c.business_name,
             "schedule",
-            cal.schedule_in_week(records.coverage_of(c), zone, monday),
+            committed_in_week(c, zone, monday),
         )
         for c in committed
     ]

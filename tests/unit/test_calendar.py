@@ -24,6 +24,10 @@ def test_interval_arithmetic():
     assert cal.intersect(a, ((15, 35),)) == ((15, 20), (30, 35))
     assert cal.subtract(a, ((5, 8), (35, 50))) == ((0, 5), (8, 20), (30, 35))
     assert cal.total(a) == 30
+    # a contract's hours from its start to its end only (open-ended: to the last of them)
+    assert cal.clip(a, start=8) == ((8, 20), (30, 40))
+    assert cal.clip(a, start=8, end=32) == ((8, 20), (30, 32))
+    assert cal.clip(a, start=50) == () and cal.clip((), start=0) == ()
 
 
 def test_business_coverage_marks_gaps_coverage_overlap_and_extra():

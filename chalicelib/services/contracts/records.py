@@ -38,6 +38,21 @@ def periods_of(record: ContractRecord) -> rules.ActivePeriods:
     )
 
 
+def starts_at(record: ContractRecord) -> datetime | None:
+    """When an accepted contract's time begins: its first period's start (00:00 of its start date
+    in the business's zone, or the acceptance if later); None for an offer."""
+    periods = periods_of(record).periods
+    return periods[0].start if periods else None
+
+
+def starts_later(record: ContractRecord, now: datetime) -> datetime | None:
+    """The start of an active contract that has not started yet (which its pages say), else None."""
+    start = starts_at(record)
+    if start is None or status_of(record, now) is not rules.Status.ACTIVE or start <= now:
+        return None
+    return start
+
+
 def history_of(record: ContractRecord) -> list[rules.TermsChange]:
     return [rules.TermsChange.from_json(t) for t in record.terms or []]
 
