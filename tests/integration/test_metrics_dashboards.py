@@ -46,7 +46,7 @@ class Events:
     orders: dict[date, int] = field(default_factory=dict)
     labour: list[tuple[date, int]] = field(default_factory=list)
     minutes: list[tuple[date, int, int, str]] = field(default_factory=list)  # used, contracted, agent
-    reviews: list[tuple[datetime, int, str]] = field(default_factory=list)  # (at, criteria sum, agent)
+    reviews: list[tuple[datetime, int, str]] = field(default_factory=list)  # (at, mean x 100, agent)
     earnings: list[tuple[date, int, str]] = field(default_factory=list)
     help: dict[date, tuple[int, int, int]] = field(default_factory=dict)  # visits, searched, deflected
 
@@ -110,7 +110,7 @@ def _record(tenant: TenantId, events: Events, agents: list[str], seed: int = 16)
             events.minutes.append((day, used, contracted, agent))
             events.labour.append((day, used * 25 * 100 // 60))
             events.earnings.append((day, used * 22 * 100 // 60, agent))
-            score_sum = rng.randint(3, 15)
+            score_sum = round(Fraction(rng.randint(3, 15), 3) * 100)  # a review's mean, in hundredths
             events.reviews.append((datetime(day.year, day.month, day.day, 9, tzinfo=UTC), score_sum, agent))
             with transaction() as tx:
                 writes = metric_writes.pending(tx)
@@ -291,7 +291,7 @@ def assert_agent(shown: dict, expected: dict) -> None:
     assert shown["csat_ratings"] == expected["csat_ratings"]
     assert shown["sla_percent"] == expected["sla_percent"]
     assert shown["peer_reviews"] == len(expected["peer"])
-    assert shown["peer_score"] == round(sum(expected["peer"]) / 3 / len(expected["peer"]), 2)
+    assert shown["peer_score"] == round(sum(expected["peer"]) / 100 / len(expected["peer"]), 2)
     assert shown["minutes_approved"] == expected["minutes_used"]
     assert shown["earnings"] == [{"amount": expected["earnings"], "currency": "usd"}]
     assert_frt(shown, expected["frt"])

@@ -262,9 +262,9 @@ def agent_figures(totals: AgentTotals) -> AgentFigures:
 
 def peer_score(score_sum: int, reviews: int) -> Fraction | None:
     """The mean peer-review score on the 1..5 scale. A review's score is the mean of its three
-    criteria (domain/peer_review.Scores.mean); the agent day adds each review's criteria summed
-    (an integer, 3 to 15), so the mean is the sum over 3 x reviews."""
-    return Fraction(score_sum, 3 * reviews) if reviews else None
+    criteria (domain/peer_review.Scores.mean), which the agent's days add in hundredths of a point
+    (services/metrics/recording.py: 4.33 adds 433)."""
+    return Fraction(score_sum, 100 * reviews) if reviews else None
 
 
 # -- periods (the charts' points and the table's rows) ---------------------------------------------
