@@ -513,6 +513,15 @@ PROBES: dict[tuple[str, str], Probe] = {
     ("GET", "/app/metrics/agents/{agent_id}/scorecard.csv"): Probe(names_object=True),
     ("GET", "/agent/scorecard"): Probe(),
     ("GET", "/agent/scorecard.csv"): Probe(),
+    # helpdesk integrations (issue 15, slice 10): events come with a key (a person's token is 403);
+    # the log and the addresses are the caller's own; A's address by id is 404
+    ("POST", "/api/v1/integrations/helpdesk/events"): Probe(
+        body={"product": "zendesk", "event": "created", "ticket_id": "9001", "subject": "Hijacked"}
+    ),
+    ("GET", "/api/v1/integrations/helpdesk/events"): Probe(),
+    ("DELETE", "/api/v1/integrations/helpdesk/attention/{address_id}"): Probe(names_object=True),
+    ("GET", "/app/support/integrations"): Probe(),
+    ("POST", "/app/support/integrations/attention/{address_id}/dismiss"): Probe(names_object=True),
 }
 
 
@@ -639,6 +648,21 @@ def world(client, paying):
         token=key["secret"],
     ).json
     a.update(inquiry_id=inquiry["id"], inquiry_email="alpha-customer@example.com")
+    # A's helpdesk (issue 15, slice 10): a ticket, and an address no agent of A's uses
+    ticket = {
+        "product": "zendesk",
+        "event": "replied",
+        "ticket_id": "9001",
+        "subject": "Alpha helpdesk secret",
+        "requester_email": "alpha-customer@example.com",
+        "agent_email": "alpha-temp@agency.example",
+    }
+    assert (
+        call(client, "POST", "/api/v1/integrations/helpdesk/events", ticket, token=key["secret"]).status_code
+        == 202
+    )
+    seen = call(client, "GET", "/api/v1/integrations/helpdesk/events", token=a["token"]).json
+    a["address_id"] = seen["attention"][0]["id"]
     a.update(survey_helpers.seed_answers(client, deps, a))  # a survey, a rating, a peer review
     b = business(client, company_name="Bravo Co")
     a["probe_help_slug"] = b["slug"]  # B's help centre, probed with A's article and category
@@ -764,6 +788,8 @@ def a_markers(a) -> list[str]:
         "Alpha secret inquiry",
         "Alpha customer's private words",
         "alpha-customer@example.com",
+        "Alpha helpdesk secret",
+        "alpha-temp@agency.example",
         *survey_helpers.MARKERS,
     ]
 
@@ -800,6 +826,7 @@ def a_snapshot(client, a) -> str:
         call(client, "GET", "/api/v1/nps/surveys", token=a["token"]).json,
         call(client, "GET", f"/api/v1/nps/surveys/{a['survey_id']}/responses", token=a["token"]).json,
         call(client, "GET", "/api/v1/ratings?month=2026-11", token=a["token"]).json,
+        call(client, "GET", "/api/v1/integrations/helpdesk/events", token=a["token"]).json["attention"],
     ]
     return json.dumps(
         [
@@ -846,6 +873,7 @@ def fill(path: str, a) -> str:
         "inquiry_email": a["inquiry_email"],
         "survey_id": a["survey_id"],
         "review_id": a["review_id"],
+        "address_id": a["address_id"],
         "secret": "dhm_probe-not-a-secret",
         **BOGUS_TOKEN,
     }
