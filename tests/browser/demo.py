@@ -30,6 +30,8 @@ NOT_PAGES = {
 RENAMED = {
     "/password-reset/{token}": {"token": "reset_token"},
     "/agent/openings/{opening_id}": {"opening_id": "open_opening_id"},  # the hired one is filled
+    "/help/{slug}/rate/{token}": {"token": "rating_token"},  # a link of a CSAT mail, not yet used
+    "/help/{slug}/nps/{token}": {"token": "survey_token"},  # a link of a survey's mail
 }
 
 # Extra query strings some pages need.
@@ -148,6 +150,7 @@ def seed(client, deps, *, operator_email: str) -> Demo:
 
     # the knowledge base, its help centre, and an inquiry (support operations, issue 15)
     _seed_support(client, owner, key, demo)
+    _seed_answers(client, deps, owner, key, demo)
     return demo
 
 
@@ -191,3 +194,68 @@ def _seed_support(client, owner, key, demo: Demo) -> None:
         ids["inquiry_id"] = inquiry.json["id"]
     else:
         demo.skipped["inquiry"] = f"the inquiries API answered {inquiry.status_code}"
+
+
+def _seed_answers(client, deps, owner, key, demo: Demo) -> None:
+    """What customers answer and agents review (issue 15, slices 7-9): an inquiry the business's
+    team resolved (its CSAT mail's link), an NPS survey (its link), and a peer review waiting for
+    Ana of a colleague's reply (written as the weekly job writes it: the demo has one agent)."""
+    from chalicelib.domain.tenancy import AgentId, TenantId
+    from chalicelib.ids import new_id
+    from chalicelib.store.reputation import PeerReviewRecord, review_key, reviews_to_do_index
+
+    ids = demo.ids
+    made = call(
+        client,
+        "POST",
+        "/api/v1/inquiries",
+        {
+            "customer_email": "robin@example.com",
+            "subject": "Gift wrap?",
+            "body": "Can you?",
+            "language": "en",
+        },
+        token=key["secret"],
+    )
+    if made.status_code != 201:
+        demo.skipped["rating"] = f"the inquiries API answered {made.status_code}"
+        return
+    path = f"/api/v1/inquiries/{made.json['id']}"
+    call(client, "POST", f"{path}/replies", {"body": "Yes, at checkout."}, token=owner["token"])
+    call(client, "POST", f"{path}/resolve", {}, token=owner["token"])
+    if found := re.search(r"/help/[^/\s]+/rate/(\S+)", deps.mailer.last_to("robin@example.com").text):
+        ids["rating_token"] = found.group(1)
+    survey = call(
+        client,
+        "POST",
+        "/api/v1/nps/surveys",
+        {"name": "Autumn", "recipients": ["casey@example.com"]},
+        token=key["secret"],
+    )
+    if survey.status_code == 201:
+        ids["survey_id"] = survey.json["id"]
+        if found := re.search(r"/help/[^/\s]+/nps/(\S+)", deps.mailer.last_to("casey@example.com").text):
+            ids["survey_token"] = found.group(1)
+    colleague = agent(client, name="Ben Colleague")
+    review_id, tenant, week = new_id(), TenantId(owner["tenant_id"]), "2026-W47"
+    PeerReviewRecord(
+        *review_key(tenant, week, review_id),
+        review_id=review_id,
+        tenant_id=tenant.value,
+        business_name="Corner Shop",
+        week=week,
+        agent_id=colleague["id"],
+        agent_name="Ben Colleague",
+        reviewer_id=demo.someone["id"],
+        reviewer_name="Ana Agent",
+        inquiry_id=made.json["id"],
+        number=int(made.json["number"]),
+        message_sk=None,
+        replied_at=deps.now(),
+        excerpt="Yes, at checkout.",
+        assigned_at=deps.now(),
+        status="to_do",
+        gsi1pk=reviews_to_do_index(AgentId(demo.someone["id"])),
+        gsi1sk=review_id,
+    ).save()
+    ids["review_id"] = review_id
