@@ -12,9 +12,10 @@ A dispute nobody has settled when the review window closes goes to the operator.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
+from chalicelib.domain import billing
 from chalicelib.domain.contracts import Side
 from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput
 
@@ -62,6 +63,16 @@ def check_message(text: str) -> str:
     return body
 
 
+def check_note(text: str) -> str:
+    """The operator's reasons: required, since both sides read them in the outcome's mail."""
+    note = text.strip()
+    if not note:
+        raise InvalidInput("write the reasons for the decision: both sides read them", field="note")
+    if len(note) > MAX_MESSAGE:
+        raise InvalidInput(f"at most {MAX_MESSAGE} characters", field="note")
+    return note
+
+
 def _unresolved(status: DisputeStatus) -> None:
     if status not in UNRESOLVED:
         raise Conflict(f"this dispute is {status}", code="illegal_transition")
@@ -104,3 +115,76 @@ def resolve(status: DisputeStatus, *, outcome: Outcome, minutes: int, upheld_min
     if upheld_minutes is None or not 1 <= upheld_minutes <= minutes:
         raise InvalidInput(f"uphold 1 to {minutes} minutes", field="upheld_minutes")
     return Split(upheld=upheld_minutes, released=minutes - upheld_minutes)
+
+
+# -- the money a dispute's ending moves -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EndingMoney:
+    """What a dispute's ending moves on a weekly invoice, found by settling the invoice
+    (`billing.settle`, the payout run's own arithmetic) with the dispute's minutes still disputed,
+    and again as the ending leaves them: the difference is what the payout run will move.
+
+    `refund` goes back to the business (`refund_hours` for the minutes, `refund_fee` the client fee
+    on them); `agent_net` is paid to the agent for the released minutes (after `agent_fee`);
+    `agent_forgoes` is what the agent would have received for the upheld minutes had they been
+    released, and `agent_fee_forgone` the agent fee the platform does not keep on them."""
+
+    currency: str
+    refund: int
+    refund_hours: int
+    refund_fee: int
+    agent_net: int
+    agent_fee: int
+    agent_forgoes: int
+    agent_fee_forgone: int
+
+
+def ending_money(
+    plan: billing.InvoicePlan,
+    weeks: dict[str, billing.WorkedWeek],
+    *,
+    contract_id: str,
+    split: Split,
+    tiers: dict[str, int],
+    fees: billing.FeeSchedule,
+) -> EndingMoney:
+    """The money of ending a dispute of `split.upheld + split.released` minutes, still disputed
+    in `weeks[contract_id]`, as `split` says."""
+    week = weeks[contract_id]
+    minutes = split.upheld + split.released
+    if minutes > week.disputed:
+        raise Conflict("the week holds fewer disputed minutes than the dispute", code="stale_or_duplicate")
+
+    def ended(upheld: int, released: int) -> billing.Settlement:
+        changed = replace(
+            week,
+            disputed=week.disputed - upheld - released,
+            upheld=week.upheld + upheld,
+            payable=week.payable + released,
+        )
+        return billing.settle(plan, {**weeks, contract_id: changed}, tiers=tiers, fees=fees)
+
+    def share(settlement: billing.Settlement) -> billing.AgentShare:
+        found = [s for s in settlement.shares if s.agent_id == week.agent_id]
+        return found[0] if found else billing.AgentShare(week.agent_id, 0, 0)
+
+    before = billing.settle(plan, weeks, tiers=tiers, fees=fees)
+    after = ended(split.upheld, split.released)
+    all_released = ended(0, minutes)
+    currency = plan.currency
+    refund = after.refunds - before.refunds
+    refund_hours = billing.hours_amount(
+        week.billed - week.upheld, week.rate_minor, currency
+    ) - billing.hours_amount(week.billed - week.upheld - split.upheld, week.rate_minor, currency)
+    return EndingMoney(
+        currency=currency,
+        refund=refund,
+        refund_hours=refund_hours,
+        refund_fee=refund - refund_hours,
+        agent_net=share(after).net - share(before).net,
+        agent_fee=share(after).fee - share(before).fee,
+        agent_forgoes=share(all_released).net - share(after).net,
+        agent_fee_forgone=share(all_released).fee - share(after).fee,
+    )

@@ -4,7 +4,8 @@ operator's dispute queue, and the business's coverage calendar."""
 
 from __future__ import annotations
 
-from chalicelib.domain.errors import DomainError, NotFound
+from chalicelib.domain.errors import DomainError, InvalidInput, NotFound
+from chalicelib.web import forms
 from chalicelib.web.auth import AGENT, MEMBER, OPERATOR
 from chalicelib.web.portal import PageContext, Portal
 
@@ -317,91 +318,82 @@ def dispute_detail(ctx: PageContext, dispute_id: str):
     return _resolve_page(ctx, dispute_id)
 
 
+def _upheld_minutes(text: str) -> int:
+    text = text.strip()
+    if not text.isdigit():
+        raise InvalidInput("write the minutes upheld as a whole number, such as 30", field="upheld_minutes")
+    return int(text)
+
+
 @pages.post("/admin/disputes/{dispute_id}/resolve", access=OPERATOR)
 def resolve(ctx: PageContext, dispute_id: str):
+    """The operator's decision: no outcome is chosen for them, the reasons are required (both
+    sides read them), and a confirmation states the money before anything moves."""
+    from chalicelib.domain import disputes as rules
     from chalicelib.services import disputes
 
     values = ctx.form_values
-    upheld = values.get("upheld_minutes", "").strip()
     try:
-        if upheld and not upheld.isdigit():
-            raise DomainError("a whole number of minutes", field="upheld_minutes")
-        page = _confirm_resolution(
-            ctx, dispute_id, values.get("outcome", ""), int(upheld) if upheld else None
+        record = disputes.by_id(ctx.principal, dispute_id)
+        found = forms.Collector()
+        outcome = values.get("outcome", "")
+        if outcome not in ("upheld", "rejected"):
+            found.add("outcome", "choose upheld (refund the business) or rejected (pay the agent)")
+        upheld = None
+        if outcome == "upheld":
+            upheld = found.read("upheld_minutes", lambda: _upheld_minutes(values.get("upheld_minutes", "")))
+        split = (
+            found.read(
+                "upheld_minutes",
+                lambda: disputes.decide(ctx.principal, record, outcome=outcome, upheld_minutes=upheld),
+            )
+            if outcome in ("upheld", "rejected") and "upheld_minutes" not in found.problems
+            else None
         )
+        note = found.read("note", lambda: rules.check_note(values.get("note", "")[:2000]))
+        found.done()
+        assert split is not None and note is not None  # done() said so
+        page = _confirm_resolution(ctx, record, outcome, split, note)
         if page is not None:
             return page
         disputes.resolve(
-            ctx.principal,
-            dispute_id,
-            outcome=values.get("outcome", ""),
-            upheld_minutes=int(upheld) if upheld else None,
-            note=values.get("note", "")[:2000],
-            deps=ctx.deps,
+            ctx.principal, dispute_id, outcome=outcome, upheld_minutes=upheld, note=note, deps=ctx.deps
         )
     except DomainError as error:
         if error.code == "not_found":
             raise
         return _resolve_page(
-            ctx, dispute_id, status=400 if error.field else 409, errors={error.field or "form": error.message}
+            ctx,
+            dispute_id,
+            status=400 if error.field else 409,
+            errors=forms.errors_of(error) if error.field else {"form": error.message},
         )
     return ctx.redirect(
-        "/admin/disputes", flash="The dispute is resolved; both sides are mailed the outcome."
+        "/admin/disputes",
+        flash="The dispute is resolved; both sides are mailed the outcome and your reasons.",
     )
 
 
-def _confirm_resolution(ctx: PageContext, dispute_id: str, outcome: str, upheld: int | None):
-    """Before an operator resolves a dispute: the decision, and the money each side gets."""
-    from chalicelib.domain import disputes as rules
+def _confirm_resolution(ctx: PageContext, record, outcome: str, split, note: str):
+    """Before an operator resolves a dispute: the decision, the reasons both sides will read,
+    and the money each side gets (the refund with its fee, the agent's net, what they forgo)."""
     from chalicelib.domain.diary import hours_and_minutes
-    from chalicelib.domain.tenancy import TenantId
-    from chalicelib.domain.time import BillingWeek
     from chalicelib.services import disputes
-    from chalicelib.store.contracts import TimesheetRecord, timesheet_key
     from chalicelib.web.pages import span
 
-    record = disputes.by_id(ctx.principal, dispute_id)
+    money = disputes.resolution_money(ctx.principal, record, split, deps=ctx.deps)
     minutes = int(record.minutes)
-    try:
-        decided = rules.Outcome(outcome)
-    except ValueError:
-        return None  # the rule says "decide upheld or rejected"
-    if decided not in (rules.Outcome.UPHELD, rules.Outcome.REJECTED) or record.status == "resolved":
-        return None
-    if decided is rules.Outcome.UPHELD and (upheld is None or not 1 <= upheld <= minutes):
-        return None  # the rule says how many minutes may be upheld
-    kept = upheld if decided is rules.Outcome.UPHELD and upheld is not None else 0
-    paid = minutes - kept
-    sheet = TimesheetRecord.find(
-        *timesheet_key(TenantId(record.tenant_id), record.contract_id, BillingWeek.parse(record.week))
-    )
-    refund = ""
-    if kept and sheet is not None and sheet.rate_minor is not None and sheet.currency:
-        from chalicelib.domain.billing import hours_amount
-        from chalicelib.domain.money import format_amount
-
-        amount = hours_amount(kept, int(sheet.rate_minor), sheet.currency)
-        refund = (
-            f" ({format_amount(amount, sheet.currency)} {sheet.currency.upper()}, and the client fee on it)"
-        )
-    note = ctx.form_values.get("note", "").strip()
     return ctx.confirm(
-        title=f"Resolve the dispute as {decided.value}?",
+        title=f"Resolve the dispute as {outcome}?",
         happens=[
             f"The dispute of {record.business_name} over {hours_and_minutes(minutes)} of {record.agent_name}'s "
             f"time ({span(record.started_at, record.ended_at)}, week {record.week}) is closed: it cannot be reopened.",
-            f"Both are mailed the outcome{', with your note: “' + note + '”' if note else ', without a note'}.",
+            f"{hours_and_minutes(split.upheld)} upheld, {hours_and_minutes(split.released)} released.",
+            f"Both are mailed the outcome, what it moves for them, and your reasons: “{note}”",
         ],
-        money=[
-            f"{hours_and_minutes(kept)} upheld: refunded to {record.business_name}{refund}, never paid to the agent."
-            if kept
-            else f"Nothing is refunded to {record.business_name}.",
-            f"{hours_and_minutes(paid)} released: paid to {record.agent_name} with the week's payout."
-            if paid
-            else f"Nothing of it is paid to {record.agent_name}.",
-        ],
-        button=f"Resolve as {decided.value}",
-        back=f"/admin/disputes/{dispute_id}",
+        money=disputes.money_lines(record, split, money),
+        button=f"Resolve as {outcome}",
+        back=f"/admin/disputes/{record.dispute_id}",
     )
 
 

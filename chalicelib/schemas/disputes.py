@@ -35,7 +35,11 @@ class ConcedeBody(Command):
 class ResolveBody(Command):
     outcome: Literal["upheld", "rejected"]
     upheld_minutes: int | None = Field(default=None, description="upheld: how many of the entry's minutes")
-    note: str = Field(default="", max_length=2000)
+    note: str = Field(
+        default="",
+        max_length=2000,
+        description="required: the operator's reasons, quoted in the mails to both sides",
+    )
 
 
 class DisputeMessageView(View):

@@ -14,7 +14,7 @@ from chalicelib.composition import Deps
 from chalicelib.domain import disputes as rules
 from chalicelib.domain.contracts import Side
 from chalicelib.domain.diary import check_review_window
-from chalicelib.domain.errors import Conflict, Forbidden, NotFound
+from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from chalicelib.domain.identity import Principal, PrincipalKind
 from chalicelib.domain.reputation import Kind
 from chalicelib.domain.tenancy import AgentId, TenantId
@@ -330,23 +330,162 @@ def by_id(actor: Principal, dispute_id: str) -> DisputeRecord:
     return record
 
 
-def resolve(
-    actor: Principal, dispute_id: str, *, outcome: str, upheld_minutes: int | None, note: str, deps: Deps
-) -> DisputeRecord:
-    record = by_id(actor, dispute_id)
+def decide(
+    actor: Principal, record: DisputeRecord, *, outcome: str, upheld_minutes: int | None
+) -> rules.Split:
+    """How the operator's decision would split the dispute's minutes (the rules refuse a
+    decision that is not upheld or rejected, minutes out of range, or a dispute already ended)."""
+    _require_operator(actor)
     try:
         decided = rules.Outcome(outcome)
     except ValueError:
-        from chalicelib.domain.errors import InvalidInput
-
         raise InvalidInput("decide upheld or rejected", field="outcome") from None
-    split = rules.resolve(
+    return rules.resolve(
         rules.DisputeStatus(record.status),
         outcome=decided,
         minutes=int(record.minutes),
         upheld_minutes=upheld_minutes,
     )
-    return _settle(record, split, decided, actor=actor, note=note.strip()[:2000], deps=deps)
+
+
+def resolve(
+    actor: Principal, dispute_id: str, *, outcome: str, upheld_minutes: int | None, note: str, deps: Deps
+) -> DisputeRecord:
+    """The operator's decision, with their reasons (required: both sides read them in the
+    outcome's mail, with what the decision moves for each of them)."""
+    record = by_id(actor, dispute_id)
+    split = decide(actor, record, outcome=outcome, upheld_minutes=upheld_minutes)
+    reasons = rules.check_note(note)
+    money = resolution_money(actor, record, split, deps=deps)
+    return _settle(record, split, rules.Outcome(outcome), actor=actor, note=reasons, deps=deps, money=money)
+
+
+@dataclass(frozen=True)
+class ResolutionMoney:
+    """What a decision moves, for the operator's confirmation and both sides' mails. `money`
+    is None when it cannot be stated in amounts yet: a block contract (upheld minutes go back to
+    the block, refunded with its unused minutes when the contract ends) or a week whose invoice
+    is not made yet."""
+
+    kind: str  # "weekly", "block" or "not_invoiced"
+    money: rules.EndingMoney | None = None
+    invoice_paid: bool = False
+    payout_on: datetime | None = None  # the week's payout day still to come; None: the next run
+
+
+def resolution_money(
+    actor: Principal, record: DisputeRecord, split: rules.Split, *, deps: Deps
+) -> ResolutionMoney:
+    """The money of resolving `record` as `split` says, from the week's invoice and its minutes
+    now (domain/disputes.ending_money: billing.settle's own arithmetic)."""
+    from chalicelib.domain import billing
+    from chalicelib.services.invoicing import invoices, planning
+    from chalicelib.store.billing import InvoiceRecord, invoice_key
+
+    _require_operator(actor)
+    tenant = TenantId(record.tenant_id)
+    week = BillingWeek.parse(record.week)
+    contract = records.find_for_system(tenant, record.contract_id)
+    if contract is not None and contract.contract_kind == "block":
+        return ResolutionMoney("block")
+    invoice = InvoiceRecord.find(*invoice_key(tenant, week), consistent=True)
+    if invoice is None:
+        return ResolutionMoney("not_invoiced")
+    plan = invoices.plan_of(invoice)
+    weeks = {w.contract_id: w for w in planning.worked_weeks(tenant, week)}
+    hours = [line for line in plan.lines if line.kind == "hours"]
+    if record.contract_id not in weeks or any(line.contract not in weeks for line in hours):
+        return ResolutionMoney("not_invoiced")
+    tiers = {str(k): int(v) for k, v in dict(invoice.agent_tiers or {}).items()} or _tiers_now(plan)
+    money = rules.ending_money(
+        plan, weeks, contract_id=record.contract_id, split=split, tiers=tiers, fees=invoices.fees_of(invoice)
+    )
+    payout = invoices.payout_due(week)
+    return ResolutionMoney(
+        "weekly",
+        money,
+        invoice_paid=invoice.status == str(billing.InvoiceStatus.PAID),
+        payout_on=payout if deps.now() < payout else None,  # past it: the next payout run
+    )
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _tiers_now(plan) -> dict[str, int]:
+    """Each agent's tier as the first settlement will fix it (services/settlement._tiers)."""
+    from chalicelib.store import keys
+    from chalicelib.store.identity import AgentRecord
+
+    tiers: dict[str, int] = {}
+    for agent_id in sorted({line.agent_id for line in plan.lines if line.agent_id}):
+        agent = AgentRecord.find(keys.agent_pk(AgentId(agent_id)), "AGENT", consistent=True)
+        tiers[agent_id] = int(agent.tier or 1) if agent else 1
+    return tiers
+
+
+def money_lines(
+    record: DisputeRecord, split: rules.Split, found: ResolutionMoney, *, for_side: str | None = None
+) -> list[str]:
+    """The money of a decision in sentences: for the operator (both sides, `for_side` None), or
+    for the business or the agent in their mail. Amounts with their currency; the payout day in
+    UTC (a mail names its zone)."""
+    from chalicelib.domain.diary import hours_and_minutes
+    from chalicelib.domain.money import format_amount
+
+    business = "you" if for_side == "business" else record.business_name
+    agent = "you" if for_side == "agent" else record.agent_name
+    forgo = "forgo" if for_side == "agent" else "forgoes"
+    if found.money is None:
+        upheld, released = hours_and_minutes(split.upheld), hours_and_minutes(split.released)
+        if found.kind == "block":
+            whose = "your" if for_side == "business" else f"{business}'s"
+            return [
+                f"The {upheld} upheld go back to {whose} block: refunded with the block's unused "
+                f"minutes when the contract ends. The {released} released are drawn from the block "
+                f"and paid to {agent}, after the agent fee, with the week's payout."
+            ]
+        return [
+            f"The week's invoice is not made yet: the {upheld} upheld are refunded to {business} with "
+            f"the service fee on them, and the {released} released paid to {agent}, after the agent "
+            "fee, with the week's payout."
+        ]
+    m = found.money
+
+    def amount(minor: int) -> str:
+        return f"{format_amount(minor, m.currency)} {m.currency.upper()}"
+
+    when = (
+        f"on the payout day, {found.payout_on:%a %d %b %Y} (UTC)"
+        if found.payout_on is not None
+        else "with the next payout run"
+    )
+    if not found.invoice_paid:
+        when += ", once the invoice is paid"
+    to_business = (
+        f"{amount(m.refund)} refunded to {business} ({amount(m.refund_hours)} for the minutes upheld "
+        f"and {amount(m.refund_fee)} of deskhire's service fee on them), {when}."
+        if m.refund
+        else f"Nothing is refunded to {business}."
+    )
+    to_agent = (
+        f"{amount(m.agent_net)} paid to {agent} for the minutes released, after the agent fee of "
+        f"{amount(m.agent_fee)}, {when}."
+        if m.agent_net or m.agent_fee
+        else f"Nothing more is paid to {agent}."
+    )
+    forgoes = (
+        f"{_capital(agent)} {forgo} {amount(m.agent_forgoes)}: what the minutes upheld would have paid after "
+        f"the agent fee ({amount(m.agent_fee_forgone)})."
+        if m.agent_forgoes or m.agent_fee_forgone
+        else ""
+    )
+    if for_side == "business":
+        return [to_business]
+    if for_side == "agent":
+        return [line for line in (to_agent, forgoes) if line]
+    return [line for line in (to_business, to_agent, forgoes) if line]
 
 
 def escalate_unsettled(tenant: TenantId, contract_id: str, week: BillingWeek, *, deps: Deps) -> int:
@@ -387,7 +526,10 @@ def _settle(
     actor: Principal,
     note: str,
     deps: Deps,
+    money: ResolutionMoney | None = None,
 ) -> DisputeRecord:
+    """End the dispute as `split` says, in one transaction, and mail both sides. `money`: what
+    an operator's decision moves, said to each side with the operator's reasons."""
     now = deps.now()
     tenant = TenantId(record.tenant_id)
     contract = records.find_for_system(tenant, record.contract_id)
@@ -445,7 +587,9 @@ def _settle(
         if against is not None:
             reputation.add(tx, against, Kind.UPHELD_DISPUTE, at=now, event=record.dispute_id)
     resolved = record.reloaded()
-    if contract is not None:
+    if contract is not None and money is not None:
+        _tell_decision(contract, resolved, split, outcome, money, note=note, deps=deps)
+    elif contract is not None:
         text = (
             f"The dispute over {int(record.minutes)} minutes is {outcome}: {split.upheld} minutes upheld "
             f"(refunded to the business), {split.released} paid to the agent.\n\n"
@@ -454,6 +598,41 @@ def _settle(
         )
         _tell(contract, resolved, None, Subject.DISPUTE_SETTLED.line(outcome=outcome), text, deps=deps)
     return resolved
+
+
+def _tell_decision(
+    contract: ContractRecord,
+    record: DisputeRecord,
+    split: rules.Split,
+    outcome: rules.Outcome,
+    money: ResolutionMoney,
+    *,
+    note: str,
+    deps: Deps,
+) -> None:
+    """The operator's decision to each side: the minutes, what it moves for them, and the
+    operator's reasons quoted (the subject names the outcome only: no tenant text)."""
+    from chalicelib.domain.diary import hours_and_minutes
+
+    subject = Subject.DISPUTE_SETTLED.line(outcome=outcome)
+    entry = f"{record.started_at:%a %d %b %H:%M}-{record.ended_at:%H:%M} UTC, week {record.week}"
+    decided = (
+        f"deskhire decided the dispute over {hours_and_minutes(int(record.minutes))} ({entry}): {outcome}. "
+        f"{hours_and_minutes(split.upheld)} upheld, {hours_and_minutes(split.released)} released."
+    )
+    # the operator's words are deskhire's (a member of staff), quoted line by line, links removed
+    reasons = "\n".join(f"> {line}".rstrip() for line in quoted_text(note).split("\n"))
+    names = notices.quoted(contract)
+    for side in ("agent", "business"):
+        lines = "\n".join(f"- {line}" for line in money_lines(record, split, money, for_side=side))
+        text = f"{decided}\n\n{lines}\n\nThe operator's reasons:\n{reasons}\n\n{names}"
+        if side == "agent":
+            link = deps.link(f"/agent/contracts/{record.contract_id}/disputes/{record.entry_id}")
+            deps.mailer.send(
+                Mail(to=contract.agent_email, subject=subject, text=f"{text}\n\n{link}\n"), now=deps.now()
+            )
+        else:
+            notices.mail_business(contract, subject, text, deps=deps)
 
 
 def _entry_key(record: DisputeRecord) -> tuple[str, str]:

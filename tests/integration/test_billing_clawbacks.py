@@ -350,7 +350,7 @@ def test_m9_a_refund_after_payout_on_a_week_with_minutes_upheld_before_payout_is
         client,
         "POST",
         f"/api/v1/admin/disputes/{dispute['id']}/resolve",
-        {"outcome": "upheld", "upheld_minutes": 7},
+        {"outcome": "upheld", "upheld_minutes": 7, "note": "Seven minutes unbacked"},
         token=ops["token"],
     )
     assert resolved.status_code == 200, resolved.json
@@ -406,7 +406,7 @@ def test_m9_refunds_after_payout_on_a_busy_invoice_end_where_upholding_before_pa
         return entry, filed.json["id"]
 
     def resolve(dispute_id, outcome, upheld=None):
-        body = {"outcome": outcome, **({"upheld_minutes": upheld} if upheld else {})}
+        body = {"outcome": outcome, "note": "Decided", **({"upheld_minutes": upheld} if upheld else {})}
         answer = call(
             client, "POST", f"/api/v1/admin/disputes/{dispute_id}/resolve", body, token=ops["token"]
         )

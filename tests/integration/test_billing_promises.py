@@ -245,7 +245,7 @@ def test_p12_upheld_minutes_are_refunded_and_never_transferred(client, paying):
         client,
         "POST",
         f"/api/v1/admin/disputes/{dispute['id']}/resolve",
-        {"outcome": "upheld", "upheld_minutes": 60},
+        {"outcome": "upheld", "upheld_minutes": 60, "note": "No work that hour"},
         token=ops["token"],
     )
     payout_day(paying)

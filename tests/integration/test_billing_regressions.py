@@ -54,7 +54,7 @@ def test_a_refund_whose_answer_was_lost_past_the_key_window_is_not_made_twice(cl
         client,
         "POST",
         f"/api/v1/admin/disputes/{dispute['id']}/resolve",
-        {"outcome": "upheld", "upheld_minutes": 60},
+        {"outcome": "upheld", "upheld_minutes": 60, "note": "No work that hour"},
         token=hired["ops"]["token"],
     )
     payout_day(paying)
@@ -80,7 +80,7 @@ def test_a_dispute_upheld_after_the_first_payout_run_takes_no_revenue_back(clien
         client,
         "POST",
         f"/api/v1/admin/disputes/{dispute['id']}/resolve",
-        {"outcome": "upheld", "upheld_minutes": 60},
+        {"outcome": "upheld", "upheld_minutes": 60, "note": "No work that hour"},
         token=hired["ops"]["token"],
     )
     assert runner.run("settle-payouts", deps=paying.deps).failures == []
@@ -111,7 +111,7 @@ def test_a_block_ending_with_a_dispute_open_holds_it_until_the_dispute_ends(clie
         client,
         "POST",
         f"/api/v1/admin/disputes/{dispute['id']}/resolve",
-        {"outcome": "rejected"},
+        {"outcome": "rejected", "note": "The hours are backed"},
         token=ops["token"],
     )
     paying.deps.clock.now = at(10, 14, month=12)

@@ -164,7 +164,7 @@ def test_the_operator_resolves_from_the_queue(client, deps):
     asked = ops.post(
         f"/admin/disputes/{dispute_id}/resolve", {"outcome": "rejected", "note": "Tickets prove it"}
     )
-    assert "1 h released: paid to" in asked.text and "Tickets prove it" in asked.text
+    assert "0 min upheld, 1 h released" in asked.text and "Tickets prove it" in asked.text
     assert '<span class="chip contested">' in ops.get(f"/admin/disputes/{dispute_id}").text  # nothing yet
     done = ops.confirm(asked)
     assert done.status_code == 303
