@@ -140,3 +140,14 @@ def timesheets_to_review(principal: Principal, deps: Deps) -> dict[str, int]:
         if int(billed or 0) > decided:
             waiting += 1
     return {"/app/timesheets": waiting}
+
+
+@counter(PrincipalKind.AGENT)
+def reviews_to_do(principal: Principal, deps: Deps) -> dict[str, int]:
+    """Peer reviews waiting for the agent: their to-do index holds only those (a scored review
+    moves out of it), counted by DynamoDB."""
+    from chalicelib.domain.tenancy import AgentId
+    from chalicelib.store.reputation import PeerReviewRecord, reviews_to_do_index
+
+    index = reviews_to_do_index(AgentId(principal.id))
+    return {"/agent/reviews": PeerReviewRecord.gsi1.count(index, limit=MAX_SHOWN + 1)}

@@ -137,6 +137,8 @@ def test_the_reviewer_scores_and_the_reviewed_agent_sees_it_and_their_reputation
     reviewer = signed_in(client, raj["email"])
     listing = reviewer.get("/agent/reviews")
     assert listing.status_code == 200 and "Lia Lopes" in listing.text
+    # the navigation counts what waits for the reviewer
+    assert 'href="/agent/reviews" aria-current="page">Reviews <span class="count">2<' in listing.text
     review_id = call(client, "GET", "/api/v1/agent/reviews", token=raj["token"]).json["reviews"][0]["id"]
     page = reviewer.get(f"/agent/reviews/{review_id}")
     assert page.status_code == 200 and "the reply to review" in page.text and "Reply number" in page.text
@@ -150,7 +152,9 @@ def test_the_reviewer_scores_and_the_reviewed_agent_sees_it_and_their_reputation
         {"correct": "5", "complete": "4", "tone": "5", "comment": "Clear and <i>kind</i>."},
     )
     assert sent.status_code == 303 and sent.headers["Location"] == "/agent/reviews"
-    assert reviewer.flash(reviewer.follow(sent)) == "Your review of Lia Lopes's reply is sent."
+    listed = reviewer.follow(sent)
+    assert reviewer.flash(listed) == "Your review of Lia Lopes's reply is sent."
+    assert 'Reviews <span class="count">1<' in listed.text
     again = reviewer.post(f"/agent/reviews/{review_id}", {"correct": "1", "complete": "1", "tone": "1"})
     assert again.status_code == 409 and 'class="error-summary"' in again.text
     twice = call(
