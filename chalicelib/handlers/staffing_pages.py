@@ -114,6 +114,14 @@ def _surge_values(ctx: PageContext, currency: str):
     return surge.SurgeRequest(agent_ids=agents, hours=hours, rate=rate)
 
 
+def _surge_errors(error: DomainError) -> dict[str, str]:
+    """A refusal beside its field: `agent_ids.1` by the agents, `rate.currency` by the rate."""
+    if isinstance(error, forms.FormProblems):
+        return forms.errors_of(error)
+    name = (error.field or "form").split(".")[0]
+    return {name if name in ("hours", "rate", "agent_ids") else "form": error.message}
+
+
 def _surge_form(ctx: PageContext, *, status: int = 200, errors=None, values=None):
     from chalicelib.services.metrics import staffing, surge
 
@@ -169,12 +177,7 @@ def surge(ctx: PageContext):
         checked = surge.check_surge(ctx.principal, request, plan=plan)
     except DomainError as error:
         status = 409 if error.code in ("no_gap", "week_ending") else 400
-        return _surge_form(
-            ctx,
-            status=status,
-            errors=forms.errors_of(error, collapse=("agent_ids", "rate")),
-            values=ctx.form_values,
-        )
+        return _surge_form(ctx, status=status, errors=_surge_errors(error), values=ctx.form_values)
     quote = checked.quote
     names = [checked.candidates[a].name for a in checked.new]
     again = [checked.candidates[a].name for a in request.agent_ids if a not in checked.new]

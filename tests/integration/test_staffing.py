@@ -252,3 +252,5 @@ def test_the_portal_shows_the_heatmap_prefills_an_opening_and_confirms_a_surge_w
     assert wrong.status_code == 400 and 'class="error-summary"' in wrong.text
     for name in ("hours", "rate", "agent_ids"):
         assert f'href="#{name}"' in wrong.text
+    stranger = shop.post("/app/staffing/surge", {"agent_ids": "nobody", "hours": "6", "rate": "26"})
+    assert stranger.status_code == 400 and 'href="#agent_ids"' in stranger.text
