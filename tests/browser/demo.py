@@ -194,6 +194,25 @@ def _seed_support(client, owner, key, demo: Demo) -> None:
         ids["inquiry_id"] = inquiry.json["id"]
     else:
         demo.skipped["inquiry"] = f"the inquiries API answered {inquiry.status_code}"
+    # a Zendesk ticket through the helpdesk integration, replied from an address nobody uses:
+    # the integrations page lists the event and the address that needs attention (slice 10)
+    for event in ("created", "replied"):
+        sent = call(
+            client,
+            "POST",
+            "/api/v1/integrations/helpdesk/events",
+            {
+                "product": "zendesk",
+                "event": event,
+                "ticket_id": "5158",
+                "subject": "Grinder arrived broken",
+                "requester_email": "robin@example.com",
+                "agent_email": "temp@agency.example" if event == "replied" else "",
+            },
+            token=key["secret"],
+        )
+        if sent.status_code != 202:
+            demo.skipped["helpdesk"] = f"the helpdesk events API answered {sent.status_code}"
 
 
 def _seed_answers(client, deps, owner, key, demo: Demo) -> None:
