@@ -13,6 +13,9 @@
   inquiries (bench/knowledge.py): requests and latency, cold and warm; the goal is the same requests.
 - Support: routing one inquiry (and creating one) for a business with 100 and one with 100,000 past
   inquiries (bench/support.py): requests and latency; the goal is the same requests.
+- Metrics: the business's dashboard over a year (and an agent's scorecard) for a business with
+  1,000 and one with 1,000,000 inquiries in that year (bench/metrics.py): requests and latency; the
+  goal is the same requests.
 - Billing run: the `bill-week` job for 100 and for 200 businesses of 5 contracts with a week of
   entries, against the Stripe emulator (bench/billing.py): wall time, Stripe calls and DynamoDB
   requests per invoice; the goal is the same per-invoice counts at both sizes.
@@ -227,6 +230,35 @@ def support_benchmark(port: int | None = None) -> dict:
             dynamodb.stop(process)
 
 
+def metrics_benchmark(port: int | None = None) -> dict:
+    """Runs bench/metrics.py against a fresh DynamoDB Local."""
+    from chalicelib.store import binding
+    from local import dynamodb
+    from local.table import ensure_table
+
+    own = port is None
+    port = port or dynamodb.free_port()
+    process = dynamodb.start(port=port) if own else None
+    try:
+        dynamodb.apply_environ(port)
+        os.environ.setdefault("DESKHIRE_STAGE", "local")
+        os.environ["DESKHIRE_TABLE"] = "bench-metrics"
+        ensure_table(dynamodb.client(port), "bench-metrics")
+        with binding.bound(binding.TableBinding("bench-metrics", "us-east-1", f"http://127.0.0.1:{port}")):
+            from bench import metrics
+
+            return metrics.run(dynamodb.client(port), "bench-metrics")
+    finally:
+        if process is not None:
+            dynamodb.stop(process)
+
+
+def _metrics_section(result: dict) -> str:
+    from bench import metrics
+
+    return metrics.section(result)
+
+
 def _support_section(result: dict) -> str:
     from bench import support
 
@@ -374,6 +406,11 @@ def main() -> int:
     routed = support_benchmark()
     print(routed, flush=True)
     print(
+        "measuring the metrics dashboard against DynamoDB Local (seeding a year of aggregates)...", flush=True
+    )
+    dashboard = metrics_benchmark()
+    print(dashboard, flush=True)
+    print(
         "measuring the billing run against DynamoDB Local and the Stripe emulator (seeding businesses)...",
         flush=True,
     )
@@ -459,7 +496,8 @@ Constant number of requests whatever the history: **{"yes" if diary["constant"] 
 
 {_billing_section(bill)}
 {_knowledge_section(kb)}
-{_support_section(routed)}"""
+{_support_section(routed)}
+{_metrics_section(dashboard)}"""
     )
     print(f"wrote {REPORT.relative_to(ROOT)}")
     return 0
