@@ -1,7 +1,8 @@
 """Support's main path in a real browser (issue 15): a customer finds no article on the business's
 help centre and writes through its contact form; the inquiry goes to the agent on shift, who
-replies from a phone and resolves it; the business sees the inquiry, with its routing decision,
-and beside the diary entry in that week's timesheet review.
+replies from a phone and resolves it; the customer rates it from the mail's link, and the rating
+moves the agent's reputation; the business sees the inquiry, with its routing decision, and beside
+the diary entry in that week's timesheet review.
 
 The portal runs on a fixed clock (PORTAL_NOW, Wednesday 25 Nov 2026 15:10 UTC). The agent clocked
 in an hour before through the API (the test's own clock) and clocks out after the portal's
@@ -67,6 +68,29 @@ def test_a_customer_asks_an_agent_answers_from_a_phone_and_the_business_sees_it_
     expect(phone.get_by_text("A new grinder ships today.")).to_be_visible()
     phone.get_by_role("button", name="Mark resolved").tap()
     expect(phone.get_by_role("status")).to_contain_text("Resolved.")
+    assert problems == []
+
+    # the customer rates it from the mail (the local stage's outbox holds it): the link of a score
+    # opens a page that confirms it and takes a comment; sending it records the rating once
+    rater = browser.new_context()
+    mailbox = rater.new_page()
+    mailbox.goto(f"{portal_url}/dev/outbox")
+    mail = mailbox.locator("article").filter(has_text="How did we do with your request #1?").first
+    expect(mail).to_contain_text("to jane@example.com")
+    mail.locator('a[href*="/rate/"]').first.click()  # the first line is 5 - Excellent
+    expect(mailbox.get_by_role("heading", name="How did we do?")).to_be_visible()
+    expect(mailbox.get_by_label("5 · Excellent")).to_be_checked()
+    mailbox.get_by_label("Comment (optional)").fill("Quick and kind, thank you!")
+    mailbox.get_by_role("button", name="Send my rating").click()
+    expect(mailbox.get_by_role("status")).to_contain_text("Thank you: your rating is recorded.")
+    expect(mailbox.get_by_text("Request #1 is rated 5 out of 5.")).to_be_visible()
+    rater.close()
+
+    # the rating moves the agent's reputation: (10 x 4.0 + 5) / 11, shown with its count
+    phone.goto(portal_url + "/agent/reputation")
+    expect(phone.locator(".reputation")).to_contain_text("4.09 out of 5, from 1 customer rating (CSAT 100%)")
+    expect(phone.get_by_text("Quick and kind, thank you!")).to_be_visible()
+    assert fits_a_phone(phone)
     assert problems == []
 
     # the agent's shift ends after the portal's moment: the entry holds the work done at 15:10
