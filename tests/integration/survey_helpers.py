@@ -32,6 +32,7 @@ def seed_answers(client, deps, a: dict) -> dict:
     link = re.search(
         r"https?://[^/\s]+(/help/\S+/nps/\S+)", deps.mailer.last_to("alpha-nps@example.com").text
     )
+    assert link is not None
     customer = PortalSession(client)
     customer.get(link.group(1))
     assert customer.post(link.group(1), {"score": "3", "comment": "Alpha survey comment"}).status_code == 303
@@ -50,6 +51,7 @@ def seed_answers(client, deps, a: dict) -> dict:
         r"  4 - Good: https?://[^/\s]+/help/\S+/rate/(\S+)",
         deps.mailer.last_to("alpha-rater@example.com").text,
     )
+    assert rating is not None
     assert (
         call(
             client,
