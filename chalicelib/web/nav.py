@@ -142,6 +142,19 @@ def timesheets_to_review(principal: Principal, deps: Deps) -> dict[str, int]:
     return {"/app/timesheets": waiting}
 
 
+@counter(PrincipalKind.MEMBER)
+def helpdesk_addresses(principal: Principal, deps: Deps) -> dict[str, int]:
+    """Addresses the business's helpdesk named that no agent under contract with it uses (issue 15,
+    slice 10), for its owners and admins, who deal with them: the partition holds only those (one
+    is deleted when dismissed), counted by DynamoDB."""
+    from chalicelib.domain.identity import may_manage_team
+    from chalicelib.store.helpdesk import AttentionItem, attention_pk
+
+    if not may_manage_team(principal.role):
+        return {}
+    return {"/app/support/integrations": AttentionItem.count(attention_pk(principal.require_tenant()))}
+
+
 @counter(PrincipalKind.AGENT)
 def reviews_to_do(principal: Principal, deps: Deps) -> dict[str, int]:
     """Peer reviews waiting for the agent: their to-do index holds only those (a scored review

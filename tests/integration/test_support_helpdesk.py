@@ -541,12 +541,16 @@ def test_the_integrations_page_shows_the_setup_and_the_addresses_to_deal_with(cl
     assert page.status_code == 200
     assert PATH in page.text and "{{ticket.requester.email}}" in page.text
     assert "temp@agency.example" in page.text and "needs attention" in page.text
+    # the navigation links the page for owners and admins, with the addresses to deal with counted
+    home = browser.get("/app")
+    assert re.search(r'href="/app/support/integrations">Integrations <span class="count">1<', home.text)
     [address] = call(client, "GET", PATH, token=owner["token"]).json["attention"]
     done = browser.post(f"/app/support/integrations/attention/{address['id']}/dismiss")
     assert done.status_code == 303
     after = browser.follow(done)
     assert "temp@agency.example is off the list" in after.text
     assert call(client, "GET", PATH, token=owner["token"]).json["attention"] == []
+    assert 'href="/app/support/integrations">Integrations</a>' in browser.get("/app").text
     # an address not on the list (gone, or another business's): not found, nothing changes
     again = browser.post(f"/app/support/integrations/attention/{address['id']}/dismiss")
     assert again.status_code == 404
