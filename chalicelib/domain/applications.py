@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from chalicelib.domain.bounds import check_rate
 from chalicelib.domain.errors import Conflict, InvalidInput
 from chalicelib.domain.money import Money
 
@@ -45,8 +46,7 @@ def check_can_apply(*, agent_status: str, opening_status: str, already_applied: 
 def check_proposal(rate: Money, *, currency: str) -> None:
     if rate.currency != currency:
         raise InvalidInput(f"this opening pays in {currency}", field="proposed_rate.currency")
-    if rate.minor <= 0:
-        raise InvalidInput("propose a rate above zero", field="proposed_rate.amount")
+    check_rate(rate, field="proposed_rate.amount")
 
 
 def next_status(current: ApplicationStatus, action: str, *, side: str) -> ApplicationStatus:

@@ -22,6 +22,7 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from chalicelib.domain.bounds import check_rate
 from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput
 from chalicelib.domain.money import Money
 from chalicelib.domain.time import BillingWeek
@@ -127,8 +128,7 @@ class OfferTerms:
     def check(self, *, today: date, currency: str, agent_tier: int | None) -> OfferTerms:
         if self.rate.currency != currency:
             raise InvalidInput(f"this business pays in {currency}", field="rate.currency")
-        if not 0 < self.rate.minor <= MAX_RATE_MINOR:
-            raise InvalidInput("the rate must be above zero", field="rate.amount")
+        check_rate(self.rate, field="rate.amount")
         if self.kind is Kind.HOURLY:
             if self.weekly_cap_minutes is None or self.block_minutes is not None:
                 raise InvalidInput(

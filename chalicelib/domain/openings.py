@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from chalicelib.domain.bounds import check_rate
 from chalicelib.domain.errors import Conflict, InvalidInput
 from chalicelib.domain.money import Money
 from chalicelib.domain.schedule import WeeklySchedule
@@ -78,8 +79,8 @@ class OpeningTerms:
             raise InvalidInput("ask for at least one language", field="languages")
         if self.rate_min.currency != self.rate_max.currency:
             raise InvalidInput("both ends of the rate range are in one currency", field="rate_max")
-        if self.rate_min.minor <= 0:
-            raise InvalidInput("the lowest rate must be above zero", field="rate_min")
+        check_rate(self.rate_min, field="rate_min")
+        check_rate(self.rate_max, field="rate_max")
         if self.rate_min.minor > self.rate_max.minor:
             raise InvalidInput("the lowest rate is above the highest", field="rate_min")
         if self.tier not in (1, 2, 3):

@@ -5,6 +5,7 @@ to an offer is on the contract's page (contract_pages.py)."""
 from __future__ import annotations
 
 from datetime import date
+from urllib.parse import urlencode
 
 from chalicelib.domain.errors import DomainError, InvalidInput
 from chalicelib.web import forms
@@ -133,9 +134,27 @@ _FORM_FIELDS = {
 def make_offer(ctx: PageContext):
     from chalicelib.services.contracts import offers
 
-    opening, _, source = _offer_source(ctx)
+    opening, agent_name, source = _offer_source(ctx)
     try:
-        record = offers.make_offer(ctx.principal, _offer_draft(ctx, opening.currency, source), deps=ctx.deps)
+        draft = _offer_draft(ctx, opening.currency, source)
+        # numbers that disagree (a cap above the opening's hours, a rate outside its range, below
+        # the agent's lowest) pass only once the business has read them
+        warnings = offers.offer_warnings(ctx.principal, draft, deps=ctx.deps)
+        if warnings:
+            query = urlencode({k: v for k, v in source.items() if v})
+            page = ctx.confirm(
+                title=f"Send this offer to {agent_name} anyway?",
+                happens=[
+                    *warnings,
+                    f"{agent_name} gets the offer as it is and has 7 days to answer.",
+                ],
+                button="Send the offer anyway",
+                back=f"/app/offers/new?{query}",
+                danger=False,
+            )
+            if page is not None:
+                return page
+        record = offers.make_offer(ctx.principal, draft, deps=ctx.deps)
     except DomainError as error:
         if error.code == "not_found" and error.field is None:
             raise

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from chalicelib.composition import Deps
+from chalicelib.domain.bounds import check_rate
 from chalicelib.domain.errors import Forbidden, InvalidInput, NotFound
 from chalicelib.domain.identity import Principal, PrincipalKind
 from chalicelib.domain.money import Money
@@ -69,8 +70,7 @@ def update_profile(actor: Principal, change: ProfileUpdate, *, deps: Deps) -> Ag
         for i, (day, start, end) in enumerate(change.availability)
     ]
     schedule = WeeklySchedule.build(record.time_zone, windows, field="availability")
-    if change.min_rate.minor <= 0:
-        raise InvalidInput("the lowest rate must be above zero", field="min_rate.amount")
+    check_rate(change.min_rate, field="min_rate.amount")
     record.headline, record.bio = change.headline, change.bio
     record.skills, record.products = sorted(skills), sorted(products)
     record.languages = languages

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from chalicelib.composition import Deps
 from chalicelib.domain import contracts as rules
+from chalicelib.domain.bounds import check_rate
 from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.identity import Principal
+from chalicelib.domain.money import Money
 from chalicelib.ids import new_id
 from chalicelib.mail import Subject
 from chalicelib.services.contracts import notices, records
@@ -33,6 +35,8 @@ def propose(
     record = records.find(actor, contract_id)
     now = deps.now()
     side = records.side_of(actor)
+    if rate_minor is not None:  # within its currency's bounds (domain/bounds.py), before who may
+        check_rate(Money(rate_minor, record.currency), field="rate.amount")
     rules.check_proposal(
         side=side,
         kind=rules.Kind(record.contract_kind),

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from chalicelib.composition import Deps
+from chalicelib.domain import bounds
 from chalicelib.domain import contracts as rules
 from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
 from chalicelib.domain.identity import Principal
@@ -32,7 +33,7 @@ from chalicelib.store.contracts import (
     stamp,
 )
 from chalicelib.store.identity import AgentRecord, TenantRecord
-from chalicelib.store.marketplace import ApplicationRecord, InvitationRecord, OpeningRecord
+from chalicelib.store.marketplace import ApplicationRecord, InvitationRecord, OpeningRecord, schedule_of
 from chalicelib.store.transactions import transaction
 
 LIVE_APPLICATION = ("submitted", "shortlisted")
@@ -122,7 +123,8 @@ def _source(tenant: TenantId, draft: OfferDraft) -> tuple[OpeningRecord, Applica
     return opening, application, agent_id
 
 
-def make_offer(actor: Principal, draft: OfferDraft, *, deps: Deps) -> ContractRecord:
+def _checked(actor: Principal, draft: OfferDraft, *, deps: Deps):
+    """The offer's parties and terms, every rule checked (nothing written)."""
     tenant = actor.require_tenant()
     business = _business(tenant)
     opening, application, agent_id = _source(tenant, draft)
@@ -143,6 +145,32 @@ def make_offer(actor: Principal, draft: OfferDraft, *, deps: Deps) -> ContractRe
     else:
         windows = [Window.parse(d, s, e, field=f"coverage.{i}") for i, (d, s, e) in enumerate(draft.coverage)]
         coverage = WeeklySchedule.build(business.time_zone, windows, field="coverage").to_json()
+    return tenant, business, opening, application, agent, now, terms, coverage
+
+
+def offer_warnings(actor: Principal, draft: OfferDraft, *, deps: Deps) -> list[str]:
+    """What in the offer disagrees with its opening, its own windows or the agent's lowest rate
+    (domain/bounds.py offer_warnings), once every rule has passed: the portal shows it on a
+    confirmation before the offer is sent. Refuses what make_offer would refuse."""
+    _, _, opening, _, agent, _, terms, coverage = _checked(actor, draft, deps=deps)
+    return bounds.offer_warnings(
+        rate=terms.rate,
+        weekly_cap_minutes=terms.weekly_cap_minutes,
+        block_minutes=terms.block_minutes,
+        window_minutes=schedule_of(coverage).nominal_minutes,
+        opening_minutes_per_week=int(opening.minutes_per_week) if opening.minutes_per_week else None,
+        opening_block_minutes=int(opening.block_minutes) if opening.block_minutes else None,
+        opening_rate_min=Money(int(opening.rate_min_minor), opening.currency),
+        opening_rate_max=Money(int(opening.rate_max_minor), opening.currency),
+        agent_name=agent.name,
+        agent_min_rate=Money(int(agent.min_rate_minor), agent.rate_currency)
+        if agent.min_rate_minor is not None and agent.rate_currency
+        else None,
+    )
+
+
+def make_offer(actor: Principal, draft: OfferDraft, *, deps: Deps) -> ContractRecord:
+    tenant, business, opening, application, agent, now, terms, coverage = _checked(actor, draft, deps=deps)
     title = draft.title.strip() or opening.title
     if len(title) > 120:
         raise InvalidInput("at most 120 characters", field="title")
