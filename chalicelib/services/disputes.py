@@ -434,8 +434,10 @@ def money_lines(
     from chalicelib.domain.diary import hours_and_minutes
     from chalicelib.domain.money import format_amount
 
-    business = "you" if for_side == "business" else record.business_name
-    agent = "you" if for_side == "agent" else record.agent_name
+    # in a mail, the reader is "you" and the other side is named by role: names the parties chose
+    # appear in a mail only inside its quoted block (mail.their_words)
+    business = {"business": "you", "agent": "the business"}.get(for_side or "", record.business_name)
+    agent = {"agent": "you", "business": "the agent"}.get(for_side or "", record.agent_name)
     forgo = "forgo" if for_side == "agent" else "forgoes"
     if found.money is None:
         upheld, released = hours_and_minutes(split.upheld), hours_and_minutes(split.released)
