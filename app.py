@@ -39,6 +39,8 @@ from chalicelib.handlers import (
     metrics_pages,
     offer_pages,
     opening_pages,
+    order_pages,
+    orders,
     portal,
     rating_pages,
     reputation,
@@ -108,6 +110,8 @@ app.register_blueprint(survey_pages.pages.blueprint)
 app.register_blueprint(reputation_pages.pages.blueprint)
 app.register_blueprint(metrics.api.blueprint)
 app.register_blueprint(metrics_pages.pages.blueprint)
+app.register_blueprint(orders.api.blueprint)
+app.register_blueprint(order_pages.pages.blueprint)
 
 
 # Scheduled jobs (chalicelib/jobs/schedules.py has the same rules; a test keeps them in step).

@@ -281,6 +281,18 @@ def business_days(tenant: TenantId, first: date, last: date) -> list[BusinessDay
     ]
 
 
+def posted_orders(tenant: TenantId, first: date, last: date) -> dict[date, tuple[int, datetime | None]]:
+    """The order counts the business posted from `first` to `last`: day -> (count, when it was
+    last posted). One Query."""
+    found: dict[date, tuple[int, datetime | None]] = {}
+    for item in BusinessDayRecord.query(
+        day_pk(tenant), BusinessDayRecord.sk.between(first.isoformat(), last.isoformat())
+    ):
+        if isinstance(item, BusinessDayRecord) and _count(item, "orders_posted"):
+            found[date.fromisoformat(item.sk)] = (_count(item, "orders"), item.orders_at)
+    return found
+
+
 def _months(first: date, last: date) -> list[date]:
     months: list[date] = []
     month = first.replace(day=1)

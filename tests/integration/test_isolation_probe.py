@@ -513,6 +513,10 @@ PROBES: dict[tuple[str, str], Probe] = {
     ("GET", "/app/metrics/agents/{agent_id}/scorecard.csv"): Probe(names_object=True),
     ("GET", "/agent/scorecard"): Probe(),
     ("GET", "/agent/scorecard.csv"): Probe(),
+    # daily order counts (issue 16): B's own day whatever it posts; an agent is 403
+    ("POST", "/api/v1/orders/daily"): Probe(body={"day": "2026-11-20", "count": 5}),
+    ("GET", "/app/orders"): Probe(),
+    ("POST", "/app/orders"): Probe(form={"day": "2026-11-20", "count": "5"}),
     # helpdesk integrations (issue 15, slice 10): events come with a key (a person's token is 403);
     # the log and the addresses are the caller's own; A's address by id is 404
     ("POST", "/api/v1/integrations/helpdesk/events"): Probe(
