@@ -265,7 +265,7 @@ def _inquiry_page(
 
 def _may_act(ctx: PageContext, found) -> bool:
     principal, head = ctx.principal, found.head
-    if head.status == "resolved":
+    if head.status == "resolved" or head.source == "helpdesk":  # a helpdesk's: worked there
         return False
     if principal.kind == "member":
         return True

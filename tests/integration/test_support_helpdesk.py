@@ -557,3 +557,19 @@ def test_the_integrations_page_shows_the_setup_and_the_addresses_to_deal_with(cl
     # an agent of the business has no such page
     [lia] = team["agents"]
     assert signed_in(client, lia["email"]).get("/app/support/integrations").status_code in (403, 404)
+
+
+def test_a_helpdesk_inquiry_is_answered_in_the_helpdesk_not_here(client, deps, team):
+    owner = team["owner"]
+    deps.clock.now = at(23, 16)
+    made = sent(client, team["key"], fill("zendesk", "created", zendesk_values()))
+    base = f"/api/v1/inquiries/{made['inquiry_id']}"
+    for path, body in ((f"{base}/replies", {"body": "Hello"}), (f"{base}/resolve", {})):
+        refused = call(client, "POST", path, body, token=owner["token"])
+        assert refused.status_code == 409 and refused.json["error"]["code"] == "helpdesk_inquiry"
+    # a note for the team is still the team's to write
+    noted = call(client, "POST", f"{base}/replies", {"body": "VIP", "internal": True}, token=owner["token"])
+    assert noted.status_code == 201, noted.json
+    page = signed_in(client, owner["email"]).get(f"/app/inquiries/{made['inquiry_id']}")
+    assert "worked in Zendesk (ticket 5158)" in page.text and "/reply" not in page.text
+    assert inquiry(client, owner, made["inquiry_id"])["status"] == "queued"

@@ -197,6 +197,17 @@ def _taking(head: InquiryRecord, actor: Actor, tenant: TenantId) -> list:
     ]
 
 
+def _worked_here(head: InquiryRecord) -> None:
+    """A helpdesk integration's inquiry is answered, escalated and solved in that helpdesk, whose
+    events move it here (services/support/helpdesk.py): doing it in deskhire would mail its customer
+    from a second place, and the next event would overwrite it. Internal notes stay allowed."""
+    if head.source == rules.Source.HELPDESK.value:
+        raise Conflict(
+            "this request is answered in its helpdesk: reply, escalate or solve it there",
+            code="helpdesk_inquiry",
+        )
+
+
 # -- reply and note -------------------------------------------------------------------------------
 
 
@@ -215,6 +226,8 @@ def reply(
     def attempt() -> MessageRecord:
         access = inquiries.open_for(principal, inquiry_id, deps=deps)
         tenant, head = access.tenant, access.head
+        if not internal:
+            _worked_here(head)
         actor = _actor(principal, access, taking=not internal)
         now = deps.now()
         article = _article(tenant, article_slug) if article_slug and not internal else None
@@ -307,6 +320,7 @@ def escalate(principal: Principal, inquiry_id: str, note: str, *, deps: Deps) ->
     def attempt() -> InquiryRecord:
         access = inquiries.open_for(principal, inquiry_id, deps=deps)
         tenant, head = access.tenant, access.head
+        _worked_here(head)
         actor = _actor(principal, access, taking=False)
         status = rules.next_status(rules.Status(head.status), rules.Action.ESCALATE)
         now = deps.now()
@@ -396,6 +410,7 @@ def resolve(principal: Principal, inquiry_id: str, *, note: str | None = None, d
     def attempt() -> InquiryRecord:
         access = inquiries.open_for(principal, inquiry_id, deps=deps)
         tenant, head = access.tenant, access.head
+        _worked_here(head)
         actor = _actor(principal, access, taking=True)
         rules.next_status(rules.Status(head.status), rules.Action.RESOLVE)
         now = deps.now()
