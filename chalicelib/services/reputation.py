@@ -248,6 +248,51 @@ def count_breach(tenant: TenantId, head, agent_id: str | None, deps) -> None:
         logger.info("a breach counted on the agent's reputation", extra={"inquiry": head.inquiry_id})
 
 
+# -- recency for the snapshot ----------------------------------------------------------------------
+
+REFRESH_CHUNK = 25  # agents per task of the weekly job
+
+
+def with_evidence() -> list[str]:
+    """Every agent with evidence (the tier list's index holds one item per agent), by id."""
+    return sorted(
+        r.agent_id for r in ReputationRecord.gsi2.query(REPUTATIONS) if isinstance(r, ReputationRecord)
+    )
+
+
+def refresh(agent: AgentId, *, now: datetime) -> bool:
+    """Bring the agent's snapshot to `now`: the same evidence seen from `now` (its weights decayed:
+    a score drifts toward the prior while no new evidence comes), written where matching, the next
+    clock-in and the tier list read it (the agent's record and matching cards, the evidence item's
+    score). The weekly peer-review job runs it for every agent with evidence, so that matching and
+    routing weigh recency too. False when the snapshot says so already (a second run at the same
+    moment writes nothing); a concurrent rating or review wins, and is read again."""
+    from chalicelib.store.transactions import transaction
+
+    def attempt() -> bool:
+        current = standing(agent)
+        if current.record is None or current.profile is None:
+            return False
+        reputation = current.evidence.reputation(now)
+        score = round(reputation.score * 10_000)
+        shown = rules.snapshot(reputation)
+        if int(current.record.score or 0) == score and dict(current.profile.reputation or {}) == shown:
+            return False
+        with transaction() as tx:
+            tx.update(
+                current.record,
+                actions=[
+                    ReputationRecord.score.set(score),
+                    ReputationRecord.gsi2sk.set(reputation_sk(score, agent)),
+                ],
+                on_conflict=STALE,
+            )
+            _move_snapshot(tx, current.profile, reputation)
+        return True
+
+    return retrying(attempt)
+
+
 def register_hooks() -> None:
     """Listen to support's breaches (services/support/listeners.py calls this on first use)."""
     from chalicelib.services.support import sla

@@ -259,3 +259,51 @@ def test_the_operators_tier_list_shows_who_qualifies_and_why(fresh_table, client
     assert browser.flash(after) == "Lia Lopes is approved at tier 2."
     assert "Nobody qualifies for a higher tier yet." in browser.get("/admin/reputation").text
     assert call(client, "GET", f"/api/v1/agents/{lia['id']}/reputation", token=owner).json["tier"] == 2
+
+
+def test_the_weekly_run_brings_reputation_snapshots_to_now_and_a_second_run_writes_nothing(
+    fresh_table, client, deps
+):
+    """Recency reaches matching and routing: the snapshot on the agent's record and matching cards
+    is the score as of the last evidence; the weekly run decays it to the run's moment (a 5-star
+    rating of 23 Nov 09:00 weighs w = 0.5^(6.75/90) on 30 Nov 03:00: (40 + 5w) / (10 + w) = 4.0867), and the next
+    clock-in copies it for routing. Run again at the same moment, it writes nothing."""
+    from chalicelib.domain.reputation import Kind
+    from chalicelib.domain.tenancy import AgentId
+    from chalicelib.services import reputation
+    from chalicelib.store.identity import AgentRecord
+    from chalicelib.store.keys import agent_pk
+    from chalicelib.store.marketplace import MatchIndexItem
+    from chalicelib.store.support import OnShiftRecord, on_shift_key
+    from chalicelib.store.transactions import transaction
+
+    team = hire_team(client, deps, agents=1, profiles=[{"name": "Lia Lopes"}])
+    (lia,) = team["agents"]
+    lia_id = AgentId(lia["id"])
+    deps.clock.now = at(23, 9)
+    current = reputation.standing(lia_id)
+    with transaction() as tx:
+        reputation.add(tx, current, Kind.CUSTOMER, at=deps.now(), value=5)
+
+    def snapshot() -> int:
+        record = AgentRecord.find(agent_pk(lia_id), "AGENT", consistent=True)
+        assert record is not None and record.index_keys
+        for key in record.index_keys:
+            card = MatchIndexItem.find(*key.split("|", 1), consistent=True)
+            assert card is not None and card.card["reputation"] == record.reputation
+        return int(record.reputation["score"])
+
+    assert snapshot() == 40909  # (40 + 5) / 11
+    deps.clock.now = at(30, 3)  # 6 days 18 hours later
+    weight = 0.5 ** (6.75 / 90)
+    decayed = round((40 + 5 * weight) / (10 + weight) * 10_000)
+    assert decayed == 40867
+    first = run_job("peer-review", deps)
+    assert first.changed == 1 and snapshot() == decayed
+    again = run_job("peer-review", deps)
+    assert again.changed == 0 and snapshot() == decayed
+    sign_in(client, lia)
+    clock_in(client, lia)
+    tenant = TenantId(team["owner"]["tenant_id"])
+    shift = OnShiftRecord.find(*on_shift_key(tenant, lia_id), consistent=True)
+    assert shift is not None and shift.reputation == round((decayed - 10_000) / 4)  # (score - 1) / 4
