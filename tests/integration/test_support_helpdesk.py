@@ -321,8 +321,17 @@ def test_bad_input_is_a_400_naming_the_field_and_files_nothing(client, deps, tea
     )
 
 
-def test_a_body_that_is_not_a_json_object_is_a_400(client, deps, team):
+def test_a_body_that_is_not_a_json_object_is_a_400_and_one_over_256_kib_a_413(client, deps, team):
     assert post(client, team["key"], ["created"]).status_code == 400
+    deps.clock.now = at(23, 16)
+    huge = fill("zendesk", "created", zendesk_values(**{"ticket.description": "x" * 300_000}))
+    refused = post(client, team["key"], huge)
+    assert refused.status_code == 413 and refused.json["error"]["code"] == "too_large"
+    # a long text under the limit is cut, never refused (the helpdesk cannot fix it)
+    long = fill("zendesk", "created", zendesk_values(**{"ticket.description": "y" * 150_000}))
+    made = sent(client, team["key"], long)
+    body = inquiry(client, team["owner"], made["inquiry_id"])["messages"][0]["body"]
+    assert len(body) == 20_000 and body.endswith("(cut here: the whole text is in Zendesk)")
 
 
 def test_only_a_live_api_key_posts_events(client, deps, team):
