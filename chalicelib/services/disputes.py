@@ -25,6 +25,7 @@ from chalicelib.mail import Mail, Subject, SubjectLine
 from chalicelib.services import reputation, timesheets
 from chalicelib.services.contracts import notices, records
 from chalicelib.services.diary import entries
+from chalicelib.services.metrics import recording
 from chalicelib.services.support import work
 from chalicelib.store import audit
 from chalicelib.store.contracts import (
@@ -588,6 +589,12 @@ def _settle(
         )
         if against is not None:
             reputation.add(tx, against, Kind.UPHELD_DISPUTE, at=now, event=record.dispute_id)
+        # minutes released to the agent are used hours now, on the entry's day, as an approval
+        # counts them (the review's approvals left the disputed minutes out)
+        if entry is not None:
+            recording.minutes_approved(
+                tx, tenant, agent=record.agent_id, by_day=[(entry.started_at.date(), split.released)]
+            )
     resolved = record.reloaded()
     if contract is not None and money is not None:
         _tell_decision(contract, resolved, split, outcome, money, note=note, deps=deps)
