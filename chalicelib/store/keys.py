@@ -57,6 +57,8 @@ The single table has `pk`/`sk` and two overloaded global secondary indexes. Acce
 |   and across businesses                   |   `A#<agent>#MDAY` sk `<yyyy-mm-dd>`              |
 | metrics: rollups and spikes               | `T#<tenant>#MWEEK` sk `<yyyy-Www>`, `#MMONTH` sk  |
 |                                           |   `<yyyy-mm>`; `T#<tenant>#MSPIKE` sk `<day>[T<hh>]`|
+| businesses with figures on a day (the     | GSI2: gsi2pk = `MDAYS#<yyyy-mm-dd>#<n>` (n: 0..7, |
+|   metrics-rollup job's fan-out, no Scan)  |   by business), gsi2sk = `<tenant>`, on day items |
 | marketplace health: platform day counters | pk = `SYS#MDAY#<shard>`, sk = `<yyyy-mm-dd>`      |
 |   (sharded), signup cohorts by stage,     | `SYS#COHORT#<B|A>#<yyyy-mm>`, sk = `<stage>`;     |
 |   who was active which day of a month,    | `SYS#ACTIVE#<B|A>#<yyyy-mm>`, sk = `<id>`;        |
