@@ -582,3 +582,39 @@ def test_a_helpdesk_inquiry_is_answered_in_the_helpdesk_not_here(client, deps, t
     page = signed_in(client, owner["email"]).get(f"/app/inquiries/{made['inquiry_id']}")
     assert "worked in Zendesk (ticket 5158)" in page.text and "/reply" not in page.text
     assert inquiry(client, owner, made["inquiry_id"])["status"] == "queued"
+
+
+def test_the_first_events_of_a_ticket_racing_make_one_inquiry(client, deps, team):
+    """Six events of one new ticket taken at the same moment (threads past a barrier): the ticket's
+    claim under attribute_not_exists makes one inquiry, the losers read again and join it, and the
+    state is the one any order reaches."""
+    import threading
+
+    from chalicelib.domain.tenancy import TenantId
+    from chalicelib.schemas import helpdesk as schemas
+    from chalicelib.services.support import helpdesk
+
+    [lia] = team["agents"]
+    tenant = TenantId(team["owner"]["tenant_id"])
+    deps.clock.now = at(23, 16)
+    events = [schemas.parse(body, now=deps.now()).event for body in story(lia["email"])]
+    results, failures, gate = [], [], threading.Barrier(len(events))
+
+    def take(event):
+        gate.wait()
+        try:
+            results.append(helpdesk.take(tenant, event, key_id="race", deps=deps))
+        except Exception as failure:  # a lost race must be retried inside, never surface
+            failures.append(repr(failure))
+
+    threads = [threading.Thread(target=take, args=(event,)) for event in events]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert {r.status for r in results} == {"applied"} and len({r.inquiry_id for r in results}) == 1
+    got = outcome(client, deps, team)
+    assert got["inquiry"]["first_response_at"] == "2026-11-23T14:10:00Z"
+    assert got["rating"] == (5, lia["id"]) and got["reputation"] == (1, 1, 5)
+    assert got["metrics"]["business"]["contacts"] == 1 and got["notes"] == 6
