@@ -618,3 +618,23 @@ def test_the_first_events_of_a_ticket_racing_make_one_inquiry(client, deps, team
     assert got["inquiry"]["first_response_at"] == "2026-11-23T14:10:00Z"
     assert got["rating"] == (5, lia["id"]) and got["reputation"] == (1, 1, 5)
     assert got["metrics"]["business"]["contacts"] == 1 and got["notes"] == 6
+
+
+def test_the_business_s_own_team_answers_as_the_team_and_another_business_s_agent_is_unknown(
+    client, deps, team
+):
+    owner = team["owner"]
+    outsider = hire_team(client, deps)["agents"][0]  # under contract with another business only
+    deps.clock.now = at(23, 16)
+    own = zendesk_values(
+        **{"current_user.email": owner["email"], "ticket.updated_at_with_timestamp": "2026-11-23T14:05Z"}
+    )
+    answered = sent(client, team["key"], fill("zendesk", "replied", own))
+    assert answered["needs_attention"] is False
+    shown = inquiry(client, owner, answered["inquiry_id"])
+    assert shown["status"] == "answered" and shown["agent"] is None
+    assert shown["first_response_at"] == "2026-11-23T14:05:00Z"
+    theirs = zendesk_values(**{"ticket.id": "77", "current_user.email": outsider["email"]})
+    assert sent(client, team["key"], fill("zendesk", "replied", theirs))["needs_attention"] is True
+    [address] = call(client, "GET", PATH, token=owner["token"]).json["attention"]
+    assert address["email"] == outsider["email"].lower() and address["last_ticket_id"] == "77"
