@@ -78,14 +78,44 @@ def platform_region(platform_country: str) -> frozenset[str]:
 CROSS_BORDER_PLATFORMS = frozenset({"US"})
 
 
+# Where a US platform pays connected accounts on the recipient service agreement: the supported
+# countries of Stripe's "Cross-border payouts" guide for US platforms
+# (https://docs.stripe.com/connect/cross-border-payouts, the edition listing the countries, and
+# .../cross-border-payouts/special-requirements; the current edition adds that other platforms get
+# no self-serve cross-border payouts outside the US/UK/EEA/CA/CH region). This is the one list
+# deskhire pays out by: signup, the profile and the payouts page read it through `can_pay_out`.
+# Brazil, for one, is not on it: Stripe pays Brazilian accounts only from a Brazilian platform.
+# tests/unit/test_payout_regions.py checks it against the Stripe emulator's model of Stripe.
+def _codes(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+RECIPIENT_COUNTRIES = _codes(
+    """
+    AL DZ AO AG AR AM AU AT AZ BS BH BD BE BJ BT BO BA BW BN BG KH CA CL CO CR CI HR CY CZ DK DO EC EG
+    SV EE ET FI FR GA GM DE GH GR GT GY HK HU IS IN ID IE IL IT JM JP JO KZ KE KW LA LV LI LT LU MO MG
+    MY MT MU MX MD MC MN MA MZ NA NL NZ NE NG MK NO OM PK PA PY PE PH PL PT QA RO RW SM SA SN RS SG SK
+    SI ZA KR ES LK LC SE CH TW TZ TH TT TN TR GB UY UZ VN
+    """
+)
+
+
 def can_pay_out(agent_country: str, *, platform_country: str) -> bool:
     """Whether the platform can pay an agent in `agent_country` through Connect: inside its region
-    (the full agreement), or, from a US platform, anywhere else on the recipient agreement (for the
-    countries deskhire pays out to, all on Stripe's list of cross-border payout countries)."""
-    return (
-        agent_country.upper() in platform_region(platform_country)
-        or platform_country.upper() in CROSS_BORDER_PLATFORMS
+    (the full agreement), or, from a US platform, in a country of RECIPIENT_COUNTRIES (the
+    recipient agreement). Anywhere else Stripe would refuse the account or its transfers."""
+    agent, platform = agent_country.upper(), platform_country.upper()
+    return agent in platform_region(platform) or (
+        platform in CROSS_BORDER_PLATFORMS and agent in RECIPIENT_COUNTRIES
     )
+
+
+def payable_countries(platform_country: str) -> frozenset[str]:
+    """Every country the platform can pay agents in (its region, and from a US platform the
+    recipient countries too)."""
+    platform = platform_country.upper()
+    region = platform_region(platform)
+    return region | RECIPIENT_COUNTRIES if platform in CROSS_BORDER_PLATFORMS else region
 
 
 def service_agreement(agent_country: str, *, platform_country: str) -> ServiceAgreement:

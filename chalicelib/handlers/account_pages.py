@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from chalicelib.domain.errors import DomainError, TooManyRequests
+from chalicelib.web import forms
 from chalicelib.web.auth import SIGNED_IN, client_address
 from chalicelib.web.portal import FormInvalid, PageContext, Portal, field_errors
 from chalicelib.web.redirects import safe_next
@@ -41,7 +42,7 @@ def _form_page(ctx: PageContext, template: str, model, action, **extra):
         return ctx.render(template, status=400, errors=invalid.errors, **extra)
     except DomainError as error:
         status = 409 if error.code.endswith("_taken") else 400
-        return ctx.render(template, status=status, errors=field_errors(error), **extra)
+        return ctx.render(template, status=status, errors=forms.errors_of(error), **extra)
 
 
 def _signed_in(ctx: PageContext, account, landing: str):
@@ -83,9 +84,29 @@ def business_signup(ctx: PageContext):
     )
 
 
+def place_choices(ctx: PageContext) -> dict:
+    """What the country and time-zone fields offer (templates/_place.html): every country by name,
+    those this platform can pay agents in, and every IANA zone."""
+    import zoneinfo
+
+    from chalicelib.domain.countries import COUNTRY_NAMES
+    from chalicelib.services import payouts
+
+    return {
+        "countries": dict(sorted(COUNTRY_NAMES.items(), key=lambda item: item[1])),
+        "payable": payouts.countries_for(ctx.deps.settings.platform_country),
+        "zones": sorted(zoneinfo.available_timezones()),
+    }
+
+
 @pages.get("/agents/signup")
 def agent_signup_form(ctx: PageContext):
-    return ctx.render("agent_signup.html", title="Join as a support agent", zones=COMMON_ZONES)
+    return ctx.render(
+        "agent_signup.html",
+        title="Join as a support agent",
+        values={"time_zone": "", "country": ""},
+        **place_choices(ctx),
+    )
 
 
 @pages.post("/agents/signup", limit="signup_per_address")
@@ -93,9 +114,36 @@ def agent_signup(ctx: PageContext):
     from chalicelib.schemas import identity as identity_schemas
 
     def act(data: identity_schemas.AgentSignupBody):
-        from chalicelib.services import accounts
+        from chalicelib.domain.countries import COUNTRY_NAMES, check_country
+        from chalicelib.domain.identity import check_time_zone
+        from chalicelib.services import accounts, payouts
 
-        record = accounts.sign_up_agent(accounts.AgentSignup(**data.model_dump()), deps=ctx.deps)
+        found = forms.Collector()
+        if not data.country:
+            found.add("country", "pick the country you live in")
+        country = found.read("country", lambda: check_country(data.country or "", field="country"))
+        found.read("time_zone", lambda: check_time_zone(data.time_zone))
+        found.done()
+        assert country is not None  # done() said so otherwise
+        why = payouts.cannot_pay(country, platform_country=ctx.deps.settings.platform_country)
+        if why is not None:
+            # said plainly before the account exists: the agent decides knowing it
+            page = ctx.confirm(
+                title=f"deskhire cannot pay agents in {COUNTRY_NAMES[country]}",
+                happens=[
+                    forms.sentence(why),
+                    "You may still create the account and a profile; you can change your country "
+                    "on your profile if you move.",
+                ],
+                button="Create my account anyway",
+                back="/agents/signup",
+                danger=False,
+            )
+            if page is not None:
+                return page
+        record = accounts.sign_up_agent(
+            accounts.AgentSignup(**{**data.model_dump(), "country": country}), deps=ctx.deps
+        )
         return _signed_in(ctx, record, "/agent")
 
     return _form_page(
@@ -104,7 +152,7 @@ def agent_signup(ctx: PageContext):
         identity_schemas.AgentSignupBody,
         act,
         title="Join as a support agent",
-        zones=COMMON_ZONES,
+        **place_choices(ctx),
     )
 
 

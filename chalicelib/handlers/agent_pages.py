@@ -34,6 +34,7 @@ def home(ctx: PageContext):
 
 def _profile_page(ctx: PageContext, agent, *, status=200, errors=None, values=None):
     from chalicelib.domain import vocabulary
+    from chalicelib.handlers.account_pages import place_choices
 
     if values is None:
         values = {
@@ -44,6 +45,8 @@ def _profile_page(ctx: PageContext, agent, *, status=200, errors=None, values=No
             if agent.min_rate_minor is not None
             else "",
             "currency": agent.rate_currency or "usd",
+            "country": agent.country or "",
+            "time_zone": agent.time_zone,
             **forms.window_fields(agent.availability),
             **forms.language_fields(agent.languages),
         }
@@ -63,6 +66,7 @@ def _profile_page(ctx: PageContext, agent, *, status=200, errors=None, values=No
         languages=vocabulary.LANGUAGE_NAMES,
         window_rows=forms.window_rows(values),
         language_rows=range(forms.LANGUAGE_ROWS),
+        **place_choices(ctx),
     )
 
 
@@ -75,6 +79,8 @@ def profile_form(ctx: PageContext):
 
 @pages.post("/agent/profile", access=AGENT)
 def profile_save(ctx: PageContext):
+    from chalicelib.domain.countries import check_country
+    from chalicelib.domain.identity import check_time_zone
     from chalicelib.services import profiles
 
     agent = profiles.my_profile(ctx.principal)
@@ -88,6 +94,10 @@ def profile_save(ctx: PageContext):
             "min_rate",
             lambda: forms.money(values.get("min_rate", ""), values.get("currency", "usd"), field="min_rate"),
         )
+        # left blank (or not on an older form): unchanged
+        country_text, zone_text = values.get("country", "").strip(), values.get("time_zone", "").strip()
+        country = found.read("country", lambda: check_country(country_text)) if country_text else None
+        time_zone = found.read("time_zone", lambda: check_time_zone(zone_text)) if zone_text else None
         languages = found.read("language_0", lambda: forms.languages(values))
         if languages == []:
             found.add("language_0", "pick at least one language you speak")
@@ -102,6 +112,8 @@ def profile_save(ctx: PageContext):
             languages=languages,
             availability=availability,
             min_rate=min_rate,
+            country=country,
+            time_zone=time_zone,
         )
         agent = profiles.update_profile(ctx.principal, change, deps=ctx.deps)
     except DomainError as error:

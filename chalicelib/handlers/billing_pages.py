@@ -185,7 +185,9 @@ def _payouts_page(ctx: PageContext, *, account=None, status=200, errors=None, re
         state=account.status or "not_started",
         needs=requirement_labels(account.requirements_due),
         countries=payouts.countries_for(ctx.deps.settings.platform_country),
-        values={"country": ctx.form_values.get("country") or payouts.suggested_country(me.time_zone)},
+        values={
+            "country": ctx.form_values.get("country") or payouts.suggested_country(me.time_zone, me.country)
+        },
         errors=errors or {},
         returned=returned,
         zone=me.time_zone,

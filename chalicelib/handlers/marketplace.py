@@ -26,6 +26,8 @@ def profile_update(body):
         languages=[(lang.code, lang.level) for lang in body.languages],
         availability=[(w.day, w.start, w.end) for w in body.availability],
         min_rate=_money(body.min_rate),
+        country=body.country,
+        time_zone=body.time_zone,
     )
 
 

@@ -43,6 +43,11 @@ class AgentSignupBody(Command):
     email: str = Field(min_length=3, max_length=254)
     password: str = Password
     time_zone: str = Field(min_length=1, max_length=64)
+    country: str | None = Field(
+        default=None,
+        max_length=60,
+        description="where the agent lives: ISO 3166-1 alpha-2, such as PT",
+    )
 
 
 class SessionBody(Command):

@@ -45,6 +45,14 @@ class ProfileBody(Command):
     languages: list[LanguageIn] = Field(min_length=1, max_length=8)
     availability: list[WindowIn] = Field(min_length=1, max_length=28)
     min_rate: MoneyIn
+    country: str | None = Field(
+        default=None, max_length=60, description="where you live, ISO 3166-1 alpha-2 (PT); omitted: unchanged"
+    )
+    time_zone: str | None = Field(
+        default=None,
+        max_length=64,
+        description="your IANA time zone (America/Sao_Paulo), which availability is read in; omitted: unchanged",
+    )
 
 
 class WindowView(View):
@@ -77,6 +85,7 @@ class ProfileView(View):
     products: list[str]
     languages: list[LanguageView]
     time_zone: str
+    country: str | None = None
     availability: list[WindowView]
     min_rate: MoneyView | None
     payout_status: str
@@ -181,6 +190,7 @@ def profile_view(record) -> ProfileView:
         products=list(record.products),
         languages=_languages(record.languages),
         time_zone=record.time_zone,
+        country=record.country,
         availability=[WindowView(**w) for w in availability["windows"]],
         min_rate=MoneyView(amount=int(record.min_rate_minor), currency=record.rate_currency)
         if record.min_rate_minor is not None

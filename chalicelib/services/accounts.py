@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from chalicelib.composition import Deps
+from chalicelib.domain.countries import check_country
 from chalicelib.domain.currencies import CURRENCY_EXPONENTS
 from chalicelib.domain.errors import Conflict, InvalidInput
 from chalicelib.domain.identity import (
@@ -42,6 +43,7 @@ class AgentSignup:
     email: str
     password: str
     time_zone: str
+    country: str | None = None
 
 
 def email_taken(email: str) -> Conflict:
@@ -136,6 +138,7 @@ def sign_up_business(cmd: BusinessSignup, *, deps: Deps) -> tuple[TenantRecord, 
 def sign_up_agent(cmd: AgentSignup, *, deps: Deps) -> AgentRecord:
     email = normalise_email(cmd.email)
     time_zone = check_time_zone(cmd.time_zone)
+    country = check_country(cmd.country) if cmd.country else None
     check_password(cmd.password, user_inputs=(email, cmd.name))
     now = deps.now()
     agent = AgentId(new_id())
@@ -147,6 +150,7 @@ def sign_up_agent(cmd: AgentSignup, *, deps: Deps) -> AgentRecord:
         email=email,
         password_hash=hash_password(cmd.password),
         time_zone=time_zone,
+        country=country,
         status="pending",
         created_at=now,
         # The operators' vetting queue, oldest first.

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from chalicelib.composition import Deps
 from chalicelib.domain import payouts as payout_rules
+from chalicelib.domain.countries import COUNTRY_NAMES
 from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput
 from chalicelib.domain.identity import Principal, PrincipalKind
 from chalicelib.domain.tenancy import AgentId
@@ -22,20 +23,9 @@ from chalicelib.store.billing import PayoutAccount, payout_key
 from chalicelib.store.identity import AgentRecord
 from chalicelib.store.transactions import transaction
 
-# Countries where an agent can be paid out through Express (a short list deskhire supports).
-COUNTRIES = {
-    "US": "United States",
-    "CA": "Canada",
-    "GB": "United Kingdom",
-    "IE": "Ireland",
-    "PT": "Portugal",
-    "ES": "Spain",
-    "FR": "France",
-    "DE": "Germany",
-    "NL": "Netherlands",
-    "AU": "Australia",
-    "JP": "Japan",
-}
+# Every country an agent may live in (ISO 3166-1, domain/countries.py); which of them this platform
+# can pay is domain/payouts.py's one list (`can_pay_out`, Stripe's cross-border payout countries).
+COUNTRIES = COUNTRY_NAMES
 # A first guess from the agent's time zone (they can change it on the form).
 ZONE_COUNTRY = {
     "Europe/Lisbon": "PT",
@@ -67,18 +57,28 @@ def account_of(agent: AgentId) -> PayoutAccount:
     return PayoutAccount.find(*payout_key(agent), consistent=True) or PayoutAccount(*payout_key(agent))
 
 
-def suggested_country(time_zone: str) -> str:
-    return ZONE_COUNTRY.get(time_zone, "US")
+def suggested_country(time_zone: str, country: str | None = None) -> str:
+    """The agent's own country when they gave one, else a guess from their time zone."""
+    return country or ZONE_COUNTRY.get(time_zone, "US")
 
 
 def countries_for(platform_country: str) -> dict[str, str]:
-    """The countries of COUNTRIES this platform can pay out to (domain/payouts.py `can_pay_out`):
-    all of them from a US platform; from one elsewhere, those in its region."""
-    return {
-        code: name
-        for code, name in COUNTRIES.items()
-        if payout_rules.can_pay_out(code, platform_country=platform_country)
-    }
+    """The countries this platform can pay out to (domain/payouts.py `can_pay_out`), by name:
+    its region, and from a US platform Stripe's cross-border payout countries too."""
+    payable = payout_rules.payable_countries(platform_country)
+    return dict(sorted(((c, n) for c, n in COUNTRIES.items() if c in payable), key=lambda item: item[1]))
+
+
+def cannot_pay(country: str, *, platform_country: str) -> str | None:
+    """Why an agent in `country` cannot be paid from this platform, in plain words; None if they can."""
+    if payout_rules.can_pay_out(country, platform_country=platform_country):
+        return None
+    name = COUNTRIES.get(country.upper(), country)
+    return (
+        f"deskhire cannot pay agents in {name}: Stripe does not pay out there from this platform "
+        f"(in {COUNTRIES.get(platform_country.upper(), platform_country)}), so you could work but never "
+        "receive your earnings"
+    )
 
 
 def onboarding_link(actor: Principal, *, country: str | None, deps: Deps) -> str:
@@ -86,16 +86,13 @@ def onboarding_link(actor: Principal, *, country: str | None, deps: Deps) -> str
     agent = _agent(actor)
     record = account_of(AgentId(agent.agent_id))
     if not record.account_id:
-        country = (country or suggested_country(agent.time_zone)).upper()
+        country = (country or suggested_country(agent.time_zone, agent.country)).upper()
         if country not in COUNTRIES:
             raise InvalidInput("choose a country deskhire pays out to", field="country")
-        if not payout_rules.can_pay_out(country, platform_country=deps.settings.platform_country):
-            # Stripe would refuse to create the account: no cross-border payouts from this platform
-            raise InvalidInput(
-                f"deskhire cannot pay out to {COUNTRIES[country]} yet; choose one of "
-                + ", ".join(countries_for(deps.settings.platform_country).values()),
-                field="country",
-            )
+        why = cannot_pay(country, platform_country=deps.settings.platform_country)
+        if why is not None:
+            # Stripe would refuse the account or its transfers: no cross-border payouts there
+            raise InvalidInput(why, field="country")
         agreement = payout_rules.service_agreement(country, platform_country=deps.settings.platform_country)
         account = deps.stripe.find_account(agent.agent_id) or deps.stripe.create_express_account(
             agent.agent_id,

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 
 from chalicelib.composition import Deps
 from chalicelib.domain.bounds import check_rate
+from chalicelib.domain.countries import check_country
 from chalicelib.domain.errors import Forbidden, InvalidInput, NotFound
-from chalicelib.domain.identity import Principal, PrincipalKind
+from chalicelib.domain.identity import Principal, PrincipalKind, check_time_zone
 from chalicelib.domain.money import Money
 from chalicelib.domain.schedule import WeeklySchedule, Window
 from chalicelib.domain.tenancy import AgentId
@@ -29,6 +30,9 @@ class ProfileUpdate:
     languages: list[tuple[str, str]]  # (code, level)
     availability: list[tuple[str, str, str]]  # (day, start, end) in the agent's time zone
     min_rate: Money
+    # where they live, when they say (None: unchanged); the windows are read in this zone
+    country: str | None = None
+    time_zone: str | None = None
 
 
 def _agent(agent_id: str) -> AgentRecord:
@@ -54,6 +58,10 @@ def is_complete(record: AgentRecord) -> bool:
 
 def update_profile(actor: Principal, change: ProfileUpdate, *, deps: Deps) -> AgentRecord:
     record = my_profile(actor)
+    country = check_country(change.country) if change.country is not None else record.country
+    time_zone = check_time_zone(change.time_zone) if change.time_zone is not None else record.time_zone
+    if country != record.country:
+        _check_payout_country(record, country)
     skills = check_skills(change.skills)
     products = normalise_tags(change.products)
     languages = {}
@@ -69,8 +77,9 @@ def update_profile(actor: Principal, change: ProfileUpdate, *, deps: Deps) -> Ag
         Window.parse(day, start, end, field=f"availability.{i}")
         for i, (day, start, end) in enumerate(change.availability)
     ]
-    schedule = WeeklySchedule.build(record.time_zone, windows, field="availability")
+    schedule = WeeklySchedule.build(time_zone, windows, field="availability")
     check_rate(change.min_rate, field="min_rate.amount")
+    record.country, record.time_zone = country, time_zone
     record.headline, record.bio = change.headline, change.bio
     record.skills, record.products = sorted(skills), sorted(products)
     record.languages = languages
@@ -78,6 +87,22 @@ def update_profile(actor: Principal, change: ProfileUpdate, *, deps: Deps) -> Ag
     record.min_rate_minor, record.rate_currency = change.min_rate.minor, change.min_rate.currency
     save_with_index(record)
     return record
+
+
+def _check_payout_country(record: AgentRecord, country: str | None) -> None:
+    """A Stripe account's country is fixed once it exists: an agent already onboarded in another
+    country keeps being paid there, so the profile may not say otherwise."""
+    from chalicelib.services.payouts import account_of
+
+    account = account_of(AgentId(record.agent_id))
+    if account.account_id and account.country and country != account.country.upper():
+        from chalicelib.domain.countries import COUNTRY_NAMES
+
+        raise InvalidInput(
+            f"your Stripe payout account is in {COUNTRY_NAMES.get(account.country.upper(), account.country)}, "
+            "and a payout account's country cannot change; write to support to be paid elsewhere",
+            field="country",
+        )
 
 
 def save_with_index(record: AgentRecord, *, also: Callable[[Transaction], None] | None = None) -> None:

@@ -59,6 +59,7 @@ class AgentRecord(Versioned, discriminator="agent"):
     email = UnicodeAttribute()
     password_hash = UnicodeAttribute()
     time_zone = UnicodeAttribute()
+    country = OptionalUnicodeAttribute()  # ISO 3166-1 alpha-2, where they live (and are paid)
     # pending until an operator approves (approved with a tier) or rejects (with a reason)
     status = UnicodeAttribute(default="pending")
     tier = OptionalIntegerAttribute()

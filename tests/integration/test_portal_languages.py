@@ -34,13 +34,19 @@ def _profile(**overrides) -> dict[str, str]:
     }
 
 
-def test_the_profile_form_offers_languages_by_name_and_refuses_anything_else(client):
+def test_the_profile_form_offers_languages_by_name_and_refuses_anything_else(client, deps):
     browser = PortalSession(client)
     browser.get("/agents/signup")
     email = unique("lang-") + "@example.com"
     browser.post(
         "/agents/signup",
-        {"name": "Lia Lang", "email": email, "password": STRONG, "time_zone": "Europe/Lisbon"},
+        {
+            "name": "Lia Lang",
+            "email": email,
+            "password": STRONG,
+            "time_zone": "Europe/Lisbon",
+            "country": "PT",
+        },
     )
     form = browser.get("/agent/profile")
     # a list of names, with the level in words

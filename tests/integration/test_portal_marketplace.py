@@ -27,7 +27,13 @@ def test_profile_vetting_opening_matches_and_feed_in_the_portal(client, deps):
     name = unique("Pat Portal ")
     agent_browser.post(
         "/agents/signup",
-        {"name": name, "email": agent_email, "password": STRONG, "time_zone": "Europe/Lisbon"},
+        {
+            "name": name,
+            "email": agent_email,
+            "password": STRONG,
+            "time_zone": "Europe/Lisbon",
+            "country": "PT",
+        },
     )
     agent_browser.get("/agent/profile")
     fields = {

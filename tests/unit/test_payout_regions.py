@@ -43,6 +43,11 @@ def test_every_agent_deskhire_pays_gets_an_account_stripe_creates_and_pays(platf
         assert (country in countries_for(platform)) == payable
 
 
-def test_a_us_platform_pays_every_country_deskhire_lists():
-    assert countries_for("US") == COUNTRIES
+def test_a_us_platform_pays_every_cross_border_country_stripe_lists():
+    # the outsourcing countries agents sign up from, and Brazil, which Stripe does not pay from the US
+    us = countries_for("US")
+    assert {"IN", "PH", "NG", "KE", "MX", "CO", "ZA", "PT", "JP"} <= set(us)
+    assert set(us) == ours.payable_countries("US") == stripe.FULL_REGION | stripe.RECIPIENT_COUNTRIES_FROM_US
+    assert "BR" not in us and len(us) == 118
     assert "JP" not in countries_for("GB") and "US" in countries_for("GB")
+    assert set(countries_for("BR")) == {"BR"}
