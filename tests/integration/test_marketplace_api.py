@@ -154,7 +154,7 @@ def test_only_operators_vet_and_only_agents_have_profiles(client, deps):
             "coverage.1",
         ),
         ({"coverage": [{"day": "mon", "start": "9am..", "end": "12:00"}]}, "coverage.0.start"),
-        ({"coverage": [{"day": "mon", "start": "13:00", "end": "12:00"}]}, "coverage.0"),
+        ({"coverage": [{"day": "mon", "start": "12:00", "end": "12:00"}]}, "coverage.0"),
         ({"skills": ["typing"]}, "skills.0"),
         ({"rate_min": {"amount": 20.5, "currency": "usd"}}, "rate_min.amount"),
         ({"start_date": "2020-01-01"}, "start_date"),

@@ -99,7 +99,7 @@ def test_the_last_seat_fills_the_opening_and_a_further_acceptance_is_refused(cli
         ({"end_date": "2026-11-22"}, "end_date"),
         ({"tier": 3}, "tier"),
         ({"kind": "block", "weekly_cap_minutes": None, "block_minutes": 10}, "block_minutes"),
-        ({"coverage": [{"day": "mon", "start": "10:00", "end": "09:00"}]}, "coverage.0"),
+        ({"coverage": [{"day": "mon", "start": "09:00", "end": "09:00"}]}, "coverage.0"),
         ({"rate": {"amount": 25.5, "currency": "usd"}}, "rate.amount"),
         ({"surprise": 1}, "surprise"),
     ],
