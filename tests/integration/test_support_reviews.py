@@ -307,3 +307,70 @@ def test_the_weekly_run_brings_reputation_snapshots_to_now_and_a_second_run_writ
     tenant = TenantId(team["owner"]["tenant_id"])
     shift = OnShiftRecord.find(*on_shift_key(tenant, lia_id), consistent=True)
     assert shift is not None and shift.reputation == round((decayed - 10_000) / 4)  # (score - 1) / 4
+
+
+def _reputation(client, someone) -> dict:
+    return call(client, "GET", f"/api/v1/agents/{someone['id']}/reputation", token=someone["token"]).json[
+        "reputation"
+    ]
+
+
+def test_a_missed_first_response_target_counts_once_against_the_agent_who_missed_it(
+    fresh_table, client, deps
+):
+    """Reliability: a breach counts as a 1-star rating weighing half, (40 + 0.5) / 10.5 = 3.857,
+    once however often the SLA job runs; an inquiry that waited in the queue is nobody's breach."""
+    team = hire_team(client, deps, agents=1, profiles=[{"name": "Lia Lopes"}])
+    (lia,) = team["agents"]
+    deps.clock.now = at(23, 9)
+    clock_in(client, lia)
+    made = ask(client, team["key"], priority="urgent")  # due in an hour, Lia's
+    assert made["agent"]["id"] == lia["id"]
+    deps.clock.now = at(23, 10, 1)
+    assert run_job("sla-check", deps).changed == 1
+    run_job("sla-check", deps)
+    shown = _reputation(client, lia)
+    assert (shown["breaches"], shown["ratings"], shown["reviews"]) == (1, 0, 0)
+    assert shown["score"] == pytest.approx(40.5 / 10.5, abs=1e-4)
+    page = signed_in(client, lia["email"]).get("/agent/reputation")
+    assert "1 missed first-response target" in page.text
+
+
+def test_minutes_upheld_against_the_agent_count_once_on_their_reputation(fresh_table, client, deps):
+    """An operator upholding a dispute counts as a 1-star rating weighing two: (40 + 2) / 12 = 3.5."""
+    from tests.integration.contract_helpers import hire, log
+
+    hired = hire(client, deps)
+    someone, owner, ops, cid = hired["agent"], hired["owner"], hired["ops"], hired["contract"]["id"]
+    deps.clock.now = at(27, 20)
+    sign_in(client, someone)
+    entry = log(client, someone, cid, at(24, 9), at(24, 10)).json["entries"][0]["id"]
+    deps.clock.now = at(30, 13)  # the week locked, in review
+    for person in (someone, owner, ops):
+        sign_in(client, person)
+    path = f"/api/v1/contracts/{cid}/entries/{entry}/dispute"
+    dispute = call(client, "POST", path, {"reason": "Duplicate"}, token=owner["token"]).json
+    call(client, "POST", f"{path}/contest", token=someone["token"])
+    resolve = f"/api/v1/admin/disputes/{dispute['id']}/resolve"
+    upheld = call(
+        client,
+        "POST",
+        resolve,
+        {"outcome": "upheld", "upheld_minutes": 30, "note": "Same tickets twice"},
+        token=ops["token"],
+    )
+    assert upheld.status_code == 200, upheld.json
+    assert (
+        call(
+            client,
+            "POST",
+            resolve,
+            {"outcome": "upheld", "upheld_minutes": 30, "note": "Same tickets twice"},
+            token=ops["token"],
+        ).status_code
+        == 409
+    )
+    shown = _reputation(client, someone)
+    assert shown["upheld"] == 1 and shown["score"] == pytest.approx(3.5, abs=1e-4)
+    seen = call(client, "GET", f"/api/v1/agents/{someone['id']}/reputation", token=ops["token"]).json
+    assert seen["qualifies"] is False
