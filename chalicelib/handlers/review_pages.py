@@ -378,10 +378,10 @@ def _confirm_resolution(ctx: PageContext, record, outcome: str, split, note: str
     """Before an operator resolves a dispute: the decision, the reasons both sides will read,
     and the money each side gets (the refund with its fee, the agent's net, what they forgo)."""
     from chalicelib.domain.diary import hours_and_minutes
-    from chalicelib.services import disputes
+    from chalicelib.services import dispute_money
     from chalicelib.web.pages import span
 
-    money = disputes.resolution_money(ctx.principal, record, split, deps=ctx.deps)
+    money = dispute_money.resolution_money(ctx.principal, record, split, deps=ctx.deps)
     minutes = int(record.minutes)
     return ctx.confirm(
         title=f"Resolve the dispute as {outcome}?",
@@ -391,7 +391,7 @@ def _confirm_resolution(ctx: PageContext, record, outcome: str, split, note: str
             f"{hours_and_minutes(split.upheld)} upheld, {hours_and_minutes(split.released)} released.",
             f"Both are mailed the outcome, what it moves for them, and your reasons: “{note}”",
         ],
-        money=disputes.money_lines(record, split, money),
+        money=dispute_money.money_lines(record, split, money),
         button=f"Resolve as {outcome}",
         back=f"/admin/disputes/{record.dispute_id}",
     )
