@@ -176,13 +176,3 @@ def set_orders(tenant: TenantId, day: date, count: int, *, at: datetime) -> None
             BusinessDayRecord.gsi2sk.set(tenant.value),
         ]
     )
-
-
-def set_contracted(tenant: TenantId, day: date, minutes: int) -> None:
-    """The minutes the business's contracts cover that day (the rollup job sets it)."""
-    BusinessDayRecord(day_pk(tenant), day.isoformat()).update(
-        actions=[
-            BusinessDayRecord.kind.set(BusinessDayRecord),
-            _attribute(BusinessDayRecord, "minutes_contracted").set(minutes),
-        ]
-    )

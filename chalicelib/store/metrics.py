@@ -21,10 +21,17 @@ are store/metric_spikes.py's.
 units; a business day carries its business's currency, an agent's day counts earnings per currency
 (`earn_<currency>`), since an agent may work for businesses paid in different currencies.
 
+**Hours contracted** are not kept here either: `business_days` computes each day's
+`minutes_contracted` from the business's contract items when the caller passes them (their terms
+over time and periods of activity; domain/contracted.py says the rule and why).
+
 **Help-centre visits and deflection** are not copied here: the knowledge base already keeps them per
 day (store/knowledge.py `DeflectionRecord`, moved in each visit's own transaction), and
 `business_days` reads them beside the day items (a second Query) and fills `help_visits`,
-`help_searched` and `deflected` (= engaged - engaged_contacted, domain/knowledge.py)."""
+`help_searched` and `deflected` (= engaged - engaged_contacted, domain/knowledge.py).
+
+Why one module of this length: it is the metrics aggregates' one schema: every item's keys, its
+model and its reader, which change together whenever a figure is added."""
 
 from __future__ import annotations
 
@@ -246,7 +253,7 @@ class BusinessDay:
     frt: figures.Histogram = field(default_factory=figures.Histogram)
 
 
-def _business_day(day: date, record: Entity | None, help: Any | None) -> BusinessDay:
+def _business_day(day: date, record: Entity | None, help: Any | None, contracted: int = 0) -> BusinessDay:
     counts: dict[str, Any] = {}
     if record is not None:
         for spec in fields(BusinessDay):
@@ -260,13 +267,21 @@ def _business_day(day: date, record: Entity | None, help: Any | None) -> Busines
         counts["help_visits"] = int(help.visits or 0)
         counts["help_searched"] = int(help.searched or 0)
         counts["deflected"] = int(help.engaged or 0) - int(help.engaged_contacted or 0)
+    if contracted:
+        counts["minutes_contracted"] = counts.get("minutes_contracted", 0) + contracted
     return BusinessDay(day=day, **counts)
 
 
-def business_days(tenant: TenantId, first: date, last: date) -> list[BusinessDay]:
-    """The business's days from `first` to `last` inclusive, in order; days with no item absent.
-    Two Queries (the day items, the knowledge base's deflection days), whatever the traffic."""
+def business_days(
+    tenant: TenantId, first: date, last: date, *, contracts: Iterable[Any] | None = None
+) -> list[BusinessDay]:
+    """The business's days from `first` to `last` inclusive, in order; days with nothing absent.
+    Two Queries (the day items, the knowledge base's deflection days), whatever the traffic.
+    `minutes_contracted` is filled from `contracts`, the business's contract items
+    (store/contracted.py `contract_items`, one Query the caller may share); without them it is
+    left at what the day items hold (nothing writes it: hours contracted are read, not kept)."""
     from chalicelib.store import knowledge
+    from chalicelib.store.contracted import contracted_days
 
     records = {
         date.fromisoformat(item.sk): item
@@ -276,8 +291,10 @@ def business_days(tenant: TenantId, first: date, last: date) -> list[BusinessDay
         if isinstance(item, BusinessDayRecord)
     }
     helps = {date.fromisoformat(item.sk): item for item in knowledge.deflection_days(tenant, first, last)}
+    contracted = contracted_days(contracts, first, last) if contracts is not None else {}
     return [
-        _business_day(day, records.get(day), helps.get(day)) for day in sorted(records.keys() | helps.keys())
+        _business_day(day, records.get(day), helps.get(day), contracted.get(day, 0))
+        for day in sorted(records.keys() | helps.keys() | contracted.keys())
     ]
 
 

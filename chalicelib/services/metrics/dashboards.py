@@ -7,7 +7,7 @@ makes are bounded whatever the number of inquiries:
 
 - the business's days: one Query (a year is 366 small items);
 - its contacts by reason tag: one Query per calendar month of the range (13 at most);
-- the agents it contracted: one Query of its contract items;
+- the agents it contracted and its hours contracted: one Query of its contract items;
 - each of those agents' days for this business: one Query per agent;
 - the open spike (M1's `open_spikes`) and the business's record (its currency): one request each.
 
@@ -31,6 +31,7 @@ from chalicelib.domain.tenancy import AgentId, TenantId
 
 if TYPE_CHECKING:
     from chalicelib.composition import Deps
+    from chalicelib.store.contracts import ContractRecord
     from chalicelib.store.metrics import AgentDay, BusinessDay
 
 _Day = TypeVar("_Day", "BusinessDay", "AgentDay")
@@ -358,15 +359,14 @@ def _currency(tenant: TenantId, days: Sequence[BusinessDay]) -> str:
     return TenantRecord.load(keys.tenant_pk(tenant), "TENANT").currency
 
 
-def contracted_agents(tenant: TenantId) -> dict[str, str]:
+def contracted_agents(tenant: TenantId, items: Iterable[ContractRecord] | None = None) -> dict[str, str]:
     """The agents who work or worked for the business under a contract, id -> name (one Query of
-    its contract items; offers never accepted do not count)."""
-    from chalicelib.store import keys
-    from chalicelib.store.contracts import ContractRecord
+    its contract items, or `items` read already; offers never accepted do not count)."""
+    from chalicelib.store.contracted import contract_items
 
     found: dict[str, str] = {}
-    for item in ContractRecord.query(keys.tenant_pk(tenant), ContractRecord.sk.startswith("CONTRACT#")):
-        if isinstance(item, ContractRecord) and item.status in WORKED and item.agent_id not in found:
+    for item in contract_items(tenant) if items is None else items:
+        if item.status in WORKED and item.agent_id not in found:
             found[item.agent_id] = item.agent_name
     return found
 
@@ -391,15 +391,17 @@ def business(actor: Principal, window: Range, *, deps: Deps) -> BusinessDashboar
     """The business's figures for `window`, by period, by reason tag and per agent (the module's
     docstring counts its requests)."""
     from chalicelib.store import metrics as store
+    from chalicelib.store.contracted import contract_items
 
     tenant = _business(actor)
-    days = store.business_days(tenant, window.first, window.last)
+    contracts = contract_items(tenant)  # the hours contracted and the agents, from one Query
+    days = store.business_days(tenant, window.first, window.last, contracts=contracts)
     totals = Totals.of(days)
     currency = _currency(tenant, days)
     rows = [Row(period, figures(Totals.of(group))) for period, group in _grouped(days, window)]
     reasons = reasons_of(store.reason_days(tenant, window.first, window.last), totals)
     agents = []
-    for agent_id, name in sorted(contracted_agents(tenant).items(), key=lambda kv: kv[1].lower()):
+    for agent_id, name in sorted(contracted_agents(tenant, contracts).items(), key=lambda kv: kv[1].lower()):
         agent_totals = AgentTotals.of(store.agent_days(tenant, AgentId(agent_id), window.first, window.last))
         agents.append(
             AgentRow(agent_id, name, agent_figures(agent_totals), agent_totals.earnings.get(currency, 0))

@@ -101,12 +101,15 @@ def _months(first: date, last: date) -> list[tuple[str, date, date]]:
 
 def roll_up(tenant: TenantId, first: date, last: date, *, now: datetime) -> int:
     """Write the rollups of every ISO week and month touching `first`..`last` whose figures
-    changed; how many were written. Four Queries for the whole span (the days, the knowledge
-    base's days, the weeks and the months written before)."""
+    changed; how many were written. Five Queries for the whole span (the days, the knowledge
+    base's days, the contract items that give the hours contracted, the weeks and the months
+    written before)."""
     periods = [("week", *p) for p in _weeks(first, last)] + [("month", *p) for p in _months(first, last)]
     low = min(p[2] for p in periods)
     high = max(p[3] for p in periods)
-    days = store.business_days(tenant, low, high)
+    from chalicelib.store.contracted import contract_items
+
+    days = store.business_days(tenant, low, high, contracts=contract_items(tenant))
     before = {
         (r.period, r.key): r for kind in ("week", "month") for r in store.rollups(tenant, kind, low, high)
     }
