@@ -84,3 +84,24 @@ def to_text(safe_html: str) -> str:
 
     stripped = nh3.clean(re.sub(r"<(/?)(p|li|h\d|br|tr|pre|blockquote)\b", r" <\1\2", safe_html), tags=set())
     return " ".join(html.unescape(stripped).split())
+
+
+def plain_text(text: str) -> str:
+    """`text` with any HTML markup taken out and its entities read (nh3, the Ammonia sanitiser,
+    with no tag allowed): `<b>thanks</b>` keeps its words, a `<script>` or `<style>` loses its
+    content too, and `a < b` stays as typed. Repeated until nothing changes, so `&lt;b&gt;`
+    cannot come back as a tag; then without hidden or control characters (domain/text). Ratings',
+    surveys' and peer reviews' comments go through it (domain/surveys.check_comment)."""
+    from chalicelib.domain.text import without_hidden
+
+    cleaned = without_hidden(text)
+    for _ in range(5):
+        if "<" not in cleaned and "&" not in cleaned:
+            break
+        import nh3
+
+        once = html.unescape(nh3.clean(cleaned, tags=set()))
+        if once == cleaned:
+            break
+        cleaned = once
+    return without_hidden(cleaned)

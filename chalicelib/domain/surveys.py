@@ -8,6 +8,7 @@ A link that carries an answer is signed, single use and expires after LINK_DAYS 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -29,39 +30,18 @@ def check_nps_answer(score: int) -> int:
     return score
 
 
-def check_comment(comment: str | None) -> str:
+def check_comment(comment: str | None, *, plain: Callable[[str], str]) -> str:
     """An optional comment (a customer's, a peer reviewer's), kept as plain text: markup removed
-    (`plain_text`), hidden and control characters dropped (lines and tabs kept, CRLF as LF),
-    trimmed; at most MAX_COMMENT characters. Pages escape it again when they show it."""
+    by `plain` (adapters/markdown.plain_text: a sanitiser is a library, kept out of the domain),
+    hidden and control characters dropped (lines and tabs kept, CRLF as LF), trimmed; at most
+    MAX_COMMENT characters. Pages escape it again when they show it."""
     raw = comment or ""
     if len(raw) > 4 * MAX_COMMENT:  # no parser runs on a body that long
         raise InvalidInput(f"a comment is at most {MAX_COMMENT:,} characters", field="comment")
-    text = plain_text(raw).strip()
+    text = plain(raw).strip()
     if len(text) > MAX_COMMENT:
         raise InvalidInput(f"a comment is at most {MAX_COMMENT:,} characters", field="comment")
     return text
-
-
-def plain_text(text: str) -> str:
-    """`text` with any HTML markup taken out and its entities read (nh3, the Ammonia sanitiser,
-    with no tag allowed): `<b>thanks</b>` keeps its words, a `<script>` or `<style>` loses its
-    content too, and `a < b` stays as typed. Repeated until nothing changes, so `&lt;b&gt;`
-    cannot come back as a tag; then without hidden or control characters (domain/text)."""
-    import html
-
-    from chalicelib.domain.text import without_hidden
-
-    cleaned = without_hidden(text)
-    for _ in range(5):
-        if "<" not in cleaned and "&" not in cleaned:
-            break
-        import nh3
-
-        once = html.unescape(nh3.clean(cleaned, tags=set()))
-        if once == cleaned:
-            break
-        cleaned = once
-    return without_hidden(cleaned)
 
 
 @dataclass(frozen=True)

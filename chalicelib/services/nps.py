@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from chalicelib.adapters.markdown import plain_text
 from chalicelib.composition import Deps
 from chalicelib.domain import surveys as rules
 from chalicelib.domain.errors import Conflict, Forbidden, NotFound
@@ -199,7 +200,7 @@ def answer(tenant: TenantId, token: str, score: int, comment: str | None, *, dep
     if link.state != "valid" or link.survey_id is None or link.digest is None:
         raise LinkRefused(link)
     rules.check_nps_answer(score)
-    text = rules.check_comment(comment)
+    text = rules.check_comment(comment, plain=plain_text)
     now = deps.now()
     recipient = NpsRecipientRecord.load(*recipient_key(tenant, link.survey_id, link.digest))
     group = NpsTally().add(score)

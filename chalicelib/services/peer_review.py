@@ -249,6 +249,9 @@ def for_week(actor: Principal, week: BillingWeek) -> list[PeerReviewRecord]:
 def check_scores(correct: int, complete: int, tone: int, comment: str | None) -> rules.Scores:
     """The rubric's scores and the comment, plain text as a customer's comment is (markup and
     hidden characters taken out: domain/surveys.check_comment)."""
+    from chalicelib.adapters.markdown import plain_text
     from chalicelib.domain.surveys import check_comment
 
-    return rules.Scores(correct=correct, complete=complete, tone=tone, comment=check_comment(comment))
+    return rules.Scores(
+        correct=correct, complete=complete, tone=tone, comment=check_comment(comment, plain=plain_text)
+    )

@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from chalicelib.adapters.markdown import plain_text
 from chalicelib.composition import Deps
 from chalicelib.domain import surveys as rules
 from chalicelib.domain.errors import Conflict, DomainError, Forbidden, NotFound
@@ -182,7 +183,7 @@ def record(tenant: TenantId, token: str, score: int, comment: str | None, *, dep
     if link.state != "valid" or link.inquiry_id is None:
         raise LinkRefused(link)
     rules.check_rating(score)
-    text = rules.check_comment(comment)
+    text = rules.check_comment(comment, plain=plain_text)
     inquiry_id = link.inquiry_id
 
     def attempt() -> Recorded:

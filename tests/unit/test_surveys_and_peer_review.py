@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from chalicelib.adapters.markdown import plain_text
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.peer_review import Scores, assign, sample, sample_size
 from chalicelib.domain.surveys import NpsTally, check_comment, check_nps_answer, check_rating
@@ -29,9 +30,9 @@ def test_answers_outside_their_scale_are_refused_with_the_field():
         assert refused.value.field == "score"
     with pytest.raises(InvalidInput):
         check_nps_answer(11)
-    assert check_comment("  fine\r\nthanks ") == "fine\nthanks"
+    assert check_comment("  fine\r\nthanks ", plain=plain_text) == "fine\nthanks"
     with pytest.raises(InvalidInput):
-        check_comment("x" * 2001)
+        check_comment("x" * 2001, plain=plain_text)
 
 
 def test_the_sample_is_at_least_two_about_seven_and_a_half_percent_and_stable():
