@@ -49,7 +49,7 @@ from chalicelib.domain.currencies import CURRENCY_EXPONENTS
 from chalicelib.domain.inquiries import Source
 from chalicelib.domain.tenancy import AgentId, TenantId
 from chalicelib.domain.vocabulary import CHANNELS
-from chalicelib.store import keys
+from chalicelib.store import keys, plain_items
 from chalicelib.store.attributes import (
     OptionalDateTimeAttribute,
     OptionalIntegerAttribute,
@@ -212,14 +212,22 @@ class RollupRecord(Entity, discriminator="metrics_rollup"):
 # -- what readers get ------------------------------------------------------------------------------
 
 
-def _count(item: Entity, name: str) -> int:
-    value = getattr(item, name, None)
+# Readers take the items as plain dicts (store/plain_items.py): a model instance per item, with its
+# ~250 declared attributes, cost most of a year's dashboard. Only the present attributes are read.
+
+
+def _count(item: Mapping[str, Any], name: str) -> int:
+    value = item.get(name)
     return int(value) if value is not None else 0
 
 
-def _histogram(item: Entity) -> figures.Histogram:
-    counts = {i: _count(item, f"{HIST}{i}") for i in BUCKETS}
-    return figures.Histogram({i: n for i, n in counts.items() if n})
+def _histogram(item: Mapping[str, Any]) -> figures.Histogram:
+    """The FRT histogram from a plain item's `frt_b<i>` attributes (the absent ones, and zeros, are
+    empty buckets)."""
+    start = len(HIST)
+    return figures.Histogram(
+        {int(name[start:]): int(value) for name, value in item.items() if name.startswith(HIST) and value}
+    )
 
 
 @dataclass(frozen=True)
@@ -253,20 +261,24 @@ class BusinessDay:
     frt: figures.Histogram = field(default_factory=figures.Histogram)
 
 
-def _business_day(day: date, record: Entity | None, help: Any | None, contracted: int = 0) -> BusinessDay:
+_DAY_FIELDS = tuple(spec.name for spec in fields(BusinessDay) if spec.name in DAY_COUNTS)
+
+
+def _business_day(
+    day: date, record: Mapping[str, Any] | None, help: Mapping[str, Any] | None, contracted: int = 0
+) -> BusinessDay:
     counts: dict[str, Any] = {}
     if record is not None:
-        for spec in fields(BusinessDay):
-            if spec.name in DAY_COUNTS:
-                counts[spec.name] = _count(record, spec.name)
+        for name in _DAY_FIELDS:
+            counts[name] = _count(record, name)
         counts["by_channel"] = {n: _count(record, f"ch_{n}") for n in CHANNEL_NAMES}
         counts["by_source"] = {n: _count(record, f"src_{n}") for n in SOURCE_NAMES}
         counts["frt"] = _histogram(record)
-        counts["currency"] = getattr(record, "currency", None)
+        counts["currency"] = record.get("currency")
     if help is not None:
-        counts["help_visits"] = int(help.visits or 0)
-        counts["help_searched"] = int(help.searched or 0)
-        counts["deflected"] = int(help.engaged or 0) - int(help.engaged_contacted or 0)
+        counts["help_visits"] = _count(help, "visits")
+        counts["help_searched"] = _count(help, "searched")
+        counts["deflected"] = _count(help, "engaged") - _count(help, "engaged_contacted")
     if contracted:
         counts["minutes_contracted"] = counts.get("minutes_contracted", 0) + contracted
     return BusinessDay(day=day, **counts)
@@ -280,17 +292,18 @@ def business_days(
     `minutes_contracted` is filled from `contracts`, the business's contract items
     (store/contracted.py `contract_items`, one Query the caller may share); without them it is
     left at what the day items hold (nothing writes it: hours contracted are read, not kept)."""
-    from chalicelib.store import knowledge
     from chalicelib.store.contracted import contracted_days
+    from chalicelib.store.knowledge import DeflectionRecord, deflection_pk
 
+    between = Entity.sk.between(first.isoformat(), last.isoformat())
     records = {
-        date.fromisoformat(item.sk): item
-        for item in BusinessDayRecord.query(
-            day_pk(tenant), BusinessDayRecord.sk.between(first.isoformat(), last.isoformat())
-        )
-        if isinstance(item, BusinessDayRecord)
+        date.fromisoformat(item["sk"]): item
+        for item in plain_items.query(BusinessDayRecord, day_pk(tenant), between)
     }
-    helps = {date.fromisoformat(item.sk): item for item in knowledge.deflection_days(tenant, first, last)}
+    helps = {
+        date.fromisoformat(item["sk"]): item
+        for item in plain_items.query(DeflectionRecord, deflection_pk(tenant), between)
+    }
     contracted = contracted_days(contracts, first, last) if contracts is not None else {}
     return [
         _business_day(day, records.get(day), helps.get(day), contracted.get(day, 0))
@@ -302,11 +315,12 @@ def posted_orders(tenant: TenantId, first: date, last: date) -> dict[date, tuple
     """The order counts the business posted from `first` to `last`: day -> (count, when it was
     last posted). One Query."""
     found: dict[date, tuple[int, datetime | None]] = {}
-    for item in BusinessDayRecord.query(
-        day_pk(tenant), BusinessDayRecord.sk.between(first.isoformat(), last.isoformat())
-    ):
-        if isinstance(item, BusinessDayRecord) and _count(item, "orders_posted"):
-            found[date.fromisoformat(item.sk)] = (_count(item, "orders"), item.orders_at)
+    between = Entity.sk.between(first.isoformat(), last.isoformat())
+    for item in plain_items.query(BusinessDayRecord, day_pk(tenant), between):
+        if _count(item, "orders_posted"):
+            at = item.get("orders_at")
+            posted = BusinessDayRecord.orders_at.deserialize(at) if at else None
+            found[date.fromisoformat(item["sk"])] = (_count(item, "orders"), posted)
     return found
 
 
@@ -325,15 +339,12 @@ def reason_days(tenant: TenantId, first: date, last: date) -> dict[date, dict[st
     for month in _months(first, last):
         low = max(first, month)
         high = min(last, (month + timedelta(days=32)).replace(day=1) - timedelta(days=1))
-        query = ReasonDayRecord.query(
-            reason_pk(tenant, month),
-            ReasonDayRecord.sk.between(low.strftime("%d"), high.strftime("%d") + "$"),
-        )
-        for item in query:
-            if not isinstance(item, ReasonDayRecord) or not _count(item, "contacts"):
+        between = Entity.sk.between(low.strftime("%d"), high.strftime("%d") + "$")
+        for item in plain_items.query(ReasonDayRecord, reason_pk(tenant, month), between):
+            if not _count(item, "contacts"):
                 continue
-            day = month.replace(day=int(item.sk[:2]))
-            out.setdefault(day, {})[item.reason] = _count(item, "contacts")
+            day = month.replace(day=int(item["sk"][:2]))
+            out.setdefault(day, {})[item["reason"]] = _count(item, "contacts")
     return out
 
 
@@ -345,10 +356,8 @@ def business_hours(tenant: TenantId, first: datetime, last: datetime) -> dict[da
     out: dict[datetime, int] = {}
     for month in _months(first.date(), last.date()):
         at = datetime(month.year, month.month, 1, tzinfo=first.tzinfo)
-        for item in HourRecord.query(hour_pk(tenant, at)):
-            if not isinstance(item, HourRecord):
-                continue
-            hour = at.replace(day=int(item.sk[:2]), hour=int(item.sk[3:5]))
+        for item in plain_items.query(HourRecord, hour_pk(tenant, at)):
+            hour = at.replace(day=int(item["sk"][:2]), hour=int(item["sk"][3:5]))
             if first <= hour <= last and _count(item, "contacts"):
                 out[hour] = _count(item, "contacts")
     return out
@@ -382,10 +391,10 @@ class AgentDay:
         return self.earnings[currency] if currency else 0
 
 
-def _agent_day(record: AgentDayRecord) -> AgentDay:
-    earned = {c: _count(record, f"earn_{c}") for c in CURRENCIES}
+def _agent_day(record: Mapping[str, Any]) -> AgentDay:
+    earned = {name[5:]: int(value) for name, value in record.items() if name.startswith("earn_") and value}
     return AgentDay(
-        day=date.fromisoformat(record.sk),
+        day=date.fromisoformat(record["sk"]),
         frt=_histogram(record),
         earnings={c: n for c, n in earned.items() if n},
         **{name: _count(record, name) for name in AGENT_COUNTS},
@@ -393,11 +402,8 @@ def _agent_day(record: AgentDayRecord) -> AgentDay:
 
 
 def _agent_days(pk: str, first: date, last: date) -> list[AgentDay]:
-    return [
-        _agent_day(item)
-        for item in AgentDayRecord.query(pk, AgentDayRecord.sk.between(first.isoformat(), last.isoformat()))
-        if isinstance(item, AgentDayRecord)
-    ]
+    between = Entity.sk.between(first.isoformat(), last.isoformat())
+    return [_agent_day(item) for item in plain_items.query(AgentDayRecord, pk, between)]
 
 
 def agent_days(tenant: TenantId, agent: AgentId, first: date, last: date) -> list[AgentDay]:
@@ -439,25 +445,24 @@ FIGURE_NAMES = (
 )
 
 
-def _rollup(period: str, record: RollupRecord) -> Rollup:
-    totals = _business_day(date.fromisoformat(record.first_day), record, None)
+def _rollup(period: str, record: Mapping[str, Any]) -> Rollup:
+    totals = _business_day(date.fromisoformat(record["first_day"]), record, None)
     totals = BusinessDay(
         **{
             **{spec.name: getattr(totals, spec.name) for spec in fields(BusinessDay)},
             **{name: _count(record, name) for name in HELP_COUNTS},
         }
     )
-    raw: Any = record.figures
-    stored: dict[str, str] = dict(raw.as_dict() if isinstance(raw, MapAttribute) else raw or {})
+    stored: Mapping[str, str] = record.get("figures") or {}
     return Rollup(
         period=period,
-        key=record.sk,
-        first=date.fromisoformat(record.first_day),
-        last=date.fromisoformat(record.last_day),
+        key=record["sk"],
+        first=date.fromisoformat(record["first_day"]),
+        last=date.fromisoformat(record["last_day"]),
         days=_count(record, "days"),
         totals=totals,
         figures={name: Fraction(stored[name]) if stored.get(name) else None for name in FIGURE_NAMES},
-        computed_at=record.computed_at,
+        computed_at=RollupRecord.computed_at.deserialize(record["computed_at"]),
     )
 
 
@@ -474,10 +479,9 @@ def rollups(tenant: TenantId, period: str, first: date, last: date) -> list[Roll
     """The rollup job's results for the periods that contain days from `first` to `last` (one
     Query), oldest first."""
     low, high = (week_key(first), week_key(last)) if period == "week" else (month_key(first), month_key(last))
+    between = Entity.sk.between(low, high)
     return [
-        _rollup(period, item)
-        for item in RollupRecord.query(rollup_pk(tenant, period), RollupRecord.sk.between(low, high))
-        if isinstance(item, RollupRecord)
+        _rollup(period, item) for item in plain_items.query(RollupRecord, rollup_pk(tenant, period), between)
     ]
 
 

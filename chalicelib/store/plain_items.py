@@ -1,0 +1,88 @@
+"""Items read as plain dicts, for readers of many wide items (the metrics aggregates: a year of
+day items, each with up to 201 histogram buckets).
+
+Why: PynamoDB makes a model instance per item, walking every attribute the model declares (a
+metrics day declares about 250) and answering each `getattr` through a descriptor; reading a year
+of a business's days and its agents' days that way took about 0.8 s of CPU per dashboard, most of
+it there and none of it in DynamoDB. These readers take the Query's own answer (through the bound
+PynamoDB connection, so requests are counted and bound to the table as usual) and turn each item
+into a dict of its present attributes: numbers as int (float when not whole), strings, maps, lists,
+booleans. Writes stay with the models (the ADD actions, conditions, discriminators)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from pynamodb.expressions.condition import Condition
+
+from chalicelib.store.base import Entity
+
+
+def kind_of(model: type[Entity]) -> str:
+    """The discriminator value a model's items carry in `kind`."""
+    return str(Entity.kind.serialize(model))
+
+
+def _number(text: str) -> int | float:
+    try:
+        return int(text)
+    except ValueError:
+        return json.loads(text)  # as PynamoDB's NumberAttribute reads it
+
+
+def value_of(attribute: dict[str, Any]) -> Any:
+    """One DynamoDB AttributeValue ({"N": "12"}) as a plain Python value."""
+    if "N" in attribute:
+        return _number(attribute["N"])
+    if "S" in attribute:
+        return attribute["S"]
+    if "M" in attribute:
+        return {name: value_of(inner) for name, inner in attribute["M"].items()}
+    if "L" in attribute:
+        return [value_of(inner) for inner in attribute["L"]]
+    if "BOOL" in attribute:
+        return bool(attribute["BOOL"])
+    if "NULL" in attribute:
+        return None
+    if "SS" in attribute:
+        return set(attribute["SS"])
+    if "NS" in attribute:
+        return {_number(n) for n in attribute["NS"]}
+    if "B" in attribute:
+        return attribute["B"]
+    if "BS" in attribute:
+        return set(attribute["BS"])
+    raise ValueError(f"an attribute value of no known type: {sorted(attribute)}")
+
+
+def plain(item: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """A whole item (name -> AttributeValue) as name -> plain value. Numbers and strings, nearly
+    every attribute of an aggregate, are decoded inline."""
+    out: dict[str, Any] = {}
+    for name, attribute in item.items():
+        if "N" in attribute:
+            text = attribute["N"]
+            out[name] = int(text) if text.isdigit() else _number(text)
+        elif "S" in attribute:
+            out[name] = attribute["S"]
+        else:
+            out[name] = value_of(attribute)
+    return out
+
+
+def query(model: type[Entity], hash_key: str, condition: Condition | None = None) -> Iterator[dict[str, Any]]:
+    """The items of partition `hash_key` (whose sort key meets `condition`) that are `model`'s
+    kind, in sort-key order, as plain dicts (every page: as many Query requests as Model.query)."""
+    connection = model._get_connection()  # pyright: ignore[reportPrivateUsage]
+    kind = kind_of(model)
+    start: dict[str, Any] | None = None
+    while True:
+        page = connection.query(hash_key, range_key_condition=condition, exclusive_start_key=start)
+        for item in page.get("Items", ()):
+            if item.get("kind", {}).get("S") == kind:
+                yield plain(item)
+        start = page.get("LastEvaluatedKey")
+        if not start:
+            return
