@@ -33,16 +33,22 @@ class Subject(Enum):
     # hiring
     INVITED_TO_APPLY = "A business invites you to apply to an opening"
     APPLICATION_MESSAGE = "New message about an application"
+    NEW_APPLICATION = "A new application to your opening"
     INTERVIEW_BOOKED = "Your interview is booked"
+    INTERVIEW_BOOKED_BY_AGENT = "An agent booked an interview with you"
     OFFER_RECEIVED = "You have a contract offer on deskhire"
     OFFER_WITHDRAWN = "A contract offer to you was withdrawn"
     OFFER_ACCEPTED = "Your contract offer was accepted"
     OFFER_DECLINED = "Your contract offer was declined"
     OFFER_EXPIRED = "Your contract offer expired"
+    # vetting (to the agent)
+    AGENT_APPROVED = "Your deskhire agent account is approved"
+    AGENT_NOT_APPROVED = "Your deskhire agent account was not approved"
     # contracts
     CONTRACT_PAUSED = "A contract was paused"
     CONTRACT_ENDED = "A contract was ended"
     CONTRACT_RESUMED = "A contract resumed"
+    CONTRACT_MESSAGE = "New message about a contract"
     CHANGE_PROPOSED = "A change to a contract waits for your answer"
     CHANGE_SETTLED = "Your change to a contract was {status}"
     BLOCK_TOPPED_UP = "More hours on a block contract"

@@ -51,6 +51,8 @@ class MemberRecord(Versioned, discriminator="member"):
     password_hash = UnicodeAttribute()
     status = UnicodeAttribute(default="active")
     created_at = UTCDateTimeAttribute()
+    # the kinds of notice mail they turned off (domain/notifications.py; none: every kind on)
+    mail_off = StringListAttribute(default=list)
 
 
 class AgentRecord(Versioned, discriminator="agent"):
@@ -65,6 +67,8 @@ class AgentRecord(Versioned, discriminator="agent"):
     tier = OptionalIntegerAttribute()
     created_at = UTCDateTimeAttribute()
     rejection_reason = OptionalUnicodeAttribute()
+    # the kinds of notice mail they turned off (domain/notifications.py; none: every kind on)
+    mail_off = StringListAttribute(default=list)
     # the marketplace profile
     headline = UnicodeAttribute(default="")
     bio = UnicodeAttribute(default="")
