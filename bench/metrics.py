@@ -22,9 +22,11 @@ from __future__ import annotations
 
 import os
 import random
+import statistics
 import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from bench.support import Clock, OperationCounter, Silent, _measure, _write
 
@@ -81,6 +83,11 @@ def _days_of(size: int, seed: int):
         yield day, business, reasons, agents
 
 
+def _present(counts: Counter[str]) -> dict[str, Any]:
+    """The counters that are not 0, as a model's attributes (an absent counter reads as 0)."""
+    return {name: value for name, value in counts.items() if value}
+
+
 def _items(tenant, agent_ids: list, size: int):
     from chalicelib.domain.tenancy import AgentId
     from chalicelib.store import knowledge
@@ -88,7 +95,7 @@ def _items(tenant, agent_ids: list, size: int):
 
     for day, business, reasons, agents in _days_of(size, seed=size):
         yield store.BusinessDayRecord(
-            store.day_pk(tenant), day.isoformat(), currency="usd", **{k: v for k, v in business.items() if v}
+            store.day_pk(tenant), day.isoformat(), currency="usd", **_present(business)
         )
         for tag, count in reasons.items():
             yield store.ReasonDayRecord(
@@ -98,7 +105,7 @@ def _items(tenant, agent_ids: list, size: int):
             yield store.AgentDayRecord(
                 store.agent_day_pk(tenant, AgentId(agent_ids[index])),
                 day.isoformat(),
-                **{k: v for k, v in counts.items() if v},
+                **_present(counts),
             )
         visits = max(1, business["contacts"] * 3)
         yield knowledge.DeflectionRecord(
@@ -179,15 +186,19 @@ def run(client, table: str) -> dict:
                 kind=PrincipalKind.MEMBER, id=owner.member_id, name="B", tenant=tenant, role=Role.OWNER
             )
             window = dashboards.Range(FIRST, LAST)
+            board: Any = None
             board_runs, card_runs = [], []
+            board_cpu, card_cpu = [], []
             for _ in range(MEASURED):
                 with OperationCounter() as counter:
-                    started = time.perf_counter()
+                    started, cpu = time.perf_counter(), time.process_time()
                     board = dashboards.business(member, window, deps=deps)
+                    board_cpu.append((time.process_time() - cpu) * 1000)
                     board_runs.append((counter.calls, (time.perf_counter() - started) * 1000))
                 with OperationCounter() as counter:
-                    started = time.perf_counter()
+                    started, cpu = time.perf_counter(), time.process_time()
                     dashboards.agent_for_business(member, agent_ids[0], window, deps=deps)
+                    card_cpu.append((time.process_time() - cpu) * 1000)
                     card_runs.append((counter.calls, (time.perf_counter() - started) * 1000))
             assert board.figures.totals.contacts == size, (board.figures.totals.contacts, size)
             rows.append(
@@ -195,8 +206,11 @@ def run(client, table: str) -> dict:
                     "inquiries": size,
                     "items_seeded": written,
                     "seed_seconds": round(seed_seconds, 1),
-                    "dashboard": _measure(board_runs),
-                    "scorecard": _measure(card_runs),
+                    "dashboard": {
+                        **_measure(board_runs),
+                        "cpu_p50_ms": round(statistics.median(board_cpu), 1),
+                    },
+                    "scorecard": {**_measure(card_runs), "cpu_p50_ms": round(statistics.median(card_cpu), 1)},
                     "frt_median_s": board.figures.frt_median_s,
                     "csat": float(board.figures.csat or 0),
                 }
@@ -218,7 +232,7 @@ def section(result: dict) -> str:
 
     lines = "\n".join(
         f"| {r['inquiries']:,} | {label} | {counts(r[kind])} | {r[kind]['requests']:g} "
-        f"| {r[kind]['p50_ms']} ms | {r[kind]['p95_ms']} ms |"
+        f"| {r[kind]['p50_ms']} ms | {r[kind]['p95_ms']} ms | {r[kind]['cpu_p50_ms']} ms |"
         for r in result["rows"]
         for kind, label in (("dashboard", "the business's dashboard"), ("scorecard", "an agent's scorecard"))
     )
@@ -230,10 +244,11 @@ bench/metrics.py: a business with {result["rows"][0]["inquiries"]:,} inquiries o
 left them (business days, reason days, the agents' days, the knowledge base's deflection days;
 {seeded}: at most one item per day, reason tag and agent, whatever the traffic). `dashboards.business` over 365 days
 (what `/app/metrics` and `GET /api/v1/metrics/business` do) and one agent's scorecard, {result["measured"]} times each;
-every DynamoDB call counted.
+every DynamoDB call counted. CPU is this process's (parsing the answers and computing the figures;
+DynamoDB Local's own work is in the wall time only): the goal is well under 300 ms for a year.
 
-| inquiries in the year | measured | requests by operation | requests | p50 | p95 |
-|---:|---|---|---:|---:|---:|
+| inquiries in the year | measured | requests by operation | requests | p50 | p95 | CPU p50 |
+|---:|---|---|---:|---:|---:|---:|
 {lines}
 
 The same requests at both sizes: **{"yes" if result["constant"] else "no"}** (the days: one Query of the day items and one
