@@ -17,6 +17,7 @@ from chalicelib.handlers import (
     business_pages,
     collection_pages,
     contact_pages,
+    contract_message_pages,
     contract_pages,
     contracts,
     coverage,
@@ -86,6 +87,7 @@ app.register_blueprint(application_pages.pages.blueprint)
 app.register_blueprint(agent_pages.pages.blueprint)
 app.register_blueprint(admin_pages.pages.blueprint)
 app.register_blueprint(contract_pages.pages.blueprint)
+app.register_blueprint(contract_message_pages.pages.blueprint)
 app.register_blueprint(offer_pages.pages.blueprint)
 app.register_blueprint(diary_pages.pages.blueprint)
 app.register_blueprint(review_pages.pages.blueprint)

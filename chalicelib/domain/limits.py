@@ -101,6 +101,9 @@ class Limits:
     nps_surveys_tenant: Rate = Rate(10, DAY)
     nps_recipients_tenant: Rate = Rate(2000, DAY)
     answers_per_address: Rate = Rate(30, HOUR, burst=10)
+    # Messages in a contract's thread (issue 14, item 7), per author: each one mails the other
+    # side, so a person writes a few an hour and a burst of a conversation, never a flood.
+    contract_messages_per_author: Rate = Rate(60, HOUR, burst=20)
 
     # The request rates, which a clock that does not move would never refill.
     REQUEST_RATES = (

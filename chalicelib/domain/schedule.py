@@ -257,3 +257,25 @@ def weekly_overlap_hours(a: WeeklySchedule, b: WeeklySchedule, *, start: date, w
     """Average hours a week the two schedules share, over the weeks a contract would run.
     (A ratio for display and scoring; money never passes through here.)"""
     return overlap_minutes(a, b, start=start, weeks=weeks) / 60 / weeks
+
+
+def seen_from(schedule: WeeklySchedule, zone: str, *, week_of: date) -> WeeklySchedule:
+    """The schedule as a reader in `zone` sees it on their own clock (issue 14, items 7 and 8: an
+    agent's availability shown to a business, an opening's hours shown to an agent): the week of
+    the schedule's local dates from the Monday of `week_of`, laid out in real time, each window
+    read on `zone`'s clock. Two places change their clocks on different dates, so the answer is
+    that week's (a window may move by an hour in another week); a window that crosses the reader's
+    midnight is an overnight window, and one that the move carries past Sunday night wraps round
+    to the week's start, as weekly windows do."""
+    reader = ZoneInfo(zone)
+    monday = week_of - timedelta(days=week_of.weekday())
+    windows: list[Window] = []
+    for begin, finish in schedule.intervals(monday, monday + timedelta(days=7)):
+        start = begin.astimezone(reader)
+        # the wall-clock length on the reader's side (a change of their clocks inside the window
+        # shows as an hour more or less on their clock, as it would on the wall)
+        wall = finish.astimezone(reader).replace(tzinfo=None) - start.replace(tzinfo=None)
+        minute = start.hour * 60 + start.minute
+        length = min(max(1, int(wall.total_seconds()) // 60), 24 * 60)
+        windows.append(Window(start.weekday(), minute, minute + length))
+    return WeeklySchedule(zone, tuple(sorted(windows)))

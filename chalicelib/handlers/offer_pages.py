@@ -24,18 +24,18 @@ def _offer_source(ctx: PageContext):
     if source["application"]:
         application = applications.get(ctx.principal, source["application"])
         opening = openings.get(ctx.principal, application.opening_id)
-        return opening, application.agent_name, source
+        return opening, application.agent_name, source, application.agent_id
     if source["opening"] and source["agent"]:
         opening = openings.get(ctx.principal, source["opening"])
         agent = profiles.public_profile(source["agent"])
-        return opening, agent.name, source
+        return opening, agent.name, source, agent.agent_id
     raise InvalidInput("make an offer from an application or from an invited agent", field="application")
 
 
 def _offer_form(ctx: PageContext, *, status=200, errors=None, values=None):
     from chalicelib.domain import money
 
-    opening, agent_name, source = _offer_source(ctx)
+    opening, agent_name, source, agent_id = _offer_source(ctx)
     if values is None:
         values = {
             "title": opening.title,
@@ -74,6 +74,7 @@ def _offer_draft(ctx: PageContext, currency: str, source: dict):
 
     values = ctx.form_values
     found = forms.Collector()
+        agent_id=agent_id,
     kind = values.get("kind", "hourly")
     if kind not in ("hourly", "block"):
         found.add("kind", "choose hourly or a block of hours")
@@ -134,7 +135,7 @@ _FORM_FIELDS = {
 def make_offer(ctx: PageContext):
     from chalicelib.services.contracts import offers
 
-    opening, agent_name, source = _offer_source(ctx)
+    opening, agent_name, source, _agent_id = _offer_source(ctx)
     try:
         draft = _offer_draft(ctx, opening.currency, source)
         # numbers that disagree (a cap above the opening's hours, a rate outside its range, below

@@ -97,15 +97,20 @@ def score_review(ctx: PageContext, review_id: str):
 
 @pages.get("/app/agents/{agent_id}", access=MEMBER)
 def agent_profile(ctx: PageContext, agent_id: str):
-    """An approved agent as a business sees them: profile and reputation (anyone else: 404)."""
-    from chalicelib.services import profiles, reputation
+    """An approved agent as a business sees them before hiring: languages and skills by name,
+    availability on the viewer's clock, hours worked, tier and reputation (services/agent_view.py
+    says who may see whom; anyone else: 404)."""
+    from chalicelib.services import agent_view, reputation
+    from chalicelib.web.pages import viewer_zone
 
-    record = profiles.public_profile(agent_id)
+    now = ctx.deps.now()
+    seen = agent_view.for_business(agent_id, zone=viewer_zone(), now=now)
     return ctx.render(
         "agent_public.html",
-        title=record.name,
-        agent=record,
-        shown=reputation.profile(agent_id, now=ctx.deps.now()),
+        title=seen.agent.name,
+        agent=seen.agent,
+        seen=seen,
+        shown=reputation.profile(agent_id, now=now),
     )
 
 
