@@ -70,3 +70,48 @@ def reject(ctx: PageContext, agent_id: str):
             raise
         return _queue(ctx, status=409, errors={"form": error.message})
     return ctx.redirect("/admin", flash=f"{agent.name} is rejected; they are told why.")
+
+
+def _search_box(ctx: PageContext) -> str:
+    return " ".join((ctx.request.query_params or {}).get("q", "").split())[:100]
+
+
+@pages.get("/admin/businesses", access=OPERATOR)
+def businesses(ctx: PageContext):
+    """Find a business by its name, its address (slug) or an email of its team."""
+    from chalicelib.services import business_directory
+
+    text = _search_box(ctx)
+    found, errors = None, {}
+    if text:
+        try:
+            found = business_directory.find(ctx.principal, text)
+        except DomainError as error:
+            if error.code == "forbidden":
+                raise
+            errors = {"q": error.message}
+    return ctx.render(
+        "admin_businesses.html",
+        status=400 if errors else 200,
+        title="Businesses",
+        query=text,
+        found=found,
+        errors=errors,
+        values={"q": text},
+    )
+
+
+@pages.get("/admin/businesses/{tenant_id}", access=OPERATOR)
+def business(ctx: PageContext, tenant_id: str):
+    """One business as an operator sees it: who owns it, how it pays, its invoices and disputes."""
+    from chalicelib.services import billing_accounts, business_directory
+
+    seen = business_directory.overview(ctx.principal, tenant_id)
+    return ctx.render(
+        "admin_business.html",
+        title=seen.business.name,
+        tenant_id=tenant_id,
+        seen=seen,
+        max_days=billing_accounts.MAX_NET_DAYS,
+        errors={},
+    )

@@ -15,7 +15,7 @@ pages = Portal(__name__)
 
 def _collection_page(ctx: PageContext, tenant_id: str | None, *, status=200, errors=None, refund_week=None):
     from chalicelib.domain import tenancy
-    from chalicelib.services import billing_accounts, reconciliation
+    from chalicelib.services import billing_accounts, payout_issues, reconciliation
     from chalicelib.services.clawbacks import overview
 
     report_day, report = reconciliation.latest_report()
@@ -37,6 +37,7 @@ def _collection_page(ctx: PageContext, tenant_id: str | None, *, status=200, err
         account=account,
         paid_out=paid_out,
         owing=overview.agents_owing(ctx.principal),
+        issues=payout_issues.issues(ctx.principal),
         refund_week=refund_week,
         max_days=billing_accounts.MAX_NET_DAYS,
         report_day=report_day,

@@ -21,7 +21,7 @@ from chalicelib.domain.identity import (
 from chalicelib.domain.tenancy import AgentId, TenantId
 from chalicelib.ids import new_id
 from chalicelib.security.passwords import check_password, hash_password
-from chalicelib.store import audit, keys, platform_metrics
+from chalicelib.store import audit, directory, keys, platform_metrics
 from chalicelib.store.identity import AgentRecord, Claim, MemberRecord, OperatorRecord, TenantRecord
 from chalicelib.store.transactions import transaction
 
@@ -114,6 +114,7 @@ def sign_up_business(cmd: BusinessSignup, *, deps: Deps) -> tuple[TenantRecord, 
         )
         tx.save(tenant_record, condition=TenantRecord.pk.does_not_exist())
         tx.save(owner, condition=MemberRecord.pk.does_not_exist())
+        directory.add(tx, tenant, name=cmd.company_name, slug=slug)  # operators find it by name
         tx.save(
             audit.entry(
                 tenant,

@@ -28,6 +28,7 @@ from chalicelib.domain.money import format_amount
 from chalicelib.domain.tenancy import AgentId, TenantId
 from chalicelib.domain.time import BillingWeek
 from chalicelib.mail import Subject
+from chalicelib.payments.gateway import PaymentsError, PaymentsUnavailable
 from chalicelib.services import payouts
 from chalicelib.services.invoicing import invoices, planning
 from chalicelib.store import keys, platform_metrics
@@ -398,16 +399,38 @@ def send_transfer(transfer: TransferRecord, *, charge: str, deps: Deps) -> bool:
     # the transfers to this account, by the id in its metadata (not by group: Stripe files a
     # transfer made with source_transaction under its charge's group)
     existing = gateway.find_transfer(transfer.transfer_id, destination=destination)
-    made = existing or gateway.create_transfer(
-        transfer.transfer_id,
-        amount=int(transfer.amount),
-        currency=transfer.currency,
-        destination=destination,
-        source_transaction=charge,
-        description=f"deskhire {transfer.week}: {transfer.business_name}",
-        tenant_id=transfer.tenant_id,
-        invoice_id=transfer.invoice_id,
-    )
+    try:
+        made = existing or gateway.create_transfer(
+            transfer.transfer_id,
+            amount=int(transfer.amount),
+            currency=transfer.currency,
+            destination=destination,
+            source_transaction=charge,
+            description=f"deskhire {transfer.week}: {transfer.business_name}",
+            tenant_id=transfer.tenant_id,
+            invoice_id=transfer.invoice_id,
+        )
+    except PaymentsUnavailable:
+        raise  # Stripe not reached: the run's next attempt sends it with the same key
+    except PaymentsError as error:
+        # Stripe refused it (the account lost its transfers capability, funds not there): it
+        # waits, and the operators' payouts page says why and what to do (services/payout_issues.py)
+        transfer.update(
+            actions=[
+                TransferRecord.failure.set(error.message[:500]),
+                TransferRecord.failure_code.set(error.code),
+                TransferRecord.failed_at.set(deps.now()),
+            ],
+            condition=TransferRecord.status == "waiting",
+            add_version_condition=False,
+        )
+        from chalicelib.web.observability import logger
+
+        logger.warning(
+            "transfer refused by Stripe",
+            extra={"transfer": transfer.transfer_id, "code": error.code, "alert": "transfer_refused"},
+        )
+        return False
     received = None
     if account.currency and account.currency != transfer.currency:
         received = gateway.destination_amount(made)
@@ -419,6 +442,9 @@ def send_transfer(transfer: TransferRecord, *, charge: str, deps: Deps) -> bool:
         TransferRecord.destination.set(destination),
         TransferRecord.transfer_group.set(made.get("transfer_group") or None),
         TransferRecord.sent_at.set(now),
+        TransferRecord.failure.remove(),
+        TransferRecord.failure_code.remove(),
+        TransferRecord.failed_at.remove(),
         TransferRecord.gsi2pk.remove(),
         TransferRecord.gsi2sk.remove(),
     ]

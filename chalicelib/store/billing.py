@@ -177,6 +177,11 @@ class TransferRecord(Versioned, discriminator="transfer"):
     sent_at = OptionalDateTimeAttribute()
     recovered = IntegerAttribute(default=0)  # kept back for what the agent owed (in `amount` already)
     amount_reversed = IntegerAttribute(default=0)  # taken back after payout (refunds after payout)
+    # Stripe's refusal of the latest attempt, while the transfer still waits (the operators'
+    # payouts page says what to do); cleared when it is sent
+    failure = OptionalUnicodeAttribute()
+    failure_code = OptionalUnicodeAttribute()
+    failed_at = OptionalDateTimeAttribute()
 
     def require_stripe_transfer_id(self) -> str:
         """Stripe's transfer: a sent transfer has one."""

@@ -12,6 +12,8 @@ The single table has `pk`/`sk` and two overloaded global secondary indexes. Acce
 |   the vetting queue, unique lookups)      |                                                   |
 | platform control items (health, runs)     | pk = `SYS#<name>`                                 |
 | unique claims (a slug, an email)          | pk = `SLUG#<slug>`, `EMAIL#<email>`               |
+| a business by a word of its name (the     | pk = `BNAME#<word's first letter>`, sk =          |
+|   operators' search; store/directory.py)  |   `<word>#<tenant>`, written with the name        |
 | credentials looked up before the tenant   | pk = `SESSION#<sha256>`, `RESET#<sha256>`,        |
 |   is known (sessions, resets, API keys)   |   `APIKEY#<sha256>`: hashes, never the secret     |
 | a principal's sessions (to revoke them)   | GSI2: gsi2pk = `SESSIONS#<kind>#<id>`             |

@@ -38,6 +38,7 @@ RENAMED = {
 QUERIES = {
     "/app/offers/new": "application={open_application_id}",
     "/admin/payouts": "tenant={tenant_id}",
+    "/admin/businesses": "q=corner",
     "/app/timesheets": "week={week}",
     "/agent/diary": "week={this_week}",
 }
