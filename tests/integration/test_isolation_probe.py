@@ -383,6 +383,8 @@ PROBES: dict[tuple[str, str], Probe] = {
     ("GET", "/agent/payouts/refresh"): Probe(),
     ("GET", "/agent/earnings"): Probe(),
     ("GET", "/admin/payouts"): Probe(names_object=True, query="tenant={tenant_id}"),
+    ("GET", "/admin/businesses"): Probe(query="q=Alpha"),
+    ("GET", "/admin/businesses/{tenant_id}"): Probe(names_object=True),
     ("POST", "/admin/businesses/{tenant_id}/collection"): Probe(
         names_object=True, form={"days_until_due": "30"}
     ),
