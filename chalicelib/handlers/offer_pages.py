@@ -56,6 +56,7 @@ def _offer_form(ctx: PageContext, *, status=200, errors=None, values=None):
         title=f"Offer {agent_name} a contract",
         opening=opening,
         agent_name=agent_name,
+        agent_id=agent_id,
         source=source,
         values=values,
         errors=errors or {},
@@ -74,7 +75,6 @@ def _offer_draft(ctx: PageContext, currency: str, source: dict):
 
     values = ctx.form_values
     found = forms.Collector()
-        agent_id=agent_id,
     kind = values.get("kind", "hourly")
     if kind not in ("hourly", "block"):
         found.add("kind", "choose hourly or a block of hours")
