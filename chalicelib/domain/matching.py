@@ -8,14 +8,14 @@ rate fit."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from fractions import Fraction
 
 from chalicelib.domain.money import Money, format_amount
 from chalicelib.domain.reputation import Reputation
 from chalicelib.domain.schedule import WeeklySchedule, overlap_minutes
-from chalicelib.domain.vocabulary import LEVELS, SKILLS
+from chalicelib.domain.vocabulary import LANGUAGE_NAMES, LEVEL_NAMES, LEVELS, SKILLS
 
 WEIGHTS = {"skills": 30, "availability": 30, "reputation": 20, "products": 10, "rate": 10}
 # Overlap is judged over the first weeks a contract would run (DST changes fall inside them).
@@ -154,3 +154,76 @@ def rank_agents(need: Need, candidates: list[Candidate]) -> list[Match]:
 def rank_openings(candidate: Candidate, needs: list[Need]) -> list[Match]:
     matches = [score(n, candidate) for n in needs if not refusals(n, candidate)]
     return sorted(matches, key=lambda m: (-m.score, m.opening_id))
+
+
+@dataclass(frozen=True)
+class Relaxation:
+    """One requirement of an opening eased, and how many more agents would then match."""
+
+    requirement: str  # "language", "tier" or "rate"
+    change: str  # what to change, in the business's words
+    adds: int
+
+
+def _fits(need: Need, candidate: Candidate) -> bool:
+    return not refusals(need, candidate)
+
+
+def relaxations(need: Need, pool: list[Candidate]) -> list[Relaxation]:
+    """For an opening with few or no matches: each hard requirement eased on its own (a language's
+    level one step down, a language dropped when others remain, the tier one step down, the top of
+    the rate range raised to the lowest rate the agents it keeps out ask), with the number of agents
+    of `pool` it would add; those that add none are left out, the most helpful first. `pool` holds
+    the agents who could match once a requirement is eased: those who speak any language asked, at
+    any level, in the opening's currency."""
+    current = {c.agent_id for c in pool if _fits(need, c)}
+
+    def added(eased: Need) -> int:
+        return sum(1 for c in pool if c.agent_id not in current and _fits(eased, c))
+
+    found: list[Relaxation] = []
+    for code, rank in sorted(need.languages.items()):
+        name = LANGUAGE_NAMES.get(code, code)
+        if rank > 0:
+            lower = {**need.languages, code: rank - 1}
+            found.append(
+                Relaxation(
+                    "language",
+                    f"accept {name} at {LEVEL_NAMES[LEVELS[rank - 1]]} instead of {LEVEL_NAMES[LEVELS[rank]]}",
+                    added(replace(need, languages=lower)),
+                )
+            )
+        if len(need.languages) > 1:
+            rest = {k: v for k, v in need.languages.items() if k != code}
+            found.append(
+                Relaxation(
+                    "language", f"drop {name} from the languages", added(replace(need, languages=rest))
+                )
+            )
+    if need.tier > 1:
+        found.append(
+            Relaxation(
+                "tier",
+                f"accept tier {need.tier - 1} instead of {need.tier}",
+                added(replace(need, tier=need.tier - 1)),
+            )
+        )
+    currency = need.rate_max.currency
+    above = [c for c in pool if c.min_rate.currency == currency and c.min_rate.minor > need.rate_max.minor]
+    if above:
+        # the agents kept out by the rate alone: they fit once the top reaches what they ask
+        ceiling = replace(need, rate_max=Money(max(c.min_rate.minor for c in above), currency))
+        asks = sorted(c.min_rate.minor for c in above if c.agent_id not in current and _fits(ceiling, c))
+        if asks:
+            low, high = format_amount(asks[0], currency), format_amount(asks[-1], currency)
+            found.append(
+                Relaxation(
+                    "rate",
+                    f"raise the top of the rate range from {format_amount(need.rate_max.minor, currency)} "
+                    f"to {high} {currency.upper()} an hour (agents who fit otherwise ask "
+                    + (f"{low}" if low == high else f"{low} to {high}")
+                    + ")",
+                    len(asks),
+                )
+            )
+    return sorted((r for r in found if r.adds > 0), key=lambda r: -r.adds)

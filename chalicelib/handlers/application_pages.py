@@ -268,7 +268,9 @@ def board_page(ctx: PageContext):
             values=params,
             errors=forms.validation_messages(error),
             skills=_skills(),
+            **_currencies(ctx, ctx.deps.settings.settlement_currencies),
         )
+    settled = ctx.deps.settings.settlement_currencies
     entries = matching.board(
         ctx.principal,
         matching.BoardFilter(
@@ -278,11 +280,31 @@ def board_page(ctx: PageContext):
             max_hours=query.max_hours,
             min_rate_minor=query.min_rate,
             min_overlap_hours=query.min_overlap_hours,
+            currency=query.currency,
         ),
+        settlement_currencies=settled,
     )
     return ctx.render(
-        "board.html", title="Open openings", entries=entries, values=params, errors={}, skills=_skills()
+        "board.html",
+        title="Open openings",
+        entries=entries,
+        values=params,
+        errors={},
+        skills=_skills(),
+        **_currencies(ctx, settled),
     )
+
+
+def _currencies(ctx: PageContext, settled: tuple[str, ...]) -> dict:
+    """What the board says of money: the currencies deskhire pays out, and the agent's own (their
+    payout account's, else their rate's), so that an opening paid in another says it is converted."""
+    from chalicelib.domain.currencies import CURRENCY_EXPONENTS
+    from chalicelib.domain.tenancy import AgentId
+    from chalicelib.services import payouts, profiles
+
+    account = payouts.account_of(AgentId(ctx.principal.id))
+    own = account.currency or profiles.my_profile(ctx.principal).rate_currency
+    return {"settled": settled, "own_currency": own, "currencies": sorted(CURRENCY_EXPONENTS)}
 
 
 def _skills():

@@ -370,7 +370,8 @@ def post_message(application_id: str, body, principal):
 
 @api.get("/api/v1/board", query="BoardQuery", response="BoardList", errors=(404,), access=AGENT)
 def open_board(query, principal):
-    """Open openings for vetted agents, with filters (skill, language, hours, rate, overlap with your hours)."""
+    """Open openings for vetted agents, with filters (skill, language, hours, rate, overlap with your
+    hours, currency: by default only the openings you can be paid for)."""
     from chalicelib.schemas import marketplace as schemas
     from chalicelib.services import matching
 
@@ -381,7 +382,9 @@ def open_board(query, principal):
         max_hours=query.max_hours,
         min_rate_minor=query.min_rate,
         min_overlap_hours=query.min_overlap_hours,
+        currency=query.currency,
     )
+    settled = composition.deps().settings.settlement_currencies
     return schemas.BoardList(
         entries=[
             schemas.BoardEntry(
@@ -389,7 +392,7 @@ def open_board(query, principal):
                 business_name=record.business_name,
                 overlap_hours_per_week=None if overlap is None else round(overlap, 1),
             )
-            for record, overlap in matching.board(principal, wanted)
+            for record, overlap in matching.board(principal, wanted, settlement_currencies=settled)
         ]
     )
 

@@ -356,6 +356,12 @@ class BoardQuery(Query):
     min_overlap_hours: float | None = Field(
         default=None, ge=0, le=168, description="with your own availability, h/week"
     )
+    currency: str | None = Field(
+        default=None,
+        pattern="^(all|[a-z]{3})$",
+        description="omitted: only openings you can be paid for (the platform's settlement "
+        "currencies); `all`: every currency; or one currency code, such as `gbp`",
+    )
 
 
 class BoardEntry(View):
