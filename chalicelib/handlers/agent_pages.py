@@ -14,6 +14,7 @@ pages = Portal(__name__)
 @pages.get("/agent", access=AGENT)
 def home(ctx: PageContext):
     from chalicelib.handlers import billing_pages
+    from chalicelib.handlers.business_pages import needs_now
     from chalicelib.handlers.metrics_pages import week_at_a_glance
     from chalicelib.services import matching, profiles
 
@@ -21,13 +22,16 @@ def home(ctx: PageContext):
     feed = None
     if agent.status == "approved" and profiles.is_complete(agent):
         feed = matching.openings_for_agent(ctx.principal)
+    reminder = billing_pages.payouts_reminder(ctx)
     return ctx.render(
         "agent_home.html",
         title="Your agent account",
         agent=agent,
         feed=feed,
         complete=profiles.is_complete(agent),
-        reminder=billing_pages.payouts_reminder(ctx),
+        reminder=reminder,
+        # after vetting, the home page starts with what needs the agent now
+        needs=needs_now(ctx, payouts_waiting=reminder) if agent.status == "approved" else None,
         **week_at_a_glance(ctx, wanted=agent.status == "approved"),
     )
 
@@ -126,3 +130,17 @@ def profile_save(ctx: PageContext):
         )
     seen = " Businesses see the new profile in their matches." if agent.status == "approved" else ""
     return ctx.redirect("/agent/profile", flash=f"Your profile is saved.{seen}")
+
+
+@pages.get("/agent/settings", access=AGENT)
+def agent_settings(ctx: PageContext):
+    from chalicelib.handlers.business_pages import settings_page
+
+    return settings_page(ctx)
+
+
+@pages.post("/agent/settings", access=AGENT)
+def agent_settings_save(ctx: PageContext):
+    from chalicelib.handlers.business_pages import save_settings
+
+    return save_settings(ctx)

@@ -41,8 +41,31 @@ def home(ctx: PageContext):
     from chalicelib.handlers.metrics_pages import week_at_a_glance
 
     return ctx.render(
-        "app_home.html", title="Your business", checklist=checklist, welcome=welcome, **week_at_a_glance(ctx)
+        "app_home.html",
+        title="Your business",
+        checklist=checklist,
+        onboarded=all(step["done"] for step in checklist),
+        welcome=welcome,
+        needs=needs_now(ctx),
+        **week_at_a_glance(ctx),
     )
+
+
+def needs_now(ctx: PageContext, **options):
+    """The home page's action list (services/attention.py); None when it could not be read: the
+    home page never fails for it."""
+    from chalicelib.domain.identity import PrincipalKind
+    from chalicelib.services import attention
+
+    try:
+        if ctx.principal.kind is PrincipalKind.AGENT:
+            return attention.agent(ctx.principal, deps=ctx.deps, **options)
+        return attention.business(ctx.principal, deps=ctx.deps)
+    except Exception:
+        from chalicelib.web.observability import logger
+
+        logger.exception("the action list could not be read for the home page")
+        return None
 
 
 def _team_page(ctx: PageContext, *, status: int = 200, errors=None):
@@ -241,3 +264,62 @@ def audit_page(ctx: PageContext):
         lines=audit_log.lines(page.items, ctx.principal),
         next_cursor=page.next_cursor,
     )
+
+
+# -- notification settings (issue 14, item 6): the member's here, the agent's in agent_pages -------
+
+
+def settings_page(ctx: PageContext, *, status: int = 200, errors=None, on=None):
+    """The person's notice mail: a checkbox per kind, ticked when it is sent."""
+    from chalicelib.domain import notifications as rules
+    from chalicelib.services import notifications
+
+    kinds = rules.kinds_for(ctx.principal.kind)
+    if on is None:
+        off = notifications.settings_of(ctx.principal)
+        on = {str(k.notice) for k in kinds if k.notice not in off}
+    base = notifications.SETTINGS_PATH[ctx.principal.kind]
+    return ctx.render(
+        "notification_settings.html",
+        status=status,
+        title="Notification settings",
+        kinds=kinds,
+        on=on,
+        always=rules.ALWAYS_SENT,
+        action=base,
+        home=base.rsplit("/", 1)[0],
+        errors=errors or {},
+    )
+
+
+def save_settings(ctx: PageContext):
+    """Keep the boxes ticked; a value that is not one of the person's kinds is refused, nothing kept."""
+    from chalicelib.domain import notifications as rules
+    from chalicelib.services import notifications
+
+    ticked = ctx.form_lists.get("notices", [])
+    known = {str(k.notice) for k in rules.kinds_for(ctx.principal.kind)}
+    unknown = [value for value in ticked if value not in known]
+    if unknown:
+        return settings_page(
+            ctx,
+            status=400,
+            errors={"notices": "Pick from the list: those are the mails deskhire can stop sending"},
+            on={value for value in ticked if value in known},
+        )
+    off = notifications.save(ctx.principal, ticked)
+    said = "Saved. deskhire mails you about every kind on the list."
+    if off:
+        names = [k.label.lower() for k in rules.kinds_for(ctx.principal.kind) if k.notice in off]
+        said = f"Saved. deskhire no longer mails you about {', '.join(names)}."
+    return ctx.redirect(notifications.SETTINGS_PATH[ctx.principal.kind], flash=said)
+
+
+@pages.get("/app/settings", access=MEMBER)
+def member_settings(ctx: PageContext):
+    return settings_page(ctx)
+
+
+@pages.post("/app/settings", access=MEMBER)
+def member_settings_save(ctx: PageContext):
+    return save_settings(ctx)

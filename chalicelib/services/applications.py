@@ -91,7 +91,32 @@ def apply(actor: Principal, opening_id: str, proposal: Proposal, *, deps: Deps) 
             )
         )
         platform_metrics.application_made(tx, opening_id, at=now)
+    _tell_poster(record, opening, deps=deps)
     return record
+
+
+def _tell_poster(record: ApplicationRecord, opening: OpeningRecord, *, deps: Deps) -> None:
+    """The member who posted the opening hears of a new application, unless they turned it off."""
+    from chalicelib.domain.money import format_amount
+    from chalicelib.domain.notifications import Notice
+    from chalicelib.services import notifications
+
+    rate = f"{format_amount(int(record.proposed_rate_minor), record.currency)} {record.currency.upper()}"
+    notifications.to_member(
+        _tenant_of(record),
+        opening.created_by,
+        Notice.NEW_APPLICATION,
+        Subject.NEW_APPLICATION,
+        f"An agent applied to your opening, proposing {rate} an hour from {record.earliest_start}.\n\n"
+        + their_words(
+            "the agent's",
+            {"Opening": record.opening_title, "Agent": record.agent_name},
+            note=record.cover_note[:600],
+            note_label="Cover note",
+        )
+        + f"\n\nRead it and answer on deskhire: {deps.link('/app/applications/' + record.application_id)}",
+        deps=deps,
+    )
 
 
 def for_opening(actor: Principal, opening_id: str) -> list[ApplicationRecord]:
@@ -184,7 +209,9 @@ def thread(actor: Principal, application_id: str) -> tuple[ApplicationRecord, li
     return record, messages
 
 
-def send(actor: Principal, application_id: str, text: str, *, deps: Deps) -> MessageRecord:
+def send(
+    actor: Principal, application_id: str, text: str, *, deps: Deps, notify: bool = True
+) -> MessageRecord:
     record = get(actor, application_id)
     body = rules.check_message(text)
     now = deps.now()
@@ -207,7 +234,8 @@ def send(actor: Principal, application_id: str, text: str, *, deps: Deps) -> Mes
             actions=[other_unread.add(1)],
             add_version_condition=False,
         )
-    _notify(record, actor, body, deps=deps)
+    if notify:
+        _notify(record, actor, body, deps=deps)
     return message
 
 

@@ -21,13 +21,14 @@ from chalicelib.domain.contracts import Side
 from chalicelib.domain.diary import check_review_window
 from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from chalicelib.domain.identity import Principal, PrincipalKind
+from chalicelib.domain.notifications import Notice
 from chalicelib.domain.reputation import Kind
 from chalicelib.domain.tenancy import AgentId, TenantId
 from chalicelib.domain.text import quoted_text
 from chalicelib.domain.time import BillingWeek
 from chalicelib.ids import new_id
-from chalicelib.mail import Mail, Subject, SubjectLine
-from chalicelib.services import reputation, timesheets
+from chalicelib.mail import Subject, SubjectLine
+from chalicelib.services import notifications, reputation, timesheets
 from chalicelib.services.contracts import notices, records
 from chalicelib.services.diary import entries
 from chalicelib.services.dispute_money import ResolutionMoney, money_lines, resolution_money
@@ -214,17 +215,16 @@ def file(actor: Principal, contract_id: str, entry_id: str, *, reason: str, deps
                 at=now,
             )
         )
-    deps.mailer.send(
-        Mail(
-            to=contract.agent_email,
-            subject=Subject.DISPUTE_FILED.line(minutes=int(entry.minutes)),
-            text=f"The business disputes your entry of {entry.started_at:%a %d %b %H:%M} UTC "
-            f"({int(entry.minutes)} minutes).\n\n"
-            + notices.quoted(contract, note=text, note_label="The business's reason")
-            + "\n\nAnswer, amend it, or contest it on deskhire before the review closes: "
-            f"{deps.link(f'/agent/contracts/{contract_id}/disputes/{entry_id}')}\n",
-        ),
-        now=now,
+    notifications.to_agent(
+        contract.agent_id,
+        Notice.DISPUTE,
+        Subject.DISPUTE_FILED.line(minutes=int(entry.minutes)),
+        f"The business disputes your entry of {entry.started_at:%a %d %b %H:%M} UTC "
+        f"({int(entry.minutes)} minutes).\n\n"
+        + notices.quoted(contract, note=text, note_label="The business's reason")
+        + "\n\nAnswer, amend it, or contest it on deskhire before the review closes: "
+        f"{deps.link(f'/agent/contracts/{contract_id}/disputes/{entry_id}')}\n",
+        deps=deps,
     )
     return record
 
@@ -512,12 +512,9 @@ def _tell_decision(
         lines = "\n".join(f"- {line}" for line in money_lines(record, split, money, for_side=side))
         text = f"{decided}\n\n{lines}\n\nThe operator's reasons:\n{reasons}\n\n{names}"
         if side == "agent":
-            link = deps.link(f"/agent/contracts/{record.contract_id}/disputes/{record.entry_id}")
-            deps.mailer.send(
-                Mail(to=contract.agent_email, subject=subject, text=f"{text}\n\n{link}\n"), now=deps.now()
-            )
+            _to_agent(contract, record, subject, text, deps=deps)
         else:
-            notices.mail_business(contract, subject, text, deps=deps)
+            _to_business(contract, record, subject, text, deps=deps)
 
 
 def _entry_key(record: DisputeRecord) -> tuple[str, str]:
@@ -536,13 +533,34 @@ def _tell(
     deps: Deps,
 ):
     """Mail the other side (both sides when `side` is None: the operator or the system acted)."""
-    agent_link = deps.link(f"/agent/contracts/{record.contract_id}/disputes/{record.entry_id}")
     if side is not Side.AGENT:
-        deps.mailer.send(
-            Mail(to=contract.agent_email, subject=subject, text=f"{text}\n\n{agent_link}\n"), now=deps.now()
-        )
+        _to_agent(contract, record, subject, text, deps=deps)
     if side is not Side.BUSINESS:
-        notices.mail_business(contract, subject, text, deps=deps)
+        _to_business(contract, record, subject, text, deps=deps)
+
+
+# A dispute's mail is a notice each person may turn off (services/notifications.py); the money a
+# resolution moves is also in the refund and payout mails, which are always sent.
+def _to_agent(
+    contract: ContractRecord, record: DisputeRecord, subject: Subject | SubjectLine, text: str, *, deps: Deps
+) -> None:
+    link = deps.link(f"/agent/contracts/{record.contract_id}/disputes/{record.entry_id}")
+    notifications.to_agent(contract.agent_id, Notice.DISPUTE, subject, f"{text}\n\n{link}\n", deps=deps)
+
+
+def _to_business(
+    contract: ContractRecord, record: DisputeRecord, subject: Subject | SubjectLine, text: str, *, deps: Deps
+) -> None:
+    """The member who made the offer (the business's point of contact), as notices.mail_business."""
+    link = deps.link(f"/app/contracts/{record.contract_id}/entries/{record.entry_id}/dispute")
+    notifications.to_member(
+        TenantId(record.tenant_id),
+        contract.offered_by,
+        Notice.DISPUTE,
+        subject,
+        f"{text}\n\n{link}\n",
+        deps=deps,
+    )
 
 
 def agent_disputes(actor: Principal) -> list[DisputeRecord]:

@@ -11,13 +11,19 @@ from chalicelib.domain import interviews as rules
 from chalicelib.domain.applications import LIVE, ApplicationStatus
 from chalicelib.domain.errors import Conflict, Forbidden, NotFound
 from chalicelib.domain.identity import Principal, PrincipalKind
+from chalicelib.domain.notifications import Notice
 from chalicelib.domain.tenancy import AgentId
 from chalicelib.ids import new_id
-from chalicelib.mail import Mail, Subject, their_words
-from chalicelib.services import applications
+from chalicelib.mail import Subject, their_words
+from chalicelib.services import applications, notifications
 from chalicelib.store import keys
 from chalicelib.store.identity import AgentRecord, TenantRecord
-from chalicelib.store.marketplace import InterviewRecord
+from chalicelib.store.marketplace import (
+    InterviewRecord,
+    OpeningRecord,
+    agent_interviews_index,
+    business_interviews_index,
+)
 from chalicelib.store.transactions import transaction
 
 
@@ -61,7 +67,16 @@ def propose(
         status="proposed",
         proposed_by=actor.id,
         created_at=now,
+        opening_title=application.opening_title,
+        agent_name=application.agent_name,
+        business_name=application.business_name,
     )
+    # both sides' lists of interviews still to come (services/attention.py): until the last slot
+    # offered, then, once booked, until the slot booked
+    until = until_key(max(chosen), interview_id)
+    record.gsi1pk, record.gsi1sk = agent_interviews_index(AgentId(application.agent_id)), until
+    record.gsi2pk = business_interviews_index(applications._tenant_of(application))
+    record.gsi2sk = until
     record.save(condition=InterviewRecord.pk.does_not_exist())
     _, agent_zone = _zones(application)
     listing = "\n".join(f"- {rules.local_label(s, agent_zone)}" for s in chosen)
@@ -69,6 +84,11 @@ def propose(
         actor, application_id, f"Interview proposed ({duration} min). Pick one slot:\n{listing}", deps=deps
     )
     return record
+
+
+def until_key(moment: datetime, interview_id: str) -> str:
+    """The index sort key of an interview that matters until `moment` (sorts by time)."""
+    return keys.sort_key(moment.strftime("%Y-%m-%dT%H:%M:%SZ"), interview_id)
 
 
 def _interview(application, interview_id: str) -> InterviewRecord:
@@ -97,33 +117,65 @@ def book(
         # the condition makes a double booking (two tabs, two clicks) a 409, not two events
         tx.update(
             record,
-            actions=[InterviewRecord.status.set("booked"), InterviewRecord.chosen.set(moment)],
+            actions=[
+                InterviewRecord.status.set("booked"),
+                InterviewRecord.chosen.set(moment),
+                InterviewRecord.gsi1sk.set(until_key(moment, interview_id)),
+                InterviewRecord.gsi2sk.set(until_key(moment, interview_id)),
+            ],
             condition=InterviewRecord.status == "proposed",
             on_conflict=Conflict("this interview is already booked", code="illegal_transition"),
         )
     business_zone, agent_zone = _zones(application)
     tail = f"/applications/{application_id}/interviews/{interview_id}/calendar.ics"
-    # The thread message mails the business (its own time first); the agent gets their own mail.
+    # The thread keeps the booking (its message mails nobody: each side gets the mail below, which
+    # they may turn off in their settings).
     applications.send(
         actor,
         application_id,
         f"Booked: {rules.local_label(moment, business_zone)} ({rules.local_label(moment, agent_zone)} for me). "
         f"Calendar file: {deps.link('/app' + tail)}",
         deps=deps,
+        notify=False,
     )
-    deps.mailer.send(
-        Mail(
-            to=application.agent_email,
-            subject=Subject.INTERVIEW_BOOKED,
-            text=f"Your interview is booked: {rules.local_label(moment, agent_zone)}, "
+    words = their_words("the business's", {"Opening": application.opening_title})
+    notifications.to_agent(
+        application.agent_id,
+        Notice.INTERVIEW,
+        Subject.INTERVIEW_BOOKED,
+        f"Your interview is booked: {rules.local_label(moment, agent_zone)}, "
+        f"{record.duration_minutes} minutes.\n\n{words}\n\n"
+        f"Add it to your calendar: {deps.link('/agent' + tail)}\n"
+        f"The application: {deps.link(f'/agent/applications/{application_id}')}",
+        deps=deps,
+    )
+    poster = _poster(application)
+    if poster is not None:
+        notifications.to_member(
+            applications._tenant_of(application),
+            poster,
+            Notice.INTERVIEW,
+            Subject.INTERVIEW_BOOKED_BY_AGENT,
+            f"An agent booked an interview: {rules.local_label(moment, business_zone)}, "
             f"{record.duration_minutes} minutes.\n\n"
-            + their_words("the business's", {"Opening": application.opening_title})
-            + f"\n\nAdd it to your calendar: {deps.link('/agent' + tail)}\n",
-        ),
-        now=deps.now(),
-    )
+            + their_words(
+                "the agent's and the business's",
+                {"Agent": application.agent_name, "Opening": application.opening_title},
+            )
+            + f"\n\nAdd it to your calendar: {deps.link('/app' + tail)}\n"
+            f"The application: {deps.link(f'/app/applications/{application_id}')}",
+            deps=deps,
+        )
     record.status, record.chosen = "booked", moment
     return record
+
+
+def _poster(application) -> str | None:
+    """The member who posted the application's opening (the one who hears about it)."""
+    opening = OpeningRecord.find(
+        keys.tenant_pk(applications._tenant_of(application)), keys.sort_key("OPENING", application.opening_id)
+    )
+    return opening.created_by if opening is not None else None
 
 
 def calendar(actor: Principal, application_id: str, interview_id: str, *, deps: Deps) -> str:

@@ -5,7 +5,11 @@ from __future__ import annotations
 from chalicelib.composition import Deps
 from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput
 from chalicelib.domain.identity import Principal, PrincipalKind
+from chalicelib.domain.notifications import Notice
 from chalicelib.domain.tenancy import AgentId
+from chalicelib.domain.text import quoted_text
+from chalicelib.mail import Subject, their_words
+from chalicelib.services import notifications
 from chalicelib.services.profiles import _agent, save_with_index
 from chalicelib.store import keys, platform_metrics
 from chalicelib.store.identity import AgentRecord
@@ -38,6 +42,17 @@ def approve(actor: Principal, agent_id: str, *, tier: int, deps: Deps) -> AgentR
     record.gsi2pk = record.gsi2sk = None  # off the queue
     now = deps.now()
     save_with_index(record, also=lambda tx: platform_metrics.agent_approved(tx, AgentId(agent_id), at=now))
+    notifications.to_agent(
+        agent_id,
+        Notice.VETTING,
+        Subject.AGENT_APPROVED,
+        f"deskhire approved your agent account at tier {tier}. Businesses can now find you in their "
+        "matches and send you offers; complete your profile (skills, languages, hours and rate) so "
+        "that you appear in them, and set up payouts before your first paid week.\n\n"
+        + their_words("your", {"Name": record.name})
+        + f"\n\nYour home page: {deps.link('/agent')}",
+        deps=deps,
+    )
     return record
 
 
@@ -53,4 +68,15 @@ def reject(actor: Principal, agent_id: str, *, reason: str, deps: Deps) -> Agent
     record.status, record.rejection_reason = "rejected", reason.strip()
     record.gsi2pk = record.gsi2sk = None
     save_with_index(record)
+    # the operator's reason is deskhire's words (a member of staff), quoted, its links removed
+    reason_lines = "\n".join(f"> {line}".rstrip() for line in quoted_text(reason.strip()).split("\n"))
+    notifications.to_agent(
+        agent_id,
+        Notice.VETTING,
+        Subject.AGENT_NOT_APPROVED,
+        f"deskhire did not approve your agent account.\n\nThe reason:\n{reason_lines}\n\n"
+        + their_words("your", {"Name": record.name})
+        + f"\n\nYour account: {deps.link('/agent')}",
+        deps=deps,
+    )
     return record

@@ -27,6 +27,7 @@ from chalicelib.domain.matching import Candidate, Need
 from chalicelib.domain.money import Money
 from chalicelib.domain.reputation import Reputation, from_snapshot, snapshot
 from chalicelib.domain.schedule import DAYS, WeeklySchedule, Window
+from chalicelib.domain.tenancy import AgentId, TenantId
 from chalicelib.domain.vocabulary import LEVELS
 from chalicelib.store import keys
 from chalicelib.store.attributes import (
@@ -222,3 +223,20 @@ class InterviewRecord(Entity, discriminator="interview"):
     chosen = OptionalDateTimeAttribute()
     proposed_by = UnicodeAttribute()
     created_at = UTCDateTimeAttribute()
+    # what the action lists say of it without reading the application (issue 14, item 6); an
+    # interview proposed before they were kept has none and is not listed
+    opening_title = OptionalUnicodeAttribute()
+    agent_name = OptionalUnicodeAttribute()
+    business_name = OptionalUnicodeAttribute()
+
+
+def agent_interviews_index(agent: AgentId) -> str:
+    """GSI1: an agent's interviews still to come, sorted by the moment they stop mattering (the
+    last slot offered, or the slot booked)."""
+    return keys.agent_pk(agent, "INTERVIEWS")
+
+
+def business_interviews_index(tenant: TenantId) -> str:
+    """GSI2: a business's interviews still to come, sorted the same way (tenant-prefixed, so that
+    the tenant's session may query it)."""
+    return keys.tenant_pk(tenant, "INTERVIEWS")

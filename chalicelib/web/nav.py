@@ -164,3 +164,32 @@ def reviews_to_do(principal: Principal, deps: Deps) -> dict[str, int]:
 
     index = reviews_to_do_index(AgentId(principal.id))
     return {"/agent/reviews": PeerReviewRecord.gsi1.count(index, limit=MAX_SHOWN + 1)}
+
+
+# -- what the home pages' action lists count (services/attention.py keeps the queries) -------------
+
+
+@counter(PrincipalKind.MEMBER)
+def applications_and_invoices(principal: Principal, deps: Deps) -> dict[str, int]:
+    """Applications nobody has reviewed, and invoices due: a COUNT Query each."""
+    from chalicelib.services import attention
+
+    tenant = principal.require_tenant()
+    return {
+        "/app/openings": attention.applications_to_review(tenant),
+        "/app/billing": attention.invoices_due(tenant),
+    }
+
+
+@counter(PrincipalKind.AGENT)
+def invitations_interviews_and_disputes(principal: Principal, deps: Deps) -> dict[str, int]:
+    """Invitations to answer and interview slots to pick (beside Applications), and disputes to
+    answer (beside Contracts, with the offers)."""
+    from chalicelib.domain.tenancy import AgentId
+    from chalicelib.services import attention
+
+    me = AgentId(principal.id)
+    return {
+        "/agent/applications": attention.agent_applications(me, now=deps.now()),
+        "/agent/contracts": attention.disputes_to_answer(me),
+    }

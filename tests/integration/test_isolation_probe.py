@@ -84,6 +84,11 @@ PROBES: dict[tuple[str, str], Probe] = {
     ("GET", "/agent"): Probe(),
     ("GET", "/agent/profile"): Probe(),
     ("POST", "/agent/profile"): Probe(form={"headline": "probe"}),
+    # notification settings (issue 14, item 6): the caller's own record, whatever the form says
+    ("GET", "/app/settings"): Probe(),
+    ("POST", "/app/settings"): Probe(form={"notices": "interview"}),
+    ("GET", "/agent/settings"): Probe(),
+    ("POST", "/agent/settings"): Probe(form={"notices": "offer"}),
     ("GET", "/app/openings"): Probe(),
     ("GET", "/app/openings/new"): Probe(),
     ("POST", "/app/openings"): Probe(form={"title": "probe"}),

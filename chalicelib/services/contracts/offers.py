@@ -16,10 +16,12 @@ from chalicelib.domain import contracts as rules
 from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
 from chalicelib.domain.identity import Principal
 from chalicelib.domain.money import Money
+from chalicelib.domain.notifications import Notice
 from chalicelib.domain.schedule import WeeklySchedule, Window
 from chalicelib.domain.tenancy import AgentId, TenantId
 from chalicelib.ids import new_id
 from chalicelib.mail import Mail, Subject, their_words
+from chalicelib.services import notifications
 from chalicelib.services.contracts import notices, records, transitions
 from chalicelib.store import audit, keys, platform_metrics
 from chalicelib.store.contracts import (
@@ -234,21 +236,20 @@ def make_offer(actor: Principal, draft: OfferDraft, *, deps: Deps) -> ContractRe
                 at=now,
             )
         )
-    deps.mailer.send(
-        Mail(
-            to=agent.email,
-            subject=Subject.OFFER_RECEIVED,
-            text="A business on deskhire sent you a contract offer.\n\n"
-            + their_words(
-                "the business's",
-                {"Business": business.name, "Contract": title, "From": actor.name},
-                note=record.note,
-                note_label="Note",
-            )
-            + "\n\nRead the terms on deskhire and accept or decline within 7 days: "
-            f"{deps.link('/agent/contracts/' + contract_id)}\n",
-        ),
-        now=now,
+    notifications.to_agent(
+        agent.agent_id,
+        Notice.OFFER,
+        Subject.OFFER_RECEIVED,
+        "A business on deskhire sent you a contract offer.\n\n"
+        + their_words(
+            "the business's",
+            {"Business": business.name, "Contract": title, "From": actor.name},
+            note=record.note,
+            note_label="Note",
+        )
+        + "\n\nRead the terms on deskhire and accept or decline within 7 days: "
+        f"{deps.link('/agent/contracts/' + contract_id)}\n",
+        deps=deps,
     )
     return record
 
