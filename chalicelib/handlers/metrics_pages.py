@@ -172,6 +172,15 @@ def business_dashboard(ctx: PageContext):
     )
 
 
+@pages.post("/app/metrics/spikes/{spike_key}/dismiss", access=MEMBER)
+def dismiss_spike(ctx: PageContext, spike_key: str):
+    """The banner's "Dismiss": the spike stays in the figures; only its banner closes."""
+    from chalicelib.services.metrics import spikes
+
+    spikes.dismiss(ctx.principal, spike_key, deps=ctx.deps)
+    return ctx.redirect("/app/metrics", flash="The alert is dismissed; the figures keep the spike.")
+
+
 def business_csv(board: dashboards.BusinessDashboard, table: str) -> tuple[list[str], list[list[Any]]]:
     """The header and rows of one of the dashboard's tables, as its CSV has them."""
     from chalicelib.web import csv_export

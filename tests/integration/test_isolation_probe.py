@@ -519,6 +519,7 @@ PROBES: dict[tuple[str, str], Probe] = {
         names_object=True, query="from=2026-11-01&to=2026-11-30"
     ),
     ("GET", "/app/metrics"): Probe(query="from=2026-11-01&to=2026-11-30"),
+    ("POST", "/app/metrics/spikes/{spike_key}/dismiss"): Probe(names_object=True),
     ("GET", "/app/metrics.csv"): Probe(query="table=agents&from=2026-11-01&to=2026-11-30"),
     ("GET", "/app/metrics/agents/{agent_id}"): Probe(names_object=True),
     ("GET", "/app/metrics/agents/{agent_id}/scorecard.csv"): Probe(names_object=True),
@@ -889,6 +890,7 @@ def fill(path: str, a) -> str:
         "survey_id": a["survey_id"],
         "review_id": a["review_id"],
         "address_id": a["address_id"],
+        "spike_key": "2026-11-20",  # a day's spike: B has none of A's to close
         "secret": "dhm_probe-not-a-secret",
         **BOGUS_TOKEN,
     }

@@ -19,6 +19,7 @@ from chalicelib.store import metrics as store
 from chalicelib.store.support import InquiryRecord, head_key
 from tests.integration.contract_helpers import at, run_job
 from tests.integration.helpers import call
+from tests.integration.portal_helpers import signed_in
 from tests.integration.support_helpers import ask, clock_in, hire_team
 
 pytestmark = pytest.mark.integration
@@ -174,6 +175,19 @@ def test_a_spike_is_recorded_and_mailed_once(client, deps, team):
         metric_spikes.spikes_between(tenant, spike_day - timedelta(days=1), spike_day - timedelta(days=1))
         == []
     )
+
+    # the owner closes the banner from the dashboard: once; the figures keep the spike
+    owner = signed_in(client, team["owner"]["email"])
+    page = owner.get(f"/app/metrics?from={spike_day - timedelta(days=6)}&to={spike_day}")
+    path = f"/app/metrics/spikes/{banner.key}/dismiss"
+    assert page.status_code == 200 and f'action="{path}"' in page.text
+    dismissed = owner.post(path)
+    assert dismissed.status_code == 303 and "dismissed" in owner.flash(owner.follow(dismissed))
+    assert store.open_spikes(tenant) == []
+    assert metric_spikes.spikes_between(tenant, spike_day, spike_day)[0].dismissed_at is not None
+    assert f'action="{path}"' not in owner.get("/app/metrics").text
+    assert owner.post(path).status_code == 404  # closed already
+    assert owner.post("/app/metrics/spikes/2026-11-21/dismiss").status_code == 404  # no such spike
 
 
 def test_the_job_is_registered_with_its_schedule():

@@ -14,6 +14,7 @@ from fractions import Fraction
 
 from chalicelib.composition import Deps
 from chalicelib.domain import metrics as figures
+from chalicelib.domain.identity import Principal
 from chalicelib.domain.tenancy import TenantId
 from chalicelib.store import keys, metric_spikes
 from chalicelib.store import metrics as store
@@ -90,3 +91,17 @@ def _mail(tenant: TenantId, spike: metric_spikes.Spike, *, deps: Deps) -> None:
     text = f"{what}\n{why}See your figures in deskhire: {deps.link('/app/metrics')}\n"
     for member in team:
         deps.mailer.send(Mail(to=member.email, subject=Subject.CONTACT_SPIKE, text=text), now=deps.now())
+
+
+def dismiss(actor: Principal, key: str, *, deps: Deps) -> None:
+    """A member closes the dashboard's banner for one spike of their own business. Another
+    business's spike, an unknown one, or one already closed is not found (the banner's form names
+    only a spike it showed)."""
+    from chalicelib.domain.errors import NotFound
+    from chalicelib.domain.identity import PrincipalKind
+
+    if actor.kind is not PrincipalKind.MEMBER:
+        raise NotFound("no such spike")
+    tenant = actor.require_tenant()
+    if len(key) > 16 or not metric_spikes.dismiss_spike(tenant, key, deps.now()):
+        raise NotFound("no such spike")
