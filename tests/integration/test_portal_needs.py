@@ -187,6 +187,8 @@ def _disputed(client, deps):
     deps.clock.now = at(24, 12)
     sign_in(client, someone)
     entry = log(client, someone, cid, at(24, 9), at(24, 10)).json["entries"][0]["id"]
+    later = log(client, someone, cid, at(24, 10, 30), at(24, 11))  # not disputed: still to review
+    assert later.status_code == 201, later.json
     deps.clock.now = at(30, 13)
     sign_in(client, someone)
     sign_in(client, owner)
@@ -214,7 +216,13 @@ def test_a_dispute_is_listed_and_mailed_and_its_outcome_respects_each_setting(cl
     assert nav_count(page, "/agent/contracts") == 1
     shop = signed_in(client, owner["email"])
     home = shop.get("/app")
-    assert needs(home)["Disputes"] == (1, [f"/app/contracts/{cid}/timesheets/2026-W48"])
+    listed = needs(home)
+    assert listed["Disputes"] == (1, [f"/app/contracts/{cid}/timesheets/2026-W48"])
+    assert listed["Timesheets to review"] == (1, ["/app/timesheets"])
+    assert nav_count(home, "/app/timesheets") == 1
+    # the agent's next shift: the contract's coverage on their clock, the zone named
+    shift = needs(page)["Your next shift"]
+    assert shift == (1, [f"/agent/contracts/{cid}"]) and "Times in Europe/Lisbon" in page.text
 
     # the agent turns dispute mail off; the business keeps it
     saved = post_list(agent_browser, "/agent/settings", [("notices", "offer"), ("notices", "interview")])
@@ -287,3 +295,32 @@ def test_settings_pages_save_refuse_and_account_mail_still_goes(client, deps):
     agent_page = signed_in(client, someone["email"]).get("/agent/settings")
     assert agent_page.status_code == 200 and 'value="offer"' in agent_page.text
     assert 'value="new_application"' not in agent_page.text
+
+
+def test_invoices_due_are_listed_and_counted_beside_billing(client, deps):
+    """An open invoice (finalized, not paid) is due; a paid one is not."""
+    from chalicelib.domain.tenancy import TenantId
+    from chalicelib.domain.time import BillingWeek
+    from chalicelib.store.billing import InvoiceRecord, invoice_key
+
+    deps.clock.now = MONDAY
+    owner = business(client)
+    tenant = TenantId(owner["tenant_id"])
+    for week, status in (("2026-W46", "paid"), ("2026-W47", "open")):
+        InvoiceRecord(
+            *invoice_key(tenant, BillingWeek.parse(week)),
+            invoice_id=week,
+            week=week,
+            business_name="Acme Widgets",
+            status=status,
+            currency="usd",
+            subtotal=10000,
+            client_fee=500,
+            total=10500,
+            last_failure="Your card was declined." if status == "open" else None,
+            created_at=MONDAY,
+        ).save()
+    home = signed_in(client, owner["email"]).get("/app")
+    assert needs(home)["Invoices due"] == (1, ["/app/billing"])
+    assert "Week 2026-W47: 105.00 USD due · the last payment failed" in home.text
+    assert nav_count(home, "/app/billing") == 1
