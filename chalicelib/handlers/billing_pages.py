@@ -28,7 +28,7 @@ def _stripe_down(ctx: PageContext):
 
 
 def _billing_page(ctx: PageContext, *, status: int = 200, notice=None, errors=None):
-    from chalicelib.services import billing_accounts, dunning
+    from chalicelib.services import billing_accounts, dunning, refund_states
     from chalicelib.services.invoicing import invoices, planning
 
     principal = ctx.principal
@@ -45,6 +45,8 @@ def _billing_page(ctx: PageContext, *, status: int = 200, notice=None, errors=No
         pause_at=pause_at,
         paused=pause_at is not None and ctx.deps.now() >= pause_at,
         invoices=bills,
+        # each invoice's refunds as they stand: sent (when), or upheld and waiting for the payout run
+        refunds=refund_states.of_invoices(tenant, bills, now=ctx.deps.now()),
         # the banner names why the latest collection failed
         failing=next((i for i in bills if i.status == "open" and i.last_failure), None),
         estimate=planning.estimate(principal, deps=ctx.deps),
@@ -251,16 +253,21 @@ def payouts_refresh(ctx: PageContext):
 
 @pages.get("/agent/earnings", access=AGENT)
 def earnings_page(ctx: PageContext):
-    from chalicelib.services import earnings, profiles
+    from chalicelib.services import earnings, offer_money, profiles
 
     found = earnings.earnings(ctx.principal, deps=ctx.deps)
+    me = profiles.my_profile(ctx.principal)
+    # net beside gross (issue 14, item 4): what is not paid out yet, after the agent fee of the
+    # agent's tier as it stands (the payout uses the fees of the week's invoice: "about")
     return ctx.render(
         "earnings.html",
         title="Earnings",
         found=found,
+        fee_percent=offer_money.agent_net(0, "usd", me.tier or 1).fee_percent,
+        after_fee=lambda minor, currency: offer_money.agent_net(int(minor), currency, me.tier or 1).net_minor,
         state=found.payouts.status or "not_started",
         reminder=payouts_reminder(ctx, found.payouts),
-        zone=profiles.my_profile(ctx.principal).time_zone,
+        zone=me.time_zone,
     )
 
 

@@ -53,7 +53,7 @@ def agent_contracts(ctx: PageContext):
 
 def _contract_page(ctx: PageContext, contract_id: str, *, status: int = 200, errors=None, values=None):
     from chalicelib.domain import contracts as terms
-    from chalicelib.services import bonuses, coverage, profiles, timesheets
+    from chalicelib.services import bonuses, coverage, offer_money, profiles, timesheets
     from chalicelib.services.blocks import hours
     from chalicelib.services.contracts import amendments, records
 
@@ -61,7 +61,8 @@ def _contract_page(ctx: PageContext, contract_id: str, *, status: int = 200, err
     now = ctx.deps.now()
     state = records.status_of(record, now)
     business = _side(ctx) == "business"
-    zone = record.business_time_zone if business else profiles.my_profile(ctx.principal).time_zone
+    me = None if business else profiles.my_profile(ctx.principal)
+    zone = me.time_zone if me is not None else record.business_time_zone
     collisions = coverage.offer_collisions(ctx.principal, record, deps=ctx.deps) if state == "offered" else []
     changes = records.amendments_of(record)
     pending = next((a for a in changes if str(a.status) == "proposed"), None)
@@ -74,6 +75,7 @@ def _contract_page(ctx: PageContext, contract_id: str, *, status: int = 200, err
         if record.contract_kind == "block" and record.periods
         else None
     )
+    in_force = terms.terms_at(history, now)
     return ctx.render(
         "contract.html",
         status=status,
@@ -89,7 +91,11 @@ def _contract_page(ctx: PageContext, contract_id: str, *, status: int = 200, err
         amendments=changes,
         pending=pending,
         weeks=weeks,
-        in_force=terms.terms_at(history, now),
+        in_force=in_force,
+        # the money said before anyone commits (issue 14, item 4): what accepting a block charges
+        # the business at once, and what the agent receives an hour after the agent fee
+        block_charge=offer_money.block_charge(record) if state == terms.Status.OFFERED else None,
+        net=offer_money.agent_net(in_force.rate_minor, record.currency, me.tier or 1) if me else None,
         upcoming=upcoming,
         windows=record.coverage["windows"],
         errors=errors or {},

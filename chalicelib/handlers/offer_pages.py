@@ -50,8 +50,26 @@ def _offer_form(ctx: PageContext, *, status=200, errors=None, values=None):
             "note": "",
             **forms.window_fields(opening.coverage),
         }
+    from chalicelib.domain.billing import plan_block
+    from chalicelib.services import fees
+
+    schedule = fees.current()
+    rate = int(opening.rate_min_minor)
+    example = plan_block(
+        contract_id="example",
+        agent_id="example",
+        title="example",
+        agent_name="example",
+        minutes=40 * 60,
+        rate_minor=rate,
+        currency=opening.currency,
+        fees=schedule,
+    )
     return ctx.render(
         "offer_form.html",
+        client_fee_percent=f"{schedule.client_fee_bps / 100:g}%",
+        example_rate=money.format_amount(rate, opening.currency),
+        example_total=money.format_amount(example.total, opening.currency),
         status=status,
         title=f"Offer {agent_name} a contract",
         opening=opening,

@@ -335,28 +335,59 @@ def accept(actor: Principal, contract_id: str, *, deps: Deps) -> ContractRecord:
             first_seat=opening is not None and int(opening.filled_seats or 0) == 0,
             fills=opening is not None and int(opening.filled_seats or 0) + 1 == int(opening.seats),
         )
+    charged = ""
     if record.contract_kind == rules.Kind.BLOCK:
-        _invoice_block(record, deps=deps)
+        charged = _block_charged(_invoice_block(record, deps=deps), record)
     notices.mail_business(
         record,
         Subject.OFFER_ACCEPTED,
-        f"The agent accepted your offer. The contract runs from {start:%Y-%m-%d %H:%M} UTC.\n\n"
+        f"The agent accepted your offer. The contract runs from {start:%Y-%m-%d %H:%M} UTC.{charged}\n\n"
         + notices.quoted(record),
         deps=deps,
     )
     return records.find(actor, contract_id)
 
 
-def _invoice_block(record: ContractRecord, *, deps: Deps) -> None:
+def _invoice_block(record: ContractRecord, *, deps: Deps):
     """A block is invoiced in full on acceptance. If Stripe cannot be reached now, the invoice
-    item exists (planned) and `advance-invoices` carries it on; the acceptance stands."""
+    item exists (planned) and `advance-invoices` carries it on; the acceptance stands. The
+    invoice as it stands, or None when it could not be read."""
     from chalicelib.services.invoicing import planning
     from chalicelib.web.observability import logger
 
     try:
-        planning.bill_block(records.tenant_of(record), record.contract_id, deps=deps)
+        return planning.bill_block(records.tenant_of(record), record.contract_id, deps=deps)
     except Exception:
         logger.exception("the block's invoice will be carried on by advance-invoices")
+        return None
+
+
+def _block_charged(invoice, record: ContractRecord) -> str:
+    """The business's mail says what accepting a block charged, at once (issue 14, item 4)."""
+    from chalicelib.domain.diary import hours_and_minutes
+    from chalicelib.domain.money import format_amount
+    from chalicelib.services import offer_money
+
+    currency = record.currency
+    charge = offer_money.block_charge(record)
+    if charge is None:
+        return ""
+    total = int(invoice.total) if invoice is not None else charge.total
+    what = (
+        f"{hours_and_minutes(charge.minutes)} at {format_amount(charge.rate_minor, currency)} {currency.upper()} "
+        "an hour, and deskhire's service fee"
+    )
+    if invoice is not None and invoice.status == "paid":
+        state = "was charged to your card"
+    elif invoice is not None and invoice.last_failure:
+        state = f"could not be charged to your card ({invoice.last_failure}); pay it from your billing page"
+    else:
+        state = "is being charged to your card"
+    return (
+        f"\n\nAccepting a block charges it at once: {format_amount(total, currency)} {currency.upper()} "
+        f"({what}) {state}. Its hours can be logged once it is paid; hours not used when the contract "
+        "ends are refunded."
+    )
 
 
 def _release_application(tx, record: ContractRecord) -> None:
