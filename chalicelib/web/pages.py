@@ -28,6 +28,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime, tzinfo
 from pathlib import Path
+from typing import Any
 
 from chalice.app import Response
 
@@ -67,7 +68,21 @@ def environment():
     env.filters["span"] = span
     env.filters["clock"] = clock
     env.filters["day"] = day
+    env.filters["hours_here"] = hours_here
     return env
+
+
+def hours_here(schedule: dict[str, Any], zone: str | None = None) -> list[dict[str, str]]:
+    """A stored weekly schedule (`{"time_zone", "windows"}`: an opening's coverage, a contract's
+    hours, an agent's availability) as windows on the viewer's clock (or `zone`'s), this week:
+    `{{ opening.coverage|hours_here }}` with `window_label` and "your time, {{ zone_name() }}"
+    (issue 14, item 8; domain.schedule.seen_from says how)."""
+    from chalicelib.composition import deps
+    from chalicelib.domain.schedule import seen_from
+    from chalicelib.store.marketplace import schedule_of
+
+    shown = seen_from(schedule_of(schedule), zone or viewer_zone(), week_of=deps().now().date())
+    return [w.to_json() for w in shown.windows]
 
 
 def _amount(minor, currency: str) -> str:
