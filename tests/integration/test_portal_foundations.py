@@ -301,5 +301,6 @@ def test_the_navigation_counts_what_needs_the_viewer_and_marks_the_page(client, 
     application = apply(client, someone, second)
     offer(client, owner, application["id"], start_date="2026-12-07")
     agent = signed_in(client, someone["email"])
-    assert 'href="/agent/contracts">Contracts <span class="count">1<' in agent.get("/agent").text
+    # beside Contracts: the offer, and the dispute they have not answered (issue 14, item 6)
+    assert 'href="/agent/contracts">Contracts <span class="count">2<' in agent.get("/agent").text
     assert 'href="/app/contracts">Contracts <span class="count">1<' in shop.get("/app").text
