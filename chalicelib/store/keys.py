@@ -25,6 +25,8 @@ The single table has `pk`/`sk` and two overloaded global secondary indexes. Acce
 | a tenant's audit log, newest first        | pk = `T#<tenant>#AUDIT`, sk = `<time>#<ulid>`     |
 | a business's contracts (offers included)  | pk = `T#<tenant>`, sk = `CONTRACT#<id>`           |
 | an agent's contracts across businesses    | GSI1: gsi1pk = `A#<agent>#CONTRACTS`              |
+| interviews still to come (action lists),  | GSI1 `A#<agent>#INTERVIEWS`, GSI2                 |
+|   the agent's and the business's          |   `T#<tenant>#INTERVIEWS`, sk `<until>#<id>`      |
 | a contract's diary, weeks and disputes    | pk = `T#<tenant>#CONTRACT#<id>`, sk = `ENTRY#`,   |
 |                                           |   `WEEK#<week>`, `DISPUTE#<entry>`                |
 | an agent's entries by time, all contracts | GSI1: gsi1pk = `A#<agent>#ENTRIES`, sk = start    |
