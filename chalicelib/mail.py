@@ -55,6 +55,7 @@ class Subject(Enum):
     BONUS_GRANTED = "You received a bonus"
     # disputes
     DISPUTE_FILED = "{minutes} minutes of your time are disputed"
+    DISPUTE_FILED_BY_TEAM = "Your team disputed {minutes} minutes of an agent's time"
     DISPUTE_MESSAGE = "New message in a dispute"
     DISPUTE_CONTESTED = "A dispute goes to deskhire"
     DISPUTE_SETTLED = "A dispute was settled: {outcome}"

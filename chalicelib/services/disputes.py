@@ -226,6 +226,17 @@ def file(actor: Principal, contract_id: str, entry_id: str, *, reason: str, deps
         f"{deps.link(f'/agent/contracts/{contract_id}/disputes/{entry_id}')}\n",
         deps=deps,
     )
+    if contract.offered_by != actor.id:
+        # the business's point of contact hears of a dispute a teammate filed
+        _to_business(
+            contract,
+            record,
+            Subject.DISPUTE_FILED_BY_TEAM.line(minutes=int(entry.minutes)),
+            f"A member of your team disputed the agent's entry of {entry.started_at:%a %d %b %H:%M} UTC "
+            f"({int(entry.minutes)} minutes); the agent is told and may answer, amend it or contest it.\n\n"
+            + notices.quoted(contract, note=text, note_label="The business's reason"),
+            deps=deps,
+        )
     return record
 
 

@@ -179,9 +179,9 @@ def test_an_invitation_and_a_rejection(client, deps):
     assert "> No support experience yet" in told.text and footer(deps, "agent") in told.text
 
 
-def _disputed(client, deps):
+def _disputed(client, deps, *, by_teammate: bool = False):
     """A contract with one hour logged in W48, the week locked (Monday of W49), and the business
-    disputing it."""
+    disputing it (by the owner who made the offer, or by a teammate)."""
     hired = hire(client, deps)
     someone, owner, cid = hired["agent"], hired["owner"], hired["contract"]["id"]
     deps.clock.now = at(24, 12)
@@ -192,12 +192,17 @@ def _disputed(client, deps):
     deps.clock.now = at(30, 13)
     sign_in(client, someone)
     sign_in(client, owner)
+    filer = owner
+    if by_teammate:
+        from tests.integration.test_team_api import invite_and_accept
+
+        filer = hired["mate"] = invite_and_accept(client, deps, owner, "manager")
     filed = call(
         client,
         "POST",
         f"/api/v1/contracts/{cid}/entries/{entry}/dispute",
         {"reason": "No chats that hour"},
-        token=owner["token"],
+        token=filer["token"],
     )
     assert filed.status_code == 201, filed.json
     return hired, entry
@@ -209,6 +214,8 @@ def test_a_dispute_is_listed_and_mailed_and_its_outcome_respects_each_setting(cl
     (filed,) = mails(deps, someone["email"], Subject.DISPUTE_FILED.line(minutes=60))
     assert deps.link(f"/agent/contracts/{cid}/disputes/{entry}") in filed.text
     assert footer(deps, "agent") in filed.text
+    # the owner filed it: nobody at the business is told what they did themselves
+    assert mails(deps, owner["email"], Subject.DISPUTE_FILED_BY_TEAM.line(minutes=60)) == []
 
     agent_browser = signed_in(client, someone["email"])
     page = agent_browser.get("/agent")
@@ -324,3 +331,13 @@ def test_invoices_due_are_listed_and_counted_beside_billing(client, deps):
     assert needs(home)["Invoices due"] == (1, ["/app/billing"])
     assert "Week 2026-W47: 105.00 USD due · the last payment failed" in home.text
     assert nav_count(home, "/app/billing") == 1
+
+
+def test_a_dispute_a_teammate_files_is_mailed_to_the_businesss_point_of_contact(client, deps):
+    hired, entry = _disputed(client, deps, by_teammate=True)
+    owner, mate, cid = hired["owner"], hired["mate"], hired["contract"]["id"]
+    (told,) = mails(deps, owner["email"], Subject.DISPUTE_FILED_BY_TEAM.line(minutes=60))
+    assert deps.link(f"/app/contracts/{cid}/entries/{entry}/dispute") in told.text
+    assert "No chats that hour" in told.text and footer(deps, "app") in told.text
+    assert mails(deps, mate["email"], Subject.DISPUTE_FILED_BY_TEAM.line(minutes=60)) == []
+    assert len(mails(deps, hired["agent"]["email"], Subject.DISPUTE_FILED.line(minutes=60))) == 1
