@@ -75,7 +75,6 @@ def _contract_page(ctx: PageContext, contract_id: str, *, status: int = 200, err
         if record.contract_kind == "block" and record.periods
         else None
     )
-    in_force = terms.terms_at(history, now)
     return ctx.render(
         "contract.html",
         status=status,
@@ -91,11 +90,8 @@ def _contract_page(ctx: PageContext, contract_id: str, *, status: int = 200, err
         amendments=changes,
         pending=pending,
         weeks=weeks,
-        in_force=in_force,
-        # the money said before anyone commits (issue 14, item 4): what accepting a block charges
-        # the business at once, and what the agent receives an hour after the agent fee
-        block_charge=offer_money.block_charge(record) if state == terms.Status.OFFERED else None,
-        net=offer_money.agent_net(in_force.rate_minor, record.currency, me.tier or 1) if me else None,
+        in_force=terms.terms_at(history, now),
+        **offer_money.said_before(record, terms.terms_at(history, now).rate_minor, str(state), me),
         upcoming=upcoming,
         windows=record.coverage["windows"],
         errors=errors or {},

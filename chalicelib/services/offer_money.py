@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from chalicelib.domain import billing as rules
 from chalicelib.domain.money import Money, basis_points
 from chalicelib.store.contracts import ContractRecord
+from chalicelib.store.identity import AgentRecord
 
 
 @dataclass(frozen=True)
@@ -83,3 +84,13 @@ def agent_net(
     bps = schedule.agent_fee(int(tier or 1))
     fee = basis_points(Money(int(rate_minor), currency), bps).minor
     return AgentNet(int(rate_minor), fee, bps, int(tier or 1), currency)
+
+
+def said_before(record: ContractRecord, rate_minor: int, state: str, agent: AgentRecord | None) -> dict:
+    """What a contract page says of money before anyone commits (issue 14, item 4): `block_charge`,
+    what accepting a block offer (`state` "offered") charges the business at once; `net`, for the
+    agent, what they receive an hour after the agent fee of their tier (None for the business)."""
+    return {
+        "block_charge": block_charge(record) if state == "offered" else None,
+        "net": agent_net(rate_minor, record.currency, agent.tier or 1) if agent is not None else None,
+    }
