@@ -32,6 +32,7 @@ def test_a_block_offer_says_it_charges_the_business_at_once(client, paying):
     assert "the moment the agent accepts, your card is charged" in form.text
     assert "deskhire's 5% service fee" in form.text and "840.00 USD" in form.text
 
+    deps.mailer.sent.clear()
     sent = offer(
         client,
         owner,
@@ -42,6 +43,12 @@ def test_a_block_offer_says_it_charges_the_business_at_once(client, paying):
         rate={"amount": 2000, "currency": "usd"},
     )
     cid = sent["id"]
+    # the offer's mail says what the agent would receive an hour, after the tier-2 fee
+    (offered,) = [m for m in deps.mailer.sent if m.to == someone["email"]]
+    assert (
+        "You would receive 18.40 USD an hour: the offered 20.00 USD less deskhire's 8% agent fee"
+        in offered.text
+    )
     # 10 h at 20.00 = 200.00, and the 5 % fee of 10.00: 210.00 at once
     waiting = shop.get(f"/app/contracts/{cid}").text
     assert "your card is charged <strong>210.00 USD</strong> at once" in waiting

@@ -247,11 +247,26 @@ def make_offer(actor: Principal, draft: OfferDraft, *, deps: Deps) -> ContractRe
             note=record.note,
             note_label="Note",
         )
+        + f"\n\n{_net_words(record, agent)}"
         + "\n\nRead the terms on deskhire and accept or decline within 7 days: "
         f"{deps.link('/agent/contracts/' + contract_id)}\n",
         deps=deps,
     )
     return record
+
+
+def _net_words(record: ContractRecord, agent: AgentRecord) -> str:
+    """The offer's rate as the agent receives it (issue 14, item 4), in the offer's mail."""
+    from chalicelib.domain.money import format_amount
+    from chalicelib.services import offer_money
+
+    net = offer_money.agent_net(int(record.rate_minor), record.currency, agent.tier or 1)
+    unit = record.currency.upper()
+    return (
+        f"You would receive {format_amount(net.net_minor, record.currency)} {unit} an hour: the offered "
+        f"{format_amount(net.rate_minor, record.currency)} {unit} less deskhire's {net.fee_percent} agent "
+        f"fee (tier {net.tier}). Nothing is charged to you."
+    )
 
 
 def _local_today(now: datetime, time_zone: str) -> date:
