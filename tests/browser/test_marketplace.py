@@ -51,7 +51,8 @@ def test_agent_applies_on_a_phone_and_the_business_replies(client, deps, browser
     expect(page.get_by_role("status")).to_have_text(
         "Invitation sent: the agent gets a mail with a link to apply."
     )
-    page.get_by_role("link", name="Mia Mobile").click()
+    # her application (the matches and the applicants also link her profile, by her name)
+    page.locator('a[href^="/app/applications/"]', has_text="Mia Mobile").click()
     page.get_by_label("Write").fill("Welcome aboard soon!")
     page.get_by_role("button", name="Send").click()
     expect(page.get_by_text("Welcome aboard soon!")).to_be_visible()
