@@ -425,7 +425,7 @@ def _written(tag: str, world: World, batch) -> tuple[Business, list]:
         )
     # openings.post and act("publish"); filled by the five acceptances
     draft = _opening_draft()
-    opening_terms = openings.terms_of(draft, time_zone=BUSINESS_ZONE, today=HIRED.date())
+    opening_terms = openings.terms_of(draft, time_zone=BUSINESS_ZONE, currency=CURRENCY, today=HIRED.date())
     opening_id = new_id()
     business.opening_id = opening_id
     opening = OpeningRecord(
