@@ -16,7 +16,8 @@ it, so neither handlers nor templates pass a zone by hand:
     {{ moment|when(contract.business_time_zone) }}    another zone, named the same way
 
 A zone whose abbreviation is only an offset ("-03" for America/Sao_Paulo) is named by its IANA
-name instead, so a reader never has to guess what "-03" means."""
+name instead, so a reader never has to guess what "-03" means. The writing is domain/time.py's,
+which mails and refusals use too, so that a mail and the page it links to agree."""
 
 from __future__ import annotations
 
@@ -69,6 +70,16 @@ def environment():
     env.filters["clock"] = clock
     env.filters["day"] = day
     env.filters["hours_here"] = hours_here
+    # languages (and skills) by name, never by code (issue 14, item 1): {{ "pt"|language }} Portuguese,
+    # {{ "c1"|level }} C1 advanced, {{ agent.languages|languages }} Portuguese (Native), English
+    # (C1 advanced), {{ opening.languages|languages(at_least=True) }} English (B2 ... or above)
+    from chalicelib.domain import vocabulary
+
+    env.filters["language"] = vocabulary.language_name
+    env.filters["level"] = vocabulary.level_name
+    env.filters["languages"] = vocabulary.languages_said
+    env.filters["skills"] = vocabulary.skill_names  # {{ opening.skills|skills|join(", ") }}
+    env.globals["language_names"] = vocabulary.LANGUAGE_NAMES
     return env
 
 
@@ -129,60 +140,48 @@ def viewer_zone() -> str:
     return zone or UTC_ZONE
 
 
-@functools.lru_cache(maxsize=512)
 def _zone(name: str) -> tzinfo:
-    from zoneinfo import ZoneInfo
+    from chalicelib.domain.time import _zone as zone_info
 
-    return ZoneInfo(name)
+    return zone_info(name)
 
 
-def _in_zone(moment: datetime | str, zone: str | None) -> datetime:
-    if isinstance(moment, str):  # an instant kept as RFC 3339 text (a dispute's messages)
-        moment = datetime.fromisoformat(moment.replace("Z", "+00:00"))
-    return moment.astimezone(_zone(zone or viewer_zone()))
+# The filters: domain/time.py's writing (shared with mails and messages), on the viewer's clock
+# unless a zone is given.
 
 
 def zone_label(local: datetime) -> str:
-    """How a zone is named after a time: its abbreviation when it has one (EST, GMT, BST, CET,
-    UTC), else its IANA name (America/Sao_Paulo, whose abbreviation is only "-03")."""
-    abbreviation = local.tzname() or ""
-    if abbreviation.isalpha():
-        return abbreviation
-    return str(getattr(local.tzinfo, "key", None) or abbreviation or UTC_ZONE)
+    from chalicelib.domain.time import zone_label as label
+
+    return label(local)
 
 
 def when(moment: datetime | str | None, zone: str | None = None) -> str:
     """An instant on the viewer's clock with the zone named: 'Wed 25 Nov 10:10 EST'."""
-    if moment is None:
-        return ""
-    local = _in_zone(moment, zone)
-    return f"{local:%a %d %b %H:%M} {zone_label(local)}"
+    from chalicelib.domain import time
+
+    return "" if moment is None else time.when(moment, zone or viewer_zone())
 
 
 def span(start: datetime | str, end: datetime | str, zone: str | None = None) -> str:
-    """From one instant to another: 'Wed 25 Nov 10:10–11:30 EST', or with both days named when
-    the span crosses midnight on the viewer's clock: 'Wed 25 Nov 23:00 – Thu 26 Nov 01:00 EST'."""
-    begin, finish = _in_zone(start, zone), _in_zone(end, zone)
-    if begin.date() == finish.date():
-        text = f"{begin:%a %d %b %H:%M}–{finish:%H:%M}"
-    else:
-        text = f"{begin:%a %d %b %H:%M} – {finish:%a %d %b %H:%M}"
-    label, other = zone_label(begin), zone_label(finish)
-    # a span across a change of clocks names both (01:30 EDT – 01:10 EST)
-    return f"{text} {label}" if label == other else f"{text} ({label} to {other})"
+    """'Wed 25 Nov 10:10–11:30 EST', or 'Wed 25 Nov 23:00 – Thu 26 Nov 01:00 EST' across midnight."""
+    from chalicelib.domain import time
+
+    return time.span(start, end, zone or viewer_zone())
 
 
 def clock(moment: datetime | str, zone: str | None = None) -> str:
     """The time of day only: '10:10 EST' (where the day is plain from the page)."""
-    local = _in_zone(moment, zone)
-    return f"{local:%H:%M} {zone_label(local)}"
+    from chalicelib.domain import time
+
+    return time.clock(moment, zone or viewer_zone())
 
 
 def day(moment: datetime | str | None, zone: str | None = None) -> str:
     """The date an instant falls on, on the viewer's clock: 'Wed 25 Nov 2026'."""
-    if moment is None:
-        return ""
-    return f"{_in_zone(moment, zone):%a %d %b %Y}"
+    from chalicelib.domain import time
+
+    return "" if moment is None else time.day(moment, zone or viewer_zone())
 
 
 def _local(moment, zone: str, pattern: str = "%a %d %b %H:%M") -> str:

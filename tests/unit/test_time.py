@@ -62,3 +62,43 @@ def test_weeks_outside_the_years_deskhire_means_are_refused(text):
 def test_the_first_and_last_weeks_have_neighbours(text):
     week = BillingWeek.parse(text)
     assert week.starts_at < week.ends_at < week.review_closes_at
+
+
+# -- on a person's clock (issue 14, item 8): the one writing pages, mails and refusals share --
+
+NOV_25 = datetime(2026, 11, 25, 15, 10, tzinfo=UTC)
+
+
+def test_an_instant_on_each_readers_clock_with_the_zone_named():
+    from chalicelib.domain.time import clock, day, span, when
+
+    assert when(NOV_25, "America/New_York") == "Wed 25 Nov 10:10 EST"
+    assert when(NOV_25, "America/Sao_Paulo") == "Wed 25 Nov 12:10 America/Sao_Paulo"  # "-03" says nothing
+    assert when(NOV_25, "UTC") == "Wed 25 Nov 15:10 UTC"
+    assert when("2026-11-25T15:10:00Z", "Asia/Kolkata") == "Wed 25 Nov 20:40 IST"
+    assert clock(NOV_25, "Europe/London") == "15:10 GMT"
+    assert day(datetime(2026, 11, 26, 3, tzinfo=UTC), "America/New_York") == "Wed 25 Nov 2026"
+    assert span(NOV_25, NOV_25 + timedelta(hours=10), "America/New_York") == "Wed 25 Nov 10:10–20:10 EST"
+    assert (
+        span(NOV_25, NOV_25 + timedelta(hours=10), "Asia/Kolkata")
+        == "Wed 25 Nov 20:40 – Thu 26 Nov 06:40 IST"
+    )
+
+
+def test_the_portal_filters_write_what_the_domain_writes():
+    from chalicelib.domain import time
+    from chalicelib.web import pages
+
+    with pages.viewing_in("America/New_York"):
+        assert pages.when(NOV_25) == time.when(NOV_25, "America/New_York")
+        assert pages.span(NOV_25, NOV_25 + timedelta(hours=1)) == time.span(
+            NOV_25, NOV_25 + timedelta(hours=1), "America/New_York"
+        )
+
+
+def test_a_billing_week_says_it_is_on_utc():
+    from chalicelib.domain.time import week_words
+
+    assert week_words(BillingWeek(2026, 48)) == (
+        "week 2026-W48 (a billing week, on UTC: Mon 23 Nov 00:00 to Mon 30 Nov 00:00 UTC)"
+    )
