@@ -77,7 +77,7 @@ def refusals(need: Need, candidate: Candidate) -> list[str]:
     for code, rank in need.languages.items():
         has = candidate.languages.get(code)
         if has is None or has < rank:
-            reasons.append(f"needs {code} at {LEVELS[rank]} or above")
+            reasons.append(f"needs {LANGUAGE_NAMES.get(code, code)} at {LEVEL_NAMES[LEVELS[rank]]} or above")
     if candidate.tier < need.tier:
         reasons.append(f"needs tier {need.tier}")
     if candidate.min_rate.currency != need.rate_max.currency:

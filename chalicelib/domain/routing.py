@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from fractions import Fraction
 
-from chalicelib.domain.vocabulary import LEVELS
+from chalicelib.domain.vocabulary import LEVELS, language_name, level_name
 
 # An agent helps a customer in a language they speak at B2 or above unless the business says
 # otherwise (its support settings).
@@ -91,9 +91,12 @@ def refusals(need: Need, agent: OnShift) -> list[str]:
         reasons.append("missed this inquiry's first-response target")
     level = agent.languages.get(need.language)
     if level is None:
-        reasons.append(f"does not speak {need.language}")
+        reasons.append(f"does not speak {language_name(need.language)}")
     elif level < need.language_level:
-        reasons.append(f"speaks {need.language} at {LEVELS[level]}, below {LEVELS[need.language_level]}")
+        reasons.append(
+            f"speaks {language_name(need.language)} at {level_name(level)}, "
+            f"below {level_name(need.language_level)}"
+        )
     if need.channel not in agent.channels:
         reasons.append(f"does not list {need.channel} among their channels")
     if agent.tier < need.tier:

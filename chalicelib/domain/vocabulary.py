@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 
 from chalicelib.domain.errors import InvalidInput
 
@@ -49,6 +50,53 @@ LANGUAGE_NAMES = {
     "ru": "Russian",
     "tr": "Turkish",
 }
+
+
+def language_name(code: str) -> str:
+    """'pt' -> 'Portuguese'; a code off the list (an old free-text one) is shown as it is."""
+    return LANGUAGE_NAMES.get(code, code)
+
+
+def level_name(level: str | int) -> str:
+    """'c1' (or its rank, 4) -> 'C1 advanced'; anything else as it is."""
+    if isinstance(level, int) and 0 <= level < len(LEVELS):
+        level = LEVELS[level]
+    return LEVEL_NAMES.get(str(level), str(level))
+
+
+def _rank(level: str | int) -> int:
+    if isinstance(level, int):
+        return level
+    return LEVELS.index(level) if level in LEVELS else -1
+
+
+def _rows(languages: Mapping[str, str | int]) -> list[tuple[str, str, int]]:
+    rows = [(language_name(code), level_name(level), _rank(level)) for code, level in languages.items()]
+    return sorted(rows, key=lambda r: (-r[2], r[0]))
+
+
+def spoken(languages: Mapping[str, str | int]) -> list[tuple[str, str]]:
+    """`{"pt": "native", "en": "c1"}` (levels by code or rank) as people read it, (language name,
+    level name) strongest first, then by name: [("Portuguese", "Native"), ("English", "C1 advanced")]."""
+    return [(name, level) for name, level, _ in _rows(languages)]
+
+
+def languages_said(languages: Mapping[str, str | int], *, at_least: bool = False) -> str:
+    """The languages in one phrase: 'Portuguese (Native), English (C1 advanced)'; `at_least` for
+    a requirement: 'English (B2 upper intermediate or above)' (native has nothing above it)."""
+    top = len(LEVELS) - 1
+    return ", ".join(
+        f"{name} ({level}{' or above' if at_least and 0 <= rank < top else ''})"
+        for name, level, rank in _rows(languages)
+    )
+
+
+def skill_names(skills: Iterable[str]) -> list[str]:
+    """Skills by name, helpdesk tools then channels as SKILLS lists them; one off the list as it is."""
+    order = list(SKILLS)
+    listed = set(skills)
+    known = sorted((s for s in listed if s in SKILLS), key=order.index)
+    return [SKILLS[s] for s in known] + sorted(s for s in listed if s not in SKILLS)
 
 
 def level_rank(level: str, *, field: str = "level") -> int:

@@ -64,8 +64,10 @@ class WindowView(View):
 
 
 class LanguageView(View):
-    code: str
+    code: str = Field(description="ISO 639-1 code, such as pt")
     level: Level
+    name: str = Field(description="the language's name, such as Portuguese")
+    level_name: str = Field(description="the level's name, such as C1 advanced")
 
 
 class MoneyView(View):
@@ -170,7 +172,12 @@ class MatchList(View):
 
 
 def _languages(data: dict) -> list[LanguageView]:
-    return [LanguageView(code=code, level=level) for code, level in sorted(data.items())]
+    from chalicelib.domain.vocabulary import language_name, level_name
+
+    return [
+        LanguageView(code=code, level=level, name=language_name(code), level_name=level_name(level))
+        for code, level in sorted(data.items())
+    ]
 
 
 def profile_view(record) -> ProfileView:

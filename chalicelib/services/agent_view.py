@@ -17,7 +17,7 @@ from datetime import date, datetime
 
 from chalicelib.domain.schedule import WeeklySchedule, seen_from
 from chalicelib.domain.tenancy import AgentId
-from chalicelib.domain.vocabulary import LANGUAGE_NAMES, LEVEL_NAMES, LEVELS, SKILLS
+from chalicelib.domain.vocabulary import skill_names, spoken
 from chalicelib.services import profiles
 from chalicelib.store.identity import AgentRecord
 from chalicelib.store.marketplace import schedule_of
@@ -35,25 +35,6 @@ class AgentView:
     minutes_worked: int  # minutes approved (by businesses or at the review window's close)
 
 
-def language_rows(languages: dict[str, str]) -> list[tuple[str, str]]:
-    """`{"pt": "native", "en": "c1"}` as people read it, strongest first, then by name."""
-    rows = [
-        (
-            LANGUAGE_NAMES.get(code, code),
-            LEVEL_NAMES.get(level, level),
-            LEVELS.index(level) if level in LEVELS else -1,
-        )
-        for code, level in languages.items()
-    ]
-    return [(name, level) for name, level, _ in sorted(rows, key=lambda r: (-r[2], r[0]))]
-
-
-def skill_names(skills: list[str]) -> list[str]:
-    order = list(SKILLS)
-    known = sorted((s for s in skills if s in SKILLS), key=order.index)
-    return [SKILLS[s] for s in known] + sorted(s for s in skills if s not in SKILLS)
-
-
 def minutes_worked(agent_id: str, *, today: date) -> int:
     from chalicelib.store import metrics
 
@@ -68,7 +49,7 @@ def for_business(agent_id: str, *, zone: str, now: datetime) -> AgentView:
     )
     return AgentView(
         agent=record,
-        languages=language_rows(dict(record.languages or {})),
+        languages=spoken(dict(record.languages or {})),
         skills=skill_names(list(record.skills or [])),
         availability=availability,
         minutes_worked=minutes_worked(agent_id, today=now.date()),

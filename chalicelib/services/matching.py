@@ -21,6 +21,8 @@ class Ranked:
     items_read: int
     # an opening with no match: each requirement that, eased alone, would add agents (and how many)
     relax: list[Relaxation] = field(default_factory=list)
+    # agents for an opening: the languages each speaks (code -> level rank), shown by name
+    languages: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def subject_of(self, match: Match) -> str:
         return match.agent_id if self.ranks == "agents" else match.opening_id
@@ -39,7 +41,8 @@ def agents_for_opening(actor: Principal, opening_id: str) -> Ranked:
 
         pool, more = pool_for(need)
         relax, read = relaxations(need, pool), read + more
-    return Ranked(matches=ranked, ranks="agents", names=names, items_read=read, relax=relax)
+    spoken = {c.agent_id: c.languages for c in candidates}
+    return Ranked(matches=ranked, ranks="agents", names=names, items_read=read, relax=relax, languages=spoken)
 
 
 def openings_for_agent(actor: Principal) -> Ranked:

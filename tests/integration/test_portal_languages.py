@@ -157,3 +157,55 @@ def test_the_opening_form_and_the_api_refuse_a_language_not_on_the_list(client):
         token=_token(client, agent_email),
     )
     assert wrong.status_code == 400 and wrong.json["error"]["field"] == "skills.0"
+
+
+def test_languages_are_read_by_name_wherever_people_read_them(client, deps):
+    """Stored as codes with a level ("pt": "native"); shown by name everywhere (issue 14, item 1):
+    the operator's vetting list, the business's opening and its matches, the agent's board (its
+    filter a list of names) and opening page; the API keeps the codes and adds the names."""
+    from tests.integration.contract_helpers import approved, published_opening
+    from tests.integration.helpers import agent, operator
+
+    ops = operator(client, deps)
+    pending = agent(client, name="Paula Pending")
+    body = profile_body(languages=[{"code": "pt", "level": "native"}, {"code": "es", "level": "b1"}])
+    assert call(client, "PUT", "/api/v1/agent/profile", body, token=pending["token"]).status_code == 200
+    vetting = signed_in(client, ops["email"]).get("/admin")
+    assert "Languages: Portuguese (Native), Spanish (B1 intermediate)" in vetting.text
+    assert "Skills: Zendesk, Email, Chat" in vetting.text
+    assert "pt (native)" not in vetting.text
+
+    someone = approved(client, ops)  # English C2, Portuguese native
+    owner = business(client)
+    opening = published_opening(
+        client, owner, languages=[{"code": "en", "level": "b2"}, {"code": "pt", "level": "native"}]
+    )
+    page = signed_in(client, owner["email"]).get(f"/app/openings/{opening['id']}")
+    assert (
+        "Languages: Portuguese (Native), English (B2 upper intermediate or above) · Skills: Zendesk, Email"
+        in page.text
+    )
+    assert "Speaks Portuguese (Native), English (C2 proficient)" in page.text  # the match
+
+    board = signed_in(client, someone["email"])
+    listed = board.get("/agent/board")
+    assert '<select id="language" name="language"' in listed.text and 'placeholder="en"' not in listed.text
+    assert '<option value="pt" >Portuguese</option>' in listed.text
+    assert "Portuguese (Native), English (B2 upper intermediate or above)" in listed.text
+    chosen = board.get("/agent/board?language=pt&currency=all")
+    assert '<option value="pt" selected>Portuguese</option>' in chosen.text
+    assert f'/agent/openings/{opening["id"]}"' in chosen.text
+    assert f'/agent/openings/{opening["id"]}"' not in board.get("/agent/board?language=ja&currency=all").text
+    seen = board.get(f"/agent/openings/{opening['id']}")
+    assert "Languages: Portuguese (Native), English (B2 upper intermediate or above)" in seen.text
+    assert "(b2+)" not in seen.text and "Skills: Zendesk, Email" in seen.text
+
+    # the API: the codes stay, with the names beside them
+    shown = call(client, "GET", f"/api/v1/openings/{opening['id']}", token=owner["token"]).json
+    assert {"code": "en", "level": "b2", "name": "English", "level_name": "B2 upper intermediate"} in shown[
+        "languages"
+    ]
+    profile = call(client, "GET", "/api/v1/agent/profile", token=someone["token"]).json
+    assert {"code": "pt", "level": "native", "name": "Portuguese", "level_name": "Native"} in profile[
+        "languages"
+    ]

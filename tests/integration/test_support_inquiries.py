@@ -107,7 +107,7 @@ def test_routed_to_the_agent_on_shift_who_fits_with_every_reason_kept(client, de
     reasons = call(client, "GET", f"/api/v1/inquiries/{german['id']}", token=team["owner"]["token"]).json[
         "routing"
     ]
-    assert reasons[-1]["chosen"] is None and "does not speak de" in reasons[-1]["verdicts"][0]["reason"]
+    assert reasons[-1]["chosen"] is None and "does not speak German" in reasons[-1]["verdicts"][0]["reason"]
     # the agent's own queue lists theirs, across businesses
     mine = call(client, "GET", "/api/v1/agent/inquiries", token=lia["token"]).json["inquiries"]
     assert [i["id"] for i in mine] == [made["id"]]

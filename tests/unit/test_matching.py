@@ -60,8 +60,8 @@ def candidate(agent_id="a1", **overrides) -> Candidate:
 @pytest.mark.parametrize(
     ("overrides", "reason"),
     [
-        ({"languages": {"en": 3}}, "needs en at c1"),
-        ({"languages": {"pt": 6}}, "needs en"),
+        ({"languages": {"en": 3}}, "needs English at C1 advanced or above"),
+        ({"languages": {"pt": 6}}, "needs English"),
         ({"tier": 0}, "needs tier 1"),
         ({"min_rate": Money(3500, "usd")}, "above the range"),
         ({"min_rate": Money(2000, "eur")}, "pays in usd"),

@@ -42,7 +42,7 @@ def test_the_least_loaded_agent_who_fits_takes_it_and_everyone_gets_a_reason():
     )
     assert decision.chosen == "raj"
     reasons = {v.agent_id: v.reason() for v in decision.verdicts}
-    assert reasons["ana"] == "speaks en at a2, below b2"
+    assert reasons["ana"] == "speaks English at A2 elementary, below B2 upper intermediate"
     assert reasons["tom"] == "does not list email among their channels"
     assert reasons["raj"] == "1 open inquiry, reputation 50/100"
     assert [v.agent_id for v in decision.verdicts][:2] == ["raj", "lia"]  # ranked, then the refused
