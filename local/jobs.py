@@ -1,8 +1,9 @@
-"""Run a scheduled job by hand against the local stack (or any stage the environment points at):
+"""Run a job by hand against the local stack (or any stage the environment points at):
 
     make job JOB=lock-week                    # the week its schedule is for (last week, after Monday noon)
     make job JOB=lock-week WEEK=2026-W48      # a given week; refused before its time has come
     make job JOB=expire-offers AT=2026-12-01T10:00:00Z   # as of another moment (demos)
+    make job JOB=backfill-business-names      # a one-off backfill (never scheduled; README, "Backfills")
     python -m local.jobs --list
 
 Each job is idempotent: running it again changes nothing more."""
@@ -47,7 +48,8 @@ def main(argv: list[str] | None = None) -> int:
     jobs = registry.load()
     if args.list or not args.job:
         for name, job in sorted(jobs.items()):
-            print(f"{name:<15} cron({job.cron})  {job.summary}")
+            when = f"cron({job.cron})" if job.scheduled else "by hand only"
+            print(f"{name:<26} {when:<22} {job.summary}")
         return 0 if args.list else 2
     composition.install()
     try:

@@ -1,5 +1,6 @@
-"""The jobs deskhire runs on a schedule, by name, with their cron rules (UTC, EventBridge's
-six-field form: minute hour day-of-month month day-of-week year)."""
+"""The jobs deskhire runs, by name: those on a schedule with their cron rules (UTC, EventBridge's
+six-field form: minute hour day-of-month month day-of-week year), and those run only by hand
+(`cron=MANUAL`: the one-off backfills of jobs/backfill_jobs.py), which app.py never schedules."""
 
 from __future__ import annotations
 
@@ -12,6 +13,9 @@ from chalicelib.domain.time import BillingWeek
 
 if TYPE_CHECKING:
     from chalicelib.composition import Deps
+
+# The cron of a job that only runs by hand (`make job JOB=<name>`): never scheduled.
+MANUAL = None
 
 # A task: what one piece of a job's work needs, as JSON (it may travel through the jobs queue).
 Task = dict[str, Any]
@@ -40,7 +44,7 @@ class JobRun:
 @dataclass(frozen=True)
 class Job:
     name: str
-    cron: str
+    cron: str | None  # MANUAL: by hand only
     summary: str
     plan: Callable[[JobRun], Iterator[Task]]
     work: Callable[[JobRun, Task], bool]
@@ -52,6 +56,10 @@ class Job:
     def __post_init__(self) -> None:
         if (self.week_for is None) != (self.ready_at is None):
             raise ValueError(f"job {self.name}: a weekly job names both week_for and ready_at")
+
+    @property
+    def scheduled(self) -> bool:
+        return self.cron is not MANUAL
 
 
 @dataclass
@@ -74,6 +82,13 @@ def register(job: Job) -> Job:
 
 def load() -> dict[str, Job]:
     """Import the modules that define jobs (kept out of the cold start of API requests)."""
-    from chalicelib.jobs import billing_jobs, contract_jobs, metrics_jobs, review_jobs, support_jobs  # noqa: F401
+    from chalicelib.jobs import (  # noqa: F401
+        backfill_jobs,
+        billing_jobs,
+        contract_jobs,
+        metrics_jobs,
+        review_jobs,
+        support_jobs,
+    )
 
     return JOBS

@@ -137,3 +137,21 @@ def overview(actor: Principal, tenant_id: str, *, invoices: int = 8) -> Overview
         invoices=recent,
         disputes=open_disputes,
     )
+
+
+def list_by_name(business: TenantRecord) -> bool:
+    """Give a business that signed up before the directory existed its name items, as signup
+    writes them (`directory.add`), under a check that its name has not changed since it was read.
+    True when something was written; a business already listed is left alone (the backfill job,
+    run again, writes nothing more)."""
+    from chalicelib.store.transactions import transaction
+
+    tenant = TenantId(business.pk.removeprefix(keys.TENANT_PREFIX))
+    if directory.listed(tenant, name=business.name, slug=business.slug):
+        return False
+    with transaction(conflict_message="the business was renamed meanwhile; run the backfill again") as tx:
+        tx.condition_check(
+            TenantRecord, business.pk, business.sk, condition=TenantRecord.name == business.name
+        )
+        directory.add(tx, tenant, name=business.name, slug=business.slug)
+    return True

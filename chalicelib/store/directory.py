@@ -8,8 +8,10 @@ first MAX_WORDS distinct words gets an item. A search for "cozy cu" queries the 
 search's longest word's first letter for sort keys starting with that word, then keeps the
 businesses whose words start with every word searched: "cup" finds "The Cozy Cup", as does "coz".
 The items are written in the signup's transaction (services/accounts.py) and moved by `rename`
-in a rename's, so the directory never disagrees with the business's name. Exact slugs and emails
-are found through their claims (`SLUG#`, `EMAIL#`), which exist already."""
+in a rename's, so the directory never disagrees with the business's name. Businesses that signed
+up before the directory existed get theirs from the `backfill-business-names` job, through the
+same `add` (`listed` tells which have them all). Exact slugs and emails are found through their
+claims (`SLUG#`, `EMAIL#`), which exist already."""
 
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ from pynamodb.attributes import UnicodeAttribute
 
 from chalicelib.domain.tenancy import TenantId
 from chalicelib.store import keys
-from chalicelib.store.base import Entity
+from chalicelib.store.base import Entity, read_batch
 
 MAX_WORDS = 6
 MAX_WORD = 40  # characters of a word kept in the key
@@ -64,6 +66,17 @@ def add(tx, tenant: TenantId, *, name: str, slug: str) -> None:
     """In the signup's transaction: the business is found by its name from then on."""
     for item in _items(tenant, name, slug):
         tx.save(item)
+
+
+def listed(tenant: TenantId, *, name: str, slug: str) -> bool:
+    """Whether the business has every item `add` would write for it, as it would (one BatchGetItem)."""
+    wanted = _items(tenant, name, slug)
+    found = read_batch([(item.pk, item.sk) for item in wanted])
+    for item in wanted:
+        held = found.get((item.pk, item.sk), NameIndexItem)
+        if held is None or (held.tenant_id, held.name, held.slug) != (tenant.value, name, slug):
+            return False
+    return True
 
 
 def rename(tx, tenant: TenantId, *, old: str, new: str, slug: str) -> None:
