@@ -11,6 +11,7 @@ run twice, or again after a crash half-way, writes nothing more than one clean r
 | job | what it writes |
 |---|---|
 | `backfill-business-names` | the operators' name search items of every business (store/directory.py) |
+| `backfill-interviews` | the index keys and names that list an interview on both sides' action lists |
 """
 
 from __future__ import annotations
@@ -43,6 +44,20 @@ def _business_names(run: JobRun, task: Task) -> bool:
     return written > 0
 
 
+def _interviews(run: JobRun, task: Task) -> bool:
+    from chalicelib.services import interviews
+    from chalicelib.store import scans
+    from chalicelib.store.marketplace import InterviewRecord
+
+    del run
+    written = sum(
+        interviews.list_again(record)
+        for record in scans.segment(InterviewRecord, task["segment"], of=task["of"])
+    )
+    logger.info("backfill", extra={"job": "backfill-interviews", "task": task, "written": written})
+    return written > 0
+
+
 register(
     Job(
         name="backfill-business-names",
@@ -50,5 +65,15 @@ register(
         summary="One-off: give businesses from before the operators' name search their name items",
         plan=_segments,
         work=_business_names,
+    )
+)
+
+register(
+    Job(
+        name="backfill-interviews",
+        cron=MANUAL,
+        summary="One-off: list interviews proposed before the action lists on both sides' home pages",
+        plan=_segments,
+        work=_interviews,
     )
 )

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from pynamodb.exceptions import UpdateError
+
 from chalicelib.adapters import ics
 from chalicelib.composition import Deps
 from chalicelib.domain import interviews as rules
@@ -17,8 +19,10 @@ from chalicelib.ids import new_id
 from chalicelib.mail import Subject, their_words
 from chalicelib.services import applications, notifications
 from chalicelib.store import keys
+from chalicelib.store.base import is_condition_failure
 from chalicelib.store.identity import AgentRecord, TenantRecord
 from chalicelib.store.marketplace import (
+    ApplicationRecord,
     InterviewRecord,
     OpeningRecord,
     agent_interviews_index,
@@ -67,16 +71,9 @@ def propose(
         status="proposed",
         proposed_by=actor.id,
         created_at=now,
-        opening_title=application.opening_title,
-        agent_name=application.agent_name,
-        business_name=application.business_name,
     )
-    # both sides' lists of interviews still to come (services/attention.py): until the last slot
-    # offered, then, once booked, until the slot booked
-    until = until_key(max(chosen), interview_id)
-    record.gsi1pk, record.gsi1sk = agent_interviews_index(AgentId(application.agent_id)), until
-    record.gsi2pk = business_interviews_index(applications._tenant_of(application))
-    record.gsi2sk = until
+    for name, value in indexed_as(record, application).items():
+        setattr(record, name, value)
     record.save(condition=InterviewRecord.pk.does_not_exist())
     _, agent_zone = _zones(application)
     listing = "\n".join(f"- {rules.local_label(s, agent_zone)}" for s in chosen)
@@ -89,6 +86,59 @@ def propose(
 def until_key(moment: datetime, interview_id: str) -> str:
     """The index sort key of an interview that matters until `moment` (sorts by time)."""
     return keys.sort_key(moment.strftime("%Y-%m-%dT%H:%M:%SZ"), interview_id)
+
+
+def _stops_mattering(record: InterviewRecord) -> datetime:
+    """The last slot offered, or, once booked, the slot booked."""
+    if record.status == "booked" and record.chosen is not None:
+        return record.chosen
+    return max(datetime.fromisoformat(s.replace("Z", "+00:00")) for s in record.slots)
+
+
+def indexed_as(record: InterviewRecord, application) -> dict[str, str]:
+    """What puts an interview on both sides' lists of interviews still to come (services/attention.py):
+    the agent's (GSI1) and the business's (GSI2) index, sorted by the moment it stops mattering, and
+    the names the lists show without reading the application."""
+    until = until_key(_stops_mattering(record), record.interview_id)
+    return {
+        "gsi1pk": agent_interviews_index(AgentId(application.agent_id)),
+        "gsi1sk": until,
+        "gsi2pk": business_interviews_index(applications._tenant_of(application)),
+        "gsi2sk": until,
+        "opening_title": application.opening_title,
+        "agent_name": application.agent_name,
+        "business_name": application.business_name,
+    }
+
+
+def list_again(record: InterviewRecord) -> bool:
+    """Put an interview proposed before the action lists existed on them, with what `propose`
+    writes (`indexed_as`), under a check that it was not booked meanwhile. True when written; one
+    listed already, or whose application is gone, is left alone (the backfill job, run again,
+    writes nothing more)."""
+    if record.gsi1pk and record.gsi2pk and record.opening_title:
+        return False
+    application = ApplicationRecord.find(
+        keys.tenant_pk(applications._tenant_of(record)), keys.sort_key("APP", record.application_id)
+    )
+    if application is None:
+        return False
+    wanted = indexed_as(record, application)
+    try:
+        record.update(
+            actions=[getattr(InterviewRecord, name).set(value) for name, value in wanted.items()],
+            condition=(InterviewRecord.status == record.status)
+            & (
+                InterviewRecord.gsi1pk.does_not_exist()
+                | InterviewRecord.gsi2pk.does_not_exist()
+                | InterviewRecord.opening_title.does_not_exist()
+            ),
+        )
+    except UpdateError as error:
+        if is_condition_failure(error):
+            return False  # booked, or listed, meanwhile: a second run takes it as it is then
+        raise
+    return True
 
 
 def _interview(application, interview_id: str) -> InterviewRecord:

@@ -224,7 +224,8 @@ class InterviewRecord(Entity, discriminator="interview"):
     proposed_by = UnicodeAttribute()
     created_at = UTCDateTimeAttribute()
     # what the action lists say of it without reading the application (issue 14, item 6); an
-    # interview proposed before they were kept has none and is not listed
+    # interview proposed before they were kept has none, nor the index keys, until the
+    # `backfill-interviews` job gives it both (services/interviews.list_again)
     opening_title = OptionalUnicodeAttribute()
     agent_name = OptionalUnicodeAttribute()
     business_name = OptionalUnicodeAttribute()

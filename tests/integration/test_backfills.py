@@ -5,13 +5,18 @@ them; a second run, or a run after a crash half-way, writes nothing more."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
-from chalicelib.jobs import runner
+from chalicelib.jobs import registry, runner
 from chalicelib.store import directory, scans
 from chalicelib.store.base import Entity
-from tests.integration.helpers import business, operator, unique
+from chalicelib.store.marketplace import InterviewRecord
+from tests.integration.contract_helpers import MONDAY, apply, approved, iso, published_opening
+from tests.integration.helpers import business, call, operator, unique
 from tests.integration.portal_helpers import signed_in
+from tests.integration.test_portal_needs import needs
 from tests.integration.test_portal_operators import _names
 
 pytestmark = pytest.mark.integration
@@ -79,3 +84,64 @@ def test_businesses_from_before_the_name_search_are_found_after_the_backfill(
     found = _names(desk.get(f"/admin/businesses?q=harbour+lantern+{word}"))
     assert sorted(found) == sorted(f"Harbour Lantern {k} {word}" for k in ("Tea", "Books", "Café", "Lamps"))
     assert _names(desk.get(f"/admin/businesses?q=cafe+{word}")) == [f"Harbour Lantern Café {word}"]
+
+
+INDEXED = ("gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk", "opening_title", "agent_name", "business_name")
+
+
+def test_interviews_from_before_the_action_lists_are_listed_after_the_backfill(fresh_table, client, deps):
+    deps.clock.now = MONDAY
+    ops = operator(client, deps)
+    owner = business(client)
+    opening = published_opening(client, owner, seats=2)
+    first, second = approved(client, ops), approved(client, ops)
+    slots = [MONDAY + timedelta(days=2, hours=6), MONDAY + timedelta(days=3, hours=6)]
+    proposed = {}
+    for someone in (first, second):
+        application = apply(client, someone, opening)
+        answer = call(
+            client,
+            "POST",
+            f"/api/v1/applications/{application['id']}/interviews",
+            {"slots": [iso(s) for s in slots], "duration_minutes": 30},
+            token=owner["token"],
+        )
+        assert answer.status_code == 201, answer.json
+        proposed[someone["id"]] = (application["id"], answer.json["id"])
+    second_app, second_interview = proposed[second["id"]]
+    booked = call(
+        client,
+        "POST",
+        f"/api/v1/applications/{second_app}/interviews/{second_interview}/book",
+        {"slot": iso(slots[1])},
+        token=second["token"],
+    )
+    assert booked.status_code == 200, booked.json
+
+    # as the interviews were before the index: neither the index keys nor the names
+    records = [r for n in range(scans.SEGMENTS) for r in scans.segment(InterviewRecord, n)]
+    assert len(records) == 2
+    as_written = {r.interview_id: _raw(r.pk, r.sk) for r in records}
+    for record in records:
+        record.update(actions=[getattr(InterviewRecord, name).remove() for name in INDEXED])
+    shop = signed_in(client, owner["email"])
+    assert "Interviews" not in needs(shop.get("/app"))
+    assert "Interviews" not in needs(signed_in(client, first["email"]).get("/agent"))
+
+    job = registry.load()["backfill-interviews"]
+    assert not job.scheduled
+    once = runner.run("backfill-interviews", deps=deps)
+    assert once.failures == [] and once.changed >= 1
+    twice = runner.run("backfill-interviews", deps=deps)
+    assert (twice.planned, twice.changed, twice.failures) == (scans.SEGMENTS, 0, [])
+    for record in records:
+        after = _raw(record.pk, record.sk)
+        assert after == as_written[record.interview_id]  # what propose and book wrote, to the byte
+
+    first_app, _ = proposed[first["id"]]
+    count, hrefs = needs(shop.get("/app"))["Interviews"]
+    assert count == 2 and sorted(hrefs) == sorted(f"/app/applications/{a}" for a in (first_app, second_app))
+    agent_home = signed_in(client, first["email"]).get("/agent")
+    assert needs(agent_home)["Interviews"] == (1, [f"/agent/applications/{first_app}"])
+    assert "Pick a slot" in agent_home.text
+    assert "Interviews" in needs(signed_in(client, second["email"]).get("/agent"))
