@@ -10,36 +10,20 @@ from chalicelib.web.redirects import safe_next
 
 pages = Portal(__name__)
 
-COMMON_ZONES = [
-    "America/New_York",
-    "America/Chicago",
-    "America/Denver",
-    "America/Los_Angeles",
-    "America/Sao_Paulo",
-    "Europe/London",
-    "Europe/Berlin",
-    "Europe/Lisbon",
-    "Africa/Lagos",
-    "Africa/Nairobi",
-    "Asia/Kolkata",
-    "Asia/Manila",
-    "Asia/Singapore",
-    "Asia/Tokyo",
-    "Australia/Sydney",
-    "UTC",
-]
-
 
 def home_of(principal) -> str:
     return {"member": "/app", "agent": "/agent", "operator": "/admin"}.get(str(principal.kind), "/")
 
 
-def _form_page(ctx: PageContext, template: str, model, action, **extra):
+def _form_page(ctx: PageContext, template: str, model, action, *, also=None, **extra):
+    """`also(values)`: problems of fields the model only bounds (a time zone), said with the
+    model's own when the form is refused, so that every problem shows at once."""
     try:
         data = ctx.form(model)
         return action(data)
     except FormInvalid as invalid:
-        return ctx.render(template, status=400, errors=invalid.errors, **extra)
+        errors = {**(also(ctx.form_values) if also else {}), **invalid.errors}
+        return ctx.render(template, status=400, errors=errors, **extra)
     except DomainError as error:
         status = 409 if error.code.endswith("_taken") else 400
         return ctx.render(template, status=status, errors=forms.errors_of(error), **extra)
@@ -53,12 +37,34 @@ def _signed_in(ctx: PageContext, account, landing: str):
     return ctx.redirect(landing)
 
 
+def zone_problem(values: dict[str, str]) -> dict[str, str]:
+    """A time zone typed that is not an IANA zone, by field (empty when it is one, or when none
+    was typed: the model says that)."""
+    from chalicelib.domain.errors import InvalidInput
+    from chalicelib.domain.identity import check_time_zone
+
+    typed = values.get("time_zone", "").strip()
+    try:
+        if typed:
+            check_time_zone(typed)
+    except InvalidInput as error:
+        return {"time_zone": error.message}
+    return {}
+
+
+def _zones() -> list[str]:
+    import zoneinfo
+
+    return sorted(zoneinfo.available_timezones())
+
+
 @pages.get("/signup")
 def business_signup_form(ctx: PageContext):
     return ctx.render(
         "signup.html",
         title="Sign up your business",
-        zones=COMMON_ZONES,
+        values={"time_zone": ""},
+        zones=_zones(),
         currencies=list(ctx.deps.settings.settlement_currencies),
     )
 
@@ -70,6 +76,10 @@ def business_signup(ctx: PageContext):
     def act(data: identity_schemas.BusinessSignupBody):
         from chalicelib.services import accounts
 
+        found = forms.Collector()
+        for field, message in zone_problem({"time_zone": data.time_zone}).items():
+            found.add(field, message)
+        found.done()
         _, owner = accounts.sign_up_business(accounts.BusinessSignup(**data.model_dump()), deps=ctx.deps)
         return _signed_in(ctx, owner, "/app?welcome=1")
 
@@ -78,8 +88,9 @@ def business_signup(ctx: PageContext):
         "signup.html",
         identity_schemas.BusinessSignupBody,
         act,
+        also=zone_problem,
         title="Sign up your business",
-        zones=COMMON_ZONES,
+        zones=_zones(),
         currencies=list(ctx.deps.settings.settlement_currencies),
     )
 
@@ -87,15 +98,13 @@ def business_signup(ctx: PageContext):
 def place_choices(ctx: PageContext) -> dict:
     """What the country and time-zone fields offer (templates/_place.html): every country by name,
     those this platform can pay agents in, and every IANA zone."""
-    import zoneinfo
-
     from chalicelib.domain.countries import COUNTRY_NAMES
     from chalicelib.services import payouts
 
     return {
         "countries": dict(sorted(COUNTRY_NAMES.items(), key=lambda item: item[1])),
         "payable": payouts.countries_for(ctx.deps.settings.platform_country),
-        "zones": sorted(zoneinfo.available_timezones()),
+        "zones": _zones(),
     }
 
 
@@ -151,6 +160,7 @@ def agent_signup(ctx: PageContext):
         "agent_signup.html",
         identity_schemas.AgentSignupBody,
         act,
+        also=zone_problem,
         title="Join as a support agent",
         **place_choices(ctx),
     )

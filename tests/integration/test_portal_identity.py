@@ -205,3 +205,40 @@ def test_every_portal_form_post_needs_its_csrf_token(client, deps):
         response = browser.post(path, {"email": "x@example.com"}, csrf=False)
         assert response.status_code == 403, route
     assert browser.get("/app").status_code == 200  # still signed in: nothing was done
+
+
+def test_the_business_signup_takes_any_iana_zone_and_says_plainly_what_is_not_one(client, deps):
+    """Like the agent's (issue 14, item 1): a field with a list of every zone the server knows,
+    not a select of 16; anything else is refused beside the field, with the form's other problems."""
+    browser = PortalSession(client)
+    form = browser.get("/signup")
+    assert '<input id="time_zone" name="time_zone" list="time-zones"' in form.text
+    assert '<select id="time_zone"' not in form.text
+    assert '<option value="Asia/Kathmandu">' in form.text and '<option value="Pacific/Chatham">' in form.text
+
+    fields = signup_fields(time_zone="Kathmandu")
+    refused = browser.post("/signup", fields)
+    assert refused.status_code == 400
+    assert '<a href="#time_zone">&#39;Kathmandu&#39; is not an IANA time zone such as Europe/Berlin.</a>' in (
+        refused.text
+    )
+    assert 'value="Kathmandu"' in refused.text  # kept as typed
+    # every problem at once: the zone's with the model's own
+    both = browser.post("/signup", {**fields, "company_name": ""})
+    assert both.status_code == 400
+    assert '<a href="#company_name">' in both.text and '<a href="#time_zone">' in both.text
+
+    made = browser.post("/signup", {**fields, "time_zone": "Asia/Kathmandu"})  # the slug was free
+    assert made.status_code == 303
+    browser.follow(made)
+    assert "your time zone, Asia/Kathmandu" in browser.get("/app/openings/new").text
+
+    # the agent's signup says a bad zone with the model's problems too
+    agent = PortalSession(client)
+    agent.get("/agents/signup")
+    refused = agent.post(
+        "/agents/signup",
+        {"name": "", "email": unique("z-") + "@example.com", "password": STRONG, "time_zone": "Mars"},
+    )
+    assert refused.status_code == 400
+    assert '<a href="#name">' in refused.text and '<a href="#time_zone">' in refused.text
