@@ -3,7 +3,9 @@ only when they want it, with the way to turn it off in its last line.
 
 Every notice goes through `to_agent` or `to_member`, which read the person's record (one GetItem)
 and send nothing when they turned that kind off. Mail about the account and money (password
-resets, team invitations, invoices, payouts) never comes here: it cannot be turned off."""
+resets, team invitations, invoices, payouts) never comes here: it cannot be turned off. A notice
+that states a time is written for its recipient (services/zones.py): its text may be a function of
+their zone."""
 
 from __future__ import annotations
 
@@ -15,6 +17,8 @@ from chalicelib.domain.identity import Principal, PrincipalKind
 from chalicelib.domain.notifications import Notice, kinds_for, turned_off, wants
 from chalicelib.domain.tenancy import AgentId, TenantId
 from chalicelib.mail import Mail, Subject, SubjectLine
+from chalicelib.services import zones
+from chalicelib.services.zones import Written
 from chalicelib.store import keys
 from chalicelib.store.identity import AgentRecord, MemberRecord
 
@@ -73,12 +77,16 @@ def _send(
     return True
 
 
-def to_agent(agent_id: str, notice: Notice, subject: Subject | SubjectLine, text: str, *, deps: Deps) -> bool:
-    """Mail the agent this notice unless they turned its kind off; True when it was sent."""
+def to_agent(
+    agent_id: str, notice: Notice, subject: Subject | SubjectLine, text: Written, *, deps: Deps
+) -> bool:
+    """Mail the agent this notice unless they turned its kind off; True when it was sent. Times in
+    `text` are on the agent's clock (their profile's zone)."""
     agent = AgentRecord.find(keys.agent_pk(AgentId(agent_id)), "AGENT")
-    if agent is None:
+    if agent is None or not wants(agent.mail_off, notice):
         return False
-    return _send(agent.email, agent.mail_off, PrincipalKind.AGENT, notice, subject, text, deps=deps)
+    body = zones.for_zone(text, lambda: zones.of_agent(agent))
+    return _send(agent.email, agent.mail_off, PrincipalKind.AGENT, notice, subject, body, deps=deps)
 
 
 def to_member(
@@ -86,12 +94,14 @@ def to_member(
     member_id: str,
     notice: Notice,
     subject: Subject | SubjectLine,
-    text: str,
+    text: Written,
     *,
     deps: Deps,
 ) -> bool:
-    """Mail the business's member this notice unless they turned its kind off or left the team."""
+    """Mail the business's member this notice unless they turned its kind off or left the team.
+    Times in `text` are on the member's clock (the business's zone, unless they set their own)."""
     member = MemberRecord.find(keys.tenant_pk(tenant), keys.sort_key("MEMBER", member_id))
-    if member is None or member.status != "active":
+    if member is None or member.status != "active" or not wants(member.mail_off, notice):
         return False
-    return _send(member.email, member.mail_off, PrincipalKind.MEMBER, notice, subject, text, deps=deps)
+    body = zones.for_zone(text, lambda: zones.of_member(member))
+    return _send(member.email, member.mail_off, PrincipalKind.MEMBER, notice, subject, body, deps=deps)
