@@ -379,7 +379,7 @@ def _confirm_resolution(ctx: PageContext, record, outcome: str, split, note: str
     and the money each side gets (the refund with its fee, the agent's net, what they forgo)."""
     from chalicelib.domain.diary import hours_and_minutes
     from chalicelib.services import dispute_money
-    from chalicelib.web.pages import span
+    from chalicelib.web.pages import span, viewer_zone
 
     money = dispute_money.resolution_money(ctx.principal, record, split, deps=ctx.deps)
     minutes = int(record.minutes)
@@ -391,7 +391,7 @@ def _confirm_resolution(ctx: PageContext, record, outcome: str, split, note: str
             f"{hours_and_minutes(split.upheld)} upheld, {hours_and_minutes(split.released)} released.",
             f"Both are mailed the outcome, what it moves for them, and your reasons: “{note}”",
         ],
-        money=dispute_money.money_lines(record, split, money),
+        money=dispute_money.money_lines(record, split, money, zone=viewer_zone()),
         button=f"Resolve as {outcome}",
         back=f"/admin/disputes/{record.dispute_id}",
     )

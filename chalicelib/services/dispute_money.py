@@ -13,7 +13,7 @@ from chalicelib.domain import disputes as rules
 from chalicelib.domain.errors import Forbidden
 from chalicelib.domain.identity import Principal, PrincipalKind
 from chalicelib.domain.tenancy import AgentId, TenantId
-from chalicelib.domain.time import BillingWeek
+from chalicelib.domain.time import UTC_ZONE, BillingWeek
 from chalicelib.services.contracts import records
 from chalicelib.store.contracts import DisputeRecord
 
@@ -89,13 +89,20 @@ def _tiers_now(plan) -> dict[str, int]:
 
 
 def money_lines(
-    record: DisputeRecord, split: rules.Split, found: ResolutionMoney, *, for_side: str | None = None
+    record: DisputeRecord,
+    split: rules.Split,
+    found: ResolutionMoney,
+    *,
+    for_side: str | None = None,
+    zone: str = UTC_ZONE,
 ) -> list[str]:
     """The money of a decision in sentences: for the operator (both sides, `for_side` None), or
-    for the business or the agent in their mail. Amounts with their currency; the payout day in
-    UTC (a mail names its zone)."""
+    for the business or the agent in their mail. Amounts with their currency; the payout run that
+    moves them on the reader's clock (`zone`), with the zone named."""
     from chalicelib.domain.diary import hours_and_minutes
     from chalicelib.domain.money import format_amount
+    from chalicelib.domain.time import when as written_when
+    from chalicelib.services.refund_states import payout_run_after
 
     # in a mail, the reader is "you" and the other side is named by role: names the parties chose
     # appear in a mail only inside its quoted block (mail.their_words)
@@ -121,8 +128,9 @@ def money_lines(
     def amount(minor: int) -> str:
         return f"{format_amount(minor, m.currency)} {m.currency.upper()}"
 
+    # the payout run that moves it, on the reader's clock, as the billing page says it
     when = (
-        f"on the payout day, {found.payout_on:%a %d %b %Y} (UTC)"
+        f"by the payout run of {written_when(payout_run_after(found.payout_on), zone)}"
         if found.payout_on is not None
         else "with the next payout run"
     )

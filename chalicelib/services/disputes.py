@@ -25,10 +25,10 @@ from chalicelib.domain.notifications import Notice
 from chalicelib.domain.reputation import Kind
 from chalicelib.domain.tenancy import AgentId, TenantId
 from chalicelib.domain.text import quoted_text
-from chalicelib.domain.time import BillingWeek
+from chalicelib.domain.time import BillingWeek, span, week_words, when
 from chalicelib.ids import new_id
 from chalicelib.mail import Subject, SubjectLine
-from chalicelib.services import notifications, reputation, timesheets
+from chalicelib.services import notifications, reputation, timesheets, zones
 from chalicelib.services.contracts import notices, records
 from chalicelib.services.diary import entries
 from chalicelib.services.dispute_money import ResolutionMoney, money_lines, resolution_money
@@ -219,11 +219,15 @@ def file(actor: Principal, contract_id: str, entry_id: str, *, reason: str, deps
         contract.agent_id,
         Notice.DISPUTE,
         Subject.DISPUTE_FILED.line(minutes=int(entry.minutes)),
-        f"The business disputes your entry of {entry.started_at:%a %d %b %H:%M} UTC "
-        f"({int(entry.minutes)} minutes).\n\n"
-        + notices.quoted(contract, note=text, note_label="The business's reason")
-        + "\n\nAnswer, amend it, or contest it on deskhire before the review closes: "
-        f"{deps.link(f'/agent/contracts/{contract_id}/disputes/{entry_id}')}\n",
+        # on the agent's clock, with the zone named (issue 14, item 8)
+        lambda zone: (
+            f"The business disputes your entry of {when(entry.started_at, zone)} "
+            f"({int(entry.minutes)} minutes).\n\n"
+            + notices.quoted(contract, note=text, note_label="The business's reason")
+            + "\n\nAnswer, amend it, or contest it on deskhire before the review closes at "
+            f"{when(week.review_closes_at, zone)}: "
+            f"{deps.link(f'/agent/contracts/{contract_id}/disputes/{entry_id}')}\n"
+        ),
         deps=deps,
     )
     if contract.offered_by != actor.id:
@@ -232,9 +236,11 @@ def file(actor: Principal, contract_id: str, entry_id: str, *, reason: str, deps
             contract,
             record,
             Subject.DISPUTE_FILED_BY_TEAM.line(minutes=int(entry.minutes)),
-            f"A member of your team disputed the agent's entry of {entry.started_at:%a %d %b %H:%M} UTC "
-            f"({int(entry.minutes)} minutes); the agent is told and may answer, amend it or contest it.\n\n"
-            + notices.quoted(contract, note=text, note_label="The business's reason"),
+            lambda zone: (
+                f"A member of your team disputed the agent's entry of {when(entry.started_at, zone)} "
+                f"({int(entry.minutes)} minutes); the agent is told and may answer, amend it or contest it.\n\n"
+                + notices.quoted(contract, note=text, note_label="The business's reason")
+            ),
             deps=deps,
         )
     return record
@@ -511,21 +517,28 @@ def _tell_decision(
     from chalicelib.domain.diary import hours_and_minutes
 
     subject = Subject.DISPUTE_SETTLED.line(outcome=outcome)
-    entry = f"{record.started_at:%a %d %b %H:%M}-{record.ended_at:%H:%M} UTC, week {record.week}"
-    decided = (
-        f"deskhire decided the dispute over {hours_and_minutes(int(record.minutes))} ({entry}): {outcome}. "
-        f"{hours_and_minutes(split.upheld)} upheld, {hours_and_minutes(split.released)} released."
-    )
+    week = week_words(BillingWeek.parse(record.week))
     # the operator's words are deskhire's (a member of staff), quoted line by line, links removed
     reasons = "\n".join(f"> {line}".rstrip() for line in quoted_text(note).split("\n"))
     names = notices.quoted(contract)
-    for side in ("agent", "business"):
-        lines = "\n".join(f"- {line}" for line in money_lines(record, split, money, for_side=side))
-        text = f"{decided}\n\n{lines}\n\nThe operator's reasons:\n{reasons}\n\n{names}"
-        if side == "agent":
-            _to_agent(contract, record, subject, text, deps=deps)
-        else:
-            _to_business(contract, record, subject, text, deps=deps)
+
+    def text_for(side: str) -> zones.Written:
+        """The decision as `side` reads it, its times on their clock (issue 14, item 8)."""
+
+        def written(zone: str) -> str:
+            decided = (
+                f"deskhire decided the dispute over {hours_and_minutes(int(record.minutes))} logged "
+                f"{span(record.started_at, record.ended_at, zone)}, in {week}: {outcome}. "
+                f"{hours_and_minutes(split.upheld)} upheld, {hours_and_minutes(split.released)} released."
+            )
+            found = money_lines(record, split, money, for_side=side, zone=zone)
+            lines = "\n".join(f"- {line}" for line in found)
+            return f"{decided}\n\n{lines}\n\nThe operator's reasons:\n{reasons}\n\n{names}"
+
+        return written
+
+    _to_agent(contract, record, subject, text_for("agent"), deps=deps)
+    _to_business(contract, record, subject, text_for("business"), deps=deps)
 
 
 def _entry_key(record: DisputeRecord) -> tuple[str, str]:
@@ -553,14 +566,26 @@ def _tell(
 # A dispute's mail is a notice each person may turn off (services/notifications.py); the money a
 # resolution moves is also in the refund and payout mails, which are always sent.
 def _to_agent(
-    contract: ContractRecord, record: DisputeRecord, subject: Subject | SubjectLine, text: str, *, deps: Deps
+    contract: ContractRecord,
+    record: DisputeRecord,
+    subject: Subject | SubjectLine,
+    text: zones.Written,
+    *,
+    deps: Deps,
 ) -> None:
     link = deps.link(f"/agent/contracts/{record.contract_id}/disputes/{record.entry_id}")
-    notifications.to_agent(contract.agent_id, Notice.DISPUTE, subject, f"{text}\n\n{link}\n", deps=deps)
+    notifications.to_agent(
+        contract.agent_id, Notice.DISPUTE, subject, zones.followed_by(text, f"\n\n{link}\n"), deps=deps
+    )
 
 
 def _to_business(
-    contract: ContractRecord, record: DisputeRecord, subject: Subject | SubjectLine, text: str, *, deps: Deps
+    contract: ContractRecord,
+    record: DisputeRecord,
+    subject: Subject | SubjectLine,
+    text: zones.Written,
+    *,
+    deps: Deps,
 ) -> None:
     """The member who made the offer (the business's point of contact), as notices.mail_business."""
     link = deps.link(f"/app/contracts/{record.contract_id}/entries/{record.entry_id}/dispute")
@@ -569,7 +594,7 @@ def _to_business(
         contract.offered_by,
         Notice.DISPUTE,
         subject,
-        f"{text}\n\n{link}\n",
+        zones.followed_by(text, f"\n\n{link}\n"),
         deps=deps,
     )
 

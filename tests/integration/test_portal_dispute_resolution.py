@@ -74,6 +74,7 @@ def test_the_operator_decides_with_reasons_after_seeing_the_money(client, paying
     # the other 30 min to the agent: 12.50 less the 8 % fee of 1.00; they forgo the same for the rest
     assert "11.50 USD paid to" in money and "agent fee of 1.00 USD" in money
     assert "forgoes 11.50 USD" in money
+    assert "by the payout run of Wed 09 Dec 14:00 UTC" in money  # the operator reads UTC
     assert "Only the first half hour is backed by chats." in asked.text
     assert '<span class="chip contested">' in ops.get(f"/admin/disputes/{dispute_id}").text
 
@@ -90,6 +91,16 @@ def test_the_operator_decides_with_reasons_after_seeing_the_money(client, paying
         assert "30 min upheld, 30 min released" in mail.text
     assert "11.50 USD paid to you" in to_agent.text and "You forgo 11.50 USD" in to_agent.text
     assert "13.13 USD refunded to you" in to_business.text and "forgo" not in to_business.text
+    # each on their own clock, the zone named (issue 14, item 8): the hour disputed (Tue 24 Nov
+    # 09:00-10:00 UTC) and the payout run that moves the money (Wed 09 Dec 14:00 UTC), for the
+    # business in New York and the agent in Lisbon; the billing week said to be on UTC
+    assert "logged Tue 24 Nov 04:00–05:00 EST" in to_business.text
+    assert "by the payout run of Wed 09 Dec 09:00 EST" in to_business.text
+    assert "logged Tue 24 Nov 09:00–10:00 WET" in to_agent.text
+    assert "by the payout run of Wed 09 Dec 14:00 WET" in to_agent.text
+    for mail in (to_agent, to_business):
+        assert "in week 2026-W48 (a billing week, on UTC: Mon 23 Nov 00:00 to Mon 30 Nov 00:00 UTC)" in mail.text
+        assert " UTC, week" not in mail.text
 
     # and the payout run moves what the confirmation said
     payout_day(paying)
