@@ -19,9 +19,10 @@ from chalicelib.domain.money import Money
 from chalicelib.domain.notifications import Notice
 from chalicelib.domain.schedule import WeeklySchedule, Window
 from chalicelib.domain.tenancy import AgentId, TenantId
+from chalicelib.domain.time import when
 from chalicelib.ids import new_id
 from chalicelib.mail import Mail, Subject, their_words
-from chalicelib.services import notifications
+from chalicelib.services import notifications, zones
 from chalicelib.services.contracts import notices, records, transitions
 from chalicelib.store import audit, keys, platform_metrics
 from chalicelib.store.contracts import (
@@ -248,7 +249,8 @@ def make_offer(actor: Principal, draft: OfferDraft, *, deps: Deps) -> ContractRe
             note_label="Note",
         )
         + f"\n\n{_net_words(record, agent)}"
-        + "\n\nRead the terms on deskhire and accept or decline within 7 days: "
+        # the offer's expiry on the agent's clock, with the zone named (issue 14, item 8)
+        + f"\n\nRead the terms on deskhire and accept or decline by {when(expires, zones.of_agent(agent))}: "
         f"{deps.link('/agent/contracts/' + contract_id)}\n",
         deps=deps,
     )
@@ -356,8 +358,11 @@ def accept(actor: Principal, contract_id: str, *, deps: Deps) -> ContractRecord:
     notices.mail_business(
         record,
         Subject.OFFER_ACCEPTED,
-        f"The agent accepted your offer. The contract runs from {start:%Y-%m-%d %H:%M} UTC.{charged}\n\n"
-        + notices.quoted(record),
+        # the start on the business's clock, with the zone named (issue 14, item 8)
+        lambda zone: (
+            f"The agent accepted your offer. The contract runs from {when(start, zone)}.{charged}\n\n"
+            + notices.quoted(record)
+        ),
         deps=deps,
     )
     return records.find(actor, contract_id)
