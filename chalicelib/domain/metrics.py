@@ -15,14 +15,18 @@ business the sum of its agents.
 - **Cost per contact**: labour cost (invoiced for hours and bonuses) / contacts.
 - **Spikes**: a period's value above median + SPIKE_MADS x MAD of the baseline (the previous 28
   days, or the same hour of the previous 28 days), and at least SPIKE_FLOOR contacts, so that a
-  business with two contacts a day is not alerted by a third.
+  business with two contacts a day is not alerted by a third. An hour (`hour_spike`) must stand
+  out of both the same hour of the day over the previous 28 days and the same hour of the same
+  weekday over the previous 4 weeks (a Monday morning is compared with mornings, and with Monday
+  mornings), with at least HOUR_SPIKE_FLOOR contacts in the hour.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from fractions import Fraction
 
 BASE = 1.1
@@ -31,6 +35,8 @@ MAX_BUCKET = 200  # 1.1**200 s is about 6 years: nothing waits longer
 SPIKE_MADS = 3
 SPIKE_FLOOR = 5
 BASELINE_DAYS = 28
+HOUR_SPIKE_FLOOR = 5
+WEEKDAY_WEEKS = 4  # the same hour of the same weekday, this many weeks back
 
 
 def bucket_of(seconds: int | float) -> int:
@@ -152,19 +158,77 @@ class Spike:
         return self.value / self.baseline if self.baseline else None
 
 
+def _baseline(history: Sequence[Fraction | int]) -> tuple[Fraction, Fraction]:
+    """The median of `history` and median + SPIKE_MADS x MAD (the median absolute deviation)."""
+    values = [Fraction(v) for v in history]
+    centre = median(values)
+    mad = median([abs(v - centre) for v in values])
+    return centre, centre + SPIKE_MADS * mad
+
+
 def spike(value: Fraction | int, history: list[Fraction | int], *, contacts: int) -> Spike | None:
     """A Spike when `value` stands out of `history` (the baseline periods), else None. Needs a
     week of history at least; a flat history (MAD 0) alerts on anything above it."""
     if len(history) < 7 or contacts < SPIKE_FLOOR:
         return None
-    values = [Fraction(v) for v in history]
-    centre = median(values)
-    mad = median([abs(v - centre) for v in values])
-    threshold = centre + SPIKE_MADS * mad
+    centre, threshold = _baseline(history)
     current = Fraction(value)
     if current > threshold:
         return Spike(value=current, baseline=centre, threshold=threshold)
     return None
+
+
+def hour_spike(contacts: int, same_hour: Sequence[int], same_weekday_hour: Sequence[int]) -> Spike | None:
+    """An hour's contacts against two baselines (`hour_history` makes them): the same hour of the
+    day on each of the previous 28 days (a week of them at least), and the same hour of the same
+    weekday in the previous 4 weeks (those there are). A Spike when the hour is above median + 3
+    MAD of both and has at least HOUR_SPIKE_FLOOR contacts; its baseline and threshold are those
+    of the higher threshold. So an hour that is busy every Monday does not alert on a Monday, and
+    a quiet business's hour of 2 contacts where 0 is usual never alerts."""
+    if contacts < HOUR_SPIKE_FLOOR or len(same_hour) < 7:
+        return None
+    baselines = [_baseline(same_hour)]
+    if same_weekday_hour:
+        baselines.append(_baseline(same_weekday_hour))
+    centre, threshold = max(baselines, key=lambda b: (b[1], b[0]))
+    if contacts > threshold:
+        return Spike(value=Fraction(contacts), baseline=centre, threshold=threshold)
+    return None
+
+
+def hour_history(
+    counts: Mapping[datetime, int], hour: datetime, *, since: date | None
+) -> tuple[list[int], list[int]]:
+    """The two baselines of `hour` from contacts per hour (`counts`, hours with none absent): the
+    same hour on each of the BASELINE_DAYS days before, and on the same weekday of the
+    WEEKDAY_WEEKS weeks before, leaving out the days before `since` (the business's first day
+    with contacts: before it, a quiet hour is no baseline)."""
+    days = [
+        hour - timedelta(days=n)
+        for n in range(1, BASELINE_DAYS + 1)
+        if since is not None and (hour - timedelta(days=n)).date() >= since
+    ]
+    same_hour = [counts.get(h, 0) for h in days]
+    same_weekday = [
+        counts.get(h, 0) for h in days if (hour - h).days % 7 == 0 and (hour - h).days <= 7 * WEEKDAY_WEEKS
+    ]
+    return same_hour, same_weekday
+
+
+def last_complete_hour(at: datetime) -> datetime:
+    """The last whole hour before `at` (its start): what the hourly job looks at."""
+    return at.replace(minute=0, second=0, microsecond=0) - timedelta(hours=1)
+
+
+def complete_hours(at: datetime, first: date, last: date) -> list[datetime]:
+    """Every whole hour (its start, UTC) of the days `first` to `last` that ended by `at`."""
+    start = datetime.combine(first, datetime.min.time(), tzinfo=at.tzinfo)
+    hours: list[datetime] = []
+    hour = start
+    while hour.date() <= last and hour + timedelta(hours=1) <= at:
+        hours.append(hour)
+        hour += timedelta(hours=1)
+    return hours
 
 
 def drivers(now: Mapping[str, int], before: Mapping[str, list[int]], *, top: int = 3) -> list[str]:
