@@ -57,10 +57,14 @@ The single table has `pk`/`sk` and two overloaded global secondary indexes. Acce
 | metrics: a business's day, its hours (TTL)| `T#<tenant>#MDAY` sk `<yyyy-mm-dd>`;              |
 |   and its reasons' days (store/metrics.py)|   `T#<tenant>#MHOUR#<yyyy-mm>` sk `<dd>T<hh>`;    |
 |                                           |   `T#<tenant>#MREASON#<yyyy-mm>` sk `<dd>#<tag>`  |
+| metrics: a reason's hours (TTL; the hour  | `T#<tenant>#MHREASON#<yyyy-mm>` sk `<hh>#<dd>#<tag>`|
+|   spikes' drivers, store/metric_hours.py) |                                                   |
 | metrics: an agent's day, for one business | `T#<tenant>#MAGENT#<agent>` sk `<yyyy-mm-dd>`;    |
 |   and across businesses                   |   `A#<agent>#MDAY` sk `<yyyy-mm-dd>`              |
 | metrics: rollups and spikes               | `T#<tenant>#MWEEK` sk `<yyyy-Www>`, `#MMONTH` sk  |
 |                                           |   `<yyyy-mm>`; `T#<tenant>#MSPIKE` sk `<day>[T<hh>]`|
+|                                           |   `T#<tenant>#MSPIKEMAIL` sk `<day>` (the day's   |
+|                                           |   one hour-spike mail; store/metric_spikes.py)    |
 | businesses with figures on a day (the     | GSI2: gsi2pk = `MDAYS#<yyyy-mm-dd>#<n>` (n: 0..7, |
 |   metrics-rollup job's fan-out, no Scan)  |   by business), gsi2sk = `<tenant>`, on day items |
 | marketplace health: platform day counters | pk = `SYS#MDAY#<shard>`, sk = `<yyyy-mm-dd>`      |

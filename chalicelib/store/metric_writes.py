@@ -18,6 +18,7 @@ from typing import Any, cast
 from chalicelib.domain import metrics as figures
 from chalicelib.domain.tenancy import AgentId, TenantId
 from chalicelib.store.base import Entity
+from chalicelib.store.metric_hours import HourReasonRecord, hour_reason_pk, hour_reason_sk
 from chalicelib.store.metrics import (
     HIST,
     HOUR_TTL,
@@ -134,6 +135,21 @@ def hour_update(writes: MetricWrites, tenant: TenantId, at: datetime, contacts: 
         hour_pk(tenant, hour),
         hour_sk(hour),
         {"contacts": contacts},
+        expires_at=int((hour + HOUR_TTL).timestamp()),
+    )
+
+
+def hour_reason_update(
+    writes: MetricWrites, tenant: TenantId, at: datetime, reason: str, contacts: int
+) -> None:
+    """ADD to the reason's contacts in the UTC hour of `at` (store/metric_hours.py; TTL as the hour's)."""
+    hour = at.replace(minute=0, second=0, microsecond=0)
+    writes.add(
+        HourReasonRecord,
+        hour_reason_pk(tenant, hour),
+        hour_reason_sk(hour, reason),
+        {"contacts": contacts},
+        reason=reason,
         expires_at=int((hour + HOUR_TTL).timestamp()),
     )
 

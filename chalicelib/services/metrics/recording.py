@@ -8,7 +8,8 @@ Every day and hour is UTC.
 
 | event                       | business day                        | elsewhere                     |
 |-----------------------------|-------------------------------------|-------------------------------|
-| inquiry created             | contacts, ch_<channel>, src_<source>| hour; reason day (contacts)   |
+| inquiry created             | contacts, ch_<channel>, src_<source>| hour; reason day and reason   |
+|                             |                                     |   hour (contacts)             |
 | first reply                 | first_replies, frt_sum_s, frt_b<i>, | the replying agent's days     |
 |                             |   sla_met or sla_breached           |   (same)                      |
 | resolved                    | resolved                            | reason day; the agent's days  |
@@ -55,6 +56,7 @@ def inquiry_created(
     writes.hour_update(pending, tenant, at, sign)
     if reason:
         writes.reason_update(pending, tenant, at, reason, {"contacts": sign})
+        writes.hour_reason_update(pending, tenant, at, reason, sign)
 
 
 def first_reply(
