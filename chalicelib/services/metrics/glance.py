@@ -121,7 +121,8 @@ def business(actor: Principal, *, deps: Deps) -> Glance:
 
 def _spike_detail(spike) -> str:
     drivers = f", driven by {', '.join(spike.drivers)}" if spike.drivers else ""
-    return f"On {spike.day:%a %d %b}{drivers}"
+    hour = f" {spike.starts_at:%H:%M}–{spike.ends_at:%H:%M} UTC" if spike.hour is not None else ""
+    return f"On {spike.day:%a %d %b}{hour}{drivers}"
 
 
 def agent(actor: Principal, *, deps: Deps) -> Glance:
