@@ -16,9 +16,12 @@ outside the bounds is refused naming its field, in the portal and the API alike.
 **Warnings** (`offer_warnings`): numbers that may be meant but contradict each other pass only after
 the business has read them on the offer's confirmation: a weekly cap above the opening's hours a
 week or above what the offer's own windows hold, a block larger than the opening's, a rate
-outside the opening's range, an agent's lowest rate above the rate offered."""
+outside the opening's range, an agent's lowest rate above the rate offered. The API makes the
+offer and answers the same warnings beside it, each with the field it is about."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.money import Money, format_amount
@@ -58,6 +61,15 @@ def check_rate(rate: Money, *, field: str) -> Money:
     return rate
 
 
+@dataclass(frozen=True)
+class OfferWarning:
+    """One disagreement: the offer's field it is about (as the API names it: weekly_cap_minutes,
+    block_minutes, rate) and a sentence that says it."""
+
+    field: str
+    message: str
+
+
 def _hours(minutes: int) -> str:
     hours, rest = divmod(minutes, 60)
     return f"{hours} h" if not rest else f"{hours} h {rest:02d}"
@@ -75,20 +87,27 @@ def offer_warnings(
     opening_rate_max: Money,
     agent_name: str,
     agent_min_rate: Money | None,
-) -> list[str]:
+) -> list[OfferWarning]:
     """What in an offer disagrees with its opening, its own schedule or the agent's lowest rate,
-    one sentence each (empty: nothing to warn about)."""
-    said: list[str] = []
+    one sentence each, with the field it is about (empty: nothing to warn about)."""
+    said: list[OfferWarning] = []
     if weekly_cap_minutes is not None:
         if opening_minutes_per_week is not None and weekly_cap_minutes > opening_minutes_per_week:
             said.append(
-                f"The offer's cap of {_hours(weekly_cap_minutes)} a week is more than the "
-                f"{_hours(opening_minutes_per_week)} a week the opening asks for."
+                OfferWarning(
+                    "weekly_cap_minutes",
+                    f"The offer's cap of {_hours(weekly_cap_minutes)} a week is more than the "
+                    f"{_hours(opening_minutes_per_week)} a week the opening asks for.",
+                )
             )
         if window_minutes and weekly_cap_minutes > window_minutes:
             said.append(
-                f"The offer's cap of {_hours(weekly_cap_minutes)} a week is more than its windows hold "
-                f"({_hours(window_minutes)} a week): the agent could only reach it by working outside them."
+                OfferWarning(
+                    "weekly_cap_minutes",
+                    f"The offer's cap of {_hours(weekly_cap_minutes)} a week is more than its windows hold "
+                    f"({_hours(window_minutes)} a week): the agent could only reach it by working outside "
+                    "them.",
+                )
             )
     if (
         block_minutes is not None
@@ -96,16 +115,23 @@ def offer_warnings(
         and block_minutes > opening_block_minutes
     ):
         said.append(
-            f"The offer's block of {_hours(block_minutes)} is larger than the opening's "
-            f"{_hours(opening_block_minutes)}."
+            OfferWarning(
+                "block_minutes",
+                f"The offer's block of {_hours(block_minutes)} is larger than the opening's "
+                f"{_hours(opening_block_minutes)}.",
+            )
         )
     if rate.currency == opening_rate_min.currency and not (
         opening_rate_min.minor <= rate.minor <= opening_rate_max.minor
     ):
         side = "below" if rate.minor < opening_rate_min.minor else "above"
         said.append(
-            f"The rate of {_money(rate.minor, rate.currency)} an hour is {side} the opening's range "
-            f"({_money(opening_rate_min.minor, rate.currency)} to {_money(opening_rate_max.minor, rate.currency)})."
+            OfferWarning(
+                "rate",
+                f"The rate of {_money(rate.minor, rate.currency)} an hour is {side} the opening's range "
+                f"({_money(opening_rate_min.minor, rate.currency)} to "
+                f"{_money(opening_rate_max.minor, rate.currency)}).",
+            )
         )
     if (
         agent_min_rate is not None
@@ -113,7 +139,10 @@ def offer_warnings(
         and agent_min_rate.minor > rate.minor
     ):
         said.append(
-            f"{agent_name} asks at least {_money(agent_min_rate.minor, rate.currency)} an hour; "
-            f"this offer pays {_money(rate.minor, rate.currency)}."
+            OfferWarning(
+                "rate",
+                f"{agent_name} asks at least {_money(agent_min_rate.minor, rate.currency)} an hour; "
+                f"this offer pays {_money(rate.minor, rate.currency)}.",
+            )
         )
     return said

@@ -21,10 +21,12 @@ def _contract(record, principal=None):
 
 
 @api.post(
-    "/api/v1/offers", body="OfferBody", response="ContractView", status=201, errors=(404, 409), access=MEMBER
+    "/api/v1/offers", body="OfferBody", response="OfferMadeView", status=201, errors=(404, 409), access=MEMBER
 )
 def make_offer(body, principal):
-    """Offer a contract from an application, or to an agent invited to an opening (mailed to them)."""
+    """Offer a contract from an application, or to an agent invited to an opening (mailed to them).
+    Numbers that contradict each other (20 h a week against the opening's 15, a rate outside its
+    range or below the agent's lowest) do not refuse it: `warnings` says each, with its field."""
     from chalicelib.domain import contracts as rules
     from chalicelib.domain import money
     from chalicelib.services.contracts import offers
@@ -47,7 +49,13 @@ def make_offer(body, principal):
         opening_id=body.opening_id,
         agent_id=body.agent_id,
     )
-    return _contract(offers.make_offer(principal, draft, deps=composition.deps()))
+    from chalicelib.schemas import contracts as schemas
+
+    record, warnings = offers.offer_and_warnings(principal, draft, deps=composition.deps())
+    return schemas.OfferMadeView(
+        **dict(_contract(record)),
+        warnings=[schemas.OfferWarningView(field=w.field, message=w.message) for w in warnings],
+    )
 
 
 @api.get("/api/v1/offers", response="ContractList", access=PARTIES)

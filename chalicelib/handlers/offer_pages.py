@@ -164,7 +164,7 @@ def make_offer(ctx: PageContext):
             page = ctx.confirm(
                 title=f"Send this offer to {agent_name} anyway?",
                 happens=[
-                    *warnings,
+                    *(warning.message for warning in warnings),
                     f"{agent_name} gets the offer as it is and has 7 days to answer.",
                 ],
                 button="Send the offer anyway",

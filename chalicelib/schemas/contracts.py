@@ -145,6 +145,21 @@ class ContractView(View):
     )
 
 
+class OfferWarningView(View):
+    field: str = Field(description="the offer's field it is about: weekly_cap_minutes, block_minutes or rate")
+    message: str
+
+
+class OfferMadeView(ContractView):
+    """The offer as made, with what in it disagrees (the portal asks the business to read these
+    before sending; the API sends and says them)."""
+
+    warnings: list[OfferWarningView] = Field(
+        description="numbers that contradict each other (a cap above the opening's hours, a rate "
+        "outside its range or below the agent's lowest); the offer is made all the same"
+    )
+
+
 class ContractList(View):
     contracts: list[ContractView]
 

@@ -109,3 +109,56 @@ def test_an_offer_whose_numbers_disagree_is_sent_only_after_its_warnings(client,
     third = apply(client, someone, published_opening(client, owner, hours_per_week=15), rate=3000)
     straight = shop.post("/app/offers", {**fields, "application": third["id"], "rate": "30"})
     assert straight.status_code == 303
+
+
+def test_the_api_makes_an_offer_whose_numbers_disagree_and_says_the_same_warnings(client, deps):
+    """The API does not ask first: it makes the offer and answers the portal's warnings beside
+    it (domain/bounds.py offer_warnings, the one rule), each with the field it is about."""
+    from tests.integration.contract_helpers import offer_body
+
+    deps.clock.now = MONDAY
+    ops = operator(client, deps)
+    someone = approved(client, ops, name="Ana Lima", min_rate={"amount": 3000, "currency": "usd"})
+    owner = business(client)
+    opening = published_opening(client, owner, hours_per_week=15)
+    application = apply(client, someone, opening, rate=3000)
+    made = call(
+        client,
+        "POST",
+        "/api/v1/offers",
+        offer_body(
+            application["id"],
+            weekly_cap_minutes=20 * 60,
+            rate={"amount": 2500, "currency": "usd"},
+            start_date="2026-11-30",
+        ),
+        token=owner["token"],
+    )
+    assert made.status_code == 201, made.json
+    assert made.json["status"] == "offered" and made.json["weekly_cap_minutes"] == 1200
+    assert made.json["warnings"] == [
+        {
+            "field": "weekly_cap_minutes",
+            "message": "The offer's cap of 20 h a week is more than the 15 h a week the opening asks for.",
+        },
+        {"field": "rate", "message": "Ana Lima asks at least 30.00 USD an hour; this offer pays 25.00 USD."},
+    ]
+    listed = call(client, "GET", "/api/v1/offers", token=owner["token"]).json["contracts"]
+    assert [c["id"] for c in listed] == [made.json["id"]]  # made all the same
+    assert "warnings" not in listed[0]
+
+    # numbers that agree: no warning
+    second = apply(client, someone, published_opening(client, owner, hours_per_week=15), rate=3000)
+    agreed = call(
+        client,
+        "POST",
+        "/api/v1/offers",
+        offer_body(
+            second["id"],
+            weekly_cap_minutes=15 * 60,
+            rate={"amount": 3000, "currency": "usd"},
+            start_date="2026-11-30",
+        ),
+        token=owner["token"],
+    )
+    assert agreed.status_code == 201 and agreed.json["warnings"] == []

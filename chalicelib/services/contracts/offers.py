@@ -151,11 +151,17 @@ def _checked(actor: Principal, draft: OfferDraft, *, deps: Deps):
     return tenant, business, opening, application, agent, now, terms, coverage
 
 
-def offer_warnings(actor: Principal, draft: OfferDraft, *, deps: Deps) -> list[str]:
+def offer_warnings(actor: Principal, draft: OfferDraft, *, deps: Deps) -> list[bounds.OfferWarning]:
     """What in the offer disagrees with its opening, its own windows or the agent's lowest rate
     (domain/bounds.py offer_warnings), once every rule has passed: the portal shows it on a
     confirmation before the offer is sent. Refuses what make_offer would refuse."""
     _, _, opening, _, agent, _, terms, coverage = _checked(actor, draft, deps=deps)
+    return _warnings(opening, agent, terms, coverage)
+
+
+def _warnings(
+    opening: OpeningRecord, agent: AgentRecord, terms: rules.OfferTerms, coverage: dict
+) -> list[bounds.OfferWarning]:
     return bounds.offer_warnings(
         rate=terms.rate,
         weekly_cap_minutes=terms.weekly_cap_minutes,
@@ -173,6 +179,14 @@ def offer_warnings(actor: Principal, draft: OfferDraft, *, deps: Deps) -> list[s
 
 
 def make_offer(actor: Principal, draft: OfferDraft, *, deps: Deps) -> ContractRecord:
+    return offer_and_warnings(actor, draft, deps=deps)[0]
+
+
+def offer_and_warnings(
+    actor: Principal, draft: OfferDraft, *, deps: Deps
+) -> tuple[ContractRecord, list[bounds.OfferWarning]]:
+    """The offer made, and what in it disagrees (offer_warnings, from the same reads): the API
+    sends the offer and answers its warnings beside it, where the portal asks first."""
     tenant, business, opening, application, agent, now, terms, coverage = _checked(actor, draft, deps=deps)
     title = draft.title.strip() or opening.title
     if len(title) > 120:
@@ -254,7 +268,7 @@ def make_offer(actor: Principal, draft: OfferDraft, *, deps: Deps) -> ContractRe
         f"{deps.link('/agent/contracts/' + contract_id)}\n",
         deps=deps,
     )
-    return record
+    return record, _warnings(opening, agent, terms, coverage)
 
 
 def _net_words(record: ContractRecord, agent: AgentRecord) -> str:
