@@ -14,7 +14,7 @@ from chalicelib.domain.errors import Forbidden, InvalidInput
 from chalicelib.domain.identity import Principal, PrincipalKind
 from chalicelib.domain.money import Money
 from chalicelib.domain.tenancy import TenantId
-from chalicelib.domain.time import BillingWeek
+from chalicelib.domain.time import BillingWeek, week_words
 from chalicelib.ids import new_id
 from chalicelib.mail import Mail, Subject
 from chalicelib.services.contracts import notices, records
@@ -89,8 +89,8 @@ def grant(actor: Principal, contract_id: str, *, amount: Money, note: str, deps:
         Mail(
             to=record.agent_email,
             subject=Subject.BONUS_GRANTED,
-            text="A business granted you a bonus on deskhire. It is paid with week "
-            f"{week}'s hours.\n\n"
+            text="A business granted you a bonus on deskhire. It is paid with the hours of "
+            f"{week_words(week)}.\n\n"
             + notices.quoted(record, note=text, note_label="The business's note")
             + f"\n\n{deps.link('/agent/earnings')}\n",
         ),

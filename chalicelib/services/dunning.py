@@ -10,16 +10,20 @@ contracts that were paused for it."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from chalicelib.composition import Deps
 from chalicelib.domain import billing as rules
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.tenancy import TenantId
-from chalicelib.domain.time import BillingWeek
+from chalicelib.domain.time import BillingWeek, when
 from chalicelib.mail import Subject
 from chalicelib.store import keys
 from chalicelib.store.billing import BillingAccount, InvoiceRecord, billing_key
+
+if TYPE_CHECKING:
+    from chalicelib.services.zones import Written
 
 RETRY_EVERY = timedelta(days=1)
 
@@ -27,7 +31,7 @@ RETRY_EVERY = timedelta(days=1)
 def next_retry(failed_at):
     """The next day's run retries it: listed from 00:00 UTC of the next day, so the daily job
     (10:00 UTC) takes it the day after the failure, not two days later."""
-    from datetime import datetime, time
+    from datetime import time
 
     return datetime.combine((failed_at + RETRY_EVERY).date(), time(0), tzinfo=failed_at.tzinfo)
 
@@ -138,7 +142,8 @@ def _overdue(record: InvoiceRecord, *, deps: Deps) -> str:
     from chalicelib.services.invoicing import invoices
 
     now = deps.now()
-    if record.due_at is None or now < record.due_at:
+    due = record.due_at
+    if due is None or now < due:
         return "nothing"
     tenant = TenantId(record.pk.removeprefix(keys.TENANT_PREFIX))
     account = mark_past_due(tenant, deps=deps)
@@ -167,12 +172,19 @@ def _overdue(record: InvoiceRecord, *, deps: Deps) -> str:
         invoices.mail_owners(
             current,
             Subject.INVOICE_OVERDUE.line(week=BillingWeek.parse(current.week)),
-            f"Your deskhire invoice {current.number} was due on {current.due_at:%d %b %Y}. Please pay it "
-            f"on its page; 5 days from now your contracts pause until it is paid: {current.hosted_url}",
+            _overdue_words(current, due),
             deps=deps,
         )
         return "overdue"
     return "nothing"
+
+
+def _overdue_words(record: InvoiceRecord, due: datetime) -> Written:
+    """The overdue mail, when it was due on the owner's clock with the zone named (issue 14, item 8)."""
+    return lambda zone: (
+        f"Your deskhire invoice {record.number} was due {when(due, zone)}. Please pay it on its page; "
+        f"5 days from now your contracts pause until it is paid: {record.hosted_url}"
+    )
 
 
 def retry(record: InvoiceRecord, *, deps: Deps) -> str:

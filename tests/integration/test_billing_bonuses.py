@@ -47,7 +47,9 @@ def test_a_bonus_is_invoiced_with_its_week_and_paid_out_with_the_hours(client, p
         token=owner["token"],
     )
     assert granted.status_code == 201 and granted.json["week"] == "2026-W48"
-    assert "bonus" in paying.deps.mailer.last_to(someone["email"]).subject
+    told = paying.deps.mailer.last_to(someone["email"])
+    assert "bonus" in told.subject
+    assert "paid with the hours of week 2026-W48 (a billing week, on UTC: Mon 23 Nov 00:00" in told.text
     estimate = call(client, "GET", "/api/v1/billing/estimate", token=owner["token"]).json
     assert [line["kind"] for line in estimate["lines"]] == ["hours", "bonus", "client_fee"]
 

@@ -97,7 +97,9 @@ def test_p12_a_refund_after_payout_reverses_the_agents_share(client, paying):
     assert -balance(postings, "revenue", "usd") == 650
     clean(paying, hired)
     assert "refund" in paying.deps.mailer.last_to(hired["owner"]["email"]).subject.lower()
-    assert "refunded" in paying.deps.mailer.last_to(hired["agent"]["email"]).subject
+    taken_back = paying.deps.mailer.last_to(hired["agent"]["email"])
+    assert "refunded" in taken_back.subject
+    assert "60 minutes of week 2026-W48 (a billing week, on UTC: Mon 23 Nov 00:00" in taken_back.text
     earned = call(client, "GET", "/api/v1/agent/earnings", token=hired["agent"]["token"]).json
     assert earned["paid_out"] == [{"amount": 4600, "currency": "usd"}]
     assert earned["transfers"][0]["reversed"]["amount"] == 2300

@@ -37,7 +37,11 @@ def test_net_terms_send_the_invoice_and_the_business_pays_it_on_the_hosted_page(
     runner.run("bill-week", deps=paying.deps)
     record = invoice_of(hired)
     assert (record.status, record.collection) == ("open", "send_invoice") and record.hosted_url
-    assert "invoice" in paying.deps.mailer.last_to(owner["email"]).subject.lower()
+    ready = paying.deps.mailer.last_to(owner["email"])
+    assert "invoice" in ready.subject.lower()
+    # when it is due on the business's clock (Mon 14 Dec 12:30 UTC), its billing week on UTC, said so
+    assert "for week 2026-W48 (a billing week, on UTC: Mon 23 Nov 00:00 to Mon 30 Nov 00:00 UTC)" in ready.text
+    assert "is ready, due Mon 14 Dec 07:30 EST:" in ready.text
     # the business pays on Stripe's hosted page; the webhook says so
     paying.stripe.v1.invoices.pay(record.stripe_invoice_id, params={"payment_method": "pm_card_visa"})
     outcomes = paying.forward()
@@ -65,7 +69,8 @@ def test_net_terms_overdue_make_the_business_past_due_then_pause_its_contracts_u
     assert runner.run("dunning", deps=paying.deps).changed == 0
     paying.deps.clock.now = at(14, 13, month=12)
     assert runner.run("dunning", deps=paying.deps).changed == 1
-    assert "is overdue" in paying.deps.mailer.last_to(owner["email"]).subject
+    overdue = paying.deps.mailer.last_to(owner["email"])
+    assert "is overdue" in overdue.subject and "was due Mon 14 Dec 07:30 EST." in overdue.text
     sign_in(client, owner)
     assert call(client, "GET", "/api/v1/billing/account", token=owner["token"]).json["status"] == "past_due"
     paying.deps.clock.now = at(15, 13, month=12)

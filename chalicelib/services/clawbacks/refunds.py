@@ -18,7 +18,7 @@ from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
 from chalicelib.domain.identity import Principal
 from chalicelib.domain.money import format_amount
 from chalicelib.domain.tenancy import TenantId
-from chalicelib.domain.time import BillingWeek
+from chalicelib.domain.time import BillingWeek, week_words
 from chalicelib.mail import Mail, Subject
 from chalicelib.payments.gateway import PaymentsError
 from chalicelib.services import settlement
@@ -205,7 +205,8 @@ def _tell(item: ClawbackRecord, *, deps: Deps) -> None:
     invoices.mail_owners(
         record,
         Subject.REFUND_FOR_WEEK.line(week=BillingWeek.parse(item.week)),
-        f"We are refunding {money} for {int(item.minutes)} minutes of week {item.week}: {item.reason}.",
+        f"We are refunding {money} for {int(item.minutes)} minutes of {week_words(BillingWeek.parse(item.week))}: "
+        f"{item.reason}.",
         deps=deps,
     )
     contract = ContractRecord.find(*contract_key(TenantId(item.tenant_id), item.contract_id))
@@ -218,8 +219,8 @@ def _tell(item: ClawbackRecord, *, deps: Deps) -> None:
                     minutes=int(item.minutes), week=BillingWeek.parse(item.week)
                 ),
                 text=(
-                    f"After a complaint from the business, deskhire refunded {int(item.minutes)} "
-                    f"minutes of week {item.week} ({item.reason}). {taken} of what you were paid is taken "
+                    f"After a complaint from the business, deskhire refunded {int(item.minutes)} minutes "
+                    f"of {week_words(BillingWeek.parse(item.week))}: {item.reason}. {taken} of what you were paid is taken "
                     "back from your Stripe balance, or from your next payouts if it cannot cover it.\n\n"
                     + notices.quoted(contract)
                     + "\n"

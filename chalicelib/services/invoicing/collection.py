@@ -5,13 +5,14 @@ uncollectible."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from chalicelib.composition import Deps
 from chalicelib.domain import billing as rules
 from chalicelib.domain import ledger
 from chalicelib.domain.errors import Conflict
-from chalicelib.domain.time import BillingWeek
+from chalicelib.domain.time import BillingWeek, week_words, when
 from chalicelib.mail import Subject
 from chalicelib.services.invoicing import invoices
 from chalicelib.store import ledger as ledger_store
@@ -19,6 +20,20 @@ from chalicelib.store import platform_metrics
 from chalicelib.store.billing import SETTLE_SHARDS, InvoiceRecord, settle_index
 from chalicelib.store.contracts import shard_of, stamp
 from chalicelib.store.transactions import transaction
+
+if TYPE_CHECKING:
+    from chalicelib.services.zones import Written
+
+
+def _ready(record: InvoiceRecord, due: datetime | None) -> Written:
+    """The invoice-ready mail: the billing week it bills (on UTC, said so) and when it is due on
+    the owner's clock, with the zone named (issue 14, item 8)."""
+    billed = "" if record.invoice_kind == "block" else f" for {week_words(BillingWeek.parse(record.week))}"
+    return lambda zone: (
+        f"Your deskhire invoice {record.number}{billed} is ready"
+        + (f", due {when(due, zone)}" if due is not None else "")
+        + f": {record.hosted_url}"
+    )
 
 
 def start(record: InvoiceRecord, *, deps: Deps) -> None:
@@ -34,6 +49,7 @@ def start(record: InvoiceRecord, *, deps: Deps) -> None:
     gateway, stripe_id = deps.stripe, record.require_stripe_invoice_id()
     if record.collection == "send_invoice":
         gateway.send_invoice(record.invoice_id, stripe_id)
+        due = None
         for _attempt in range(3):
             current = record.reloaded()
             if current.sent_at:
@@ -47,13 +63,14 @@ def start(record: InvoiceRecord, *, deps: Deps) -> None:
             current.gsi2sk = f"{stamp(current.due_at)}#{current.invoice_id}"
             try:
                 current.save_checked()
+                due = current.due_at
                 break
             except Conflict:
                 continue
         invoices.mail_owners(
             record,
             Subject.INVOICE_READY.line(week=BillingWeek.parse(record.week)),
-            f"Your deskhire invoice {record.number} is ready: {record.hosted_url}",
+            _ready(record, due),
             deps=deps,
         )
         return

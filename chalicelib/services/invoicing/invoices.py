@@ -5,6 +5,7 @@ who hears about it (billing mail goes to the business's owners)."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from chalicelib.composition import Deps
 from chalicelib.domain import billing as rules
@@ -16,6 +17,9 @@ from chalicelib.mail import Mail, Subject, SubjectLine
 from chalicelib.store import keys
 from chalicelib.store.billing import InvoiceRecord, invoice_key
 from chalicelib.store.identity import MemberRecord
+
+if TYPE_CHECKING:
+    from chalicelib.services.zones import Written
 
 
 def fees_of(record: InvoiceRecord) -> rules.FeeSchedule:
@@ -55,8 +59,11 @@ def by_stripe_invoice(stripe_invoice: dict) -> InvoiceRecord | None:
     return record
 
 
-def mail_owners(record: InvoiceRecord, subject: Subject | SubjectLine, text: str, *, deps: Deps) -> None:
-    """Billing mail goes to the business's owners."""
+def mail_owners(record: InvoiceRecord, subject: Subject | SubjectLine, text: Written, *, deps: Deps) -> None:
+    """Billing mail goes to the business's owners, its times on each owner's clock (`text` may be
+    a function of their zone: services/zones.py)."""
+    from chalicelib.services import zones
+
     tenant = tenant_of(record)
     owners = [
         m
@@ -64,7 +71,8 @@ def mail_owners(record: InvoiceRecord, subject: Subject | SubjectLine, text: str
         if isinstance(m, MemberRecord) and m.role == "owner" and m.status == "active"
     ]
     for owner in owners:
-        deps.mailer.send(Mail(to=owner.email, subject=subject, text=text + "\n"), now=deps.now())
+        body = zones.for_zone(text, lambda: zones.of_member(owner))  # noqa: B023 (used at once)
+        deps.mailer.send(Mail(to=owner.email, subject=subject, text=body + "\n"), now=deps.now())
 
 
 def listed(actor: Principal) -> list[InvoiceRecord]:
