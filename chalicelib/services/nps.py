@@ -28,6 +28,7 @@ from chalicelib.domain.errors import Conflict, Forbidden, NotFound
 from chalicelib.domain.identity import Principal, PrincipalKind
 from chalicelib.domain.surveys import NpsTally
 from chalicelib.domain.tenancy import TenantId
+from chalicelib.domain.time import when
 from chalicelib.ids import new_id
 from chalicelib.security import tokens
 from chalicelib.store import audit, keys
@@ -142,7 +143,8 @@ def _mail(tenant: TenantId, business, survey_id: str, email: str, *, until: date
             "",
             f"Answer from 0 (not at all likely) to 10 (extremely likely), with a comment if you like: {link}",
             "",
-            f"The link is yours alone and counts once, until {until:%d %b %Y}.",
+            # the business's clock, named: the customer's own zone is not known (issue 14, item 8)
+            f"The link is yours alone and counts once, until {when(until, business.time_zone)}.",
             "Sent by deskhire on behalf of the business named above.",
         ]
     )

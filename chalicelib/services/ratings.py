@@ -25,7 +25,7 @@ from chalicelib.domain.errors import Conflict, DomainError, Forbidden, NotFound
 from chalicelib.domain.identity import Principal, PrincipalKind
 from chalicelib.domain.reputation import Kind
 from chalicelib.domain.tenancy import AgentId, TenantId
-from chalicelib.domain.time import BillingWeek
+from chalicelib.domain.time import BillingWeek, when
 from chalicelib.security import tokens
 from chalicelib.store import keys
 from chalicelib.store.support import InquiryRecord
@@ -89,7 +89,8 @@ def ask(tenant: TenantId, head: InquiryRecord, deps: Deps) -> None:
         lines.append(f"  {score} - {LABELS[score]}: {deps.link(f'/help/{business.slug}/rate/{token}')}")
     lines += [
         "",
-        f"Each link counts once, until {until:%d %b %Y}.",
+        # the business's clock, named: the customer's own zone is not known (issue 14, item 8)
+        f"Each link counts once, until {when(until, business.time_zone)}.",
         "Sent by deskhire on behalf of the business named above.",
     ]
     deps.mailer.send(

@@ -53,6 +53,8 @@ def test_a_survey_from_a_csv_is_answered_once_and_the_business_sees_its_nps(clie
 
     jane_link, sam_link = survey_link(deps, "jane@example.com"), survey_link(deps, "sam@example.com")
     assert jane_link != sam_link and "Northwind Coffee" in deps.mailer.last_to("jane@example.com").text
+    # sent Mon 23 Nov 08:00 UTC, for 14 days: on the business's clock, the zone named
+    assert "counts once, until Mon 07 Dec 03:00 EST." in deps.mailer.last_to("jane@example.com").text
     jane = PortalSession(client)
     form = jane.get(jane_link)
     assert form.status_code == 200 and "How likely are you to recommend Northwind Coffee" in form.text

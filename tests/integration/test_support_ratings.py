@@ -70,6 +70,8 @@ def test_the_customer_rates_from_the_mail_and_the_agents_reputation_moves(client
     lia, team = resolved["lia"], resolved
     mail = deps.mailer.last_to("jane@example.com")
     assert "Northwind Coffee" in mail.text and "In the business's own words" in mail.text
+    # resolved Mon 23 Nov 14:00 UTC, links for 14 days: on the business's clock, the zone named
+    assert "Each link counts once, until Mon 07 Dec 09:00 EST." in mail.text
     offered = links(deps)
     assert sorted(offered) == [1, 2, 3, 4, 5] and len(set(offered.values())) == 5
     before = reputation_of(client, lia)
