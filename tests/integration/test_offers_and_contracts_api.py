@@ -285,6 +285,10 @@ def test_amendments_follow_who_may_change_what_and_when(client, deps):
     )
     assert accepted.status_code == 200
     assert accepted.json["rate_from"] == "2026-11-30T00:00:00Z"  # the next billing week
+    # the business is told when the new rate starts on its own clock, the zone named (issue 14, item 8)
+    settled = deps.mailer.last_to(owner["email"])
+    assert settled.subject == "Your change to a contract was accepted"
+    assert "30.00 USD/h from Sun 29 Nov 19:00 EST, as billing week 2026-W49 starts" in settled.text
     assert accepted.json["cap_from"] == "2026-11-25T15:00:00Z"  # a raised cap: at once
     contract = call(client, "GET", f"/api/v1/contracts/{cid}", token=owner["token"]).json
     assert contract["rate"]["amount"] == 2500 and contract["weekly_cap_minutes"] == 900

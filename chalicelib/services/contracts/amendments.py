@@ -130,20 +130,31 @@ def _settle(
             record,
             side,
             Subject.CHANGE_SETTLED.line(status=settled.status),
-            f"The {side} {settled.status} your change: {describe(settled, record.currency)}.\n\n"
-            + notices.quoted(record),
+            # when a new rate starts, on the reader's clock (issue 14, item 8)
+            lambda zone: (
+                f"The {side} {settled.status} your change: {describe(settled, record.currency, zone)}.\n\n"
+                + notices.quoted(record)
+            ),
             deps=deps,
         )
     return settled
 
 
-def describe(amendment: rules.Amendment, currency: str) -> str:
+def describe(amendment: rules.Amendment, currency: str, zone: str = "UTC") -> str:
+    """The change in words; a new rate's start on `zone`'s clock once it is known (a rate starts
+    with a billing week, Monday 00:00 UTC)."""
     from chalicelib.domain.diary import hours_and_minutes
     from chalicelib.domain.money import format_amount
+    from chalicelib.domain.time import BillingWeek
+    from chalicelib.domain.time import when as written
 
     parts = []
     if amendment.rate_minor is not None:
-        when = f" from {amendment.rate_from:%a %d %b}" if amendment.rate_from else " from the next Monday"
+        if amendment.rate_from is not None:
+            week = BillingWeek.containing(amendment.rate_from)
+            when = f" from {written(amendment.rate_from, zone)}, as billing week {week} starts"
+        else:
+            when = " from the next billing week once accepted (billing weeks start Monday 00:00 UTC)"
         parts.append(f"rate {format_amount(amendment.rate_minor, currency)} {currency.upper()}/h{when}")
     if amendment.weekly_cap_minutes is not None:
         parts.append(f"weekly cap {hours_and_minutes(amendment.weekly_cap_minutes)}")
