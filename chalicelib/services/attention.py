@@ -1,9 +1,10 @@
 """What needs me now (issue 14, item 6): the home pages' action lists, once onboarding is done.
 
 For a business: applications to review, interviews to come, offers waiting for the agent,
-last week's timesheets in review, disputed time in that review, invoices due. For an agent:
-offers to answer, invitations to apply, interviews (to book, and booked), disputes to answer,
-payout setup, and the next shift on their clock.
+last week's timesheets in review, disputed time in that review, invoices due, contract messages
+unread. For an agent: offers to answer, contract messages unread, invitations to apply,
+interviews (to book, and booked), disputes to answer, payout setup, and the next shift on their
+clock.
 
 Each kind is a `Need` with a count and up to SHOWN lines, each a link to where it is dealt with.
 The counts are those of the navigation (web/nav.py asks the same functions here, or this module
@@ -260,7 +261,27 @@ def business(actor: Principal, *, deps: Deps) -> list[Need]:
                 ],
             )
         )
+    needs += _unread_messages(contracts, "/app")
     return needs
+
+
+def _unread_messages(contracts: list[ContractRecord], base: str) -> list[Need]:
+    """Contracts whose thread has messages the viewer's side has not read (counted on the
+    contract: services/contract_messages.py), as the navigation counts them beside Contracts."""
+    business = base == "/app"
+    talking = [(c, int((c.business_unread if business else c.agent_unread) or 0)) for c in contracts]
+    talking = [(c, n) for c, n in talking if n > 0]
+    if not talking:
+        return []
+    lines = [
+        Line(
+            f"{n} unread message{'s' if n != 1 else ''} from {c.agent_name if business else c.business_name} "
+            f"about {c.title}",
+            f"{base}/contracts/{c.contract_id}/messages",
+        )
+        for c, n in talking[:SHOWN]
+    ]
+    return [Need("Unread messages", len(talking), f"{base}/contracts", lines)]
 
 
 def _week_in_review(tenant: TenantId, now: datetime) -> list[TimesheetRecord]:
@@ -328,6 +349,7 @@ def agent(actor: Principal, *, deps: Deps, payouts_waiting: bool = False) -> lis
                 ],
             )
         )
+    needs += _unread_messages(contracts, "/agent")
 
     disputes = [
         d

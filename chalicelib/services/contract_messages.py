@@ -3,7 +3,13 @@ by both parties, written while the contract runs, each message mailed to the oth
 
 Messages live in the contract's own partition (`T#<tenant>#CONTRACT#<id>`, sk
 `MSG#<time>#<ulid>`), beside its entries and disputes, so only the contract's business (its
-partition) and its agent (through the contract link) reach them: `records.find` is the gate."""
+partition) and its agent (through the contract link) reach them: `records.find` is the gate.
+
+What each side has not read is counted on the contract itself (`business_unread`,
+`agent_unread`): a message ADDs one to the other side's count in its own transaction, and opening
+the thread sets the reader's side back to 0. The business's count is its team's, as an
+application's thread is: the member who reads it reads it for the business. Both writes go
+through the contract's version (a stale copy of the contract cannot save over a count)."""
 
 from __future__ import annotations
 
@@ -18,6 +24,7 @@ from chalicelib.store import keys
 from chalicelib.store.contracts import ContractRecord, contract_partition
 from chalicelib.store.identity import MemberRecord
 from chalicelib.store.marketplace import MessageRecord
+from chalicelib.store.transactions import transaction
 
 PREFIX = "MSG"
 PREVIEW = 300
@@ -27,14 +34,32 @@ def _partition(record: ContractRecord) -> str:
     return contract_partition(records.tenant_of(record), record.contract_id)
 
 
+def _unread(side: contract_rules.Side):
+    return (
+        ContractRecord.business_unread
+        if side is contract_rules.Side.BUSINESS
+        else ContractRecord.agent_unread
+    )
+
+
+def unread(record: ContractRecord, side: contract_rules.Side | str) -> int:
+    """Messages the side (business or agent) has not read on the contract."""
+    return int(getattr(record, f"{side}_unread", 0) or 0)
+
+
 def thread(actor: Principal, contract_id: str) -> tuple[ContractRecord, list[MessageRecord]]:
-    """The contract (if the actor is a party to it) and its messages, oldest first."""
+    """The contract (if the actor is a party to it) and its messages, oldest first; reading it
+    marks them read for the reader's side."""
     record = records.find(actor, contract_id)
     messages = [
         m
         for m in MessageRecord.query(_partition(record), MessageRecord.sk.startswith(PREFIX + keys.SEP))
         if isinstance(m, MessageRecord)
     ]
+    side = records.side_of(actor)
+    if unread(record, side):
+        # `record` as read, with its version: the update moves the version on rather than to 1
+        record.update(actions=[_unread(side).set(0)], add_version_condition=False)
     return record, messages
 
 
@@ -62,7 +87,12 @@ def post(actor: Principal, contract_id: str, text: str, *, deps: Deps) -> Messag
         body=body,
         at=now,
     )
-    message.save(condition=MessageRecord.pk.does_not_exist())
+    other = (
+        contract_rules.Side.AGENT if side is contract_rules.Side.BUSINESS else contract_rules.Side.BUSINESS
+    )
+    with transaction() as tx:
+        tx.save(message, condition=MessageRecord.pk.does_not_exist())
+        tx.update(record, actions=[_unread(other).add(1)], add_version_condition=False)
     _tell(record, side, actor, body, deps=deps)
     return message
 

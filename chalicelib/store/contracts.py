@@ -98,6 +98,11 @@ class ContractRecord(Versioned, discriminator="contract"):
     ended_by = OptionalUnicodeAttribute()
     last_activity_at = OptionalDateTimeAttribute()
     amendments = JSONAttribute(default=list)
+    # the message thread (services/contract_messages.py): messages each side has not read, ADDed
+    # in the transaction of each message and set to 0 when that side opens the thread; here, so
+    # that the lists and the navigation's count read them with the contracts (no read more)
+    business_unread = IntegerAttribute(default=0)
+    agent_unread = IntegerAttribute(default=0)
 
     def require_block_minutes(self) -> int:
         """A block contract's minutes that may be logged (its offer set them)."""

@@ -83,20 +83,21 @@ def agents_to_vet(principal: Principal, deps: Deps) -> dict[str, int]:
 
 @counter(PrincipalKind.AGENT)
 def offers_to_answer(principal: Principal, deps: Deps) -> dict[str, int]:
-    """Offers waiting for the agent's answer and not expired: one query of the agent's contracts
-    (a handful per agent), counted by DynamoDB."""
+    """Offers waiting for the agent's answer and not expired, and contracts with messages the agent
+    has not read: one query of the agent's contracts (a handful per agent), counted by DynamoDB."""
     from chalicelib.domain.tenancy import AgentId
     from chalicelib.store.contracts import ContractRecord, agent_contracts_index
 
     waiting = (ContractRecord.status == "offered") & (ContractRecord.expires_at > deps.now())
     index = agent_contracts_index(AgentId(principal.id))
-    return {"/agent/contracts": ContractRecord.gsi1.count(index, filter_condition=waiting)}
+    needs_me = waiting | (ContractRecord.agent_unread > 0)
+    return {"/agent/contracts": ContractRecord.gsi1.count(index, filter_condition=needs_me)}
 
 
 @counter(PrincipalKind.MEMBER)
 def offers_waiting(principal: Principal, deps: Deps) -> dict[str, int]:
-    """Offers the business made that wait for the agent's answer: one query of the business's
-    contract items, counted by DynamoDB."""
+    """Offers the business made that wait for the agent's answer, and contracts with messages the
+    business has not read: one query of the business's contract items, counted by DynamoDB."""
     from chalicelib.store import keys
     from chalicelib.store.contracts import ContractRecord
 
@@ -105,7 +106,7 @@ def offers_waiting(principal: Principal, deps: Deps) -> dict[str, int]:
         "/app/contracts": ContractRecord.count(
             keys.tenant_pk(principal.require_tenant()),
             ContractRecord.sk.startswith("CONTRACT#"),
-            filter_condition=waiting,
+            filter_condition=waiting | (ContractRecord.business_unread > 0),
         )
     }
 

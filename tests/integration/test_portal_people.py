@@ -154,3 +154,52 @@ def test_messages_are_limited_per_author(client, deps):
     # the other side has a bucket of its own
     worker = signed_in(client, hired["agent"]["email"])
     assert worker.post(f"/agent/contracts/{cid}/messages", {"body": "Fine"}).status_code == 303
+
+
+def test_unread_messages_are_counted_per_side_until_the_thread_is_read(client, deps):
+    """A contract thread's unread messages (issue 14, item 7): counted on the contract for the side
+    that has not read them, shown on the contracts list and the contract's link to its thread,
+    beside Contracts in the menu and on the home page's action list; opening the thread reads them."""
+    from tests.integration.test_portal_needs import nav_count, needs
+
+    hired = hire(client, deps)
+    someone, owner, cid = hired["agent"], hired["owner"], hired["contract"]["id"]
+    shop = signed_in(client, owner["email"])
+    worker = signed_in(client, someone["email"])
+    for body in ("Welcome aboard!", "Here is the macro list."):
+        assert shop.post(f"/app/contracts/{cid}/messages", {"body": body}).status_code == 303
+
+    badge = '<span class="count">2<span class="sr-only"> unread'
+    listed = worker.get("/agent/contracts")
+    assert f'<a href="/agent/contracts/{cid}/messages" class="unread">Messages {badge}' in listed.text
+    page = worker.get(f"/agent/contracts/{cid}")
+    assert f'<a href="/agent/contracts/{cid}/messages">Messages with Acme Widgets {badge}' in page.text
+    assert nav_count(page, "/agent/contracts") == 1  # one contract with something to read
+    assert needs(worker.get("/agent"))["Unread messages"] == (1, [f"/agent/contracts/{cid}/messages"])
+    assert "2 unread messages from Acme Widgets about" in worker.get("/agent").text
+    # the writer's side has nothing unread
+    assert 'class="unread"' not in shop.get("/app/contracts").text
+    assert nav_count(shop.get("/app"), "/app/contracts") == 0
+
+    # reading the thread reads them: the badge, the count and the line are gone
+    assert "Here is the macro list." in worker.get(f"/agent/contracts/{cid}/messages").text
+    assert 'class="unread"' not in worker.get("/agent/contracts").text
+    home = worker.get("/agent")
+    assert "Unread messages" not in needs(home) and nav_count(home, "/agent/contracts") == 0
+
+    # the agent answers: the business's side counts it, for its whole team, until one of it reads
+    assert worker.post(f"/agent/contracts/{cid}/messages", {"body": "Thanks!"}).status_code == 303
+    listed = shop.get("/app/contracts")
+    assert f'<a href="/app/contracts/{cid}/messages" class="unread">Messages <span class="count">1' in (
+        listed.text
+    )
+    assert nav_count(listed, "/app/contracts") == 1
+    assert needs(shop.get("/app"))["Unread messages"] == (1, [f"/app/contracts/{cid}/messages"])
+    assert "1 unread message from Ada Agent about" in shop.get("/app").text
+    shop.get(f"/app/contracts/{cid}/messages")
+    assert nav_count(shop.get("/app/contracts"), "/app/contracts") == 0
+    # the contract was not made stale for either side: its lifecycle still works from a fresh read
+    paused = call(
+        client, "POST", f"/api/v1/contracts/{cid}/pause", {"reason": "Holiday"}, token=owner["token"]
+    )
+    assert paused.status_code == 200, paused.json
