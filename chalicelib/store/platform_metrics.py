@@ -13,7 +13,10 @@ written together or not at all, and a retried event that the transaction refuses
 A stage is counted once per business or agent: the marker's update is conditioned on the stage not
 being in it yet; a second event racing the first loses with Contended (try again) and, on its
 retry, finds the stage reached. A business or agent that signed up before these items existed
-has no marker, so it joins no cohort (the day counters still count its events).
+has no marker, so it joins no cohort (the day counters still count its events) until the
+`backfill-marketplace-health` job gives it one (`joined_late`, below; the job's rules are in
+services/metrics/health_backfill.py), and that job sets the days from before the counting
+(`set_day`) and adds the activity they hold (`mark_active`).
 
 The platform day is sharded (DAY_SHARDS partitions, picked from the event's subject) so that
 transactions all over the platform do not queue on one item; a period reads each shard's days
@@ -28,14 +31,14 @@ gmv_<cur>, invoices_paid, paid_<cur>, revenue_<cur>."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from typing import Any
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UnicodeSetAttribute
 
 from chalicelib.domain import marketplace_health as rules
-from chalicelib.domain.errors import Contended
+from chalicelib.domain.errors import Conflict, Contended
 from chalicelib.domain.metrics import Histogram
 from chalicelib.domain.tenancy import AgentId, TenantId
 from chalicelib.store import keys
@@ -66,6 +69,26 @@ class FunnelMarker(Entity, discriminator="funnel_marker"):
     stages = UnicodeSetAttribute(default=set)
 
 
+class CountedFrom(Entity, discriminator="platform_counted_from"):
+    """`SYS#BACKFILL` / `marketplace-health`: the first day the platform's counters counted, as the
+    backfill found it on its first run (before any write of its own moved it)."""
+
+    day = UnicodeAttribute()
+
+
+# the day counter of each funnel stage (the events below add it when the stage is first reached)
+STAGE_COUNTERS: Mapping[tuple[str, str], str] = {
+    (rules.BUSINESS, "signup"): "b_signups",
+    (rules.BUSINESS, "card"): "b_cards",
+    (rules.BUSINESS, "opening"): "b_first_openings",
+    (rules.BUSINESS, "hire"): "b_first_hires",
+    (rules.AGENT, "signup"): "a_signups",
+    (rules.AGENT, "approved"): "a_approved",
+    (rules.AGENT, "payouts"): "a_payouts",
+    (rules.AGENT, "contract"): "a_first_contracts",
+}
+
+
 # -- keys -----------------------------------------------------------------------------------------
 
 
@@ -94,16 +117,16 @@ def _owner_pk(side: str, entity: str) -> str:
 
 def count(tx: Transaction, *, at: datetime, subject: str, counters: Mapping[str, int]) -> None:
     """ADD `counters` to the platform day of `at` (one update: a transaction may name an item once)."""
+    _add_to_day(tx, shard_of(subject), at.date(), counters)
+
+
+def _add_to_day(tx: Transaction, shard: int, day: date, counters: Mapping[str, int]) -> None:
     wanted = {name: value for name, value in counters.items() if value}
     if not wanted:
         return
     actions: list[Any] = [Entity.kind.set(PlatformDay)]  # pyright: ignore[reportArgumentType]
     actions += [NumberAttribute(attr_name=name).add(value) for name, value in sorted(wanted.items())]
-    tx.update(
-        PlatformDay(day_pk(shard_of(subject)), at.date().isoformat()),
-        actions=actions,
-        add_version_condition=False,
-    )
+    tx.update(PlatformDay(day_pk(shard), day.isoformat()), actions=actions, add_version_condition=False)
 
 
 def durations(prefix: str, name: str, seconds: int) -> dict[str, int]:
@@ -341,3 +364,91 @@ def entries_changed(
                 ],
                 add_version_condition=False,
             )
+
+
+# -- the backfill (jobs/backfill_jobs.py: what was there before the counting) ------------------------
+
+
+def counted_from(today: date) -> date:
+    """The first day the counters counted: recorded on the backfill's first run as the earliest
+    platform day then (one Query per shard), or `today` when there was none; later runs read the
+    record, since the backfill's own writes add days before it."""
+    pk = keys.system_pk("BACKFILL")
+    found = CountedFrom.find(pk, "marketplace-health", consistent=True)
+    if found is not None:
+        return date.fromisoformat(found.day)
+    earliest = today
+    for shard in range(DAY_SHARDS):
+        for item in PlatformDay.query(day_pk(shard), limit=1):
+            earliest = min(earliest, date.fromisoformat(item.sk))
+    try:
+        CountedFrom(pk, "marketplace-health", day=earliest.isoformat()).save_new()
+    except Conflict:  # another run recorded it first: theirs holds
+        return counted_from(today)
+    return earliest
+
+
+def set_day(day: date, shard: int, values: Mapping[str, int], rebuilt: Callable[[str], bool]) -> bool:
+    """Make the shard's day hold `values` for every counter `rebuilt` names (one set absent from
+    `values` becomes 0), leaving the others as they are: one read, and one update if anything
+    differs. True when it wrote."""
+    connection = Entity._get_connection()  # pyright: ignore[reportPrivateUsage]
+    held = connection.get_item(day_pk(shard), day.isoformat(), consistent_read=True).get("Item", {})
+    current = {name: n for name, value in held.items() if (n := _number(value)) is not None}
+    wanted = {name: value for name, value in values.items() if rebuilt(name)}
+    wanted.update(
+        {name: 0 for name, value in current.items() if rebuilt(name) and value and name not in wanted}
+    )
+    changed = {name: value for name, value in wanted.items() if current.get(name, 0) != value}
+    if not changed:
+        return False
+    actions: list[Any] = [Entity.kind.set(PlatformDay)]  # pyright: ignore[reportArgumentType]
+    actions += [NumberAttribute(attr_name=name).set(value) for name, value in sorted(changed.items())]
+    PlatformDay(day_pk(shard), day.isoformat()).update(actions=actions, add_version_condition=False)
+    return True
+
+
+def joined_late(
+    tx: Transaction,
+    side: str,
+    entity: str,
+    *,
+    signed_up: date,
+    stages: Mapping[str, tuple[datetime | None, str]],
+) -> None:
+    """A business or agent from before the counting: its marker with every stage it reached, each
+    stage in its signup month's cohort, and each stage's day counter on the day it was reached
+    (`stages`: stage -> (when, the event's subject); no day when `when` is None). Refused
+    (Conflict) once it has a marker, so it is counted once whatever runs the backfill makes."""
+    month = rules.month_of(signed_up)
+    tx.save(
+        FunnelMarker(_owner_pk(side, entity), FUNNEL, cohort=month, stages=set(stages)),
+        condition=FunnelMarker.pk.does_not_exist(),
+    )
+    by_item: dict[tuple[int, date], dict[str, int]] = {}
+    for stage, (when, subject) in sorted(stages.items()):
+        if stage not in rules.STAGES[side]:
+            raise ValueError(f"{stage!r} is not a stage of side {side!r}")
+        _cohort_add(tx, side, month, stage)
+        if when is not None:
+            counters = by_item.setdefault((shard_of(subject), when.date()), {})
+            counters[STAGE_COUNTERS[(side, stage)]] = counters.get(STAGE_COUNTERS[(side, stage)], 0) + 1
+    for (shard, day), counters in sorted(by_item.items()):
+        _add_to_day(tx, shard, day, counters)
+
+
+def mark_active(side: str, entity: str, month: str, seen: set[str]) -> bool:
+    """Add the days `seen` (dd) of `month` to the entity's activity (a set: what is there stays).
+    True when one was missing."""
+    held = Activity.find(activity_pk(side, month), entity, consistent=True)
+    missing = seen - set(held.days or set()) if held is not None else set(seen)
+    if not missing:
+        return False
+    Activity(activity_pk(side, month), entity).update(
+        actions=[
+            Entity.kind.set(Activity),  # pyright: ignore[reportArgumentType]
+            Activity.days.add(missing),
+        ],
+        add_version_condition=False,
+    )
+    return True
