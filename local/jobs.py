@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.list or not args.job:
         for name, job in sorted(jobs.items()):
             when = f"cron({job.cron})" if job.scheduled else "by hand only"
-            print(f"{name:<26} {when:<22} {job.summary}")
+            print(f"{name:<28} {when:<22} {job.summary}")
         return 0 if args.list else 2
     composition.install()
     try:
