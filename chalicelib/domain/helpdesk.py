@@ -20,6 +20,15 @@ counts for whom (`Derived.credit`) are derived from that state (`derive`), never
 they converge too: the service moves reputation and CSAT by the difference between the credit
 before an event and after it (a customer who changes their mind replaces their rating).
 
+**The first-response target** counts like a native inquiry's (`sla_outcome`): met when the first
+reply came by the due time, on the reply's day; missed when it came later, or when no reply came
+by then (the due time passed on deskhire's clock, or the ticket was solved after it without a
+reply), on the due time's day, once whatever happens next. A ticket solved by its due time without
+a reply is not judged. Only the clock adds to the state, and only one way (an unanswered ticket
+becomes late): so the outcome is the same whatever order the events came in, once the due time
+is past, and a reply that happened in time but arrived after the job counted the miss turns the
+miss into a met target.
+
 **Whose is it.** An event names people by address. The service matches the address to an agent
 under contract with this business (never another business's), or one of its own members; the
 match (`Who`) goes into the state with the event. An address that is neither is recorded without
@@ -336,7 +345,9 @@ class Derived:
     )
 
 
-def derive(state: TicketState, targets: rules.SlaTargets) -> Derived:
+def derive(state: TicketState, targets: rules.SlaTargets, now: datetime | None = None) -> Derived:
+    """The inquiry as the state says it; `now` (deskhire's clock) says whether an unanswered
+    ticket is past its due time (without it, only a late reply misses the target)."""
     facts = state.facts
     priority = rules.Priority(facts.priority) if facts.priority else rules.Priority.NORMAL
     created = to_minute(state.created_at)
@@ -376,12 +387,59 @@ def derive(state: TicketState, targets: rules.SlaTargets) -> Derived:
         status=status,
         agent=agent,
         first_response_at=first.at if first else None,
-        breached_at=due if first is not None and rules.is_breached(due, first.at, first.at) else None,
+        breached_at=due if _missed(state, due, now) else None,
         resolved_at=state.solved.at if state.solved else None,
         resolved_by=solver.id if solver else None,
         credit=credit,
         first_by=first.who.id if first is not None and first.who.author is Author.AGENT else None,
     )
+
+
+def _missed(state: TicketState, due: datetime, now: datetime | None) -> bool:
+    """No first reply by `due`: a later one, or none and the ticket solved after `due` or still
+    open at `now`, past it. Solved by `due` without a reply: nothing was missed."""
+    if state.first_reply is not None:
+        return rules.is_breached(due, state.first_reply.at, state.first_reply.at)
+    if state.solved is not None:
+        return state.solved.at > due
+    return now is not None and rules.is_breached(due, None, now)
+
+
+@dataclass(frozen=True)
+class SlaOutcome:
+    """How a ticket counts toward SLA attainment: met or missed, the moment it counts at (the first
+    reply when met, the due time when missed) and the agent it counts for (the first reply's)."""
+
+    met: bool
+    at: datetime
+    agent_id: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"met": self.met, "at": iso(self.at), "agent_id": self.agent_id}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any] | None) -> SlaOutcome | None:
+        if not data:
+            return None
+        return cls(bool(data["met"]), _parseiso(data["at"]), data.get("agent_id"))
+
+
+def sla_outcome(view: Derived) -> SlaOutcome | None:
+    """What the ticket counts toward SLA attainment (see the module's docstring); None while it is
+    not judged (no reply yet and not due, or solved in time without one)."""
+    if view.breached_at is not None:
+        return SlaOutcome(False, view.breached_at, view.first_by)
+    if view.first_response_at is not None:
+        return SlaOutcome(True, view.first_response_at, view.first_by)
+    return None
+
+
+def sla_watch(view: Derived) -> datetime | None:
+    """When the clock alone may change the ticket's outcome (its due time, while it has no reply,
+    is not solved and is not yet late); None when only an event can."""
+    if view.breached_at is None and view.first_response_at is None and view.resolved_at is None:
+        return view.sla_due_at
+    return None
 
 
 def iso(moment: datetime) -> str:
