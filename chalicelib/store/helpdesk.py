@@ -7,7 +7,7 @@ lists them):
 |-----------------------------|-------------------------|-------------------------------------|-------|
 | a ticket's inquiry (claim)  | `T#<t>#HELPDESK`        | `TICKET#<product>#<ticket id>`      | put under attribute_not_exists: one inquiry per ticket |
 | an event taken              | `T#<t>#HELPDESK`        | `EVENT#<event key>`                 | put under attribute_not_exists in the event's own transaction: a second delivery changes nothing (TTL 90 days) |
-| the ticket's state          | `T#<t>#INQ#<id>`        | `HELPDESK`                          | versioned; beside the inquiry's head, messages and routing |
+| the ticket's state          | `T#<t>#INQ#<id>`        | `HELPDESK`                          | versioned; beside the inquiry's head, messages and routing; GSI2 `HDSLA#<n>`, sk `<due>#<t>#<id>` while only the clock can judge its first-response target (the sla-check job's fan-out) |
 | the events received, newest | `T#<t>#HDLOG`           | `<received>#<ulid>`                 | what the integrations page lists (TTL 30 days) |
 | an address needing attention| `T#<t>#HDATTN`          | `<sha256(address)>`                 | one per address no agent under contract uses, with a count; deleted when dismissed |
 
@@ -42,6 +42,9 @@ class EventTaken(Entity, discriminator="helpdesk_event"):
 
 class TicketStateRecord(Versioned, discriminator="helpdesk_state"):
     state = JSONAttribute()  # domain.helpdesk.TicketState.to_json()
+    # what the ticket counts toward SLA attainment (domain.helpdesk.SlaOutcome.to_json(), {} for
+    # nothing); absent on a ticket from before it was kept (services/support/helpdesk_sla.py)
+    sla = JSONAttribute(null=True)
 
 
 class EventLogItem(Entity, discriminator="helpdesk_log"):
@@ -83,6 +86,12 @@ def event_key(tenant: TenantId, event_key: str) -> tuple[str, str]:
 
 def state_key(tenant: TenantId, inquiry_id: str) -> tuple[str, str]:
     return inquiry_partition(tenant, inquiry_id), "HELPDESK"
+
+
+def sla_watch_index(shard: int) -> str:
+    """GSI2 partition of the tickets whose first-response target only the clock can still judge
+    (sorted by due time: store.support.sla_sk), sharded by business like the native SLA index."""
+    return keys.platform_pk("HDSLA", str(shard))
 
 
 def log_pk(tenant: TenantId) -> str:

@@ -41,6 +41,8 @@ The single table has `pk`/`sk` and two overloaded global secondary indexes. Acce
 | agents on shift for a business            | `T#<tenant>#ONSHIFT`, sk `A#<agent>`              |
 | an agent's open inquiries, all businesses | GSI1: gsi1pk = `A#<agent>#INQUIRIES`              |
 | inquiries awaiting a first response       | GSI2: `SLA#<n>` (the sla-check job's fan-out)     |
+| helpdesk tickets awaiting one (their state| GSI2: `HDSLA#<n>`, sk `<due>#<tenant>#<inquiry>`  |
+|   items; the same job counts a miss)      |                                                   |
 | proof of work under a contract            | `T#<tenant>#CONTRACT#<id>`, sk `WORK#<at>#<ulid>`;|
 |                                           |   GSI1 `A#<agent>#WORK`                           |
 | an inquiry's business; inbound-mail secret| pk = `INQ#<id>`; `INBOUND#<sha256>`               |

@@ -14,6 +14,8 @@ Every day and hour is UTC.
 |                             |   sla_met or sla_breached           |   (same)                      |
 | resolved                    | resolved                            | reason day; the agent's days  |
 | SLA breached (the job)      | sla_breached                        | the agent who missed it       |
+| a helpdesk ticket's SLA     | sla_met (the reply's day) or        | the first reply's agent       |
+|   outcome                   |   sla_breached (the due time's day) |                               |
 | CSAT rating                 | csat_ratings, csat_good (4 or 5)    | the rated agent's days        |
 | NPS answer                  | nps_promoters/passives/detractors   |                               |
 | peer review scored          |                                     | the reviewed agent's days:    |
@@ -24,7 +26,10 @@ Every day and hour is UTC.
 
 SLA: an inquiry's outcome is counted once. A first reply at or before its due time is met; a late
 first reply that the sla-check job has not marked yet is breached (the job's mark needs no first
-reply, so it will not count it again); one the job marked was counted by the mark.
+reply, so it will not count it again); one the job marked was counted by the mark. A helpdesk
+ticket's outcome is counted apart from its first reply (`sla_outcome`, moved by the difference
+from what was counted before: services/support/helpdesk_sla.py), since its events come in any
+order and a reply may arrive after the job counted its ticket late.
 
 Peer scores are summed in hundredths of a point (a mean of 4.33 adds 433).
 
@@ -97,6 +102,15 @@ def sla_breached(tx, tenant: TenantId, *, at: datetime, agent: str | None) -> No
     writes.day_update(pending, tenant, at, {"sla_breached": 1})
     if agent:
         writes.agent_update(pending, tenant, AgentId(agent), at, {"sla_breached": 1})
+
+
+def sla_outcome(tx, tenant: TenantId, *, at: datetime, met: bool, agent: str | None, sign: int = 1) -> None:
+    """A first-response target met or missed, counted at `at`, for `agent` too when one is named."""
+    counts = {"sla_met" if met else "sla_breached": sign}
+    pending = writes.pending(tx)
+    writes.day_update(pending, tenant, at, counts)
+    if agent:
+        writes.agent_update(pending, tenant, AgentId(agent), at, counts)
 
 
 def csat_rating(tx, tenant: TenantId, *, at: datetime, agent: str | None, score: int, sign: int = 1) -> None:

@@ -7,7 +7,8 @@ The rules are domain/helpdesk.py; what arrives is read by domain/helpdesk_events
 attribute_not_exists: a second delivery changes nothing and answers `duplicate`), the ticket's
 state (under its version) and the inquiry's head, history and customer index derived from it, a
 note in the thread, the proof-of-work item of an agent's reply or solve, what the ticket counts
-for (services/support/helpdesk_counts.py: metrics, CSAT and reputation), the log line the
+for (services/support/helpdesk_counts.py: metrics, CSAT and reputation; helpdesk_sla.py: its
+first-response target in SLA attainment), the log line the
 integrations page shows and the address that needs the business's attention
 (services/support/helpdesk_attention.py reads both). The first event of a ticket, whichever it is, makes the inquiry: the number counter,
 the number, the head, the claims (the inquiry's, and the ticket's under attribute_not_exists, so
@@ -21,8 +22,8 @@ services/support/conversations.py places an agent's work); the review places it 
 entry whose span holds that moment. Any other address is recorded without anyone and listed as needing attention.
 
 **Not deskhire's to do** for a helpdesk's inquiry: routing (the helpdesk assigns), the sla-check
-job (the helpdesk chases its own targets; a late first reply is still marked as missing its
-target), mail to the customer, or the CSAT mail (the helpdesk asks): it has no queue item, so the
+job's re-routing, escalation and mail (the helpdesk chases its own targets; the job only counts a
+target missed, services/support/helpdesk_sla.py), mail to the customer, or the CSAT mail (the helpdesk asks): it has no queue item, so the
 queue, routing, the SLA index and the workspace never see it. Its history item and its head are
 what the business's lists, its inquiry page and the metrics read."""
 
@@ -38,7 +39,7 @@ from chalicelib.domain.errors import Conflict, Contended
 from chalicelib.domain.identity import PrincipalKind
 from chalicelib.domain.tenancy import AgentId, TenantId
 from chalicelib.ids import new_id
-from chalicelib.services.support import helpdesk_counts
+from chalicelib.services.support import helpdesk_counts, helpdesk_sla
 from chalicelib.services.support import settings as support_settings
 from chalicelib.store import keys
 from chalicelib.store.helpdesk import (
@@ -191,7 +192,7 @@ def _create(
     deps: Deps,
 ) -> InquiryRecord:
     state = rules.counted(rules.merge(None, event, who), event)
-    view = rules.derive(state, settings.sla)
+    view = rules.derive(state, settings.sla, deps.now())
     counter = CounterRecord.find(*counter_key(tenant), consistent=True)
     last = int(counter.last) if counter else 0
     now = deps.now()
@@ -209,6 +210,7 @@ def _create(
     )
     _fill(head, view, state, event, now=now)
     record = TicketStateRecord(*state_key(tenant, inquiry_id), state=state.to_json())
+    sla = helpdesk_sla.settle(tenant, record, inquiry_id, None, view)
     standings = helpdesk_counts.standings(None, view.credit)
     with transaction() as tx:
         tx.update(
@@ -240,6 +242,7 @@ def _create(
         _event_writes(tx, tenant, head, event, who, key_id=key_id, now=now)
         helpdesk_counts.writes(tx, tenant, head, None, view.credit, standings)
         helpdesk_counts.figures(tx, tenant, None, view)
+        helpdesk_sla.count(tx, tenant, sla)
         tx.save(head, condition=InquiryRecord.pk.does_not_exist(), on_conflict=_RETRY)
     return head
 
@@ -258,10 +261,11 @@ def _apply(
     record = TicketStateRecord.load(*state_key(tenant, claim.inquiry_id))
     before = rules.TicketState.from_json(record.state)
     after = rules.counted(rules.merge(before, event, who), event)
-    old, new = rules.derive(before, settings.sla), rules.derive(after, settings.sla)
     now = deps.now()
+    old, new = rules.derive(before, settings.sla, now), rules.derive(after, settings.sla, now)
     _fill(head, new, after, event, now=now)
     record.state = after.to_json()
+    sla = helpdesk_sla.settle(tenant, record, head.inquiry_id, old, new)
     old_history = history_key(tenant, old.created_at, head.inquiry_id)
     old_customer = customer_key(tenant, old.customer_email, old.created_at, head.inquiry_id)
     standings = helpdesk_counts.standings(old.credit, new.credit)
@@ -279,6 +283,7 @@ def _apply(
         _event_writes(tx, tenant, head, event, who, key_id=key_id, now=now)
         helpdesk_counts.writes(tx, tenant, head, old.credit, new.credit, standings)
         helpdesk_counts.figures(tx, tenant, old, new)
+        helpdesk_sla.count(tx, tenant, sla)
         tx.save(head, on_conflict=_RETRY)
     return head
 

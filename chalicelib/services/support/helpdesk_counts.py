@@ -109,9 +109,9 @@ def _business_name(tenant: TenantId) -> str:
 
 
 def figures(tx, tenant: TenantId, old: rules.Derived | None, new: rules.Derived) -> None:
-    """The metrics the ticket adds, moved from what `old` said to what `new` says (the helpdesk
-    keeps its own first-response targets: no sla-check job marks a helpdesk's inquiry, so its first
-    reply counts met or late by itself)."""
+    """The metrics the ticket adds, moved from what `old` said to what `new` says. Its first reply
+    counts here without its target: whether the target was met is counted apart, from what was
+    counted before (services/support/helpdesk_sla.py), since the clock judges it too."""
     source = "helpdesk"
     for sign, view in ((-1, old), (1, new)):
         if view is None:
@@ -128,7 +128,7 @@ def figures(tx, tenant: TenantId, old: rules.Derived | None, new: rules.Derived)
                 created_at=view.created_at,
                 at=view.first_response_at,
                 agent=view.first_by,
-                due_at=view.sla_due_at,
+                due_at=None,  # the target: helpdesk_sla.py
                 breached_at=None,
                 sign=sign,
             )
@@ -146,7 +146,7 @@ def figures(tx, tenant: TenantId, old: rules.Derived | None, new: rules.Derived)
 
 
 def _first(view: rules.Derived) -> tuple:
-    return (view.created_at, view.first_response_at, view.first_by, view.sla_due_at)
+    return (view.created_at, view.first_response_at, view.first_by)
 
 
 def _csat(credit: rules.Credit | None) -> tuple | None:
