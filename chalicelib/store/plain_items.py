@@ -72,17 +72,44 @@ def plain(item: dict[str, dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def query(model: type[Entity], hash_key: str, condition: Condition | None = None) -> Iterator[dict[str, Any]]:
+def query(
+    model: type[Entity] | tuple[type[Entity], ...], hash_key: str, condition: Condition | None = None
+) -> Iterator[dict[str, Any]]:
     """The items of partition `hash_key` (whose sort key meets `condition`) that are `model`'s
-    kind, in sort-key order, as plain dicts (every page: as many Query requests as Model.query)."""
-    connection = model._get_connection()  # pyright: ignore[reportPrivateUsage]
-    kind = kind_of(model)
+    kind (or one of the models' kinds: `item["kind"]` says which), in sort-key order, as plain
+    dicts (every page: as many Query requests as Model.query)."""
+    models = model if isinstance(model, tuple) else (model,)
+    connection = models[0]._get_connection()  # pyright: ignore[reportPrivateUsage]
+    kinds = {kind_of(m) for m in models}
     start: dict[str, Any] | None = None
     while True:
         page = connection.query(hash_key, range_key_condition=condition, exclusive_start_key=start)
         for item in page.get("Items", ()):
-            if item.get("kind", {}).get("S") == kind:
+            if item.get("kind", {}).get("S") in kinds:
                 yield plain(item)
         start = page.get("LastEvaluatedKey")
         if not start:
             return
+
+
+BATCH_KEYS = 100  # BatchGetItem's most keys a request
+
+
+def batch_get(models: tuple[type[Entity], ...], keys: list[tuple[str, str]]) -> Iterator[dict[str, Any]]:
+    """The items at `keys` (pk, sk) that exist and are one of `models`' kinds, as plain dicts, in
+    no particular order: one BatchGetItem per BATCH_KEYS keys, and again for the keys DynamoDB
+    leaves unprocessed (it may, under load)."""
+    if not keys:
+        return
+    connection = models[0]._get_connection()  # pyright: ignore[reportPrivateUsage]
+    kinds = {kind_of(m) for m in models}
+    for start in range(0, len(keys), BATCH_KEYS):
+        pending: list[Any] = [
+            {"pk": {"S": pk}, "sk": {"S": sk}} for pk, sk in keys[start : start + BATCH_KEYS]
+        ]
+        while pending:
+            answer = connection.batch_get_item(pending)
+            for item in answer.get("Responses", {}).get(connection.table_name, ()):
+                if item.get("kind", {}).get("S") in kinds:
+                    yield plain(item)
+            pending = answer.get("UnprocessedKeys", {}).get(connection.table_name, {}).get("Keys", [])
