@@ -26,6 +26,7 @@ from chalicelib.domain.bounds import check_rate
 from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput
 from chalicelib.domain.money import Money
 from chalicelib.domain.time import BillingWeek
+from chalicelib.domain.time import when as written
 
 OFFER_LIFETIME = timedelta(days=7)
 MAX_WEEKLY_CAP = 7 * 24 * 60
@@ -397,15 +398,16 @@ class ActivePeriods:
             for stop in [self._stop(period)]
         )
 
-    def why_not(self, start: datetime, end: datetime) -> str:
-        """Why [start, end) is not inside an active period, in words a person can act on."""
+    def why_not(self, start: datetime, end: datetime, zone: str = "UTC") -> str:
+        """Why [start, end) is not inside an active period, in words a person can act on, its
+        times on `zone`'s clock (the reader's), the zone named."""
         if not self.periods:
             return "this contract has not started"
         first = self.periods[0].start
         if start < first:
-            return f"this contract starts at {first:%Y-%m-%d %H:%M} UTC"
+            return f"this contract starts at {written(first, zone)}"
         if self.ends_at is not None and end > self.ends_at:
-            return f"this contract ends at {self.ends_at:%Y-%m-%d %H:%M} UTC"
+            return f"this contract ends at {written(self.ends_at, zone)}"
         return "the contract was not active for all of that time (it was paused or had ended)"
 
     def open_until(self, moment: datetime) -> datetime | None:

@@ -19,7 +19,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from chalicelib.domain.errors import Conflict, InvalidInput
-from chalicelib.domain.time import BillingWeek, to_minute
+from chalicelib.domain.time import UTC_ZONE, BillingWeek, to_minute, when
+from chalicelib.domain.time import span as written_span
 
 MAX_ENTRY = timedelta(hours=24)
 CLOCK_LIMIT = timedelta(hours=12)
@@ -49,8 +50,9 @@ class Span:
     def overlaps(self, other: Span) -> bool:
         return self.start < other.end and other.start < self.end
 
-    def label(self) -> str:
-        return f"{self.start:%a %d %b %H:%M}–{self.end:%H:%M} UTC"
+    def label(self, zone: str = UTC_ZONE) -> str:
+        """'Mon 23 Nov 09:00–10:00 EST': on `zone`'s clock, the zone named."""
+        return written_span(self.start, self.end, zone)
 
 
 class EntryRejected(Conflict):
@@ -108,10 +110,11 @@ def split_by_week(span: Span) -> list[tuple[BillingWeek, Span]]:
     return pieces
 
 
-def check_week_open(week: BillingWeek, *, now: datetime) -> None:
+def check_week_open(week: BillingWeek, *, now: datetime, zone: str = UTC_ZONE) -> None:
+    """`zone`: the clock the refusal names its time on (the agent's)."""
     if now >= week.locks_at:
         raise EntryRejected(
-            f"week {week} locked at {week.locks_at:%a %d %b %H:%M} UTC; its time can no longer change",
+            f"week {week} locked at {when(week.locks_at, zone)}; its time can no longer change",
             code="week_locked",
         )
 
@@ -195,16 +198,18 @@ def check_no_overlap(
     *,
     ignore: frozenset[str] = frozenset(),
     clock: Span | None = None,
+    zone: str = UTC_ZONE,
 ) -> None:
+    """`zone`: the clock the refusal names its times on (the agent's)."""
     clash = find_clash(span, days, ignore=ignore)
     if clash is not None:
         raise EntryRejected(
-            f"it overlaps time you already logged ({clash.label()}); an agent bills one client per minute",
+            f"it overlaps time you already logged ({clash.label(zone)}); an agent bills one client per minute",
             code="overlap",
         )
     if clock is not None and span.overlaps(clock):
         raise EntryRejected(
-            f"you are clocked in since {clock.start:%a %d %b %H:%M} UTC; clock out before logging that time",
+            f"you are clocked in since {when(clock.start, zone)}; clock out before logging that time",
             code="overlap",
         )
 
@@ -279,17 +284,18 @@ def clock_stop(
 # -- review ---------------------------------------------------------------------------------------
 
 
-def check_review_window(week: BillingWeek, *, now: datetime, action: str) -> None:
-    """The business reviews week W from its lock until Friday 23:59 UTC of W+1."""
+def check_review_window(week: BillingWeek, *, now: datetime, action: str, zone: str = UTC_ZONE) -> None:
+    """The business reviews week W from its lock until Friday 23:59 UTC of W+1. `zone`: the clock
+    the refusal names its times on (the business's)."""
     if now < week.locks_at:
         raise Conflict(
-            f"week {week} is still open: the agent may fix it until {week.locks_at:%a %d %b %H:%M} UTC; "
+            f"week {week} is still open: the agent may fix it until {when(week.locks_at, zone)}; "
             f"you can {action} after that",
             code="week_open",
         )
     if now >= week.review_closes_at:
         raise Conflict(
-            f"the review of week {week} closed at {week.review_closes_at - timedelta(minutes=1):%a %d %b %H:%M} UTC",
+            f"the review of week {week} closed at {when(week.review_closes_at - timedelta(minutes=1), zone)}",
             code="review_window_closed",
         )
 

@@ -137,7 +137,7 @@ def file(actor: Principal, contract_id: str, entry_id: str, *, reason: str, deps
     contract, entry = entries.find_entry(actor, contract_id, entry_id)
     now = deps.now()
     week = BillingWeek.parse(entry.week)
-    check_review_window(week, now=now, action="dispute it")
+    check_review_window(week, now=now, action="dispute it", zone=zones.of_party(actor, contract))
     text = rules.check_reason(reason)
     if entry.review:
         raise Conflict(f"this entry is already {entry.review}", code="illegal_transition")

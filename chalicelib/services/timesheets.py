@@ -287,7 +287,7 @@ def approve(
     if entry_id is not None:
         _, entry = entries.find_entry(actor, contract_id, entry_id)
         week = terms_week(entry)
-    rules.check_review_window(week, now=now, action="approve")
+    rules.check_review_window(week, now=now, action="approve", zone=viewer_zone(actor, contract))
     ensure_locked(contract, week, now=now)
     tenant = records.tenant_of(contract)
     to_approve = [

@@ -5,16 +5,24 @@ their own if they set one, else the business's; anyone else UTC. A mail that sta
 written for its recipient: its text is a `Written`, either text or a function of the recipient's
 zone that writes it (`for_zone`), and the zone is read only when a function needs it.
 
-    notifications.to_agent(agent_id, notice, subject, lambda zone: f"... {when(moment, zone)} ...")"""
+    notifications.to_agent(agent_id, notice, subject, lambda zone: f"... {when(moment, zone)} ...")
+
+A refusal that names a time (a week locked, an overlap, the review window) names it on the clock
+of the side of the contract that acts (`of_party`), read from the contract, not looked up."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
+from chalicelib.domain.identity import Principal, PrincipalKind
 from chalicelib.domain.tenancy import AgentId, TenantId
 from chalicelib.domain.time import UTC_ZONE
 from chalicelib.store import keys
 from chalicelib.store.identity import AgentRecord, MemberRecord, TenantRecord
+
+if TYPE_CHECKING:
+    from chalicelib.store.contracts import ContractRecord
 
 # A mail's text, or what writes it given the recipient's zone.
 Written = str | Callable[[str], str]
@@ -44,6 +52,17 @@ def of_member(member: MemberRecord) -> str:
     if own:
         return str(own)
     return of_business(TenantId(member.pk.removeprefix(keys.TENANT_PREFIX)))
+
+
+def of_party(actor: Principal, contract: ContractRecord) -> str:
+    """The zone of the side of `contract` that `actor` is on, as the contract keeps it (the
+    agent's, or the business's), with no read: for a refusal's times, as the contract's pages
+    show them (services/timesheets.viewer_zone). UTC for deskhire's operators and jobs."""
+    if actor.kind is PrincipalKind.AGENT:
+        return str(contract.agent_time_zone or UTC_ZONE)
+    if actor.kind is PrincipalKind.MEMBER:
+        return str(contract.business_time_zone or UTC_ZONE)
+    return UTC_ZONE
 
 
 def followed_by(text: Written, tail: str) -> Written:

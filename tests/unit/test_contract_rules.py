@@ -263,6 +263,11 @@ def test_active_periods_bound_where_time_may_go():
     bounded = c.ActivePeriods((c.Period(start),), ends_at=start + timedelta(days=2))
     assert not bounded.covering(start + timedelta(days=2), start + timedelta(days=2, hours=1))
     assert "ends" in bounded.why_not(start + timedelta(days=2), start + timedelta(days=2, hours=1))
+    # on the reader's clock, the zone named (issue 14, item 8)
+    early = periods.why_not(start - timedelta(hours=1), start, "America/Sao_Paulo")
+    assert early == "this contract starts at Mon 23 Nov 06:00 America/Sao_Paulo"
+    late = bounded.why_not(start + timedelta(days=2), start + timedelta(days=2, hours=1), "America/New_York")
+    assert late == "this contract ends at Wed 25 Nov 04:00 EST"
     assert bounded.open_until(start + timedelta(hours=1)) == start + timedelta(days=2)
     with pytest.raises(Conflict):
         bounded.open_until(start - timedelta(hours=1))

@@ -199,3 +199,32 @@ def test_week_minutes_split():
 
 def test_hours_and_minutes_reads_well():
     assert [d.hours_and_minutes(m) for m in (45, 60, 750)] == ["45 min", "1 h", "12 h 30 min"]
+
+
+def test_a_refusal_names_its_times_on_the_readers_clock():
+    """Issue 14, item 8: the week's lock, an overlap, a running clock and the review window, each
+    on the clock of the one refused, the zone named."""
+    week = BillingWeek(2026, 48)
+    with pytest.raises(d.EntryRejected) as caught:
+        d.check_week_open(week, now=datetime(2026, 12, 1, tzinfo=UTC), zone="America/Sao_Paulo")
+    assert "week 2026-W48 locked at Mon 30 Nov 09:00 America/Sao_Paulo;" in caught.value.message
+    days = d.days_with({}, d.Span(at(25, 23), at(26, 1)), "t/c/e1")
+    with pytest.raises(d.EntryRejected) as caught:
+        d.check_no_overlap(d.Span(at(25, 22), at(25, 23, 1)), days, zone="Asia/Kolkata")
+    assert "(Thu 26 Nov 04:30–05:30 IST)" in caught.value.message  # the clashing day's piece
+    with pytest.raises(d.EntryRejected) as caught:
+        d.check_no_overlap(
+            d.Span(at(26, 9), at(26, 10)), {}, clock=d.Span(at(26, 9, 30), NOW), zone="America/New_York"
+        )
+    assert "clocked in since Thu 26 Nov 04:30 EST;" in caught.value.message
+    with pytest.raises(Conflict) as caught:
+        d.check_review_window(
+            week, now=datetime(2026, 11, 30, 11, tzinfo=UTC), action="approve", zone="America/New_York"
+        )
+    assert "the agent may fix it until Mon 30 Nov 07:00 EST;" in caught.value.message
+    with pytest.raises(Conflict) as caught:
+        d.check_review_window(
+            week, now=datetime(2026, 12, 5, tzinfo=UTC), action="x", zone="America/New_York"
+        )
+    assert caught.value.message.endswith("closed at Fri 04 Dec 18:59 EST")
+    assert "UTC" not in caught.value.message

@@ -14,7 +14,8 @@ from chalicelib.domain import diary as rules
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.identity import Principal, PrincipalKind
 from chalicelib.domain.tenancy import AgentId, TenantId
-from chalicelib.domain.time import BillingWeek, to_minute
+from chalicelib.domain.time import BillingWeek, to_minute, when
+from chalicelib.services import zones
 from chalicelib.services.contracts import records
 from chalicelib.services.diary import writes
 from chalicelib.services.support import routing
@@ -80,7 +81,7 @@ def clock_in(actor: Principal, contract_id: str, *, memo: str = "", deps: Deps) 
         if state.clock is not None:
             raise Conflict(
                 f"you are already clocked in on '{state.clock.contract_title}' since "
-                f"{state.clock.started_at:%H:%M} UTC; clock out first",
+                f"{when(state.clock.started_at, zones.of_party(actor, contract))}; clock out first",
                 code="already_clocked_in",
             )
         due = rules.clock_stop(

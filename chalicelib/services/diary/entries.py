@@ -14,6 +14,7 @@ from chalicelib.domain.identity import Principal
 from chalicelib.domain.tenancy import AgentId, TenantId
 from chalicelib.domain.time import BillingWeek, to_minute
 from chalicelib.ids import week_start_of
+from chalicelib.services import zones
 from chalicelib.services.contracts import records
 from chalicelib.services.diary import writes
 from chalicelib.store.contracts import (
@@ -80,7 +81,8 @@ def revise(
         contract, entry = find_entry(actor, contract_id, entry_id)
         now = deps.now()
         week = BillingWeek.parse(entry.week)
-        rules.check_week_open(week, now=now)
+        zone = zones.of_party(actor, contract)  # the refusals' times on the agent's clock
+        rules.check_week_open(week, now=now, zone=zone)
         span = rules.check_span(draft.started_at, draft.ended_at, now=now)
         memo, tickets = rules.check_memo(draft.memo, draft.tickets)
         if not (week.starts_at <= span.start and span.end <= week.ends_at):
@@ -89,7 +91,7 @@ def revise(
                 code="other_week",
                 field="started_at",
             )
-        writes.check_in_contract(contract, span)
+        writes.check_in_contract(contract, span, zone=zone)
         old = writes.span_of(entry)
         days_touched = {d for d, _, _ in rules.day_pieces(old)} | {d for d, _, _ in rules.day_pieces(span)}
         state = writes.read_state(contract, weeks={week}, days=days_touched)
@@ -102,7 +104,7 @@ def revise(
             if running is not None
             else None
         )
-        rules.check_no_overlap(span, state.spans(), ignore=frozenset({ref}), clock=clock_span)
+        rules.check_no_overlap(span, state.spans(), ignore=frozenset({ref}), clock=clock_span, zone=zone)
         writes.check_allowance(contract, state, [(week, span)], freed={week: int(entry.minutes)})
         before = {"start": entry.started_at.isoformat(), "minutes": int(entry.minutes), "memo": entry.memo}
         days = state.spans()
@@ -138,7 +140,7 @@ def delete(actor: Principal, contract_id: str, entry_id: str, *, deps: Deps) -> 
         contract, entry = find_entry(actor, contract_id, entry_id)
         now = deps.now()
         week = BillingWeek.parse(entry.week)
-        rules.check_week_open(week, now=now)
+        rules.check_week_open(week, now=now, zone=zones.of_party(actor, contract))
         old = writes.span_of(entry)
         days_touched = {d for d, _, _ in rules.day_pieces(old)}
         state = writes.read_state(contract, weeks={week}, days=days_touched)

@@ -22,6 +22,7 @@ from chalicelib.domain.identity import Principal, PrincipalKind
 from chalicelib.domain.tenancy import AgentId, TenantId
 from chalicelib.domain.time import BillingWeek, to_minute
 from chalicelib.ids import new_id_in_week
+from chalicelib.services import zones
 from chalicelib.services.blocks import purchase
 from chalicelib.services.contracts import records
 from chalicelib.store import audit, platform_metrics
@@ -157,10 +158,11 @@ def check_allowance(
         )
 
 
-def check_in_contract(contract: ContractRecord, span: rules.Span) -> None:
+def check_in_contract(contract: ContractRecord, span: rules.Span, *, zone: str) -> None:
+    """`zone`: the clock the refusal names the contract's start or end on (the agent's)."""
     periods = records.periods_of(contract)
     if not periods.covering(span.start, span.end):
-        raise rules.EntryRejected(periods.why_not(span.start, span.end), code="outside_contract")
+        raise rules.EntryRejected(periods.why_not(span.start, span.end, zone), code="outside_contract")
 
 
 @dataclass
@@ -340,9 +342,10 @@ def add_entries(
     clock_done: ClockRecord | None = None,
 ) -> list[EntryRecord]:
     pieces = rules.split_by_week(span)
+    zone = zones.of_party(actor, contract)  # the refusals' times on the agent's clock
     for week, _ in pieces:
-        rules.check_week_open(week, now=lock_check_at)
-    check_in_contract(contract, span)
+        rules.check_week_open(week, now=lock_check_at, zone=zone)
+    check_in_contract(contract, span, zone=zone)
     state = read_state(contract, weeks={w for w, _ in pieces}, days={d for d, _, _ in rules.day_pieces(span)})
     running = state.clock
     clock_span = (
@@ -350,7 +353,7 @@ def add_entries(
         if running is not None and clock_done is None
         else None
     )
-    rules.check_no_overlap(span, state.spans(), clock=clock_span)
+    rules.check_no_overlap(span, state.spans(), clock=clock_span, zone=zone)
     check_allowance(contract, state, pieces)
     for week, _ in pieces:
         if not state.is_open(week):
