@@ -564,17 +564,23 @@ class StripeGateway:
 
         return self._every("list_refunds", page)
 
-    def create_refund(self, refund_id: str, *, charge: str, amount: int, reason: str) -> dict[str, Any]:
+    def create_refund(
+        self, refund_id: str, *, charge: str, amount: int, reason: str, tenant: str | None = None
+    ) -> dict[str, Any]:
+        """`tenant`: kept in the metadata, so that `refund.updated` finds deskhire's record of it."""
+        metadata = {"deskhire_refund": refund_id, "reason": reason}
+        if tenant is not None:
+            metadata["deskhire_tenant"] = tenant
         with self._calling("create_refund", key("refund", refund_id)) as options:
             refund = self.client.v1.refunds.create(
-                params={
-                    "charge": charge,
-                    "amount": amount,
-                    "metadata": {"deskhire_refund": refund_id, "reason": reason},
-                },
+                params={"charge": charge, "amount": amount, "metadata": metadata},
                 options=options,
             )
         return _plain(refund)
+
+    def retrieve_refund(self, refund: str) -> dict[str, Any]:
+        with self._calling("retrieve_refund"):
+            return _plain(self.client.v1.refunds.retrieve(refund))
 
     def create_reversal(self, reversal_id: str, *, transfer: str, amount: int) -> dict[str, Any]:
         with self._calling("create_reversal", key("reversal", reversal_id)) as options:

@@ -108,6 +108,10 @@ def handle(event: dict, *, deps: Deps, connect: bool = False) -> str:
         return _transfer_reversed(gateway.retrieve_transfer(obj["id"]), deps=deps)
     if kind == "charge.refunded":
         return _charge_refunded(gateway.retrieve_charge(obj["id"]), deps=deps)
+    if kind in ("refund.updated", "refund.failed"):
+        from chalicelib.services.clawbacks import recovery
+
+        return "handled" if recovery.apply_refund_update(gateway.retrieve_refund(obj["id"])) else "ignored"
     if kind == "setup_intent.succeeded":
         from chalicelib.services import billing_accounts
 

@@ -211,6 +211,14 @@ class ClawbackRecord(Entity, discriminator="clawback"):
     operator_id = UnicodeAttribute()
     status = UnicodeAttribute(default="pending")
     stripe_refund_id = OptionalUnicodeAttribute()
+    # the business's refund as Stripe answered it (the billing page says its state and date):
+    # when it was made and Stripe's status (succeeded, pending, failed); or, while Stripe refuses
+    # to make it, its refusal (cleared once it is made)
+    refunded_at = OptionalDateTimeAttribute()
+    refund_status = OptionalUnicodeAttribute()
+    refund_failure = OptionalUnicodeAttribute()
+    refund_failure_code = OptionalUnicodeAttribute()
+    refund_failed_at = OptionalDateTimeAttribute()
     reversed = IntegerAttribute(default=0)  # came back from the agent's transfers so far
     booked = StringListAttribute(default=list)  # the reversals counted in `reversed`
     owed = IntegerAttribute(default=0)  # booked as owed by the agent

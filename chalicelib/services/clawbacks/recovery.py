@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from pynamodb.expressions.update import Action
+
 from chalicelib.composition import Deps
 from chalicelib.domain import ledger
 from chalicelib.domain.errors import Conflict
@@ -27,6 +29,7 @@ from chalicelib.store.billing import (
     ClawbackRecord,
     InvoiceRecord,
     TransferRecord,
+    clawback_key,
     invoice_key,
     invoice_partition,
     list_owing,
@@ -65,14 +68,32 @@ def _send_refund(item: ClawbackRecord, record: InvoiceRecord, *, deps: Deps) -> 
         ),
         None,
     )
-    made = existing or deps.stripe.create_refund(
-        item.clawback_id, charge=charge, amount=int(item.refund), reason=item.reason
-    )
+    try:
+        made = existing or deps.stripe.create_refund(
+            item.clawback_id,
+            charge=charge,
+            amount=int(item.refund),
+            reason=item.reason,
+            tenant=item.tenant_id,
+        )
+    except PaymentsUnavailable:
+        raise
+    except PaymentsError as error:  # refused: kept for the billing page and the operators; retried daily
+        _refund_refused(item, error, deps=deps)
+        raise
     tenant = TenantId(item.tenant_id)
+    now = deps.now()
     with transaction() as tx:
         tx.update(
             item,
-            actions=[ClawbackRecord.stripe_refund_id.set(made["id"])],
+            actions=[
+                ClawbackRecord.stripe_refund_id.set(made["id"]),
+                ClawbackRecord.refunded_at.set(now),
+                ClawbackRecord.refund_status.set(str(made.get("status") or "succeeded")),
+                ClawbackRecord.refund_failure.remove(),
+                ClawbackRecord.refund_failure_code.remove(),
+                ClawbackRecord.refund_failed_at.remove(),
+            ],
             condition=ClawbackRecord.stripe_refund_id.does_not_exist(),
             on_conflict=Conflict("the refund was recorded meanwhile", code="contended"),
             add_version_condition=False,
@@ -88,9 +109,52 @@ def _send_refund(item: ClawbackRecord, record: InvoiceRecord, *, deps: Deps) -> 
                 debit=f"held:{item.invoice_id}",
                 credit="stripe",
             ),
-            at=deps.now(),
+            at=now,
         )
     item.stripe_refund_id = made["id"]
+    item.refunded_at, item.refund_status = now, str(made.get("status") or "succeeded")
+    item.refund_failure = item.refund_failure_code = item.refund_failed_at = None
+
+
+def _refund_refused(item: ClawbackRecord, error: PaymentsError, *, deps: Deps) -> None:
+    """Stripe refused the business's refund (the charge refunded in full elsewhere, a disputed
+    charge): said on the business's billing page and the operators' payouts page while it lasts."""
+    now = deps.now()
+    item.update(
+        actions=[
+            ClawbackRecord.refund_failure.set(error.message[:500]),
+            ClawbackRecord.refund_failure_code.set(error.code or "refused"),
+            ClawbackRecord.refund_failed_at.set(now),
+        ],
+        add_version_condition=False,
+    )  # a refund made meanwhile wins: the page reads `stripe_refund_id` first
+
+
+def apply_refund_update(refund: dict) -> bool:
+    """`refund.updated` / `refund.failed`: the business's refund as Stripe holds it now (one it
+    kept pending while deskhire's balance was short has gone through, or it failed), kept on the
+    clawback for the billing page. False: not a refund after payout of deskhire's."""
+    metadata = refund.get("metadata") or {}
+    clawback_id, tenant_id = metadata.get("deskhire_refund") or "", metadata.get("deskhire_tenant")
+    invoice_id, _, seq = clawback_id.rpartition("-clawback-")
+    if not tenant_id or not invoice_id or not seq.isdigit():
+        return False
+    try:
+        key = clawback_key(TenantId(tenant_id), invoice_id, int(seq))
+    except ValueError:
+        return False
+    item = ClawbackRecord.find(*key, consistent=True)
+    if item is None or item.stripe_refund_id != refund.get("id"):
+        return False
+    status = str(refund.get("status") or "")
+    actions: list[Action] = [ClawbackRecord.refund_status.set(status)]
+    if status in ("failed", "canceled"):
+        reason = str(refund.get("failure_reason") or "").replace("_", " ")
+        actions.append(
+            ClawbackRecord.refund_failure.set(f"Stripe could not send it back ({reason or status})")
+        )
+    item.update(actions=actions, add_version_condition=False)
+    return True
 
 
 def _sent_transfers(item: ClawbackRecord) -> list[TransferRecord]:
