@@ -9,14 +9,17 @@ leaves fewer minutes than it asked to keep.
 - Its minutes may be logged once it is paid, never before; a void or unpaid block adds none.
 - The automatic top-up buys a block of its size when an entry leaves the balance under its
   threshold and no block is pending; after that block is paid, the next entry still under the
-  threshold buys another. The arithmetic of several blocks is in `billing.draw_block`."""
+  threshold buys another. The arithmetic of several blocks is in `billing.draw_block`.
+- What a block gives back when its contract ends (`unused_refund`): its minutes never logged or
+  upheld in a dispute, at the block's rate, and the client fee on them; said on the business's
+  billing page before the payout run refunds it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
-from chalicelib.domain.billing import hours_label
+from chalicelib.domain.billing import FeeSchedule, InvoicePlan, draw_block, hours_label, settle_block
 from chalicelib.domain.contracts import LIVE, MAX_BLOCK_MINUTES, Kind, Status
 from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
 
@@ -172,3 +175,34 @@ def how_to_cancel(number: int, status: str) -> str | None:
         code="block_issuing",
         field="number",
     )
+
+
+@dataclass(frozen=True)
+class UnusedRefund:
+    """What one block gives back when its contract ends, as the contract's minutes stand now."""
+
+    minutes: int  # the block's minutes not drawn: never logged, or upheld in a dispute
+    amount: int  # their part of the block's line and the client fee on it
+    disputed: int  # the block's minutes still in a dispute: refunded too if it is upheld
+
+    @property
+    def owed(self) -> bool:
+        return self.minutes > 0 or self.disputed > 0
+
+
+def unused_refund(
+    plan: InvoicePlan, *, offset: int, logged: int, upheld: int, disputed: int, fees: FeeSchedule
+) -> UnusedRefund:
+    """The refund the payout run makes for a block once its contract has ended and its last week is
+    paid out (`billing.settle_block_part` with every week's minutes drawn): the minutes logged less
+    those upheld or still disputed are drawn, in block order from `offset`; what is left of the
+    block comes back. Minutes still disputed are counted as drawn (the least the business gets
+    back) and named apart, since their dispute decides."""
+    if min(offset, logged, upheld, disputed) < 0:
+        raise InvalidInput("minutes cannot be negative", field="minutes")
+    (block,) = [line for line in plan.lines if line.kind == "block"]
+    drawn = max(0, logged - upheld - disputed)
+    part = draw_block(offset=offset, minutes=block.billed_minutes, drawn=drawn, disputed=disputed)
+    used = part.drawn + part.disputed
+    split = settle_block(plan, drawn=used, finished=True, tier=1, fees=fees)  # refunds need no tier
+    return UnusedRefund(minutes=block.billed_minutes - used, amount=split.refunds, disputed=part.disputed)

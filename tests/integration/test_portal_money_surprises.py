@@ -96,10 +96,10 @@ def test_an_upheld_refund_reads_as_waiting_then_refunded_on_its_day(client, payi
     )
     assert ops.confirm(asked).status_code == 303
 
-    # upheld: 13.13 USD owed back, sent with the week's payouts (Wed 9 Dec 00:00 UTC, in New York)
+    # upheld: 13.13 USD owed back, sent by the payout run of the payout day (Wed 9 Dec 14:00 UTC, in New York)
     waiting = shop.get("/app/billing").text
     cell = waiting.split('data-label="Refunded"')[1].split("</td>")[0]
-    assert "13.13 USD" in cell and "upheld in a dispute: refunded Tue 08 Dec 19:00 EST" in cell
+    assert "13.13 USD" in cell and "upheld in a dispute: refunded Wed 09 Dec 09:00 EST" in cell
     assert "0.00" not in cell
 
     payout_day(paying)

@@ -104,3 +104,52 @@ def test_a_path_that_names_no_block_is_not_found(text):
     with pytest.raises(NotFound):
         rules.block_number(text)
     assert rules.block_number("2") == 2
+
+
+def _plans(sizes, rate=2000, client_fee_bps=500):
+    from chalicelib.domain import billing as b
+
+    fees = b.FeeSchedule(client_fee_bps=client_fee_bps)
+    plans, offset = [], 0
+    for number, minutes in enumerate(sizes, start=1):
+        args = dict(
+            contract_id="c", agent_id="a", title="t", agent_name="n", minutes=minutes, rate_minor=rate
+        )
+        plan = (
+            b.plan_block(currency="usd", fees=fees, **args)
+            if number == 1
+            else b.plan_further_block(number=number, currency="usd", fees=fees, **args)
+        )
+        plans.append((offset, plan))
+        offset += minutes
+    return plans, fees
+
+
+def test_a_blocks_unused_refund_names_its_minutes_and_money():
+    ((first, plan),), fees = _plans([600])
+    # 10 h at 20.00 and 5%: 210.00; 3 h logged leave 7 h, 140.00 and their 7.00 fee
+    assert rules.unused_refund(plan, offset=first, logged=180, upheld=0, disputed=0, fees=fees) == (
+        rules.UnusedRefund(minutes=420, amount=14700, disputed=0)
+    )
+    # 30 of the 3 h upheld come back too; 60 still disputed are counted as drawn and named
+    found = rules.unused_refund(plan, offset=0, logged=180, upheld=30, disputed=60, fees=fees)
+    assert (found.minutes, found.amount, found.disputed) == (450, 15750, 60) and found.owed
+    used_up = rules.unused_refund(plan, offset=0, logged=600, upheld=0, disputed=0, fees=fees)
+    assert (used_up.minutes, used_up.amount, used_up.owed) == (0, 0, False)
+    with pytest.raises(InvalidInput):
+        rules.unused_refund(plan, offset=0, logged=-1, upheld=0, disputed=0, fees=fees)
+
+
+@pytest.mark.parametrize("logged", [0, 1, 599, 600, 601, 780, 1199, 1200])
+def test_the_unused_refund_is_what_the_payout_run_refunds_block_by_block(logged):
+    """The billing page's forecast and the payout run's refund are the same arithmetic: for each
+    of a contract's blocks, once it has ended with nothing disputed."""
+    from chalicelib.domain import billing as b
+
+    plans, fees = _plans([600, 600], rate=1999)
+    for offset, plan in plans:
+        shown = rules.unused_refund(plan, offset=offset, logged=logged, upheld=0, disputed=0, fees=fees)
+        made = b.settle_block_part(
+            plan, offset=offset, drawn=logged, disputed=0, finished=True, tier=2, fees=fees
+        )
+        assert shown.amount == made.refunds, (offset, logged)
