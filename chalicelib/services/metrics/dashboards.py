@@ -2,13 +2,18 @@
 agent's scorecard, and this week's figures at a glance on the home pages.
 
 A dashboard never reads raw events: it reads the aggregate items the events added to at write
-time (store/metrics.py) and computes the figures with domain/metrics.py. The requests a dashboard
-makes are bounded whatever the number of inquiries:
+time (store/metrics.py) and computes the figures with domain/metrics.py. The business's dashboard
+reads each ISO week wholly inside the range from its week sums (store/metric_weeks.py, kept in the
+events' own transactions, so exactly the sum of their days) and only the days at the range's ends
+one by one (at most six at each end; domain/metric_weeks.py); its rows by day, up to CHART_DAYS
+days, read the business's days. The requests are bounded whatever the number of inquiries:
 
-- the business's days: one Query (a year is 366 small items);
-- its contacts by reason tag: one Query per calendar month of the range (13 at most);
+- the week sums of the whole weeks (business, reason tags, agents): one Query (pages aside);
+- the business's days: one Query per stretch of days outside the weeks (two at most), or one for
+  the range when the rows are days; the knowledge base's deflection days: one Query;
+- its contacts by reason tag on those days: one Query per calendar month of each stretch;
 - the agents it contracted and its hours contracted: one Query of its contract items;
-- each of those agents' days for this business: one Query per agent;
+- those agents' days outside the weeks: one BatchGetItem (per 100 agent-days);
 - the open spike (M1's `open_spikes`) and the business's record (its currency): one request each.
 
 Days are UTC days, as the aggregates are kept. A range is at most MAX_DAYS long; over CHART_DAYS
@@ -390,19 +395,28 @@ def reasons_of(by_day: Mapping[date, Mapping[str, int]], totals: Totals) -> list
 def business(actor: Principal, window: Range, *, deps: Deps) -> BusinessDashboard:
     """The business's figures for `window`, by period, by reason tag and per agent (the module's
     docstring counts its requests)."""
+    from chalicelib.domain import metric_weeks as weeks
+    from chalicelib.store import metric_weeks as week_sums
     from chalicelib.store import metrics as store
     from chalicelib.store.contracted import contract_items
 
     tenant = _business(actor)
     contracts = contract_items(tenant)  # the hours contracted and the agents, from one Query
-    days = store.business_days(tenant, window.first, window.last, contracts=contracts)
+    # whole weeks from their sums, the days at the ends one by one (docs/metrics.md "Week sums")
+    split = weeks.split(window.first, window.last)
+    sums = week_sums.week_sums(tenant, split.weeks)
+    # the business's own figures by day when the rows are days, else whole weeks as one each
+    by_rows = split if window.by_week else weeks.days_only(window.first, window.last)
+    days = week_sums.business_range(tenant, by_rows, sums, contracts=contracts)
     totals = Totals.of(days)
     currency = _currency(tenant, days)
     rows = [Row(period, figures(Totals.of(group))) for period, group in _grouped(days, window)]
-    reasons = reasons_of(store.reason_days(tenant, window.first, window.last), totals)
+    reasons = reasons_of(week_sums.reason_range(tenant, split, sums), totals)
+    named = sorted(contracted_agents(tenant, contracts).items(), key=lambda kv: kv[1].lower())
+    by_agent = week_sums.agent_ranges(tenant, [agent_id for agent_id, _ in named], split, sums)
     agents = []
-    for agent_id, name in sorted(contracted_agents(tenant, contracts).items(), key=lambda kv: kv[1].lower()):
-        agent_totals = AgentTotals.of(store.agent_days(tenant, AgentId(agent_id), window.first, window.last))
+    for agent_id, name in named:
+        agent_totals = AgentTotals.of(by_agent[agent_id])
         agents.append(
             AgentRow(agent_id, name, agent_figures(agent_totals), agent_totals.earnings.get(currency, 0))
         )
