@@ -105,10 +105,11 @@ class Clock:
 
 
 @pytest.fixture
-def deps(ddb):
+def deps(ddb, request, monkeypatch):
     """Service dependencies with a capturing mailer and a hand-moved clock, installed for the test.
     The clock moves only by hand, so rate-limit buckets would never refill: the request rates are
-    relaxed (the mail limits keep production's numbers); a limit's own test sets its numbers."""
+    relaxed (the mail limits keep production's numbers); a limit's own test sets its numbers.
+    The buckets are kept in memory (tests/limiter.py) unless the test is marked `dynamodb_limiter`."""
     from chalicelib import composition
     from chalicelib.domain.limits import Limits
     from chalicelib.settings import get_settings
@@ -116,6 +117,12 @@ def deps(ddb):
     value = composition.Deps(
         settings=get_settings(), mailer=CapturingMailer(), clock=Clock(), limits=Limits.relaxed()
     )
+    if request.node.get_closest_marker("dynamodb_limiter") is None:
+        from chalicelib.store import limits as stored_limits
+        from tests.limiter import InMemoryBuckets
+
+        # tests/limiter.py says why; the limiter's own tests keep DynamoDB's buckets
+        monkeypatch.setattr(stored_limits, "take", InMemoryBuckets().take)
     composition.override_deps(value)
     yield value
     composition.override_deps(None)

@@ -11,13 +11,15 @@ import threading
 from datetime import timedelta
 
 import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
 from chalicelib import composition
 from chalicelib.domain.limits import DAY, HOUR, MINUTE, Limits, Rate
 from tests.integration.helpers import STRONG, business, call, unique
 from tests.integration.portal_helpers import PortalSession, signed_in
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.dynamodb_limiter]
 
 
 def tight(deps, **rates):
@@ -218,6 +220,28 @@ def test_a_bucket_refills_at_its_rate(deps):
     assert limits.take(rate, "refill", subject, deps=deps) is None
     deps.clock.now -= timedelta(days=3)  # a clock set back (a test's, a demo's) starts afresh
     assert limits.take(rate, "refill", subject, deps=deps) is None
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    steps=st.lists(
+        st.tuples(st.integers(min_value=0, max_value=90_000), st.integers(min_value=1, max_value=4)),
+        min_size=1,
+        max_size=12,
+    )
+)
+@example(steps=[(0, 1), (0, 1), (0, 1), (0, 1), (20_000, 2), (0, 1), (500, 3)])  # to the last token
+def test_the_suites_in_memory_buckets_answer_as_dynamodbs_do(deps, steps):
+    """The suite keeps other tests' buckets in memory (tests/limiter.py): the same spends at the
+    same times get the same answers from it as from the DynamoDB buckets, refusals and waits too."""
+    from chalicelib.store import limits
+    from tests.limiter import InMemoryBuckets
+
+    rate, subject, fake = Rate(3, MINUTE), unique("twin-"), InMemoryBuckets()
+    for advance_ms, cost in steps:
+        deps.clock.advance(milliseconds=advance_ms)
+        real = limits.take(rate, "twin", subject, deps=deps, cost=cost)
+        assert fake.take(rate, "twin", subject, deps=deps, cost=cost) == real
 
 
 def test_a_limited_call_costs_one_request_unless_its_bucket_is_bursting(deps):
