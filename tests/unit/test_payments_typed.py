@@ -22,7 +22,8 @@ def pyright(*paths: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
 
 
 def test_the_adapter_passes_pyright_strict():
-    result = pyright()
+    # The adapter only (make lint checks the rest): the whole project is half a minute of CPU.
+    result = pyright("chalicelib/payments")
     assert result.returncode == 0, result.stdout
     assert "0 errors" in result.stdout
 

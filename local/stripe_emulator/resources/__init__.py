@@ -12,7 +12,6 @@ from . import (
     invoices,
     payment_methods,
     payments,
-    payouts,
     setup_intents,
     transfers,
 )
@@ -27,7 +26,6 @@ MODULES = (
     balance,
     connect,
     transfers,
-    payouts,
     events_api,
 )
 
