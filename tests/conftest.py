@@ -126,3 +126,27 @@ def deps(ddb, request, monkeypatch):
     composition.override_deps(value)
     yield value
     composition.override_deps(None)
+
+
+# The suite's longest tests (a minute or more each on 2 cores: each walks every route or page, or
+# builds the app as `make run` does). They go first: pytest-xdist's worksteal hands out the
+# collection in order and balances the rest by stealing, so a long test started last would keep
+# one worker busy while the other idles.
+LONGEST_FIRST = (
+    "tests/integration/test_isolation_probe.py::test_no_route_lets_another_tenant_or_an_agent_reach_business_a",
+    "tests/browser/test_accessibility.py::test_every_page_passes_axe_with_no_serious_or_critical_violation",
+    "tests/integration/test_portal_foundations.py::test_every_portal_post_redirects_or_says_every_problem",
+    "tests/integration/test_make_run.py::",
+    "tests/browser/test_phones.py::",
+    "tests/integration/test_packaging.py::",
+)
+
+
+def pytest_collection_modifyitems(session, config, items):
+    def rank(item) -> int:
+        return next(
+            (i for i, prefix in enumerate(LONGEST_FIRST) if item.nodeid.startswith(prefix)),
+            len(LONGEST_FIRST),
+        )
+
+    items.sort(key=rank)  # stable: the rest keep their order
