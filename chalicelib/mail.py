@@ -67,6 +67,7 @@ class Subject(Enum):
     CONTRACTS_PAUSED_UNPAID = "Your deskhire contracts are paused"
     REFUND_FOR_WEEK = "Refund for week {week}"
     MINUTES_REFUNDED = "{minutes} minutes of week {week} were refunded"
+    BANK_PAYOUT_FAILED = "Stripe could not pay your earnings into your bank"
     # support operations: to the customer, the business's reply (the business's name in the body);
     # to the business's owners and admins, what needs them
     INQUIRY_REPLY = "Your request #{number}"

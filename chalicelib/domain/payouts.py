@@ -123,3 +123,83 @@ def service_agreement(agent_country: str, *, platform_country: str) -> ServiceAg
     if agent_country.upper() in platform_region(platform_country):
         return ServiceAgreement.FULL
     return ServiceAgreement.RECIPIENT
+
+
+# -- payouts to the agent's bank ---------------------------------------------------------------
+
+# What Stripe's payout failure codes mean for the agent: what happened, in plain words, and what
+# they do about it. Stripe sends the money back to their Stripe balance and pays it out again once
+# the bank details are right (the bank account is "errored" until they are updated).
+BANK_FAILURES: dict[str, tuple[str, str]] = {
+    "account_closed": (
+        "your bank says the account is closed",
+        "give Stripe the details of a bank account that is open",
+    ),
+    "account_frozen": (
+        "your bank has frozen the account",
+        "ask your bank to unfreeze it, or give Stripe the details of another bank account",
+    ),
+    "bank_account_restricted": (
+        "your bank does not take this kind of payment into the account (often a savings account)",
+        "give Stripe the details of a current (checking) account",
+    ),
+    "bank_ownership_changed": (
+        "the bank's branch changed owner, so the details Stripe has no longer work",
+        "check the details with your bank and give Stripe the new ones",
+    ),
+    "could_not_process": (
+        "your bank could not process it",
+        "check the bank details you gave Stripe; if they are right, ask your bank what went wrong",
+    ),
+    "debit_not_authorized": (
+        "the account does not allow debits, which Stripe needs for payouts",
+        "ask your bank to allow them, or give Stripe the details of another bank account",
+    ),
+    "declined": (
+        "your bank declined it",
+        "ask your bank why, then give Stripe the right details or another bank account",
+    ),
+    "incorrect_account_holder_name": (
+        "your bank says the account holder's name is not the one on the account",
+        "correct the account holder's name on Stripe, exactly as your bank has it",
+    ),
+    "incorrect_account_holder_address": (
+        "your bank says the account holder's address is not the one on the account",
+        "correct the account holder's address on Stripe",
+    ),
+    "incorrect_account_holder_tax_id": (
+        "your bank says the account holder's tax ID is not the one on the account",
+        "correct the tax ID on Stripe",
+    ),
+    "invalid_account_number": (
+        "the account number is not valid",
+        "correct the account number on Stripe",
+    ),
+    "invalid_currency": (
+        "the bank account cannot take payments in this currency",
+        "give Stripe the details of a bank account in this currency",
+    ),
+    "no_account": (
+        "no bank account could be found with the details you gave",
+        "check the bank details and correct them on Stripe",
+    ),
+    "unsupported_card": (
+        "the bank no longer takes payouts to this card",
+        "give Stripe the details of a bank account or another debit card",
+    ),
+}
+# Codes about the Stripe side, not the agent's bank: an operator looks into them.
+STRIPE_SIDE = frozenset({"insufficient_funds"})
+
+
+def bank_failure(code: str | None) -> tuple[str, str]:
+    """What happened to a payout to the agent's bank, and what the agent does (Stripe's code)."""
+    if code in STRIPE_SIDE:
+        return (
+            "Stripe could not send it from your Stripe balance",
+            "nothing: deskhire's operators are looking into it with Stripe",
+        )
+    return BANK_FAILURES.get(
+        code or "",
+        ("your bank sent it back", "check the bank details you gave Stripe and correct them"),
+    )

@@ -604,6 +604,12 @@ class StripeGateway:
         with self._calling("retrieve_transfer"):
             return _plain(self.client.v1.transfers.retrieve(transfer))
 
+    def retrieve_payout(self, payout: str, *, stripe_account: str) -> dict[str, Any]:
+        """A payout of a connected account's balance to its bank: the account's own object, read
+        with its Stripe-Account header (`payout.failed`, `payout.paid` on the Connect endpoint)."""
+        with self._calling("retrieve_payout", stripe_account=stripe_account) as options:
+            return _plain(self.client.v1.payouts.retrieve(payout, options=options))
+
     def retrieve_charge(self, charge: str, *, stripe_account: str | None = None) -> dict[str, Any]:
         """A charge: the platform's own, or with `stripe_account` one a connected account owns
         (a Connect webhook's object is read with the account's Stripe-Account header)."""

@@ -68,6 +68,13 @@ def handle(event: dict, *, deps: Deps, connect: bool = False) -> str:
     obj = (event.get("data") or {}).get("object") or {}
     gateway = deps.stripe
     account = event.get("account") if connect else None
+    if account and kind in ("payout.failed", "payout.paid"):
+        # the agent's Stripe balance paid to their bank, or sent back by it (services/bank_payouts.py)
+        from chalicelib.services import bank_payouts
+
+        return bank_payouts.apply(
+            gateway.retrieve_payout(obj["id"], stripe_account=account), account, deps=deps
+        )
     if account and kind != "account.updated":
         return _connected_account_event(kind, obj, account, deps=deps)
     if kind in (

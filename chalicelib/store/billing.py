@@ -14,7 +14,9 @@ transfers and refunds that settle an invoice, the ledger, and the webhook events
     T#<tenant>#INVOICE#<invoice>     REFUND#<n>           a refund to the business
     T#<tenant>#LEDGER#<invoice>      <time>#<journal>#<n> double-entry postings, never updated
     A#<agent>                        PAYOUTS              the agent's Express account and its state
-                                                          (GSI2 OWING#<n> while they owe a reversal)
+                                                          (GSI2 OWING#<n> while they owe a reversal;
+                                                          GSI1 PAYOUTFAILED#<n> while their latest
+                                                          payout to their bank failed)
     EVENT#<stripe event id>          EVENT                a webhook event handled (TTL 30 days)
     SYS#FEES                         CURRENT              the fee schedule new invoices are billed under
     SYS#FEES                         CHANGE#<time>#<id>   each change of it: who, why, before, after
@@ -83,6 +85,11 @@ class PayoutAccount(Versioned, discriminator="payout_account"):
     # what the agent owes back, by currency: a reversal their balance could not cover (recovered
     # from their next transfers)
     owed = JSONAttribute(default=dict)
+    # the latest payout of their Stripe balance to their bank that failed, while it stands
+    # (`payout.failed`; cleared by a later `payout.paid`): {"payout_id", "amount", "currency",
+    # "code", "message", "created" (Stripe's, Unix seconds), "failed_at" (ISO)}; on GSI1
+    # PAYOUTFAILED#<n> meanwhile (the operators' payouts page)
+    bank_failure = JSONAttribute(null=True)
 
     def require_account_id(self) -> str:
         """The connected account, once onboarding created it."""
@@ -350,6 +357,25 @@ def list_owing(account: PayoutAccount, agent_id: str) -> None:
         account.gsi2pk, account.gsi2sk = owing_index(shard_of(agent_id) % SETTLE_SHARDS), agent_id
     else:
         account.gsi2pk = account.gsi2sk = None
+
+
+def failed_payouts_index(shard: int) -> str:
+    """Agents whose latest payout to their bank failed (operators' payouts page); GSI1, since
+    GSI2 holds the owing index on the same item."""
+    return keys.platform_pk("PAYOUTFAILED", str(shard))
+
+
+def list_bank_failure(account: PayoutAccount, agent_id: str) -> None:
+    """Keep the account on the failed-payouts index while its bank failure stands (call after
+    changing `bank_failure`)."""
+    from chalicelib.store.contracts import shard_of
+
+    if account.bank_failure:
+        at = str(account.bank_failure.get("failed_at") or "")
+        account.gsi1pk = failed_payouts_index(shard_of(agent_id) % SETTLE_SHARDS)
+        account.gsi1sk = f"{at}#{agent_id}"
+    else:
+        account.gsi1pk = account.gsi1sk = None
 
 
 def pending_clawbacks_index(shard: int) -> str:

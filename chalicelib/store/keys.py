@@ -23,6 +23,8 @@ The single table has `pk`/`sk` and two overloaded global secondary indexes. Acce
 | rate-limit buckets (TTL; store/limits.py) | pk = `LIMIT#<scope>-<numbers>-<hmac>`, sk BUCKET |
 | operators                                 | pk = `OP#<operator>`                              |
 | a tenant's audit log, newest first        | pk = `T#<tenant>#AUDIT`, sk = `<time>#<ulid>`     |
+| agents whose payout to their bank failed  | GSI1: gsi1pk = `PAYOUTFAILED#<n>` on the payout   |
+|   (operators' payouts page)               |   account (store/billing.py; GSI2 holds OWING#)   |
 | a business's contracts (offers included)  | pk = `T#<tenant>`, sk = `CONTRACT#<id>`           |
 | an agent's contracts across businesses    | GSI1: gsi1pk = `A#<agent>#CONTRACTS`              |
 | interviews still to come (action lists),  | GSI1 `A#<agent>#INTERVIEWS`, GSI2                 |
