@@ -173,12 +173,15 @@ def payouts_reminder(ctx: PageContext, account=None) -> bool:
 
 
 def _payouts_page(ctx: PageContext, *, account=None, status=200, errors=None, returned=False):
+    from chalicelib.domain import payouts as payout_rules
     from chalicelib.domain import tenancy
     from chalicelib.services import payouts, profiles
 
     me = profiles.my_profile(ctx.principal)
     if account is None:
         account = payouts.account_of(tenancy.AgentId(me.agent_id))
+    # a payout to the agent's bank that came back: what happened and what to do (bank_payouts.py)
+    bank_what, bank_to_do = payout_rules.bank_failure((account.bank_failure or {}).get("code"))
     return ctx.render(
         "payouts.html",
         status=status,
@@ -193,6 +196,9 @@ def _payouts_page(ctx: PageContext, *, account=None, status=200, errors=None, re
         errors=errors or {},
         returned=returned,
         zone=me.time_zone,
+        bank_failure=account.bank_failure,
+        bank_what=bank_what,
+        bank_to_do=bank_to_do,
     )
 
 

@@ -1,22 +1,34 @@
-"""What stops money reaching agents, for the operators' payouts page: transfers Stripe refused, and
-agents whose transfers wait because their payouts are not enabled, each with what to do in plain
-words (a person reads it, so no command lines).
+"""What stops money reaching agents, for the operators' payouts page: transfers Stripe refused,
+agents whose transfers wait because their payouts are not enabled, and payouts of agents' Stripe
+balances to their banks that failed (`payout.failed`, services/bank_payouts.py), each with what to
+do in plain words (a person reads it, so no command lines).
 
 Read from the waiting transfers' index (GSI2 `WAITING#<n>`, the shards the payout run reads), with
 one BatchGetItem for the agents' records and payout accounts: a fixed number of requests, no Scan.
 An agent whose payouts are not enabled but who has no money waiting yet is not listed here: the
-agent's own pages remind them (services/payouts.transfers_wait)."""
+agent's own pages remind them (services/payouts.transfers_wait). Failed bank payouts are read from
+their index (GSI1 `PAYOUTFAILED#<n>` on the payout accounts), with one more BatchGetItem for the
+agents."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from chalicelib.domain import payouts as payout_rules
 from chalicelib.domain.errors import Forbidden
 from chalicelib.domain.identity import Principal, PrincipalKind
 from chalicelib.domain.tenancy import AgentId
+from chalicelib.store import keys
 from chalicelib.store.base import read_batch
-from chalicelib.store.billing import PayoutAccount, TransferRecord, payout_key, waiting_index
+from chalicelib.store.billing import (
+    SETTLE_SHARDS,
+    PayoutAccount,
+    TransferRecord,
+    failed_payouts_index,
+    payout_key,
+    waiting_index,
+)
 from chalicelib.store.contracts import SHARDS
 from chalicelib.store.identity import AgentRecord
 
@@ -67,9 +79,69 @@ class Waiting:
 
 
 @dataclass(frozen=True)
+class BankFailure:
+    """A payout of an agent's Stripe balance to their bank that came back."""
+
+    agent_id: str
+    agent_name: str
+    agent_email: str
+    account_id: str | None
+    failure: dict  # PayoutAccount.bank_failure
+    why: str
+    to_do: str
+
+
+@dataclass(frozen=True)
 class Issues:
     refused: list[Refused]
     waiting: list[Waiting]
+    bank_failures: list[BankFailure] = field(default_factory=list)
+
+
+def _bank_failure(agent_id: str, account: PayoutAccount, agent: AgentRecord | None) -> BankFailure:
+    from chalicelib.domain.money import format_amount
+
+    failure = dict(account.bank_failure or {})
+    name = agent.name if agent else "The agent"
+    currency = str(failure.get("currency") or "")
+    money = f"{format_amount(int(failure.get('amount') or 0), currency)} {currency.upper()}"
+    code = failure.get("code")
+    what, _ = payout_rules.bank_failure(code)
+    said = failure.get("message")
+    why = f"Stripe's payout of {money} to {name}'s bank came back: {what}" + (
+        f" (Stripe: “{said}”)." if said else "."
+    )
+    if code in payout_rules.STRIPE_SIDE:
+        to_do = (
+            "Look the payout up in Stripe's Dashboard (Connect, Accounts, the account below, Payouts) and "
+            "contact Stripe's support with its reference: the agent's bank is not at fault."
+        )
+    else:
+        to_do = (
+            f"{name} was mailed what to do; if it is still here in a few days, mail them too. They open "
+            "Payouts in their portal and choose “Update your bank details”, which takes them to Stripe. "
+            "The money is back in their Stripe balance and Stripe pays it out again once the details are "
+            "right; deskhire's transfers to them go on meanwhile."
+        )
+    return BankFailure(agent_id, name, agent.email if agent else "", account.account_id, failure, why, to_do)
+
+
+def bank_failures() -> list[BankFailure]:
+    """Agents whose latest payout to their bank failed, newest first."""
+    accounts: list[PayoutAccount] = []
+    for shard in range(SETTLE_SHARDS):
+        accounts += [
+            a
+            for a in PayoutAccount.gsi1.query(failed_payouts_index(shard), limit=PER_SHARD)
+            if isinstance(a, PayoutAccount) and a.bank_failure
+        ]
+    agents = [a.pk.removeprefix(keys.AGENT_PREFIX) for a in accounts]
+    found = read_batch([(a.pk, "AGENT") for a in accounts])
+    listed = [
+        _bank_failure(agent_id, account, found.get((account.pk, "AGENT"), AgentRecord))
+        for agent_id, account in zip(agents, accounts, strict=True)
+    ]
+    return sorted(listed, key=lambda f: str(f.failure.get("failed_at") or ""), reverse=True)
 
 
 def _not_enabled(account: PayoutAccount, name: str) -> tuple[str, str]:
@@ -141,4 +213,5 @@ def issues(actor: Principal) -> Issues:
     return Issues(
         refused=sorted(refused, key=lambda r: r.transfer.failed_at or r.transfer.created_at, reverse=True),
         waiting=list(waiting.values()),
+        bank_failures=bank_failures(),
     )
