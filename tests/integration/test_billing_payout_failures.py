@@ -86,6 +86,7 @@ def test_a_failed_bank_payout_is_recorded_mailed_and_shown_to_the_agent_and_oper
     assert "your bank says the account is closed" in page and "The bank account has been closed." in page
     assert "give Stripe the details of a bank account that is open" in page
     assert ">Update your bank details</button>" in page and 'action="/agent/payouts"' in page
+    assert "Your bank sent your last payout back" in page and "Payouts are set up" not in page
     earnings = agent.get("/agent/earnings").text
     assert "Stripe could not pay 69.00 USD into your bank" in earnings
     assert 'href="/agent/payouts#bank-payout-failed"' in earnings
@@ -109,7 +110,8 @@ def test_a_failed_bank_payout_is_recorded_mailed_and_shown_to_the_agent_and_oper
     paying.emulator.pay_payout(second["id"])
     assert ("payout.paid", 200, HANDLED) in paying.forward()
     assert payouts.account_of(AgentId(someone["id"])).bank_failure is None
-    assert "could not pay" not in agent.get("/agent/payouts").text
+    fixed = agent.get("/agent/payouts").text
+    assert "could not pay" not in fixed and "Payouts are set up" in fixed
     assert "could not pay" not in agent.get("/agent/earnings").text
     admin = ops.get("/admin/payouts").text
     assert "No payout to an agent's bank has failed." in admin
