@@ -644,7 +644,7 @@ def _business_items(business: Business) -> list:
     """Every item of one business: its partitions, its agents', and the platform items it owns."""
     from chalicelib.domain.tenancy import AgentId
     from chalicelib.store import audit, keys
-    from chalicelib.store.base import Entity
+    from chalicelib.store.base import Entity, query_kinds
     from chalicelib.store.contracts import contract_partition
     from chalicelib.store.identity import AgentRecord
 
@@ -658,7 +658,7 @@ def _business_items(business: Business) -> list:
         *(keys.agent_pk(AgentId(a.id)) for a in business.agents),
         *(keys.agent_pk(AgentId(a.id), "DIARY") for a in business.agents),
     ):
-        items += list(Entity.query(pk, consistent_read=True))
+        items += list(query_kinds((Entity,), pk, consistent=True))
     names = _names(business.tag)
     platform = [keys.platform_pk("SLUG", names["slug"]), keys.platform_pk("OPENING", business.opening_id)]
     platform += [keys.platform_pk("EMAIL", names["email"])]

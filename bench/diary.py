@@ -293,16 +293,20 @@ def _history_items(contract) -> dict[str, list]:
     from chalicelib.domain.tenancy import AgentId
     from chalicelib.services.contracts import records
     from chalicelib.store import audit, keys
-    from chalicelib.store.base import Entity
+    from chalicelib.store.base import Entity, query_kinds
     from chalicelib.store.contracts import contract_partition
 
     tenant = records.tenant_of(contract)
     items: dict[str, list] = {}
     sources = [
-        Entity.query(contract_partition(tenant, contract.contract_id)),
-        Entity.query(keys.agent_pk(AgentId(contract.agent_id), "DIARY")),
-        Entity.query(keys.tenant_pk(tenant), Entity.sk.startswith("WEEK#")),
-        (a for a in Entity.query(audit.audit_pk(tenant)) if getattr(a, "action", "") == "entry.logged"),
+        query_kinds((Entity,), contract_partition(tenant, contract.contract_id)),
+        query_kinds((Entity,), keys.agent_pk(AgentId(contract.agent_id), "DIARY")),
+        query_kinds((Entity,), keys.tenant_pk(tenant), Entity.sk.startswith("WEEK#")),
+        (
+            a
+            for a in query_kinds((Entity,), audit.audit_pk(tenant))
+            if getattr(a, "action", "") == "entry.logged"
+        ),
     ]
     for source in sources:
         for item in source:

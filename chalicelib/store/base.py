@@ -1,21 +1,35 @@
 """The base model every deskhire item derives from: the single table's key and index attributes,
-the per-request connection binding, and optimistic locking."""
+the per-request connection binding, and optimistic locking.
+
+**Reading several kinds at once.** A Query or Scan through a model class is filtered by PynamoDB
+on `kind IN (...)`, every kind registered below that class. Through one kind's class that is one
+value; through Entity it would be every kind there is (93 in 2026), and DynamoDB's IN takes at
+most 100 operands (IN_OPERANDS): past that, every such read would fail with a ValidationException.
+So Entity and the other bases refuse `query`, `scan` and `count` (TypeError, at the first call
+in any test), and a mixed partition is read with `query_kinds` naming the kinds wanted: filtered
+on them while there are few enough, else unfiltered and the other kinds left out while decoding
+(as are kinds this code does not know, e.g. one a newer deployment wrote)."""
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
-from typing import Self, TypeVar
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any, Self, TypeVar
 
 from pynamodb.attributes import DiscriminatorAttribute, UnicodeAttribute, VersionAttribute
 from pynamodb.connection.base import MetaTable
 from pynamodb.exceptions import DeleteError, DoesNotExist, PutError, UpdateError
+from pynamodb.expressions.condition import Condition
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
+from pynamodb.pagination import PageIterator, ResultIterator
 
 from chalicelib.domain.errors import Conflict
 from chalicelib.store import binding
 from chalicelib.store.attributes import OptionalIntegerAttribute, OptionalUnicodeAttribute
+
+# DynamoDB's IN comparator takes at most this many operands, in condition and filter expressions.
+IN_OPERANDS = 100
 
 
 class Gsi1(GlobalSecondaryIndex):
@@ -70,6 +84,23 @@ class Entity(Model):
         # Keep PynamoDB's own uses of Meta.table_name (batch reads) pointing at the bound table.
         cls.Meta.table_name = current.table_name
         return binding.table_connection(current, _meta_table(current.table_name))
+
+    # PynamoDB filters these on `kind IN` every kind below the class: one kind's class only (see
+    # the module's docstring; a mixed partition is read with `query_kinds`).
+    @classmethod
+    def query(cls, *args: Any, **kwargs: Any) -> ResultIterator[Self]:
+        _one_kind(cls, "query")
+        return super().query(*args, **kwargs)
+
+    @classmethod
+    def scan(cls, *args: Any, **kwargs: Any) -> ResultIterator[Self]:
+        _one_kind(cls, "scan")
+        return super().scan(*args, **kwargs)
+
+    @classmethod
+    def count(cls, *args: Any, **kwargs: Any) -> int:
+        _one_kind(cls, "count")
+        return super().count(*args, **kwargs)
 
     @classmethod
     def find(cls, hash_key: str, range_key: str, *, consistent: bool = False) -> Self | None:
@@ -144,6 +175,73 @@ def read_batch(wanted: Sequence[tuple[str, str]]) -> Batch:
     """The items at these keys, consistently (PynamoDB splits the read into requests of 100 and
     retries what DynamoDB leaves unprocessed)."""
     return Batch(list(Entity.batch_get(list(wanted), consistent_read=True)) if wanted else [])
+
+
+def _one_kind(model: type[Entity], operation: str) -> None:
+    kinds = Entity.kind.get_registered_subclasses(model)
+    if len(kinds) != 1:
+        raise TypeError(
+            f"{model.__name__}.{operation} would filter on `kind IN` its {len(kinds)} kinds (DynamoDB "
+            f"takes at most {IN_OPERANDS}): read with store.base.query_kinds or scan_kinds, naming the kinds"
+        )
+
+
+def kinds_below(models: Iterable[type[Entity]]) -> dict[str, type[Entity]]:
+    """The classes of the items of `models` by their `kind` value (a base class: every kind
+    registered below it)."""
+    return {
+        str(Entity.kind.serialize(kind)): kind
+        for model in models
+        for kind in Entity.kind.get_registered_subclasses(model)
+    }
+
+
+def kind_filter(kinds: dict[str, type[Entity]]) -> Condition | None:
+    """`kind IN (kinds)` while DynamoDB takes that many operands; None beyond (the reader then
+    leaves the other kinds out itself: read, and paid for, but not returned)."""
+    if len(kinds) > IN_OPERANDS:
+        return None
+    return Entity.kind.is_in(*(kinds[value] for value in sorted(kinds)))
+
+
+def query_kinds(
+    models: Sequence[type[_E]],
+    hash_key: str,
+    range_key_condition: Condition | None = None,
+    *,
+    consistent: bool = False,
+    newest_first: bool = False,
+) -> Iterator[_E]:
+    """The items of `models` in one partition (between sort keys), in sort-key order, each as its
+    own class: one Query, page after page to the partition's end."""
+    kinds = kinds_below(models)
+    connection = Entity._get_connection()  # pyright: ignore[reportPrivateUsage]
+    arguments: dict[str, Any] = {
+        "range_key_condition": range_key_condition,
+        "filter_condition": kind_filter(kinds),
+        "consistent_read": consistent,
+        "scan_index_forward": not newest_first,
+    }
+    yield from _decoded(PageIterator(connection.query, (hash_key,), arguments), kinds)
+
+
+def scan_kinds(models: Sequence[type[_E]], *, segment: int, total_segments: int) -> Iterator[_E]:
+    """The items of `models` in one segment of the whole table (the backfills only: store/scans.py)."""
+    kinds = kinds_below(models)
+    connection = Entity._get_connection()  # pyright: ignore[reportPrivateUsage]
+    arguments: dict[str, Any] = {
+        "filter_condition": kind_filter(kinds),
+        "segment": segment,
+        "total_segments": total_segments,
+    }
+    yield from _decoded(PageIterator(connection.scan, (), arguments), kinds)
+
+
+def _decoded(pages: PageIterator[dict[str, Any]], kinds: dict[str, type[Entity]]) -> Iterator[Any]:
+    for page in pages:
+        for raw in page.get("Items", ()):
+            if raw.get("kind", {}).get("S") in kinds:
+                yield Entity.from_raw_data(raw)
 
 
 class Versioned(Entity):

@@ -30,7 +30,7 @@ from chalicelib.services.metrics import recording
 from chalicelib.services.support import routing
 from chalicelib.services.support import settings as support_settings
 from chalicelib.store import keys
-from chalicelib.store.base import Entity
+from chalicelib.store.base import query_kinds
 from chalicelib.store.contracts import ContractRecord, agent_contracts_index
 from chalicelib.store.support import (
     CounterRecord,
@@ -389,8 +389,8 @@ def thread(actor: Principal, inquiry_id: str, *, deps: Deps) -> Thread:
 
 
 def read_thread(tenant: TenantId, inquiry_id: str, *, contract: ContractRecord | None = None) -> Thread:
-    # read as Entity: a query through one model's class keeps only that kind (the discriminator)
-    items = list(Entity.query(inquiry_partition(tenant, inquiry_id), consistent_read=True))
+    kinds = (InquiryRecord, MessageRecord, RouteRecord)
+    items = list(query_kinds(kinds, inquiry_partition(tenant, inquiry_id), consistent=True))
     head = next((i for i in items if isinstance(i, InquiryRecord)), None)
     if head is None:
         raise NotFound("no such inquiry")
