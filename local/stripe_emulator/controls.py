@@ -12,6 +12,9 @@ are JSON. These endpoints are the emulator's own: Stripe has nothing like them.
     POST   /_emulator/customers/{id}/fail_next_charge   {decline_code?, count?}
     POST   /_emulator/accounts/{id}/complete_onboarding {verified?: true}
     POST   /_emulator/intents/{id}/authenticate  {succeed?: true}   3-D Secure, done or failed
+    POST   /_emulator/accounts/{id}/payouts        {amount?, currency?}   a payout to its bank
+    POST   /_emulator/payouts/{id}/pay             the bank has it: payout.paid
+    POST   /_emulator/payouts/{id}/fail            {failure_code?: "account_closed"}: payout.failed
     POST   /_emulator/clock/advance               {seconds}
     GET    /_emulator/webhooks                    (deliveries; ?type=&status=)
     POST   /_emulator/webhooks/flush              {timeout?}   deliver everything now, wait
@@ -129,6 +132,13 @@ def _route(emu: Emulator, method: str, parts: list[str], route: tuple[str, str],
         return {"ok": True}
     if method == "POST" and len(parts) == 3 and parts[0] == "accounts" and parts[2] == "complete_onboarding":
         return emu.complete_onboarding(parts[1], verified=_bool(data.get("verified"), True))
+    if method == "POST" and len(parts) == 3 and parts[0] == "accounts" and parts[2] == "payouts":
+        amount = _int(data, "amount") if data.get("amount") is not None else None
+        return emu.create_payout(parts[1], amount=amount, currency=data.get("currency") or None)
+    if method == "POST" and len(parts) == 3 and parts[0] == "payouts" and parts[2] == "pay":
+        return emu.pay_payout(parts[1])
+    if method == "POST" and len(parts) == 3 and parts[0] == "payouts" and parts[2] == "fail":
+        return emu.fail_payout(parts[1], failure_code=data.get("failure_code") or "account_closed")
     if method == "POST" and len(parts) == 3 and parts[0] == "intents" and parts[2] == "authenticate":
         return emu.authenticate(parts[1], succeed=_bool(data.get("succeed"), True))
     if route == ("POST", "clock/advance"):

@@ -27,6 +27,7 @@ from .resources import build_router
 from .resources import connect as connect_module
 from .resources import invoices as invoices_module
 from .resources import payments as payments_module
+from .resources import payouts as payouts_module
 from .resources import setup_intents as setup_intents_module
 from .server import make_server
 from .store import Store
@@ -252,6 +253,26 @@ class Emulator:
             return acct
 
         return self._control(apply)
+
+    def create_payout(self, account: str, *, amount: int | None = None, currency: str | None = None) -> dict:
+        """What Stripe's payout schedule does: pay `amount` (default: all) of the connected account's
+        available balance in `currency` (default: its own) to its bank account (`payout.created`)."""
+        result = self._control(payouts_module.create, account, amount=amount, currency=currency)
+        self.webhooks.kick()
+        return result
+
+    def fail_payout(self, payout: str, *, failure_code: str = "account_closed") -> dict:
+        """The bank sends a payout on its way back: `payout.failed` (Connect), the money back in the
+        account's balance, its bank account `errored` and asked for again (`account.updated`)."""
+        result = self._control(payouts_module.fail, payout, failure_code=failure_code)
+        self.webhooks.kick()
+        return result
+
+    def pay_payout(self, payout: str) -> dict:
+        """The bank has a payout on its way: `payout.paid` (Connect)."""
+        result = self._control(payouts_module.pay, payout)
+        self.webhooks.kick()
+        return result
 
     def authenticate(self, intent: str, *, succeed: bool = True) -> dict:
         """What the customer does on the 3-D Secure page for a SetupIntent or PaymentIntent in

@@ -58,6 +58,7 @@ SDK_CLASSES = {
     "transfer_reversal": stripe.TransferReversal,
     "balance": stripe.Balance,
     "balance_transaction": stripe.BalanceTransaction,
+    "payout": stripe.Payout,
     "event": stripe.Event,
 }
 # Fields the SDK annotates that Stripe sends only when asked (`expand[]=refunds`): absent by default.
@@ -338,6 +339,18 @@ def make_all(client, emu) -> dict[str, list[dict]]:
     keep("balance", client.v1.balance.retrieve(options={"stripe_account": account.id}))
     on_behalf = {"stripe_account": account.id}
     keep("charge", client.v1.charges.retrieve(transfer.destination_payment, options=on_behalf))
+    # payouts to the account's bank: on their way, paid, and failed (the money back in the balance)
+    failing, paying_out = (emu.create_payout(account.id, amount=amount) for amount in (1000, 500))
+    keep("payout", client.v1.payouts.retrieve(failing["id"], options=on_behalf))
+    emu.pay_payout(paying_out["id"])
+    emu.fail_payout(failing["id"], failure_code="no_account")
+    made["payout"].insert(0, raw(client.v1.payouts.retrieve(paying_out["id"], options=on_behalf)))
+    keep("payout", client.v1.payouts.retrieve(failing["id"], options=on_behalf))
+    keep("payout", client.v1.payouts.list(options=on_behalf).last_response.data["data"][0])
+    failure = client.v1.payouts.retrieve(
+        failing["id"], params={"expand": ["failure_balance_transaction"]}, options=on_behalf
+    )
+    keep("balance_transaction", raw(failure)["failure_balance_transaction"])
     events = client.v1.events.list(params={"type": "invoice.paid"})
     keep("event", client.v1.events.retrieve(events.data[0].id))
 

@@ -12,6 +12,7 @@ from . import (
     invoices,
     payment_methods,
     payments,
+    payouts,
     setup_intents,
     transfers,
 )
@@ -26,6 +27,7 @@ MODULES = (
     balance,
     connect,
     transfers,
+    payouts,
     events_api,
 )
 

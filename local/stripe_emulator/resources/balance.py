@@ -23,6 +23,8 @@ REPORTING = {
     "transfer": "transfer",
     "transfer_refund": "transfer_reversal",
     "adjustment": "other_adjustment",
+    "payout": "payout",
+    "payout_failure": "payout_reversal",
 }
 
 

@@ -361,6 +361,8 @@ def complete_onboarding(
         acct["business_profile"]["url"] = "https://example.com"
     if not acct["business_profile"]["mcc"]:
         acct["business_profile"]["mcc"] = "7399"
+    # a bank account a payout failed on (errored) is replaced by the one given now
+    acct["_external_accounts"] = [b for b in acct["_external_accounts"] if b["status"] != "errored"]
     if not acct["_external_accounts"]:
         acct["_external_accounts"].append(_bank_account(ctx, acct))
     if verified:
