@@ -15,6 +15,7 @@ from chalicelib.domain.money import Money
 from chalicelib.domain.schedule import WeeklySchedule, Window
 from chalicelib.domain.tenancy import AgentId
 from chalicelib.domain.vocabulary import check_language, check_skills, level_rank, normalise_tags
+from chalicelib.services.contracts import agent_zone
 from chalicelib.store import keys
 from chalicelib.store.identity import AgentRecord
 from chalicelib.store.marketplace import MatchIndexItem, index_items
@@ -86,6 +87,8 @@ def update_profile(actor: Principal, change: ProfileUpdate, *, deps: Deps) -> Ag
     record.availability = schedule.to_json()
     record.min_rate_minor, record.rate_currency = change.min_rate.minor, change.min_rate.currency
     save_with_index(record)
+    # the zone the agent reads their contracts' times in moves with them (issue 14, item 8)
+    agent_zone.follow(AgentId(record.agent_id), time_zone)
     return record
 
 

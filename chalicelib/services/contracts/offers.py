@@ -23,7 +23,7 @@ from chalicelib.domain.time import when
 from chalicelib.ids import new_id
 from chalicelib.mail import Mail, Subject, their_words
 from chalicelib.services import notifications, zones
-from chalicelib.services.contracts import notices, records, transitions
+from chalicelib.services.contracts import agent_zone, notices, records, transitions
 from chalicelib.store import audit, keys, platform_metrics
 from chalicelib.store.contracts import (
     ContractLink,
@@ -233,6 +233,7 @@ def offer_and_warnings(
     with transaction() as tx:
         tx.save(record, condition=ContractRecord.pk.does_not_exist())
         tx.save(ContractLink(*link_key(AgentId(agent.agent_id), contract_id), tenant_id=tenant.value))
+        agent_zone.check_unmoved(tx, agent)  # the zone read is still theirs: no move can miss this offer
         if application is not None:
             tx.update(
                 application,
