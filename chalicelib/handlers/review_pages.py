@@ -117,7 +117,7 @@ def approve_entry(ctx: PageContext, contract_id: str, entry_id: str):
 
 def _dispute_page(ctx: PageContext, contract_id: str, entry_id: str, *, status=200, errors=None):
     from chalicelib.domain import time
-    from chalicelib.services import disputes
+    from chalicelib.services import disputes, zones
     from chalicelib.services.diary import entries
 
     business = str(ctx.principal.kind) == "member"
@@ -131,7 +131,7 @@ def _dispute_page(ctx: PageContext, contract_id: str, entry_id: str, *, status=2
     evidence = disputes.precheck(ctx.principal, contract_id, entry_id) if business else None
     week = time.BillingWeek.parse(entry.week)
     now = ctx.deps.now()
-    zone = contract.business_time_zone if business else contract.agent_time_zone
+    zone = zones.of_party(ctx.principal, contract)
     return ctx.render(
         "dispute.html",
         status=status,

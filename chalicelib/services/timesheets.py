@@ -20,6 +20,7 @@ from chalicelib.domain.errors import Conflict, Contended, Forbidden
 from chalicelib.domain.identity import Principal, PrincipalKind
 from chalicelib.domain.tenancy import TenantId
 from chalicelib.domain.time import BillingWeek
+from chalicelib.services import zones
 from chalicelib.services.contracts import records
 from chalicelib.services.diary import entries
 from chalicelib.services.metrics import recording
@@ -94,7 +95,9 @@ class Timesheet:
 
 
 def viewer_zone(actor: Principal, contract: ContractRecord) -> str:
-    return contract.agent_time_zone if actor.kind is PrincipalKind.AGENT else contract.business_time_zone
+    """The zone `actor` reads the contract's times in, as the contract keeps it for their side
+    (services/zones.py `of_party`; the agent's follows the agent: services/contracts/agent_zone.py)."""
+    return zones.of_party(actor, contract)
 
 
 def _disputes(tenant: TenantId, contract_id: str) -> dict[str, DisputeRecord]:

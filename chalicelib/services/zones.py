@@ -56,8 +56,12 @@ def of_member(member: MemberRecord) -> str:
 
 def of_party(actor: Principal, contract: ContractRecord) -> str:
     """The zone of the side of `contract` that `actor` is on, as the contract keeps it (the
-    agent's, or the business's), with no read: for a refusal's times, as the contract's pages
-    show them (services/timesheets.viewer_zone). UTC for deskhire's operators and jobs."""
+    agent's, or the business's), with no read: for a refusal's times, and the local times of the
+    timesheet and diary API (services/timesheets.viewer_zone). UTC for deskhire's operators and
+    jobs. The agent's is their profile's now: it moves with them (services/contracts/
+    agent_zone.py). The business's is its zone at the offer, also the calendar of the contract's
+    dates, which must not move; a business cannot change its zone, so it is the business's now
+    too (docs/contracts.md, "Whose clock")."""
     if actor.kind is PrincipalKind.AGENT:
         return str(contract.agent_time_zone or UTC_ZONE)
     if actor.kind is PrincipalKind.MEMBER:
