@@ -3,18 +3,20 @@ for the data from before. Never scheduled (`cron=MANUAL`); run by hand once afte
 that brings the index, e.g. `make job JOB=backfill-business-names` (README, "Backfills").
 
 They read the whole table with a Scan, which is allowed here only because no request waits on
-them (store/scans.py): the first two split it into parallel segments, one task each, so the jobs
-queue's workers read them side by side; the health backfill reads it once while it plans (its
-figures add up over the whole table) and works a task per day, per 25 parties or per 25 activity
-items. Every write goes through the function the request path uses (the items come out
-identical) under a condition or after a check of what is there, so a run twice, or again after a
-crash half-way, writes nothing more than one clean run:
+them (store/scans.py): the name, interview and week-sum backfills split it into parallel segments,
+one task each, so the jobs queue's workers read them side by side; the health backfill reads it
+once while it plans (its figures add up over the whole table) and works a task per day, per 25
+parties or per 25 activity items. Every write goes through the function the request path uses
+(the items come out identical; a week sum, as the sum of its days) under a condition or after a
+check of what is there, so a run twice, or again after a crash half-way, writes nothing more than
+one clean run:
 
 | job | what it writes |
 |---|---|
 | `backfill-business-names` | the operators' name search items of every business (store/directory.py) |
 | `backfill-interviews` | the index keys and names that list an interview on both sides' action lists |
 | `backfill-marketplace-health` | the marketplace health figures from before they were counted (services/metrics/health_backfill.py) |
+| `backfill-metric-weeks` | the metrics' week sums of the weeks counted before they were kept (services/metrics/week_backfill.py) |
 """
 
 from __future__ import annotations
@@ -79,6 +81,26 @@ register(
         summary="One-off: list interviews proposed before the action lists on both sides' home pages",
         plan=_segments,
         work=_interviews,
+    )
+)
+
+
+def _metric_weeks(run: JobRun, task: Task) -> bool:
+    from chalicelib.services.metrics import week_backfill
+
+    del run
+    written = week_backfill.work(task)
+    logger.info("backfill", extra={"job": "backfill-metric-weeks", "task": task, "written": written})
+    return written > 0
+
+
+register(
+    Job(
+        name="backfill-metric-weeks",
+        cron=MANUAL,
+        summary="One-off: the metrics' week sums of the weeks counted before they were kept",
+        plan=_segments,
+        work=_metric_weeks,
     )
 )
 

@@ -26,18 +26,19 @@ store/metric_writes.py moves the week by the difference, under a condition on th
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from pynamodb.attributes import UnicodeAttribute
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+from pynamodb.exceptions import PutError
 
 from chalicelib.domain.metric_weeks import Split, week_key
 from chalicelib.domain.tenancy import AgentId, TenantId
 from chalicelib.store import keys, plain_items
 from chalicelib.store.attributes import OptionalIntegerAttribute, OptionalUnicodeAttribute
-from chalicelib.store.base import Entity
+from chalicelib.store.base import Entity, raise_conflict_if_condition_failed
 from chalicelib.store.metrics import (
     AGENT_COUNTS,
     BUCKETS,
@@ -61,6 +62,9 @@ if TYPE_CHECKING:
     from chalicelib.store.metric_writes import MetricWrites
 
 EARN = "earn_"  # an agent's earnings on a business week: earn_<currency>_<agent>
+# On every week item, 1 more each time a transaction moves it: what the backfill conditions its
+# rebuild on (services/metrics/week_backfill.py), never a figure.
+CHANGES = "changes"
 
 
 def _integers(names: Iterable[str]) -> dict[str, Any]:
@@ -71,6 +75,7 @@ class BusinessWeekRecord(Entity, discriminator="metrics_week_business"):
     # counters named at write time rather than declared (store/metric_writes.py MetricWrites)
     COUNTER_PREFIXES = (EARN,)
     currency = OptionalUnicodeAttribute()
+    changes = OptionalIntegerAttribute()
     locals().update(_integers(DAY_COUNTS))
     locals().update(_integers(f"{HIST}{i}" for i in BUCKETS))
 
@@ -79,9 +84,11 @@ class ReasonWeekRecord(Entity, discriminator="metrics_week_reason"):
     reason = UnicodeAttribute()
     contacts = OptionalIntegerAttribute()
     resolved = OptionalIntegerAttribute()
+    changes = OptionalIntegerAttribute()
 
 
 class AgentWeekRecord(Entity, discriminator="metrics_week_agent"):
+    changes = OptionalIntegerAttribute()
     locals().update(_integers(AGENT_COUNTS))
     locals().update(_integers(f"{HIST}{i}" for i in BUCKETS))
 
@@ -115,13 +122,17 @@ def agent_sk(day: date, agent: AgentId) -> str:
 def add_business(
     writes: MetricWrites, tenant: TenantId, day: date, counts: Mapping[str, int], *, currency: str | None
 ) -> None:
-    writes.add(BusinessWeekRecord, week_pk(tenant), business_sk(day), counts, currency=currency)
+    writes.add(
+        BusinessWeekRecord, week_pk(tenant), business_sk(day), {**counts, CHANGES: 1}, currency=currency
+    )
 
 
 def add_reason(
     writes: MetricWrites, tenant: TenantId, day: date, reason: str, counts: Mapping[str, int]
 ) -> None:
-    writes.add(ReasonWeekRecord, week_pk(tenant), reason_sk(day, reason), counts, reason=reason)
+    writes.add(
+        ReasonWeekRecord, week_pk(tenant), reason_sk(day, reason), {**counts, CHANGES: 1}, reason=reason
+    )
 
 
 def add_agent(
@@ -132,9 +143,9 @@ def add_agent(
     earned = {f"{name}_{agent.value}": n for name, n in counts.items() if name.startswith(EARN)}
     rest = {name: n for name, n in counts.items() if not name.startswith(EARN)}
     if rest:
-        writes.add(AgentWeekRecord, week_pk(tenant), agent_sk(day, agent), rest)
+        writes.add(AgentWeekRecord, week_pk(tenant), agent_sk(day, agent), {**rest, CHANGES: 1})
     if earned:
-        writes.add(BusinessWeekRecord, week_pk(tenant), business_sk(day), earned)
+        writes.add(BusinessWeekRecord, week_pk(tenant), business_sk(day), {**earned, CHANGES: 1})
 
 
 # -- reads -----------------------------------------------------------------------------------------
@@ -272,3 +283,99 @@ def agent_ranges(
                 out[agent].append(_agent_day(monday, weeks.get(monday), earned.get(monday, {})))
         out[agent].sort(key=lambda d: d.day)
     return out
+
+
+# -- a week rebuilt from its days (the one-off backfill, services/metrics/week_backfill.py) ---------
+
+
+def figures_of(item: Mapping[str, Any] | None) -> dict[str, Any]:
+    """What a week item says (its counters that are not 0, its currency or reason tag), without
+    its keys, kind and count of moves: what a rebuild compares."""
+    skip = ("pk", "sk", "kind", CHANGES)
+    return {n: v for n, v in (item or {}).items() if n not in skip and v not in (0, None, "")}
+
+
+def _summed(items: Iterable[Mapping[str, Any]], names: Callable[[str], bool]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for item in items:
+        for name, value in item.items():
+            if names(name) and isinstance(value, int) and value:
+                out[name] = out.get(name, 0) + value
+    return out
+
+
+def from_days(
+    tenant: TenantId, monday: date, agents: Iterable[str]
+) -> dict[str, tuple[type[Entity], dict[str, Any]]]:
+    """The week items of the ISO week from `monday` as the sum of its days (strongly consistent
+    reads of the business's days, its reason days and each of `agents`' days for it): sort key ->
+    (model, figures as `figures_of` gives them)."""
+    sunday = monday + timedelta(days=6)
+    between = Entity.sk.between(monday.isoformat(), sunday.isoformat())
+    days = list(plain_items.query(BusinessDayRecord, day_pk(tenant), between, consistent=True))
+    counters = {*DAY_COUNTS, *(f"{HIST}{i}" for i in BUCKETS)}
+    business: dict[str, Any] = _summed(days, counters.__contains__)
+    currency = next((d["currency"] for d in days if d.get("currency")), None)
+    out: dict[str, tuple[type[Entity], dict[str, Any]]] = {}
+    reasons: dict[str, list[Mapping[str, Any]]] = {}
+    for month in _months(monday, sunday):
+        low, high = (
+            max(monday, month),
+            min(sunday, (month + timedelta(days=32)).replace(day=1) - timedelta(days=1)),
+        )
+        within = Entity.sk.between(low.strftime("%d"), high.strftime("%d") + "$")
+        for item in plain_items.query(ReasonDayRecord, reason_pk(tenant, month), within, consistent=True):
+            reasons.setdefault(item["reason"], []).append(item)
+    for tag, items in reasons.items():
+        out[reason_sk(monday, tag)] = (
+            ReasonWeekRecord,
+            {"reason": tag, **_summed(items, ("contacts", "resolved").__contains__)},
+        )
+    agent_counters = {*AGENT_COUNTS, *(f"{HIST}{i}" for i in BUCKETS)}
+    for agent in sorted(set(agents)):
+        mine = list(
+            plain_items.query(AgentDayRecord, agent_day_pk(tenant, AgentId(agent)), between, consistent=True)
+        )
+        if summed := _summed(mine, agent_counters.__contains__):
+            out[agent_sk(monday, AgentId(agent))] = (AgentWeekRecord, summed)
+        for name, amount in _summed(mine, lambda n: n.startswith(EARN)).items():
+            business[f"{name}_{agent}"] = amount
+    if business or currency:
+        out[business_sk(monday)] = (
+            BusinessWeekRecord,
+            {**business, **({"currency": currency} if currency else {})},
+        )
+    return out
+
+
+def replace_week(
+    tenant: TenantId,
+    sk: str,
+    model: type[Entity],
+    figures: Mapping[str, Any],
+    *,
+    read: Mapping[str, Any] | None,
+) -> None:
+    """Write week item `sk` as `figures` in place of `read` (what it held when read; None: it
+    was not there), on condition that it has not moved since (its count of moves): Conflict if it
+    has. Its count of moves goes one up, so that a rebuild that read before this one fails too."""
+    changes = read.get(CHANGES) if read is not None else None
+    attributes: dict[str, Any] = {
+        "kind": {"S": plain_items.kind_of(model)},
+        CHANGES: {"N": str((changes or 0) + 1)},
+    }
+    for name, value in figures.items():
+        attributes[name] = {"S": value} if isinstance(value, str) else {"N": str(int(value))}
+    moved = NumberAttribute(attr_name=CHANGES)
+    if read is None:
+        condition = Entity.pk.does_not_exist()
+    elif changes is None:
+        condition = Entity.pk.exists() & moved.does_not_exist()
+    else:
+        condition = moved == changes
+    connection = model._get_connection()  # pyright: ignore[reportPrivateUsage]
+    try:
+        connection.put_item(week_pk(tenant), sk, attributes=attributes, condition=condition)
+    except PutError as error:
+        raise_conflict_if_condition_failed(error, "the week moved while it was rebuilt")
+        raise

@@ -121,18 +121,24 @@ def _unparsed(connection: Any, member: str) -> Iterator[None]:
 
 
 def query(
-    model: type[Entity] | tuple[type[Entity], ...], hash_key: str, condition: Condition | None = None
+    model: type[Entity] | tuple[type[Entity], ...],
+    hash_key: str,
+    condition: Condition | None = None,
+    *,
+    consistent: bool = False,
 ) -> Iterator[dict[str, Any]]:
     """The items of partition `hash_key` (whose sort key meets `condition`) that are `model`'s
     kind (or one of the models' kinds: `item["kind"]` says which), in sort-key order, as plain
-    dicts (every page: as many Query requests as Model.query)."""
+    dicts (every page: as many Query requests as Model.query); strongly consistent if asked."""
     models = model if isinstance(model, tuple) else (model,)
     connection = models[0]._get_connection()  # pyright: ignore[reportPrivateUsage]
     kinds = {kind_of(m) for m in models}
     start: dict[str, Any] | None = None
     while True:
         with _unparsed(connection, "Items"):
-            page = connection.query(hash_key, range_key_condition=condition, exclusive_start_key=start)
+            page = connection.query(
+                hash_key, range_key_condition=condition, exclusive_start_key=start, consistent_read=consistent
+            )
         for item in page.get("Items", ()):
             if item.get("kind", {}).get("S") in kinds:
                 yield plain(item)
