@@ -65,6 +65,8 @@ The single table has `pk`/`sk` and two overloaded global secondary indexes. Acce
 |   spikes' drivers, store/metric_hours.py) |                                                   |
 | metrics: an agent's day, for one business | `T#<tenant>#MAGENT#<agent>` sk `<yyyy-mm-dd>`;    |
 |   and across businesses                   |   `A#<agent>#MDAY` sk `<yyyy-mm-dd>`              |
+| metrics: week sums, beside the days       | `T#<tenant>#MWSUM` sk `<yyyy-Www>#B`,             |
+|   (store/metric_weeks.py)                 |   `<yyyy-Www>#R#<tag>`, `<yyyy-Www>#A#<agent>`    |
 | metrics: rollups and spikes               | `T#<tenant>#MWEEK` sk `<yyyy-Www>`, `#MMONTH` sk  |
 |                                           |   `<yyyy-mm>`; `T#<tenant>#MSPIKE` sk `<day>[T<hh>]`|
 |                                           |   `T#<tenant>#MSPIKEMAIL` sk `<day>` (the day's   |
