@@ -22,7 +22,11 @@ every committed state a week's sums are the sum of its seven days, a late count 
 invoice on the Monday of the week it bills, minutes approved after the review, a dispute's
 release, an order count posted for a past day). Nothing computes them afterwards, so nothing can
 be behind. Order counts are SET on their day (a later post replaces the count): `set_orders` in
-store/metric_writes.py moves the week by the difference, under a condition on the day's count."""
+store/metric_writes.py moves the week by the difference, under a condition on the day's count.
+
+Each week item also counts the transactions that moved it (`changes`): the one-off backfill of the
+weeks counted before week sums were kept (services/metrics/week_backfill.py) rebuilds an item from
+its days on condition that it has not moved since it was read (`from_days`, `replace_week`)."""
 
 from __future__ import annotations
 
