@@ -4,7 +4,10 @@ figures. Pure arithmetic on what events added as they happened (store/platform_m
 - **GMV**: what businesses were invoiced (invoice totals, client fee included), on the day the
   invoice was finalised, per currency (never summed across currencies).
 - **Platform revenue**: the fees the ledger recognises (the client fee and the agent fee), on the
-  day the payout run recognises them. **Take rate** = revenue / GMV, per currency.
+  day the payout run recognises them, less the fees it gives back (a refund after payout returns
+  the fees on its minutes), on the day of the refund: `revenue_of`, the ledger's revenue account.
+  A refund does not lower GMV or what was paid (they say what was invoiced and paid, on their
+  days): it lowers revenue, and so the take rate. **Take rate** = revenue / GMV, per currency.
 - **Fill rate** = openings filled / openings posted in the period; **applications per opening**
   = applications / openings posted.
 - **Time to hire**: an opening's posting to its first accepted offer; **time to fill**: to the
@@ -30,7 +33,10 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from fractions import Fraction
 
+from chalicelib.domain.ledger import Posting
+
 CHURN_DAYS = 30
+REVENUE_ACCOUNT = "revenue"  # the ledger's account of the platform's fees (domain/ledger.py)
 MAX_DAYS = 366 * 2  # the longest period a request may ask for
 
 BUSINESS = "B"
@@ -69,6 +75,18 @@ def per_opening(applications: int, openings: int) -> Fraction | None:
 
 def mean(total: int, count: int) -> Fraction | None:
     return ratio(total, count)
+
+
+def revenue_of(postings: Iterable[Posting]) -> dict[str, int]:
+    """The platform revenue ledger postings recognise, per currency (currencies with none left
+    out): their amounts on the revenue account, negated (the ledger credits revenue, and credits
+    are negative). A fee kept adds; a fee given back takes away. The counting as journals are
+    written and the backfill from stored postings both go by this."""
+    found: dict[str, int] = {}
+    for posting in postings:
+        if posting.account == REVENUE_ACCOUNT and posting.amount:
+            found[posting.currency] = found.get(posting.currency, 0) - posting.amount
+    return {currency: amount for currency, amount in found.items() if amount}
 
 
 # -- periods ----------------------------------------------------------------------------------------

@@ -206,9 +206,7 @@ def _commit_invoice_part(record: InvoiceRecord, split: rules.Settlement, *, deps
                     tx.save(refund, condition=RefundRecord.pk.does_not_exist())
                 for journal in journals:
                     ledger_store.add(tx, tenant, record.invoice_id, journal, at=now)
-                platform_metrics.revenue(
-                    tx, record.invoice_id, at=now, currency=record.currency, amount=fee_delta
-                )
+                platform_metrics.revenue_booked(tx, record.invoice_id, journals, at=now)
         except Conflict:
             record = record.reloaded()
             continue
@@ -289,7 +287,7 @@ def _commit_share(
                 if transfer is not None:
                     tx.save(transfer, condition=TransferRecord.pk.does_not_exist())
                 ledger_store.add(tx, tenant, record.invoice_id, journal, at=now)
-                platform_metrics.revenue(tx, record.invoice_id, at=now, currency=record.currency, amount=fee)
+                platform_metrics.revenue_booked(tx, record.invoice_id, [journal], at=now)
         except Conflict:
             record = record.reloaded()
             continue

@@ -31,7 +31,7 @@ gmv_<cur>, invoices_paid, paid_<cur>, revenue_<cur>."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -39,6 +39,7 @@ from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UnicodeSetAtt
 
 from chalicelib.domain import marketplace_health as rules
 from chalicelib.domain.errors import Conflict, Contended
+from chalicelib.domain.ledger import Journal
 from chalicelib.domain.metrics import Histogram
 from chalicelib.domain.tenancy import AgentId, TenantId
 from chalicelib.store import keys
@@ -325,9 +326,11 @@ def invoice_paid(tx: Transaction, invoice_id: str, *, at: datetime, currency: st
     count(tx, at=at, subject=invoice_id, counters={"invoices_paid": 1, f"paid_{currency}": amount})
 
 
-def revenue(tx: Transaction, invoice_id: str, *, at: datetime, currency: str, amount: int) -> None:
-    """Fees the ledger recognises as the platform's revenue (a negative amount gives some back)."""
-    count(tx, at=at, subject=invoice_id, counters={f"revenue_{currency}": amount})
+def revenue_booked(tx: Transaction, invoice_id: str, journals: Iterable[Journal], *, at: datetime) -> None:
+    """The platform revenue that the journals written in this transaction recognise, or give
+    back (rules.revenue_of: their postings to the revenue account), on the day they are written."""
+    found = rules.revenue_of(posting for journal in journals for posting in journal.postings)
+    count(tx, at=at, subject=invoice_id, counters={f"revenue_{c}": amount for c, amount in found.items()})
 
 
 def entries_changed(

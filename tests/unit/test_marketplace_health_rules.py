@@ -100,3 +100,37 @@ def test_cohorts_list_every_month_asked_for():
     assert [(r.month, r.signups) for r in rows] == [("2026-11", 3), ("2026-12", 0)]
     assert [s.count for s in rows[0].steps] == [3, 2, 0, 0]
     assert [s.count for s in rules.side_funnel(rules.AGENT, rows)] == [3, 2, 0, 0]
+
+
+def test_revenue_is_what_the_ledger_credits_to_revenue_less_what_it_gives_back():
+    from chalicelib.domain import ledger
+    from chalicelib.domain.clawbacks import Clawback
+
+    kept = ledger.Journal(
+        "transfer.committed",
+        (
+            ledger.Posting("held:in_1", 7500, "usd"),
+            ledger.Posting("payable:a", -6900, "usd"),
+            ledger.Posting("revenue", -600, "usd"),
+        ),
+    )
+    fee = ledger.move("client_fee.earned", "usd", 375, debit="held:in_1", credit="revenue")
+    step = Clawback(minutes=60, gross=2500, agent_fee=200, client_fee=125)
+    given_back = ledger.Journal(  # as services/clawbacks/refunds.py writes it
+        "clawback.committed",
+        (
+            ledger.Posting("revenue", step.revenue_returned, "usd"),
+            ledger.Posting("reversal:a", step.reversal, "usd"),
+            ledger.Posting("held:in_1", -step.refund, "usd"),
+        ),
+    )
+    assert rules.revenue_of(kept.postings + fee.postings) == {"usd": 975}
+    assert rules.revenue_of(given_back.postings) == {"usd": -325}
+    assert rules.revenue_of(kept.postings + fee.postings + given_back.postings) == {"usd": 650}
+    euro = ledger.move("client_fee.earned", "eur", 40, debit="held:in_2", credit="revenue")
+    assert rules.revenue_of(euro.postings + given_back.postings) == {"eur": 40, "usd": -325}
+    # postings elsewhere, and a revenue that nets to nothing, say nothing
+    paid = ledger.move("invoice.paid", "usd", 7875, debit="stripe", credit="receivable:t")
+    assert rules.revenue_of(paid.postings) == {}
+    back = ledger.move("client_fee.returned", "usd", 375, debit="revenue", credit="held:in_1")
+    assert rules.revenue_of(fee.postings + back.postings) == {}
