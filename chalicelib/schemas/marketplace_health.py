@@ -30,7 +30,10 @@ class CurrencyView(View):
     currency: str
     gmv: MoneyView = Field(description="invoiced to businesses (invoices finalised in the period)")
     paid: MoneyView
-    revenue: MoneyView = Field(description="fees recognised in the period (client and agent fees)")
+    revenue: MoneyView = Field(
+        description="fees recognised in the period (client and agent fees), less the fees that refunds "
+        "after payout in the period gave back: negative when those are more"
+    )
     take_rate: float | None
     business_lifetime_value: MoneyView | None
     agent_lifetime_value: MoneyView | None

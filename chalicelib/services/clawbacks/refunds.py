@@ -4,7 +4,9 @@ an intent first and Stripe's part second:
 
 1. one transaction: the invoice's running totals (under its version), the clawback item, and the
    ledger journal committing it (the platform returns its fees, the agent's net becomes due back,
-   the refund becomes owed to the business);
+   the refund becomes owed to the business), with the fees returned taken off the platform's
+   revenue of the day (store/platform_metrics.py): a retry that the transaction refuses, or a
+   request sent again (answered with the refund made), counts nothing more;
 2. Stripe's part, the refund and the reversal (recovery.py), at once; a crash anywhere leaves the
    clawback pending on an index, and the daily payout run finishes it."""
 
@@ -24,7 +26,7 @@ from chalicelib.payments.gateway import PaymentsError
 from chalicelib.services import settlement
 from chalicelib.services.clawbacks import overview, recovery
 from chalicelib.services.invoicing import invoices, planning
-from chalicelib.store import audit, keys
+from chalicelib.store import audit, keys, platform_metrics
 from chalicelib.store import ledger as ledger_store
 from chalicelib.store.billing import (
     ClawbackRecord,
@@ -166,6 +168,8 @@ def refund_after_payout(
                 tx.save(record)
                 tx.save(item, condition=ClawbackRecord.pk.does_not_exist())
                 ledger_store.add(tx, tenant, record.invoice_id, journal, at=now, memo=reason)
+                # the fees given back come off the platform's revenue today (marketplace health)
+                platform_metrics.revenue_booked(tx, record.invoice_id, [journal], at=now)
                 tx.save(
                     audit.entry(
                         tenant,

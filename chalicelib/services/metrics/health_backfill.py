@@ -32,6 +32,7 @@ from datetime import date, datetime
 
 from chalicelib.domain import marketplace_health as rules
 from chalicelib.domain.errors import Conflict
+from chalicelib.domain.ledger import Posting
 from chalicelib.store import keys, scans
 from chalicelib.store import platform_metrics as store
 from chalicelib.store.base import Entity
@@ -46,8 +47,6 @@ REBUILT = frozenset({"openings", "openings_filled", "applications", "hires", "en
 REBUILT |= {"invoices", "invoices_paid"}
 REBUILT_PREFIXES = ("tth_", "ttf_", "gmv_", "paid_", "revenue_")
 HIRED = frozenset({"active", "paused", "ended"})  # an offer accepted (declined, withdrawn, expired: not)
-# the journals whose revenue postings the payout run counts (settlement.py)
-REVENUE_JOURNALS = frozenset({"client_fee.earned", "client_fee.returned", "transfer.committed"})
 CHUNK = 25  # parties or activity items per task
 KINDS = (
     TenantRecord,
@@ -164,8 +163,10 @@ class Rebuild:
             self._active(rules.BUSINESS, tenant, item.at.date())
         elif item.journal == "invoice.paid" and item.account == "stripe":
             self._count(item.at, invoice_id, {"invoices_paid": 1, f"paid_{currency}": amount})
-        elif item.journal in REVENUE_JOURNALS and item.account == "revenue":
-            self._count(item.at, invoice_id, {f"revenue_{currency}": -amount})
+        elif found := rules.revenue_of([Posting(item.account, amount, currency)]):
+            # every posting to revenue, as the journal's writer counted it (fees kept, fees given
+            # back by a refund after payout): platform_metrics.revenue_booked, the same rule
+            self._count(item.at, invoice_id, {f"revenue_{c}": n for c, n in found.items()})
 
     def _times_to_hire_and_fill(self) -> None:
         """Each hire; an opening's first seat taken is its time to hire, its last its time to fill."""
