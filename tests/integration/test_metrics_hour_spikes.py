@@ -35,7 +35,7 @@ def spike_mails(deps) -> list:
     return [m for m in deps.mailer.sent if m.subject == SPIKE_SUBJECT]
 
 
-def test_an_hour_spike_is_mailed_once_a_day_and_the_day_s_mail_names_its_hours(client, deps):
+def test_an_hour_spike_is_mailed_once_a_day_and_the_day_s_mail_names_its_hours(fresh_table, client, deps):
     deps.clock.now = at(20, 9)
     owner = business(client)  # on New York's clock
     tenant = TenantId(owner["tenant_id"])
@@ -108,7 +108,7 @@ def test_an_hour_spike_is_mailed_once_a_day_and_the_day_s_mail_names_its_hours(c
     assert portal.post("/app/metrics/spikes/2026-11-23T11/dismiss").status_code == 404  # closed with its day
 
 
-def test_a_re_run_by_hand_over_a_range_finds_the_hours_and_mails_one_a_day(client, deps):
+def test_a_re_run_by_hand_over_a_range_finds_the_hours_and_mails_one_a_day(fresh_table, client, deps):
     deps.clock.now = at(1, 9)
     owner = business(client, time_zone="UTC")
     tenant = TenantId(owner["tenant_id"])
