@@ -13,16 +13,19 @@ pages = Portal(__name__)
 
 @pages.get("/agent", access=AGENT)
 def home(ctx: PageContext):
+    from chalicelib.domain.tenancy import AgentId
     from chalicelib.handlers import billing_pages
     from chalicelib.handlers.business_pages import needs_now
     from chalicelib.handlers.metrics_pages import week_at_a_glance
-    from chalicelib.services import matching, profiles
+    from chalicelib.services import matching, payouts, profiles
 
     agent = profiles.my_profile(ctx.principal)
     feed = None
     if agent.status == "approved" and profiles.is_complete(agent):
         feed = matching.openings_for_agent(ctx.principal)
-    reminder = billing_pages.payouts_reminder(ctx)
+    # read once for the reminder and the action list (a payout to their bank that failed)
+    account = payouts.account_of(AgentId(ctx.principal.id))
+    reminder = billing_pages.payouts_reminder(ctx, account)
     return ctx.render(
         "agent_home.html",
         title="Your agent account",
@@ -31,7 +34,9 @@ def home(ctx: PageContext):
         complete=profiles.is_complete(agent),
         reminder=reminder,
         # after vetting, the home page starts with what needs the agent now
-        needs=needs_now(ctx, payouts_waiting=reminder) if agent.status == "approved" else None,
+        needs=needs_now(ctx, payouts_waiting=reminder, payout_account=account)
+        if agent.status == "approved"
+        else None,
         **week_at_a_glance(ctx, wanted=agent.status == "approved"),
     )
 

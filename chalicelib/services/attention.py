@@ -3,8 +3,8 @@
 For a business: applications to review, interviews to come, offers waiting for the agent,
 last week's timesheets in review, disputed time in that review, invoices due, contract messages
 unread. For an agent: offers to answer, contract messages unread, invitations to apply,
-interviews (to book, and booked), disputes to answer, payout setup, and the next shift on their
-clock.
+interviews (to book, and booked), disputes to answer, a payout to their bank that failed (their
+bank details to update), payout setup, and the next shift on their clock.
 
 Each kind is a `Need` with a count and up to SHOWN lines, each a link to where it is dealt with.
 The counts are those of the navigation (web/nav.py asks the same functions here, or this module
@@ -27,6 +27,7 @@ from chalicelib.store import keys
 
 if TYPE_CHECKING:
     from chalicelib.composition import Deps
+    from chalicelib.store.billing import PayoutAccount
     from chalicelib.store.contracts import ContractRecord, TimesheetRecord
     from chalicelib.store.marketplace import InterviewRecord
 
@@ -116,6 +117,15 @@ def _invitations_open(agent: AgentId) -> list:
         keys.agent_pk(agent, "INVITATIONS"), scan_index_forward=False, limit=LIMIT
     )
     return [i for i in invited if isinstance(i, InvitationRecord) and i.opening_id not in applied]
+
+
+def bank_payout_failed(agent: AgentId) -> dict | None:
+    """The agent's latest payout to their bank that failed, while it stands (`bank_failure`,
+    services/bank_payouts.py): one GetItem of their payout account."""
+    from chalicelib.store.billing import PayoutAccount, payout_key
+
+    account = PayoutAccount.find(*payout_key(agent))
+    return account.bank_failure if account is not None else None
 
 
 def agent_applications(agent: AgentId, *, now: datetime) -> int:
@@ -319,8 +329,15 @@ def _interview_line(interview: InterviewRecord, base: str, *, agent: bool) -> Li
 # -- the agent ---------------------------------------------------------------------------------
 
 
-def agent(actor: Principal, *, deps: Deps, payouts_waiting: bool = False) -> list[Need]:
-    """What the agent has to do, most pressing first, and their next shift."""
+def agent(
+    actor: Principal,
+    *,
+    deps: Deps,
+    payouts_waiting: bool = False,
+    payout_account: PayoutAccount | None = None,
+) -> list[Need]:
+    """What the agent has to do, most pressing first, and their next shift. `payout_account`: the
+    agent's, when the caller read it already (else it is read here)."""
     from chalicelib.services.contracts import records
     from chalicelib.store.contracts import DisputeRecord, agent_disputes_index
     from chalicelib.store.marketplace import agent_interviews_index
@@ -378,6 +395,24 @@ def agent(actor: Principal, *, deps: Deps, payouts_waiting: bool = False) -> lis
             )
         )
 
+    failure = payout_account.bank_failure if payout_account is not None else bank_payout_failed(me)
+    if failure:
+        failed_at = failure.get("failed_at")
+        needs.append(
+            Need(
+                "Update your bank details",
+                1,
+                "/agent/payouts",
+                [
+                    Line(
+                        "Your bank refused a payout: update your bank details",
+                        "/agent/payouts#bank-payout-failed",
+                        at=datetime.fromisoformat(failed_at) if failed_at else None,
+                    )
+                ],
+            )
+        )
+
     interviews = _interviews(agent_interviews_index(me), agent=True, now=now)
     if interviews:
         needs.append(
@@ -406,7 +441,7 @@ def agent(actor: Principal, *, deps: Deps, payouts_waiting: bool = False) -> lis
             )
         )
 
-    if payouts_waiting:
+    if payouts_waiting and not failure:  # else the bank details are what to update
         needs.append(
             Need(
                 "Set up payouts",

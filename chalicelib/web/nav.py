@@ -194,3 +194,13 @@ def invitations_interviews_and_disputes(principal: Principal, deps: Deps) -> dic
         "/agent/applications": attention.agent_applications(me, now=deps.now()),
         "/agent/contracts": attention.disputes_to_answer(me),
     }
+
+
+@counter(PrincipalKind.AGENT)
+def bank_payout_failed(principal: Principal, deps: Deps) -> dict[str, int]:
+    """A payout to the agent's bank that failed and still stands (their bank details to update),
+    beside Earnings, whose page says it and links to Payouts: one GetItem of their payout account."""
+    from chalicelib.domain.tenancy import AgentId
+    from chalicelib.services import attention
+
+    return {"/agent/earnings": 1 if attention.bank_payout_failed(AgentId(principal.id)) else 0}

@@ -1,8 +1,9 @@
 """A payout of an agent's Stripe balance to their bank fails (issue 14, item 13): Stripe's
 `payout.failed` on the Connect endpoint is verified and handled once, the failure is kept on the
 agent's payout account, the agent is mailed what happened and what to do, their payouts and
-earnings pages say it with the way to update their bank details, and the operators' payouts page
-lists it beside refused transfers with what to do; a later payout paid clears it."""
+earnings pages say it with the way to update their bank details, their home page's action list
+says it and the menu counts it beside Earnings, and the operators' payouts page lists it beside
+refused transfers with what to do; a later payout paid clears it."""
 
 import json
 
@@ -14,6 +15,7 @@ from chalicelib.services import payouts
 from tests.integration.billing_helpers import payout_day, worked_week
 from tests.integration.contract_helpers import sign_in
 from tests.integration.portal_helpers import signed_in
+from tests.integration.test_portal_needs import nav_count, needs
 from tests.stripe_support import FUNDS_DELAY
 
 pytestmark = pytest.mark.integration
@@ -90,6 +92,13 @@ def test_a_failed_bank_payout_is_recorded_mailed_and_shown_to_the_agent_and_oper
     earnings = agent.get("/agent/earnings").text
     assert "Stripe could not pay 69.00 USD into your bank" in earnings
     assert 'href="/agent/payouts#bank-payout-failed"' in earnings
+    # what needs the agent now: the home page's action list, and the menu beside Earnings
+    home = agent.get("/agent")
+    assert needs(home)["Update your bank details"] == (1, ["/agent/payouts#bank-payout-failed"])
+    assert "Your bank refused a payout: update your bank details" in home.text
+    assert "Set up payouts" not in needs(home)
+    assert nav_count(home, "/agent/earnings") == 1
+    assert nav_count(agent.get("/agent/diary"), "/agent/earnings") == 1  # on every page
 
     ops = signed_in(client, hired["ops"]["email"])
     admin = ops.get("/admin/payouts").text
@@ -113,6 +122,8 @@ def test_a_failed_bank_payout_is_recorded_mailed_and_shown_to_the_agent_and_oper
     fixed = agent.get("/agent/payouts").text
     assert "could not pay" not in fixed and "Payouts are set up" in fixed
     assert "could not pay" not in agent.get("/agent/earnings").text
+    home = agent.get("/agent")
+    assert "Update your bank details" not in needs(home) and nav_count(home, "/agent/earnings") == 0
     admin = ops.get("/admin/payouts").text
     assert "No payout to an agent's bank has failed." in admin
 
