@@ -40,7 +40,9 @@ def test_net_terms_send_the_invoice_and_the_business_pays_it_on_the_hosted_page(
     ready = paying.deps.mailer.last_to(owner["email"])
     assert "invoice" in ready.subject.lower()
     # when it is due on the business's clock (Mon 14 Dec 12:30 UTC), its billing week on UTC, said so
-    assert "for week 2026-W48 (a billing week, on UTC: Mon 23 Nov 00:00 to Mon 30 Nov 00:00 UTC)" in ready.text
+    assert (
+        "for week 2026-W48 (a billing week, on UTC: Mon 23 Nov 00:00 to Mon 30 Nov 00:00 UTC)" in ready.text
+    )
     assert "is ready, due Mon 14 Dec 07:30 EST:" in ready.text
     # the business pays on Stripe's hosted page; the webhook says so
     paying.stripe.v1.invoices.pay(record.stripe_invoice_id, params={"payment_method": "pm_card_visa"})

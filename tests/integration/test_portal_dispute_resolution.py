@@ -99,7 +99,9 @@ def test_the_operator_decides_with_reasons_after_seeing_the_money(client, paying
     assert "logged Tue 24 Nov 09:00–10:00 WET" in to_agent.text
     assert "by the payout run of Wed 09 Dec 14:00 WET" in to_agent.text
     for mail in (to_agent, to_business):
-        assert "in week 2026-W48 (a billing week, on UTC: Mon 23 Nov 00:00 to Mon 30 Nov 00:00 UTC)" in mail.text
+        assert (
+            "in week 2026-W48 (a billing week, on UTC: Mon 23 Nov 00:00 to Mon 30 Nov 00:00 UTC)" in mail.text
+        )
         assert " UTC, week" not in mail.text
 
     # and the payout run moves what the confirmation said
