@@ -25,6 +25,7 @@ the other's rounding."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any, TypeVar
@@ -322,6 +323,10 @@ class Settlement:
     refunds: int
     client_fee_kept: int
     held: int
+    # the part of `refunds` that gives back agents' lines (minutes upheld, a block's minutes
+    # unused), by agent: labour the business is no longer charged for (the client fee on it is the
+    # rest of `refunds`); the support metrics take it off labour cost and the agent's earnings
+    labour_refunded: dict[str, int] = field(default_factory=lambda: {})
 
     @property
     def transfers(self) -> int:
@@ -333,6 +338,13 @@ class Settlement:
 
     def balanced(self) -> bool:
         return self.paid == self.transfers + self.refunds + self.revenue + self.held
+
+    def labour_refunded_since(self, before: Mapping[str, int]) -> dict[str, int]:
+        """The agents' lines this split refunds beyond `before` (what was refunded already), by
+        agent, those that moved only."""
+        agents = sorted(set(before) | set(self.labour_refunded))
+        moved = {a: self.labour_refunded.get(a, 0) - int(before.get(a, 0)) for a in agents}
+        return {agent: amount for agent, amount in moved.items() if amount}
 
 
 def settle(
@@ -347,6 +359,7 @@ def settle(
     held to the agent and the platform), and a later run never has to take revenue back."""
     currency = plan.currency
     gross: dict[str, int] = {}
+    returned: dict[str, int] = {}
     refunds = held = pool = settled = 0
     for line in plan.lines:
         if line.kind == "hours":
@@ -359,6 +372,8 @@ def settle(
             undisputed = hours_amount(week.billed - week.upheld - week.disputed, week.rate_minor, currency)
             payable = hours_amount(week.payable, week.rate_minor, currency)
             refunds += line.amount - after_refund
+            if line.amount != after_refund:
+                returned[line.agent] = returned.get(line.agent, 0) + line.amount - after_refund
             held += after_refund - payable
             gross[line.agent] = gross.get(line.agent, 0) + payable
             pool += after_refund
@@ -383,7 +398,12 @@ def settle(
         for agent_id, amount in sorted(gross.items())
     )
     return Settlement(
-        paid=plan.total, shares=shares, refunds=refunds, client_fee_kept=client_fee_kept, held=held
+        paid=plan.total,
+        shares=shares,
+        refunds=refunds,
+        client_fee_kept=client_fee_kept,
+        held=held,
+        labour_refunded=returned,
     )
 
 
@@ -441,8 +461,14 @@ def settle_block(
     )
     if finished:
         kept = basis_points(Money(gross, plan.currency), fees.client_fee_bps).minor if plan.client_fee else 0
+        unused = {block.agent: block.amount - gross} if block.amount != gross else {}
         return Settlement(
-            paid=plan.total, shares=(share,), refunds=plan.total - gross - kept, client_fee_kept=kept, held=0
+            paid=plan.total,
+            shares=(share,),
+            refunds=plan.total - gross - kept,
+            client_fee_kept=kept,
+            held=0,
+            labour_refunded=unused,
         )
     return Settlement(paid=plan.total, shares=(share,), refunds=0, client_fee_kept=0, held=plan.total - gross)
 
