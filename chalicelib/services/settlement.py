@@ -31,6 +31,7 @@ from chalicelib.mail import Subject
 from chalicelib.payments.gateway import PaymentsError, PaymentsUnavailable
 from chalicelib.services import payouts
 from chalicelib.services.invoicing import invoices, planning
+from chalicelib.services.metrics import recording
 from chalicelib.store import keys, platform_metrics
 from chalicelib.store import ledger as ledger_store
 from chalicelib.store.billing import (
@@ -172,7 +173,8 @@ def _commit_invoice_part(record: InvoiceRecord, split: rules.Settlement, *, deps
         held = f"held:{record.invoice_id}"
         refund_delta = split.refunds - int(record.refunded or 0)
         fee_delta = split.client_fee_kept - int(record.fee_kept or 0)
-        if refund_delta <= 0 and fee_delta == 0:
+        labour_delta = split.labour_refunded_since(record.labour_refunded or {})
+        if refund_delta <= 0 and fee_delta == 0 and not labour_delta:
             return record
         journals = []
         if fee_delta > 0:
@@ -199,6 +201,7 @@ def _commit_invoice_part(record: InvoiceRecord, split: rules.Settlement, *, deps
             )
             record.refunded = split.refunds
         record.fee_kept = split.client_fee_kept
+        record.labour_refunded = dict(split.labour_refunded)
         try:
             with transaction(conflict_message="the invoice changed meanwhile") as tx:
                 tx.save(record)
@@ -207,6 +210,9 @@ def _commit_invoice_part(record: InvoiceRecord, split: rules.Settlement, *, deps
                 for journal in journals:
                     ledger_store.add(tx, tenant, record.invoice_id, journal, at=now)
                 platform_metrics.revenue_booked(tx, record.invoice_id, journals, at=now)
+                # the agents' lines refunded come off the labour cost and their earnings
+                monday = BillingWeek.parse(record.week).starts_at.date()
+                recording.labour_refunded(tx, tenant, monday, record.currency, labour_delta)
         except Conflict:
             record = record.reloaded()
             continue

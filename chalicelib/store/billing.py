@@ -138,6 +138,9 @@ class InvoiceRecord(Versioned, discriminator="invoice"):
     # what has moved so far (the payout run moves only the difference to the target)
     transferred = JSONAttribute(default=dict)  # {agent_id: net sent or committed}
     refunded = IntegerAttribute(default=0)
+    # the agents' lines refunded so far, {agent_id: amount} (domain.billing Settlement
+    # .labour_refunded): counted off the support metrics' labour cost and earnings with each refund
+    labour_refunded = JSONAttribute(default=dict)
     fee_kept = IntegerAttribute(default=0)  # client fee recognised as revenue
     agent_fees = IntegerAttribute(default=0)  # agent fees recognised as revenue
     settled_at = OptionalDateTimeAttribute()

@@ -5,8 +5,10 @@ an intent first and Stripe's part second:
 1. one transaction: the invoice's running totals (under its version), the clawback item, and the
    ledger journal committing it (the platform returns its fees, the agent's net becomes due back,
    the refund becomes owed to the business), with the fees returned taken off the platform's
-   revenue of the day (store/platform_metrics.py): a retry that the transaction refuses, or a
-   request sent again (answered with the refund made), counts nothing more;
+   revenue of the day (store/platform_metrics.py), and the line's part refunded off the
+   business's labour cost and the agent's earnings of the week it bills (metrics/recording.py):
+   a retry that the transaction refuses, or a request sent again (answered with the refund
+   made), counts nothing more;
 2. Stripe's part, the refund and the reversal (recovery.py), at once; a crash anywhere leaves the
    clawback pending on an index, and the daily payout run finishes it."""
 
@@ -26,6 +28,7 @@ from chalicelib.payments.gateway import PaymentsError
 from chalicelib.services import settlement
 from chalicelib.services.clawbacks import overview, recovery
 from chalicelib.services.invoicing import invoices, planning
+from chalicelib.services.metrics import recording
 from chalicelib.store import audit, keys, platform_metrics
 from chalicelib.store import ledger as ledger_store
 from chalicelib.store.billing import (
@@ -170,6 +173,15 @@ def refund_after_payout(
                 ledger_store.add(tx, tenant, record.invoice_id, journal, at=now, memo=reason)
                 # the fees given back come off the platform's revenue today (marketplace health)
                 platform_metrics.revenue_booked(tx, record.invoice_id, [journal], at=now)
+                # the line's part off the labour cost and the agent's earnings, where the invoice
+                # counted them: the Monday of the week it bills
+                recording.labour_refunded(
+                    tx,
+                    tenant,
+                    BillingWeek.parse(record.week).starts_at.date(),
+                    record.currency,
+                    {line.agent: step.gross},
+                )
                 tx.save(
                     audit.entry(
                         tenant,

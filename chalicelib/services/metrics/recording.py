@@ -23,6 +23,15 @@ Every day and hour is UTC.
 | minutes approved            | minutes_used (the entry's day)      | the agent's minutes_approved  |
 | invoice finalised           | labour_minor (hours, bonus and block| each agent's earn_<currency>  |
 |                             |   lines) on the billed week's Monday|   (the gross of their lines)  |
+| agents' lines refunded      | labour_minor, less, on that Monday  | the agent's earn_<currency>,  |
+|   (upheld, unused, clawback)|   too                               |   less                        |
+
+Labour cost is what the business was invoiced for hours, bonuses and blocks in the period
+(DESIGN.md "Metrics definitions"), the period being the week an invoice bills: a refund of an
+agent's line (minutes upheld in a dispute, refunded by the payout run; a block's minutes unused
+when it ends; a refund after payout) lowers what the business was invoiced for that week, so it
+is taken off the day its line was counted on, with the agent's earnings, in the refund's own
+transaction (`labour_refunded`).
 
 SLA: an inquiry's outcome is counted once. A first reply at or before its due time is met; a late
 first reply that the sla-check job has not marked yet is breached (the job's mark needs no first
@@ -39,7 +48,7 @@ by the difference, so that its events in any order count once)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from fractions import Fraction
 
@@ -161,3 +170,20 @@ def invoice_finalised(
     writes.day_update(pending, tenant, week_starts, {"labour_minor": labour}, currency=currency)
     for agent, amount in earned.items():
         writes.agent_update(pending, tenant, AgentId(agent), week_starts, {f"earn_{currency}": amount})
+
+
+def labour_refunded(
+    tx, tenant: TenantId, week_starts: date, currency: str, by_agent: Mapping[str, int]
+) -> None:
+    """Agents' lines refunded to the business (`by_agent`: agent -> amount, before any fee) come off
+    the labour cost and those agents' earnings of the week the invoice bills (on its first day,
+    where `invoice_finalised` counted them)."""
+    refunded = {agent: amount for agent, amount in by_agent.items() if amount}
+    if not refunded:
+        return
+    pending = writes.pending(tx)
+    writes.day_update(
+        pending, tenant, week_starts, {"labour_minor": -sum(refunded.values())}, currency=currency
+    )
+    for agent, amount in refunded.items():
+        writes.agent_update(pending, tenant, AgentId(agent), week_starts, {f"earn_{currency}": -amount})
