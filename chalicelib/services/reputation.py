@@ -13,7 +13,10 @@ against the agent; shown with its counts; read by matching, routing and the oper
   profile) cancels the whole transaction: the caller reads again and retries (`retrying`).
 - Breaches (`sla.on_breach`) and upheld disputes are counted once: an event item under
   `attribute_not_exists` in the same transaction. The breach hook runs after the breach's own mark,
-  so a crash between the two leaves that breach uncounted (at most once, never twice)."""
+  so a crash between the two leaves that breach uncounted (at most once, never twice).
+- A helpdesk ticket's rating and missed target are moved by the difference instead (they can be
+  replaced or undone: services/support/helpdesk_counts.py, helpdesk_sla.py), under the ticket's
+  state item's version; `revisions(tx)` gathers what one event moves for an agent into one write."""
 
 from __future__ import annotations
 
@@ -118,22 +121,38 @@ def revise(
 ) -> Reputation:
     """`add`, and/or take back evidence added before (`withdrawn`: its moment and value), in one
     write of the agent's items: a helpdesk's customer who changes their rating replaces it."""
+    changes = [(kind, -1, *withdrawn)] if withdrawn is not None else []
+    changes += [(kind, 1, *added)] if added is not None else []
+    return _write(tx, current, changes, event=(kind, event) if event is not None else None)
+
+
+Change = tuple[Kind, int, datetime, int | float]  # kind, +1 added or -1 withdrawn, moment, value
+_WEEK_COUNTS = {Kind.PEER: "reviews", Kind.SLA_BREACH: "breaches", Kind.UPHELD_DISPUTE: "upheld"}
+
+
+def _write(
+    tx, current: Standing, changes: list[Change], *, event: tuple[Kind, str] | None = None
+) -> Reputation:
+    """Evidence added and taken back, of any kinds, in one write of the agent's items (a
+    transaction may name an item once): the evidence item (under its version), each touched
+    week's history row, the agent's record and matching cards (the snapshot), and `event`'s item
+    that makes a breach or a dispute count once."""
     agent = current.agent
     evidence = current.evidence
-    weeks: dict[BillingWeek, tuple[int, int, int]] = {}  # what each week touched adds: ratings, good, other
+    weeks: dict[BillingWeek, dict[str, int]] = {}  # what each week touched adds
     moments: list[datetime] = []
-    for sign, given in ((-1, withdrawn), (1, added)):
-        if given is None:
-            continue
-        at, value = given
+    last_upheld = current.record.last_upheld_at if current.record is not None else None
+    for kind, sign, at, value in changes:
         evidence = evidence.add(kind, at, value) if sign > 0 else evidence.withdraw(kind, at, value)
-        week = BillingWeek.containing(at)
-        ratings, good, other = weeks.get(week, (0, 0, 0))
+        counts = weeks.setdefault(BillingWeek.containing(at), {})
         if kind is Kind.CUSTOMER:
-            ratings, good = ratings + sign, good + (sign if int(value) >= 4 else 0)
+            counts["ratings"] = counts.get("ratings", 0) + sign
+            counts["good"] = counts.get("good", 0) + (sign if int(value) >= 4 else 0)
         else:
-            other += sign
-        weeks[week] = (ratings, good, other)
+            name = _WEEK_COUNTS[kind]
+            counts[name] = counts.get(name, 0) + sign
+        if kind is Kind.UPHELD_DISPUTE and sign > 0:
+            last_upheld = at if last_upheld is None else max(last_upheld, at)
         moments.append(at)
     if not moments:
         raise ValueError("nothing to add or withdraw")
@@ -141,9 +160,6 @@ def revise(
     moment = evidence.as_of or at
     reputation = evidence.reputation(moment)
     score = round(reputation.score * 10_000)
-    last_upheld = current.record.last_upheld_at if current.record is not None else None
-    if kind is Kind.UPHELD_DISPUTE and added is not None:
-        last_upheld = added[0] if last_upheld is None else max(last_upheld, added[0])
     record = ReputationRecord(
         *reputation_key(agent),
         agent_id=agent.value,
@@ -164,7 +180,7 @@ def revise(
     if current.record is not None:
         record.version = current.record.version  # saved under the version read (a new one: none yet)
     tx.save(record, on_conflict=STALE)
-    for week, (ratings, good, other) in weeks.items():
+    for week, counts in weeks.items():
         tx.update(
             ReputationWeekRecord(*week_key(agent, week)),
             actions=[
@@ -175,23 +191,59 @@ def revise(
                 ReputationWeekRecord.reviews.set(evidence.reviews),
                 ReputationWeekRecord.breaches.set(evidence.breaches),
                 ReputationWeekRecord.upheld.set(evidence.upheld),
-                ReputationWeekRecord.week_ratings.add(ratings),
-                ReputationWeekRecord.week_good.add(good),
-                ReputationWeekRecord.week_reviews.add(other if kind is Kind.PEER else 0),
-                ReputationWeekRecord.week_breaches.add(other if kind is Kind.SLA_BREACH else 0),
-                ReputationWeekRecord.week_upheld.add(other if kind is Kind.UPHELD_DISPUTE else 0),
+                ReputationWeekRecord.week_ratings.add(counts.get("ratings", 0)),
+                ReputationWeekRecord.week_good.add(counts.get("good", 0)),
+                ReputationWeekRecord.week_reviews.add(counts.get("reviews", 0)),
+                ReputationWeekRecord.week_breaches.add(counts.get("breaches", 0)),
+                ReputationWeekRecord.week_upheld.add(counts.get("upheld", 0)),
                 ReputationWeekRecord.updated_at.set(at),
             ],
         )
     if event is not None:
         tx.save(
-            ReputationEvent(*event_key(agent, kind.value, event), at=at),
+            ReputationEvent(*event_key(agent, event[0].value, event[1]), at=at),
             condition=ReputationEvent.pk.does_not_exist(),
             on_conflict=ALREADY_COUNTED,
         )
     if current.profile is not None:
         _move_snapshot(tx, current.profile, reputation)
     return reputation
+
+
+class Revisions:
+    """Evidence that several parts of one transaction move (a helpdesk event moves a ticket's
+    rating and its missed target, perhaps for one agent): gathered per agent and written as one
+    `_write` per agent just before the transaction commits. `revisions(tx)` gives the one of `tx`."""
+
+    def __init__(self) -> None:
+        self._agents: dict[AgentId, tuple[Standing, list[Change]]] = {}
+
+    def revise(
+        self,
+        current: Standing,
+        kind: Kind,
+        *,
+        added: tuple[datetime, int | float] | None = None,
+        withdrawn: tuple[datetime, int | float] | None = None,
+    ) -> None:
+        """As `revise`, written when the transaction commits (the first standing read counts)."""
+        _standing, changes = self._agents.setdefault(current.agent, (current, []))
+        changes += [(kind, -1, *withdrawn)] if withdrawn is not None else []
+        changes += [(kind, 1, *added)] if added is not None else []
+
+    def apply(self, tx) -> None:
+        for current, changes in self._agents.values():
+            if changes:
+                _write(tx, current, changes)
+
+
+def revisions(tx) -> Revisions:
+    found = getattr(tx, "_reputation_revisions", None)
+    if found is None:
+        found = Revisions()
+        tx._reputation_revisions = found
+        tx.before_commit(found.apply)
+    return found
 
 
 def _move_snapshot(tx, profile: AgentRecord, reputation: Reputation) -> None:

@@ -99,7 +99,9 @@ def writes(
         withdrawn = (old.at, old.score) if old is not None and old.agent_id == agent_id else None
         added = (new.at, new.score) if new is not None and new.agent_id == agent_id else None
         if withdrawn != added:  # the same score at the same moment: only its comment changed
-            reputation.revise(tx, standing, Kind.CUSTOMER, withdrawn=withdrawn, added=added)
+            # with the ticket's missed target, if the event moves it for this agent too, in one
+            # write of the agent's items (helpdesk_sla.py)
+            reputation.revisions(tx).revise(standing, Kind.CUSTOMER, withdrawn=withdrawn, added=added)
 
 
 def _business_name(tenant: TenantId) -> str:
