@@ -434,6 +434,15 @@ def sla_outcome(view: Derived) -> SlaOutcome | None:
     return None
 
 
+def reputation_breach(outcome: SlaOutcome | None) -> SlaOutcome | None:
+    """The missed target that counts against an agent's reputation, as a native breach does: a
+    miss whose first reply was an agent's (the agent who answered late); a miss nobody answered, or
+    a member answered, is nobody's. None when the ticket's outcome holds none."""
+    if outcome is None or outcome.met or not outcome.agent_id:
+        return None
+    return outcome
+
+
 def sla_watch(view: Derived) -> datetime | None:
     """When the clock alone may change the ticket's outcome (its due time, while it has no reply,
     is not solved and is not yet late); None when only an event can."""

@@ -45,6 +45,9 @@ class TicketStateRecord(Versioned, discriminator="helpdesk_state"):
     # what the ticket counts toward SLA attainment (domain.helpdesk.SlaOutcome.to_json(), {} for
     # nothing); absent on a ticket from before it was kept (services/support/helpdesk_sla.py)
     sla = JSONAttribute(null=True)
+    # the missed target counted on an agent's reputation (domain.helpdesk.reputation_breach, as
+    # SlaOutcome.to_json(), {} for none); absent: none was counted (services/support/helpdesk_sla.py)
+    breach_counted = JSONAttribute(null=True)
 
 
 class EventLogItem(Entity, discriminator="helpdesk_log"):

@@ -14,19 +14,29 @@ services/metrics/recording.py `sla_outcome`).
   transaction. No routing and no mail: the helpdesk assigns and chases its own tickets.
 - **Tickets from before** the outcome was kept (a state item without `sla`) counted it with their
   first reply, met or late on the reply's day (`_counted_before`): the first event or check after
-  moves them to the rule above by the difference, like any other change."""
+  moves them to the rule above by the difference, like any other change.
+- **Reputation.** A miss whose first reply was an agent's counts against that agent's reputation
+  as a native breach does (Kind.SLA_BREACH, services/reputation.py), at the due time
+  (domain.helpdesk `reputation_breach`); a miss nobody or a member answered is nobody's. The breach
+  counted is kept on the state item too (`breach_counted`, apart from `sla`: tickets counted before
+  this counted none), and moved by the difference in the same transaction: a later reply that is
+  earlier than the counted one, or in time after all (a held-up webhook), takes the breach back
+  (its evidence withdrawn, as a changed rating's is), or moves it to the agent whose reply came
+  first. So it is counted once, whatever the order, and never stays counted for a target met."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from chalicelib.composition import Deps
 from chalicelib.domain import helpdesk as rules
 from chalicelib.domain.errors import Conflict
-from chalicelib.domain.tenancy import TenantId
+from chalicelib.domain.reputation import Kind
+from chalicelib.domain.tenancy import AgentId, TenantId
 from chalicelib.domain.time import to_minute
+from chalicelib.services import reputation
 from chalicelib.services.metrics import recording
 from chalicelib.store.contracts import SHARDS, shard_of
 from chalicelib.store.helpdesk import TicketStateRecord, sla_watch_index, state_key
@@ -38,10 +48,18 @@ ATTEMPTS = 4
 
 @dataclass(frozen=True)
 class Move:
-    """The ticket's outcome as counted before an event or a check, and as it counts after."""
+    """The ticket's outcome as counted before an event or a check, and as it counts after; the
+    same for the breach on an agent's reputation, with the agents' standings read to move it."""
 
     before: rules.SlaOutcome | None
     after: rules.SlaOutcome | None
+    breach_before: rules.SlaOutcome | None = None
+    breach_after: rules.SlaOutcome | None = None
+    standings: dict[str, reputation.Standing] = field(default_factory=lambda: {})
+
+    @property
+    def changes(self) -> bool:
+        return self.before != self.after or self.breach_before != self.breach_after
 
 
 def settle(
@@ -56,13 +74,20 @@ def settle(
     before = _counted_before(record, old)
     after = rules.sla_outcome(new)
     record.sla = after.to_json() if after is not None else {}
+    breach_before = rules.SlaOutcome.from_json(record.breach_counted)
+    breach_after = rules.reputation_breach(after)
+    record.breach_counted = breach_after.to_json() if breach_after is not None else {}
     watch = rules.sla_watch(new)
     if watch is None:
         record.gsi2pk = record.gsi2sk = None
     else:
         record.gsi2pk = sla_watch_index(shard_of(tenant.value))
         record.gsi2sk = sla_sk(watch, tenant, inquiry_id)
-    return Move(before, after)
+    standings = {}
+    if breach_before != breach_after:  # read before the transaction, saved under their versions
+        agents = {b.agent_id for b in (breach_before, breach_after) if b is not None and b.agent_id}
+        standings = {agent: reputation.standing(AgentId(agent)) for agent in sorted(agents)}
+    return Move(before, after, breach_before, breach_after, standings)
 
 
 def _counted_before(record: TicketStateRecord, old: rules.Derived | None) -> rules.SlaOutcome | None:
@@ -77,14 +102,25 @@ def _counted_before(record: TicketStateRecord, old: rules.Derived | None) -> rul
 
 
 def count(tx, tenant: TenantId, move: Move) -> None:
-    """Move the SLA counters from what was counted to what counts (nothing when they agree)."""
-    if move.before == move.after:
+    """Move the SLA counters, and the breach on an agent's reputation, from what was counted to
+    what counts (nothing when they agree)."""
+    if move.before != move.after:
+        for sign, outcome in ((-1, move.before), (1, move.after)):
+            if outcome is not None:
+                recording.sla_outcome(
+                    tx, tenant, at=outcome.at, met=outcome.met, agent=outcome.agent_id, sign=sign
+                )
+    if move.breach_before == move.breach_after:
         return
-    for sign, outcome in ((-1, move.before), (1, move.after)):
-        if outcome is not None:
-            recording.sla_outcome(
-                tx, tenant, at=outcome.at, met=outcome.met, agent=outcome.agent_id, sign=sign
-            )
+    for agent, standing in move.standings.items():
+        withdrawn, added = _of(move.breach_before, agent), _of(move.breach_after, agent)
+        if withdrawn != added:  # with the ticket's rating, if the event moves it, in one write
+            reputation.revisions(tx).revise(standing, Kind.SLA_BREACH, withdrawn=withdrawn, added=added)
+
+
+def _of(breach: rules.SlaOutcome | None, agent: str) -> tuple[datetime, int] | None:
+    """The breach as the agent's evidence (its moment; a breach weighs as a 1-star rating)."""
+    return (breach.at, 1) if breach is not None and breach.agent_id == agent else None
 
 
 def due(at: datetime) -> Iterator[tuple[str, str]]:
@@ -117,7 +153,7 @@ def judge(tenant: TenantId, inquiry_id: str, *, deps: Deps) -> bool:
         view = rules.derive(state, targets, to_minute(deps.now()))
         index = (record.gsi2pk, record.gsi2sk)
         move = settle(tenant, record, inquiry_id, rules.derive(state, targets), view)
-        if move.before == move.after and index == (record.gsi2pk, record.gsi2sk):
+        if not move.changes and index == (record.gsi2pk, record.gsi2sk):
             return False
         head = InquiryRecord.find(*head_key(tenant, inquiry_id), consistent=True)
         try:
