@@ -149,6 +149,9 @@ class InvoiceRecord(Versioned, discriminator="invoice"):
     clawed_back = JSONAttribute(default=dict)
     clawbacks = IntegerAttribute(default=0)  # how many: the next one's sequence number
     notes = StringListAttribute(default=list)  # what the invoice could not bill yet
+    # agents whose lines the support metrics have still to count: the finalisation counts the
+    # first ones, the rest follow in transactions of their own (services/invoicing/labour_metrics.py)
+    earnings_pending = StringListAttribute(default=list)
 
     def require_stripe_invoice_id(self) -> str:
         """Stripe's invoice: there is one from `drafted` on."""

@@ -16,9 +16,7 @@ from chalicelib.composition import Deps
 from chalicelib.domain import billing as rules
 from chalicelib.domain import ledger
 from chalicelib.domain.errors import Conflict
-from chalicelib.domain.time import BillingWeek
-from chalicelib.services.invoicing import collection, invoices
-from chalicelib.services.metrics import recording
+from chalicelib.services.invoicing import collection, invoices, labour_metrics
 from chalicelib.store import ledger as ledger_store
 from chalicelib.store import platform_metrics
 from chalicelib.store.billing import InvoiceRecord
@@ -47,8 +45,10 @@ def advance(record: InvoiceRecord, *, deps: Deps) -> InvoiceRecord:
 
     ended = withdrawal.ended_unpaid(record, deps=deps)
     for _step in range(8):
-        status = rules.InvoiceStatus(record.status)
         try:
+            if record.earnings_pending:  # a finalisation stopped before counting every agent
+                record = labour_metrics.finish(record)
+            status = rules.InvoiceStatus(record.status)
             if ended is not None and status in (rules.InvoiceStatus.PLANNED, rules.InvoiceStatus.OPEN):
                 withdrawal.withdraw(ended, hours.number_of(record), actor=hours.SYSTEM, deps=deps)
                 return record.reloaded()
@@ -161,6 +161,9 @@ def _finalize(record: InvoiceRecord, *, deps: Deps) -> None:
     record.pdf_url = stripe_invoice.get("invoice_pdf")
     record.finalized_at = now
     tenant = invoices.tenant_of(record)
+    # the labour cost and the agents' earnings: the first agents' here, the others (on the
+    # invoice's earnings_pending) by `finish` below, within DynamoDB's 100 actions (labour_metrics.py)
+    counted_now = labour_metrics.first(record)
     with transaction(conflict_message="the invoice changed meanwhile") as tx:
         tx.save(record)
         ledger_store.add(
@@ -179,14 +182,7 @@ def _finalize(record: InvoiceRecord, *, deps: Deps) -> None:
         platform_metrics.invoice_finalised(
             tx, tenant, record.invoice_id, at=now, currency=record.currency, total=int(record.total)
         )
-        recording.invoice_finalised(
-            tx,
-            tenant,
-            week_starts=BillingWeek.parse(record.week).starts_at.date(),
-            currency=record.currency,
-            lines=[
-                (line.kind, line.agent_id, line.amount) for line in map(rules.Line.from_json, record.lines)
-            ],
-        )
+        labour_metrics.count(tx, record, counted_now)
+    record = labour_metrics.finish(record.reloaded())
     if stripe_invoice.get("status") == "paid":  # nothing to collect
-        collection.mark_paid(record.reloaded(), stripe_invoice, deps=deps)
+        collection.mark_paid(record, stripe_invoice, deps=deps)
