@@ -30,7 +30,7 @@ from chalicelib.domain.time import BillingWeek
 from chalicelib.mail import Subject
 from chalicelib.payments.gateway import PaymentsError, PaymentsUnavailable
 from chalicelib.services import payouts
-from chalicelib.services.invoicing import invoices, planning
+from chalicelib.services.invoicing import invoices, labour_metrics, planning
 from chalicelib.services.metrics import recording
 from chalicelib.store import keys, platform_metrics
 from chalicelib.store import ledger as ledger_store
@@ -151,6 +151,8 @@ def settle_invoice(record: InvoiceRecord, *, deps: Deps) -> Outcome:
         return outcome  # P6: nothing leaves before the invoice is paid and its charge known
     if record.invoice_kind != "block" and deps.now() < invoices.payout_due(BillingWeek.parse(record.week)):
         return outcome
+    if record.earnings_pending:  # its finalisation stopped before counting every agent
+        record = labour_metrics.finish(record)
     record = _tiers(record, deps=deps)
     if record.invoice_kind == "block":
         split, paid_week = _block_target(record, deps=deps)
@@ -167,13 +169,15 @@ def settle_invoice(record: InvoiceRecord, *, deps: Deps) -> Outcome:
 
 def _commit_invoice_part(record: InvoiceRecord, split: rules.Settlement, *, deps: Deps) -> InvoiceRecord:
     """The refund and the client fee the target adds: an intent (a refund item) and the ledger, in
-    one transaction under the invoice's version."""
-    for _attempt in range(4):
+    one transaction under the invoice's version, with the agents' lines refunded off the labour
+    cost and their earnings, a chunk of agents a transaction (labour_metrics.refunded_now)."""
+    refused = 0
+    while refused < 4:
         tenant, now = _tenant(record), deps.now()
         held = f"held:{record.invoice_id}"
         refund_delta = split.refunds - int(record.refunded or 0)
         fee_delta = split.client_fee_kept - int(record.fee_kept or 0)
-        labour_delta = split.labour_refunded_since(record.labour_refunded or {})
+        labour_delta = labour_metrics.refunded_now(record, split)  # and kept on the invoice
         if refund_delta <= 0 and fee_delta == 0 and not labour_delta:
             return record
         journals = []
@@ -201,7 +205,6 @@ def _commit_invoice_part(record: InvoiceRecord, split: rules.Settlement, *, deps
             )
             record.refunded = split.refunds
         record.fee_kept = split.client_fee_kept
-        record.labour_refunded = dict(split.labour_refunded)
         try:
             with transaction(conflict_message="the invoice changed meanwhile") as tx:
                 tx.save(record)
@@ -214,9 +217,8 @@ def _commit_invoice_part(record: InvoiceRecord, split: rules.Settlement, *, deps
                 monday = BillingWeek.parse(record.week).starts_at.date()
                 recording.labour_refunded(tx, tenant, monday, record.currency, labour_delta)
         except Conflict:
-            record = record.reloaded()
-            continue
-        return record.reloaded()
+            refused += 1
+        record = record.reloaded()
     raise Conflict("the invoice kept changing while it was settled; run the payouts again", code="contended")
 
 

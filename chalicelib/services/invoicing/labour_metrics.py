@@ -25,7 +25,14 @@ Actions: the finalisation's transaction holds the invoice, the `invoice.finalize
 postings), the platform's day and the business's activity, the business's day and week, and 2 per
 agent: 87 with 40 agents. A later chunk: the invoice, the business's day and week, 2 per agent: 83.
 Every item is small (a metrics day, or the invoice: its lines are a few hundred bytes each), far
-from the 4 MB a transaction may carry."""
+from the 4 MB a transaction may carry.
+
+The payout run takes the agents' lines refunded (minutes upheld in disputes, a block's unused
+minutes) off the same counts, in its refund's transaction (services/settlement.py): there too,
+`refunded_now` gives it AGENTS_PER_TRANSACTION agents at a time (the refund, its journal, the
+platform's day and the business's day and week beside them: 87 actions at most), and the invoice
+keeps what has been taken off per agent (`labour_refunded`), under its version, so the run's next
+transaction (or, after a crash, the next run) takes off the rest, once."""
 
 from __future__ import annotations
 
@@ -90,3 +97,16 @@ def finish(record: InvoiceRecord) -> InvoiceRecord:
                 ) from None
         record = record.reloaded()
     return record
+
+
+def refunded_now(record: InvoiceRecord, split: rules.Settlement) -> dict[str, int]:
+    """The agents' lines refunded that the payout run's next transaction takes off the labour cost
+    and earnings (by agent: what moved since `record.labour_refunded`), AGENTS_PER_TRANSACTION
+    agents at most; `record.labour_refunded` is set to what will have been taken off once it
+    commits (the transaction saves the invoice)."""
+    moved = split.labour_refunded_since(record.labour_refunded or {})
+    now = dict(sorted(moved.items())[:AGENTS_PER_TRANSACTION])
+    counted = {**(record.labour_refunded or {})}
+    counted.update({agent: split.labour_refunded.get(agent, 0) for agent in now})
+    record.labour_refunded = {agent: amount for agent, amount in counted.items() if amount}
+    return now
