@@ -1,10 +1,13 @@
 """Demo-like data for the browser walks (accessibility, phones): a business in New York with a
 teammate invited, an API key, two openings (one hired, one with a live application, a message and
 an interview), a running contract whose last week is in review with a dispute, time this week, a
-change waiting for an answer, a knowledge base and an inquiry; an agent in Lisbon with a complete
-profile; an agent waiting for vetting; an operator. Seeded through the JSON API, relative to the
-portal's fixed clock (PORTAL_NOW, Wednesday 25 Nov 2026 15:10 UTC): the contract started on Monday
-of the week before, so that week is locked and in review.
+change waiting for an answer, unread messages both ways, a knowledge base and an inquiry, an hour
+spike on the metrics dashboard, an invoice paid out with refunds after payout in each state; an
+agent in Lisbon with a complete profile; an agent whose payout to their bank failed; an agent
+waiting for vetting; an operator. Seeded through the JSON API, relative to the portal's fixed clock
+(PORTAL_NOW, Wednesday 25 Nov 2026 15:10 UTC): the contract started on Monday of the week before,
+so that week is locked and in review. What only the jobs or Stripe write (the peer review, the
+spike, the paid-out invoice and its refunds, the bank's failure) is written as they write it.
 
 Every GET page route of the portal gets its path filled from here (`page_paths`); a route added
 later without a way to fill it fails the walks until it is given one, as the isolation probe
@@ -14,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from tests.integration.contract_helpers import apply, approved, at, hire, log, published_opening, sign_in
 from tests.integration.helpers import STRONG, agent, business, call, unique
@@ -43,6 +47,33 @@ QUERIES = {
     "/agent/diary": "week={this_week}",
 }
 
+# What the walks must find on a page (by its label: the route, or the label of `Demo.also`), so
+# that a state the demo stops reaching fails the walk instead of leaving its markup unchecked.
+SHOWN = {
+    "/signup": ["input[list] + datalist option"],
+    "/agent/board": ["select#language option"],
+    "/app": ["#needs a[href$='/messages']", "nav a[href='/app/contracts'] .count"],
+    "/app/contracts": ["a.unread .count"],
+    "/app/contracts/{contract_id}": ["a[href$='/messages'] .count"],
+    "/agent": ["#needs a[href$='/messages']", "nav a[href='/agent/contracts'] .count"],
+    "/agent/contracts": ["a.unread .count"],
+    "/agent/contracts/{contract_id}": ["a[href$='/messages'] .count"],
+    "/app/metrics": ["#spike"],
+    "/app/billing": [".refunds .after-payout strong.error", ".refunds .after-payout strong"],
+    "/admin/payouts": ["#bank-payouts-failed article", "#refunds-after-payout li strong.error"],
+    "Bea: /agent": [
+        "#needs a[href='/agent/payouts#bank-payout-failed']",
+        "nav a[href='/agent/earnings'] .count",
+    ],
+    "Bea: /agent/payouts": ["#bank-payout-failed", "form[action='/agent/payouts'] button"],
+    "Bea: /agent/earnings": ["#bank-payout-failed a[href='/agent/payouts#bank-payout-failed']"],
+}
+
+# GET pages that mark something read (a contract's thread: its unread count goes back to 0), walked
+# after every other page so that the pages before them show it unread (the menu's count, the
+# contracts list's, the contract page's and the home page's).
+READ_LAST = {"/app/contracts/{contract_id}/messages", "/agent/contracts/{contract_id}/messages"}
+
 
 @dataclass
 class Demo:
@@ -51,6 +82,8 @@ class Demo:
     ops: dict
     ids: dict = field(default_factory=dict)
     skipped: dict = field(default_factory=dict)  # a route whose data could not be seeded: why
+    # states only another person's pages show, walked as them too: (email, [(label, path)])
+    also: list[tuple[str, list[tuple[str, str]]]] = field(default_factory=list)
 
     def path(self, route_path: str) -> str | None:
         """The route's path with its ids filled in (and its query), or None when it cannot be."""
@@ -152,6 +185,10 @@ def seed(client, deps, *, operator_email: str) -> Demo:
     # the knowledge base, its help centre, and an inquiry (support operations, issue 15)
     _seed_support(client, owner, key, demo)
     _seed_answers(client, deps, owner, key, demo)
+    _seed_unread(deps, demo)
+    _seed_spike(deps, demo)
+    _seed_refunds_after_payout(deps, demo)
+    _seed_bank_failure(client, deps, ops, demo)
     return demo
 
 
@@ -279,3 +316,175 @@ def _seed_answers(client, deps, owner, key, demo: Demo) -> None:
         gsi1sk=review_id,
     ).save()
     ids["review_id"] = review_id
+
+
+def _seed_unread(deps, demo: Demo) -> None:
+    """A message each way on the contract, unread by the other side: the badges of the contracts
+    list, the contract page and the menu, and the home pages' 'Unread messages'."""
+    from chalicelib.domain.identity import Principal, PrincipalKind, Role
+    from chalicelib.domain.tenancy import TenantId
+    from chalicelib.services import contract_messages
+
+    owner, someone, cid = demo.owner, demo.someone, demo.ids["contract_id"]
+    business_side = Principal(
+        PrincipalKind.MEMBER, owner["member_id"], "Olivia Owner", TenantId(owner["tenant_id"]), Role.OWNER
+    )
+    agent_side = Principal(PrincipalKind.AGENT, someone["id"], "Ana Agent", email=someone["email"])
+    contract_messages.post(business_side, cid, "Can you cover Friday afternoon too?", deps=deps)
+    contract_messages.post(agent_side, cid, "Yes, from 14:00.", deps=deps)
+
+
+def _seed_spike(deps, demo: Demo) -> None:
+    """An hour spike of contacts, as the metrics-rollup job records it: the dashboard's banner."""
+    from fractions import Fraction
+
+    from chalicelib.domain import metrics as figures
+    from chalicelib.domain.tenancy import TenantId
+    from chalicelib.store import metric_spikes
+
+    hour = at(25, 13)
+    metric_spikes.add_spike(
+        TenantId(demo.owner["tenant_id"]),
+        metric_spikes.hour_key(hour),
+        figures.Spike(value=Fraction(14), baseline=Fraction(3), threshold=Fraction(6)),
+        measure="contacts",
+        contacts=14,
+        orders=0,
+        drivers=["shipping"],
+        at=hour + timedelta(hours=1, minutes=5),
+    )
+
+
+def _seed_refunds_after_payout(deps, demo: Demo) -> None:
+    """The invoice of 2026-W45 (3 h at 25.00 USD and the 5% client fee), paid out on Wed 18 Nov,
+    and four refunds after payout as the clawback service and Stripe's answers leave them:
+    refunded, pending at Stripe, refused by Stripe, and decided with Stripe's part still to do
+    (the billing page's Refunded cell; the operators' payouts page of the business)."""
+    from chalicelib.domain.tenancy import TenantId
+    from chalicelib.domain.time import BillingWeek
+    from chalicelib.ids import new_id
+    from chalicelib.store.billing import ClawbackRecord, InvoiceRecord, clawback_key, invoice_key
+
+    tenant, cid, agent_id = TenantId(demo.owner["tenant_id"]), demo.ids["contract_id"], demo.someone["id"]
+    invoice_id = new_id()
+    refunds = [  # minutes, gross, client fee, agent fee, and what Stripe made of it
+        (
+            60,
+            2500,
+            125,
+            200,
+            {"stripe_refund_id": "re_demo_1", "refund_status": "succeeded", "refunded_at": at(19, 14)},
+        ),
+        (
+            30,
+            1250,
+            62,
+            100,
+            {"stripe_refund_id": "re_demo_2", "refund_status": "pending", "refunded_at": at(23, 14)},
+        ),
+        (
+            30,
+            1250,
+            62,
+            100,
+            {
+                "refund_failure": "Charge ch_demo has already been refunded.",
+                "refund_failure_code": "charge_already_refunded",
+                "refund_failed_at": at(24, 14),
+            },
+        ),
+        (15, 625, 31, 50, {}),
+    ]
+    InvoiceRecord(
+        *invoice_key(tenant, BillingWeek.parse("2026-W45")),
+        invoice_id=invoice_id,
+        week="2026-W45",
+        business_name="Corner Shop",
+        status="paid",
+        currency="usd",
+        lines=[
+            {
+                "line_id": "hours-1",
+                "kind": "hours",
+                "description": "Support agent: 3 h",
+                "amount": 7500,
+                "contract_id": cid,
+                "agent_id": agent_id,
+                "minutes": 180,
+                "rate_minor": 2500,
+            },
+            {"line_id": "fee", "kind": "client_fee", "description": "Client fee (5%)", "amount": 375},
+        ],
+        subtotal=7500,
+        client_fee=375,
+        total=7875,
+        number="DEMO-0001",
+        stripe_charge_id="ch_demo",
+        amount_paid=7875,
+        created_at=at(14, 12),
+        finalized_at=at(14, 12),
+        paid_at=at(14, 12),
+        settled_at=at(18, 14),
+        transferred={agent_id: 6900},
+        fee_kept=375,
+        agent_fees=600,
+        clawbacks=len(refunds),
+        clawed_back={cid: {"minutes": 135, "gross": 5625, "agent_id": agent_id}},
+    ).save()
+    for seq, (minutes, gross, client_fee, agent_fee, stripe) in enumerate(refunds, start=1):
+        ClawbackRecord(
+            *clawback_key(tenant, invoice_id, seq),
+            clawback_id=f"{invoice_id}-clawback-{seq}",
+            invoice_id=invoice_id,
+            tenant_id=tenant.value,
+            week="2026-W45",
+            contract_id=cid,
+            agent_id=agent_id,
+            minutes=minutes,
+            gross=gross,
+            agent_fee=agent_fee,
+            client_fee=client_fee,
+            refund=gross + client_fee,
+            reversal=gross - agent_fee,
+            currency="usd",
+            reason="logged while the queue was closed",
+            operator_id="demo-operator",
+            status="done" if stripe.get("refund_status") == "succeeded" else "pending",
+            created_at=at(19 + seq, 9),
+            **stripe,
+        ).save()
+
+
+def _seed_bank_failure(client, deps, ops, demo: Demo) -> None:
+    """Bea, approved and paid through Stripe, whose bank sent her last payout back (as
+    services/bank_payouts.py keeps `payout.failed`): her payouts, earnings and home pages say it,
+    and the operators' payouts page lists it."""
+    from chalicelib.domain.tenancy import AgentId
+    from chalicelib.store.billing import PayoutAccount, list_bank_failure, payout_key
+
+    bea = approved(client, ops, name="Bea Bank")
+    account = PayoutAccount(
+        *payout_key(AgentId(bea["id"])),
+        account_id="acct_demo_bea",
+        country="US",
+        currency="usd",
+        status="enabled",
+        payouts_enabled=1,
+        transfers_active=1,
+        service_agreement="full",
+        updated_at=at(24, 9),
+        bank_failure={
+            "payout_id": "po_demo_bea",
+            "amount": 6900,
+            "currency": "usd",
+            "code": "account_closed",
+            "message": "The bank account has been closed.",
+            "created": int(at(23, 9).timestamp()),
+            "failed_at": at(24, 9).isoformat(),
+        },
+    )
+    list_bank_failure(account, bea["id"])
+    account.save()
+    demo.also.append(
+        (bea["email"], [(f"Bea: {path}", path) for path in ("/agent", "/agent/payouts", "/agent/earnings")])
+    )

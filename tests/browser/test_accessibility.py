@@ -4,8 +4,10 @@ axe-core comes from the npm registry (package.json, pinned) and is copied at ins
 (`make install`: tests/browser/axe.min.js); it is injected into each page by the test, never served
 by the portal (the context bypasses the page's Content-Security-Policy for that alone). The walk
 covers every GET page route (chalicelib/web/portal.py PAGE_ROUTES) as the person it is for, with
-ids from demo-like data (tests/browser/demo.py), the public pages, and the states a page shows
-after a form: a refused form with its error summary, a confirmation, a flash message."""
+ids from demo-like data (tests/browser/demo.py), the public pages, the pages of states only another
+person shows (demo.also), and the states a page shows after a form: a refused form with its error
+summary, a confirmation, a flash message. Each page must also show the demo's states it is meant
+to (demo.SHOWN: unchecked markup otherwise passes unseen) and fit the desktop's width."""
 
 from __future__ import annotations
 
@@ -14,11 +16,12 @@ import pytest
 from chalicelib.web.auth import AGENT, MEMBER, OPERATOR, TEAM_MANAGER
 from chalicelib.web.portal import PAGE_ROUTES
 from tests.browser.conftest import AXE, CHROMIUM_ARGS, sign_in_as  # noqa: F401
-from tests.browser.demo import NOT_PAGES
+from tests.browser.demo import NOT_PAGES, READ_LAST, SHOWN
 
 pytestmark = pytest.mark.browser
 
 SERIOUS = ("serious", "critical")
+DESKTOP = 1280  # the walk's viewport width
 # Pages answered on purpose with a status other than 200 in the walk, each with why.
 NOT_200 = {
     "/agent/inquiries/{inquiry_id}": (404,),  # the demo's inquiry is not routed to the agent
@@ -38,12 +41,25 @@ def axe_problems(page) -> list[str]:
     return lines
 
 
-def walk(page, portal_url: str, paths: list[str], problems: dict[str, list[str]], statuses: dict[str, int]):
+def walk(
+    page,
+    portal_url: str,
+    paths: list[tuple[str, str]],
+    problems: dict[str, list[str]],
+    statuses: dict[str, int],
+):
     for label, path in paths:
         response = page.goto(portal_url + path)
         statuses[label] = response.status if response else 0
         if found := axe_problems(page):
             problems[f"{label} ({path})"] = found
+        # and nothing pushes the page sideways on a desktop's screen either (phones: test_phones.py)
+        if (wide := page.evaluate("document.documentElement.scrollWidth")) > DESKTOP:
+            problems.setdefault(f"{label} ({path})", []).append(f"the page is {wide}px wide at {DESKTOP}px")
+        if missing := [s for s in SHOWN.get(label, []) if not page.locator(s).count()]:
+            problems.setdefault(f"{label} ({path})", []).append(
+                f"the demo's state is not shown: nothing matches {missing}"
+            )
 
 
 def routes_for(accesses, demo) -> tuple[list[tuple[str, str]], list[str]]:
@@ -59,12 +75,13 @@ def routes_for(accesses, demo) -> tuple[list[tuple[str, str]], list[str]]:
             unfilled.append(route.path)
         else:
             paths.append((route.path, path))
-    return paths, unfilled
+    # the pages that mark something read last, so that those before show it unread
+    return sorted(paths, key=lambda labelled: labelled[0] in READ_LAST), unfilled
 
 
 @pytest.fixture
 def context(browser):
-    context = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
+    context = browser.new_context(bypass_csp=True, viewport={"width": DESKTOP, "height": 900})
     yield context
     context.close()
 
@@ -111,8 +128,17 @@ def test_every_page_passes_axe_with_no_serious_or_critical_violation(context, po
         page.close()
         context.clear_cookies()
 
+    # states only other people's pages show (demo.also)
+    for email, paths in demo.also:
+        page = sign_in_as(context, portal_url, email)
+        walk(page, portal_url, paths, problems, statuses)
+        page.close()
+        context.clear_cookies()
+
     report = "\n".join(f"{where}:\n  " + "\n  ".join(found) for where, found in problems.items())
-    assert not problems, f"{len(problems)} pages with serious or critical violations:\n{report}"
+    assert not problems, (
+        f"{len(problems)} pages with serious or critical violations (or missing states):\n{report}"
+    )
     assert not unfilled, f"give these pages ids in tests/browser/demo.py: {unfilled} ({demo.skipped})"
     wrong = {
         label: status
