@@ -114,7 +114,8 @@ def sign_up_business(cmd: BusinessSignup, *, deps: Deps) -> tuple[TenantRecord, 
         )
         tx.save(tenant_record, condition=TenantRecord.pk.does_not_exist())
         tx.save(owner, condition=MemberRecord.pk.does_not_exist())
-        directory.add(tx, tenant, name=cmd.company_name, slug=slug)  # operators find it by name
+        # operators find it by name: an item per word of it, directory.MAX_WORDS (6) at most
+        directory.add(tx, tenant, name=cmd.company_name, slug=slug)
         tx.save(
             audit.entry(
                 tenant,

@@ -149,6 +149,7 @@ def list_by_name(business: TenantRecord) -> bool:
     tenant = TenantId(business.pk.removeprefix(keys.TENANT_PREFIX))
     if directory.listed(tenant, name=business.name, slug=business.slug):
         return False
+    # 7 actions at most: the check and an item per word, directory.MAX_WORDS (6) at most
     with transaction(conflict_message="the business was renamed meanwhile; run the backfill again") as tx:
         tx.condition_check(
             TenantRecord, business.pk, business.sk, condition=TenantRecord.name == business.name

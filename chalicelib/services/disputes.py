@@ -438,6 +438,8 @@ def _settle(
         if outcome is rules.Outcome.UPHELD and split.upheld > 0
         else None
     )
+    # one entry: 30 actions at most (its dispute, entry, timesheet and audit, the agent's
+    # reputation, 22 at most: services/reputation.py, and the entry's day in the metrics, 5)
     with transaction(conflict_message="the dispute changed meanwhile; reload it") as tx:
         tx.update(
             record,

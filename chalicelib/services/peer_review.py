@@ -208,6 +208,8 @@ def score(actor: Principal, review_id: str, scores: rules.Scores, *, deps: Deps)
         now = deps.now()
         current = reputation.standing(AgentId(review.agent_id))
         mean = scores.mean
+        # 26 actions at most: the review, the agent's reputation (22 at most: services/reputation.py)
+        # and the agent's day in the metrics (3)
         with transaction() as tx:
             tx.update(
                 PeerReviewRecord(review.pk, review.sk),

@@ -115,6 +115,8 @@ def save_with_index(record: AgentRecord, *, also: Callable[[Transaction], None] 
     listed = index_items(record) if record.status == "approved" and is_complete(record) else []
     stale = set(record.index_keys) - {f"{i.pk}|{i.sk}" for i in listed}
     record.index_keys = sorted(f"{i.pk}|{i.sk}" for i in listed)
+    # 35 actions at most: a card per language listed, and there are 15 (vocabulary.LANGUAGE_NAMES),
+    # so 15 stale and 15 new (a change of rate currency moves them all), and what `also` counts (4)
     with transaction() as tx:
         tx.save(record)
         for key in stale:

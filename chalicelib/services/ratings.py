@@ -198,6 +198,8 @@ def record(tenant: TenantId, token: str, score: int, comment: str | None, *, dep
         current = reputation.standing(agent) if agent is not None else None
         rating = {"score": score, "comment": text, "at": now.isoformat(), "agent_id": head.agent_id}
         try:
+            # 30 actions at most: the inquiry, rating and CSAT week, the agent's reputation (22 at
+            # most: services/reputation.py) and the day's metrics (5)
             with transaction() as tx:
                 tx.update(
                     head,

@@ -268,6 +268,9 @@ def _move_snapshot(tx, profile: AgentRecord, reputation: Reputation) -> None:
     )
     if profile.index_keys:
         card = card_of(profile)
+        # a card per language listed, 15 at most (vocabulary.LANGUAGE_NAMES): with the evidence
+        # item, a history row per week touched (4 at most: a rating and a miss, each withdrawn and
+        # added), the record and the event item, one agent's evidence is 22 actions at most
         for key in profile.index_keys:
             pk, sk = key.split("|", 1)
             tx.save(MatchIndexItem(pk, sk, agent_id=profile.agent_id, card=card))

@@ -42,7 +42,9 @@ from chalicelib.store.transactions import transaction
 
 # One transaction approves this many entries, beside the timesheet, the audit entry and the metric
 # counters of up to seven days (3 items a day, 2 for the week: store/metric_writes.py), within
-# DynamoDB's 100 actions (tests/integration/test_timesheet_busy_week.py approves 91 entries).
+# DynamoDB's 100 actions (tests/integration/test_timesheet_busy_week.py approves 91 entries): 95
+# at most. An entry is at most about 4.5 KB (a memo of 2,000 characters, 20 ticket references), so
+# 70 of them stay far below the 4 MB a transaction may carry.
 APPROVALS_PER_TRANSACTION = 70
 
 
@@ -233,6 +235,8 @@ def close(tenant: TenantId, contract_id: str, week: BillingWeek, *, now: datetim
         remainder = minutes_of(record).awaiting_review
         used = _used_by_day(tenant, contract_id, week, remainder) if remainder > 0 else None
         try:
+            # 24 actions at most: the timesheet, and for each day of the (ISO) week with entries
+            # the business's day and the agent's two days, with the business's and agent's week
             with transaction() as tx:
                 tx.update(
                     TimesheetRecord(record.pk, record.sk),

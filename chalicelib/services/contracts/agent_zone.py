@@ -29,7 +29,9 @@ from chalicelib.store.contracts import ContractLink, ContractRecord, contract_ke
 from chalicelib.store.identity import AgentRecord
 from chalicelib.store.transactions import MAX_ACTIONS, Transaction, transaction
 
-# The contracts one transaction moves: the rest of its actions, beside the profile's check.
+# The contracts one transaction moves: the rest of its actions, beside the profile's check. A
+# contract item is a few KB (its note at most 2,000 characters, a few hundred bytes per term,
+# amendment and pause), so 99 of them stay far below the 4 MB a transaction may carry.
 PER_TRANSACTION = MAX_ACTIONS - 1
 TRIES = 3
 

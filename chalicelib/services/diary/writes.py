@@ -194,6 +194,10 @@ def commit(
     tenant = records.tenant_of(contract)
     history = records.history_of(contract)
     hourly = contract.contract_kind == terms.Kind.HOURLY
+    # 20 actions at most, since an entry is at most 24 hours (domain.diary MAX_ENTRY): 2 entries
+    # (split at a week's end), 2 timesheets and markers, 4 diary days (an edit: old and new span),
+    # the contract, the clock and on-shift items, a top-up's invoice and audit, the audit, the
+    # platform's day and each side's activity of at most 2 months
     with transaction() as tx:
         for entry in change.put:
             tx.save(entry, on_conflict=RETRY)

@@ -258,6 +258,7 @@ def _join_late(party: dict) -> bool:
         for stage, (when, subject) in party["stages"].items()
     }
     try:
+        # 9 actions at most: the marker, and a cohort stage and a day per stage (4 a side at most)
         with transaction() as tx:
             store.joined_late(
                 tx,

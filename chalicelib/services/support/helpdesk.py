@@ -269,6 +269,10 @@ def _apply(
     old_history = history_key(tenant, old.created_at, head.inquiry_id)
     old_customer = customer_key(tenant, old.customer_email, old.created_at, head.inquiry_id)
     standings = helpdesk_counts.standings(old.credit, new.credit)
+    # 91 actions at most, about 60 in practice: an event moves the first reply, the solve or the
+    # rating (and perhaps the creation), so 2 agents' items at most (reputation, 21 each with all
+    # 15 languages listed; 3 days and a week each), the business's days and weeks of the old and
+    # new moments (7 each) and 2 hours, and 15 of the ticket's own (state, indexes, event, rating)
     with transaction() as tx:
         tx.save(record, on_conflict=_RETRY)
         if old_history != history_key(tenant, new.created_at, head.inquiry_id):
