@@ -8,10 +8,17 @@ import os
 import uuid
 
 import pytest
+from hypothesis import settings
 
 # The Stripe emulator's fixtures (stripe_emulator, stripe_client, webhook receivers) and the
 # billing fixture built on them (`paying`: the app wired to an emulator of its own).
 pytest_plugins = ["tests.stripe_support", "tests.integration.billing_helpers"]
+
+# Hypothesis's default deadline (200 ms an example) is a timed test: on a shared 2-core machine an
+# example that runs in 20 ms alone can take a second, and the test fails for the machine, not the
+# code. The properties are checked without it (make bench measures speed).
+settings.register_profile("deskhire", deadline=None)
+settings.load_profile("deskhire")
 
 # The app reads its settings on first use; point them at the local stage before anything imports it.
 os.environ.setdefault("DESKHIRE_STAGE", "local")
