@@ -1,7 +1,7 @@
 """deskhire's Chalice app: it registers the Blueprints, the middleware and the scheduled
 functions, and nothing else. Rules live in chalicelib/domain, use cases in chalicelib/services."""
 
-from chalice.app import Chalice, CloudWatchEvent, Cron, SQSEvent
+from chalice.app import CloudWatchEvent, Cron, SQSEvent
 
 from chalicelib import composition
 from chalicelib.handlers import (
@@ -59,8 +59,12 @@ from chalicelib.handlers import (
 )
 from chalicelib.web.api import install_method_guards
 from chalicelib.web.middleware import http_middleware
+from chalicelib.web.routing import DeskhireChalice
 
-app = Chalice(app_name="deskhire")
+# Chalice, but finding each request's route itself: API Gateway sends every path through one
+# greedy resource, because its quota of 300 resources per REST API is fewer than deskhire's path
+# prefixes (chalicelib/web/routing.py says how, docs/architecture.md why).
+app = DeskhireChalice(app_name="deskhire")
 app.register_middleware(http_middleware, "http")
 
 app.register_blueprint(system.api.blueprint)
