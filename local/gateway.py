@@ -1,94 +1,76 @@
-"""Chalice's local API gateway, answering unknown routes the way production does.
+"""Chalice's local API gateway, sending a path no route matches to the function, as production does.
 
-In production API Gateway answers a path no route matches with its MISSING_AUTHENTICATION_TOKEN
-response, which infra/template.yaml turns into a 404: deskhire's JSON error, or for a browser (an
-Accept header that asks for text/html first) the portal's "page not found" page with a way back.
-Chalice's local gateway answers 403 "Missing Authentication Token" instead; this subclass reads the
-same response templates from infra/template.yaml and picks one as API Gateway does, so `make run`,
-the tests and production answer alike."""
+In production API Gateway sends every request to the function through the greedy resource
+`/{proxy+}`, and the function finds the route (chalicelib/web/routing.py); a path no route matches
+gets deskhire's own 404 from the function: the portal's "page not found" page with a way back for a
+browser on a page's path, deskhire's JSON error otherwise. Chalice's local gateway routes known
+paths itself (its events name the route, and the function takes them as they are) but answers an
+unknown one with 403 "Missing Authentication Token"; this subclass sends that request to the
+function as API Gateway would, through `/{proxy+}`, so `make run`, the tests and production give
+the same 404 from the same code."""
 
 from __future__ import annotations
 
-import functools
-import json
 import os
 import re
 import socket
 import socketserver
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from chalice.app import Chalice
 from chalice.config import Config
 from chalice.local import (
     ChaliceRequestHandler,
     CustomLocalChalice,
-    ForbiddenError,
+    LambdaEventConverter,
     LocalChalice,
     LocalDevServer,
     LocalGateway,
 )
 
-from local.table import template
+from chalicelib.web.routing import PROXY_PARAMETER, PROXY_RESOURCE
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def template_for(accept: str | None, offered) -> str:
-    """The response template API Gateway uses: the one for the first media type of the Accept
-    header (parameters dropped), else application/json (its default when none matches)."""
-    first = (accept or "").split(",")[0].split(";")[0].strip().lower()
-    return first if first in offered else "application/json"
-
-
-@functools.cache
-def gateway_response(kind: str, media_type: str = "application/json") -> tuple[int, bytes]:
-    responses = template()["Resources"]["RestAPI"]["Properties"]["GatewayResponses"]
-    spec = responses[kind]
-    body = spec["ResponseTemplates"][media_type]
-    if media_type == "application/json":
-        json.loads(body)  # the template must be plain JSON (no $context variables) to be served as is
-    elif "$" in body:
-        raise ValueError(f"the {kind} {media_type} template must be served as is: no $ variables")
-    return int(spec["StatusCode"]), body.encode()
-
-
-@functools.cache
-def gateway_headers(kind: str) -> dict[str, str]:
-    """The static headers the gateway response sets (`'value'` in the template)."""
-    spec = template()["Resources"]["RestAPI"]["Properties"]["GatewayResponses"][kind]
-    headers = (spec.get("ResponseParameters") or {}).get("Headers") or {}
-    return {name: value.strip("'") for name, value in headers.items()}
-
-
-def offered_types(kind: str) -> tuple[str, ...]:
-    responses = template()["Resources"]["RestAPI"]["Properties"]["GatewayResponses"]
-    return tuple(responses[kind]["ResponseTemplates"])
-
-
-_NO_ROUTE_MARKERS = (b"Missing Authentication Token", b"Authorization header requires")
-
-
 class DeskhireLocalGateway(LocalGateway):
-    def handle_request(self, method, path, headers, body):
+    def _generate_lambda_event(self, method, path, headers, body):
         try:
-            return super().handle_request(method, path, headers, body)
-        except ForbiddenError as error:
-            # Chalice raises this for a path no route matches (its message depends on whether an
-            # Authorization header was sent); anything else is not ours to restate.
-            if not any(marker in (error.body or b"") for marker in _NO_ROUTE_MARKERS):
-                raise
-            kind = "MISSING_AUTHENTICATION_TOKEN"
-            accept = next((v for k, v in (headers or {}).items() if k.lower() == "accept"), None)
-            media_type = template_for(accept, offered_types(kind))
-            status, payload = gateway_response(kind, media_type)
-            content_type = "text/html; charset=utf-8" if media_type == "text/html" else media_type
-            return {
-                "statusCode": status,
-                "headers": {**error.headers, **gateway_headers(kind), "Content-Type": content_type},
-                "multiValueHeaders": {},
-                "body": payload.decode(),
-            }
+            return super()._generate_lambda_event(method, path, headers, body)
+        except ValueError:  # Chalice's RouteMatcher found no route for the path
+            return proxy_event(method, path, headers, body)
+
+    def _has_user_defined_options_method(self, lambda_event):
+        # Through /{proxy+} every method reaches the function, OPTIONS too.
+        if lambda_event["requestContext"]["resourcePath"] == PROXY_RESOURCE:
+            return True
+        return super()._has_user_defined_options_method(lambda_event)
+
+
+def proxy_event(method: str, path: str, headers, body: bytes | None) -> dict:
+    """The event API Gateway sends through `/{proxy+}` for a path (and query) no route matches, in
+    the fields Chalice's local events have: the path still percent-encoded, the `proxy` parameter
+    decoded, as API Gateway presents them."""
+    parts = urlsplit(path)
+    query = parse_qs(parts.query, keep_blank_values=True)
+    return {
+        "resource": PROXY_RESOURCE,
+        "path": parts.path,
+        "httpMethod": method,
+        "requestContext": {
+            "httpMethod": method,
+            "resourcePath": PROXY_RESOURCE,
+            "identity": {"sourceIp": LambdaEventConverter.LOCAL_SOURCE_IP},
+            "path": parts.path,
+        },
+        "headers": {name.lower(): value for name, value in headers.items()},
+        "pathParameters": {PROXY_PARAMETER: unquote(parts.path[1:])},
+        "multiValueQueryStringParameters": query or None,
+        "stageVariables": {},
+        "body": body,
+    }
 
 
 # deskhire's secrets (session, reset and invite tokens, API keys) as they appear in paths.

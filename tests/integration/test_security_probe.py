@@ -310,8 +310,8 @@ def test_strict_transport_security_outside_the_local_stage(client, deps):
 
     assert "Strict-Transport-Security" not in client.http.get("/api/health").headers
     composition.override_deps(replace(deps, settings=replace(deps.settings, stage="prod")))
-    # (a path no route matches is API Gateway's own answer: infra/template.yaml adds the header there)
-    for path in ("/api/health", "/login", "/app/team"):
+    # a path no route matches too: the function answers it (API Gateway sends it through /{proxy+})
+    for path in ("/api/health", "/login", "/app/team", "/no/such/page", "/api/v1/no-such-thing"):
         hsts = client.http.get(path).headers.get("Strict-Transport-Security", "")
         assert hsts.startswith("max-age=") and int(hsts.split("=")[1].split(";")[0]) >= 31536000, path
 

@@ -1,13 +1,11 @@
 """Unknown pages and wrong methods on pages (issue 14): a browser gets a page with a way back, an
-API client deskhire's JSON error; locally (local/gateway.py) and in production (the gateway
-response templates in infra/template.yaml, chosen by the Accept header) alike."""
+API client deskhire's JSON error. The function answers both, in production (every path reaches it
+through API Gateway's `/{proxy+}`: chalicelib/web/routing.py, tests/unit/test_greedy_routing.py)
+and locally (local/gateway.py sends an unknown path to it the same way)."""
 
 import json
-import re
 
 import pytest
-
-from local.gateway import offered_types, template_for
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
 
@@ -19,15 +17,6 @@ def client():
 
     with api_client(app) as test:
         yield test
-
-
-def test_api_gateway_picks_the_template_of_the_first_accepted_type():
-    offered = offered_types("MISSING_AUTHENTICATION_TOKEN")
-    assert set(offered) == {"application/json", "text/html"}
-    assert template_for(BROWSER, offered) == "text/html"
-    assert template_for("text/html; charset=utf-8", offered) == "text/html"
-    for accept in (None, "", "*/*", "application/json", "application/json, text/html"):
-        assert template_for(accept, offered) == "application/json", accept
 
 
 def test_an_unknown_page_is_a_page_with_a_way_back_for_a_browser(client):
@@ -46,19 +35,26 @@ def test_an_unknown_path_is_json_for_an_api_client(client):
         assert json.loads(response.body)["error"]["code"] == "not_found"
 
 
-def test_the_gateway_page_says_what_the_portal_page_says():
-    """The production 404 page is a copy: its words must not drift from templates/not_found.html."""
-    from chalicelib.web import pages
-    from local.gateway import gateway_response
+def test_an_unknown_path_under_api_is_json_even_for_a_browser(client):
+    for method in ("GET", "POST", "OPTIONS"):
+        response = client.http.request(method, "/api/v1/no-such-thing?page=2", headers={"Accept": BROWSER})
+        assert response.status_code == 404 and response.headers["Content-Type"] == "application/json"
+        assert json.loads(response.body)["error"] == {
+            "code": "not_found",
+            "message": "There is no such route.",
+            "field": None,
+        }
 
-    _, gateway = gateway_response("MISSING_AUTHENTICATION_TOKEN", "text/html")
-    portal = pages.render("not_found.html", status=404, principal=None, title="Page not found").body
 
-    def words(html: str) -> list[str]:
-        main = html.split('<main id="main"')[1].split("</main>")[0]
-        return [w for w in re.sub(r"<[^>]+>", " ", main).replace("&#39;", "'").split() if w]
-
-    assert words(gateway.decode()) == words(portal)
+def test_the_404_comes_from_the_function_with_its_headers(client):
+    """The middleware ran: the request id, no caching, and on the page the content policy."""
+    page = client.http.get("/app/contracts/abc/no-such-tab", headers={"Accept": BROWSER})
+    assert page.status_code == 404 and page.headers["X-Request-Id"]
+    assert page.headers["Cache-Control"] == "no-store" and "Content-Security-Policy" in page.headers
+    api = client.http.request("DELETE", "/no-such-page")
+    assert (
+        api.status_code == 404 and api.headers["X-Request-Id"] and api.headers["Cache-Control"] == "no-store"
+    )
 
 
 def test_a_wrong_method_on_a_page_is_a_page_for_a_browser_and_json_otherwise(client):
