@@ -61,8 +61,8 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 
 # Chalice zips only app.py, chalicelib/ and vendor/: templates/ reaches the Lambda as vendor/templates.
-# The REST API is then folded to one ANY method per path (local/api_template.py), which keeps the
-# template far under CloudFormation's 1 MB, and the zip gets its bytecode.
+# The REST API is then folded into `/` and `/{proxy+}` with one ANY method each (local/api_template.py:
+# API Gateway's 300 resources per REST API, CloudFormation's 1 MB), and the zip gets its bytecode.
 package: install
 	rm -rf vendor/templates dist
 	mkdir -p vendor

@@ -280,9 +280,10 @@ def install_method_guards(app: Chalice) -> None:
     """Serve HEAD wherever GET is served (pages and JSON alike), and answer every other method a
     path does not serve with 405 and an Allow header naming what it does, in our error model.
 
-    In production API Gateway sends every method of a known path to the function (one ANY method
-    per path: local/api_template.py), and Chalice routes by method; without a route for a method
-    Chalice would answer in its own shape, with every registered method in Allow, guards included.
+    In production API Gateway sends every path and method to the function (one ANY method on `/`
+    and on `/{proxy+}`: local/api_template.py, web/routing.py), and Chalice routes by method;
+    without a route for a method Chalice would answer in its own shape, with every registered
+    method in Allow, guards included.
     OPTIONS is guarded too, so that the local gateway (which answers it itself unless a route
     exists) and production agree."""
     for path, entries in list(app.routes.items()):
