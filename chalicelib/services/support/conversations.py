@@ -10,6 +10,10 @@ working at tier 2 for the business, on an escalated inquiry nobody owns (they ta
 it). An agent with no running contract with the business gets 404 (services/support/inquiries.py
 `open_for`); one with a contract who may not act on this inquiry, 403.
 
+A first reply that comes after the due time, before the sla-check job marked a breach (its mark
+needs no reply yet, so it never will), counts the missed target on the replying agent's reputation
+in the reply's transaction, as the job's breach would, under the same event item (`_late_breach`).
+
 A reply goes to the customer by mail after its transaction commits, from deskhire's sender, with a
 signed Reply-To address that threads the customer's answer back (services/support/inbound_mail.py),
 the subject from deskhire's catalogue ("Your request #1042") and the business's name and the reply
@@ -20,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from chalicelib.composition import Deps
 from chalicelib.domain import inquiries as rules
@@ -52,6 +56,9 @@ from chalicelib.store.support import (
 )
 from chalicelib.store.transactions import transaction
 from chalicelib.web.observability import logger
+
+if TYPE_CHECKING:
+    from chalicelib.services.reputation import Standing
 
 ATTEMPTS = 4
 
@@ -208,6 +215,36 @@ def _worked_here(head: InquiryRecord) -> None:
         )
 
 
+def _late_breach(head: InquiryRecord, actor: Actor, now: datetime) -> Standing | None:
+    """A first reply by an agent after the due time that the sla-check job has not marked a breach
+    for yet: the target is missed, and the replying agent missed it. The job will never mark it
+    (its mark needs no reply yet), so the reply counts it on that agent's reputation, as the job's
+    breach would (`reputation.count_breach`). The agent's standing, read before the transaction;
+    None when the reply counts nothing (in time, not the first, a member's, or marked already:
+    that breach was counted with its mark)."""
+    if (
+        head.first_response_at is not None
+        or head.breached_at is not None
+        or actor.author is not rules.Author.AGENT
+        or head.sla_due_at is None
+        or not rules.is_breached(head.sla_due_at, now, now)
+    ):
+        return None
+    from chalicelib.services import reputation
+
+    return reputation.standing(AgentId(actor.id))
+
+
+def _count_late_breach(tx, head: InquiryRecord, standing: Standing) -> None:
+    """The breach on the replying agent's reputation in the reply's transaction: the evidence a
+    breach the job marks adds, at the due time, under the same event item (agent, breach, inquiry),
+    so it counts once."""
+    from chalicelib.domain.reputation import Kind
+    from chalicelib.services import reputation
+
+    reputation.add(tx, standing, Kind.SLA_BREACH, at=head.sla_due_at, event=head.inquiry_id)
+
+
 # -- reply and note -------------------------------------------------------------------------------
 
 
@@ -222,6 +259,7 @@ def reply(
 ) -> MessageRecord:
     """A reply to the customer (mailed), or an internal note (never leaves the business's side)."""
     text = rules.check_body(body)
+    counted: list[str] = []  # a late first reply's breach found counted already
 
     def attempt() -> MessageRecord:
         access = inquiries.open_for(principal, inquiry_id, deps=deps)
@@ -262,30 +300,41 @@ def reply(
             head_actions += [InquiryRecord.agent_id.set(actor.id), InquiryRecord.agent_name.set(actor.name)]
             history_actions += [HistoryItem.agent_id.set(actor.id), HistoryItem.agent_name.set(actor.name)]
         work = _work(tenant, head, actor, rules.WorkAction.REPLY, now=now, message_sk=message.sk)
-        with transaction() as tx:
-            tx.update(head, actions=head_actions, on_conflict=STALE)
-            tx.update(
-                QueueItem(queue_pk(tenant), head.queue_sk()),
-                actions=queue_actions + _taking(head, actor, tenant),
-                condition=QueueItem.pk.exists(),
-                on_conflict=STALE,
-            )
-            tx.update(
-                HistoryItem(*history_key(tenant, head.created_at, head.inquiry_id)), actions=history_actions
-            )
-            tx.save(message)
-            if work is not None:
-                tx.save(work)
-            if first:
-                recording.first_reply(
-                    tx,
-                    tenant,
-                    created_at=head.created_at,
-                    at=now,
-                    agent=actor.id if actor.author is rules.Author.AGENT else None,
-                    due_at=head.sla_due_at,
-                    breached_at=head.breached_at,
+        late = None if counted else _late_breach(head, actor, now)
+        try:
+            with transaction() as tx:
+                tx.update(head, actions=head_actions, on_conflict=STALE)
+                tx.update(
+                    QueueItem(queue_pk(tenant), head.queue_sk()),
+                    actions=queue_actions + _taking(head, actor, tenant),
+                    condition=QueueItem.pk.exists(),
+                    on_conflict=STALE,
                 )
+                tx.update(
+                    HistoryItem(*history_key(tenant, head.created_at, head.inquiry_id)),
+                    actions=history_actions,
+                )
+                tx.save(message)
+                if work is not None:
+                    tx.save(work)
+                if first:
+                    recording.first_reply(
+                        tx,
+                        tenant,
+                        created_at=head.created_at,
+                        at=now,
+                        agent=actor.id if actor.author is rules.Author.AGENT else None,
+                        due_at=head.sla_due_at,
+                        breached_at=head.breached_at,
+                    )
+                if late is not None:
+                    _count_late_breach(tx, head, late)
+        except Conflict as error:
+            if late is None:
+                raise
+            if error.code == "already_counted":  # counted before (not by a mark): not again
+                counted.append(head.inquiry_id)
+            raise STALE from error  # the agent's reputation changed meanwhile: read it again
         return message
 
     message = retrying(attempt)
